@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import Foundation
+
+/// Settings every target shares: Swift 6 with strict concurrency is the default language mode;
+/// `ExistentialAny` keeps protocol existentials visible at the use site.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "davdoctor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "davdoctor", targets: ["davdoctor"]),
+        .library(name: "DAVCore", targets: ["DAVCore"]),
+        .library(name: "Diagnosis", targets: ["Diagnosis"]),
+        .library(name: "DAVServer", targets: ["DAVServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // zlib from the system, for gzip/deflate bodies in captures (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DAVCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "Diagnosis", dependencies: ["DAVCore"], swiftSettings: swiftSettings),
+        .target(name: "Reports", dependencies: ["Diagnosis", "DAVCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "DAVServer",
+            dependencies: [
+                "DAVCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "davdoctor",
+            dependencies: [
+                "DAVCore", "Diagnosis", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test-only helpers shared by the test targets (fixtures, running the built binary).
+        .target(name: "DAVTesting", dependencies: ["DAVCore"], path: "Sources/DAVTesting", swiftSettings: swiftSettings),
+        .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DAVServerTests",
+            dependencies: [
+                "DAVServer", "DAVCore", "DAVTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "davdoctorTests", dependencies: ["DAVTesting"], swiftSettings: swiftSettings),
+    ]
+)
+
+// TEMPORARY while the server is being written: DAVDOCTOR_SKIP_SERVER=1 leaves it out of the build.
+if ProcessInfo.processInfo.environment["DAVDOCTOR_SKIP_SERVER"] == "1" {
+    package.targets.removeAll { $0.name == "DAVServer" || $0.name == "DAVServerTests" }
+    package.products.removeAll { $0.name == "DAVServer" }
+    for target in package.targets where target.name == "davdoctor" { target.exclude = ["Commands/Serve.swift"] }
+}

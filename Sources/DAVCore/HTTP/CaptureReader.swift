@@ -1,0 +1,377 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads what a user has of a WebDAV answer, from a file or stdin, and streams its body:
+///
+/// - a bare body (the XML itself);
+/// - a whole response as `curl -i` or `curl -D -` saves it: one or more header blocks (after
+///   `100 Continue` or redirects followed with `-L`), then the body, which may still be chunked
+///   (`--raw`) or gzip/deflate-compressed (no `--compressed`); CRLF or LF line ends;
+/// - `curl -v` output, whose `>` lines also give the request.
+///
+/// Only the header blocks are held in memory (up to 1 MiB); the body is decoded and handed out in chunks.
+public struct CaptureReader {
+    public enum Format: String, Sendable {
+        case bareBody = "bare body"
+        case curlInclude = "curl -i"
+        case curlVerbose = "curl -v"
+    }
+
+    /// What the head of the capture says.
+    public struct Head: Sendable {
+        public var format: Format
+        public var request: RequestInfo?
+        public var response: ResponseHead?
+    }
+
+    /// What reading the body found out about its framing.
+    public struct BodyInfo: Sendable, Hashable {
+        public var bytes = 0
+        /// Bytes on the wire (before removing chunking and compression).
+        public var wireBytes = 0
+        public var declaredLength: Int?
+        public var wasChunked = false
+        public var wasCompressed = false
+        /// The chunked framing or compressed stream ended early: the body was cut.
+        public var isTruncated = false
+    }
+
+    private let fd: Int32
+    private let closeWhenDone: Bool
+    private var pending: [UInt8] = []
+    private var atEOF = false
+    private var head: Head?
+    public let name: String
+    static let maxHeadBytes = 1 << 20
+
+    /// Opens `path`, or standard input for `-`.
+    public init(path: String) throws {
+        if path == "-" {
+            fd = 0
+            closeWhenDone = false
+            name = "standard input"
+        } else {
+            let opened = open(path, O_RDONLY)
+            guard opened >= 0 else {
+                throw DAVCoreError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            var info = stat()
+            if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                _ = Glibc.close(opened)
+                throw DAVCoreError(.io, "cannot read \(path): it is a directory")
+            }
+            fd = opened
+            closeWhenDone = true
+            name = path
+        }
+    }
+
+    /// Reads from bytes in memory (tests, and bodies fetched over the network).
+    public init(bytes: [UInt8], name: String = "input") {
+        fd = -1
+        closeWhenDone = false
+        pending = bytes
+        atEOF = true
+        self.name = name
+    }
+
+    public func close() {
+        if closeWhenDone { _ = Glibc.close(fd) }
+    }
+
+    // MARK: - Reading raw bytes
+
+    /// Reads more into `pending`; false at end of input.
+    private mutating func fill(minimum: Int = 64 << 10) throws -> Bool {
+        guard !atEOF, fd >= 0 else { return false }
+        var chunk = [UInt8](repeating: 0, count: max(minimum, 64 << 10))
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { return try fill(minimum: minimum) }
+            throw DAVCoreError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+        }
+        if count == 0 {
+            atEOF = true
+            return false
+        }
+        pending.append(contentsOf: chunk[0..<count])
+        return true
+    }
+
+    // MARK: - Head
+
+    public mutating func readHead() throws -> Head {
+        if let head { return head }
+        while pending.count < 512, try fill() {}
+        var start = 0
+        if pending.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < pending.count, isSpace(pending[start]) { start += 1 }
+        let prefix = pending[start...]
+        let result: Head
+        if prefix.starts(with: Array("HTTP/".utf8)) {
+            pending.removeFirst(start)
+            result = try readIncludeHead()
+        } else if prefix.starts(with: Array("* ".utf8)) || prefix.starts(with: Array("> ".utf8))
+            || prefix.starts(with: Array("< ".utf8)) || prefix.starts(with: Array("* ".utf8))
+        {
+            result = try readVerbose()
+        } else {
+            result = Head(format: .bareBody, request: nil, response: nil)
+        }
+        head = result
+        return result
+    }
+
+    /// Header blocks of `curl -i`: each `HTTP/…` status line and fields up to an empty line.
+    private mutating func readIncludeHead() throws -> Head {
+        var blocks: [ResponseHead] = []
+        while true {
+            guard let (block, consumed) = try parseHeaderBlock() else {
+                throw DAVCoreError(.truncated, "the capture ends inside its headers: no empty line after the header fields")
+            }
+            pending.removeFirst(consumed)
+            blocks.append(block)
+            while pending.count < 8, try fill() {}
+            // Another block follows after 1xx, a followed redirect, or a proxy's CONNECT answer.
+            if pending.starts(with: Array("HTTP/".utf8)) { continue }
+            break
+        }
+        var final = blocks.removeLast()
+        final.interim = blocks
+        return Head(format: .curlInclude, request: nil, response: final)
+    }
+
+    /// Parses one header block at the start of `pending`; nil when more input is needed and none comes.
+    private mutating func parseHeaderBlock() throws -> (ResponseHead, Int)? {
+        while true {
+            if let end = findBlankLine() {
+                let text = String(decoding: pending[0..<end.headerEnd], as: UTF8.self)
+                var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                    .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+                let statusLine = lines.removeFirst()
+                let head = try parseStatusLine(statusLine)
+                var fields = HTTPFields()
+                for line in lines where !line.isEmpty {
+                    if (line.first == " " || line.first == "\t"), let last = fields.fields.last {
+                        fields.set(last.name, last.value + " " + line.trimmingASCIIWhitespace())
+                        continue
+                    }
+                    guard let colon = line.firstIndex(of: ":") else {
+                        throw DAVCoreError(.malformedCapture, "the capture has a header line without a colon: \"\(line.prefix(60))\"")
+                    }
+                    fields.add(String(line[..<colon]).trimmingASCIIWhitespace(), String(line[line.index(after: colon)...]).trimmingASCIIWhitespace())
+                }
+                return (ResponseHead(version: head.version, status: head.status, reason: head.reason, headers: fields), end.bodyStart)
+            }
+            guard pending.count < Self.maxHeadBytes else {
+                throw DAVCoreError(.limitExceeded, "the capture's header block exceeds 1 MiB")
+            }
+            guard try fill() else { return nil }
+        }
+    }
+
+    private func parseStatusLine(_ line: String) throws -> (version: String, status: Int, reason: String) {
+        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]), (100...599).contains(status) else {
+            throw DAVCoreError(.malformedCapture, "the capture's status line is not HTTP: \"\(line.prefix(60))\"")
+        }
+        return (String(parts[0]), status, parts.count > 2 ? String(parts[2]) : "")
+    }
+
+    /// The end of the header fields: `\r\n\r\n` or `\n\n` (or a mix).
+    private func findBlankLine() -> (headerEnd: Int, bodyStart: Int)? {
+        var i = 0
+        let n = pending.count
+        while i < n {
+            if pending[i] == 0x0A {
+                var j = i + 1
+                if j < n, pending[j] == 0x0D { j += 1 }
+                if j < n, pending[j] == 0x0A { return (i, j + 1) }
+                if j >= n { return nil }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `curl -v`: `>` request lines, `<` response lines, `*` notes; the rest is the body.
+    private mutating func readVerbose() throws -> Head {
+        while try fill(minimum: 1 << 20) {
+            guard pending.count <= 256 << 20 else {
+                throw DAVCoreError(.limitExceeded, "a curl -v capture over 256 MiB is not read; save the body with curl -i instead")
+            }
+        }
+        let text = String(decoding: pending, as: UTF8.self)
+        var requestLines: [String] = []
+        var responseBlocks: [[String]] = []
+        var bodyLines: [String] = []
+        var https = false
+        var lastResponseClosed = true
+        var carry = ""
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            var line = carry + (rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine))
+            carry = ""
+            // curl writes notes to stderr while the body goes to stdout: a note can land inside a body line.
+            for note in ["* Connection #", "* Closing connection", "* shutting down", "* Closed"] {
+                if let range = line.firstRange(of: note), range.lowerBound != line.startIndex {
+                    carry = String(line[..<range.lowerBound])
+                    line = String(line[range.lowerBound...])
+                    break
+                }
+            }
+            if line.hasPrefix("> ") || line == ">" {
+                if requestLines.isEmpty || !responseBlocks.isEmpty && lastResponseClosed { requestLines = [] }
+                requestLines.append(String(line.dropFirst(2)))
+            } else if line.hasPrefix("< ") || line == "<" {
+                let content = String(line.dropFirst(2))
+                if content.hasPrefix("HTTP/") {
+                    responseBlocks.append([])
+                    lastResponseClosed = false
+                }
+                if content.isEmpty { lastResponseClosed = true; continue }
+                if !responseBlocks.isEmpty { responseBlocks[responseBlocks.count - 1].append(content) }
+            } else if line.hasPrefix("* ") || line == "*" {
+                if line.contains("SSL connection") || line.contains("TLS") || line.contains("ALPN") { https = true }
+            } else if line.hasPrefix("{ [") || line.hasPrefix("} [") {
+                continue
+            } else {
+                bodyLines.append(line)
+            }
+        }
+        if !carry.isEmpty { bodyLines.append(carry) }
+        var request: RequestInfo?
+        if let first = requestLines.first {
+            let parts = first.split(separator: " ")
+            var fields = HTTPFields()
+            for line in requestLines.dropFirst() where !line.isEmpty {
+                if let colon = line.firstIndex(of: ":") {
+                    fields.add(String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingASCIIWhitespace())
+                }
+            }
+            if parts.count >= 2 {
+                let target = String(parts[1])
+                let url = target.hasPrefix("http") ? target : (fields["Host"].map { (https ? "https://" : "http://") + $0 + target } ?? target)
+                request = RequestInfo(method: String(parts[0]), url: url, headers: fields)
+            }
+        }
+        var blocks: [ResponseHead] = []
+        for block in responseBlocks where !block.isEmpty {
+            let status = try parseStatusLine(block[0])
+            var fields = HTTPFields()
+            for line in block.dropFirst() {
+                if let colon = line.firstIndex(of: ":") {
+                    fields.add(String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingASCIIWhitespace())
+                }
+            }
+            blocks.append(ResponseHead(version: status.version, status: status.status, reason: status.reason, headers: fields))
+        }
+        var response: ResponseHead?
+        if !blocks.isEmpty {
+            var final = blocks.removeLast()
+            final.interim = blocks
+            response = final
+        }
+        while let last = bodyLines.last, last.isEmpty { bodyLines.removeLast() }
+        pending = Array(bodyLines.joined(separator: "\n").utf8)
+        atEOF = true
+        return Head(format: .curlVerbose, request: request, response: response)
+    }
+
+    // MARK: - Body
+
+    /// Streams the body with chunked framing and gzip/deflate removed, as the headers and the bytes say.
+    @discardableResult
+    public mutating func readBody(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> BodyInfo {
+        let head = try readHead()
+        var info = BodyInfo()
+        let headers = head.response?.headers ?? HTTPFields()
+        info.declaredLength = headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
+        while pending.count < 64, try fill() {}
+        let teChunked = headers["Transfer-Encoding"]?.lowercased().contains("chunked") ?? false
+        let coding = headers["Content-Encoding"]?.lowercased() ?? ""
+        var chunked: ChunkedDecoder?
+        if head.format == .curlInclude, teChunked, pending.withUnsafeBytes({ ChunkedDecoder.looksChunked($0) }) {
+            chunked = ChunkedDecoder()
+            info.wasChunked = true
+        }
+        var inflater: Inflater?
+        let mayBeCompressed = coding.contains("gzip") || coding.contains("deflate")
+        var decidedCompression = !mayBeCompressed
+        var total = 0
+
+        func deliver(_ bytes: UnsafeRawBufferPointer) throws {
+            if !decidedCompression {
+                decidedCompression = true
+                if Inflater.looksCompressed(bytes) || coding.contains("deflate") && !bytes.starts(with: Array("<".utf8)) {
+                    inflater = Inflater()
+                    info.wasCompressed = true
+                }
+            }
+            if let inflater {
+                try inflater.inflate(bytes) { out in
+                    total += out.count
+                    try sink(out)
+                }
+            } else {
+                total += bytes.count
+                try sink(bytes)
+            }
+        }
+
+        func wire(_ bytes: UnsafeRawBufferPointer) throws {
+            info.wireBytes += bytes.count
+            if chunked != nil {
+                try chunked!.decode(bytes) { try deliver($0) }
+            } else {
+                try deliver(bytes)
+            }
+        }
+
+        if !pending.isEmpty {
+            let chunk = pending
+            pending = []
+            try chunk.withUnsafeBytes { try wire($0) }
+        }
+        if !atEOF, fd >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw DAVCoreError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+                }
+                if count == 0 { break }
+                try buffer.withUnsafeBytes { try wire(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            }
+            atEOF = true
+        }
+        info.bytes = total
+        if let chunked, !chunked.isComplete { info.isTruncated = true }
+        if let inflater, !inflater.isComplete { info.isTruncated = true }
+        if chunked == nil, inflater == nil, let declared = info.declaredLength, head.format == .curlInclude,
+            info.wireBytes < declared
+        {
+            info.isTruncated = true
+        }
+        return info
+    }
+
+    /// The whole decoded body in memory, bounded.
+    public mutating func readWholeBody(limit: Int = 64 << 20) throws -> ([UInt8], BodyInfo) {
+        var body: [UInt8] = []
+        let info = try readBody { chunk in
+            guard body.count + chunk.count <= limit else {
+                throw DAVCoreError(.limitExceeded, "the body exceeds \(limit >> 20) MiB")
+            }
+            body.append(contentsOf: chunk)
+        }
+        return (body, info)
+    }
+
+    private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+}

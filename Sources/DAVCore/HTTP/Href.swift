@@ -1,0 +1,188 @@
+/// An href as a server wrote it, split into the parts the checks compare: scheme, authority, path.
+///
+/// RFC 4918 §8.3 allows absolute URLs and absolute paths; both name a resource on the server.
+public struct Href: Sendable, Hashable {
+    public var raw: String
+    /// Lower-cased scheme for absolute URLs (`http`, `https`).
+    public var scheme: String?
+    /// `host[:port]` for absolute URLs, lower-cased.
+    public var authority: String?
+    /// The path as written, still percent-encoded (`/dav/a%20b.txt`); query and fragment removed.
+    public var path: String
+
+    public init(_ raw: String) {
+        self.raw = raw
+        if raw.utf8.first == 0x2F, !raw.utf8.contains(where: { $0 == 0x3F || $0 == 0x23 }) {
+            // The common case: a path-absolute href with no query or fragment.
+            scheme = nil
+            authority = nil
+            path = raw
+            return
+        }
+        var rest = Substring(raw)
+        if let schemeEnd = rest.firstRange(of: "://"), rest[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
+            !rest[..<schemeEnd.lowerBound].isEmpty
+        {
+            scheme = rest[..<schemeEnd.lowerBound].lowercased()
+            rest = rest[schemeEnd.upperBound...]
+            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+            authority = rest[..<slash].lowercased()
+            rest = rest[slash...]
+        } else {
+            scheme = nil
+            authority = nil
+        }
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        path = rest.isEmpty ? "/" : String(rest)
+    }
+
+    /// The path with percent-encoding removed (`/dav/a b.txt`); nil when the encoding is broken.
+    public var decodedPath: String? { URLPath.decode(path) }
+
+    /// The decoded path, or the raw one when it does not decode: what a report shows.
+    public var displayPath: String { decodedPath ?? path }
+
+    public var isCollectionForm: Bool { path.hasSuffix("/") }
+
+    /// The authority with the scheme's default port made explicit, for comparing origins.
+    public var normalizedAuthority: String? {
+        guard let authority else { return nil }
+        if authority.contains(":") && !authority.hasPrefix("[") || authority.contains("]:") { return authority }
+        switch scheme {
+        case "https": return authority + ":443"
+        case "http": return authority + ":80"
+        default: return authority
+        }
+    }
+}
+
+/// Percent-encoding of URL paths (RFC 3986 §2.1), and the comparisons the diagnosis needs.
+public enum URLPath {
+    /// Removes percent-encoding; nil for a `%` not followed by two hex digits or bytes that are not UTF-8.
+    public static func decode(_ path: String) -> String? {
+        guard path.utf8.contains(0x25) else { return path }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count)
+        var iterator = path.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == 0x25 {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        var utf8 = UTF8()
+        var scalars = String.UnicodeScalarView()
+        var input = bytes.makeIterator()
+        loop: while true {
+            switch utf8.decode(&input) {
+            case .scalarValue(let scalar): scalars.append(scalar)
+            case .emptyInput: break loop
+            case .error: return nil
+            }
+        }
+        return String(scalars)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+
+    /// Percent-encodes a decoded path for use in an href: every byte but unreserved characters,
+    /// `/` and the sub-delimiters that are safe in a path segment.
+    public static func encode(_ path: String) -> String {
+        var out = ""
+        out.reserveCapacity(path.utf8.count)
+        for byte in path.utf8 {
+            if isPathSafe(byte) {
+                out.unicodeScalars.append(UnicodeScalar(byte))
+            } else {
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    static func isPathSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: true
+        case 0x2D, 0x2E, 0x5F, 0x7E, 0x2F: true  // - . _ ~ /
+        case 0x21, 0x24, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D, 0x3A, 0x40: true  // ! $ ' ( ) * + , ; = : @
+        default: false
+        }
+    }
+
+    /// The first character of `raw` that may not appear in a URI (RFC 3986 §2): spaces, non-ASCII,
+    /// `"<>\^`{|}`, or a `%` not followed by two hex digits.
+    public static func firstInvalidCharacter(_ raw: String) -> String? {
+        let bytes = Array(raw.utf8)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0x25 {
+                if i + 2 < bytes.count, hexValue(bytes[i + 1]) != nil, hexValue(bytes[i + 2]) != nil {
+                    i += 3
+                    continue
+                }
+                return "%"
+            }
+            if byte >= 0x80 {
+                let scalarStart = i
+                var end = i + 1
+                while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+                return String(decoding: bytes[scalarStart..<end], as: UTF8.self)
+            }
+            switch byte {
+            case 0x00...0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F:
+                return byte == 0x20 ? "space" : String(UnicodeScalar(byte))
+            default: i += 1
+            }
+        }
+        return nil
+    }
+
+    /// The parent collection of a decoded path (`/a/b/c.txt` → `/a/b/`); `/` is its own parent.
+    public static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "/" }
+        return String(trimmed[...slash])
+    }
+
+    /// The last segment of a decoded path, without a trailing slash.
+    public static func lastSegment(of path: String) -> String {
+        var trimmed = Substring(path)
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `path` without a trailing slash (but `/` stays `/`): collections compare equal with or without it.
+    public static func withoutTrailingSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// Whether `path` is `ancestor` or below it (decoded paths; a trailing slash does not matter).
+    public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+        let a = withoutTrailingSlash(ancestor)
+        let p = withoutTrailingSlash(path)
+        if a == "/" { return true }
+        return p == a || p.hasPrefix(a + "/")
+    }
+
+    /// How many segments `path` lies below `ancestor` (0 for the same resource), or nil when outside.
+    public static func levels(of path: String, below ancestor: String) -> Int? {
+        guard isWithin(path, ancestor) else { return nil }
+        let a = withoutTrailingSlash(ancestor)
+        let p = withoutTrailingSlash(path)
+        if p == a { return 0 }
+        let rest = a == "/" ? p.dropFirst() : p.dropFirst(a.count + 1)
+        return rest.split(separator: "/", omittingEmptySubsequences: false).count
+    }
+}

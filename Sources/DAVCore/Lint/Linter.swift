@@ -1,0 +1,150 @@
+/// Checks a multistatus against RFC 4918 as it streams past, one response at a time, and collects
+/// each rule's findings with a count and a few examples, in bounded memory.
+public struct Linter: Sendable {
+    public static let exampleLimit = 5
+    private var findings: [String: LintFinding] = [:]
+    private var order: [String] = []
+    private var duplicates = DuplicateHrefs()
+    private var firstOrigin: String??
+    private var mixedOrigins = false
+    private var firstOriginIsAbsolute = false
+
+    public init() {}
+
+    /// Records one occurrence of `rule`.
+    public mutating func report(_ rule: LintRule, _ message: @autoclosure () -> String, at href: String? = nil) {
+        if var finding = findings[rule.id] {
+            finding.count += 1
+            if let href, finding.examples.count < Self.exampleLimit, !finding.examples.contains(href) { finding.examples.append(href) }
+            findings[rule.id] = finding
+        } else {
+            findings[rule.id] = LintFinding(rule: rule, message: message(), count: 1, examples: href.map { [$0] } ?? [])
+            order.append(rule.id)
+        }
+    }
+
+    /// Runs every per-response check. `path` is the first href's decoded path, when the caller has it.
+    public mutating func check(_ response: Response, path: String? = nil) {
+        let where_ = path ?? response.href.map { Href($0).displayPath } ?? "response #\(response.index)"
+        ShapeChecks.check(response, at: where_, into: &self)
+        for raw in response.hrefs { checkHref(raw, at: where_) }
+        PropertyChecks.check(response, at: where_, into: &self)
+        if response.href != nil, let repeated = duplicates.insert(where_) {
+            report(LintRules.duplicateHref, "\(repeated) appears in more than one <D:response>", at: repeated)
+        }
+    }
+
+    /// One pass over the href's bytes finds unencoded characters, `//` and dot segments.
+    private mutating func checkHref(_ raw: String, at where_: String) {
+        var invalid: String?
+        var doubleSlash = false
+        var dotSegment = false
+        var pathStart = 0
+        var utf8 = raw.utf8
+        let scan: Bool = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let n = bytes.count
+            // Skip scheme://authority for absolute URLs.
+            if n > 0, bytes[0] != 0x2F {
+                var k = 0
+                while k + 2 < n, bytes[k] != 0x2F { if bytes[k] == 0x3A, bytes[k + 1] == 0x2F, bytes[k + 2] == 0x2F { k += 3; break }; k += 1 }
+                while k < n, bytes[k] != 0x2F { k += 1 }
+                pathStart = k
+            }
+            var i = pathStart
+            var segmentStart = pathStart
+            while i < n {
+                let b = bytes[i]
+                if b == 0x3F || b == 0x23 { break }
+                if b == 0x2F {
+                    if i + 1 < n, bytes[i + 1] == 0x2F { doubleSlash = true }
+                    let length = i - segmentStart
+                    if (length == 2 && bytes[segmentStart + 1] == 0x2E) || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E) {
+                        dotSegment = true
+                    }
+                    segmentStart = i
+                } else if invalid == nil {
+                    if b == 0x25 {
+                        if !(i + 2 < n && Self.isHex(bytes[i + 1]) && Self.isHex(bytes[i + 2])) { invalid = "%" }
+                    } else if b >= 0x80 || b <= 0x20 || b == 0x22 || b == 0x3C || b == 0x3E || b == 0x5C || b == 0x5E || b == 0x60 || b == 0x7B || b == 0x7C || b == 0x7D || b == 0x7F {
+                        invalid = b == 0x20 ? "space" : (b >= 0x80 ? URLPath.firstInvalidCharacter(raw) ?? "non-ASCII" : String(UnicodeScalar(b)))
+                    }
+                }
+                i += 1
+            }
+            let length = min(i, n) - segmentStart
+            if (length == 2 && bytes[segmentStart + 1] == 0x2E) || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E) {
+                dotSegment = true
+            }
+            return pathStart > 0
+        } ?? false
+        _ = utf8
+        utf8 = raw.utf8
+        if let bad = invalid {
+            report(LintRules.hrefNotEncoded, "the href \"\(raw)\" holds \(bad == "space" ? "a raw space" : "\"\(bad)\"") unencoded", at: where_)
+        }
+        if doubleSlash { report(LintRules.hrefDoubleSlash, "the href \"\(raw)\" contains \"//\"", at: where_) }
+        if dotSegment { report(LintRules.hrefDotSegment, "the href \"\(raw)\" has a dot segment", at: where_) }
+        let absolute = scan
+        if firstOrigin == nil || absolute || firstOriginIsAbsolute {
+            let href = Href(raw)
+            let origin: String? = href.authority.map { (href.scheme ?? "") + "://" + (href.normalizedAuthority ?? $0) }
+            if let first = firstOrigin {
+                if first != origin && !mixedOrigins {
+                    mixedOrigins = true
+                    report(LintRules.hrefMixedOrigins, "hrefs mix \(first ?? "plain paths") and \(origin ?? "plain paths")", at: where_)
+                }
+            } else {
+                firstOrigin = .some(origin)
+                firstOriginIsAbsolute = origin != nil
+            }
+        }
+    }
+
+    private static func isHex(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+
+    /// Records a recoverable XML fault found by the parser.
+    public mutating func check(_ problem: XMLProblem) {
+        switch problem.kind {
+        case .unboundPrefix:
+            report(LintRules.unboundPrefix, "\(problem.detail) uses an undeclared prefix (byte \(problem.offset))")
+        case .undefinedEntity:
+            report(LintRules.undefinedEntity, "\(problem.detail) is not an XML entity")
+        }
+    }
+
+    /// Checks what only the whole document shows: its root, its media type, whether it had responses.
+    public mutating func checkDocument(root: QualifiedName?, responses: Int, head: ResponseHead?, method: String?) {
+        if let root, root != DAV.multistatus {
+            report(LintRules.nonDAVRoot, "the root element is \(root)")
+        }
+        if let head, head.status == 207 {
+            if let type = head.mediaType, type != "application/xml" && type != "text/xml" {
+                report(LintRules.contentType, "the 207 is labelled \(head.headers["Content-Type"] ?? type)")
+            }
+        }
+        if responses == 0, (method ?? "PROPFIND").uppercased() == "PROPFIND" {
+            report(LintRules.emptyMultistatus, "the multistatus holds no <D:response>")
+        }
+    }
+
+    /// The findings so far, in the order first seen.
+    public var results: [LintFinding] {
+        order.compactMap { findings[$0] }
+    }
+
+    /// How many repeated hrefs the exact check found in all (some may not be named in examples).
+    public mutating func finishDuplicates() {
+        let unnamed = duplicates.finish()
+        if unnamed > 0 {
+            if var finding = findings[LintRules.duplicateHref.id] {
+                finding.count += unnamed
+                findings[LintRules.duplicateHref.id] = finding
+            } else {
+                report(LintRules.duplicateHref, "\(unnamed) hrefs appear more than once (seen far apart, so not named)")
+                findings[LintRules.duplicateHref.id]?.count = unnamed
+            }
+        }
+    }
+}

@@ -1,0 +1,354 @@
+/// Reads a `<D:multistatus>` body as a stream and hands out one ``Response`` at a time.
+///
+/// Memory stays flat whatever the body's size: only the response being read and one unfinished tag are
+/// held. Namespace-correct (any prefix, default namespaces, the bare `DAV:` URI) and bounded by ``XMLLimits``.
+///
+/// Lenient where a server's mistake is the diagnosis rather than a reason to stop: an unbound prefix,
+/// an undefined entity or a root outside `DAV:` are recorded in ``problems`` and the reading goes on.
+///
+/// ```swift
+/// var parser = MultiStatusParser()
+/// try parser.feed(chunk) { response in print(response.href ?? "?", response.resourceStatus ?? 0) }
+/// let trailer = try parser.finish { response in … }
+/// ```
+public struct MultiStatusParser {
+    private var tokenizer: XMLTokenizer
+    private var handler: MultiStatusHandler
+
+    /// - Parameter keepingValueTrees: property values with child elements are kept only for these names
+    ///   (nil keeps them all). Text values are always kept. Analysis keeps just `resourcetype`, which
+    ///   saves building trees such as `supportedlock` for every one of millions of responses.
+    public init(limits: XMLLimits = XMLLimits(), keepingValueTrees: Set<QualifiedName>? = nil) {
+        tokenizer = XMLTokenizer(limits: limits)
+        handler = MultiStatusHandler(names: tokenizer.names, maxResponseBytes: limits.maxResponseBytes)
+        if let keepingValueTrees {
+            handler.keepTrees = Set(keepingValueTrees.map { tokenizer.names.id(of: $0) })
+        }
+    }
+
+    public var bytesRead: Int { tokenizer.bytesRead }
+    public var responsesRead: Int { handler.responseCount }
+    /// Recoverable faults seen so far (the first 1,000; ``problemCount`` counts them all).
+    public var problems: [XMLProblem] { handler.problems }
+    public var problemCount: Int { handler.problemCount }
+    /// The root element's name, once read.
+    public var rootName: QualifiedName? { handler.rootName }
+
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, onResponse: (Response) throws -> Void) throws {
+        try tokenizer.feed(bytes, into: &handler)
+        try drain(onResponse)
+    }
+
+    public mutating func feed(_ bytes: [UInt8], onResponse: (Response) throws -> Void) throws {
+        try bytes.withUnsafeBytes { try feed($0, onResponse: onResponse) }
+    }
+
+    /// Ends the body; throws if it was truncated or held no multistatus.
+    @discardableResult
+    public mutating func finish(onResponse: (Response) throws -> Void) throws -> MultiStatus {
+        try tokenizer.finish(into: &handler)
+        try drain(onResponse)
+        return MultiStatus(responses: [], responseDescription: handler.topDescription, syncToken: handler.syncToken)
+    }
+
+    private mutating func drain(_ onResponse: (Response) throws -> Void) throws {
+        guard !handler.ready.isEmpty else { return }
+        let ready = handler.ready
+        handler.ready.removeAll(keepingCapacity: true)
+        for response in ready { try onResponse(response) }
+    }
+
+    /// Reads a whole body held in memory (small documents and tests).
+    public static func parse(_ bytes: [UInt8], limits: XMLLimits = XMLLimits()) throws -> (MultiStatus, [XMLProblem]) {
+        var parser = MultiStatusParser(limits: limits)
+        var responses: [Response] = []
+        try parser.feed(bytes) { responses.append($0) }
+        var document = try parser.finish { responses.append($0) }
+        document.responses = responses
+        return (document, parser.problems)
+    }
+
+    public static func parse(_ text: String, limits: XMLLimits = XMLLimits()) throws -> MultiStatus {
+        try parse(Array(text.utf8), limits: limits).0
+    }
+}
+
+/// Turns tokenizer events into ``Response`` values. Structural elements are matched in the root's own
+/// namespace, so a multistatus whose prefixes are unbound is still read (and reported).
+struct MultiStatusHandler: XMLTokenHandler {
+    private enum TextTarget {
+        case href, status, responseDescription, propstatStatus, propstatDescription, topDescription, syncToken
+    }
+
+    private enum TreeTarget {
+        case property, responseError, propstatError, location
+    }
+
+    private enum Mode {
+        case structure
+        case text(TextTarget)
+        case tree(TreeTarget, depth: Int)
+        case skip(depth: Int)
+        /// A property whose value has been text only so far.
+        case propertyText(depth: Int)
+        /// A property whose tree is not kept: its value is dropped.
+        case skipProperty(depth: Int)
+    }
+
+    private struct Structural {
+        var multistatus: Int32, response: Int32, href: Int32, status: Int32, propstat: Int32, prop: Int32
+        var error: Int32, responseDescription: Int32, location: Int32, syncToken: Int32
+    }
+
+    let names: XMLNameTable
+    let maxResponseBytes: Int
+    private var structural: Structural?
+    private(set) var rootName: QualifiedName?
+    private var depth = 0
+    private var mode = Mode.structure
+    private var text: [UInt8] = []
+    private var tree = TreeBuilder(strict: false)
+    private var current: Response?
+    private var currentPropStat: PropStat?
+    private var responseBytes = 0
+    private var propertyName: Int32 = 0
+    private var propertyAttributes: [XMLAttribute] = []
+    var keepTrees: Set<Int32>?
+
+    var ready: [Response] = []
+    private(set) var responseCount = 0
+    private(set) var problems: [XMLProblem] = []
+    private(set) var problemCount = 0
+    private(set) var topDescription: String?
+    private(set) var syncToken: String?
+
+    init(names: XMLNameTable, maxResponseBytes: Int) {
+        self.names = names
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    private func structural(in namespace: String) -> Structural {
+        func id(_ local: String) -> Int32 { names.id(of: QualifiedName(namespace, local)) }
+        return Structural(
+            multistatus: id("multistatus"), response: id("response"), href: id("href"), status: id("status"),
+            propstat: id("propstat"), prop: id("prop"), error: id("error"), responseDescription: id("responsedescription"),
+            location: id("location"), syncToken: id("sync-token"))
+    }
+
+    mutating func startElement(_ name: Int32, attributes: [XMLAttribute], names: XMLNameTable) throws {
+        depth += 1
+        responseBytes += 32
+        switch mode {
+        case .tree(_, _):
+            try tree.startElement(name, attributes: attributes, names: names)
+            try checkResponseSize()
+            return
+        case .skip, .text, .skipProperty:
+            // Markup inside text-only elements (e.g. <href><b>x</b></href>) is skipped but its text kept.
+            return
+        case .propertyText(let propertyDepth):
+            if let keepTrees, !keepTrees.contains(propertyName) {
+                mode = .skipProperty(depth: propertyDepth)
+                return
+            }
+            tree.reset()
+            try tree.startElement(propertyName, attributes: propertyAttributes, names: names)
+            if !text.isEmpty { try text.withUnsafeBytes { try tree.characters($0, isCDATA: false) } }
+            try tree.startElement(name, attributes: attributes, names: names)
+            mode = .tree(.property, depth: propertyDepth)
+            try checkResponseSize()
+            return
+        case .structure:
+            break
+        }
+        guard let s = structural else {
+            let qname = names.name(name)
+            guard qname.name == "multistatus" else {
+                if qname == DAV.error {
+                    throw DAVCoreError(.notMultiStatus, "the body is a {DAV:}error document, not a multistatus")
+                }
+                throw DAVCoreError(.notMultiStatus, "the root element is \(qname), not {DAV:}multistatus")
+            }
+            rootName = qname
+            structural = structural(in: qname.namespace)
+            return
+        }
+        switch depth {
+        case 2:
+            if name == s.response {
+                current = Response(hrefs: [], index: responseCount + 1)
+                responseBytes = 0
+            } else if name == s.responseDescription {
+                begin(.topDescription)
+            } else if name == s.syncToken {
+                begin(.syncToken)
+            } else {
+                mode = .skip(depth: depth)
+            }
+        case 3 where current != nil:
+            if name == s.href {
+                begin(.href)
+            } else if name == s.status {
+                begin(.status)
+            } else if name == s.propstat {
+                currentPropStat = PropStat(properties: [], status: nil)
+            } else if name == s.error {
+                beginTree(.responseError, name: name, attributes: attributes)
+            } else if name == s.responseDescription {
+                begin(.responseDescription)
+            } else if name == s.location {
+                beginTree(.location, name: name, attributes: attributes)
+            } else {
+                mode = .skip(depth: depth)
+            }
+        case 4 where currentPropStat != nil:
+            if name == s.prop {
+                // properties follow at depth 5
+            } else if name == s.status {
+                begin(.propstatStatus)
+            } else if name == s.error {
+                beginTree(.propstatError, name: name, attributes: attributes)
+            } else if name == s.responseDescription {
+                begin(.propstatDescription)
+            } else {
+                mode = .skip(depth: depth)
+            }
+        case 5 where currentPropStat != nil:
+            propertyName = name
+            propertyAttributes = attributes
+            text.removeAll(keepingCapacity: true)
+            mode = .propertyText(depth: depth)
+        default:
+            mode = .skip(depth: depth)
+        }
+    }
+
+    mutating func endElement(_ name: Int32, names: XMLNameTable) throws {
+        defer { depth -= 1 }
+        switch mode {
+        case .skip(let skipDepth):
+            if depth == skipDepth { mode = .structure }
+            return
+        case .text(let target):
+            // Nested markup inside a text element: wait for the element itself to close.
+            if let expected = structuralID(for: target), name != expected { return }
+            finishText(target)
+            mode = .structure
+            return
+        case .propertyText(let propertyDepth):
+            if depth == propertyDepth {
+                let decoded = XMLText.decode(text)
+                if let entity = decoded.undefinedEntity { problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0)) }
+                currentPropStat?.properties.append(Property(names.name(propertyName), text: decoded.text, attributes: propertyAttributes))
+                mode = .structure
+            }
+            return
+        case .skipProperty(let propertyDepth):
+            if depth == propertyDepth {
+                currentPropStat?.properties.append(Property(names.name(propertyName), attributes: propertyAttributes))
+                mode = .structure
+            }
+            return
+        case .tree(let target, let treeDepth):
+            try tree.endElement(name, names: names)
+            if depth == treeDepth {
+                finishTree(target)
+                mode = .structure
+            }
+            return
+        case .structure:
+            break
+        }
+        guard let s = structural else { return }
+        if depth == 2, name == s.response, let response = current {
+            ready.append(response)
+            responseCount += 1
+            current = nil
+        } else if depth == 3, name == s.propstat, let propstat = currentPropStat {
+            current?.propstats.append(propstat)
+            currentPropStat = nil
+        }
+    }
+
+    mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws {
+        switch mode {
+        case .text, .propertyText:
+            if isCDATA {
+                // Escape so the later entity decoding leaves CDATA content as written.
+                text.append(contentsOf: Array(XMLText.escapeText(String(decoding: raw, as: UTF8.self)).utf8))
+            } else {
+                text.append(contentsOf: raw)
+            }
+            responseBytes += raw.count
+            try checkResponseSize()
+        case .tree:
+            try tree.characters(raw, isCDATA: isCDATA)
+            responseBytes += raw.count
+            try checkResponseSize()
+        case .structure, .skip, .skipProperty:
+            return
+        }
+    }
+
+    mutating func problem(_ problem: XMLProblem) {
+        problemCount += 1
+        if problems.count < 1000 { problems.append(problem) }
+    }
+
+    // MARK: -
+
+    private func structuralID(for target: TextTarget) -> Int32? {
+        guard let s = structural else { return nil }
+        switch target {
+        case .href: return s.href
+        case .status, .propstatStatus: return s.status
+        case .responseDescription, .propstatDescription, .topDescription: return s.responseDescription
+        case .syncToken: return s.syncToken
+        }
+    }
+
+    private mutating func begin(_ target: TextTarget) {
+        text.removeAll(keepingCapacity: true)
+        mode = .text(target)
+    }
+
+    private mutating func beginTree(_ target: TreeTarget, name: Int32, attributes: [XMLAttribute]) {
+        tree.reset()
+        try? tree.startElement(name, attributes: attributes, names: names)
+        mode = .tree(target, depth: depth)
+    }
+
+    private mutating func finishText(_ target: TextTarget) {
+        let decoded = XMLText.decode(text)
+        if let entity = decoded.undefinedEntity {
+            problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0))
+        }
+        let value = decoded.text
+        switch target {
+        case .href: current?.hrefs.append(value.trimmingASCIIWhitespace())
+        case .status: current?.status = StatusLine(raw: value)
+        case .responseDescription: current?.responseDescription = value
+        case .propstatStatus: currentPropStat?.status = StatusLine(raw: value)
+        case .propstatDescription: currentPropStat?.responseDescription = value
+        case .topDescription: topDescription = value
+        case .syncToken: syncToken = value
+        }
+    }
+
+    private mutating func finishTree(_ target: TreeTarget) {
+        for problem in tree.problems { self.problem(problem) }
+        guard let element = tree.root else { return }
+        switch target {
+        case .property: currentPropStat?.properties.append(Property(element))
+        case .responseError: current?.error = element
+        case .propstatError: currentPropStat?.error = element
+        case .location: current?.location = element.elements.first?.text.trimmingASCIIWhitespace() ?? element.text
+        }
+    }
+
+    private func checkResponseSize() throws {
+        if responseBytes > maxResponseBytes {
+            throw DAVCoreError.limit("size of one <response> in bytes", maxResponseBytes)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// The `DAV:` element names of RFC 4918 (and RFC 4331 quota) that davdoctor reads or writes.
+public enum DAV {
+    public static let namespace = "DAV:"
+
+    static func name(_ local: String) -> QualifiedName { QualifiedName(namespace, local) }
+
+    // §14: XML elements
+    public static let multistatus = name("multistatus")
+    public static let response = name("response")
+    public static let href = name("href")
+    public static let status = name("status")
+    public static let propstat = name("propstat")
+    public static let prop = name("prop")
+    public static let error = name("error")
+    public static let responsedescription = name("responsedescription")
+    public static let location = name("location")
+    public static let propfind = name("propfind")
+    public static let allprop = name("allprop")
+    public static let propname = name("propname")
+    public static let include = name("include")
+    public static let propertyupdate = name("propertyupdate")
+    public static let set = name("set")
+    public static let remove = name("remove")
+    public static let lockinfo = name("lockinfo")
+    public static let lockscope = name("lockscope")
+    public static let locktype = name("locktype")
+    public static let exclusive = name("exclusive")
+    public static let shared = name("shared")
+    public static let write = name("write")
+    public static let owner = name("owner")
+    public static let activelock = name("activelock")
+    public static let depth = name("depth")
+    public static let timeout = name("timeout")
+    public static let locktoken = name("locktoken")
+    public static let lockroot = name("lockroot")
+    public static let lockentry = name("lockentry")
+    public static let collection = name("collection")
+    public static let syncToken = name("sync-token")
+
+    // §15: properties
+    public static let creationdate = name("creationdate")
+    public static let displayname = name("displayname")
+    public static let getcontentlanguage = name("getcontentlanguage")
+    public static let getcontentlength = name("getcontentlength")
+    public static let getcontenttype = name("getcontenttype")
+    public static let getetag = name("getetag")
+    public static let getlastmodified = name("getlastmodified")
+    public static let lockdiscovery = name("lockdiscovery")
+    public static let resourcetype = name("resourcetype")
+    public static let supportedlock = name("supportedlock")
+    // RFC 4331
+    public static let quotaAvailableBytes = name("quota-available-bytes")
+    public static let quotaUsedBytes = name("quota-used-bytes")
+
+    // §16: preconditions and postconditions
+    public static let lockTokenSubmitted = name("lock-token-submitted")
+    public static let noConflictingLock = name("no-conflicting-lock")
+    public static let lockTokenMatchesRequestURI = name("lock-token-matches-request-uri")
+    public static let noExternalEntities = name("no-external-entities")
+    public static let preservedLiveProperties = name("preserved-live-properties")
+    public static let propfindFiniteDepth = name("propfind-finite-depth")
+    public static let cannotModifyProtectedProperty = name("cannot-modify-protected-property")
+    // RFC 4331 §5
+    public static let quotaNotExceeded = name("quota-not-exceeded")
+    public static let sufficientDiskSpace = name("sufficient-disk-space")
+}

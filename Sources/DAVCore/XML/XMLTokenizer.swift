@@ -1,0 +1,551 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A recoverable fault in an XML body: the reader goes on, and the lint reports it, because it is
+/// exactly what a server got wrong (RFC 4918 clients are strict; davdoctor explains instead of failing).
+public struct XMLProblem: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// A prefix used without an `xmlns:` declaration in scope (catalog PAY-02).
+        case unboundPrefix
+        /// An entity XML does not define, e.g. an HTML `&Atilde;` (catalog PAY-05).
+        case undefinedEntity
+    }
+    public var kind: Kind
+    public var detail: String
+    public var offset: Int
+}
+
+/// Receives what ``XMLTokenizer`` reads, one event at a time.
+public protocol XMLTokenHandler {
+    /// `attributes` excludes namespace declarations. For `<a/>` an ``endElement(_:names:)`` follows at once.
+    mutating func startElement(_ name: Int32, attributes: [XMLAttribute], names: XMLNameTable) throws
+    mutating func endElement(_ name: Int32, names: XMLNameTable) throws
+    /// Raw character data between tags, not yet entity-decoded (``XMLText/decode(_:)`` does that);
+    /// one text node may arrive in several pieces. CDATA content arrives with `isCDATA` and needs no decoding.
+    mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws
+    mutating func problem(_ problem: XMLProblem)
+}
+
+/// A streaming, namespace-aware XML tokenizer over UTF-8 bytes, built for speed and for hostile input.
+///
+/// Feed it bytes in chunks of any size; it keeps at most one unfinished tag between calls, so memory
+/// stays flat whatever the document's size. It never reads a DTD: `<!DOCTYPE` is refused, which also
+/// rules out external entities and entity-expansion bombs. Every other bound is in ``XMLLimits``.
+///
+/// Deliberately not handled: encodings other than UTF-8 (and its ASCII subset), and validation of
+/// every character against the XML `Char` production (invalid UTF-8 is replaced when decoded).
+public struct XMLTokenizer {
+    public let names: XMLNameTable
+    public let limits: XMLLimits
+
+    private struct OpenElement {
+        var name: Int32
+        var rawStart: Int
+        var rawCount: Int
+        var bindingCount: Int
+    }
+
+    private struct Binding {
+        var prefixStart: Int
+        var prefixCount: Int
+        var namespace: Int32
+    }
+
+    private var buffer: [UInt8] = []
+    private var cursor = 0
+    private var bufferOffset = 0
+    private var open: [OpenElement] = []
+    private var rawNames: [UInt8] = []
+    private var bindings: [Binding] = []
+    private var prefixes: [UInt8] = []
+    private var textBytes = 0
+    private var sawRoot = false
+    private var rootClosed = false
+    private var sawBytes = false
+    private var pendingAttributes: [(qname: [UInt8], value: String)] = []
+    /// Element names resolved under the current namespace bindings, by raw qname: most documents bind
+    /// their prefixes once on the root, so each distinct tag is resolved once, not once per occurrence.
+    private var nameCacheSlots = [NameCacheSlot](repeating: NameCacheSlot(), count: 512)
+    private var nameCacheBytes = [UInt8](repeating: 0, count: 512 * 48)
+    private var bindingGeneration = 0
+    private var resolveReportedProblem = false
+
+    private struct NameCacheSlot {
+        var generation = -1
+        var id: Int32 = 0
+        var length = 0
+    }
+
+    public init(limits: XMLLimits = XMLLimits(), names: XMLNameTable? = nil) {
+        self.limits = limits
+        self.names = names ?? XMLNameTable(maxDistinctNames: limits.maxDistinctNames)
+        // The `xml` prefix is bound by definition.
+        prefixes.append(contentsOf: Array("xml".utf8))
+        bindings.append(Binding(prefixStart: 0, prefixCount: 3, namespace: self.names.namespaceID(xmlNamespace)))
+    }
+
+    /// Total bytes fed so far.
+    public var bytesRead: Int { bufferOffset + buffer.count }
+    /// Current element nesting.
+    public var depth: Int { open.count }
+
+    public mutating func feed<H: XMLTokenHandler>(_ bytes: UnsafeRawBufferPointer, into handler: inout H) throws {
+        guard !bytes.isEmpty else { return }
+        if let max = limits.maxDocumentBytes, bytesRead + bytes.count > max {
+            throw DAVCoreError.limit("document size in bytes", max, offset: max)
+        }
+        if cursor == buffer.count {
+            bufferOffset += buffer.count
+            buffer.removeAll(keepingCapacity: true)
+            cursor = 0
+        }
+        buffer.append(contentsOf: bytes)
+        try process(&handler, final: false)
+    }
+
+    public mutating func feed<H: XMLTokenHandler>(_ bytes: [UInt8], into handler: inout H) throws {
+        try bytes.withUnsafeBytes { try feed($0, into: &handler) }
+    }
+
+    /// Ends the document: anything unfinished is an error (a truncated body most often).
+    public mutating func finish<H: XMLTokenHandler>(into handler: inout H) throws {
+        try process(&handler, final: true)
+        if !sawRoot {
+            if !sawBytes { throw DAVCoreError(.emptyInput, "the body is empty: no XML to read") }
+            throw DAVCoreError(.notXML, "the body holds no XML element", offset: bytesRead)
+        }
+        if !open.isEmpty {
+            let innermost = names.name(open[open.count - 1].name)
+            throw DAVCoreError(
+                .truncated,
+                "the XML ends before \(open.count) element(s) are closed (innermost \(innermost)): the body looks truncated",
+                offset: bytesRead)
+        }
+    }
+
+    // MARK: - Scanning
+
+    private mutating func process<H: XMLTokenHandler>(_ handler: inout H, final: Bool) throws {
+        let data = buffer
+        var i = cursor
+        defer { cursor = i }
+        try data.withUnsafeBufferPointer { p in
+            let n = p.count
+            guard n > 0, let base = p.baseAddress else { return }
+            if !sawBytes, i == 0, bufferOffset == 0 {
+                // A UTF-8 byte order mark is allowed before the declaration.
+                if n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { i = 3 }
+            }
+            while i < n {
+                if p[i] != 0x3C {
+                    let found = memchr(base + i, 0x3C, n - i)
+                    let end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                    try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
+                    i = end
+                    continue
+                }
+                guard i + 1 < n else { break }
+                let next = p[i + 1]
+                if next == 0x2F {  // </
+                    guard let gt = find(0x3E, in: p, from: i + 2) else {
+                        try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
+                        break
+                    }
+                    try endTag(UnsafeBufferPointer(rebasing: p[(i + 2)..<gt]), at: i, into: &handler)
+                    i = gt + 1
+                } else if next == 0x3F {  // <?
+                    guard let end = find(sequence: [0x3F, 0x3E], in: p, from: i + 2) else {
+                        try needMore(n - i, limit: limits.maxTagBytes, what: "processing instruction length", final: final, at: i)
+                        break
+                    }
+                    if sawRoot == false && open.isEmpty {
+                        try checkDeclaration(UnsafeBufferPointer(rebasing: p[(i + 2)..<end]), at: i)
+                    }
+                    sawBytes = true
+                    i = end + 2
+                } else if next == 0x21 {  // <!
+                    guard n - i >= 9 else {
+                        if final { throw malformed("an unfinished `<!` construct", at: i) }
+                        break
+                    }
+                    if p[i + 2] == 0x2D && p[i + 3] == 0x2D {  // <!--
+                        guard let end = find(sequence: [0x2D, 0x2D, 0x3E], in: p, from: i + 4) else {
+                            try needMore(n - i, limit: limits.maxTextBytes, what: "comment length", final: final, at: i)
+                            break
+                        }
+                        sawBytes = true
+                        i = end + 3
+                    } else if matches(p, at: i + 2, "[CDATA[") {
+                        guard !open.isEmpty else { throw malformed("CDATA outside the root element", at: i) }
+                        guard let end = find(sequence: [0x5D, 0x5D, 0x3E], in: p, from: i + 9) else {
+                            try needMore(n - i, limit: limits.maxTextBytes, what: "text node size in bytes", final: final, at: i)
+                            break
+                        }
+                        textBytes += end - (i + 9)
+                        if textBytes > limits.maxTextBytes {
+                            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
+                        }
+                        try handler.characters(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true)
+                        i = end + 3
+                    } else if matchesCaseInsensitive(p, at: i + 2, "DOCTYPE") {
+                        if n - i >= 14, matchesCaseInsensitive(p, at: i + 10, "html") {
+                            throw DAVCoreError(.notXML, "the body is an HTML page, not XML", offset: bufferOffset + i)
+                        }
+                        throw DAVCoreError(
+                            .doctypeRefused,
+                            "the XML has a DOCTYPE: DTDs and their entities are never loaded, so the body is refused",
+                            offset: bufferOffset + i)
+                    } else {
+                        throw malformed("an unknown `<!` construct", at: i)
+                    }
+                } else {
+                    guard let gt = findTagEnd(in: p, from: i + 1) else {
+                        try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
+                        break
+                    }
+                    try startTag(UnsafeBufferPointer(rebasing: p[(i + 1)..<gt]), at: i, into: &handler)
+                    i = gt + 1
+                }
+            }
+        }
+        // Keep only the unfinished tail; the processed prefix is dropped so memory stays flat.
+        if i > 0 && i == data.count {
+            bufferOffset += data.count
+            buffer.removeAll(keepingCapacity: true)
+            i = 0
+        } else if i > 65536 || (i > 0 && final == false && i * 2 > buffer.count) {
+            bufferOffset += i
+            buffer.removeFirst(i)
+            i = 0
+        }
+    }
+
+    private mutating func needMore(_ pending: Int, limit: Int, what: String, final: Bool, at i: Int) throws {
+        if pending > limit { throw DAVCoreError.limit(what, limit, offset: bufferOffset + i) }
+        if final {
+            throw DAVCoreError(.truncated, "the XML ends inside a tag: the body looks truncated", offset: bufferOffset + i)
+        }
+    }
+
+    private func malformed(_ what: String, at i: Int) -> DAVCoreError {
+        DAVCoreError(.malformedXML, "malformed XML: \(what)", offset: bufferOffset + i)
+    }
+
+    private mutating func text<H: XMLTokenHandler>(_ raw: UnsafeRawBufferPointer, at i: Int, into handler: inout H) throws {
+        if open.isEmpty {
+            for byte in raw where !(byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09) {
+                if !sawRoot {
+                    let preview = String(decoding: raw.prefix(40), as: UTF8.self)
+                        .trimmingASCIIWhitespace().replacingNewlines()
+                    throw DAVCoreError(.notXML, "the body is not XML: it starts with \"\(preview)\"", offset: bufferOffset + i)
+                }
+                throw malformed("text after the root element", at: i)
+            }
+            if !raw.isEmpty { sawBytes = true }
+            return
+        }
+        textBytes += raw.count
+        if textBytes > limits.maxTextBytes {
+            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
+        }
+        try handler.characters(raw, isCDATA: false)
+    }
+
+    private func checkDeclaration(_ body: UnsafeBufferPointer<UInt8>, at i: Int) throws {
+        // <?xml version="1.0" encoding="..."?>: only UTF-8 (or its ASCII subset) is read.
+        let text = String(decoding: body, as: UTF8.self).lowercased()
+        guard text.hasPrefix("xml"), let found = text.firstRange(of: "encoding") else { return }
+        let rest = text[found.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+        let encoding = rest.prefix { $0 != "\"" && $0 != "'" && $0 != " " }
+        let accepted = ["utf-8", "utf8", "us-ascii", "ascii"]
+        if !encoding.isEmpty && !accepted.contains(String(encoding)) {
+            throw DAVCoreError(
+                .unsupportedEncoding, "the XML declares encoding \"\(encoding)\"; only UTF-8 is read", offset: bufferOffset + i)
+        }
+    }
+
+    // MARK: - Tags
+
+    private mutating func endTag<H: XMLTokenHandler>(_ body: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H) throws {
+        var count = body.count
+        while count > 0, isSpace(body[count - 1]) { count -= 1 }
+        guard count > 0 else { throw malformed("an empty end tag", at: i) }
+        guard let top = open.last else { throw malformed("an end tag with no open element", at: i) }
+        let same = rawNames.withUnsafeBufferPointer { rawBuf in
+            top.rawCount == count && memcmp(rawBuf.baseAddress! + top.rawStart, body.baseAddress!, count) == 0
+        }
+        if !same {
+            let got = String(decoding: UnsafeBufferPointer(rebasing: body[0..<count]), as: UTF8.self)
+            let expected = String(decoding: rawNames[top.rawStart..<(top.rawStart + top.rawCount)], as: UTF8.self)
+            throw malformed("</\(got)> closes <\(expected)>", at: i)
+        }
+        try closeTop(into: &handler)
+    }
+
+    private mutating func closeTop<H: XMLTokenHandler>(into handler: inout H) throws {
+        let top = open.removeLast()
+        rawNames.removeLast(top.rawCount)
+        if bindings.count > top.bindingCount {
+            let removed = bindings.count - top.bindingCount
+            let firstRemoved = bindings[top.bindingCount]
+            bindings.removeLast(removed)
+            prefixes.removeLast(prefixes.count - firstRemoved.prefixStart)
+            bindingGeneration += 1
+        }
+        textBytes = 0
+        if open.isEmpty { rootClosed = true }
+        try handler.endElement(top.name, names: names)
+    }
+
+    private mutating func startTag<H: XMLTokenHandler>(_ body: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H) throws {
+        if rootClosed { throw malformed("a second root element", at: i) }
+        if open.count >= limits.maxDepth { throw DAVCoreError.limit("nesting depth", limits.maxDepth, offset: bufferOffset + i) }
+        var end = body.count
+        var selfClosing = false
+        if end > 0 && body[end - 1] == 0x2F {
+            selfClosing = true
+            end -= 1
+        }
+        // The element name.
+        var j = 0
+        while j < end, !isSpace(body[j]) { j += 1 }
+        let nameEnd = j
+        guard nameEnd > 0 else { throw malformed("a tag with no name", at: i) }
+        guard nameEnd <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
+        try checkNameBytes(UnsafeBufferPointer(rebasing: body[0..<nameEnd]), at: i)
+
+        let bindingCount = bindings.count
+        pendingAttributes.removeAll(keepingCapacity: true)
+        // Attributes: namespace declarations are applied first, then every name is resolved.
+        while j < end {
+            while j < end, isSpace(body[j]) { j += 1 }
+            if j >= end { break }
+            let attrStart = j
+            while j < end, body[j] != 0x3D, !isSpace(body[j]) { j += 1 }
+            let attrNameEnd = j
+            guard attrNameEnd > attrStart else { throw malformed("an attribute with no name", at: i) }
+            guard attrNameEnd - attrStart <= limits.maxNameBytes else {
+                throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i)
+            }
+            while j < end, isSpace(body[j]) { j += 1 }
+            guard j < end, body[j] == 0x3D else { throw malformed("an attribute without a value", at: i) }
+            j += 1
+            while j < end, isSpace(body[j]) { j += 1 }
+            guard j < end, body[j] == 0x22 || body[j] == 0x27 else { throw malformed("an unquoted attribute value", at: i) }
+            let quote = body[j]
+            j += 1
+            let valueStart = j
+            while j < end, body[j] != quote { j += 1 }
+            guard j < end else { throw malformed("an unterminated attribute value", at: i) }
+            let rawValue = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[valueStart..<j]))
+            j += 1
+            if pendingAttributes.count + (bindings.count - bindingCount) >= limits.maxAttributes {
+                throw DAVCoreError.limit("attributes on one element", limits.maxAttributes, offset: bufferOffset + i)
+            }
+            let attrName = UnsafeBufferPointer(rebasing: body[attrStart..<attrNameEnd])
+            let decoded = XMLText.decode(rawValue)
+            if let undefined = decoded.undefinedEntity {
+                handler.problem(XMLProblem(kind: .undefinedEntity, detail: undefined, offset: bufferOffset + i))
+            }
+            if startsWith(attrName, "xmlns") {
+                if attrName.count == 5 {
+                    try bind(prefix: UnsafeBufferPointer(rebasing: attrName[5..<5]), to: decoded.text)
+                    continue
+                } else if attrName[5] == 0x3A {
+                    let prefix = UnsafeBufferPointer(rebasing: attrName[6...])
+                    guard !prefix.isEmpty, !decoded.text.isEmpty else {
+                        throw malformed("an empty namespace declaration", at: i)
+                    }
+                    try bind(prefix: prefix, to: decoded.text)
+                    continue
+                }
+            }
+            pendingAttributes.append((Array(attrName), decoded.text))
+        }
+
+        let nameBytes = UnsafeBufferPointer(rebasing: body[0..<nameEnd])
+        let nameID = try cachedResolve(nameBytes, at: i, into: &handler)
+        var attributes: [XMLAttribute] = []
+        if !pendingAttributes.isEmpty {
+            attributes.reserveCapacity(pendingAttributes.count)
+            for pending in pendingAttributes {
+                let id = try pending.qname.withUnsafeBufferPointer { try resolve($0, isAttribute: true, at: i, into: &handler) }
+                let attribute = XMLAttribute(names.name(id), pending.value)
+                if attributes.contains(where: { $0.name == attribute.name }) {
+                    throw malformed("the attribute \(attribute.name) appears twice", at: i)
+                }
+                attributes.append(attribute)
+            }
+        }
+
+        let rawStart = rawNames.count
+        rawNames.append(contentsOf: nameBytes)
+        open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameEnd, bindingCount: bindingCount))
+        sawRoot = true
+        sawBytes = true
+        textBytes = 0
+        try handler.startElement(nameID, attributes: attributes, names: names)
+        if selfClosing { try closeTop(into: &handler) }
+    }
+
+    private mutating func bind(prefix: UnsafeBufferPointer<UInt8>, to uri: String) throws {
+        var uri = uri
+        let ns = try uri.withUTF8 { try names.namespaceID(bytes: UnsafeRawBufferPointer($0)) }
+        let start = prefixes.count
+        prefixes.append(contentsOf: prefix)
+        bindings.append(Binding(prefixStart: start, prefixCount: prefix.count, namespace: ns))
+        bindingGeneration += 1
+    }
+
+    /// ``resolve(_:isAttribute:at:into:)`` for element names, through a small direct-mapped cache.
+    private mutating func cachedResolve<H: XMLTokenHandler>(
+        _ qname: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H
+    ) throws -> Int32 {
+        let count = qname.count
+        guard count <= 48 else { return try resolve(qname, isAttribute: false, at: i, into: &handler) }
+        var hash = UInt32(truncatingIfNeeded: count)
+        for byte in qname { hash = hash &* 31 &+ UInt32(byte) }
+        let slot = Int(hash & 511)
+        let entry = nameCacheSlots[slot]
+        if entry.generation == bindingGeneration, entry.length == count,
+            nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * 48, qname.baseAddress!, count) == 0 })
+        {
+            return entry.id
+        }
+        resolveReportedProblem = false
+        let id = try resolve(qname, isAttribute: false, at: i, into: &handler)
+        if !resolveReportedProblem {
+            nameCacheSlots[slot] = NameCacheSlot(generation: bindingGeneration, id: id, length: count)
+            nameCacheBytes.withUnsafeMutableBufferPointer { memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
+        }
+        return id
+    }
+
+    /// Resolves `prefix:local` (or `local`) against the bindings in scope. Unprefixed attributes have no namespace.
+    private mutating func resolve<H: XMLTokenHandler>(
+        _ qname: UnsafeBufferPointer<UInt8>, isAttribute: Bool, at i: Int, into handler: inout H
+    ) throws -> Int32 {
+        let colon = qname.firstIndex(of: 0x3A)
+        let prefix = colon.map { UnsafeBufferPointer(rebasing: qname[..<$0]) } ?? UnsafeBufferPointer(rebasing: qname[0..<0])
+        let local = colon.map { UnsafeBufferPointer(rebasing: qname[($0 + 1)...]) } ?? qname
+        guard !local.isEmpty else { throw malformed("a name with an empty local part", at: i) }
+        var namespace: Int32 = 0
+        if colon == nil && isAttribute {
+            namespace = 0
+        } else if let found = lookup(prefix) {
+            namespace = found
+        } else if !prefix.isEmpty {
+            resolveReportedProblem = true
+            handler.problem(
+                XMLProblem(kind: .unboundPrefix, detail: String(decoding: qname, as: UTF8.self), offset: bufferOffset + i))
+            // `<DAV:getetag/>` (lighttpd) plainly means the DAV: namespace: read it so, after reporting it.
+            if prefix.count == 3, prefix[0] == 0x44, prefix[1] == 0x41, prefix[2] == 0x56 {
+                namespace = names.namespaceID(DAV.namespace)
+            }
+        }
+        return try names.nameID(namespace: namespace, local: UnsafeRawBufferPointer(local))
+    }
+
+    private func lookup(_ prefix: UnsafeBufferPointer<UInt8>) -> Int32? {
+        prefixes.withUnsafeBufferPointer { all in
+            var index = bindings.count - 1
+            while index >= 0 {
+                let binding = bindings[index]
+                if binding.prefixCount == prefix.count
+                    && (prefix.isEmpty || memcmp(all.baseAddress! + binding.prefixStart, prefix.baseAddress!, prefix.count) == 0)
+                {
+                    return binding.namespace
+                }
+                index -= 1
+            }
+            return nil
+        }
+    }
+
+    private func checkNameBytes(_ name: UnsafeBufferPointer<UInt8>, at i: Int) throws {
+        let first = name[0]
+        if first == 0x2D || first == 0x2E || (first >= 0x30 && first <= 0x39) || first == 0x3A {
+            throw malformed("an element name may not start with \"\(Character(UnicodeScalar(first)))\"", at: i)
+        }
+        for byte in name where byte == 0x3C || byte == 0x22 || byte == 0x27 || byte == 0x3D || byte == 0x26 {
+            throw malformed("a character not allowed in a name", at: i)
+        }
+    }
+
+    // MARK: - Byte helpers
+
+    @inline(__always) private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+
+    private func find(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < p.count, let base = p.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), p.count - start) else { return nil }
+        return UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+    }
+
+    private func find(sequence: [UInt8], in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var from = start
+        while let at = find(sequence[0], in: p, from: from) {
+            if at + sequence.count > p.count { return nil }
+            var ok = true
+            for k in 1..<sequence.count where p[at + k] != sequence[k] { ok = false; break }
+            if ok { return at }
+            from = at + 1
+        }
+        return nil
+    }
+
+    /// The `>` that ends a start tag, skipping any inside quoted attribute values.
+    private func findTagEnd(in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let gt = find(0x3E, in: p, from: start) else { return nil }
+        var quoted = false
+        for k in start..<gt where p[k] == 0x22 || p[k] == 0x27 { quoted = true; break }
+        if !quoted { return gt }
+        var k = start
+        var quote: UInt8 = 0
+        while k < p.count {
+            let b = p[k]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == 0x22 || b == 0x27 {
+                quote = b
+            } else if b == 0x3E {
+                return k
+            } else if b == 0x3C {
+                return k  // a `<` inside a tag: let the tag parser report it
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    private func matches(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard start + count <= p.count else { return false }
+        let lit = literal.utf8Start
+        for k in 0..<count where p[start + k] != lit[k] { return false }
+        return true
+    }
+
+    private func matchesCaseInsensitive(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard start + count <= p.count else { return false }
+        let lit = literal.utf8Start
+        for k in 0..<count where p[start + k] | 0x20 != lit[k] | 0x20 { return false }
+        return true
+    }
+
+    private func startsWith(_ p: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        matches(p, at: 0, literal)
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String {
+        String(map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+    }
+}

@@ -1,0 +1,204 @@
+import DAVCore
+
+/// What an analysis found: the answer's shape, the collected resources, and the findings, most likely first.
+public struct AnalysisResult: Sendable {
+    public var context: AnalysisContext
+    public var head: ResponseHead?
+    public var server: ServerProfile
+    public var format: CaptureReader.Format
+    /// Present when the body was a multistatus.
+    public var collector: ResponseCollector?
+    public var bodyInfo: CaptureReader.BodyInfo?
+    public var findings: [Finding]
+    public var lint: [LintFinding]
+    /// Things worth knowing that are not faults (a 404 propstat for a property a resource lacks).
+    public var notes: [String]
+
+    /// The HTTP status of the whole answer (207 for a bare multistatus body).
+    public var status: Int? { head?.status ?? (collector != nil ? 207 : nil) }
+}
+
+/// Runs the offline diagnosis: read the capture, stream the multistatus through the collector, then
+/// apply every rule. Nothing here touches the network.
+public enum Analysis {
+    /// Analyzes what `reader` holds. `request` fills in what the capture does not show (flags win).
+    public static func run(reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides()) throws -> AnalysisResult {
+        let head = try reader.readHead()
+        var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
+        overrides.apply(to: &request)
+        let context = AnalysisContext(request: request)
+
+        var sniff: [UInt8] = []
+        var mode = BodyMode.undecided
+        var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
+        var collector = ResponseCollector(context: context)
+        let bodyInfo = try reader.readBody { chunk in
+            switch mode {
+            case .undecided:
+                sniff.append(contentsOf: chunk)
+                if let decided = BodyMode.decide(sniff, final: false) {
+                    mode = decided
+                    if decided == .multistatus {
+                        try parser.feed(sniff) { collector.add($0) }
+                        sniff = []
+                    }
+                }
+            case .multistatus:
+                try parser.feed(chunk) { collector.add($0) }
+            case .other, .xml:
+                if sniff.count < 4 << 20 { sniff.append(contentsOf: chunk.prefix((4 << 20) - sniff.count)) }
+            }
+        }
+        if mode == .undecided { mode = BodyMode.decide(sniff, final: true) ?? .other }
+
+        var errorBody: XMLElement?
+        var excerpt = ""
+        var hasMultistatus = false
+        if mode == .multistatus {
+            if sniff.count > 0 { try parser.feed(sniff) { collector.add($0) } }
+            try parser.finish { collector.add($0) }
+            for problem in parser.problems { collector.addProblem(problem) }
+            collector.linter.checkDocument(root: parser.rootName, responses: collector.responseCount, head: head.response, method: context.method)
+            collector.linter.finishDuplicates()
+            hasMultistatus = true
+        } else {
+            excerpt = String(decoding: sniff.prefix(16 << 10), as: UTF8.self)
+            if mode == .xml {
+                errorBody = try? XMLTreeParser.parse(sniff, limits: .requestBody, strict: false).root
+            }
+            if head.response == nil || head.response?.status == 207 {
+                if sniff.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                    if head.response?.status == 207 {
+                        collector.linter.report(LintRules.emptyBody, "the 207 has an empty body")
+                        hasMultistatus = true
+                    } else {
+                        throw DAVCoreError(.emptyInput, "\(reader.name) is empty: no capture or XML body to read")
+                    }
+                } else if mode == .xml, let root = errorBody {
+                    throw DAVCoreError(.notMultiStatus, "the body's root element is \(root.name), not {DAV:}multistatus")
+                } else if head.response == nil {
+                    // A bare body that is not XML: say what it is.
+                    var tokenizer = XMLTokenizer()
+                    var ignore = IgnoreTokens()
+                    try tokenizer.feed(sniff, into: &ignore)
+                    try tokenizer.finish(into: &ignore)
+                }
+            }
+        }
+
+        let server = ServerProfile.recognise(
+            headers: head.response?.headers, bodyExcerpt: excerpt, namespaces: Array(collector.namespaces))
+        let input = RuleInput(
+            context: context, head: head.response, server: server, collector: hasMultistatus ? collector : nil,
+            bodyInfo: bodyInfo, errorBody: errorBody, bodyExcerpt: excerpt)
+        var findings: [Finding] = []
+        if head.response.map({ $0.status != 207 }) ?? !hasMultistatus { findings += StatusRule.findings(input) }
+        if hasMultistatus {
+            findings += PermissionRule.findings(input)
+            findings += PathRule.findings(input)
+            findings += LockRule.findings(input)
+            findings += StorageRule.findings(input)
+            findings += ServerConfigRule.findings(input)
+            findings += ProxyRule.findings(input)
+            findings += ClientRule.findings(input)
+            findings += PayloadRule.findings(input)
+            findings = DependencyRule.attach(findings, input)
+        }
+        findings += CacheRule.findings(input)
+        if bodyInfo.isTruncated {
+            findings.append(Finding(
+                cause: .proxy, likelihood: .medium, title: "the body was cut short on the way",
+                resources: [context.requestPath],
+                evidence: ["the body ended before its \(bodyInfo.wasChunked ? "last chunk" : "declared length \(bodyInfo.declaredLength ?? 0)")"],
+                fixes: [Fix("Compare with a request that bypasses the proxy (davdoctor proxy); check proxy buffering and timeouts", .medium)]))
+        }
+
+        var notes: [String] = []
+        if hasMultistatus, !collector.absentProperties.isEmpty {
+            let total = collector.absentProperties.values.reduce(0, +)
+            let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
+            notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
+        }
+        if hasMultistatus, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
+            notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
+        }
+        return AnalysisResult(
+            context: context, head: head.response, server: server, format: head.format,
+            collector: hasMultistatus ? collector : nil, bodyInfo: bodyInfo, findings: findings.rankedByLikelihood(),
+            lint: hasMultistatus ? collector.linter.results : [], notes: notes)
+    }
+}
+
+/// What the user's flags say about the request, applied over what the capture shows.
+public struct RequestOverrides: Sendable {
+    public var method: String?
+    public var url: String?
+    public var depth: String?
+    public var headers: [(String, String)] = []
+    public var body: [UInt8]?
+
+    public init(method: String? = nil, url: String? = nil, depth: String? = nil, headers: [(String, String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.depth = depth
+        self.headers = headers
+        self.body = body
+    }
+
+    func apply(to request: inout RequestInfo) {
+        if let method { request.method = method.uppercased() }
+        if let url { request.url = url }
+        for (name, value) in headers { request.headers.set(name, value) }
+        if let depth { request.headers.set("Depth", depth) }
+        if let body { request.body = body }
+    }
+}
+
+/// How to read a body, decided from its first bytes.
+enum BodyMode: Equatable {
+    case undecided, multistatus, xml, other
+
+    static func decide(_ bytes: [UInt8], final: Bool) -> BodyMode? {
+        var i = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        while true {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            guard i < bytes.count else { return final ? .other : nil }
+            guard bytes[i] == 0x3C else { return .other }
+            guard i + 1 < bytes.count else { return final ? .other : nil }
+            if bytes[i + 1] == 0x3F || (bytes[i + 1] == 0x21 && i + 3 < bytes.count && bytes[i + 2] == 0x2D) {
+                // Skip a declaration, processing instruction or comment.
+                let close: [UInt8] = bytes[i + 1] == 0x3F ? [0x3F, 0x3E] : [0x2D, 0x2D, 0x3E]
+                guard let end = find(close, in: bytes, from: i + 2) else { return final ? .other : (bytes.count > 65536 ? .other : nil) }
+                i = end + close.count
+                continue
+            }
+            if bytes[i + 1] == 0x21 { return .xml }  // DOCTYPE: let the parser refuse it with its own words
+            var j = i + 1
+            while j < bytes.count, bytes[j] != 0x20, bytes[j] != 0x3E, bytes[j] != 0x2F, bytes[j] != 0x0A, bytes[j] != 0x0D, bytes[j] != 0x09 { j += 1 }
+            guard j < bytes.count else { return final ? .other : nil }
+            let name = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
+            let local = name.split(separator: ":").last.map(String.init) ?? name
+            if local == "multistatus" { return .multistatus }
+            return local.lowercased() == "html" ? .other : .xml
+        }
+    }
+
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var i = start
+        while i + needle.count <= bytes.count {
+            if bytes[i] == needle[0] && Array(bytes[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// Reads a body only to learn whether it is XML at all.
+struct IgnoreTokens: XMLTokenHandler {
+    mutating func startElement(_ name: Int32, attributes: [XMLAttribute], names: XMLNameTable) throws {}
+    mutating func endElement(_ name: Int32, names: XMLNameTable) throws {}
+    mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws {}
+    mutating func problem(_ problem: XMLProblem) {}
+}

@@ -1,0 +1,134 @@
+/// Fix steps in the recognised server's own configuration language. Every fix names the narrowest
+/// change (this path, this directive) and none widens access beyond the failing resources.
+public enum FixBook {
+    public static func permission(_ paths: [String], status: Int, server: ServerKind) -> [Fix] {
+        let where_ = paths.prefix(3).joined(separator: ", ")
+        if status == 401 {
+            var fixes = [Fix("Send credentials for a user who may read \(where_) (curl -u USER, or the client's account settings)", .easy)]
+            switch server {
+            case .apache: fixes.append(Fix("If credentials are sent but ignored behind PHP-FPM/CGI, pass the header: SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1", .medium))
+            case .sabre: fixes.append(Fix("If the log says \"No 'Authorization: Basic' header found\", the FastCGI hop drops it: add SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1", .medium))
+            case .nginx: fixes.append(Fix("Check auth_basic_user_file for the user, and that the proxy hop keeps the Authorization header", .easy))
+            default: break
+            }
+            return fixes
+        }
+        var fixes = [Fix("Check that the account used should see \(where_); test with a known-good user before changing any rule", .easy)]
+        switch server {
+        case .apache:
+            fixes.append(Fix("Grant only that path: in <Location \(paths.first ?? "/path/")> use Require user NAME (or Require group), not Require all granted for the whole share", .medium))
+            fixes.append(Fix("If no rule denies it, the file system does: the Apache user (www-data) needs read (and write for changes) on that directory", .medium))
+        case .nginx:
+            fixes.append(Fix("Find the location block matching \(paths.first ?? "the path") (deny all / allow lists, auth_basic) and allow the user there only", .medium))
+            fixes.append(Fix("Check file system permissions for the nginx worker user on that directory", .medium))
+        case .lighttpd:
+            fixes.append(Fix("Check the $HTTP[\"url\"] =~ condition and auth.require for \(paths.first ?? "the path"), and the file mode for the lighttpd user", .medium))
+        case .wsgidav:
+            fixes.append(Fix("Adjust the share's rights in simple_dc / the domain controller for that user, or the file mode for the WsgiDAV process", .medium))
+        case .sabre:
+            fixes.append(Fix("Check the share or ACL on \(paths.first ?? "the folder") in Nextcloud/ownCloud (sharing permissions, group folder ACLs)", .medium))
+        case .iis:
+            fixes.append(Fix("Add a WebDAV Authoring Rule for that path with Read (and Write) for the user, and check NTFS permissions", .medium))
+        case .davdoctor:
+            fixes.append(Fix("Add a rule for \(paths.first ?? "the path") granting read (or write) to that user or group in the serve config", .easy))
+        default:
+            fixes.append(Fix("Grant read (or write) on \(paths.first ?? "those resources") to that user only, and check the file system permissions behind them", .medium))
+        }
+        return fixes
+    }
+
+    public static func notFound(server: ServerKind) -> [Fix] {
+        var fixes = [Fix("Check the path for case, encoding and a trailing slash; list the parent collection to see the real names", .easy)]
+        if server == .nginx { fixes.append(Fix("nginx needs a trailing slash on collection URLs (MKCOL, PROPFIND, DELETE of a folder)", .easy)) }
+        return fixes
+    }
+
+    public static func missingParent(_ parent: String, server: ServerKind) -> [Fix] {
+        var fixes = [Fix("Create the parent collection first (MKCOL \(parent)), level by level; 405 on an existing level is fine", .easy)]
+        if server == .nginx { fixes.append(Fix("Or let nginx create it: create_full_put_path on; in that location", .easy)) }
+        return fixes
+    }
+
+    public static func depthInfinity(server: ServerKind) -> [Fix] {
+        var fixes = [Fix("Ask with Depth: 1 and walk the tree, as the RFC expects clients to when infinity is refused (always send a Depth header)", .easy)]
+        switch server {
+        case .apache: fixes.append(Fix("Or allow it for this share only: DavDepthInfinity On inside its <Location> (costly on large trees)", .medium))
+        case .nginx: fixes.append(Fix("nginx dav-ext never answers Depth: infinity; use Depth: 1", .easy))
+        case .lighttpd: fixes.append(Fix("lighttpd refuses infinity by design; use Depth: 1", .easy))
+        case .davdoctor: fixes.append(Fix("Or set allow_depth_infinity: true in the serve config", .easy))
+        default: fixes.append(Fix("Or enable Depth infinity in the server for this share only", .medium))
+        }
+        return fixes
+    }
+
+    public static func methodNotAllowed(_ method: String, allow: String?, server: ServerKind) -> [Fix] {
+        var fixes: [Fix] = []
+        if let allow { fixes.append(Fix("The server allows only: \(allow); use one of those or enable \(method)", .easy)) }
+        switch server {
+        case .apache: fixes.append(Fix("Enable WebDAV for this location: Dav On in its <Location>/<Directory>, and LoadModule dav_module + dav_fs_module", .hard))
+        case .nginx:
+            if ["PROPFIND", "OPTIONS", "LOCK", "UNLOCK"].contains(method) {
+                fixes.append(Fix("Load the dav-ext module and add dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK; (plus dav_ext_lock_zone for locks)", .hard))
+            } else if method == "PROPPATCH" {
+                fixes.append(Fix("nginx never implements PROPPATCH: put a server that does (Apache mod_dav, WsgiDAV, davdoctor serve) behind it for clients that need it (Windows, Office)", .hard))
+            } else {
+                fixes.append(Fix("Add \(method) to dav_methods in that location", .medium))
+            }
+        case .lighttpd: fixes.append(Fix("Enable mod_webdav for this path: webdav.activate = \"enable\" and webdav.is-readonly = \"disable\"", .medium))
+        case .iis: fixes.append(Fix("Enable WebDAV Publishing for the site and allow the verb in Request Filtering", .hard))
+        default: fixes.append(Fix("Enable \(method) in the server's WebDAV module for this path", .hard))
+        }
+        return fixes
+    }
+
+    public static func bodyLimit(server: ServerKind) -> [Fix] {
+        switch server {
+        case .apache: [Fix("Raise LimitRequestBody (and LimitXMLRequestBody for XML bodies) in that <Location>", .easy)]
+        case .nginx: [Fix("Raise client_max_body_size in that location (default 1m)", .easy)]
+        case .lighttpd: [Fix("Raise server.max-request-size (KiB)", .easy)]
+        case .iis: [Fix("Raise requestLimits maxAllowedContentLength in Request Filtering", .easy)]
+        default: [Fix("Raise the server's (or proxy's) request body limit for this path, or upload in chunks", .easy)]
+        }
+    }
+
+    public static func lock(roots: [String], server: ServerKind) -> [Fix] {
+        var fixes = [Fix("Submit the lock token the client holds in an If header: If: (<opaquelocktoken:…>) — the owner of the lock on \(roots.first ?? "the resource") has it", .easy)]
+        fixes.append(Fix("If the lock is stale (its owner is gone), UNLOCK \(roots.first ?? "the lock root") with its token from PROPFIND lockdiscovery, or wait for its timeout", .medium))
+        switch server {
+        case .apache: fixes.append(Fix("For locks no client holds any more, remove them from DavLockDB while the server is stopped", .hard))
+        case .sabre: fixes.append(Fix("Nextcloud: clear stale locks (occ files:scan, or the oc_file_locks table with the server in maintenance mode)", .hard))
+        case .wsgidav: fixes.append(Fix("Use a persistent, shared lock storage (lock_storage) so workers agree on locks", .medium))
+        default: break
+        }
+        return fixes
+    }
+
+    public static func storage(server: ServerKind) -> [Fix] {
+        var fixes = [Fix("Free space or raise the quota of the owner of the target collection; check quota-available-bytes before uploading", .medium)]
+        if server == .sabre { fixes.append(Fix("Nextcloud: occ files:scan to recompute sizes if the quota shows \"0 of ?\"", .medium)) }
+        return fixes
+    }
+
+    public static func proxyDestination(server: ServerKind) -> [Fix] {
+        [
+            Fix("nginx in front: rewrite Destination to the backend's scheme: if ($http_destination ~* ^https(.*)$) { set $dest http$1; } proxy_set_header Destination $dest;", .medium),
+            Fix("Apache in front: RequestHeader edit Destination ^https: http: early (mod_headers)", .medium),
+            Fix("Or make the backend speak https, or honour X-Forwarded-Proto, so both ends agree on the scheme", .hard),
+        ]
+    }
+
+    public static func proxyHrefs(prefix: String?, extra: String?, foreignOrigin: String?) -> [Fix] {
+        var fixes: [Fix] = []
+        if let prefix {
+            fixes.append(Fix("The proxy strips \(prefix) before the backend: mount the backend under the same path (proxy_pass http://backend\(prefix)/ / ProxyPass \(prefix)/ http://backend\(prefix)/) or set its base URI (X-Script-Name, WsgiDAV mount_path)", .medium))
+        }
+        if let extra {
+            fixes.append(Fix("The backend adds \(extra): map the proxy location to the same path, or configure the backend's public base URL", .medium))
+        }
+        if let foreignOrigin {
+            fixes.append(Fix("Hrefs name \(foreignOrigin), the backend's own address: keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) and pass X-Forwarded-Proto", .medium))
+            fixes.append(Fix("Or make the backend emit path-absolute hrefs (/dir/file) instead of absolute URLs", .medium))
+        }
+        return fixes
+    }
+}

@@ -1,0 +1,35 @@
+import DAVCore
+
+/// Lint errors: a multistatus that breaks the RFC misleads clients even when every status is fine.
+enum PayloadRule: Rule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        guard let collector = input.collector else { return [] }
+        return collector.linter.results.map { lint in
+            let likelihood: Likelihood = lint.rule.severity == .error ? .medium : .low
+            var evidence = ["\(lint.message)\(lint.count > 1 ? " (and \(lint.count - 1) more like it)" : "")",
+                            "\(lint.rule.section): \(lint.rule.summary)",
+                            "breaks: \(lint.rule.breaks)"]
+            if let entry = lint.rule.catalog { evidence.append("failure catalog \(entry)") }
+            return Finding(
+                cause: .payload, likelihood: likelihood, title: lint.rule.summary,
+                resources: lint.examples, resourceCount: max(lint.count, lint.examples.count), evidence: evidence,
+                fixes: [Fix(fix(for: lint.rule, server: input.server.kind), lint.rule.severity == .error ? .medium : .easy)])
+        }
+    }
+
+    static func fix(for rule: LintRule, server: ServerKind) -> String {
+        switch rule.id {
+        case "status-line": return "Emit \"HTTP/1.1 NNN Reason\" in every <D:status>\(server == .nginx ? " (nginx dav-ext copies the request's version: upgrade the module or avoid HTTP/2 to the backend)" : "")"
+        case "href-not-encoded": return "Percent-encode every path segment of each href (leave displayname unescaped)"
+        case "unbound-prefix": return "Declare every namespace prefix the body uses (xmlns:D=\"DAV:\" and one per other namespace)\(server == .lighttpd ? "; lighttpd writes <DAV:name/> without a binding in some answers: upgrade it" : "")"
+        case "undefined-entity": return "Write names as UTF-8 or numeric references (&#195;), never HTML entities"
+        case "getlastmodified-format": return "Emit getlastmodified exactly as \"Sun, 06 Nov 1994 08:49:37 GMT\""
+        case "getcontentlength-on-collection": return "Omit getcontentlength on collections; clients should rely on resourcetype"
+        case "duplicate-href": return "Emit each resource once per multistatus"
+        case "content-type": return "Send Content-Type: application/xml; charset=utf-8 with the 207"
+        case "missing-status", "status-and-propstat", "missing-href", "several-hrefs-with-propstat":
+            return "Give every <D:response> one href with a <D:status>, or one href with <D:propstat>s that each carry a <D:status> (RFC 4918 §14.24)"
+        default: return "Make the server's multistatus follow \(rule.section)"
+        }
+    }
+}

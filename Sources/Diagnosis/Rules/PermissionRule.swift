@@ -1,0 +1,49 @@
+import DAVCore
+
+/// 401 and 403 on resources or properties: refused by authentication or by access rules.
+enum PermissionRule: Rule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        guard let collector = input.collector else { return [] }
+        var findings: [Finding] = []
+        for code in [401, 403] {
+            let records = input.failing([code]).filter { !$0.conditions.contains(DAV.propfindFiniteDepth.description) }
+            guard !records.isEmpty else { continue }
+            let subtrees = SubtreeCollapse.collapse(records, membersPerCollection: collector.membersPerCollection)
+            let total = collector.byStatus[code] ?? records.count
+            var evidence = ["\(Wording.resources(total)) answered \(Wording.status(code)) inside the 207"]
+            if subtrees.count < records.count {
+                evidence.append("collapsed into \(subtrees.count) subtree(s): every member of each failed the same way")
+            }
+            if code == 401 {
+                evidence.append("401 per resource means the credentials sent are not accepted there (authentication), not a missing rule")
+            } else {
+                evidence.append("403 per resource inside a 207 is an access rule or ACL on those resources; the rest of the request succeeded")
+            }
+            if let e = input.server.evidence { evidence.append(e) }
+            findings.append(Finding(
+                cause: .permission, title: "\(Wording.resources(total)) refused with \(Wording.status(code))",
+                resources: Array(subtrees.prefix(1000)), resourceCount: total, evidence: evidence,
+                fixes: FixBook.permission(subtrees, status: code, server: input.server.kind), status: code))
+        }
+        for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 401 || key.status == 403 {
+            if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) {
+                findings.append(Finding(
+                    cause: .permission, likelihood: .high,
+                    title: "\(key.name) is protected: the server will not let it be changed",
+                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    evidence: ["\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"],
+                    fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
+                    status: key.status))
+            } else {
+                findings.append(Finding(
+                    cause: .permission, likelihood: .medium,
+                    title: "the property \(key.name) is refused (\(Wording.status(key.status))) on \(Wording.resources(failure.count))",
+                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    evidence: ["a propstat with \(Wording.status(key.status)) holds \(key.name): the resource is readable, this property is not"],
+                    fixes: [Fix("Ask without \(key.name), or grant read-acl/property access for it to this user", .medium)],
+                    status: key.status))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,84 @@
+import DAVCore
+
+/// Finite-depth refusals, 405/501 per resource, and 409/500 on properties a server will not take.
+enum ServerConfigRule: Rule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        guard let collector = input.collector else { return [] }
+        var findings: [Finding] = []
+        let finite = collector.failing.filter { $0.conditions.contains(DAV.propfindFiniteDepth.description) }
+        if !finite.isEmpty {
+            findings.append(Finding(
+                cause: .serverConfig, likelihood: .high, title: "the server refuses Depth: infinity",
+                resources: finite.map(\.path),
+                evidence: ["<D:propfind-finite-depth> (RFC 4918 §9.1): the server lists at most one level per request"],
+                fixes: FixBook.depthInfinity(server: input.server.kind), status: 403))
+        }
+        let notAllowed = input.failing([405, 501])
+        if !notAllowed.isEmpty {
+            findings.append(Finding(
+                cause: .serverConfig, title: "\(input.context.method) is not allowed on \(Wording.resources(notAllowed.count))",
+                resources: notAllowed.prefix(1000).map(\.path), resourceCount: notAllowed.count,
+                evidence: notAllowed.prefix(3).map { "\($0.path) answered \(Wording.status($0.status ?? 0))" },
+                fixes: FixBook.methodNotAllowed(input.context.method, allow: nil, server: input.server.kind)))
+        }
+        let serverErrors = input.failing([500, 503])
+        if !serverErrors.isEmpty {
+            findings.append(Finding(
+                cause: .serverConfig, likelihood: .medium, title: "\(Wording.resources(serverErrors.count)) failed inside the server (\(Wording.status(serverErrors[0].status ?? 500)))",
+                resources: serverErrors.prefix(1000).map(\.path), resourceCount: serverErrors.count,
+                evidence: ["a 5xx per resource is the server's own failure; its error log says why"] + serverErrors.compactMap(\.description).prefix(2),
+                fixes: [Fix("Read the server's error log at the time of the request (davdoctor logs); a lock database or file system error is common", .medium)]))
+        }
+        for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 409 || key.status == 500 {
+            if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || isProtected(key.name) {
+                findings.append(Finding(
+                    cause: .permission, likelihood: .high, title: "\(key.name) is protected: the server will not let it be changed",
+                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    evidence: ["\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15)"],
+                    fixes: [Fix("Do not PROPPATCH \(key.name.name); change the resource itself instead", .easy)], status: key.status))
+            } else {
+                findings.append(Finding(
+                    cause: .serverConfig, likelihood: .medium,
+                    title: "the server would not take \(key.name) (\(Wording.status(key.status)))",
+                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    evidence: ["a propstat with \(Wording.status(key.status)) for \(key.name)"],
+                    fixes: [Fix("Check that the server stores dead properties (a property database must be configured and writable)", .medium)],
+                    status: key.status))
+            }
+        }
+        let unsupported = collector.missingEverywhere.filter { standardLive.contains($0) }
+        if !unsupported.isEmpty, input.context.requestedProperties != nil {
+            findings.append(Finding(
+                cause: .serverConfig, likelihood: .low,
+                title: "the server does not support \(unsupported.map(\.description).joined(separator: ", "))",
+                resources: [input.context.requestPath],
+                evidence: ["every resource answered 404 for \(unsupported.map(\.description).joined(separator: ", ")), standard properties the request asked for by name",
+                           "a 404 propstat is not a missing resource: the resources exist, the server just does not compute these properties"],
+                fixes: unsupported.contains(where: { $0.name.hasPrefix("quota") })
+                    ? [Fix("Quota (RFC 4331) is not offered by this server; clients fall back to guessing free space (gvfs df, Windows). Use a server that reports it if clients need it", .hard)]
+                    : [Fix("Ask for properties the server supports (a propname PROPFIND lists them)", .easy)]))
+        }
+        if input.context.method == "PROPFIND", !input.context.request.depthWasSent, collector.responseCount == 1,
+            let only = collector.records.first, only.isCollection
+        {
+            findings.append(Finding(
+                cause: .serverConfig, likelihood: .medium,
+                title: "a PROPFIND without Depth was answered as Depth: 0",
+                resources: [only.path],
+                evidence: ["no Depth header means infinity (RFC 4918 §9.1), yet only the collection itself came back: the server lists no members",
+                           "clients that omit Depth see an empty folder (catalog SC-09)"],
+                fixes: [Fix("Always send Depth: 1 (or 0) explicitly", .easy)] + FixBook.depthInfinity(server: input.server.kind).dropFirst()))
+        }
+        return findings
+    }
+
+    static let standardLive: Set<QualifiedName> = [
+        DAV.creationdate, DAV.displayname, DAV.getcontentlanguage, DAV.getcontenttype, DAV.getlastmodified, DAV.lockdiscovery,
+        DAV.resourcetype, DAV.supportedlock, DAV.quotaAvailableBytes, DAV.quotaUsedBytes,
+    ]
+
+    /// Live properties RFC 4918 §15 makes protected.
+    static func isProtected(_ name: QualifiedName) -> Bool {
+        name.isDAV && ["getetag", "getcontentlength", "getlastmodified", "creationdate", "lockdiscovery", "supportedlock", "resourcetype", "quota-available-bytes", "quota-used-bytes"].contains(name.name)
+    }
+}

@@ -1,0 +1,224 @@
+import DAVCore
+
+/// The answers a WebDAV request gets instead of a 207 — a 401, an HTML 403 for Depth infinity, a 405,
+/// a bare 423, a 502 for a Destination — read as what they say about the request.
+enum StatusRule: Rule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        guard let head = input.head else { return [] }
+        let status = head.status
+        let method = input.context.method
+        let path = input.context.requestPath
+        let server = input.server.kind
+        let conditions = input.errorBody?.elements.map(\.name) ?? []
+        let excerpt = input.bodyExcerpt
+        var evidence = ["\(method) \(path) answered \(head.statusLine)"]
+        if let e = input.server.evidence { evidence.append(e) }
+        if let title = htmlTitle(excerpt) { evidence.append("the error page says: \(title)") }
+        if !conditions.isEmpty { evidence.append("<D:error> holds \(conditions.map(\.description).joined(separator: ", "))") }
+        // A Destination trouble concerns the target as much as the source.
+        let destinationPath = input.context.request.headers["Destination"].map { Href($0).displayPath }
+        func finding(_ cause: Cause, _ likelihood: Likelihood? = nil, _ title: String, _ fixes: [Fix], extra: [String] = []) -> [Finding] {
+            let resources = cause == .proxy ? [path] + (destinationPath.map { [$0] } ?? []) : [path]
+            return [Finding(cause: cause, likelihood: likelihood, title: title, resources: resources, evidence: evidence + extra, fixes: fixes, status: status)]
+        }
+
+        switch status {
+        case 200..<300:
+            if method == "PROPFIND" && status != 207 {
+                if input.collector != nil {
+                    return finding(.proxy, .high, "a multistatus arrived with status \(status) instead of 207",
+                        [Fix("Bypass the proxy to compare (davdoctor proxy --direct … --via …); have it pass 207 through unchanged", .medium)],
+                        extra: ["the body is a multistatus, so something between client and server rewrote the status (catalog PROXY-06)"])
+                }
+                if head.mediaType?.contains("html") == true {
+                    return finding(.serverConfig, .high, "WebDAV is not enabled at \(path): PROPFIND got a web page",
+                        FixBook.methodNotAllowed("PROPFIND", allow: head.headers["Allow"], server: server))
+                }
+            }
+            return []
+        case 300..<400:
+            let location = head.headers["Location"] ?? ""
+            let requestPath = URLPath.withoutTrailingSlash(input.context.requestPath)
+            let locationPath = URLPath.withoutTrailingSlash(Href(location).displayPath)
+            if input.context.urlKnown, !location.isEmpty, locationPath.count < requestPath.count, requestPath.hasSuffix(locationPath), locationPath != "/" {
+                let prefix = String(requestPath.dropLast(locationPath.count))
+                return finding(.proxy, .high, "the redirect drops the \(prefix) prefix: a proxy strips it before the backend",
+                    FixBook.proxyHrefs(prefix: prefix, extra: nil, foreignOrigin: nil), extra: ["Location: \(location) (asked for \(input.context.requestPath))"])
+            }
+            let trailing = URLPath.withoutTrailingSlash(Href(location).path) == URLPath.withoutTrailingSlash(input.context.requestHref.path)
+                && Href(location).path.hasSuffix("/")
+            if let foreign = foreignOrigin(in: excerpt, comparedTo: input.context.requestHref) {
+                return finding(.proxy, .high, "the redirect names \(foreign), not the address asked for: Host is not passed through the proxy",
+                    FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: foreign), extra: ["the body of the \(status) links to \(foreign)"])
+                    + (trailing ? finding(.path, .medium, "\(path) is a collection: ask for it with a trailing slash", [Fix("Ask for \(URLPath.withoutTrailingSlash(path))/", .easy)]) : [])
+            }
+            if trailing {
+                return finding(.path, .high, "\(path) is a collection: the server redirects to the URL with a trailing slash",
+                    [Fix("Ask for \(URLPath.withoutTrailingSlash(path))/ (collections end in /); clients that do not follow redirects for PROPFIND fail here", .easy)],
+                    extra: ["Location: \(location)"])
+            }
+            return finding(.path, .medium, "\(path) moved to \(location)", [Fix("Use \(location)", .easy)], extra: ["Location: \(location)"])
+        case 401:
+            var extra: [String] = []
+            if let challenge = head.headers["WWW-Authenticate"] { extra.append("WWW-Authenticate: \(challenge)") }
+            if input.context.request.headers["Authorization"] == nil { extra.append("the request carried no Authorization header") }
+            if method == "OPTIONS" {
+                return finding(.client, .high, "OPTIONS requires authentication: Office, the Windows Mini-Redirector and CORS preflights fail",
+                    [Fix("Exempt OPTIONS from authentication for the share (Apache <LimitExcept OPTIONS> around Require; nginx limit_except OPTIONS)", .medium)], extra: extra)
+            }
+            return finding(.permission, .high, "\(method) \(path) needs authentication (401)", FixBook.permission([path], status: 401, server: server), extra: extra)
+        case 403:
+            let infinity = method == "PROPFIND" && input.context.depth == .infinity
+            if conditions.contains(DAV.propfindFiniteDepth) || (infinity && (excerpt.lowercased().contains("infinity") || excerpt.isEmpty || server == .nginx)) {
+                var extra: [String] = []
+                if !input.context.request.depthWasSent { extra.append("no Depth header was sent, and PROPFIND without one means Depth: infinity") }
+                return finding(.serverConfig, .high, "the server refuses Depth: infinity for \(path)", FixBook.depthInfinity(server: server), extra: extra)
+            }
+            if infinity {
+                return [Finding(cause: .serverConfig, likelihood: .medium, title: "\(path) refused a Depth: infinity PROPFIND (403)",
+                    resources: [path], evidence: evidence + ["if a Depth: 1 PROPFIND of the same URL works, this is the finite-depth refusal of RFC 4918 §9.1"],
+                    fixes: FixBook.depthInfinity(server: server), status: 403)]
+                    + finding(.permission, .low, "\(path) may be forbidden to this user", FixBook.permission([path], status: 403, server: server))
+            }
+            if method == "PROPFIND", input.context.request.headers["Content-Type"]?.contains("octet-stream") == true {
+                return finding(.proxy, .medium, "PROPFIND with Content-Type application/octet-stream was refused",
+                    [Fix("Stop the proxy or middleware from setting a Content-Type on PROPFIND (catalog PROXY-04)", .medium)])
+            }
+            return finding(.permission, .high, "\(method) \(path) is forbidden (403)", FixBook.permission([path], status: 403, server: server))
+        case 404:
+            return finding(.path, .high, "\(path) does not exist (404)", FixBook.notFound(server: server))
+        case 405:
+            let allow = head.headers["Allow"]
+            if method == "MKCOL" {
+                return finding(.path, .high, "\(path) already exists, so MKCOL cannot create it (405)", [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)])
+            }
+            if method == "PUT", server == .rclone {
+                return finding(.storage, .medium, "rclone refused the upload (405): it answers so when the backend cannot write, often a full disk",
+                    FixBook.storage(server: server), extra: ["rclone's log shows the write error"])
+                    + finding(.serverConfig, .low, "\(method) may be disabled (--read-only)", FixBook.methodNotAllowed(method, allow: allow, server: server))
+            }
+            return finding(.serverConfig, .high, "\(method) is not allowed on \(path) (405)", FixBook.methodNotAllowed(method, allow: allow, server: server),
+                extra: allow.map { ["Allow: \($0)"] } ?? ["no Allow header was sent"])
+        case 501:
+            return finding(.serverConfig, .high, "\(method) is not implemented by the server (501)", FixBook.methodNotAllowed(method, allow: head.headers["Allow"], server: server))
+        case 409:
+            if method == "UNLOCK" || conditions.contains(DAV.lockTokenMatchesRequestURI) {
+                return finding(.lock, .high, "the lock token does not belong to \(path)",
+                    [Fix("Send UNLOCK to the lock root with the token PROPFIND lockdiscovery shows there", .easy)])
+            }
+            if method == "COPY" || method == "MOVE", let destination = input.context.request.headers["Destination"] {
+                let destinationParent = URLPath.parent(of: Href(destination).displayPath)
+                if URLPath.isWithin(URLPath.parent(of: path), destinationParent) {
+                    return finding(.proxy, .high, "the server cannot find the Destination's parent \(destinationParent), though the source lives there",
+                        FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: nil) + [Fix("Rewrite the Destination path the same way the proxy rewrites the request path (nginx: map + proxy_set_header Destination; Apache: RequestHeader edit Destination)", .medium)],
+                        extra: ["Destination: \(destination)", "the parent of the source exists, so the server sees the Destination path differently: a proxy rewrites the Request-URI but not Destination"])
+                }
+            }
+            if method == "MKCOL" && server == .nginx && !path.hasSuffix("/") {
+                return finding(.path, .high, "nginx creates a collection only from a URL ending in /",
+                    [Fix("Send MKCOL \(path)/ (with the trailing slash)", .easy)])
+            }
+            let parent = URLPath.parent(of: path)
+            return finding(.path, .high, "the parent collection \(parent) does not exist (409)", FixBook.missingParent(parent, server: server))
+        case 412:
+            let ifHeader = input.context.request.headers["If"]
+            let ifMatch = input.context.request.headers["If-Match"]
+            return finding(.lock, .high, "a precondition failed on \(path) (412)",
+                [Fix("Refresh the lock token or ETag the client holds (PROPFIND lockdiscovery / getetag), then retry", .easy)],
+                extra: (ifHeader.map { ["If: \($0) matched no lock or ETag"] } ?? []) + (ifMatch.map { ["If-Match: \($0) did not match the current ETag (a W/ weak ETag never matches)"] } ?? []))
+        case 413:
+            if !ProxyRule.proxyHeaders(head).isEmpty {
+                return finding(.proxy, .medium, "a proxy refused the body as too large (413)", FixBook.bodyLimit(server: server))
+            }
+            return finding(.serverConfig, .high, "the request body is over the server's limit (413)", FixBook.bodyLimit(server: server))
+        case 415:
+            return finding(.serverConfig, .medium, "\(method) with this body is not supported (415)", [Fix("Send \(method) without a body (MKCOL takes none)", .easy)])
+        case 423:
+            let roots = input.errorBody?.descendants(named: DAV.href).map { Href($0.text.trimmingASCIIWhitespace()).displayPath } ?? []
+            return finding(.lock, .high, "\(path) is locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))") (423)",
+                FixBook.lock(roots: roots.isEmpty ? [path] : roots, server: server),
+                extra: input.context.request.headers["If"] == nil ? ["the request carried no If header with a lock token"] : [])
+        case 424:
+            return finding(.lock, .medium, "\(method) failed because another part of it failed (424)",
+                [Fix("Look at the other statuses in the body; the one that is not 424 is the cause", .easy)])
+        case 400:
+            if method == "UNLOCK" {
+                return finding(.lock, .high, "the server does not know the lock token sent to unlock \(path)",
+                    [Fix("Send UNLOCK with the exact token PROPFIND lockdiscovery shows on the lock root", .easy)],
+                    extra: input.context.request.headers["Lock-Token"].map { ["Lock-Token: \($0)"] } ?? [])
+            }
+            if method == "PROPFIND", input.context.request.body?.isEmpty ?? true {
+                return finding(.serverConfig, .high, "the server rejects a PROPFIND with an empty body (400)",
+                    [Fix("An empty PROPFIND body must be treated as allprop (RFC 4918 §9.1); the Windows Mini-Redirector sends exactly this", .medium)])
+            }
+            if let destination = input.context.request.headers["Destination"] {
+                return finding(.proxy, .medium, "the server rejects the Destination \(destination) (400)", FixBook.proxyDestination(server: server),
+                    extra: ["Destination must name this server with the scheme and host it sees; behind a TLS-terminating proxy it does not"])
+            }
+            return finding(.serverConfig, .medium, "the server calls the request malformed (400)",
+                [Fix("Check the request's headers (Depth, If, Timeout, Destination) and XML body against RFC 4918", .medium)])
+        case 502:
+            if let destination = input.context.request.headers["Destination"] {
+                return finding(.proxy, .high, "the server calls the Destination another server (502)", FixBook.proxyDestination(server: server),
+                    extra: ["Destination: \(destination) differs from what the server sees of itself in scheme, host or port"])
+            }
+            return finding(.proxy, .medium, "a gateway could not reach the server (502)", [Fix("Check the proxy's upstream and its error log", .medium)])
+        case 503, 504:
+            return finding(.proxy, .medium, "a gateway timed out or the server is unavailable (\(status))", [Fix("Check the proxy's upstream timeouts and the server's load", .medium)])
+        case 507:
+            return finding(.storage, .high, "no space left to store \(path) (507)", FixBook.storage(server: server))
+        case 500:
+            let lower = excerpt.lowercased()
+            if lower.contains("lock database") || lower.contains("locks could not be queried") {
+                return finding(.serverConfig, .high, "the server cannot open its lock database (500)",
+                    [Fix("Point DavLockDB at a writable local path and install the DBM driver (catalog SC-03)", .medium)])
+            }
+            if lower.contains("no space") || lower.contains("errno 28") || lower.contains("oserror(28") || lower.contains("quota") {
+                return finding(.storage, .high, "the server ran out of space (500)", FixBook.storage(server: server))
+            }
+            if method == "PUT" || method == "MKCOL", server == .nginx || server == .lighttpd || server == .unknown {
+                let parent = URLPath.parent(of: path)
+                var both = finding(.path, .medium, "\(method) failed (500): the parent \(parent) may be missing", FixBook.missingParent(parent, server: server),
+                    extra: ["\(server.displayName) answers 500, not 409, when the parent is missing, and also when the disk is full: its error log tells which"])
+                both += finding(.storage, .medium, "\(method) failed (500): the disk may be full", FixBook.storage(server: server))
+                if server == .lighttpd { both.reverse() }
+                return both
+            }
+            return finding(.serverConfig, .medium, "the server failed (500)", [Fix("Read the server's error log at the time of the request (davdoctor logs)", .medium)])
+        default:
+            return finding(.serverConfig, .low, "\(method) \(path) answered \(status)", [Fix("Read the server's error log at the time of the request", .medium)])
+        }
+    }
+
+    /// The first absolute http(s) URL in a body whose origin differs from the request's.
+    static func foreignOrigin(in body: String, comparedTo request: Href) -> String? {
+        guard request.authority != nil else { return nil }
+        var rest = Substring(body)
+        while let start = rest.firstRange(of: "href=\"http") {
+            let candidate = rest[rest.index(start.lowerBound, offsetBy: 6)...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "<" && $0 != "'" && $0 != ")" }
+            let href = Href(String(candidate))
+            if let authority = href.normalizedAuthority, href.scheme == "http" || href.scheme == "https" {
+                if authority != request.normalizedAuthority { return "\(href.scheme!)://\(href.authority!)" }
+            }
+            rest = rest[start.upperBound...]
+        }
+        return nil
+    }
+
+    /// What an HTML error page says: its first paragraph when it has one, else its title or heading.
+    static func htmlTitle(_ html: String) -> String? {
+        func first(_ tag: String) -> String? {
+            guard let open = html.firstRange(of: "<\(tag)>"), let close = html[open.upperBound...].firstRange(of: "</\(tag)>") else { return nil }
+            let inner = html[open.upperBound..<close.lowerBound]
+            // Drop inner markup such as <a href=…> and collapse white space.
+            var text = ""
+            var inTag = false
+            for character in inner {
+                if character == "<" { inTag = true } else if character == ">" { inTag = false } else if !inTag { text.append(character.isNewline ? " " : character) }
+            }
+            let trimmed = text.split(separator: " ").joined(separator: " ")
+            return trimmed.isEmpty ? nil : String(trimmed.prefix(200))
+        }
+        return first("p") ?? first("title") ?? first("h1")
+    }
+}

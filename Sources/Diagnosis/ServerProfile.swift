@@ -1,0 +1,77 @@
+import DAVCore
+
+/// Which server answered, recognised from its headers, its error bodies and its XML habits, so that
+/// fixes can be written in that server's own configuration language.
+public enum ServerKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case apache, nginx, lighttpd, iis, sabre, wsgidav, rclone, davdoctor, unknown
+
+    public var displayName: String {
+        switch self {
+        case .apache: "Apache httpd (mod_dav)"
+        case .nginx: "nginx (dav + dav-ext)"
+        case .lighttpd: "lighttpd (mod_webdav)"
+        case .iis: "Microsoft IIS"
+        case .sabre: "SabreDAV (Nextcloud/ownCloud)"
+        case .wsgidav: "WsgiDAV"
+        case .rclone: "rclone serve webdav"
+        case .davdoctor: "davdoctor serve"
+        case .unknown: "an unrecognised server"
+        }
+    }
+}
+
+public struct ServerProfile: Sendable, Hashable {
+    public var kind: ServerKind
+    /// What gave it away (`Server: Apache/2.4.62`).
+    public var evidence: String?
+
+    public init(kind: ServerKind, evidence: String? = nil) {
+        self.kind = kind
+        self.evidence = evidence
+    }
+
+    public static let unknown = ServerProfile(kind: .unknown)
+
+    /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
+    public static func recognise(headers: HTTPFields?, bodyExcerpt: String = "", namespaces: [String] = []) -> ServerProfile {
+        if let server = headers?["Server"] {
+            let lower = server.lowercased()
+            let table: [(String, ServerKind)] = [
+                ("apache", .apache), ("nginx", .nginx), ("openresty", .nginx), ("lighttpd", .lighttpd),
+                ("microsoft-iis", .iis), ("wsgidav", .wsgidav), ("cheroot", .wsgidav), ("rclone", .rclone),
+                ("davdoctor", .davdoctor), ("sabre", .sabre),
+            ]
+            for (needle, kind) in table where lower.contains(needle) {
+                return ServerProfile(kind: kind, evidence: "Server: \(server)")
+            }
+        }
+        if let powered = headers?["X-Powered-By"], powered.lowercased().contains("asp.net") {
+            return ServerProfile(kind: .iis, evidence: "X-Powered-By: \(powered)")
+        }
+        if let dav = headers?["DAV"], dav.contains("nextcloud") || dav.contains("owncloud") || dav.contains("sabre") {
+            return ServerProfile(kind: .sabre, evidence: "DAV: \(dav)")
+        }
+        if headers?["X-Sabre-Version"] != nil || headers?["OC-ETag"] != nil || headers?["OC-FileId"] != nil {
+            return ServerProfile(kind: .sabre, evidence: "Nextcloud/ownCloud headers")
+        }
+        let body = bodyExcerpt.lowercased()
+        if body.contains("sabre\\dav\\exception") || body.contains("http://sabredav.org/ns") {
+            return ServerProfile(kind: .sabre, evidence: "a Sabre\\DAV exception in the body")
+        }
+        if body.contains("<center>nginx") { return ServerProfile(kind: .nginx, evidence: "nginx's error page") }
+        if body.contains("<address>apache") || body.contains("http://apache.org/dav/xmlns") {
+            return ServerProfile(kind: .apache, evidence: "Apache's error body")
+        }
+        if body.contains("wsgidav") { return ServerProfile(kind: .wsgidav, evidence: "WsgiDAV's error page") }
+        if namespaces.contains("http://apache.org/dav/props/") {
+            return ServerProfile(kind: .apache, evidence: "the http://apache.org/dav/props/ namespace (lp1:/lp2:)")
+        }
+        if namespaces.contains(where: { $0.contains("owncloud.org") || $0.contains("nextcloud.org") || $0.contains("sabredav.org") }) {
+            return ServerProfile(kind: .sabre, evidence: "ownCloud/Nextcloud namespaces in the payload")
+        }
+        if namespaces.contains("urn:uuid:c2f41010-65b3-11d1-a29f-00aa00c14882/") {
+            return ServerProfile(kind: .iis, evidence: "the Microsoft (urn:uuid:c2f41010…) namespace")
+        }
+        return .unknown
+    }
+}

@@ -1,0 +1,110 @@
+import DAVCore
+import Testing
+
+/// RFC 4918 §14.16–§14.24 read through the streaming parser.
+struct MultiStatusParserTests {
+    static let apacheShaped = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <D:multistatus xmlns:D="DAV:" xmlns:ns0="DAV:">
+        <D:response xmlns:lp1="DAV:" xmlns:lp2="http://apache.org/dav/props/">
+        <D:href>/docs/a%20b.txt</D:href>
+        <D:propstat>
+        <D:prop>
+        <lp1:getcontentlength>12</lp1:getcontentlength>
+        <lp1:resourcetype/>
+        <D:supportedlock><D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry></D:supportedlock>
+        </D:prop>
+        <D:status>HTTP/1.1 200 OK</D:status>
+        </D:propstat>
+        <D:propstat><D:prop><x:author xmlns:x="urn:example"/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>
+        </D:response>
+        <D:response><D:href>/docs/locked/</D:href><D:status>HTTP/1.1 423 Locked</D:status>
+        <D:error><D:lock-token-submitted><D:href>/docs/</D:href></D:lock-token-submitted></D:error>
+        <D:responsedescription>member is locked</D:responsedescription></D:response>
+        <D:responsedescription>partial failure</D:responsedescription>
+        </D:multistatus>
+        """
+
+    @Test func readsResponsesPropstatsAndErrors() throws {
+        let (document, problems) = try MultiStatusParser.parse(Array(Self.apacheShaped.utf8))
+        #expect(problems.isEmpty)
+        #expect(document.responses.count == 2)
+        #expect(document.responseDescription == "partial failure")
+        let first = document.responses[0]
+        #expect(first.hrefs == ["/docs/a%20b.txt"])
+        #expect(first.propstats.count == 2)
+        #expect(first.propstats[0].status?.code == 200)
+        #expect(first.value(of: DAV.getcontentlength)?.text == "12")
+        #expect(first.propstats[0].properties.map(\.name.description).contains("{DAV:}supportedlock"))
+        #expect(first.propstats[1].properties[0].name == QualifiedName("urn:example", "author"))
+        #expect(first.resourceStatus == 200)
+        let second = document.responses[1]
+        #expect(second.status?.code == 423)
+        #expect(second.conditions == [DAV.lockTokenSubmitted])
+        #expect(second.error?.descendants(named: DAV.href).first?.text == "/docs/")
+        #expect(second.responseDescription == "member is locked")
+    }
+
+    @Test(arguments: [
+        // any prefix
+        #"<a:multistatus xmlns:a="DAV:"><a:response><a:href>/x</a:href><a:status>HTTP/1.1 200 OK</a:status></a:response></a:multistatus>"#,
+        // default namespace
+        #"<multistatus xmlns="DAV:"><response><href>/x</href><status>HTTP/1.1 200 OK</status></response></multistatus>"#,
+        // redeclared on every element (rclone)
+        #"<D:multistatus xmlns:D="DAV:"><D:response xmlns:D="DAV:"><D:href xmlns:D="DAV:">/x</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>"#,
+    ])
+    func namespacesResolveWhateverThePrefix(_ body: String) throws {
+        let document = try MultiStatusParser.parse(body)
+        #expect(document.responses.count == 1)
+        #expect(document.responses[0].hrefs == ["/x"])
+        #expect(document.responses[0].status?.code == 200)
+    }
+
+    @Test func sameResultWhateverTheChunkSize() throws {
+        let bytes = Array(Self.apacheShaped.utf8)
+        let whole = try MultiStatusParser.parse(bytes).0
+        for size in [1, 2, 3, 7, 64] {
+            var parser = MultiStatusParser()
+            var responses: [Response] = []
+            var index = 0
+            while index < bytes.count {
+                let end = min(index + size, bytes.count)
+                try parser.feed(Array(bytes[index..<end])) { responses.append($0) }
+                index = end
+            }
+            try parser.finish { responses.append($0) }
+            #expect(responses == whole.responses, "chunk size \(size)")
+        }
+    }
+
+    @Test func entitiesAndCDATAAreDecoded() throws {
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/R&amp;D/&#x43;af&#233;</D:href><D:propstat><D:prop><D:displayname><![CDATA[a<b]]></D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let response = try MultiStatusParser.parse(body).responses[0]
+        #expect(response.hrefs == ["/R&D/Café"])
+        #expect(response.value(of: DAV.displayname)?.text == "a<b")
+    }
+
+    @Test func unboundPrefixAndHTMLEntityAreReportedNotFatal() throws {
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/&Atilde;</D:href><D:propstat><D:prop><x:lastmodified/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>"#
+        let (document, problems) = try MultiStatusParser.parse(Array(body.utf8))
+        #expect(document.responses.count == 1)
+        #expect(Set(problems.map(\.kind)) == [.unboundPrefix, .undefinedEntity])
+    }
+
+    @Test func lighttpdDAVPrefixIsReadAsTheDAVNamespace() throws {
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><DAV:getetag/></D:prop><D:status>HTTP/1.1 403 Forbidden</D:status></D:propstat></D:response></D:multistatus>"#
+        let (document, problems) = try MultiStatusParser.parse(Array(body.utf8))
+        #expect(document.responses[0].propstats[0].properties[0].name == DAV.getetag)
+        #expect(problems.map(\.kind) == [.unboundPrefix])
+    }
+
+    @Test func keepingValueTreesDropsOnlyTheTreesNotAsked() throws {
+        var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
+        var responses: [Response] = []
+        try parser.feed(Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:supportedlock><D:lockentry/></D:supportedlock><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#.utf8)) { responses.append($0) }
+        try parser.finish { responses.append($0) }
+        #expect(responses[0].isCollection)
+        #expect(responses[0].value(of: DAV.supportedlock)?.isEmpty == true)
+        #expect(responses[0].value(of: DAV.getetag)?.text == "\"1\"")
+    }
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Benchmark `davdoctor analyze` against streaming XML baselines on a large
+# WebDAV 207 Multi-Status body.
+#
+#   scripts/bench/analyze-bench.sh [--responses N] [--runs R] [--seed S] [--davdoctor PATH]
+#
+# Generates bench-data/multistatus-N.xml once (reused while N, seed and the
+# generator are unchanged), then measures for each tool the median wall-clock
+# time of R runs and the peak RSS (max over runs) with /usr/bin/time:
+#   davdoctor analyze FILE --format json > /dev/null   (exit 0 or 1 = success)
+#   xmllint --stream --noout FILE                       (exit 0)
+#   python3 scripts/bench/lxml_count.py FILE            (exit 0, count == N)
+# and prints a markdown table plus machine info and the exact commands.
+# Progress goes to stderr, the report to stdout.
+set -euo pipefail
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+INVOCATION="$0${*:+ $*}"
+RESPONSES=2500000
+RUNS=3
+SEED=4918
+DAVDOCTOR=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --responses) RESPONSES="${2:?--responses needs a value}"; shift 2 ;;
+    --responses=*) RESPONSES="${1#*=}"; shift ;;
+    --runs) RUNS="${2:?--runs needs a value}"; shift 2 ;;
+    --runs=*) RUNS="${1#*=}"; shift ;;
+    --seed) SEED="${2:?--seed needs a value}"; shift 2 ;;
+    --seed=*) SEED="${1#*=}"; shift ;;
+    --davdoctor) DAVDOCTOR="${2:?--davdoctor needs a value}"; shift 2 ;;
+    --davdoctor=*) DAVDOCTOR="${1#*=}"; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
+  esac
+done
+[[ "$RESPONSES" =~ ^[1-9][0-9]*$ ]] || { echo "--responses must be a positive integer" >&2; exit 2; }
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
+[[ "$SEED" =~ ^[0-9]+$ ]] || { echo "--seed must be a non-negative integer" >&2; exit 2; }
+
+# Resolve a user-given davdoctor path against the caller's cwd, then work from the repo root.
+if [[ -n "$DAVDOCTOR" && "$DAVDOCTOR" != /* ]]; then DAVDOCTOR="$PWD/$DAVDOCTOR"; fi
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+cd "$ROOT"
+[[ -n "$DAVDOCTOR" ]] || DAVDOCTOR="$ROOT/.build/release/davdoctor"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- tooling
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+wait_for_apt() {
+  # Another process may be running apt and logging to /tmp/apt.log; wait for it.
+  [[ -f /tmp/apt.log ]] || return 0
+  local waited=0
+  until tail /tmp/apt.log 2>/dev/null | grep -q 'done'; do
+    if (( waited == 0 )); then log "waiting for the apt run logging to /tmp/apt.log to finish..."; fi
+    sleep 10; waited=$((waited + 10))
+    if (( waited >= 1800 )); then log "gave up waiting for /tmp/apt.log"; return 1; fi
+  done
+}
+
+APT_UPDATED=0
+apt_install() {
+  wait_for_apt
+  if (( APT_UPDATED == 0 )); then
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >&2
+}
+
+[[ -x /usr/bin/time ]] || apt_install time
+command -v xmllint >/dev/null 2>&1 || apt_install libxml2-utils
+if ! python3 -c 'import lxml.etree' >/dev/null 2>&1; then
+  log "pip install lxml"
+  python3 -m pip install -q lxml >&2
+fi
+
+# ---------------------------------------------------------------- data
+DATA_DIR="$ROOT/bench-data"
+mkdir -p "$DATA_DIR"
+GEN="$SCRIPT_DIR/gen-multistatus.py"
+DATA="$DATA_DIR/multistatus-$RESPONSES.xml"
+META="$DATA.meta"
+GEN_SHA="$(sha256sum "$GEN" | cut -c1-16)"
+WANT_META="responses=$RESPONSES seed=$SEED generator=$GEN_SHA"
+GEN_NOTE=""
+
+if [[ -s "$DATA" && -f "$META" && "$(cat "$META")" == "$WANT_META" ]]; then
+  log "reusing $DATA"
+  GEN_NOTE="reused existing file"
+else
+  log "generating $DATA ($RESPONSES responses, seed $SEED)..."
+  rm -f "$DATA" "$META"
+  start=$(date +%s.%N)
+  python3 "$GEN" "$DATA.partial" --responses "$RESPONSES" --seed "$SEED"
+  end=$(date +%s.%N)
+  mv "$DATA.partial" "$DATA"
+  printf '%s\n' "$WANT_META" > "$META"
+  GEN_NOTE="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "generated in %.1f s", b - a }')"
+  log "$GEN_NOTE"
+fi
+BYTES=$(stat -c %s "$DATA")
+FILE_MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
+REL_DATA="${DATA#"$ROOT"/}"
+
+# Warm the page cache so every tool reads the file from memory.
+log "warming page cache ($FILE_MB MB)..."
+cat "$DATA" > /dev/null
+
+# ---------------------------------------------------------------- measure
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# median of numbers on stdin
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+declare -a ROWS=() NOTES=() COMMANDS=()
+XMLLINT_MEDIAN=""
+FAILED=0
+
+# bench NAME OK_CODES STDOUT_SINK CMD...   (OK_CODES like "0" or "0 1")
+bench() {
+  local name="$1" ok_codes="$2" sink="$3"; shift 3
+  local times="$TMP/$name.times" rss="$TMP/$name.rss" i rc line
+  : > "$times"; : > "$rss"
+  for ((i = 1; i <= RUNS; i++)); do
+    rc=0
+    /usr/bin/time -f '%e %M' -o "$TMP/time.out" "$@" > "$sink" 2> "$TMP/$name.stderr" || rc=$?
+    if [[ " $ok_codes " != *" $rc "* ]]; then
+      log "$name: run $i exited with status $rc (expected: $ok_codes); stderr tail:"
+      tail -n 5 "$TMP/$name.stderr" >&2 || true
+      ROWS+=("| $name | FAILED (exit $rc) | | | |")
+      FAILED=1
+      return 0
+    fi
+    line="$(tail -n 1 "$TMP/time.out")"
+    echo "${line% *}" >> "$times"
+    echo "${line#* }" >> "$rss"
+    log "$name: run $i/$RUNS: ${line% *} s, ${line#* } KiB max RSS (exit $rc)"
+  done
+  local med peak_kib mbps rss_mb
+  med="$(median < "$times")"
+  peak_kib="$(sort -n "$rss" | tail -n 1)"
+  mbps="$(awk -v b="$BYTES" -v s="$med" 'BEGIN { if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }')"
+  rss_mb="$(awk -v k="$peak_kib" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')"
+  if [[ "$name" == xmllint ]]; then XMLLINT_MEDIAN="$med"; fi
+  # ratio column is filled in after all tools ran (needs the xmllint median)
+  ROWS+=("$name|$med|$mbps|$rss_mb")
+}
+
+COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json > /dev/null   # exit 0 or 1 accepted")
+if [[ -x "$DAVDOCTOR" ]]; then
+  log "benchmarking davdoctor ($DAVDOCTOR)"
+  bench davdoctor "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json
+else
+  log "davdoctor not found at $DAVDOCTOR; skipping it"
+  NOTES+=("davdoctor skipped: no executable at \`$DAVDOCTOR\` (build it with \`swift build -c release\` or pass --davdoctor PATH).")
+fi
+
+COMMANDS+=("xmllint --stream --noout $REL_DATA")
+log "benchmarking xmllint"
+bench xmllint "0" /dev/null xmllint --stream --noout "$DATA"
+
+COMMANDS+=("python3 scripts/bench/lxml_count.py $REL_DATA")
+log "benchmarking lxml"
+bench lxml "0" "$TMP/lxml.count" python3 "$SCRIPT_DIR/lxml_count.py" "$DATA"
+if [[ -s "$TMP/lxml.count" ]]; then
+  got="$(tr -d '[:space:]' < "$TMP/lxml.count")"
+  if [[ "$got" != "$RESPONSES" ]]; then
+    NOTES+=("WARNING: lxml counted $got responses, expected $RESPONSES.")
+    FAILED=1
+  fi
+fi
+
+# ---------------------------------------------------------------- report
+# (no `| head` / early-exit awk here: with pipefail, SIGPIPE in the producer would abort the script)
+cpu_model="$(lscpu 2>/dev/null | awk -F: '/^Model name/ && !seen { sub(/^[ \t]+/, "", $2); print $2; seen = 1 }' || true)"
+xmllint_ver="$(xmllint --version 2>&1 || true)"
+xmllint_ver="${xmllint_ver%%$'\n'*}"
+lxml_ver="$(python3 -c 'from lxml import etree; print("lxml %s (libxml2 %s)" % (etree.__version__, ".".join(map(str, etree.LIBXML_VERSION))))' 2>/dev/null || echo unknown)"
+
+echo "## davdoctor analyze benchmark"
+echo
+echo "File: \`$REL_DATA\`: $BYTES bytes ($FILE_MB MB), $RESPONSES responses, seed $SEED ($GEN_NOTE)."
+echo "Runs per tool: $RUNS (median wall-clock; peak RSS = max over runs). Page cache warm."
+echo
+echo "| tool | median s | MB/s | peak RSS MB | ratio vs xmllint |"
+echo "|---|---:|---:|---:|---:|"
+for row in "${ROWS[@]}"; do
+  if [[ "$row" == "|"* ]]; then echo "$row"; continue; fi
+  IFS='|' read -r name med mbps rss_mb <<< "$row"
+  if [[ -n "$XMLLINT_MEDIAN" ]]; then
+    ratio="$(awk -v m="$med" -v x="$XMLLINT_MEDIAN" 'BEGIN { if (x > 0) printf "%.2fx", m / x; else print "n/a" }')"
+  else
+    ratio="n/a"
+  fi
+  echo "| $name | $med | $mbps | $rss_mb | $ratio |"
+done
+echo
+echo "MB = 10^6 bytes; MB/s = file MB / median s; ratio = median time / xmllint median time (higher is slower)."
+for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo; echo "$n"; done
+echo
+echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, kernel $(uname -r); $xmllint_ver; $lxml_ver; $(python3 --version 2>&1)."
+echo
+echo "Command: \`$INVOCATION\` (from \`$ROOT\`)"
+echo
+echo "Measured (each under \`/usr/bin/time -f '%e %M'\`):"
+echo
+for c in "${COMMANDS[@]}"; do echo "    $c"; done
+
+exit "$FAILED"

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Shared helpers for the peer start scripts in this folder. Source it; do not run it.
+#
+# Every start script is called as
+#     start-<server>.sh WORKDIR PORT
+# (or with WORKDIR/PORT in the environment) and honours
+#     PROFILE=faulty|clean   default faulty: add the denied, auth, upload-limit, tmpfs subtrees
+#     NAME=<instance>        default the server name; names <WORKDIR>/<NAME>/ and <WORKDIR>/<NAME>.pid
+# It prints the base URL (http://127.0.0.1:PORT) on stdout when the port answers.
+
+set -euo pipefail
+
+peer_args() {
+  # peer_args DEFAULT_NAME DEFAULT_PORT "$@"
+  local default_name=$1 default_port=$2
+  shift 2
+  WORKDIR=${1:-${WORKDIR:-}}
+  PORT=${2:-${PORT:-$default_port}}
+  NAME=${NAME:-$default_name}
+  PROFILE=${PROFILE:-faulty}
+  if [[ -z "$WORKDIR" ]]; then
+    echo "usage: $(basename "$0") WORKDIR [PORT]   (env: PROFILE=faulty|clean NAME=instance)" >&2
+    exit 2
+  fi
+  case "$PROFILE" in faulty|clean) ;; *) echo "PROFILE must be faulty or clean" >&2; exit 2;; esac
+  mkdir -p "$WORKDIR"
+  WORKDIR=$(cd "$WORKDIR" && pwd)
+  chmod 755 "$WORKDIR"
+  BASE="$WORKDIR/$NAME"
+  PIDFILE="$WORKDIR/$NAME.pid"
+  if [[ -s "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    echo "$NAME already running (pid $(cat "$PIDFILE"))" >&2
+    exit 1
+  fi
+  if port_open "$PORT"; then
+    echo "port $PORT on 127.0.0.1 is already in use" >&2
+    exit 1
+  fi
+  local m
+  while IFS= read -r m; do
+    [[ -n "$m" ]] && umount "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET 2>/dev/null | grep -F "$BASE/" || true)
+  rm -rf "$BASE"
+  mkdir -p "$BASE"
+  chmod 755 "$BASE"
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wait_port() {
+  # wait_port PORT PID [SECONDS]
+  local port=$1 pid=$2 limit=${3:-20} i
+  for ((i = 0; i < limit * 10; i++)); do
+    if port_open "$port"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "server (pid $pid) exited before port $port answered" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "port $port did not answer within ${limit}s" >&2
+  return 1
+}
+
+# The run-time user for servers that refuse to serve as root.
+RUN_USER=www-data
+RUN_GROUP=www-data
+
+make_tree() {
+  # make_tree ROOT — the served tree. Names are chosen to be hostile to clients:
+  #   /docs/     healthy collection: spaces, '#', '&', '+', an NFC accent, an emoji, a sub-collection
+  #   /unicode/  "Café.txt" twice (NFC and NFD bytes) and "Résumé.txt" in NFD only
+  #   /pct/      names with '%' ("100%.txt", and "50%25 off.txt" which decodes once to a literal "%25")
+  #   /locks/    targets for LOCK tests;  /upload/ for size limits;  /empty/ an empty collection
+  local root=$1
+  mkdir -p "$root"
+  mkdir -p "$root/docs/sub" "$root/unicode" "$root/pct" "$root/locks/sub" "$root/upload" "$root/empty"
+  printf 'plain text\n' >"$root/docs/plain.txt"
+  printf 'a file with a space\n' >"$root/docs/a b.txt"
+  printf 'hash in name\n' >"$root/docs/hash#tag.txt"
+  printf 'amp & plus+\n' >"$root/docs/amp&plus+.txt"
+  printf 'NFC e-acute (U+00E9)\n' >"$root/docs/$(printf 'Caf\xc3\xa9.txt')"
+  printf 'emoji\n' >"$root/docs/$(printf 'smile \xf0\x9f\x98\x80.txt')"
+  printf 'nested\n' >"$root/docs/sub/nested.txt"
+  printf 'NFC e-acute (U+00E9)\n' >"$root/unicode/$(printf 'Caf\xc3\xa9.txt')"
+  printf 'NFD e + combining acute (U+0065 U+0301)\n' >"$root/unicode/$(printf 'Cafe\xcc\x81.txt')"
+  printf 'NFD only\n' >"$root/unicode/$(printf 'Re\xcc\x81sume\xcc\x81.txt')"
+  printf 'percent in name\n' >"$root/pct/100%.txt"
+  printf 'literal percent-two-five in name\n' >"$root/pct/50%25 off.txt"
+  printf 'lock me\n' >"$root/locks/held.txt"
+  printf 'free\n' >"$root/locks/free.txt"
+  printf 'nested under locks\n' >"$root/locks/sub/deep.txt"
+  if [[ "$PROFILE" == faulty ]]; then
+    mkdir -p "$root/private" "$root/secret/alice" "$root/quota"
+    printf 'nobody may read this\n' >"$root/private/secret.txt"
+    printf 'behind basic auth\n' >"$root/secret/note.txt"
+    printf 'only alice\n' >"$root/secret/alice/diary.txt"
+  fi
+}
+
+make_big() {
+  # make_big DIR COUNT — a collection whose Depth-1 listing is large.
+  local dir=$1 count=$2 i
+  mkdir -p "$dir"
+  for ((i = 0; i < count; i++)); do
+    : >"$dir/$(printf 'quarterly-report-%05d-with-a-fairly-long-descriptive-name.txt' "$i")"
+  done
+}
+
+make_htpasswd() {
+  # make_htpasswd FILE — users alice/alice-pw and bob/bob-pw (bcrypt is not understood by every server; use SHA/APR1 MD5)
+  local file=$1
+  htpasswd -cbm "$file" alice alice-pw 2>/dev/null
+  htpasswd -bm "$file" bob bob-pw 2>/dev/null
+}
+
+mount_quota() {
+  # mount_quota DIR SIZE — a tiny tmpfs so writes hit ENOSPC. Recorded in WORKDIR/mounts for stop.sh.
+  local dir=$1 size=$2
+  mkdir -p "$dir"
+  if [[ $(id -u) -eq 0 ]] && mount -t tmpfs -o "size=$size,mode=0755" tmpfs "$dir" 2>/dev/null; then
+    echo "$dir" >>"$WORKDIR/mounts"
+    # fill most of it so that a modest PUT overflows
+    head -c $(( $(df --output=avail -B1 "$dir" | tail -1) - 16384 )) /dev/zero >"$dir/filler.bin" 2>/dev/null || true
+    return 0
+  fi
+  echo "note: could not mount a tmpfs on $dir; the storage (507) fault is unavailable" >&2
+  return 0
+}
+
+give_to_run_user() {
+  chown -R "$RUN_USER:$RUN_GROUP" "$@"
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Start nginx (nginx-light) with ngx_http_dav_module + the dav-ext module on 127.0.0.1 only.
+#
+#   scripts/peers/start-nginx-dav-ext.sh WORKDIR [PORT]      (default port 18082)
+#   env: PROFILE=faulty|clean (default faulty), NAME (default nginx), BIG=N files in /big/ (default 0)
+#
+# Creates WORKDIR/NAME/{nginx.conf,root/,logs/,tmp/}, runs nginx with "daemon off" in the background,
+# writes the master PID to WORKDIR/NAME.pid and prints the base URL. DAV is served at "/" with
+# dav_methods PUT DELETE MKCOL COPY MOVE, dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK and a lock zone.
+# The faulty profile adds:
+#   /private/  deny all                                      -> 403
+#   /secret/   auth_basic (alice:alice-pw, bob:bob-pw); /secret/alice/ returns 403 unless user is alice
+#   /upload/   client_max_body_size 1k                       -> 413
+#   /quota/    a 256 KiB tmpfs, almost full (root only)      -> ENOSPC on PUT
+#   /ro/       dav_methods off (PROPFIND/OPTIONS only)       -> 405 for writes
+# Stop with scripts/peers/stop.sh WORKDIR.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+peer_args nginx 18082 "$@"
+
+root="$BASE/root"
+make_tree "$root"
+mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
+if [[ "${BIG:-0}" -gt 0 ]]; then make_big "$root/big" "$BIG"; fi
+faulty_conf=""
+if [[ "$PROFILE" == faulty ]]; then
+  make_htpasswd "$BASE/htpasswd"
+  mkdir -p "$root/ro"
+  printf 'read only\n' >"$root/ro/readme.txt"
+  mount_quota "$root/quota" 256k
+  faulty_conf=$(cat <<CONF
+        location /private/ {
+            deny all;
+        }
+        location /secret/ {
+            auth_basic "davdoctor secret";
+            auth_basic_user_file $BASE/htpasswd;
+            dav_methods PUT DELETE MKCOL COPY MOVE;
+            dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK;
+            dav_ext_lock zone=davlocks;
+            location /secret/alice/ {
+                auth_basic "davdoctor secret";
+                auth_basic_user_file $BASE/htpasswd;
+                if (\$remote_user != "alice") { return 403; }
+                dav_methods PUT DELETE MKCOL COPY MOVE;
+                dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK;
+            }
+        }
+        location /upload/ {
+            client_max_body_size 1k;
+            dav_methods PUT DELETE MKCOL COPY MOVE;
+            dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK;
+            dav_ext_lock zone=davlocks;
+        }
+        location /ro/ {
+            dav_methods off;
+            dav_ext_methods PROPFIND OPTIONS;
+        }
+CONF
+)
+fi
+give_to_run_user "$root" "$BASE/tmp"
+
+cat >"$BASE/nginx.conf" <<CONF
+# davdoctor peer: nginx + dav-ext ($PROFILE)
+load_module /usr/lib/nginx/modules/ngx_http_dav_ext_module.so;
+daemon off;
+master_process on;
+worker_processes 1;
+user $RUN_USER $RUN_GROUP;
+pid $BASE/nginx.pid;
+error_log $BASE/logs/error.log info;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $BASE/logs/access.log;
+    client_body_temp_path $BASE/tmp/body;
+    proxy_temp_path $BASE/tmp/proxy;
+    fastcgi_temp_path $BASE/tmp/body;
+    uwsgi_temp_path $BASE/tmp/body;
+    scgi_temp_path $BASE/tmp/body;
+    dav_ext_lock_zone zone=davlocks:1m timeout=10m;
+    server {
+        listen 127.0.0.1:$PORT;
+        server_name 127.0.0.1;
+        root $root;
+        location / {
+            dav_methods PUT DELETE MKCOL COPY MOVE;
+            dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK;
+            dav_ext_lock zone=davlocks;
+            dav_access user:rw group:rw all:r;
+            client_max_body_size 64m;
+        }
+$faulty_conf
+    }
+}
+CONF
+
+nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
+nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
+pid=$!
+echo "$pid" >"$PIDFILE"
+wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
+echo "http://127.0.0.1:$PORT"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Start nginx (nginx-light) as a reverse proxy in front of the Apache and WsgiDAV peers, 127.0.0.1 only.
+#
+#   scripts/peers/start-nginx-proxy.sh WORKDIR [PORT]      (default port 18086; uses PORT..PORT+3)
+#   env: APACHE_PORT (default 18081), WSGIDAV_PORT (default 18084), NAME (default nginx-proxy)
+#
+# Start the backends first (start-apache.sh, start-wsgidav.sh). Listens on four ports, one proxy setup each:
+#   PORT     prefix stripped:  /dav/  -> Apache  /   and  /wdav/ -> WsgiDAV /   (Host kept: $http_host)
+#   PORT+1   correct:          /      -> Apache  /   (same path, Host kept)
+#   PORT+2   Host not kept:    /      -> Apache  /   (nginx sends Host: 127.0.0.1:APACHE_PORT)
+#   PORT+3   Host not kept:    /      -> WsgiDAV /   (nginx sends Host: 127.0.0.1:WSGIDAV_PORT)
+# No proxy setup rewrites the Destination header. PROFILE is accepted for symmetry and ignored.
+# Writes the master PID to WORKDIR/NAME.pid and prints the base URL of PORT. Stop with stop.sh WORKDIR.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+peer_args nginx-proxy 18086 "$@"
+APACHE_PORT=${APACHE_PORT:-18081}
+WSGIDAV_PORT=${WSGIDAV_PORT:-18084}
+for p in $((PORT + 1)) $((PORT + 2)) $((PORT + 3)); do
+  if port_open "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
+done
+mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
+give_to_run_user "$BASE/tmp"
+
+cat >"$BASE/nginx.conf" <<CONF
+# davdoctor peer: nginx reverse proxy in front of Apache ($APACHE_PORT) and WsgiDAV ($WSGIDAV_PORT)
+daemon off;
+master_process on;
+worker_processes 1;
+user $RUN_USER $RUN_GROUP;
+pid $BASE/nginx.pid;
+error_log $BASE/logs/error.log info;
+events { worker_connections 64; }
+http {
+    access_log $BASE/logs/access.log;
+    client_body_temp_path $BASE/tmp/body;
+    proxy_temp_path $BASE/tmp/proxy;
+    fastcgi_temp_path $BASE/tmp/body;
+    uwsgi_temp_path $BASE/tmp/body;
+    scgi_temp_path $BASE/tmp/body;
+    client_max_body_size 64m;
+    proxy_http_version 1.1;
+    proxy_buffering off;
+
+    # (a) a sub-path mapped onto the backend's root: the prefix is stripped on the way in
+    server {
+        listen 127.0.0.1:$PORT;
+        location /dav/ {
+            proxy_pass http://127.0.0.1:$APACHE_PORT/;
+            proxy_set_header Host \$http_host;
+        }
+        location /wdav/ {
+            proxy_pass http://127.0.0.1:$WSGIDAV_PORT/;
+            proxy_set_header Host \$http_host;
+        }
+    }
+    # (c) the correct setup: same path on both sides, the client's Host passed through
+    server {
+        listen 127.0.0.1:$((PORT + 1));
+        location / {
+            proxy_pass http://127.0.0.1:$APACHE_PORT;
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+        }
+    }
+    # (b) the Host header is not preserved (nginx's default: the upstream's host:port)
+    server {
+        listen 127.0.0.1:$((PORT + 2));
+        location / {
+            proxy_pass http://127.0.0.1:$APACHE_PORT;
+        }
+    }
+    server {
+        listen 127.0.0.1:$((PORT + 3));
+        location / {
+            proxy_pass http://127.0.0.1:$WSGIDAV_PORT;
+        }
+    }
+}
+CONF
+
+nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
+nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
+pid=$!
+echo "$pid" >"$PIDFILE"
+wait_port "$((PORT + 3))" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
+echo "http://127.0.0.1:$PORT"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Stop every peer started under WORKDIR by the start-*.sh scripts in this folder.
+#
+#   scripts/peers/stop.sh WORKDIR
+#
+# Kills only the PIDs recorded in WORKDIR/*.pid (TERM, then KILL after 5 s), removes the pid files and
+# unmounts the tmpfs mounts listed in WORKDIR/mounts. It never kills by process name.
+set -euo pipefail
+WORKDIR=${1:-${WORKDIR:-}}
+if [[ -z "$WORKDIR" || ! -d "$WORKDIR" ]]; then
+  echo "usage: $(basename "$0") WORKDIR" >&2
+  exit 2
+fi
+shopt -s nullglob
+for pidfile in "$WORKDIR"/*.pid; do
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$pidfile"
+done
+if [[ -f "$WORKDIR/mounts" ]]; then
+  while IFS= read -r dir; do
+    [[ -n "$dir" ]] || continue
+    if mountpoint -q "$dir"; then umount "$dir" || umount -l "$dir" || true; fi
+  done <"$WORKDIR/mounts"
+  rm -f "$WORKDIR/mounts"
+fi
