@@ -26,39 +26,78 @@ public enum Analysis {
         let head = try reader.readHead()
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
-        let context = AnalysisContext(request: request)
+        var session = AnalysisSession(request: request, head: head.response, format: head.format, sourceName: reader.name)
+        let bodyInfo = try reader.readBody { try session.feed($0) }
+        return try session.finish(bodyInfo: bodyInfo)
+    }
+}
 
-        var sniff: [UInt8] = []
-        var mode = BodyMode.undecided
-        var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
-        var collector = ResponseCollector(context: context)
-        let bodyInfo = try reader.readBody { chunk in
-            switch mode {
-            case .undecided:
-                sniff.append(contentsOf: chunk)
-                if let decided = BodyMode.decide(sniff, final: false) {
-                    mode = decided
-                    if decided == .multistatus {
-                        try parser.feed(sniff) { collector.add($0) }
-                        sniff = []
-                    }
+/// One analysis fed as the body arrives, from a file or from the network: the multistatus is parsed and
+/// collected chunk by chunk, so memory stays flat whatever the answer's size.
+public struct AnalysisSession {
+    public let context: AnalysisContext
+    public let head: ResponseHead?
+    let format: CaptureReader.Format
+    let sourceName: String
+    private var sniff: [UInt8] = []
+    private var mode = BodyMode.undecided
+    private var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
+    private var collector: ResponseCollector
+    private var wireBytes = 0
+
+    public init(request: RequestInfo, head: ResponseHead?, format: CaptureReader.Format, sourceName: String = "the answer") {
+        context = AnalysisContext(request: request)
+        self.head = head
+        self.format = format
+        self.sourceName = sourceName
+        collector = ResponseCollector(context: context)
+    }
+
+    /// Responses read so far (for progress on long answers).
+    public var responsesRead: Int { collector.responseCount }
+
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        wireBytes += chunk.count
+        switch mode {
+        case .undecided:
+            sniff.append(contentsOf: chunk)
+            if let decided = BodyMode.decide(sniff, final: false) {
+                mode = decided
+                if decided == .multistatus {
+                    let pending = sniff
+                    sniff = []
+                    try parser.feed(pending) { collector.add($0) }
                 }
-            case .multistatus:
-                try parser.feed(chunk) { collector.add($0) }
-            case .other, .xml:
-                if sniff.count < 4 << 20 { sniff.append(contentsOf: chunk.prefix((4 << 20) - sniff.count)) }
             }
+        case .multistatus:
+            try parser.feed(chunk) { collector.add($0) }
+        case .other, .xml:
+            if sniff.count < 4 << 20 { sniff.append(contentsOf: chunk.prefix((4 << 20) - sniff.count)) }
         }
-        if mode == .undecided { mode = BodyMode.decide(sniff, final: true) ?? .other }
+    }
 
+    public mutating func feed(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try feed($0) }
+    }
+
+    /// Ends the body and runs the rules. `bodyInfo` says what the framing showed (truncation, size).
+    public mutating func finish(bodyInfo given: CaptureReader.BodyInfo? = nil) throws -> AnalysisResult {
+        var bodyInfo = given ?? CaptureReader.BodyInfo()
+        if given == nil { bodyInfo.bytes = wireBytes }
+        if mode == .undecided { mode = BodyMode.decide(sniff, final: true) ?? .other }
         var errorBody: XMLElement?
         var excerpt = ""
         var hasMultistatus = false
         if mode == .multistatus {
-            if sniff.count > 0 { try parser.feed(sniff) { collector.add($0) } }
+            if sniff.count > 0 {
+                let pending = sniff
+                sniff = []
+                try parser.feed(pending) { collector.add($0) }
+            }
             try parser.finish { collector.add($0) }
+            collector.finish()
             for problem in parser.problems { collector.addProblem(problem) }
-            collector.linter.checkDocument(root: parser.rootName, responses: collector.responseCount, head: head.response, method: context.method)
+            collector.linter.checkDocument(root: parser.rootName, responses: collector.responseCount, head: head, method: context.method)
             collector.linter.finishDuplicates()
             hasMultistatus = true
         } else {
@@ -66,17 +105,17 @@ public enum Analysis {
             if mode == .xml {
                 errorBody = try? XMLTreeParser.parse(sniff, limits: .requestBody, strict: false).root
             }
-            if head.response == nil || head.response?.status == 207 {
+            if head == nil || head?.status == 207 {
                 if sniff.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                    if head.response?.status == 207 {
+                    if head?.status == 207 {
                         collector.linter.report(LintRules.emptyBody, "the 207 has an empty body")
                         hasMultistatus = true
                     } else {
-                        throw DAVCoreError(.emptyInput, "\(reader.name) is empty: no capture or XML body to read")
+                        throw DAVCoreError(.emptyInput, "\(sourceName) is empty: no capture or XML body to read")
                     }
                 } else if mode == .xml, let root = errorBody {
                     throw DAVCoreError(.notMultiStatus, "the body's root element is \(root.name), not {DAV:}multistatus")
-                } else if head.response == nil {
+                } else if head == nil {
                     // A bare body that is not XML: say what it is.
                     var tokenizer = XMLTokenizer()
                     var ignore = IgnoreTokens()
@@ -85,14 +124,27 @@ public enum Analysis {
                 }
             }
         }
+        return Diagnose.run(
+            context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
+            bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt)
+    }
+}
 
-        let server = ServerProfile.recognise(
-            headers: head.response?.headers, bodyExcerpt: excerpt, namespaces: Array(collector.namespaces))
+/// The rules, in order, over what a session collected.
+enum Diagnose {
+    static func run(
+        context: AnalysisContext, head: ResponseHead?, format: CaptureReader.Format, collector: ResponseCollector?,
+        bodyInfo: CaptureReader.BodyInfo, errorBody: XMLElement?, excerpt: String
+    ) -> AnalysisResult {
+        let hasMultistatus = collector != nil
+        let server = ServerProfile.recognise(headers: head?.headers, bodyExcerpt: excerpt, namespaces: Array(collector?.namespaces ?? []))
         let input = RuleInput(
-            context: context, head: head.response, server: server, collector: hasMultistatus ? collector : nil,
+            context: context, head: head, server: server, collector: collector,
             bodyInfo: bodyInfo, errorBody: errorBody, bodyExcerpt: excerpt)
         var findings: [Finding] = []
-        if head.response.map({ $0.status != 207 }) ?? !hasMultistatus { findings += StatusRule.findings(input) }
+        let topStatus = head?.status
+        // A multistatus body under 424 (Apache does this) explains itself: its members carry the causes.
+        if topStatus.map({ $0 != 207 && !($0 == 424 && hasMultistatus) }) ?? !hasMultistatus { findings += StatusRule.findings(input) }
         if hasMultistatus {
             findings += PermissionRule.findings(input)
             findings += PathRule.findings(input)
@@ -103,6 +155,9 @@ public enum Analysis {
             findings += ClientRule.findings(input)
             findings += PayloadRule.findings(input)
             findings = DependencyRule.attach(findings, input)
+            if topStatus == 424, !findings.isEmpty {
+                findings[0].evidence.append("the whole \(context.method) answered 424 Failed Dependency (with a multistatus body; RFC 4918 expects 207) because of this")
+            }
         }
         findings += CacheRule.findings(input)
         if bodyInfo.isTruncated {
@@ -112,20 +167,19 @@ public enum Analysis {
                 evidence: ["the body ended before its \(bodyInfo.wasChunked ? "last chunk" : "declared length \(bodyInfo.declaredLength ?? 0)")"],
                 fixes: [Fix("Compare with a request that bypasses the proxy (davdoctor proxy); check proxy buffering and timeouts", .medium)]))
         }
-
         var notes: [String] = []
-        if hasMultistatus, !collector.absentProperties.isEmpty {
+        if let collector, !collector.absentProperties.isEmpty {
             let total = collector.absentProperties.values.reduce(0, +)
             let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
             notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
         }
-        if hasMultistatus, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
+        if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
         }
         return AnalysisResult(
-            context: context, head: head.response, server: server, format: head.format,
-            collector: hasMultistatus ? collector : nil, bodyInfo: bodyInfo, findings: findings.rankedByLikelihood(),
-            lint: hasMultistatus ? collector.linter.results : [], notes: notes)
+            context: context, head: head, server: server, format: format,
+            collector: collector, bodyInfo: bodyInfo, findings: findings.rankedByLikelihood(),
+            lint: collector?.linter.results ?? [], notes: notes)
     }
 }
 

@@ -107,10 +107,14 @@ public struct ResponseCollector: Sendable {
         if response.isCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
             collectionsWithoutSlash.append(href.raw)
         }
-        if !membersSaturated {
-            if let parent = Self.parentKey(path) {
-                membersPerCollection[parent, default: 0] += 1
-                if membersPerCollection.count > 500_000 { membersSaturated = true }
+        if !membersSaturated, let parent = Self.parentKey(path) {
+            // Members of one collection usually come together: count in place until the parent changes.
+            if parent == lastParent {
+                lastParentCount += 1
+            } else {
+                flushParent()
+                lastParent = parent
+                lastParentCount = 1
             }
         }
         if let href { checkScope(href, path: path) }
@@ -174,6 +178,20 @@ public struct ResponseCollector: Sendable {
             }
         }
     }
+
+    private var lastParent: String?
+    private var lastParentCount = 0
+
+    private mutating func flushParent() {
+        guard let parent = lastParent else { return }
+        membersPerCollection[parent, default: 0] += lastParentCount
+        lastParent = nil
+        lastParentCount = 0
+        if membersPerCollection.count > 500_000 { membersSaturated = true }
+    }
+
+    /// Call when the last response has been added.
+    public mutating func finish() { flushParent() }
 
     /// The parent collection of a decoded path without its trailing slash (`/a/b/c` → `/a/b`), nil for `/`.
     static func parentKey(_ path: String) -> String? {

@@ -39,6 +39,8 @@ public struct CaptureReader {
         public var wasCompressed = false
         /// The chunked framing or compressed stream ended early: the body was cut.
         public var isTruncated = false
+
+        public init(bytes: Int = 0) { self.bytes = bytes; wireBytes = bytes }
     }
 
     private let fd: Int32

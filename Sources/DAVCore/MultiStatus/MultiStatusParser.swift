@@ -113,6 +113,7 @@ struct MultiStatusHandler: XMLTokenHandler {
     private var responseBytes = 0
     private var propertyName: Int32 = 0
     private var propertyAttributes: [XMLAttribute] = []
+    private var scratchProperties: [Property] = []
     var keepTrees: Set<Int32>?
 
     var ready: [Response] = []
@@ -177,6 +178,7 @@ struct MultiStatusHandler: XMLTokenHandler {
         case 2:
             if name == s.response {
                 current = Response(hrefs: [], index: responseCount + 1)
+                current?.propstats.reserveCapacity(2)
                 responseBytes = 0
             } else if name == s.responseDescription {
                 begin(.topDescription)
@@ -192,6 +194,7 @@ struct MultiStatusHandler: XMLTokenHandler {
                 begin(.status)
             } else if name == s.propstat {
                 currentPropStat = PropStat(properties: [], status: nil)
+                scratchProperties.removeAll(keepingCapacity: true)
             } else if name == s.error {
                 beginTree(.responseError, name: name, attributes: attributes)
             } else if name == s.responseDescription {
@@ -239,13 +242,13 @@ struct MultiStatusHandler: XMLTokenHandler {
             if depth == propertyDepth {
                 let decoded = XMLText.decode(text)
                 if let entity = decoded.undefinedEntity { problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0)) }
-                currentPropStat?.properties.append(Property(names.name(propertyName), text: decoded.text, attributes: propertyAttributes))
+                scratchProperties.append(Property(names.name(propertyName), text: decoded.text, attributes: propertyAttributes))
                 mode = .structure
             }
             return
         case .skipProperty(let propertyDepth):
             if depth == propertyDepth {
-                currentPropStat?.properties.append(Property(names.name(propertyName), attributes: propertyAttributes))
+                scratchProperties.append(Property(names.name(propertyName), attributes: propertyAttributes))
                 mode = .structure
             }
             return
@@ -264,9 +267,11 @@ struct MultiStatusHandler: XMLTokenHandler {
             ready.append(response)
             responseCount += 1
             current = nil
-        } else if depth == 3, name == s.propstat, let propstat = currentPropStat {
-            current?.propstats.append(propstat)
+        } else if depth == 3, name == s.propstat, var propstat = currentPropStat {
+            // Properties gather in a reused buffer; each propstat gets one exact-size array.
+            propstat.properties = Array(scratchProperties)
             currentPropStat = nil
+            current?.propstats.append(propstat)
         }
     }
 
@@ -339,7 +344,7 @@ struct MultiStatusHandler: XMLTokenHandler {
         for problem in tree.problems { self.problem(problem) }
         guard let element = tree.root else { return }
         switch target {
-        case .property: currentPropStat?.properties.append(Property(element))
+        case .property: scratchProperties.append(Property(element))
         case .responseError: current?.error = element
         case .propstatError: currentPropStat?.error = element
         case .location: current?.location = element.elements.first?.text.trimmingASCIIWhitespace() ?? element.text

@@ -19,7 +19,7 @@ enum LockRule: Rule {
                 evidence.append("the request carried no If header, so no lock token was submitted")
             }
             findings.append(Finding(
-                cause: .lock, likelihood: conditions.isEmpty ? .medium : .high,
+                cause: .lock, likelihood: .high,
                 title: "\(Wording.resources(locked.count)) locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))")",
                 resources: locked.prefix(1000).map(\.path), resourceCount: locked.count, evidence: evidence,
                 fixes: FixBook.lock(roots: roots.isEmpty ? locked.map(\.path) : roots, server: input.server.kind), status: 423))
