@@ -15,6 +15,11 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
     /// Hrefs named inside `<D:error>` (lock roots for `lock-token-submitted`).
     public var conditionHrefs: [String]
     public var description: String?
+    /// `getetag`, `getlastmodified` and `getcontentlength` as reported (kept for the first resources only),
+    /// so a live check can compare them with a repeat and with HEAD.
+    public var etag: String?
+    public var lastModified: String?
+    public var contentLength: String?
 
     public struct PropertyStatus: Sendable, Hashable, Codable {
         public var name: String
@@ -170,7 +175,10 @@ public struct ResponseCollector: Sendable {
                 properties: propertyStatuses,
                 conditions: response.conditions.map(\.description) + response.propstats.flatMap { $0.error?.elements.map(\.name.description) ?? [] },
                 conditionHrefs: (response.error?.descendants(named: DAV.href).map { $0.text.trimmingASCIIWhitespace() }) ?? [],
-                description: response.responseDescription)
+                description: response.responseDescription,
+                etag: response.value(of: DAV.getetag)?.text,
+                lastModified: response.value(of: DAV.getlastmodified)?.text,
+                contentLength: response.value(of: DAV.getcontentlength)?.text)
             if responseCount <= Self.treeLimit { records.append(record) }
             if failed {
                 failingCount += 1

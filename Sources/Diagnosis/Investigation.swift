@@ -1,0 +1,178 @@
+import DAVCore
+
+/// The guide's diagnostic flow after the first answer, as a sans-I/O state machine: it looks at the
+/// analysis, asks for follow-up ``Probe``s, takes their outcomes, asks again where one answer raises a new
+/// question (a parent that is missing too), and finally returns the findings with the probes' evidence.
+///
+/// ```swift
+/// var investigation = Investigation(initial: analysis, options: options)
+/// var action = investigation.start()
+/// while case .send(let probes) = action { action = investigation.receive(try await run(probes)) }
+/// ```
+///
+/// It never writes: every probe it asks for is OPTIONS, PROPFIND or HEAD.
+public struct Investigation: Sendable {
+    public struct Options: Sendable {
+        /// The request carried credentials, so an anonymous repeat says something.
+        public var hasCredentials: Bool
+        /// A second user was given (`--as`).
+        public var hasSecondUser: Bool
+        /// At most this many probes of one kind (parents, lock roots, files for HEAD).
+        public var limitPerKind: Int
+
+        public init(hasCredentials: Bool = false, hasSecondUser: Bool = false, limitPerKind: Int = 5) {
+            self.hasCredentials = hasCredentials
+            self.hasSecondUser = hasSecondUser
+            self.limitPerKind = limitPerKind
+        }
+    }
+
+    public enum Action: Sendable {
+        case send([Probe])
+        case done(CheckResult)
+    }
+
+    public let initial: AnalysisResult
+    public let options: Options
+    private var outcomes: [ProbeOutcome] = []
+    private var nextID = 1
+    private var rounds = 0
+
+    public init(initial: AnalysisResult, options: Options) {
+        self.initial = initial
+        self.options = options
+    }
+
+    public mutating func start() -> Action {
+        let probes = ProbePlanner.firstRound(initial, options: options, nextID: &nextID)
+        return probes.isEmpty ? .done(conclude()) : .send(probes)
+    }
+
+    public mutating func receive(_ results: [ProbeOutcome]) -> Action {
+        outcomes += results
+        rounds += 1
+        // Only parent listings lead to another round: walk up until a parent exists.
+        guard rounds < 4 else { return .done(conclude()) }
+        let next = ProbePlanner.followUps(results, initial: initial, nextID: &nextID)
+        return next.isEmpty ? .done(conclude()) : .send(next)
+    }
+
+    /// Ends early (Ctrl-C, a transport failure): concludes with what the probes found so far.
+    public func conclude() -> CheckResult {
+        ProbeInterpreter.conclude(initial, outcomes: outcomes)
+    }
+}
+
+/// The result of a live check: the analysis with the probes' evidence folded in, and the probes themselves.
+public struct CheckResult: Sendable {
+    public var analysis: AnalysisResult
+    public var probes: [ProbeOutcome]
+    /// What OPTIONS said of the server (`DAV`, `Allow`, `MS-Author-Via`, whether it needs credentials).
+    public var capabilities: [String: String]
+}
+
+/// Chooses probes from an analysis.
+enum ProbePlanner {
+    static func firstRound(_ analysis: AnalysisResult, options: Investigation.Options, nextID: inout Int) -> [Probe] {
+        let context = analysis.context
+        let url = context.request.url
+        guard let origin = originOf(url) else { return [] }
+        var probes: [Probe] = []
+        func add(_ kind: Probe.Kind, _ purpose: String, method: String, url: String, headers: HTTPFields = HTTPFields(),
+                 body: [UInt8]? = nil, identity: Probe.Identity = .user, subject: String) {
+            guard !probes.contains(where: { $0.kind == kind && $0.url == url && $0.identity == identity }) else { return }
+            probes.append(Probe(id: nextID, kind: kind, purpose: purpose, method: method, url: url, headers: headers, body: body,
+                                identity: identity, subject: subject))
+            nextID += 1
+        }
+        add(.serverOptions, "ask the server what it supports (DAV classes, Allow, MS-Author-Via)", method: "OPTIONS", url: url,
+            subject: context.requestPath)
+        if options.hasCredentials {
+            add(.anonymousOptions, "see whether a client can discover the server before authenticating", method: "OPTIONS", url: url,
+                identity: .anonymous, subject: context.requestPath)
+        }
+        let failing = analysis.collector?.failing ?? []
+        let top = analysis.head?.status
+        // path: the nearest existing parent of each missing resource.
+        var missing = failing.filter { $0.status == 404 || $0.status == 409 }.map(\.path)
+        if top == 404 || top == 409 { missing.insert(context.requestPath, at: 0) }
+        for path in uniqued(missing).prefix(options.limitPerKind) {
+            let parent = URLPath.parent(of: path)
+            add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),
+                headers: HTTPFields([("Depth", "1")]), body: allprop, subject: path)
+        }
+        // permission: who may see what.
+        let refused = failing.contains { $0.status == 401 || $0.status == 403 } || top == 401 || top == 403
+        if refused {
+            var headers = context.request.headers
+            headers.remove("Authorization")
+            if options.hasCredentials {
+                add(.anonymousRepeat, "repeat the request without credentials: authentication (401) or authorisation (403)?",
+                    method: context.method, url: url, headers: headers, body: context.request.body, identity: .anonymous, subject: context.requestPath)
+            }
+            if options.hasSecondUser {
+                add(.secondUserRepeat, "repeat the request as the second user, to find the subtrees that differ",
+                    method: context.method, url: url, headers: headers, body: context.request.body, identity: .secondUser, subject: context.requestPath)
+            }
+        }
+        // lock: who holds it.
+        var lockRoots = failing.filter { $0.status == 423 }.flatMap { $0.conditionHrefs.isEmpty ? [$0.path] : $0.conditionHrefs.map { Href($0).displayPath } }
+        if top == 423 || top == 412 { lockRoots.insert(context.requestPath, at: 0) }
+        for root in uniqued(lockRoots).prefix(options.limitPerKind) {
+            add(.lockDiscovery, "read the lock on \(root): owner, scope, depth, timeout, token", method: "PROPFIND", url: origin + URLPath.encode(root),
+                headers: HTTPFields([("Depth", "0")]), body: lockDiscoveryBody, subject: root)
+        }
+        // server-config: is it Depth infinity that is refused, or the resource?
+        let infinityRefused = top == 403 && context.method == "PROPFIND" && context.depth == .infinity
+            || failing.contains { $0.conditions.contains(DAV.propfindFiniteDepth.description) }
+        if infinityRefused {
+            var headers = context.request.headers
+            headers.set("Depth", "1")
+            add(.depthOne, "ask the same with Depth: 1 to tell a finite-depth refusal from a forbidden resource",
+                method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
+        }
+        // cache: does the answer change when caches are told to stand aside?
+        if context.method == "PROPFIND", top == 207 || top == nil {
+            var headers = context.request.headers
+            headers.set("Cache-Control", "no-cache")
+            headers.set("Pragma", "no-cache")
+            add(.cacheBusting, "repeat the PROPFIND past any cache and compare ETags and dates", method: "PROPFIND", url: url,
+                headers: headers, body: context.request.body, subject: context.requestPath)
+            let files = (analysis.collector?.records ?? []).filter { !$0.isCollection && $0.status == 200 && $0.etag != nil }
+            for file in files.prefix(3) {
+                add(.head, "compare HEAD's ETag and length for \(file.path) with PROPFIND's", method: "HEAD", url: origin + URLPath.encode(file.path),
+                    subject: file.path)
+            }
+        }
+        return probes
+    }
+
+    /// Parent listings that found no parent ask for the next one up.
+    static func followUps(_ results: [ProbeOutcome], initial: AnalysisResult, nextID: inout Int) -> [Probe] {
+        guard let origin = originOf(initial.context.request.url) else { return [] }
+        var probes: [Probe] = []
+        for outcome in results where outcome.probe.kind == .parentListing && (outcome.head?.status == 404 || outcome.head?.status == 409) {
+            let listed = Href(outcome.probe.url).displayPath
+            guard URLPath.withoutTrailingSlash(listed) != "/" else { continue }
+            let parent = URLPath.parent(of: listed)
+            probes.append(Probe(id: nextID, kind: .parentListing, purpose: "\(listed) is missing too: list \(parent)", method: "PROPFIND",
+                                url: origin + URLPath.encode(parent), headers: HTTPFields([("Depth", "1")]), body: allprop, subject: outcome.probe.subject))
+            nextID += 1
+        }
+        return probes
+    }
+
+    static func originOf(_ url: String) -> String? {
+        let href = Href(url)
+        guard let scheme = href.scheme, let authority = href.authority else { return nil }
+        return scheme + "://" + authority
+    }
+
+    static func uniqued(_ paths: [String]) -> [String] {
+        var seen = Set<String>()
+        return paths.filter { seen.insert($0).inserted }
+    }
+
+    static let allprop = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getetag/></D:prop></D:propfind>"#.utf8)
+    static let lockDiscoveryBody = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:lockdiscovery/><D:supportedlock/></D:prop></D:propfind>"#.utf8)
+}

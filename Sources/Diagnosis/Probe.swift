@@ -1,0 +1,85 @@
+import DAVCore
+
+/// A follow-up request described as data: what to send, as whom, and why. `davdoctor check` sends it
+/// and hands back a ``ProbeOutcome``; the ``Investigation`` never touches the network itself.
+public struct Probe: Sendable, Hashable, Identifiable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// OPTIONS as the user: DAV classes, Allow, MS-Author-Via, the Server header.
+        case serverOptions
+        /// OPTIONS without credentials: is authentication needed before a client can even discover the server?
+        case anonymousOptions
+        /// PROPFIND Depth 1 of a missing resource's parent, to find the nearest existing one and near matches.
+        case parentListing
+        /// The user's request again without credentials.
+        case anonymousRepeat
+        /// The user's request again as the second user (`--as`).
+        case secondUserRepeat
+        /// PROPFIND Depth 0 of `lockdiscovery` on a lock root.
+        case lockDiscovery
+        /// The same PROPFIND with Depth 1, when Depth infinity was refused.
+        case depthOne
+        /// The same request with cache-busting headers, to compare ETags and dates.
+        case cacheBusting
+        /// HEAD of a file, to compare its ETag and length with what PROPFIND said.
+        case head
+    }
+
+    /// Whose credentials the probe carries.
+    public enum Identity: String, Sendable, Hashable, Codable {
+        case user, anonymous, secondUser
+    }
+
+    public var id: Int
+    public var kind: Kind
+    /// Why it is sent, in a sentence for the report.
+    public var purpose: String
+    public var method: String
+    public var url: String
+    public var headers: HTTPFields
+    public var body: [UInt8]?
+    public var identity: Identity
+    /// The decoded path the probe is about (the missing resource, the lock root …).
+    public var subject: String
+
+    public init(
+        id: Int, kind: Kind, purpose: String, method: String, url: String, headers: HTTPFields = HTTPFields(), body: [UInt8]? = nil,
+        identity: Identity = .user, subject: String
+    ) {
+        self.id = id
+        self.kind = kind
+        self.purpose = purpose
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.identity = identity
+        self.subject = subject
+    }
+
+    /// Probes only read: nothing here changes a server.
+    public var isSafe: Bool { ["OPTIONS", "PROPFIND", "HEAD", "GET"].contains(method) }
+}
+
+/// What a probe got back.
+public struct ProbeOutcome: Sendable {
+    public var probe: Probe
+    public var head: ResponseHead?
+    public var body: [UInt8]
+    /// A transport failure (refused, timeout …) instead of an answer.
+    public var failure: String?
+    public var milliseconds: Int
+
+    public init(probe: Probe, head: ResponseHead?, body: [UInt8] = [], failure: String? = nil, milliseconds: Int = 0) {
+        self.probe = probe
+        self.head = head
+        self.body = body
+        self.failure = failure
+        self.milliseconds = milliseconds
+    }
+
+    /// The body read as a multistatus, when it is one.
+    public var multistatus: MultiStatus? {
+        guard head?.status == 207 else { return nil }
+        return try? MultiStatusParser.parse(body).0
+    }
+}

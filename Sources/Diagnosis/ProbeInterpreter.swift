@@ -1,0 +1,229 @@
+import DAVCore
+
+/// Reads the probes' outcomes and folds them into the findings as evidence, changes a finding's cause
+/// or likelihood where a probe settles it, and adds the findings only a live server can show.
+enum ProbeInterpreter {
+    static func conclude(_ initial: AnalysisResult, outcomes: [ProbeOutcome]) -> CheckResult {
+        var analysis = initial
+        var findings = initial.findings
+        var capabilities: [String: String] = [:]
+
+        func addEvidence(to cause: Cause, _ text: String, subject: String? = nil) {
+            if let index = findings.firstIndex(where: { $0.cause == cause && (subject == nil || $0.resources.contains { URLPath.isWithin(subject!, $0) || URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(subject!) }) })
+                ?? findings.firstIndex(where: { $0.cause == cause })
+            {
+                findings[index].evidence.append(text)
+            }
+        }
+
+        for outcome in outcomes {
+            let probe = outcome.probe
+            guard let head = outcome.head else {
+                if let failure = outcome.failure { analysis.notes.append("probe \(probe.kind.rawValue) \(probe.method) \(probe.url) failed: \(failure)") }
+                continue
+            }
+            switch probe.kind {
+            case .serverOptions:
+                capabilities["status"] = String(head.status)
+                for name in ["DAV", "Allow", "MS-Author-Via", "Server"] { if let value = head.headers[name] { capabilities[name] = value } }
+                let classes = (head.headers["DAV"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
+                if head.headers["DAV"] == nil && head.status < 400 {
+                    findings.append(Finding(cause: .serverConfig, likelihood: .high, title: "the server does not speak WebDAV at \(analysis.context.requestPath)",
+                        resources: [analysis.context.requestPath], evidence: ["OPTIONS answered \(head.status) without a DAV header"],
+                        fixes: FixBook.methodNotAllowed("PROPFIND", allow: head.headers["Allow"], server: analysis.server.kind)))
+                } else if !classes.contains("2"), head.status < 400 {
+                    addEvidence(to: .lock, "OPTIONS says DAV: \(head.headers["DAV"] ?? ""): no class 2, so no locking (Finder and Office mount read-only)")
+                }
+                if let allow = head.headers["Allow"] {
+                    let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
+                    if !allowed.contains(analysis.context.method) {
+                        addEvidence(to: .serverConfig, "OPTIONS lists Allow: \(allow) — \(analysis.context.method) is not among them")
+                    }
+                }
+            case .anonymousOptions:
+                capabilities["anonymousOptions"] = String(head.status)
+                if head.status == 401 {
+                    findings.append(Finding(
+                        cause: .client, likelihood: .medium, title: "OPTIONS needs authentication: Office, the Windows Mini-Redirector and CORS preflights fail before they log in",
+                        resources: [analysis.context.requestPath],
+                        evidence: ["OPTIONS without credentials answered 401\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? "") (catalog PERM-03)"],
+                        fixes: [Fix("Exempt OPTIONS from authentication for the share (Apache: <LimitExcept OPTIONS> around Require; nginx: limit_except OPTIONS)", .medium)]))
+                }
+            case .parentListing:
+                guard head.status == 207, let listing = outcome.multistatus else {
+                    addEvidence(to: .path, "\(Href(probe.url).displayPath) answered \(head.status) too: the missing part starts higher up", subject: probe.subject)
+                    continue
+                }
+                let listed = Href(probe.url).displayPath
+                let names = listing.responses.compactMap { $0.href.map { Href($0).displayPath } }
+                let index = NearMatchIndex(Set(names))
+                var text = "nearest existing parent of \(probe.subject): \(listed) (\(max(0, names.count - 1)) members)"
+                // Compare the missing path's first missing segment under this parent.
+                let missingUnder = firstSegment(of: probe.subject, below: listed)
+                if let hint = index.nearMatch(for: missingUnder) {
+                    text += "; \(hint)"
+                } else {
+                    text += "; no member is named like \(URLPath.lastSegment(of: missingUnder))"
+                }
+                addEvidence(to: .path, text, subject: probe.subject)
+            case .anonymousRepeat:
+                let userStatus = analysis.head?.status ?? 207
+                if head.status == 401 {
+                    addEvidence(to: .permission, "without credentials the same request answers 401, with them \(userStatus): the account authenticates; the refusal is authorisation (a rule or ACL), not a bad password")
+                } else if head.status == 207 || head.status < 300 {
+                    addEvidence(to: .permission, "without credentials the same request answers \(head.status): anonymous access sees more than this account")
+                } else {
+                    addEvidence(to: .permission, "without credentials the same request answers \(head.status)")
+                }
+            case .secondUserRepeat:
+                let initialFailing = Set((analysis.collector?.failing ?? []).map { URLPath.withoutTrailingSlash($0.path) })
+                if head.status == 207, let other = outcome.multistatus {
+                    let otherOK = other.responses.filter { ($0.resourceStatus ?? 0) / 100 == 2 }.compactMap { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) } }
+                    let differs = otherOK.filter { initialFailing.contains($0) }.sorted()
+                    addEvidence(to: .permission, differs.isEmpty
+                        ? "the second user is refused the same resources: the rule is not about this one account"
+                        : "the second user may read \(Wording.list(differs, limit: 5)), which this account may not: the rule names users or groups")
+                } else {
+                    addEvidence(to: .permission, "the second user gets \(head.status) for the same request")
+                }
+            case .lockDiscovery:
+                guard let listing = outcome.multistatus, let response = listing.responses.first,
+                      let discovery = response.value(of: DAV.lockdiscovery)
+                else {
+                    addEvidence(to: .lock, "PROPFIND lockdiscovery on \(probe.subject) answered \(head.status)", subject: probe.subject)
+                    continue
+                }
+                let locks = discovery.element.children(named: DAV.activelock)
+                if locks.isEmpty {
+                    addEvidence(to: .lock, "\(probe.subject) shows no active lock now (it expired or was released; retry the operation)", subject: probe.subject)
+                }
+                for lock in locks {
+                    let description = LockDescription(lock)
+                    addEvidence(to: .lock, "lock on \(description.root ?? probe.subject): \(description.summary)", subject: probe.subject)
+                    if let token = description.token {
+                        let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
+                        addEvidence(to: .lock, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
+                    }
+                }
+            case .depthOne:
+                if head.status == 207 {
+                    if let index = findings.firstIndex(where: { $0.cause == .serverConfig }) {
+                        findings[index].likelihood = .high
+                        findings[index].evidence.append("the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused")
+                    }
+                    findings.removeAll { $0.cause == .permission && $0.likelihood == .low }
+                } else if head.status == 401 || head.status == 403 {
+                    for index in findings.indices where findings[index].cause == .serverConfig { findings[index].likelihood = .low }
+                    if let index = findings.firstIndex(where: { $0.cause == .permission }) {
+                        findings[index].likelihood = .high
+                        findings[index].evidence.append("Depth: 1 is refused as well (\(head.status)): the resource itself is forbidden, not the depth")
+                    } else {
+                        findings.append(Finding(cause: .permission, likelihood: .high, title: "\(analysis.context.requestPath) is forbidden at any depth",
+                            resources: [analysis.context.requestPath], evidence: ["Depth: 1 answers \(head.status) too"],
+                            fixes: FixBook.permission([analysis.context.requestPath], status: head.status, server: analysis.server.kind)))
+                    }
+                }
+            case .cacheBusting:
+                guard let again = outcome.multistatus else { continue }
+                let before = Dictionary((analysis.collector?.records ?? []).map { (URLPath.withoutTrailingSlash($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+                var changed: [String] = []
+                for response in again.responses {
+                    guard let href = response.href else { continue }
+                    let path = URLPath.withoutTrailingSlash(Href(href).displayPath)
+                    guard let old = before[path] else { continue }
+                    let etag = response.value(of: DAV.getetag)?.text
+                    let date = response.value(of: DAV.getlastmodified)?.text
+                    if (old.etag != nil && etag != nil && old.etag != etag) || (old.lastModified != nil && date != nil && old.lastModified != date) {
+                        changed.append(path)
+                    }
+                }
+                let cacheHeaders = ProxyRule.proxyHeaders(head) + (head.headers["Cache-Control"].map { ["Cache-Control: \($0)"] } ?? [])
+                if !changed.isEmpty {
+                    findings.append(Finding(
+                        cause: .cache, likelihood: cacheHeaders.isEmpty ? .medium : .high,
+                        title: "\(Wording.resources(changed.count)) changed ETag or date between two identical PROPFINDs",
+                        resources: Array(changed.prefix(50)), resourceCount: changed.count,
+                        evidence: ["asked again with Cache-Control: no-cache, \(changed.first!) and others report another getetag or getlastmodified: a cache served stale metadata, or the server's ETags are unstable (catalog CACHE-01, CACHE-03)"] + cacheHeaders,
+                        fixes: [Fix("Bypass caches for WebDAV methods and paths; send Cache-Control: no-store on DAV answers", .medium),
+                                Fix("If nothing caches, make the server compute ETags from committed content, not from a changing mtime", .hard)]))
+                }
+            case .head:
+                guard head.status == 200, let record = analysis.collector?.records.first(where: { URLPath.withoutTrailingSlash($0.path) == URLPath.withoutTrailingSlash(probe.subject) }) else { continue }
+                var mismatches: [String] = []
+                if let etag = head.headers["ETag"], let propfind = record.etag, normalizeETag(etag) != normalizeETag(propfind) {
+                    mismatches.append("ETag \(etag) vs getetag \(propfind)")
+                }
+                if let length = head.headers["Content-Length"], let propfind = record.contentLength, length != propfind.trimmingASCIIWhitespace() {
+                    mismatches.append("Content-Length \(length) vs getcontentlength \(propfind)")
+                }
+                if !mismatches.isEmpty {
+                    findings.append(Finding(
+                        cause: .cache, likelihood: .medium, title: "HEAD and PROPFIND disagree about \(probe.subject)",
+                        resources: [probe.subject], evidence: mismatches.map { "HEAD says \($0)" } + ["clients that compare them see a change that did not happen, or miss one (catalog CACHE-03)"],
+                        fixes: [Fix("Make the server report the same validator in getetag as in the ETag header (same quoting, same weak/strong form)", .medium)]))
+                }
+            }
+        }
+        analysis.findings = findings.rankedByLikelihood()
+        return CheckResult(analysis: analysis, probes: outcomes, capabilities: capabilities)
+    }
+
+    /// `"abc"` and `abc` and `W/"abc"` compare equal here: servers quote inconsistently (WsgiDAV).
+    static func normalizeETag(_ etag: String) -> String {
+        var value = etag.trimmingASCIIWhitespace()
+        if value.hasPrefix("W/") { value.removeFirst(2) }
+        return value.trimmingCharacters(of: "\"")
+    }
+
+    /// The path down to the first segment of `path` below `parent` (`/a/b/c`, `/a/` → `/a/b`).
+    static func firstSegment(of path: String, below parent: String) -> String {
+        let base = URLPath.withoutTrailingSlash(parent)
+        let rest = path.dropFirst(base == "/" ? 1 : base.count + 1)
+        let segment = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? String(rest)
+        return (base == "/" ? "/" : base + "/") + segment
+    }
+}
+
+/// The parts of an `<D:activelock>` a report shows.
+struct LockDescription {
+    var scope: String?
+    var depth: String?
+    var timeout: String?
+    var owner: String?
+    var token: String?
+    var root: String?
+
+    init(_ lock: XMLElement) {
+        scope = lock.firstChild(DAV.lockscope)?.elements.first?.name.name
+        depth = lock.firstChild(DAV.depth)?.text.trimmingASCIIWhitespace()
+        timeout = lock.firstChild(DAV.timeout)?.text.trimmingASCIIWhitespace()
+        owner = lock.firstChild(DAV.owner).map { $0.text.trimmingASCIIWhitespace() }
+        token = lock.firstChild(DAV.locktoken)?.firstChild(DAV.href)?.text.trimmingASCIIWhitespace()
+        root = lock.firstChild(DAV.lockroot)?.firstChild(DAV.href).map { Href($0.text.trimmingASCIIWhitespace()).displayPath }
+    }
+
+    /// Infinite timeouts and locks with no owner are the ones left behind by clients that went away.
+    var looksStale: Bool {
+        (timeout ?? "").lowercased() == "infinite" || (owner ?? "").isEmpty
+    }
+
+    var summary: String {
+        var parts: [String] = []
+        parts.append("\(scope ?? "?") lock")
+        parts.append("depth \(depth ?? "?")")
+        parts.append("timeout \(timeout ?? "?")")
+        parts.append("owner \((owner?.isEmpty ?? true) ? "(none given)" : owner!)")
+        if let token { parts.append("token \(token)") }
+        if looksStale { parts.append("looks stale (no owner or no expiry)") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+extension String {
+    func trimmingCharacters(of character: Character) -> String {
+        var value = Substring(self)
+        while value.first == character { value.removeFirst() }
+        while value.last == character { value.removeLast() }
+        return String(value)
+    }
+}

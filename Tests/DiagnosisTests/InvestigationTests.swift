@@ -1,0 +1,136 @@
+import DAVCore
+import DAVTesting
+import Diagnosis
+import Testing
+
+/// The probe loop without a network: events in (outcomes), actions out (probes, then the result).
+struct InvestigationTests {
+    static func analysis(_ capture: String, method: String = "PROPFIND", url: String, depth: String? = "1") throws -> AnalysisResult {
+        var reader = CaptureReader(bytes: Array(capture.utf8))
+        return try Analysis.run(reader: &reader, request: RequestOverrides(method: method, url: url, depth: depth))
+    }
+
+    static func answer(_ status: Int, _ body: String = "", headers: [(String, String)] = []) -> ResponseHead {
+        ResponseHead(status: status, reason: HTTPStatus.reason(for: status), headers: HTTPFields(headers))
+    }
+
+    static func probes(_ action: Investigation.Action) -> [Probe] {
+        if case .send(let probes) = action { return probes }
+        return []
+    }
+
+    @Test func missingResourceWalksUpToTheNearestParent() throws {
+        let initial = try Self.analysis("HTTP/1.1 404 Not Found\r\n\r\n", url: "http://127.0.0.1:8080/docs/reports/q1.txt", depth: "0")
+        var investigation = Investigation(initial: initial, options: .init())
+        let first = Self.probes(investigation.start())
+        #expect(first.map(\.kind) == [.serverOptions, .parentListing])
+        #expect(first.allSatisfy { $0.isSafe })
+        let listing = first[1]
+        #expect(listing.url == "http://127.0.0.1:8080/docs/reports/")
+        // /docs/reports/ is missing too: the investigation asks for /docs/.
+        let next = Self.probes(investigation.receive([
+            ProbeOutcome(probe: first[0], head: Self.answer(200, headers: [("DAV", "1, 2"), ("Allow", "OPTIONS, PROPFIND")])),
+            ProbeOutcome(probe: listing, head: Self.answer(404)),
+        ]))
+        #expect(next.map(\.url) == ["http://127.0.0.1:8080/docs/"])
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/docs/Reports/</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>"#
+        guard case .done(let result) = investigation.receive([ProbeOutcome(probe: next[0], head: Self.answer(207), body: Array(body.utf8))]) else {
+            Issue.record("expected the investigation to end")
+            return
+        }
+        let path = try #require(result.analysis.findings.first)
+        #expect(path.cause == .path)
+        #expect(path.evidence.contains { $0.contains("nearest existing parent of /docs/reports/q1.txt: /docs/") && $0.contains("did you mean /docs/Reports/? (differs in case)") })
+        #expect(result.capabilities["DAV"] == "1, 2")
+    }
+
+    @Test func depthOneSettlesAFiniteDepthRefusal() throws {
+        let initial = try Self.analysis("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n\r\n<p>nope</p>", url: "http://127.0.0.1:8080/docs/", depth: "infinity")
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        let depthOne = try #require(probes.first { $0.kind == .depthOne })
+        #expect(depthOne.headers["Depth"] == "1")
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            ProbeOutcome(probe: probe, head: probe.kind == .depthOne ? Self.answer(207) : Self.answer(200, headers: [("DAV", "1,2")]),
+                         body: probe.kind == .depthOne ? Array(#"<D:multistatus xmlns:D="DAV:"/>"#.utf8) : [])
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        #expect(result.analysis.findings.first?.cause == .serverConfig)
+        #expect(result.analysis.findings.first?.likelihood == .high)
+        #expect(!result.analysis.findings.contains { $0.cause == .permission })
+    }
+
+    @Test func forbiddenAtDepthOneTooIsPermission() throws {
+        let initial = try Self.analysis("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n\r\n<p>nope</p>", url: "http://127.0.0.1:8080/docs/", depth: "infinity")
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        guard case .done(let result) = investigation.receive(probes.map { ProbeOutcome(probe: $0, head: Self.answer($0.kind == .depthOne ? 403 : 200)) }) else {
+            Issue.record("expected done")
+            return
+        }
+        #expect(result.analysis.findings.first?.cause == .permission)
+    }
+
+    @Test func lockDiscoveryNamesOwnerAndPrintsTheUnlock() throws {
+        let capture = "HTTP/1.1 207 Multi-Status\r\n\r\n" + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/locks/held.txt</D:href><D:status>HTTP/1.1 423 Locked</D:status><D:error><D:lock-token-submitted><D:href>/locks/held.txt</D:href></D:lock-token-submitted></D:error></D:response></D:multistatus>"#
+        let initial = try Self.analysis(capture, method: "DELETE", url: "http://127.0.0.1:8080/locks/", depth: nil)
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        let discovery = try #require(probes.first { $0.kind == .lockDiscovery })
+        #expect(discovery.url == "http://127.0.0.1:8080/locks/held.txt")
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/locks/held.txt</D:href><D:propstat><D:prop><D:lockdiscovery><D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:exclusive/></D:lockscope><D:depth>0</D:depth><D:owner><D:href>mailto:alice@example.com</D:href></D:owner><D:timeout>Infinite</D:timeout><D:locktoken><D:href>opaquelocktoken:1234</D:href></D:locktoken><D:lockroot><D:href>/locks/held.txt</D:href></D:lockroot></D:activelock></D:lockdiscovery></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        guard case .done(let result) = investigation.receive(probes.map {
+            ProbeOutcome(probe: $0, head: Self.answer($0.kind == .lockDiscovery ? 207 : 200), body: $0.kind == .lockDiscovery ? Array(body.utf8) : [])
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        let lock = try #require(result.analysis.findings.first { $0.cause == .lock })
+        #expect(lock.evidence.contains { $0.contains("exclusive lock") && $0.contains("owner mailto:alice@example.com") && $0.contains("looks stale") })
+        #expect(lock.evidence.contains { $0.contains("curl -X UNLOCK -H 'Lock-Token: <opaquelocktoken:1234>' 'http://127.0.0.1:8080/locks/held.txt'") })
+    }
+
+    @Test func anonymousRepeatTellsAuthenticationFromAuthorisation() throws {
+        let initial = try Self.analysis("HTTP/1.1 403 Forbidden\r\n\r\n", url: "http://127.0.0.1:8080/secret/", depth: "1")
+        var investigation = Investigation(initial: initial, options: .init(hasCredentials: true, hasSecondUser: true))
+        let probes = Self.probes(investigation.start())
+        #expect(Set(probes.map(\.kind)).isSuperset(of: [.anonymousRepeat, .secondUserRepeat, .anonymousOptions]))
+        #expect(probes.first { $0.kind == .anonymousRepeat }?.identity == .anonymous)
+        guard case .done(let result) = investigation.receive(probes.map { ProbeOutcome(probe: $0, head: Self.answer($0.kind == .anonymousRepeat || $0.kind == .anonymousOptions ? 401 : 403)) }) else {
+            Issue.record("expected done")
+            return
+        }
+        let permission = try #require(result.analysis.findings.first { $0.cause == .permission })
+        #expect(permission.evidence.contains { $0.contains("the refusal is authorisation") })
+        #expect(result.analysis.findings.contains { $0.cause == .client && $0.title.contains("OPTIONS needs authentication") })
+    }
+
+    @Test func unstableETagsAreACacheFinding() throws {
+        let first = "HTTP/1.1 207 Multi-Status\r\n\r\n" + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag><D:getcontentlength>5</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let initial = try Self.analysis(first, url: "http://127.0.0.1:8080/docs/a.txt", depth: "0")
+        #expect(initial.findings.isEmpty)
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        let again = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>"2"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            switch probe.kind {
+            case .cacheBusting: ProbeOutcome(probe: probe, head: Self.answer(207, headers: [("Age", "30")]), body: Array(again.utf8))
+            case .head: ProbeOutcome(probe: probe, head: Self.answer(200, headers: [("ETag", "\"1\""), ("Content-Length", "7")]))
+            default: ProbeOutcome(probe: probe, head: Self.answer(200, headers: [("DAV", "1,2")]))
+            }
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.likelihood == .high && $0.title.contains("changed ETag") })
+        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.evidence.contains { $0.contains("Content-Length 7 vs getcontentlength 5") } })
+    }
+
+    @Test func nothingToAskEndsAtOnce() throws {
+        let initial = try Self.analysis(#"<D:multistatus xmlns:D="DAV:"/>"#, url: "", depth: "1")
+        var investigation = Investigation(initial: initial, options: .init())
+        if case .send = investigation.start() { Issue.record("no URL, so no probes") }
+    }
+}
