@@ -2,13 +2,19 @@ import Foundation
 
 /// Finds and reads the captures under `Tests/Fixtures/`, and the table each folder's SOURCE.md keeps.
 public enum Fixtures {
-    /// `Tests/Fixtures`, found from this file's location so tests run from any working directory.
+    /// `Tests/Fixtures`, found from this file's location so tests run from any working directory;
+    /// `DAVDOCTOR_FIXTURES` points the tests at a fresh capture instead (CI re-captures from real servers).
     public static let root: URL = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        if let override = ProcessInfo.processInfo.environment["DAVDOCTOR_FIXTURES"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tests/Fixtures")
     }()
 
-    public static var packageRoot: URL { root.deletingLastPathComponent().deletingLastPathComponent() }
+    public static let packageRoot: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }()
 
     public static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 

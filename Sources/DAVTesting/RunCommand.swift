@@ -42,6 +42,8 @@ public enum DavDoctorBinary {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
+        // Run from the package root, so tests can pass relative paths and outputs do not name the checkout.
+        process.currentDirectoryURL = Fixtures.packageRoot
         let out = Pipe()
         let err = Pipe()
         let inPipe = Pipe()
