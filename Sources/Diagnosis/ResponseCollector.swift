@@ -32,7 +32,7 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
 public struct ResponseCollector: Sendable {
     public let context: AnalysisContext
     /// Every resource is kept for the tree up to this many responses; past it only failing ones.
-    public static let treeLimit = 5_000
+    public static let treeLimit = 20_000
     /// At most this many failing resources are kept by name (the counts stay exact).
     public static let failureLimit = 100_000
 

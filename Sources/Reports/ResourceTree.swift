@@ -31,7 +31,11 @@ struct ResourceTree {
 
     init(collector: ResponseCollector, root requestPath: String?) {
         let records = collector.responseCount <= ResponseCollector.treeLimit ? collector.records : collector.failing
-        hiddenHealthy = collector.responseCount - records.count
+        self.init(records: records, hidden: collector.responseCount - records.count, root: requestPath)
+    }
+
+    init(records: [ResourceRecord], hidden: Int, root requestPath: String?) {
+        hiddenHealthy = hidden
         let base = requestPath.flatMap { path in records.allSatisfy { URLPath.isWithin($0.path, path) } ? path : nil }
             ?? Self.commonAncestor(records.map(\.path))
         let single = records.count == 1 && !records[0].isCollection && URLPath.withoutTrailingSlash(records[0].path) == URLPath.withoutTrailingSlash(base)

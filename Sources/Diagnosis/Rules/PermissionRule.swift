@@ -26,12 +26,14 @@ enum PermissionRule: Rule {
                 fixes: FixBook.permission(subtrees, status: code, server: input.server.kind), status: code))
         }
         for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 401 || key.status == 403 {
-            if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) {
+            if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || ServerConfigRule.isProtected(key.name) {
                 findings.append(Finding(
                     cause: .permission, likelihood: .high,
                     title: "\(key.name) is protected: the server will not let it be changed",
                     resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
-                    evidence: ["\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"],
+                    evidence: [failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
+                        ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
+                        : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"],
                     fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
                     status: key.status))
             } else {

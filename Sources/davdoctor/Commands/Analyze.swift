@@ -40,6 +40,7 @@ struct Analyze: ParsableCommand {
         switch output.format {
         case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
         case .json: print(try JSONReport.render(result), terminator: "")
+        case .html: print(HTMLReport.render(result), terminator: "")
         }
         throw result.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
     }

@@ -35,6 +35,7 @@ struct Diff: ParsableCommand {
         switch output.format {
         case .text: print(DiffReport.text(diff, before: beforeSide, after: afterSide, color: output.useColor), terminator: "")
         case .json: print(try DiffReport.json(diff, before: beforeSide, after: afterSide), terminator: "")
+        case .html: print(HTMLReport.render(diff: diff, before: beforeSide, after: afterSide), terminator: "")
         }
         throw diff.hasRegression ? ExitStatus.findings : ExitStatus.clean
     }

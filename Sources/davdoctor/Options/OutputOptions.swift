@@ -6,12 +6,12 @@ import Darwin
 #endif
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, html
 }
 
 /// How a report is written: `--format`, and colour only on a terminal without NO_COLOR.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Report format: text or json.")
+    @Option(help: "Report format: text, json, or html (one self-contained page).")
     var format: ReportFormat = .text
 
     var useColor: Bool {
