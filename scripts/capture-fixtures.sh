@@ -18,7 +18,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 peers="$repo/scripts/peers"
-FIX="$repo/Tests/Fixtures"
+FIX="${FIXTURES_DIR:-$repo/Tests/Fixtures}"  # FIXTURES_DIR: capture into a copy instead (CI does)
 PORT_BASE=${PORT_BASE:-18080}
 P_APACHE=$((PORT_BASE + 1)) P_NGINX=$((PORT_BASE + 2)) P_LIGHTTPD=$((PORT_BASE + 3))
 P_WSGIDAV=$((PORT_BASE + 4)) P_RCLONE=$((PORT_BASE + 5)) P_PROXY=$((PORT_BASE + 6))
