@@ -384,4 +384,31 @@ Backends: $(apache2 -v | head -1 | sed 's/^Server version: //') on 127.0.0.1:$P_
     "scripts/peers/start-nginx-proxy.sh on 127.0.0.1:$P_PROXY (location /dav/ -> Apache /, /wdav/ -> WsgiDAV /, Host kept), :$((P_PROXY + 1)) (correct: / -> Apache /, Host kept), :$((P_PROXY + 2)) (/ -> Apache, Host not kept), :$((P_PROXY + 3)) (/ -> WsgiDAV, Host not kept). No setup rewrites Destination."
 fi
 
+# Keep each server's own logs beside its captures, for `davdoctor logs` and its tests: the Date header of
+# each capture and the log lines' times line up.
+save_logs() {  # save_logs FOLDER PEER-NAME...
+  local folder=$1; shift
+  [[ -d "$FIX/$folder" ]] || return 0
+  mkdir -p "$FIX/$folder/logs"
+  local peer file
+  for peer in "$@"; do
+    for file in access.log error.log rclone.log wsgidav.log; do
+      [[ -s "$WORK/$peer/logs/$file" ]] || continue
+      local target="$FIX/$folder/logs/$file"
+      [[ $# -gt 1 ]] && target="$FIX/$folder/logs/$peer.log"
+      cp "$WORK/$peer/logs/$file" "$target"
+    done
+  done
+}
+for server in $ONLY; do
+  case $server in
+    apache-2.4) save_logs apache-2.4 apache ;;
+    nginx-dav-ext) save_logs nginx-dav-ext nginx ;;
+    lighttpd) save_logs lighttpd lighttpd ;;
+    wsgidav) save_logs wsgidav wsgidav ;;
+    rclone) save_logs rclone rclone rclone-faulty ;;
+    nginx-proxy) save_logs nginx-proxy nginx-proxy ;;
+  esac
+done
+
 echo "done in $(($(date +%s) - started))s"
