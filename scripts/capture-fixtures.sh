@@ -22,7 +22,7 @@ FIX="${FIXTURES_DIR:-$repo/Tests/Fixtures}"  # FIXTURES_DIR: capture into a copy
 PORT_BASE=${PORT_BASE:-18080}
 P_APACHE=$((PORT_BASE + 1)) P_NGINX=$((PORT_BASE + 2)) P_LIGHTTPD=$((PORT_BASE + 3))
 P_WSGIDAV=$((PORT_BASE + 4)) P_RCLONE=$((PORT_BASE + 5)) P_PROXY=$((PORT_BASE + 6))
-P_RCLONE_FAULTY=$((PORT_BASE + 10))
+P_RCLONE_FAULTY=$((PORT_BASE + 10)) P_APACHE_LOCKDB=$((PORT_BASE + 11))
 BIG_FILES=${BIG_FILES:-1500}
 ONLY=${ONLY:-"apache-2.4 nginx-dav-ext lighttpd wsgidav rclone nginx-proxy"}
 started=$(date +%s)
@@ -258,6 +258,12 @@ if want apache-2.4; then
   capture propfind-big-depth1.http '!client' "/big/" "$BIG_FILES members; body over 1,000,000 bytes (Windows FileAttributesLimitInBytes)" -X PROPFIND -H 'Depth: 1' "${XML[@]}" --data-binary "$ALLPROP" "$A/big/"
   lock_battery "$A"
   capture move-collection-locked-member.http lock "/locks/held.txt" "MOVE of the parent while a member is locked" -X MOVE -H "Destination: $A/docs/moved-locks/" "$A/locks/"
+  # A second Apache whose DavLockDB cannot be opened (catalog SC-03): writes fail with 500 and only the
+  # error log says why.
+  NAME=apache-lockdb PROFILE=clean LOCKDB=/nonexistent/davdoctor/lockdb "$peers/start-apache.sh" "$WORK" "$P_APACHE_LOCKDB" >/dev/null
+  AL="http://127.0.0.1:$P_APACHE_LOCKDB"
+  capture put-lockdb-unusable.http server-config "/docs/new-lockdb.txt" "DavLockDB points into a directory that does not exist; the 500 page does not say why, the error log does" -X PUT --data-binary 'x' "$AL/docs/new-lockdb.txt"
+  capture lock-lockdb-unusable.http server-config "/docs/plain.txt" "DavLockDB unusable; LOCK fails with 500" -X LOCK "${XML[@]}" --data-binary "$LOCKINFO" "$AL/docs/plain.txt"
   write_source apache-2.4 "Server: $(apache2 -v | head -1 | sed 's/^Server version: //') (Debian package apache2 $(dpkg-query -W -f='${Version}' apache2 2>/dev/null))" \
     "scripts/peers/start-apache.sh (PROFILE=faulty, BIG=$BIG_FILES) on 127.0.0.1:$P_APACHE: mod_dav + mod_dav_fs at /, DavLockDB in the work dir, default DavDepthInfinity Off; /private/ Require all denied; /secret/ Basic auth (valid-user), /secret/alice/ Require user alice with AuthzSendForbiddenOnFailure On; /upload/ LimitRequestBody 1024; /ro/ AllowMethods GET HEAD OPTIONS PROPFIND; /quota/ an almost full 256 KiB tmpfs."
 fi
@@ -390,19 +396,21 @@ save_logs() {  # save_logs FOLDER PEER-NAME...
   local folder=$1; shift
   [[ -d "$FIX/$folder" ]] || return 0
   mkdir -p "$FIX/$folder/logs"
-  local peer file
+  local peer file first=$1
   for peer in "$@"; do
     for file in access.log error.log rclone.log wsgidav.log; do
       [[ -s "$WORK/$peer/logs/$file" ]] || continue
       local target="$FIX/$folder/logs/$file"
-      [[ $# -gt 1 ]] && target="$FIX/$folder/logs/$peer.log"
+      [[ "$peer" != "$first" ]] && target="$FIX/$folder/logs/$peer-$file"
       cp "$WORK/$peer/logs/$file" "$target"
     done
   done
 }
+# Stop the servers first: lighttpd (and others) flush buffered log lines on the way out.
+"$peers/stop.sh" "$WORK" || true
 for server in $ONLY; do
   case $server in
-    apache-2.4) save_logs apache-2.4 apache ;;
+    apache-2.4) save_logs apache-2.4 apache apache-lockdb ;;
     nginx-dav-ext) save_logs nginx-dav-ext nginx ;;
     lighttpd) save_logs lighttpd lighttpd ;;
     wsgidav) save_logs wsgidav wsgidav ;;

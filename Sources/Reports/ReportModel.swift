@@ -11,6 +11,8 @@ public struct ReportModel: Codable, Sendable {
     public var findings: [Finding]
     public var lint: [Lint]
     public var notes: [String]
+    /// When the answer was given (its Date header), ISO 8601 in UTC; `davdoctor logs` matches log lines around it.
+    public var time: String?
 
     public struct Request: Codable, Sendable {
         public var method: String
@@ -59,5 +61,14 @@ public struct ReportModel: Codable, Sendable {
                  count: $0.count, examples: $0.examples, breaks: $0.rule.breaks, catalog: $0.rule.catalog)
         }
         notes = result.notes
+        time = result.head?.headers["Date"].flatMap(HTTPDate.parse).map(HTTPDate.iso8601)
+    }
+
+    /// ``time`` as seconds since 1970.
+    public var epoch: Int? {
+        guard let time else { return nil }
+        let parts = time.split(whereSeparator: { "-T:.Z+".contains($0) }).compactMap { Int($0) }
+        guard parts.count >= 6 else { return nil }
+        return HTTPDate.epoch(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5])
     }
 }

@@ -2,7 +2,8 @@
 # Start Apache httpd 2.4 with mod_dav + mod_dav_fs on 127.0.0.1 only.
 #
 #   scripts/peers/start-apache.sh WORKDIR [PORT]      (default port 18081)
-#   env: PROFILE=faulty|clean (default faulty), NAME (default apache), BIG=N files in /big/ (default 0)
+#   env: PROFILE=faulty|clean (default faulty), NAME (default apache), BIG=N files in /big/ (default 0),
+#        LOCKDB=path for DavLockDB (default in the work dir; an unwritable path reproduces catalog SC-03)
 #
 # Creates WORKDIR/NAME/{httpd.conf,root/,logs/,lock/}, writes the PID to WORKDIR/NAME.pid and prints the
 # base URL. DAV is served at "/". The faulty profile adds:
@@ -85,7 +86,7 @@ ErrorLog "$BASE/logs/error.log"
 LogLevel warn
 LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Depth}i\" \"%{Destination}i\"" davlog
 CustomLog "$BASE/logs/access.log" davlog
-DavLockDB "$BASE/lock/DavLock"
+DavLockDB "${LOCKDB:-$BASE/lock/DavLock}"
 DocumentRoot "$root"
 <Directory />
     AllowOverride None

@@ -363,6 +363,34 @@ public struct CaptureReader {
         return info
     }
 
+    /// Streams the file as it is, with no capture format: gzip is undone when the bytes start with its
+    /// magic number (for rotated logs). Call instead of ``readHead()``.
+    public mutating func readRaw(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        while pending.count < 2, try fill() {}
+        var inflater: Inflater?
+        if pending.count >= 2, pending[0] == 0x1F, pending[1] == 0x8B { inflater = Inflater() }
+        func deliver(_ bytes: UnsafeRawBufferPointer) throws {
+            if let inflater { try inflater.inflate(bytes, sink) } else { try sink(bytes) }
+        }
+        if !pending.isEmpty {
+            let chunk = pending
+            pending = []
+            try chunk.withUnsafeBytes { try deliver($0) }
+        }
+        guard !atEOF, fd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DAVCoreError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        atEOF = true
+    }
+
     /// The whole decoded body in memory, bounded.
     public mutating func readWholeBody(limit: Int = 64 << 20) throws -> ([UInt8], BodyInfo) {
         var body: [UInt8] = []

@@ -47,3 +47,53 @@ public enum HTTPDate {
         return b.count == i + 6 && digit(i + 1) && digit(i + 2) && b[i + 3] == 0x3A && digit(i + 4) && digit(i + 5)
     }
 }
+
+extension HTTPDate {
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Seconds since 1970 for a civil date and time in UTC (Howard Hinnant's days-from-civil).
+    public static func epoch(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return days * 86_400 + hour * 3600 + minute * 60 + second
+    }
+
+    /// The month number (1–12) of an English abbreviation (`Nov`).
+    public static func month(_ name: Substring) -> Int? {
+        monthNames.firstIndex { $0.lowercased() == name.lowercased() }.map { $0 + 1 }
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` → seconds since 1970; nil for anything else.
+    public static func parse(_ value: String) -> Int? {
+        let parts = value.split(separator: " ")
+        guard isIMFFixdate(value), parts.count == 6, let day = Int(parts[1]), let month = month(parts[2]), let year = Int(parts[3]) else {
+            return nil
+        }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        return epoch(year: year, month: month, day: day, hour: clock[0], minute: clock[1], second: clock[2])
+    }
+
+    /// `2026-11-25T11:36:13Z`.
+    public static func iso8601(_ epoch: Int) -> String {
+        let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
+        let seconds = epoch - days * 86_400
+        // civil-from-days
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+    }
+}

@@ -1,0 +1,101 @@
+import DAVTesting
+import Foundation
+import Testing
+
+/// `davdoctor logs` on the real servers' own logs, saved beside their captures.
+struct LogsCommandTests {
+    /// Analyzes a fixture row to a JSON report in a temporary file, then runs `logs` on its folder's logs.
+    static func logs(_ row: Fixtures.Row, access: [String], errors: [String], extra: [String] = []) throws -> CommandResult {
+        var arguments = ["analyze", "Tests/Fixtures/\(row.path)", "--format", "json", "--method", row.method, "--url", row.url]
+        if let depth = row.depth { arguments += ["--depth", depth] }
+        for (name, value) in row.headers { arguments += ["--header", "\(name): \(value)"] }
+        if let body = row.requestBody { arguments += ["--request-body", "Tests/Fixtures/\(body)"] }
+        let analyzed = try DavDoctorBinary.run(arguments)
+        #expect(analyzed.status == 0 || analyzed.status == 1, "\(row): \(analyzed.stderr)")
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-report-\(UUID().uuidString).json")
+        try analyzed.stdout.write(to: report, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: report) }
+        var logArguments = ["logs", report.path, "--window", "1"] + extra
+        for file in access { logArguments += ["--access", "Tests/Fixtures/\(row.folder)/logs/\(file)"] }
+        for file in errors { logArguments += ["--error", "Tests/Fixtures/\(row.folder)/logs/\(file)"] }
+        return try DavDoctorBinary.run(logArguments)
+    }
+
+    static func row(_ path: String) throws -> Fixtures.Row {
+        try #require(try Fixtures.rows().first { $0.path == path })
+    }
+
+    static let failures: [Fixtures.Row] = ((try? Fixtures.rows()) ?? []).filter { row in
+        ["apache-2.4", "nginx-dav-ext", "lighttpd"].contains(row.folder) && row.cause != "none" && !row.isLiveOnly
+            && !row.file.contains("lockdb") && (row.notes.first.map { $0 != "2" } ?? true)
+    }
+
+    /// Every failure the real servers were driven into finds its own access log line.
+    @Test(arguments: failures)
+    func accessLineIsAttached(_ row: Fixtures.Row) throws {
+        let result = try Self.logs(row, access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        #expect(result.status == 1, "\(row): \(result.stderr)")
+        let target = Href(row.url).path
+        #expect(result.stdout.contains("\\\"\(row.method) \(target) HTTP/1.1\\\""), "\(row): no access line for \(row.method) \(target)")
+    }
+
+    @Test func errorLogSettlesNginxFullDisk() throws {
+        let result = try Self.logs(try Self.row("nginx-dav-ext/put-quota.http"), access: ["access.log"], errors: ["error.log"])
+        let first = result.stdout.split(separator: "\n").first { $0.hasPrefix("1. ") }
+        #expect(first?.hasPrefix("1. [storage · high]") == true, "\(result.stdout)")
+        #expect(result.stdout.contains("write() has written only"))
+    }
+
+    @Test func errorLogSettlesNginxMissingParent() throws {
+        let result = try Self.logs(try Self.row("nginx-dav-ext/put-missing-parent.http"), access: ["access.log"], errors: ["error.log"])
+        let first = result.stdout.split(separator: "\n").first { $0.hasPrefix("1. ") }
+        #expect(first?.hasPrefix("1. [path · high]") == true, "\(result.stdout)")
+        #expect(result.stdout.contains("No such file or directory"))
+    }
+
+    /// The 500 page says nothing; only Apache's error log names the lock database (catalog SC-03).
+    @Test func lockDatabaseErrorOnlyTheLogShows() throws {
+        let result = try Self.logs(try Self.row("apache-2.4/put-lockdb-unusable.http"),
+                                   access: ["apache-lockdb-access.log"], errors: ["apache-lockdb-error.log"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1. [server-config · high]"), "\(result.stdout)")
+        #expect(result.stdout.contains("Could not open the lock database."))
+        #expect(result.stdout.contains("Point DavLockDB"))
+    }
+
+    @Test func gzipRotatedLogsAreRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-gz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gz = folder.appendingPathComponent("error.log.1.gz")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c '\(Fixtures.url("nginx-dav-ext/logs/error.log").path)' > '\(gz.path)'"]
+        try process.run()
+        process.waitUntilExit()
+        let row = try Self.row("nginx-dav-ext/put-quota.http")
+        var result = try Self.logs(row, access: [], errors: [])
+        // run again with the gzipped error log given by absolute path
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-r-\(UUID().uuidString).json")
+        let analyzed = try DavDoctorBinary.run(["analyze", "Tests/Fixtures/\(row.path)", "--format", "json", "--method", "PUT", "--url", row.url])
+        try analyzed.stdout.write(to: report, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: report) }
+        result = try DavDoctorBinary.run(["logs", report.path, "--error", gz.path, "--window", "1"])
+        #expect(result.stdout.contains("write() has written only"), "\(result.stdout) \(result.stderr)")
+    }
+
+    @Test(arguments: [
+        (["logs", "--access", "x.log"], "give either REPORT.json or --save-dir DIR"),
+        (["logs", "r.json"], "give at least one --access or --error log"),
+        (["logs", "Tests/Fixtures/apache-2.4/SOURCE.md", "--access", "x"], "is not a davdoctor JSON report"),
+        (["logs", "r.json", "--access", "x", "--format", "iis"], "iis"),
+    ])
+    func badUsage(_ arguments: [String], _ fragment: String) throws {
+        let result = try DavDoctorBinary.run(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stdout)")
+        #expect(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+import DAVCore
