@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // zlib from the system, for gzip/deflate bodies in captures (Debian: zlib1g-dev).
@@ -30,6 +31,15 @@ let package = Package(
         .target(name: "DAVCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "Diagnosis", dependencies: ["DAVCore"], swiftSettings: swiftSettings),
         .target(name: "Reports", dependencies: ["Diagnosis", "DAVCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "DAVClient",
+            dependencies: [
+                "DAVCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DAVServer",
             dependencies: [
@@ -44,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "davdoctor",
             dependencies: [
-                "DAVCore", "Diagnosis", "Reports",
+                "DAVCore", "Diagnosis", "Reports", "DAVClient", "DAVServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,6 +64,7 @@ let package = Package(
         .target(name: "DAVTesting", dependencies: ["DAVCore"], path: "Sources/DAVTesting", swiftSettings: swiftSettings),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "DAVClientTests", dependencies: ["DAVClient", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DAVServerTests",
@@ -63,13 +74,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "davdoctorTests", dependencies: ["DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "davdoctorTests", dependencies: ["DAVTesting"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )
-
-// TEMPORARY while the server is being written: DAVDOCTOR_SKIP_SERVER=1 leaves it out of the build.
-if ProcessInfo.processInfo.environment["DAVDOCTOR_SKIP_SERVER"] == "1" {
-    package.targets.removeAll { $0.name == "DAVServer" || $0.name == "DAVServerTests" }
-    package.products.removeAll { $0.name == "DAVServer" }
-    for target in package.targets where target.name == "davdoctor" { target.exclude = ["Commands/Serve.swift"] }
-}

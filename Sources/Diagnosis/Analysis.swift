@@ -80,6 +80,19 @@ public struct AnalysisSession {
         try bytes.withUnsafeBytes { try feed($0) }
     }
 
+    /// Ends early (Ctrl-C while a long answer streams in): runs the rules over the responses read so far.
+    public mutating func finishPartial() -> AnalysisResult {
+        if mode == .multistatus {
+            collector.finish()
+            for problem in parser.problems { collector.addProblem(problem) }
+        }
+        var result = Diagnose.run(
+            context: context, head: head, format: format, collector: mode == .multistatus ? collector : nil,
+            bodyInfo: CaptureReader.BodyInfo(bytes: wireBytes), errorBody: nil, excerpt: "")
+        result.notes.append("interrupted after \(collector.responseCount) responses: the findings cover only those")
+        return result
+    }
+
     /// Ends the body and runs the rules. `bodyInfo` says what the framing showed (truncation, size).
     public mutating func finish(bodyInfo given: CaptureReader.BodyInfo? = nil) throws -> AnalysisResult {
         var bodyInfo = given ?? CaptureReader.BodyInfo()

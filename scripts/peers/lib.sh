@@ -10,6 +10,15 @@
 
 set -euo pipefail
 
+# Close every descriptor this script inherited beyond stdin/stdout/stderr (bash keeps its own script on 255):
+# a daemon started below would otherwise hold, say, a pipe of whoever launched us, and that reader would
+# wait for an end of file that never comes while the daemon runs.
+for _fd in /proc/$$/fd/*; do
+  _fd=${_fd##*/}
+  if [[ $_fd -gt 2 && $_fd -ne 255 ]]; then eval "exec $_fd>&-" 2>/dev/null || true; fi
+done
+unset _fd
+
 peer_args() {
   # peer_args DEFAULT_NAME DEFAULT_PORT "$@"
   local default_name=$1 default_port=$2

@@ -102,7 +102,7 @@ $faulty_conf
 CONF
 
 apache2 -t -f "$BASE/httpd.conf" >/dev/null 2>"$BASE/logs/configtest.log" || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
-apache2 -f "$BASE/httpd.conf" -DFOREGROUND >>"$BASE/logs/stdout.log" 2>&1 &
+setsid apache2 -f "$BASE/httpd.conf" -DFOREGROUND >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
 wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }

@@ -68,7 +68,7 @@ CONF
 if ! lighttpd -tt -f "$BASE/lighttpd.conf" >"$BASE/logs/configtest.log" 2>&1; then
   cat "$BASE/logs/configtest.log" >&2; exit 1
 fi
-lighttpd -D -f "$BASE/lighttpd.conf" >>"$BASE/logs/stdout.log" 2>&1 &
+setsid lighttpd -D -f "$BASE/lighttpd.conf" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
 wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }

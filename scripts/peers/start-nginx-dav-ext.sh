@@ -98,7 +98,7 @@ $faulty_conf
 CONF
 
 nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
-nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
+setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
 wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }

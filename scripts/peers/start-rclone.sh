@@ -27,7 +27,7 @@ fi
 if [[ "${READ_ONLY:-0}" == 1 ]]; then opts+=(--read-only); fi
 if [[ -n "${DIR_CACHE_TIME:-}" ]]; then opts+=(--dir-cache-time "$DIR_CACHE_TIME"); fi
 
-rclone serve webdav "$root" "${opts[@]}" >>"$BASE/logs/stdout.log" 2>&1 &
+setsid rclone serve webdav "$root" "${opts[@]}" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
 wait_port "$PORT" "$pid" 30 || { tail -20 "$BASE/logs/rclone.log" >&2 || true; exit 1; }

@@ -58,7 +58,7 @@ logging:
   enable: true
 CONF
 
-wsgidav --config "$BASE/wsgidav.yaml" >>"$BASE/logs/wsgidav.log" 2>&1 &
+setsid wsgidav --config "$BASE/wsgidav.yaml" >>"$BASE/logs/wsgidav.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
 wait_port "$PORT" "$pid" 30 || { tail -20 "$BASE/logs/wsgidav.log" >&2 || true; exit 1; }

@@ -3,7 +3,7 @@
 #
 #   scripts/peers/stop.sh WORKDIR
 #
-# Kills only the PIDs recorded in WORKDIR/*.pid (TERM, then KILL after 5 s), removes the pid files and
+# Kills only the process groups of the PIDs recorded in WORKDIR/*.pid (TERM, then KILL after 5 s), removes the pid files and
 # unmounts the tmpfs mounts listed in WORKDIR/mounts. It never kills by process name.
 set -euo pipefail
 WORKDIR=${1:-${WORKDIR:-}}
@@ -12,16 +12,19 @@ if [[ -z "$WORKDIR" || ! -d "$WORKDIR" ]]; then
   exit 2
 fi
 shopt -s nullglob
+# Each daemon was started by setsid, so its PID is also its process group: the group takes its workers
+# along (Apache's children outlive a parent killed alone). Zombies do not count as alive.
+group_alive() { ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
 for pidfile in "$WORKDIR"/*.pid; do
   pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
+  if [[ "$pid" =~ ^[0-9]+$ ]] && group_alive "$pid"; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
+      group_alive "$pid" || break
       sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -KILL "$pid" 2>/dev/null || true
+    if group_alive "$pid"; then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
   rm -f "$pidfile"

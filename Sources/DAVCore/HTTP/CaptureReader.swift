@@ -20,6 +20,8 @@ public struct CaptureReader {
         case bareBody = "bare body"
         case curlInclude = "curl -i"
         case curlVerbose = "curl -v"
+        /// Read from the network by `davdoctor check`, not from a file.
+        case live
     }
 
     /// What the head of the capture says.

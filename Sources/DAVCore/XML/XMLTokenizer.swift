@@ -421,7 +421,7 @@ public struct XMLTokenizer {
         let id = try resolve(qname, isAttribute: false, at: i, into: &handler)
         if !resolveReportedProblem {
             nameCacheSlots[slot] = NameCacheSlot(generation: bindingGeneration, id: id, length: count)
-            nameCacheBytes.withUnsafeMutableBufferPointer { memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
+            nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
         }
         return id
     }

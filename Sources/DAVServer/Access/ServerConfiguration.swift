@@ -1,0 +1,56 @@
+import Foundation
+import Yams
+
+/// The YAML configuration of `davdoctor serve --config FILE`: users, access rules and limits.
+///
+/// ```yaml
+/// users:
+///   - name: alice
+///     password: "pbkdf2-sha256$210000$…$…"   # davdoctor serve --hash-password
+///     groups: [editors]
+/// anonymous: read          # none (default) or read
+/// rules:                   # longest matching path prefix wins; none = every user may read and write
+///   - path: /shared/
+///     read: ["*"]          # "*" any signed-in user, "@group", or a user name
+///     write: ["@editors"]
+/// limits:
+///   maxBodyBytes: 1073741824
+///   depthInfinity: true    # false: PROPFIND Depth infinity gets 403 DAV:propfind-finite-depth
+/// dataDirectory: /var/lib/davdoctor   # dead properties and locks (SQLite); outside the served tree
+/// ```
+public struct ServerConfiguration: Sendable, Decodable {
+    public struct User: Sendable, Decodable {
+        public var name: String
+        public var password: String
+        public var groups: [String]?
+    }
+
+    public struct Rule: Sendable, Decodable {
+        public var path: String
+        public var read: [String]?
+        public var write: [String]?
+    }
+
+    public struct Limits: Sendable, Decodable {
+        public var maxBodyBytes: Int?
+        public var depthInfinity: Bool?
+    }
+
+    public var users: [User]?
+    public var anonymous: String?
+    public var rules: [Rule]?
+    public var limits: Limits?
+    public var dataDirectory: String?
+
+    public init() {}
+
+    public static func load(path: String) throws -> ServerConfiguration {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try parse(text)
+    }
+
+    public static func parse(_ yaml: String) throws -> ServerConfiguration {
+        if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ServerConfiguration() }
+        return try YAMLDecoder().decode(ServerConfiguration.self, from: yaml)
+    }
+}

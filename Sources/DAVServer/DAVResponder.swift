@@ -1,0 +1,110 @@
+import DAVCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The one HTTP responder of the WebDAV server: decode the path, authenticate, check the access
+/// rules, then hand the request to the handler for its method (`Methods/`). Errors thrown as
+/// ``DAVError`` become their status and `<D:error>` body here, in one place; the access log is written here.
+public struct DAVResponder: HTTPResponder {
+    public typealias Context = DAVRequestContext
+    public let options: DAVServerOptions
+    let credentials = CredentialCache()
+
+    public init(options: DAVServerOptions) {
+        self.options = options
+    }
+
+    public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK"
+
+    public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
+        let exchange = Exchange(request: request, options: options, requestID: context.id)
+        var response: Response
+        do {
+            response = try await route(exchange)
+        } catch let error as DAVError {
+            response = Self.render(error, method: request.method)
+        } catch {
+            response = Self.render(DAVError(500, "\(error)"), method: request.method)
+        }
+        if let log = options.accessLog, !exchange.logIsDeferred {
+            log.write(exchange: exchange, status: response.status.code, started: exchange.started)
+        }
+        return response
+    }
+
+    func route(_ exchange: Exchange) async throws -> Response {
+        let method = exchange.request.method.rawValue.uppercased()
+        if method == "OPTIONS" { return try handleOptions(exchange) }
+        try authenticate(exchange)
+        exchange.path = try exchange.requestPath()
+        switch method {
+        case "GET": return try await handleGet(exchange, head: false)
+        case "HEAD": return try await handleGet(exchange, head: true)
+        case "PUT": return try await handlePut(exchange)
+        case "DELETE": return try await handleDelete(exchange)
+        case "MKCOL": return try await handleMkcol(exchange)
+        case "COPY": return try await handleCopyMove(exchange, isMove: false)
+        case "MOVE": return try await handleCopyMove(exchange, isMove: true)
+        case "PROPFIND": return try await handlePropfind(exchange)
+        case "PROPPATCH": return try await handleProppatch(exchange)
+        case "LOCK": return try await handleLock(exchange)
+        case "UNLOCK": return try await handleUnlock(exchange)
+        default:
+            throw DAVError(405, "\(method) is not a WebDAV method this server supports", headers: [("Allow", Self.allowedMethods)])
+        }
+    }
+
+    /// Reads Basic credentials, if any; a wrong password is 401 at once.
+    func authenticate(_ exchange: Exchange) throws {
+        guard options.access.requiresAuthentication else { return }
+        guard let header = exchange.header("Authorization") else { return }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic" else { throw unauthorized() }
+        let now = Date().timeIntervalSince1970
+        if let user = credentials.user(for: header, now: now) {
+            exchange.user = user
+            return
+        }
+        guard let data = Data(base64Encoded: String(parts[1])), let text = String(data: data, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
+        else { throw unauthorized() }
+        let name = String(text[..<colon])
+        let password = String(text[text.index(after: colon)...])
+        guard let account = options.access.accounts[name], account.password.verify(password) else { throw unauthorized() }
+        credentials.remember(header, user: name, now: now)
+        exchange.user = name
+    }
+
+    func unauthorized() -> DAVError {
+        DAVError(401, "authentication required", headers: [("WWW-Authenticate", "Basic realm=\"davdoctor\", charset=\"UTF-8\"")])
+    }
+
+    /// Throws 401 (anonymous) or 403 (signed in) when the access rules refuse.
+    func authorize(_ exchange: Exchange, _ permission: Permission, _ path: ResourcePath) throws {
+        guard options.access.allows(exchange.user, permission, path) else {
+            if exchange.user == nil { throw unauthorized() }
+            throw DAVError.forbidden("\(exchange.user ?? "") may not \(permission == .read ? "read" : "write") \(path)")
+        }
+    }
+
+    static func render(_ error: DAVError, method: HTTPRequest.Method) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        let bytes: [UInt8]
+        if let element = error.errorElement {
+            headers[.contentType] = "application/xml; charset=utf-8"
+            bytes = XMLBody.document(element)
+        } else if error.status == 304 {
+            bytes = []
+        } else {
+            headers[.contentType] = "text/plain; charset=utf-8"
+            bytes = Array((error.message + "\n").utf8)
+        }
+        headers[.contentLength] = String(bytes.count)
+        let body = method == .head || bytes.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        return Response(status: .init(code: error.status), headers: headers, body: body)
+    }
+}

@@ -1,0 +1,33 @@
+import DAVCore
+import Foundation
+internal import GRDB
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds and runs the WebDAV server: a Hummingbird application around one ``DAVResponder``.
+public enum DAVServer {
+    /// Opens the persistent stores: dead properties and locks in `dataDirectory/davdoctor.sqlite`.
+    public static func persistentStores(dataDirectory: String) throws -> (properties: any PropertyStore, locks: any LockManager) {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        let database = try DatabaseQueue(path: dataDirectory + "/davdoctor.sqlite", configuration: configuration)
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
+        return (try SQLitePropertyStore(database: database), try SQLiteLockManager(database: database, now: Date().timeIntervalSince1970))
+    }
+
+    /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
+    public static func makeApplication(
+        options: DAVServerOptions, host: String, port: Int, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: DAVResponder(options: options),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(120))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "davdoctor"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+}

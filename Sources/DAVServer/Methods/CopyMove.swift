@@ -1,0 +1,61 @@
+import DAVCore
+import HTTPTypes
+import Hummingbird
+
+extension DAVResponder {
+    /// COPY and MOVE (RFC 4918 §9.8, §9.9): Destination on this server only (another authority is 502),
+    /// Overwrite (412 when F and the destination exists), Depth 0 or infinity for COPY, infinity for MOVE.
+    /// Dead properties travel with the resources; locks do not (§7.7).
+    func handleCopyMove(_ exchange: Exchange, isMove: Bool) async throws -> Response {
+        let source = exchange.path
+        guard let destinationHeader = exchange.header("Destination") else { throw DAVError.badRequest("the Destination header is missing") }
+        guard let destination = Destination(headerValue: destinationHeader) else {
+            throw DAVError.badRequest("malformed Destination header")
+        }
+        guard destination.isSameAuthority(asHost: exchange.request.head.authority) else {
+            throw DAVError(502, "the Destination is on another server")
+        }
+        let target = try ResourcePath(encodedPath: destination.path)
+        var overwrite = Overwrite.allowed
+        if let text = exchange.header("Overwrite") {
+            guard let value = Overwrite(headerValue: text) else { throw DAVError.badRequest("malformed Overwrite header") }
+            overwrite = value
+        }
+        try authorize(exchange, isMove ? .write : .read, source)
+        try authorize(exchange, .write, target)
+        guard let info = try options.storage.info(at: source) else { throw DAVError.notFound() }
+        let depth = try exchange.depth(default: .infinity)
+        if depth == .one || (isMove && info.isCollection && depth != .infinity) {
+            throw DAVError.badRequest("\(isMove ? "MOVE" : "COPY") does not take Depth: \(depth)")
+        }
+        if source == target { throw DAVError.forbidden("the source and the destination are the same resource") }
+        if target.isDescendant(of: source) || (isMove && source.isRoot) {
+            throw DAVError.forbidden("the destination lies inside the source")
+        }
+        guard let parent = target.parent, let parentInfo = try options.storage.info(at: parent), parentInfo.isCollection else {
+            throw DAVError.conflict("the destination's parent collection does not exist")
+        }
+        try checkIfHeader(exchange)
+        if isMove { try checkLocksForMembership(exchange, source, descendants: true) }
+        let existing = try options.storage.info(at: target)
+        if existing != nil {
+            guard overwrite.isAllowed else { throw DAVError.preconditionFailed("the destination exists and Overwrite is F") }
+            try checkLocksForMembership(exchange, target, descendants: true)
+            try options.storage.remove(target)
+            try options.properties.remove(at: target, recursive: true)
+            try options.locks.removeAll(under: target)
+        } else {
+            try checkLocksForMembership(exchange, target, descendants: false)
+        }
+        if isMove {
+            try options.storage.move(from: source, to: target)
+            try options.properties.move(from: source, to: target)
+            try options.locks.removeAll(under: source)
+        } else {
+            let recursive = depth == .infinity
+            try options.storage.copy(from: source, to: target, recursive: recursive)
+            try options.properties.copy(from: source, to: target, recursive: recursive)
+        }
+        return Responses.empty(existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
+    }
+}

@@ -1,0 +1,176 @@
+import DAVCore
+import HTTPTypes
+import Hummingbird
+
+extension DAVResponder {
+    /// What a PROPFIND body asks for (RFC 4918 §9.1, §14.20).
+    enum PropfindRequest {
+        case allprop(include: [QualifiedName])
+        case propname
+        case prop([QualifiedName])
+
+        /// Whether answering needs the dead property store at all.
+        var needsDeadProperties: Bool {
+            if case .prop(let names) = self { return names.contains { !LiveProperties.protected.contains($0) } }
+            return true
+        }
+    }
+
+    /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). Depth 0
+    /// and 1 answers are built whole; infinity is streamed as it is produced, in constant memory. Members
+    /// the user may not read are left out, names and all.
+    func handlePropfind(_ exchange: Exchange) async throws -> Response {
+        let path = exchange.path
+        try authorize(exchange, .read, path)
+        let depth = try exchange.depth(default: .infinity)
+        if depth == .infinity && !options.allowsDepthInfinity {
+            throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
+        }
+        let request = try Self.readPropfind(try await exchange.xmlBody())
+        guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
+        let quota = QuotaCache(storage: options.storage)
+        let needsDead = request.needsDeadProperties
+        if depth != .infinity || !info.isCollection {
+            var responses = [try propfindResponse(info, request, quota: quota, dead: nil)]
+            if depth == .one && info.isCollection {
+                // Directory order, as nginx and Apache answer: sorting 1,000 members costs more than the XML.
+                let members = try options.storage.members(of: path)
+                let dead = needsDead ? try options.properties.propertiesOfMembers(of: path) : [:]
+                for member in members where options.access.allows(exchange.user, .read, member.path) {
+                    responses.append(try propfindResponse(member, request, quota: quota, dead: dead[member.path] ?? []))
+                }
+            }
+            return try Responses.multiStatus(responses, exchange: exchange)
+        }
+        exchange.logIsDeferred = true
+        let responder = self
+        var headers = HTTPFields()
+        headers[.contentType] = "application/xml; charset=utf-8"
+        let body = ResponseBody { writer in
+            var status = 207
+            defer { responder.options.accessLog?.write(exchange: exchange, status: status, started: exchange.started) }
+            var out = MultiStatusWriter()
+            out.begin()
+            do {
+                let first = try responder.propfindResponse(info, request, quota: quota, dead: nil)
+                Responses.count(first, exchange)
+                try out.write(first)
+                // One open directory and its members' dead properties per level: memory follows the
+                // depth of the tree, not its size.
+                var levels: [(members: any MemberIterator, dead: [ResourcePath: [XMLElement]])] = [
+                    (try responder.options.storage.memberIterator(of: path), needsDead ? try responder.options.properties.propertiesOfMembers(of: path) : [:])
+                ]
+                while let level = levels.last {
+                    guard let member = try level.members.next() else {
+                        levels.removeLast()
+                        continue
+                    }
+                    guard responder.options.access.allows(exchange.user, .read, member.path) else { continue }
+                    let response = try responder.propfindResponse(member, request, quota: quota, dead: level.dead[member.path] ?? [])
+                    Responses.count(response, exchange)
+                    try out.write(response)
+                    if member.isCollection && !member.isLink {
+                        levels.append(
+                            (try responder.options.storage.memberIterator(of: member.path),
+                             needsDead ? try responder.options.properties.propertiesOfMembers(of: member.path) : [:]))
+                    }
+                    if out.pendingBytes >= 64 << 10 { try await writer.write(ByteBuffer(bytes: out.take())) }
+                }
+            } catch {
+                status = 500
+                throw error
+            }
+            out.end()
+            try await writer.write(ByteBuffer(bytes: out.take()))
+            try await writer.finish(nil)
+        }
+        return Response(status: .init(code: 207), headers: headers, body: body)
+    }
+
+    static func readPropfind(_ body: XMLElement?) throws -> PropfindRequest {
+        guard let body else { return .allprop(include: []) }
+        guard body.name == DAV.propfind else { throw DAVError.badRequest("the body is not a DAV:propfind") }
+        let children = body.elements
+        if children.contains(where: { $0.name == DAV.propname }) { return .propname }
+        if let prop = children.first(where: { $0.name == DAV.prop }) { return .prop(prop.elements.map(\.name)) }
+        if children.contains(where: { $0.name == DAV.allprop }) {
+            let include = children.first { $0.name == DAV.include }?.elements.map(\.name) ?? []
+            return .allprop(include: include)
+        }
+        throw DAVError.badRequest("DAV:propfind needs allprop, propname or prop")
+    }
+
+    /// One `<D:response>`: found properties under 200, missing ones under 404. `dead` holds the resource's
+    /// dead properties when the caller fetched them in bulk; nil fetches them here if needed.
+    func propfindResponse(_ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?) throws
+        -> DAVCore.Response
+    {
+        var cached = preloaded
+        let deadProperties = { () throws -> [XMLElement] in
+            if let cached { return cached }
+            let fetched = try self.options.properties.properties(at: info.path)
+            cached = fetched
+            return fetched
+        }
+        let href = info.path.href(isCollection: info.isCollection)
+        let now = self.now
+        let locks = { try self.options.locks.locks(covering: info.path, descendants: false, now: now) }
+        var found: [Property] = []
+        var missing: [Property] = []
+        switch request {
+        case .propname:
+            let dead = try deadProperties()
+            for name in LiveProperties.names(for: info) { found.append(Property(XMLElement(name))) }
+            for element in dead { found.append(Property(XMLElement(element.name))) }
+        case .allprop(let include):
+            for name in LiveProperties.names(for: info) {
+                if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
+                    found.append(Property(value))
+                }
+            }
+            let dead = try deadProperties()
+            for element in dead where !LiveProperties.protected.contains(element.name) { found.append(Property(element)) }
+            for name in include where !found.contains(where: { $0.name == name }) {
+                if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
+                    found.append(Property(value))
+                }
+            }
+        case .prop(let names):
+            for name in names {
+                if LiveProperties.protected.contains(name) {
+                    if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
+                        found.append(Property(value))
+                    } else {
+                        missing.append(Property(XMLElement(name)))
+                    }
+                    continue
+                }
+                if let value = try deadProperties().first(where: { $0.name == name }) {
+                    found.append(Property(value))
+                } else {
+                    missing.append(Property(XMLElement(name)))
+                }
+            }
+        }
+        var propstats: [PropStat] = []
+        if !found.isEmpty { propstats.append(PropStat(properties: found, status: StatusLine(code: 200))) }
+        if !missing.isEmpty { propstats.append(PropStat(properties: missing, status: StatusLine(code: 404))) }
+        if propstats.isEmpty { propstats.append(PropStat(properties: [], status: StatusLine(code: 200))) }
+        return DAVCore.Response(hrefs: [href], propstats: propstats)
+    }
+}
+
+/// Quota figures computed at most once per request (a file-system walk or `statvfs` is not free).
+final class QuotaCache: @unchecked Sendable {
+    private let storage: any Storage
+    private var value: (used: Int64?, available: Int64?)?
+
+    init(storage: any Storage) { self.storage = storage }
+
+    func get() -> (used: Int64?, available: Int64?) {
+        if let value { return value }
+        let computed = storage.quota()
+        value = computed
+        return computed
+    }
+}

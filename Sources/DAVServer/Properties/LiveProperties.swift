@@ -1,0 +1,96 @@
+import DAVCore
+
+/// The live properties (RFC 4918 §15, RFC 4331): each name and how to compute it from a resource.
+/// Clients may not set or remove any of them (`DAV:cannot-modify-protected-property`).
+enum LiveProperties {
+    /// Returned by allprop (§9.1: lockdiscovery and supportedlock included; quotas are not, RFC 4331 §3).
+    static let allprop: [QualifiedName] = [
+        DAV.creationdate, DAV.getcontentlength, DAV.getcontenttype, DAV.getetag, DAV.getlastmodified,
+        DAV.lockdiscovery, DAV.resourcetype, DAV.supportedlock,
+    ]
+    static let all: Set<QualifiedName> = Set(allprop + [DAV.quotaAvailableBytes, DAV.quotaUsedBytes, DAV.displayname])
+    /// Live properties this server computes; `displayname` is left to clients as a dead property.
+    static let protected: Set<QualifiedName> = Set(allprop + [DAV.quotaAvailableBytes, DAV.quotaUsedBytes])
+
+    /// Names that exist on this resource (collections have no content length or type).
+    static func names(for info: ResourceInfo) -> [QualifiedName] {
+        info.isCollection ? allprop.filter { $0 != DAV.getcontentlength && $0 != DAV.getcontenttype } : allprop
+    }
+
+    /// The value of `name`, or nil when the resource has no such property.
+    static func value(
+        _ name: QualifiedName, info: ResourceInfo, locks: @autoclosure () throws -> [ActiveLock], quota: () -> (used: Int64?, available: Int64?),
+        now: Double
+    ) rethrows -> XMLElement? {
+        switch name {
+        case DAV.creationdate: return text(name, HTTPDate.rfc3339(info.created))
+        case DAV.getlastmodified: return text(name, HTTPDate.rfc1123(info.modified))
+        case DAV.getetag: return text(name, info.etag)
+        case DAV.getcontentlength: return info.isCollection ? nil : text(name, String(info.size))
+        case DAV.getcontenttype: return info.isCollection ? nil : text(name, MediaTypes.type(for: info.path.name))
+        case DAV.resourcetype:
+            return XMLElement(name, children: info.isCollection ? [.element(XMLElement(DAV.collection))] : [])
+        case DAV.supportedlock: return supportedLock
+        case DAV.lockdiscovery: return lockDiscovery(try locks(), now: now)
+        case DAV.quotaAvailableBytes: return quota().available.map { text(name, String($0)) }
+        case DAV.quotaUsedBytes:
+            if !info.isCollection { return text(name, String(info.size)) }
+            return quota().used.map { text(name, String($0)) }
+        default: return nil
+        }
+    }
+
+    static func text(_ name: QualifiedName, _ value: String) -> XMLElement {
+        XMLElement(name, children: [.text(value)])
+    }
+
+    static let supportedLock: XMLElement = {
+        func entry(_ scope: QualifiedName) -> XMLNode {
+            .element(
+                XMLElement(
+                    DAV.lockentry,
+                    children: [
+                        .element(XMLElement(DAV.lockscope, children: [.element(XMLElement(scope))])),
+                        .element(XMLElement(DAV.locktype, children: [.element(XMLElement(DAV.write))])),
+                    ]))
+        }
+        return XMLElement(DAV.supportedlock, children: [entry(DAV.exclusive), entry(DAV.shared)])
+    }()
+
+    static func lockDiscovery(_ locks: [ActiveLock], now: Double) -> XMLElement {
+        XMLElement(DAV.lockdiscovery, children: locks.map { .element(activeLock($0, now: now)) })
+    }
+
+    static func activeLock(_ lock: ActiveLock, now: Double) -> XMLElement {
+        var children: [XMLNode] = [
+            .element(XMLElement(DAV.locktype, children: [.element(XMLElement(DAV.write))])),
+            .element(XMLElement(DAV.lockscope, children: [.element(XMLElement(lock.isExclusive ? DAV.exclusive : DAV.shared))])),
+            .element(text(DAV.depth, lock.isDeep ? "infinity" : "0")),
+        ]
+        if let owner = lock.owner { children.append(.element(owner)) }
+        children.append(.element(text(DAV.timeout, lock.remaining(now: now).description)))
+        children.append(.element(XMLElement(DAV.locktoken, children: [.element(text(DAV.href, lock.token))])))
+        children.append(
+            .element(XMLElement(DAV.lockroot, children: [.element(text(DAV.href, lock.root.href(isCollection: lock.rootIsCollection)))])))
+        return XMLElement(DAV.activelock, children: children)
+    }
+}
+
+/// Content types by file extension, for `getcontenttype` and GET.
+enum MediaTypes {
+    static let table: [String: String] = [
+        "txt": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
+        "css": "text/css", "js": "text/javascript", "json": "application/json", "xml": "application/xml",
+        "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+        "svg": "image/svg+xml", "webp": "image/webp", "zip": "application/zip", "gz": "application/gzip",
+        "mp3": "audio/mpeg", "mp4": "video/mp4", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8",
+        "ics": "text/calendar", "vcf": "text/vcard", "doc": "application/msword",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+
+    static func type(for name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "application/octet-stream" }
+        return table[name[name.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+    }
+}

@@ -1,0 +1,175 @@
+import DAVCore
+import Foundation
+internal import GRDB
+
+/// Dead properties in SQLite (GRDB), in a data directory outside the served tree, so they survive a
+/// restart and travel with COPY and MOVE. One row per (path, property); `apply` runs in one transaction.
+///
+/// An in-memory index of the paths that hold any property (and of their parents) answers the common case,
+/// a resource with none, without a database read; it costs memory in proportion to those paths only.
+public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
+    private let database: DatabaseQueue
+    private let index = Locked(PathIndex())
+
+    /// Paths with properties, and how many such paths each parent has; keyed by bytes (NFC ≠ NFD).
+    struct PathIndex {
+        var paths: Set<[UInt8]> = []
+        var parents: [[UInt8]: Int] = [:]
+
+        mutating func insert(_ key: String) {
+            guard paths.insert(Array(key.utf8)).inserted else { return }
+            parents[Array(SQLitePropertyStore.parentKey(key).utf8), default: 0] += 1
+        }
+
+        mutating func remove(_ key: [UInt8]) {
+            guard paths.remove(key) != nil else { return }
+            let parent = Array(SQLitePropertyStore.parentKey(String(decoding: key, as: UTF8.self)).utf8)
+            parents[parent, default: 1] -= 1
+            if parents[parent] == 0 { parents[parent] = nil }
+        }
+
+        /// Forgets `key` and everything below it.
+        mutating func removeSubtree(_ key: String) {
+            let exact = Array(key.utf8)
+            let prefix = Array((key == "/" ? "/" : key + "/").utf8)
+            for path in paths where path == exact || path.starts(with: prefix) { remove(path) }
+        }
+    }
+
+    init(database: DatabaseQueue) throws {
+        self.database = database
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS dead_property (
+                        path TEXT NOT NULL, parent TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY (path, namespace, name));
+                    CREATE INDEX IF NOT EXISTS dead_property_parent ON dead_property (parent);
+                    """)
+        }
+        let paths = try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT path FROM dead_property") }
+        index.withLock { index in for path in paths { index.insert(path) } }
+    }
+
+    /// Re-reads which paths under `key` (itself included) hold properties, inside the writing transaction.
+    private func reindex(_ key: String, _ db: Database) throws {
+        let prefix = key == "/" ? "/" : key + "/"
+        let upper = String(prefix.dropLast()) + "0"
+        let paths = try String.fetchAll(
+            db, sql: "SELECT DISTINCT path FROM dead_property WHERE path = ? OR (path >= ? AND path < ?)", arguments: [key, prefix, upper])
+        index.withLock { index in
+            index.removeSubtree(key)
+            for path in paths { index.insert(path) }
+        }
+    }
+
+    public func properties(at path: ResourcePath) throws -> [XMLElement] {
+        let key = path.description
+        guard index.withLock({ $0.paths.contains(Array(key.utf8)) }) else { return [] }
+        let values = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT value FROM dead_property WHERE path = ? ORDER BY namespace, name", arguments: [path.description])
+        }
+        let decoder = JSONDecoder()
+        return values.compactMap { try? decoder.decode(StoredElement.self, from: Data($0.utf8)).element }
+    }
+
+    public func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
+        guard index.withLock({ $0.parents[Array(path.description.utf8)] != nil }) else { return [:] }
+        let rows = try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT path, value FROM dead_property WHERE parent = ? ORDER BY path, namespace, name",
+                arguments: [path.description])
+        }
+        let decoder = JSONDecoder()
+        var found: [ResourcePath: [XMLElement]] = [:]
+        for row in rows {
+            let key: String = row["path"]
+            let segments = key.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            guard let element = try? decoder.decode(StoredElement.self, from: Data((row["value"] as String).utf8)).element
+            else { continue }
+            found[ResourcePath(segments: segments), default: []].append(element)
+        }
+        return found
+    }
+
+    public func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
+        let encoder = JSONEncoder()
+        try database.write { db in
+            for change in changes {
+                switch change {
+                case .set(let element):
+                    let json = String(decoding: try encoder.encode(StoredElement(element)), as: UTF8.self)
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [path.description, Self.parentKey(path.description), element.name.namespace, element.name.name, json])
+                case .remove(let name):
+                    try db.execute(
+                        sql: "DELETE FROM dead_property WHERE path = ? AND namespace = ? AND name = ?",
+                        arguments: [path.description, name.namespace, name.name])
+                }
+            }
+            let key = path.description
+            let has = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM dead_property WHERE path = ?)", arguments: [key]) ?? false
+            index.withLock { has ? $0.insert(key) : $0.remove(Array(key.utf8)) }
+        }
+    }
+
+    /// `/a/b` → `/a`; `/a` → `/`.
+    static func parentKey(_ key: String) -> String {
+        guard let slash = key.utf8.lastIndex(of: UInt8(ascii: "/")), slash != key.utf8.startIndex else { return "/" }
+        return String(key[..<slash])
+    }
+
+    /// SQL that selects `path` and, when recursive, everything below it (byte order: '/' + 1 is '0').
+    private func scope(_ path: ResourcePath, recursive: Bool) -> (String, StatementArguments) {
+        let key = path.description
+        guard recursive else { return ("path = ?", [key]) }
+        let prefix = path.isRoot ? "/" : key + "/"
+        let upper = String(prefix.dropLast()) + "0"
+        return ("(path = ? OR (path >= ? AND path < ?))", [key, prefix, upper])
+    }
+
+    public func remove(at path: ResourcePath, recursive: Bool) throws {
+        let (condition, arguments) = scope(path, recursive: recursive)
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
+            try reindex(path.description, db)
+        }
+    }
+
+    public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
+        let (condition, arguments) = scope(source, recursive: recursive)
+        let sourceKey = source.description
+        let destinationKey = destination.description
+        try database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
+            for row in rows {
+                let path: String = row["path"]
+                let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
+            }
+            try reindex(destinationKey, db)
+        }
+    }
+
+    public func move(from source: ResourcePath, to destination: ResourcePath) throws {
+        let (condition, arguments) = scope(source, recursive: true)
+        let sourceKey = source.description
+        let destinationKey = destination.description
+        try database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
+            try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
+            for row in rows {
+                let path: String = row["path"]
+                let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
+            }
+            try reindex(sourceKey, db)
+            try reindex(destinationKey, db)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import DAVCore
+
+/// A resource's place under the served root: decoded, normalised segments that cannot leave the root.
+///
+/// Built from the raw request path (or a Destination path), percent-decoded once; a `%` that starts no
+/// valid escape is kept as a literal `%` (httpx and other clients send `100%.txt` unencoded). Refused with 400:
+/// `.` and `..` segments (also when written `%2e%2e`), encoded slashes (`%2F`) and backslashes, NUL and
+/// other control characters, and bytes that are not UTF-8. Repeated slashes collapse.
+/// Names compare byte for byte, so `é` in NFC and in NFD are two resources, as on a Linux file system.
+///
+/// Symbolic links are not this type's business: the file-system storage checks that a resolved path
+/// stays inside the root.
+public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Comparable {
+    /// Decoded names from the root down; empty for the root.
+    public private(set) var segments: [String]
+
+    public static let root = ResourcePath(segments: [])
+
+    public init(segments: [String]) {
+        self.segments = segments
+    }
+
+    /// Decodes a percent-encoded absolute path (no query); throws a 400 ``DAVError`` for anything unsafe.
+    public init(encodedPath raw: String) throws {
+        var path = Substring(raw)
+        if let query = path.firstIndex(of: "?") { path = path[..<query] }
+        guard path.hasPrefix("/") else { throw DAVError.badRequest("the path must start with /") }
+        var segments: [String] = []
+        for part in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            let bytes = try Self.percentDecode(Array(part))
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                throw DAVError.badRequest("the path is not valid UTF-8")
+            }
+            if name == "." || name == ".." { throw DAVError.badRequest("the path may not contain '.' or '..' segments") }
+            segments.append(name)
+        }
+        self.segments = segments
+    }
+
+    private static func percentDecode(_ bytes: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            var byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                let low = hexValue(bytes[index + 2])
+            {
+                byte = high << 4 | low
+                index += 3
+                if byte == UInt8(ascii: "/") { throw DAVError.badRequest("encoded slashes (%2F) are not accepted in paths") }
+            } else {
+                index += 1
+            }
+            if byte < 0x20 || byte == 0x7F { throw DAVError.badRequest("control characters are not accepted in paths") }
+            if byte == UInt8(ascii: "\\") { throw DAVError.badRequest("backslashes are not accepted in paths") }
+            out.append(byte)
+        }
+        return out
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    public var isRoot: Bool { segments.isEmpty }
+    public var name: String { segments.last ?? "" }
+    public var depth: Int { segments.count }
+
+    public var parent: ResourcePath? {
+        guard !segments.isEmpty else { return nil }
+        return ResourcePath(segments: Array(segments.dropLast()))
+    }
+
+    public func appending(_ name: String) -> ResourcePath {
+        ResourcePath(segments: segments + [name])
+    }
+
+    /// Whether `self` is `other` or lies below it.
+    public func isDescendant(of other: ResourcePath, orSelf: Bool = true) -> Bool {
+        guard segments.count >= other.segments.count else { return false }
+        if !orSelf && segments.count == other.segments.count { return false }
+        for (a, b) in zip(segments, other.segments) where !a.utf8.elementsEqual(b.utf8) { return false }
+        return true
+    }
+
+    /// `/a/b` decoded, the key used by the property and lock stores.
+    public var description: String { "/" + segments.joined(separator: "/") }
+
+    /// The percent-encoded href; collections end in `/` (RFC 4918 §8.3 and §5.2).
+    public func href(isCollection: Bool, prefix: String = "") -> String {
+        var out = prefix
+        for segment in segments {
+            out += "/"
+            Self.encode(segment, into: &out)
+        }
+        if isCollection || segments.isEmpty { out += "/" }
+        return out
+    }
+
+    /// Encodes everything but unreserved characters and a few safe sub-delimiters.
+    static func encode(_ segment: String, into out: inout String) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(segment.utf8.count)
+        for byte in segment.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+                UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                bytes.append(byte)
+            default:
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    // Byte-wise identity: Swift's String equality would merge NFC and NFD spellings.
+    public static func == (lhs: ResourcePath, rhs: ResourcePath) -> Bool {
+        lhs.segments.count == rhs.segments.count && zip(lhs.segments, rhs.segments).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for segment in segments {
+            hasher.combine(segment.utf8.count)
+            for byte in segment.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    public static func < (lhs: ResourcePath, rhs: ResourcePath) -> Bool {
+        lhs.description.utf8.lexicographicallyPrecedes(rhs.description.utf8)
+    }
+}

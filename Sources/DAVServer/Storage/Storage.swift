@@ -1,0 +1,111 @@
+import DAVCore
+import NIOCore
+
+/// What the server knows about one resource without reading its content.
+public struct ResourceInfo: Sendable {
+    public var path: ResourcePath
+    public var isCollection: Bool
+    /// Content length in bytes (0 for collections).
+    public var size: Int64
+    /// Seconds since 1970, with fractions.
+    public var modified: Double
+    public var created: Double
+    /// A strong entity tag with its quotes; changes whenever the content does.
+    public var etag: String
+    /// Reached through a symbolic link (inside the root): listed, but never descended into by a walk,
+    /// so a link to an ancestor cannot make a Depth infinity answer or a COPY endless.
+    public var isLink = false
+
+    public init(path: ResourcePath, isCollection: Bool, size: Int64, modified: Double, created: Double, etag: String) {
+        self.path = path
+        self.isCollection = isCollection
+        self.size = size
+        self.modified = modified
+        self.created = created
+        self.etag = etag
+    }
+}
+
+/// Where resource content lives: a tree of collections and files addressed by ``ResourcePath``.
+///
+/// Contract for implementations:
+/// - `info(at:)` returns nil for an unmapped path and throws a 403 ``DAVError`` for a path the
+///   storage refuses to reach (a symbolic link out of the root).
+/// - Mutating calls assume the server already checked existence, parents, locks and permissions; they
+///   throw ``DAVError`` with 409 when a parent is missing, 507 when the disk is full, 500 otherwise.
+/// - `copy` and `move` require the destination not to exist (the server deletes it first on Overwrite: T).
+/// - Writes go to a temporary place and become visible only at ``ContentWriter/commit()``: a cut upload never
+///   replaces the old content.
+/// Calls are synchronous; they are short and the server calls them off the event loops.
+public protocol Storage: Sendable {
+    func info(at path: ResourcePath) throws -> ResourceInfo?
+    /// Names of a collection's members, in no particular order; hidden upload files are left out.
+    func memberNames(of path: ResourcePath) throws -> [String]
+    /// The members of a collection with their information, in no particular order; members the storage
+    /// refuses to reach are left out. One directory read, so a Depth 1 PROPFIND costs one pass.
+    func members(of path: ResourcePath) throws -> [ResourceInfo]
+    /// The members one at a time, for walks that must not hold a whole large directory in memory.
+    func memberIterator(of path: ResourcePath) throws -> any MemberIterator
+    /// Reads up to `length` bytes at `offset` into `buffer`; returns how many were read (0 at the end).
+    func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int
+    func beginWrite(_ path: ResourcePath) throws -> any ContentWriter
+    func makeCollection(at path: ResourcePath) throws
+    /// Removes a resource, recursively for a collection.
+    func remove(_ path: ResourcePath) throws
+    /// Copies a resource; for a collection, its members too when `recursive`.
+    func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws
+    func move(from source: ResourcePath, to destination: ResourcePath) throws
+    /// Bytes used under the root, and bytes still available (RFC 4331); nil when unknown.
+    func quota() -> (used: Int64?, available: Int64?)
+}
+
+/// An upload in progress: chunks appended, then made visible atomically or thrown away.
+public protocol ContentWriter: AnyObject {
+    func append(_ buffer: ByteBuffer) throws
+    func commit() throws -> ResourceInfo
+    func abort()
+}
+
+/// Yields a collection's members one by one (nil at the end); what a listing of any size walks through.
+public protocol MemberIterator: AnyObject {
+    func next() throws -> ResourceInfo?
+}
+
+/// Iterates over members already in memory.
+final class ArrayMemberIterator: MemberIterator {
+    private var members: [ResourceInfo]
+    init(_ members: [ResourceInfo]) { self.members = members.reversed() }
+    func next() throws -> ResourceInfo? { members.popLast() }
+}
+
+extension Storage {
+    public func members(of path: ResourcePath) throws -> [ResourceInfo] {
+        try memberNames(of: path).compactMap { try? info(at: path.appending($0)) }
+    }
+
+    public func memberIterator(of path: ResourcePath) throws -> any MemberIterator {
+        ArrayMemberIterator(try members(of: path))
+    }
+
+    /// Walks a collection depth first, calling `visit` for every member (not `path` itself); members the
+    /// storage refuses (symlinks out of the root) are skipped. Memory stays proportional to one
+    /// directory listing per open level.
+    public func walk(_ path: ResourcePath, visit: (ResourceInfo) throws -> Bool) throws {
+        var stack: [[String]] = [try memberNames(of: path).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).reversed()]
+        var prefixes: [ResourcePath] = [path]
+        while !stack.isEmpty {
+            guard let name = stack[stack.count - 1].popLast() else {
+                stack.removeLast()
+                prefixes.removeLast()
+                continue
+            }
+            let child = prefixes[prefixes.count - 1].appending(name)
+            guard let info = try? info(at: child) else { continue }
+            let descend = try visit(info)
+            if info.isCollection && !info.isLink && descend {
+                stack.append(try memberNames(of: child).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).reversed())
+                prefixes.append(child)
+            }
+        }
+    }
+}

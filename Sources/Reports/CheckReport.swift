@@ -1,0 +1,69 @@
+import DAVCore
+import Diagnosis
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Renders a live check: the analysis, what each probe asked and got, and the server's capabilities.
+public enum CheckReport {
+    public struct ProbeSummary: Codable, Sendable {
+        public var kind: String
+        public var purpose: String
+        public var method: String
+        public var url: String
+        public var identity: String
+        public var status: Int?
+        public var milliseconds: Int
+        public var failure: String?
+    }
+
+    struct Model: Codable {
+        var report: ReportModel
+        var probes: [ProbeSummary]
+        var capabilities: [String: String]
+
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(probes, forKey: .probes)
+            try container.encode(capabilities, forKey: .capabilities)
+        }
+
+        enum Keys: String, CodingKey { case probes, capabilities }
+    }
+
+    static func summaries(_ result: CheckResult) -> [ProbeSummary] {
+        result.probes.map {
+            ProbeSummary(kind: $0.probe.kind.rawValue, purpose: $0.probe.purpose, method: $0.probe.method, url: $0.probe.url,
+                         identity: $0.probe.identity.rawValue, status: $0.head?.status, milliseconds: $0.milliseconds, failure: $0.failure)
+        }
+    }
+
+    /// The JSON report of DESIGN.md plus `probes` and `capabilities`.
+    public static func json(_ result: CheckResult) throws -> String {
+        let model = Model(report: ReportModel(result.analysis), probes: summaries(result), capabilities: result.capabilities)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"
+    }
+
+    public static func text(_ result: CheckResult, color: Bool) -> String {
+        var out = TextReport(color: color).render(result.analysis)
+        if !result.probes.isEmpty {
+            out += "\nProbes (read-only)\n"
+            for probe in result.probes {
+                let answer = probe.head.map { "\($0.status) \(HTTPStatus.reason(for: $0.status))" } ?? "failed: \(probe.failure ?? "?")"
+                let who = probe.probe.identity == .user ? "" : " as \(probe.probe.identity == .anonymous ? "anonymous" : "the second user")"
+                out += "  \(probe.probe.method) \(probe.probe.url)\(who) → \(answer) (\(probe.milliseconds) ms) — \(probe.probe.purpose)\n"
+            }
+        }
+        if !result.capabilities.isEmpty {
+            let keys = ["DAV", "Allow", "MS-Author-Via", "Server"].filter { result.capabilities[$0] != nil }
+            out += "Server says: " + keys.map { "\($0): \(result.capabilities[$0]!)" }.joined(separator: " · ") + "\n"
+            if let anonymous = result.capabilities["anonymousOptions"] { out += "OPTIONS without credentials: \(anonymous)\n" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,256 @@
+import ArgumentParser
+import DAVClient
+import DAVCore
+import Diagnosis
+import Foundation
+import Reports
+
+/// `davdoctor check URL`: send the request, analyze the answer, then ask the follow-up questions a
+/// careful engineer would (OPTIONS, parent listings, lockdiscovery, anonymous and second-user repeats,
+/// Depth 1, a cache-busting repeat, HEAD) and fold their answers into the findings.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a WebDAV request, analyze the answer, and prove the cause with follow-up probes.",
+        discussion: """
+            Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written.
+            The password comes from --user user:password, DAVDOCTOR_PASSWORD, or ~/.netrc; it is never printed.
+            Exit status: 0 no findings, 1 findings, 2 bad usage, 3 the server could not be reached.
+            Examples:
+              davdoctor check http://127.0.0.1:8080/docs/
+              davdoctor check https://dav.example.com/files/ --user alice --as bob --save before/
+              davdoctor check http://127.0.0.1:8080/docs/a.txt --method LOCK --body lockinfo.xml
+            """)
+
+    @Argument(help: "The URL to ask (http or https).")
+    var url: String
+
+    @Option(help: "The method to send (default PROPFIND).")
+    var method: String?
+
+    @Option(help: "The Depth header: 0, 1 or infinity (default 1 for PROPFIND).")
+    var depth: String?
+
+    @Option(help: "A file whose bytes are the request body (default for PROPFIND: allprop).")
+    var body: String?
+
+    @Option(name: .customLong("header"), help: "A request header, as 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(help: "Credentials as curl's -u: USER[:PASSWORD] (else DAVDOCTOR_PASSWORD or ~/.netrc).")
+    var user: String?
+
+    @Option(name: .customLong("as"), help: "A second user, USER[:PASSWORD], to compare what each may see.")
+    var secondUser: String?
+
+    @Flag(help: "Do not verify the server's TLS certificate.")
+    var insecure = false
+
+    @Option(help: "A PEM file of CA certificates to trust as well.")
+    var cacert: String?
+
+    @Option(help: "Keep every exchange (byte-exact, with timings) and the report in this directory.")
+    var save: String?
+
+    @Option(help: "Seconds to wait for a connection or for data.")
+    var timeout: Int = 30
+
+    @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
+    var allowWrites = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        let href = Href(url)
+        guard href.scheme == "http" || href.scheme == "https", let authority = href.authority, !authority.isEmpty else {
+            throw ValidationError("the URL must be an absolute http:// or https:// URL, not '\(url)'")
+        }
+        if let depth, Depth(headerValue: depth) == nil { throw ValidationError("--depth must be 0, 1 or infinity, not '\(depth)'") }
+        if let method, method.isEmpty || !method.allSatisfy({ $0.isLetter || $0 == "-" }) {
+            throw ValidationError("--method must be an HTTP method name such as PROPFIND, not '\(method)'")
+        }
+        for header in headers where header.firstIndex(of: ":").map({ $0 == header.startIndex }) ?? true {
+            throw ValidationError("--header must look like 'Name: value', not '\(header)'")
+        }
+        if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let credentials = try Result { try Credentials.resolve(userFlag: user, url: url) }.orExit()
+        let second = try Result { try secondUser.flatMap { try Credentials.resolve(userFlag: $0, url: url) } }.orExit()
+        let request = try Result { try buildRequest() }.orExit()
+        let recorder = try Result { try save.map { try ExchangeRecorder(directory: $0) } }.orExit()
+        let client = try Result {
+            try DAVClient(configuration: .init(
+                connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
+                insecure: insecure, caCertificate: cacert, credentials: credentials))
+        }.orExit()
+        let progress = Progress(enabled: isatty(2) == 1)
+        let interrupt = Interrupt()
+
+        var outcome: CheckResult
+        do {
+            let analysis = try await Self.ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
+            progress.clear()
+            var investigation = Investigation(initial: analysis, options: .init(hasCredentials: credentials != nil, hasSecondUser: second != nil))
+            var action = investigation.start()
+            while case .send(let probes) = action {
+                if interrupt.fired { break }
+                var outcomes: [ProbeOutcome] = []
+                for probe in probes {
+                    progress.note("probe: \(probe.method) \(probe.url)")
+                    outcomes.append(await Self.run(probe, client: client, second: second, recorder: recorder))
+                }
+                action = investigation.receive(outcomes)
+            }
+            progress.clear()
+            switch action {
+            case .done(let result): outcome = result
+            case .send: outcome = investigation.conclude()
+            }
+            if interrupt.fired { outcome.analysis.notes.append("interrupted (Ctrl-C): the probes that ran are in the report") }
+        } catch let error as DAVClientError {
+            progress.clear()
+            try? await client.shutdown()
+            printError(error.description)
+            throw error.isNetworkFailure ? ExitStatus.unreachable : ExitStatus.badInput
+        } catch {
+            progress.clear()
+            try? await client.shutdown()
+            printError(String(describing: error))
+            throw ExitStatus.badInput
+        }
+        try? await client.shutdown()
+        if allowWrites {
+            outcome.analysis.notes.append("--allow-writes: no write probe applies to this answer; nothing was written")
+        }
+
+        let rendered: String
+        switch output.format {
+        case .text: rendered = CheckReport.text(outcome, color: output.useColor)
+        case .json: rendered = try CheckReport.json(outcome)
+        case .html: rendered = HTMLReport.render(outcome.analysis, title: "davdoctor check")
+        }
+        print(rendered, terminator: "")
+        if let save {
+            try? CheckReport.json(outcome).write(toFile: save + "/report.json", atomically: true, encoding: .utf8)
+            try? CheckReport.text(outcome, color: false).write(toFile: save + "/report.txt", atomically: true, encoding: .utf8)
+        }
+        throw outcome.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
+    }
+
+    /// The request the user named, with PROPFIND's defaults.
+    func buildRequest() throws -> DAVRequest {
+        let verb = (method ?? "PROPFIND").uppercased()
+        var fields = HTTPFields()
+        for header in headers {
+            let colon = header.firstIndex(of: ":")!
+            fields.add(String(header[..<colon]).trimmingASCIIWhitespace(), String(header[header.index(after: colon)...]).trimmingASCIIWhitespace())
+        }
+        var bytes: [UInt8] = []
+        if let body {
+            var reader = try CaptureReader(path: body)
+            defer { reader.close() }
+            bytes = []
+            try reader.readRaw { bytes.append(contentsOf: $0) }
+        } else if verb == "PROPFIND" {
+            bytes = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#.utf8)
+        }
+        if let depth { fields.set("Depth", depth) } else if verb == "PROPFIND", fields["Depth"] == nil { fields.set("Depth", "1") }
+        if !bytes.isEmpty, fields["Content-Type"] == nil, bytes.first == UInt8(ascii: "<") {
+            fields.set("Content-Type", "application/xml; charset=utf-8")
+        }
+        return DAVRequest(method: verb, url: url, headers: fields, body: bytes)
+    }
+
+    /// Sends the user's request and analyzes the answer as it streams in.
+    static func ask(_ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: Progress, interrupt: Interrupt) async throws -> AnalysisResult {
+        let info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
+        final class Box: @unchecked Sendable { var session: AnalysisSession? }
+        let box = Box()
+        let started = ContinuousClock.now
+        do {
+        try await client.stream(request, recorder: recorder) { head in
+            box.session = AnalysisSession(request: info, head: head, format: .live, sourceName: request.url)
+        } onBody: { bytes in
+            if interrupt.fired { throw CancellationError() }
+            try box.session?.feed(bytes)
+            if let count = box.session?.responsesRead { progress.responses(count, since: started) }
+        }
+        } catch where interrupt.fired {
+            if var session = box.session { return session.finishPartial() }
+            throw error
+        }
+        guard var session = box.session else { throw DAVClientError.network("no answer") }
+        return try session.finish()
+    }
+
+    /// Sends one probe; a transport failure becomes part of the outcome, not an error.
+    static func run(_ probe: Probe, client: DAVClient, second: Credentials?, recorder: ExchangeRecorder?) async -> ProbeOutcome {
+        let authentication: Authentication
+        switch probe.identity {
+        case .user: authentication = .default
+        case .anonymous: authentication = .anonymous
+        case .secondUser: authentication = second.map { .user($0) } ?? .anonymous
+        }
+        var headers = probe.headers
+        if let body = probe.body, !body.isEmpty, headers["Content-Type"] == nil { headers.set("Content-Type", "application/xml; charset=utf-8") }
+        let request = DAVRequest(method: probe.method, url: probe.url, headers: headers, body: probe.body ?? [], authentication: authentication)
+        do {
+            let exchange = try await client.send(request, bodyLimit: 16 << 20, recorder: recorder)
+            return ProbeOutcome(probe: probe, head: exchange.response, body: exchange.body, milliseconds: Int(exchange.timings.totalMilliseconds))
+        } catch {
+            return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
+        }
+    }
+}
+
+/// Progress on a terminal while a long answer streams in; silent when stderr is not a TTY.
+final class Progress: @unchecked Sendable {
+    let enabled: Bool
+    private var lastUpdate = ContinuousClock.now
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func responses(_ count: Int, since start: ContinuousClock.Instant) {
+        guard enabled, ContinuousClock.now - lastUpdate > .milliseconds(200) else { return }
+        lastUpdate = ContinuousClock.now
+        let elapsed = ContinuousClock.now - start
+        write("\r\u{1B}[K\(count) responses read, \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+    }
+
+    func note(_ text: String) {
+        guard enabled else { return }
+        write("\r\u{1B}[K" + String(text.prefix(100)))
+    }
+
+    func clear() {
+        guard enabled, shown else { return }
+        write("\r\u{1B}[K")
+        shown = false
+    }
+
+    private func write(_ text: String) {
+        shown = true
+        var err = StandardError()
+        print(text, terminator: "", to: &err)
+    }
+}
+
+/// Ctrl-C stops a check cleanly: the stream or the probes stop, and what was found so far is printed.
+final class Interrupt: @unchecked Sendable {
+    private var source: (any DispatchSourceSignal)?
+    private(set) var fired = false
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            if self.fired { exit(130) }
+            self.fired = true
+        }
+        source.resume()
+        self.source = source
+    }
+}

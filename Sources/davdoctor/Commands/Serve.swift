@@ -1,0 +1,112 @@
+import ArgumentParser
+import DAVServer
+import Foundation
+import Logging
+
+/// `davdoctor serve DIR`: the WebDAV server on its own (RFC 4918 class 1 and 2).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a directory over WebDAV (RFC 4918 class 1 and 2).",
+        discussion: """
+            With no --config, DIR is served read-write without authentication, on loopback only. Dead \
+            properties and locks are kept in SQLite in --data-dir, outside the served tree, so they survive a restart.
+            """)
+
+    @Argument(help: "The directory to serve.")
+    var directory: String?
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "YAML file with users, access rules and limits (see docs/server.md).")
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: "Where dead properties and locks are kept (default: ~/.local/state/davdoctor/<dir>).")
+    var dataDirectory: String?
+
+    @Flag(help: "Keep dead properties and locks in memory only.")
+    var memory = false
+
+    @Option(name: .customLong("access-log"), help: "Append JSON-lines access records to this file ('-' for standard output).")
+    var accessLog: String?
+
+    @Flag(name: .customLong("no-depth-infinity"), help: "Answer PROPFIND Depth: infinity with 403 DAV:propfind-finite-depth.")
+    var noDepthInfinity = false
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest PUT body accepted (413 beyond).")
+    var maxBodyBytes: Int?
+
+    @Flag(name: .customLong("allow-unauthenticated-remote"), help: "Listen on a non-loopback address even with no users configured.")
+    var allowUnauthenticatedRemote = false
+
+    @Flag(name: .customLong("hash-password"), help: "Read a password from standard input, print its hash for the config file, and exit.")
+    var hashPassword = false
+
+    func validate() throws {
+        if hashPassword { return }
+        guard directory != nil else { throw ValidationError("Missing expected argument '<directory>'.") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+    }
+
+    func run() async throws {
+        if hashPassword {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+            print(PasswordHash(password: line).description)
+            return
+        }
+        let root = directory!
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(root) is not a directory")
+        }
+        let configuration = try config.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        let access = try AccessRules(configuration: configuration)
+        let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
+        if !access.requiresAuthentication && !loopback && !allowUnauthenticatedRemote {
+            throw ValidationError(
+                "refusing to serve \(root) without authentication on \(host); configure users (--config) or pass --allow-unauthenticated-remote")
+        }
+        let storage = try FileSystemStorage(root: root)
+        var options = DAVServerOptions(storage: storage, access: access)
+        if !memory {
+            let dataDir = dataDirectory ?? configuration.dataDirectory ?? Self.defaultDataDirectory(for: root)
+            let realData = URL(fileURLWithPath: dataDir).standardizedFileURL.resolvingSymlinksInPath().path
+            let realRoot = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+            if realData == realRoot || realData.hasPrefix(realRoot + "/") {
+                throw ValidationError("the data directory \(dataDir) must be outside the served directory")
+            }
+            let stores = try DAVServer.persistentStores(dataDirectory: dataDir)
+            options.properties = stores.properties
+            options.locks = stores.locks
+        }
+        if let limit = maxBodyBytes ?? configuration.limits?.maxBodyBytes { options.maxBodyBytes = limit }
+        options.allowsDepthInfinity = !noDepthInfinity && (configuration.limits?.depthInfinity ?? true)
+        if let accessLog {
+            options.accessLog = accessLog == "-" ? AccessLog(handle: .standardOutput) : try AccessLog(path: accessLog)
+        }
+        var logger = Logger(label: "davdoctor.serve")
+        logger.logLevel = .warning
+        let mode = access.requiresAuthentication
+            ? "\(access.accounts.count) user(s), Basic authentication"
+            : "read-write, no authentication" + (loopback ? ", loopback only" : "")
+        let host = self.host
+        let app = DAVServer.makeApplication(options: options, host: host, port: port, logger: logger) { port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            print("davdoctor serve: http://\(shown):\(port)/ serving \(root) (\(mode))")
+            fflush(nil)
+        }
+        try await app.runService()
+    }
+
+    /// `~/.local/state/davdoctor/<served path with / as _>`, or `$XDG_STATE_HOME/davdoctor/…`.
+    static func defaultDataDirectory(for root: String) -> String {
+        let real = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_STATE_HOME"] ?? (NSHomeDirectory() + "/.local/state")
+        let name = real.split(separator: "/").joined(separator: "_")
+        return base + "/davdoctor/" + (name.isEmpty ? "root" : name)
+    }
+}

@@ -1,0 +1,80 @@
+import DAVClient
+import Foundation
+import Testing
+
+/// Each way of not getting an answer maps to one DAVClientError kind with a one-line message.
+struct NetworkFailureTests {
+    @Test func connectionRefused() async throws {
+        let port = Processes.freePort()
+        try await withClient { client in
+            let error = await #expect(throws: DAVClientError.connectionRefused) {
+                try await client.send(.options("http://127.0.0.1:\(port)/"))
+            }
+            #expect(error?.description.contains("127.0.0.1:\(port)") == true)
+            #expect(error?.isNetworkFailure == true)
+        }
+    }
+
+    @Test func unresolvableHost() async throws {
+        try await withClient { client in
+            let error = await #expect(throws: DAVClientError.unreachable) {
+                try await client.send(.options("http://nonexistent.invalid/"))
+            }
+            #expect(error?.description.contains("nonexistent.invalid") == true)
+        }
+    }
+
+    @Test func readTimeout() async throws {
+        let (port, listener) = try Listeners.silent()
+        defer { listener.stop() }
+        let config = DAVClient.Configuration(connectTimeout: .seconds(2), readTimeout: .milliseconds(400))
+        try await withClient(config) { client in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: DAVClientError.timeout) {
+                try await client.send(.propfind("http://127.0.0.1:\(port)/", depth: .zero))
+            }
+            // Far below the 2 s connect timeout plus slack for a loaded machine: the 400 ms read timeout fired.
+            #expect(ContinuousClock.now - started < .seconds(30))
+            #expect(error?.description.contains("400 ms") == true)
+        }
+    }
+
+    @Test func requestTimeout() async throws {
+        let (port, listener) = try Listeners.silent()
+        defer { listener.stop() }
+        let config = DAVClient.Configuration(connectTimeout: .seconds(2), readTimeout: .seconds(30), requestTimeout: .milliseconds(300))
+        try await withClient(config) { client in
+            await #expect(throws: DAVClientError.timeout) {
+                try await client.send(.options("http://127.0.0.1:\(port)/"))
+            }
+        }
+    }
+
+    @Test(arguments: ["ftp://127.0.0.1/", "http:///nohost", "not a url", ""])
+    func invalidURL(_ url: String) async throws {
+        try await withClient { client in
+            await #expect(throws: DAVClientError.invalidURL) { try await client.send(.options(url)) }
+        }
+    }
+
+    @Test func invalidMethodAndHeader() async throws {
+        try await withClient { client in
+            await #expect(throws: DAVClientError.invalidRequest) {
+                try await client.send(DAVRequest(method: "PROP FIND", url: "http://127.0.0.1:1/"))
+            }
+            await #expect(throws: DAVClientError.invalidRequest) {
+                try await client.send(DAVRequest(method: "GET", url: "http://127.0.0.1:\(Processes.freePort())/", headers: HTTPFieldsLiteral.injected))
+            }
+        }
+    }
+
+    @Test func descriptionsAreOneLine() {
+        let errors: [DAVClientError] = [
+            .unreachable("h"), .connectionRefused("h:1"), .tls("x"), .timeout("y"), .connectionClosed("h:1"), .network("z"),
+            .invalidURL("u", reason: "r"), .invalidRequest("r"), .bodyTooLarge(limit: 64 << 20), .credentials("c"), .recording("r"),
+        ]
+        for error in errors { #expect(!error.description.contains("\n")) }
+        #expect(DAVClientError.bodyTooLarge(limit: 64 << 20).description.contains("64 MiB"))
+        #expect(errors.filter(\.isNetworkFailure).count == 6)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Misbehaving endpoints for the failure tests, each a real process stopped by its PID.
+enum Listeners {
+    /// A TCP listener on 127.0.0.1 that accepts connections and never answers (for read timeouts).
+    static func silent() throws -> (port: Int, process: Processes.Background) {
+        let script = """
+            import socket, sys, time
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            s.listen(16)
+            print(s.getsockname()[1], flush=True)
+            held = []
+            while True:
+                c, _ = s.accept()
+                held.append(c)
+            """
+        let process = try Processes.Background(Processes.which("python3") ?? "/usr/bin/python3", ["-c", script])
+        guard let port = Int(process.firstLine()) else {
+            process.stop()
+            throw Processes.Failure(description: "the silent listener did not report its port")
+        }
+        return (port, process)
+    }
+
+    /// `openssl s_server -www` with a fresh self-signed certificate for 127.0.0.1; returns the
+    /// certificate's PEM path too (to trust it with `caCertificate`).
+    static func tls(work: String) throws -> (port: Int, certificate: String, process: Processes.Background) {
+        let openssl = Processes.which("openssl") ?? "/usr/bin/openssl"
+        let certificate = work + "/cert.pem"
+        let key = work + "/key.pem"
+        try Processes.run(openssl, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
+        let port = Processes.freePort()
+        let process = try Processes.Background(openssl, [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet",
+        ])
+        do {
+            try Processes.waitForPort(port)
+        } catch {
+            process.stop()
+            throw error
+        }
+        return (port, certificate, process)
+    }
+}

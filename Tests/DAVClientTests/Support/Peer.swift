@@ -1,0 +1,41 @@
+import DAVTesting
+import Foundation
+
+/// A real WebDAV server started by `scripts/peers/start-<name>.sh` in its own temporary work directory,
+/// on a free port, and stopped by `scripts/peers/stop.sh` (which kills only the PIDs it recorded).
+///
+/// Use as `let peer = try Peer.start("apache"); defer { peer.stop() }` so that it stops on every path.
+struct Peer: Sendable {
+    var name: String
+    var workDirectory: String
+    var base: String
+    var port: Int
+
+    static var scripts: String { Fixtures.packageRoot.appendingPathComponent("scripts/peers").path }
+
+    /// Whether the server's program is installed (the tests are skipped otherwise).
+    static func available(_ name: String) -> Bool {
+        let program = ["apache": "apache2", "wsgidav": "wsgidav", "nginx-dav-ext": "nginx", "lighttpd": "lighttpd", "rclone": "rclone"][name] ?? name
+        return Processes.which(program) != nil || FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(program)")
+    }
+
+    static func start(_ name: String, profile: String = "faulty") throws -> Peer {
+        let work = try Processes.temporaryDirectory(name)
+        let port = Processes.freePort()
+        do {
+            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: ["PROFILE": profile])
+            let base = output.split(separator: "\n").last.map(String.init) ?? "http://127.0.0.1:\(port)"
+            return Peer(name: name, workDirectory: work, base: base, port: port)
+        } catch {
+            Peer(name: name, workDirectory: work, base: "", port: port).stop()
+            throw error
+        }
+    }
+
+    func url(_ path: String) -> String { base + path }
+
+    func stop() {
+        _ = try? Processes.run("/bin/bash", ["\(Peer.scripts)/stop.sh", workDirectory])
+        try? FileManager.default.removeItem(atPath: workDirectory)
+    }
+}

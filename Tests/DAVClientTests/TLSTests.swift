@@ -1,0 +1,69 @@
+import DAVClient
+import Foundation
+import Testing
+
+/// TLS against `openssl s_server` with a fresh self-signed certificate for 127.0.0.1.
+@Suite(.enabled(if: Processes.which("openssl") != nil), .serialized)
+struct TLSTests {
+    @Test func untrustedCertificateIsATLSError() async throws {
+        let work = try Processes.temporaryDirectory("tls")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let server = try Listeners.tls(work: work)
+        defer { server.process.stop() }
+        try await withClient { client in
+            let error = await #expect(throws: DAVClientError.tls) { try await client.send(.get("https://127.0.0.1:\(server.port)/")) }
+            #expect(error?.description.contains("not trusted") == true)
+            #expect(error?.isNetworkFailure == true)
+        }
+    }
+
+    @Test func insecureSkipsVerification() async throws {
+        let work = try Processes.temporaryDirectory("tls")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let server = try Listeners.tls(work: work)
+        defer { server.process.stop() }
+        try await withClient(DAVClient.Configuration(connectTimeout: .seconds(5), readTimeout: .seconds(5), insecure: true)) { client in
+            let answer = try await client.send(.get("https://127.0.0.1:\(server.port)/"))
+            #expect(answer.status == 200)
+        }
+    }
+
+    @Test func caCertificateIsTrusted() async throws {
+        let work = try Processes.temporaryDirectory("tls")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let server = try Listeners.tls(work: work)
+        defer { server.process.stop() }
+        let config = DAVClient.Configuration(connectTimeout: .seconds(5), readTimeout: .seconds(5), caCertificate: server.certificate)
+        try await withClient(config) { client in
+            let answer = try await client.send(.get("https://127.0.0.1:\(server.port)/"))
+            #expect(answer.status == 200)
+        }
+    }
+
+    @Test func unreadableCACertificate() {
+        #expect(throws: DAVClientError.tls) { _ = try DAVClient(configuration: .init(caCertificate: "/nonexistent.pem")) }
+    }
+
+    /// Plain HTTP to a TLS port: OpenSSL drops the connection, and the message says https:// may be meant.
+    @Test func plainHTTPToATLSPort() async throws {
+        let work = try Processes.temporaryDirectory("tls")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let server = try Listeners.tls(work: work)
+        defer { server.process.stop() }
+        try await withClient { client in
+            let error = await #expect(throws: DAVClientError.self) { try await client.send(.get("http://127.0.0.1:\(server.port)/")) }
+            #expect(error == .tls || error?.description.contains("use https://") == true)
+        }
+    }
+
+    /// https:// to a plain-HTTP server (Apache): the handshake fails.
+    @Test(.enabled(if: Peer.available("apache")))
+    func tlsToAPlainHTTPPort() async throws {
+        let peer = try Peer.start("apache", profile: "clean")
+        defer { peer.stop() }
+        try await withClient { client in
+            let error = await #expect(throws: DAVClientError.tls) { try await client.send(.options("https://127.0.0.1:\(peer.port)/")) }
+            #expect(error?.description.contains("TLS") == true)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import DAVCore
+import Foundation
+import NIOCore
+import Testing
+
+@testable import DAVServer
+
+/// The two sets of backends every conformance and protocol test runs against.
+enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    case persistent
+
+    var testDescription: String { rawValue }
+}
+
+/// Names no server should trip over: spaces, `%`, `#`, `?`, both Unicode normalisations, emoji.
+enum HostileNames {
+    static let nfc = "caf\u{E9}.txt"
+    static let nfd = "cafe\u{301}.txt"
+    static let files: [(path: [String], content: String)] = [
+        (["plain.txt"], "plain"),
+        (["a b.txt"], "space"),
+        (["100%.txt"], "percent"),
+        (["hash#tag.txt"], "hash"),
+        (["what?.txt"], "question"),
+        ([nfc], "nfc"),
+        ([nfd], "nfd"),
+        (["emoji 😀.txt"], "emoji"),
+        (["sub dir", "nested.txt"], "nested"),
+    ]
+}
+
+/// A temporary directory removed when the fixture goes.
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+
+    init() {
+        path = FileManager.default.temporaryDirectory.path + "/davserver-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Stores for one backend, seeded with the hostile tree, kept alive with their temporary directories.
+final class ServerFixture: @unchecked Sendable {
+    let backend: Backend
+    let root = TemporaryDirectory()
+    let data = TemporaryDirectory()
+    var options: DAVServerOptions
+
+    init(_ backend: Backend, seed: Bool = true, configure: (inout DAVServerOptions) -> Void = { _ in }) throws {
+        self.backend = backend
+        switch backend {
+        case .memory:
+            options = .inMemory()
+        case .persistent:
+            let stores = try DAVServer.persistentStores(dataDirectory: data.path)
+            options = DAVServerOptions(storage: try FileSystemStorage(root: root.path), properties: stores.properties, locks: stores.locks)
+        }
+        configure(&options)
+        if seed { try Self.seed(options.storage) }
+    }
+
+    static func seed(_ storage: any Storage) throws {
+        for (segments, content) in HostileNames.files {
+            var path = ResourcePath.root
+            for directory in segments.dropLast() {
+                path = path.appending(directory)
+                if try storage.info(at: path) == nil { try storage.makeCollection(at: path) }
+            }
+            try write(storage, path.appending(segments.last!), content)
+        }
+    }
+
+    @discardableResult
+    static func write(_ storage: any Storage, _ path: ResourcePath, _ content: String) throws -> ResourceInfo {
+        let writer = try storage.beginWrite(path)
+        try writer.append(ByteBuffer(string: content))
+        return try writer.commit()
+    }
+
+    static func read(_ storage: any Storage, _ path: ResourcePath) throws -> String {
+        var buffer = ByteBuffer()
+        _ = try storage.read(path, offset: 0, length: 1 << 20, into: &buffer)
+        return String(buffer: buffer)
+    }
+}
+
+func path(_ segments: String...) -> ResourcePath { ResourcePath(segments: segments) }

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Benchmark `davdoctor serve` side by side with nginx + dav-ext, Apache mod_dav, lighttpd and WsgiDAV,
+# with wrk, on one generated tree, and measure the memory of a Depth infinity PROPFIND over 100,000 files.
+#
+#   scripts/bench/server-bench.sh [--davdoctor PATH] [--duration SECONDS] [--connections N] [--runs R]
+#                                 [--servers "davdoctor nginx apache lighttpd wsgidav"] [--no-rss]
+#
+# Every server serves the same tree (scripts/peers/lib.sh make_tree + make_big with 1,000 files in /big/,
+# plus /bench/4k.bin and /bench/10m.bin) on 127.0.0.1; the peers are started and stopped with the scripts in
+# scripts/peers/ (read-only reuse). For each server and request kind, wrk runs R times (default 3) and the
+# median requests/s is reported:
+#   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
+# Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
+# /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after).
+# Progress goes to stderr, the markdown report to stdout. Needs wrk, curl, python3 and the peers' packages.
+set -euo pipefail
+
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+peers="$here/scripts/peers"
+bin="${DAVDOCTOR_BIN:-}"
+duration=10
+connections=32
+runs=3
+servers="davdoctor nginx apache lighttpd wsgidav"
+rss=1
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --davdoctor) bin=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
+        --servers) servers=$2; shift 2 ;;
+        --no-rss) rss=0; shift ;;
+        -h|--help) usage 0 ;;
+        *) echo "unknown argument: $1" >&2; usage 2 ;;
+    esac
+done
+if [[ -z "$bin" ]]; then
+    for candidate in "$here/.build/release/davdoctor" "$here/.build/debug/davdoctor"; do
+        if [[ -x "$candidate" ]]; then bin="$candidate"; break; fi
+    done
+fi
+[[ -n "$bin" && -x "$bin" ]] || { echo "server-bench.sh: no davdoctor binary (swift build -c release, or --davdoctor PATH)" >&2; exit 2; }
+for tool in wrk curl python3; do command -v "$tool" >/dev/null || { echo "server-bench.sh: $tool is not installed" >&2; exit 2; }; done
+
+work="$(mktemp -d)"
+chmod 755 "$work"
+davdoctor_pid=""
+cleanup() {
+    if [[ -n "$davdoctor_pid" ]] && kill -0 "$davdoctor_pid" 2>/dev/null; then
+        kill -TERM "$davdoctor_pid" 2>/dev/null || true
+        wait "$davdoctor_pid" 2>/dev/null || true
+    fi
+    "$peers/stop.sh" "$work/peers" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/peers" "$work/lua" "$work/payload"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_url() {
+    for _ in $(seq 1 200); do
+        curl -fsS -o /dev/null -X OPTIONS "$1/" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+head -c 4096 /dev/urandom >"$work/payload/4k.bin"
+head -c $((10 << 20)) /dev/urandom >"$work/payload/10m.bin"
+
+# add_payload ROOT: the benchmark files, owned like the root so servers that drop privileges can write.
+add_payload() {
+    local root=$1
+    mkdir -p "$root/bench/put"
+    cp "$work/payload/4k.bin" "$work/payload/10m.bin" "$root/bench/"
+    chown -R --reference="$root" "$root/bench" 2>/dev/null || true
+}
+
+declare -A url
+start_server() {
+    local name=$1 port
+    port=$(free_port)
+    case "$name" in
+        davdoctor)
+            (
+                export PROFILE=clean
+                . "$peers/lib.sh"
+                make_tree "$work/davdoctor/root"
+                make_big "$work/davdoctor/root/big" 1000
+            )
+            add_payload "$work/davdoctor/root"
+            "$bin" serve "$work/davdoctor/root" --host 127.0.0.1 --port "$port" --data-dir "$work/davdoctor/data" \
+                >"$work/davdoctor.out" 2>&1 &
+            davdoctor_pid=$!
+            url[$name]="http://127.0.0.1:$port"
+            ;;
+        nginx|apache|lighttpd|wsgidav)
+            local script="$peers/start-$name.sh"
+            [[ $name == nginx ]] && script="$peers/start-nginx-dav-ext.sh"
+            [[ -x "$script" ]] || { echo "server-bench.sh: $script is missing; skipping $name" >&2; return 1; }
+            url[$name]=$(PROFILE=clean BIG=1000 NAME="$name" "$script" "$work/peers" "$port" | tail -1)
+            add_payload "$work/peers/$name/root"
+            ;;
+        *) echo "unknown server $name" >&2; return 1 ;;
+    esac
+    wait_url "${url[$name]}" || { echo "server-bench.sh: $name did not answer" >&2; return 1; }
+}
+
+cat >"$work/lua/propfind1.lua" <<'LUA'
+wrk.method = "PROPFIND"
+wrk.headers["Depth"] = "1"
+wrk.headers["Content-Type"] = "application/xml"
+wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+LUA
+sed 's/"Depth"\] = "1"/"Depth"] = "0"/' "$work/lua/propfind1.lua" >"$work/lua/propfind0.lua"
+python3 - "$work/lua/put.lua" <<'PY'
+import sys
+body = "x" * 65536
+with open(sys.argv[1], "w") as f:
+    f.write('counter = 0\n')
+    f.write('body = string.rep("x", 65536)\n')
+    f.write('request = function()\n  counter = counter + 1\n')
+    f.write('  return wrk.format("PUT", "/bench/put/f" .. (counter % 64) .. ".bin", {["Content-Type"] = "application/octet-stream"}, body)\nend\n')
+PY
+cat >"$work/lua/status.lua" <<'LUA'
+-- appended to every script: count responses that are not 2xx, so a failing server cannot look fast
+bad = 0
+response = function(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("NON2XX %d\n", bad))
+end
+LUA
+for f in propfind1 propfind0 put; do cat "$work/lua/status.lua" >>"$work/lua/$f.lua"; done
+cp "$work/lua/status.lua" "$work/lua/get.lua"
+
+# bench NAME KIND → median requests/s (or "fail")
+bench_one() {
+    local base=$1 kind=$2 script path
+    case "$kind" in
+        propfind1) script=propfind1; path=/big/ ;;
+        propfind0) script=propfind0; path=/big/ ;;
+        get4k) script=get; path=/bench/4k.bin ;;
+        get10m) script=get; path=/bench/10m.bin ;;
+        put64k) script=put; path=/ ;;
+    esac
+    local results=() i out rate bad
+    for ((i = 0; i < runs; i++)); do
+        out=$(wrk -t 2 -c "$connections" -d "${duration}s" --latency -s "$work/lua/$script.lua" "$base$path" 2>&1 || true)
+        rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+        bad=$(awk '/^NON2XX/ {print $2}' <<<"$out")
+        if [[ -z "$rate" || "${bad:-1}" != 0 ]]; then
+            echo "  $kind run $i: failed (${bad:-?} non-2xx)" >&2
+            echo fail
+            return
+        fi
+        results+=("$rate")
+    done
+    printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}'
+}
+
+kinds=(propfind1 propfind0 get4k get10m put64k)
+declare -A result
+for name in $servers; do
+    echo "== $name" >&2
+    if ! start_server "$name"; then
+        for kind in "${kinds[@]}"; do result[$name,$kind]="n/a"; done
+        continue
+    fi
+    for kind in "${kinds[@]}"; do
+        result[$name,$kind]=$(bench_one "${url[$name]}" "$kind")
+        echo "  $kind: ${result[$name,$kind]} req/s" >&2
+    done
+    if [[ $name == davdoctor ]]; then
+        kill -TERM "$davdoctor_pid" 2>/dev/null || true
+        wait "$davdoctor_pid" 2>/dev/null || true
+        davdoctor_pid=""
+    else
+        NAME=$name "$peers/stop.sh" "$work/peers" >/dev/null 2>&1 || true
+    fi
+done
+
+echo "# WebDAV server benchmark"
+echo
+echo "wrk -t 2 -c $connections -d ${duration}s, median of $runs runs, requests/s (higher is better); $(nproc) cores, $(uname -sr)."
+echo
+printf '| server | PROPFIND D1 /big/ (1,000 files) | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for name in $servers; do
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
+        "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}"
+done
+
+if ((rss)); then
+    echo "== davdoctor Depth infinity over 100,000 files" >&2
+    big="$work/rss/root"
+    mkdir -p "$big"
+    python3 - "$big" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(100):
+    folder = os.path.join(root, "dir-%03d" % d)
+    os.mkdir(folder)
+    for f in range(1000):
+        open(os.path.join(folder, "file-%04d-with-a-fairly-long-descriptive-name.txt" % f), "w").close()
+PY
+    port=$(free_port)
+    "$bin" serve "$big" --host 127.0.0.1 --port "$port" --data-dir "$work/rss/data" >"$work/rss.out" 2>&1 &
+    davdoctor_pid=$!
+    wait_url "http://127.0.0.1:$port"
+    curl -fsS -o /dev/null -X PROPFIND -H 'Depth: 1' "http://127.0.0.1:$port/"   # warm up
+    before=$(awk '/^VmRSS/ {print $2}' "/proc/$davdoctor_pid/status")
+    start=$(date +%s.%N)
+    bytes=$(curl -fsS -X PROPFIND -H 'Depth: infinity' "http://127.0.0.1:$port/" -o /dev/null -w '%{size_download}')
+    end=$(date +%s.%N)
+    peak=$(awk '/^VmHWM/ {print $2}' "/proc/$davdoctor_pid/status")
+    count=$(curl -fsS -X PROPFIND -H 'Depth: infinity' "http://127.0.0.1:$port/" | grep -o '<D:response>' | wc -l)
+    echo
+    echo "Depth infinity PROPFIND over 100,000 files (100 x 1,000, plus 101 collections): $count responses, $bytes bytes" \
+        "in $(python3 -c "print(round($end - $start, 2))") s; RSS before $((before / 1024)) MiB, peak $((peak / 1024)) MiB," \
+        "growth $(((peak - before) / 1024)) MiB (goal < 32 MiB)."
+fi
