@@ -55,7 +55,7 @@ public enum FixBook {
         case .apache: fixes.append(Fix("Or allow it for this share only: DavDepthInfinity On inside its <Location> (costly on large trees)", .medium))
         case .nginx: fixes.append(Fix("nginx dav-ext never answers Depth: infinity; use Depth: 1", .easy))
         case .lighttpd: fixes.append(Fix("lighttpd refuses infinity by design; use Depth: 1", .easy))
-        case .davdoctor: fixes.append(Fix("Or set allow_depth_infinity: true in the serve config", .easy))
+        case .davdoctor: fixes.append(Fix("Or allow it: limits: depthInfinity: true in the serve config (or drop --no-depth-infinity)", .easy))
         default: fixes.append(Fix("Or enable Depth infinity in the server for this share only", .medium))
         }
         return fixes
@@ -87,6 +87,7 @@ public enum FixBook {
         case .nginx: [Fix("Raise client_max_body_size in that location (default 1m)", .easy)]
         case .lighttpd: [Fix("Raise server.max-request-size (KiB)", .easy)]
         case .iis: [Fix("Raise requestLimits maxAllowedContentLength in Request Filtering", .easy)]
+        case .davdoctor: [Fix("Raise limits: maxBodyBytes in the serve config (or --max-body-bytes)", .easy)]
         default: [Fix("Raise the server's (or proxy's) request body limit for this path, or upload in chunks", .easy)]
         }
     }

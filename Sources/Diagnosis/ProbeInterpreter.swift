@@ -202,9 +202,10 @@ struct LockDescription {
         root = lock.firstChild(DAV.lockroot)?.firstChild(DAV.href).map { Href($0.text.trimmingASCIIWhitespace()).displayPath }
     }
 
-    /// Infinite timeouts and locks with no owner are the ones left behind by clients that went away.
+    /// A lock that never expires outlives the client that took it. A missing owner alone proves nothing:
+    /// nginx and lighttpd never keep the owner a client sends.
     var looksStale: Bool {
-        (timeout ?? "").lowercased() == "infinite" || (owner ?? "").isEmpty
+        (timeout ?? "").lowercased() == "infinite"
     }
 
     var summary: String {
@@ -214,7 +215,7 @@ struct LockDescription {
         parts.append("timeout \(timeout ?? "?")")
         parts.append("owner \((owner?.isEmpty ?? true) ? "(none given)" : owner!)")
         if let token { parts.append("token \(token)") }
-        if looksStale { parts.append("looks stale (no owner or no expiry)") }
+        if looksStale { parts.append("looks stale (it never expires: nobody but its owner's token can clear it)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -1,3 +1,4 @@
+import DAVTesting
 import DAVClient
 import DAVCore
 import Foundation

@@ -1,4 +1,5 @@
 @testable import DAVClient
+import DAVTesting
 import DAVCore
 import Foundation
 import Testing

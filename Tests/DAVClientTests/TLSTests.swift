@@ -1,3 +1,4 @@
+import DAVTesting
 import DAVClient
 import Foundation
 import Testing

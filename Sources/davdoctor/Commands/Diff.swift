@@ -2,6 +2,7 @@ import ArgumentParser
 import DAVCore
 import Diagnosis
 import Reports
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,25 +76,38 @@ struct SavedRun {
         }
         guard let response = names.filter({ $0.hasSuffix("-response.http") }).sorted().first else { return nil }
         responseFile = directory + "/" + response
-        let requestName = response.replacingSuffix("-response.http", with: "-request.http")
-        if names.contains(requestName), var reader = try? CaptureReader(path: directory + "/" + requestName),
-            let (bytes, _) = try? reader.readWholeBody(limit: 1 << 20)
+        // The request as the user named it: report.json says it exactly (https included); else the first
+        // request file, whose first line is "METHOD target HTTP/1.1" followed by a Host header.
+        if let data = FileManager.default.contents(atPath: directory + "/report.json"),
+            let saved = try? JSONDecoder().decode(SavedReport.self, from: data)
         {
-            // The request file starts with "METHOD target HTTP/1.1" and a Host header.
-            let text = String(decoding: bytes.prefix(8192), as: UTF8.self)
-            let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-            let parts = lines.first?.split(separator: " ") ?? []
-            if parts.count >= 2 {
-                method = String(parts[0])
-                let target = String(parts[1])
-                if target.hasPrefix("http") {
-                    url = target
-                } else if let host = lines.first(where: { $0.lowercased().hasPrefix("host:") }) {
-                    url = "http://" + host.dropFirst(5).trimmingASCIIWhitespace() + target
-                }
-            }
-            reader.close()
+            method = saved.request.method
+            url = saved.request.url
+            return
         }
+        let requestName = response.replacingSuffix("-response.http", with: "-request.http")
+        guard names.contains(requestName), let handle = FileHandle(forReadingAtPath: directory + "/" + requestName) else { return }
+        defer { try? handle.close() }
+        let text = String(decoding: (try? handle.read(upToCount: 8192)) ?? Data(), as: UTF8.self)
+        let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        let parts = lines.first?.split(separator: " ") ?? []
+        guard parts.count >= 2 else { return }
+        method = String(parts[0])
+        let target = String(parts[1])
+        if target.hasPrefix("http") {
+            url = target
+        } else if let host = lines.first(where: { $0.lowercased().hasPrefix("host:") }) {
+            url = "http://" + host.dropFirst(5).trimmingASCIIWhitespace() + target
+        }
+    }
+
+    /// The part of check's report.json that names the request.
+    private struct SavedReport: Decodable {
+        struct Request: Decodable {
+            var method: String
+            var url: String
+        }
+        var request: Request
     }
 }
 

@@ -1,4 +1,5 @@
 @testable import DAVClient
+import DAVTesting
 import Foundation
 
 /// An Apache httpd with mod_dav and mod_auth_digest configured here, since the peer scripts only

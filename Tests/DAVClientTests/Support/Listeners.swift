@@ -1,3 +1,4 @@
+import DAVTesting
 import Foundation
 
 /// Misbehaving endpoints for the failure tests, each a real process stopped by its PID.

@@ -1,29 +1,29 @@
-import DAVTesting
 import Foundation
 
-/// A real WebDAV server started by `scripts/peers/start-<name>.sh` in its own temporary work directory,
+/// A real WebDAV server (or `davdoctor serve` itself) started by `scripts/peers/start-<name>.sh` in its own temporary work directory,
 /// on a free port, and stopped by `scripts/peers/stop.sh` (which kills only the PIDs it recorded).
 ///
 /// Use as `let peer = try Peer.start("apache"); defer { peer.stop() }` so that it stops on every path.
-struct Peer: Sendable {
-    var name: String
-    var workDirectory: String
-    var base: String
-    var port: Int
+public struct Peer: Sendable {
+    public var name: String
+    public var workDirectory: String
+    public var base: String
+    public var port: Int
 
-    static var scripts: String { Fixtures.packageRoot.appendingPathComponent("scripts/peers").path }
+    public static var scripts: String { Fixtures.packageRoot.appendingPathComponent("scripts/peers").path }
 
     /// Whether the server's program is installed (the tests are skipped otherwise).
-    static func available(_ name: String) -> Bool {
+    public static func available(_ name: String) -> Bool {
+        if name == "davdoctor" { return FileManager.default.isExecutableFile(atPath: DavDoctorBinary.url.path) }
         let program = ["apache": "apache2", "wsgidav": "wsgidav", "nginx-dav-ext": "nginx", "lighttpd": "lighttpd", "rclone": "rclone"][name] ?? name
         return Processes.which(program) != nil || FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(program)")
     }
 
-    static func start(_ name: String, profile: String = "faulty") throws -> Peer {
+    public static func start(_ name: String, profile: String = "faulty") throws -> Peer {
         let work = try Processes.temporaryDirectory(name)
         let port = Processes.freePort()
         do {
-            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: ["PROFILE": profile])
+            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: ["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path])
             let base = output.split(separator: "\n").last.map(String.init) ?? "http://127.0.0.1:\(port)"
             return Peer(name: name, workDirectory: work, base: base, port: port)
         } catch {
@@ -32,9 +32,9 @@ struct Peer: Sendable {
         }
     }
 
-    func url(_ path: String) -> String { base + path }
+    public func url(_ path: String) -> String { base + path }
 
-    func stop() {
+    public func stop() {
         _ = try? Processes.run("/bin/bash", ["\(Peer.scripts)/stop.sh", workDirectory])
         try? FileManager.default.removeItem(atPath: workDirectory)
     }

@@ -1,4 +1,3 @@
-import DAVTesting
 import Foundation
 
 #if canImport(Glibc)
@@ -7,9 +6,10 @@ import Glibc
 
 /// Small process and socket helpers for the live tests: run a script, start a long-running helper and
 /// stop it by its own PID, find a free port, wait for a port to answer.
-enum Processes {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum Processes {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `executable` with `arguments` to the end; returns stdout, throws with stderr on failure.
@@ -18,7 +18,7 @@ enum Processes {
     /// daemon lives on, and a daemon that inherited a pipe's write end (tests spawn in parallel, so a
     /// sibling's pipe can leak into it) would keep a pipe reader waiting for an end of file forever.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -50,11 +50,11 @@ enum Processes {
     }
 
     /// A helper process that runs until stopped; stopped by its PID (SIGTERM, then SIGKILL).
-    final class Background: @unchecked Sendable {
-        let process: Process
-        let output: Pipe
+    public final class Background: @unchecked Sendable {
+        public let process: Process
+        public let output: Pipe
 
-        init(_ executable: String, _ arguments: [String]) throws {
+        public init(_ executable: String, _ arguments: [String]) throws {
             process = Process()
             // Foundation starts the child as the leader of its own process group, so stop() can end
             // the whole group, workers a daemon forked included.
@@ -67,7 +67,7 @@ enum Processes {
         }
 
         /// The first line the process writes on stdout.
-        func firstLine() -> String {
+        public func firstLine() -> String {
             var bytes: [UInt8] = []
             while true {
                 let data = output.fileHandleForReading.readData(ofLength: 1)
@@ -79,7 +79,7 @@ enum Processes {
 
         /// SIGTERM to the group, then SIGKILL. Polls rather than `waitUntilExit()`, which can spin forever
         /// on Linux when the child's exit is reaped elsewhere.
-        func stop() {
+        public func stop() {
             let pid = process.processIdentifier
             guard pid > 0 else { return }
             kill(-pid, SIGTERM)
@@ -90,7 +90,7 @@ enum Processes {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -107,7 +107,7 @@ enum Processes {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func portAnswers(_ port: Int) -> Bool {
+    public static func portAnswers(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -120,7 +120,7 @@ enum Processes {
         return result == 0
     }
 
-    static func waitForPort(_ port: Int, seconds: Double = 20) throws {
+    public static func waitForPort(_ port: Int, seconds: Double = 20) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if portAnswers(port) { return }
@@ -129,13 +129,13 @@ enum Processes {
         throw Failure(description: "nothing answered on 127.0.0.1:\(port) within \(seconds) s")
     }
 
-    static func temporaryDirectory(_ label: String) throws -> String {
+    public static func temporaryDirectory(_ label: String) throws -> String {
         let path = NSTemporaryDirectory() + "davclient-\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
