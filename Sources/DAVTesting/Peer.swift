@@ -10,6 +10,13 @@ public struct Peer: Sendable {
     public var base: String
     public var port: Int
 
+    public init(name: String, workDirectory: String, base: String, port: Int) {
+        self.name = name
+        self.workDirectory = workDirectory
+        self.base = base
+        self.port = port
+    }
+
     public static var scripts: String { Fixtures.packageRoot.appendingPathComponent("scripts/peers").path }
 
     /// Whether the server's program is installed (the tests are skipped otherwise).
@@ -19,11 +26,12 @@ public struct Peer: Sendable {
         return Processes.which(program) != nil || FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(program)")
     }
 
-    public static func start(_ name: String, profile: String = "faulty") throws -> Peer {
+    /// `environment` adds settings a start script reads (the proxy's APACHE_PORT, say).
+    public static func start(_ name: String, profile: String = "faulty", environment: [String: String] = [:]) throws -> Peer {
         let work = try Processes.temporaryDirectory(name)
         let port = Processes.freePort()
         do {
-            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: ["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path])
+            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: environment.merging(["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path]) { mine, _ in mine })
             let base = output.split(separator: "\n").last.map(String.init) ?? "http://127.0.0.1:\(port)"
             return Peer(name: name, workDirectory: work, base: base, port: port)
         } catch {

@@ -118,6 +118,15 @@ public enum FixBook {
         ]
     }
 
+    /// Destination names the path (or host) the client uses, and the proxy passes it on unchanged.
+    public static func proxyDestinationPath() -> [Fix] {
+        [
+            Fix("nginx in front: rewrite Destination the way the location rewrites the path: map $http_destination $dest { ~^https?://[^/]+/PREFIX(?<rest>/.*)$ http://BACKEND$rest; } and proxy_set_header Destination $dest;", .medium),
+            Fix("Apache in front: RequestHeader edit Destination ^(https?://[^/]+)/PREFIX/ $1/ early (mod_headers), or mount the backend under the same path so nothing needs rewriting", .medium),
+            Fix("Keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) so the backend recognises Destination's host as its own", .easy),
+        ]
+    }
+
     public static func proxyHrefs(prefix: String?, extra: String?, foreignOrigin: String?) -> [Fix] {
         var fixes: [Fix] = []
         if let prefix {

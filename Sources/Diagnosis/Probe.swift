@@ -22,6 +22,9 @@ public struct Probe: Sendable, Hashable, Identifiable {
         case cacheBusting
         /// HEAD of a file, to compare its ETag and length with what PROPFIND said.
         case head
+        /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
+        /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
+        case scratchCreate, scratchPut, destinationCopy, destinationMove, scratchDelete
     }
 
     /// Whose credentials the probe carries.

@@ -52,7 +52,7 @@ public enum CheckReport {
     public static func text(_ result: CheckResult, color: Bool) -> String {
         var out = TextReport(color: color).render(result.analysis)
         if !result.probes.isEmpty {
-            out += "\nProbes (read-only)\n"
+            out += result.probes.allSatisfy(\.probe.isSafe) ? "\nProbes (read-only)\n" : "\nProbes (writes only inside a scratch collection, removed after)\n"
             for probe in result.probes {
                 let answer = probe.head.map { "\($0.status) \(HTTPStatus.reason(for: $0.status))" } ?? "failed: \(probe.failure ?? "?")"
                 let who = probe.probe.identity == .user ? "" : " as \(probe.probe.identity == .anonymous ? "anonymous" : "the second user")"

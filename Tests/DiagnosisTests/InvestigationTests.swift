@@ -134,3 +134,53 @@ struct InvestigationTests {
         if case .send = investigation.start() { Issue.record("no URL, so no probes") }
     }
 }
+
+/// The `--allow-writes` probes as data: where the scratch collection goes, the order of the steps, and
+/// what their answers mean.
+struct ScratchWritesTests {
+    func outcome(_ probe: Probe, _ status: Int) -> ProbeOutcome {
+        ProbeOutcome(probe: probe, head: ResponseHead(status: status, reason: "", headers: HTTPFields()))
+    }
+
+    @Test func scratchCollectionSitsBesideTheURLAndStepsStayInside() throws {
+        let file = try #require(ScratchWrites(requestURL: "https://dav.example.com/team/report.txt", token: "t0k"))
+        #expect(file.scratchURL == "https://dav.example.com/team/.davdoctor-scratch-t0k/")
+        let steps = file.steps
+        #expect(steps.map(\.method) == ["MKCOL", "PUT", "COPY", "MOVE", "DELETE"])
+        for step in steps {
+            #expect(step.url.hasPrefix(file.scratchURL))
+            if let destination = step.headers["Destination"] { #expect(destination.hasPrefix(file.scratchURL)) }
+        }
+        let collection = try #require(ScratchWrites(requestURL: "http://127.0.0.1:8080/docs/", token: "x"))
+        #expect(collection.scratchURL == "http://127.0.0.1:8080/docs/.davdoctor-scratch-x/")
+        #expect(ScratchWrites(requestURL: "/relative/", token: "x") == nil)
+    }
+
+    @Test func refusedDestinationIsTheProxy() throws {
+        let writes = try #require(ScratchWrites(requestURL: "https://dav.example.com/docs/", token: "t"))
+        let steps = writes.steps
+        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 502), outcome(steps[3], 502), outcome(steps[4], 204)], server: .apache)
+        let proxy = try #require(finding)
+        #expect(proxy.cause == .proxy)
+        #expect(proxy.title.contains("COPY answered 502"))
+        #expect(proxy.evidence.contains { $0.contains("terminates TLS") })
+        #expect(proxy.fixes.contains { $0.action.contains("RequestHeader edit Destination ^https: http:") })
+        #expect(notes.contains { $0.contains("created and removed again") })
+    }
+
+    @Test func workingDestinationAndCleanupAreNotes() throws {
+        let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
+        let steps = writes.steps
+        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 201), outcome(steps[3], 201), outcome(steps[4], 500)], server: .nginx)
+        #expect(finding == nil)
+        #expect(notes.contains { $0.contains("Destination reaches the server intact") })
+        #expect(notes.contains { $0.contains("could not be removed") && $0.contains("curl -X DELETE") })
+    }
+
+    @Test func refusedScratchCollectionStopsEverything() throws {
+        let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
+        let (finding, notes) = writes.interpret([outcome(writes.steps[0], 403)], server: .apache)
+        #expect(finding == nil)
+        #expect(notes == ["--allow-writes: could not create the scratch collection /docs/.davdoctor-scratch-t/ (403); no write probe ran"])
+    }
+}

@@ -46,6 +46,32 @@ struct CheckLiveTests {
         }
     }
 
+    /// `--allow-writes` through a proxy that strips a path prefix: COPY's Destination still carries the
+    /// prefix, the backend refuses it, and check says so (cause proxy); through a correct proxy the same
+    /// probes pass. Either way the scratch collection is gone afterwards.
+    @Test func allowWritesShowsWhetherDestinationSurvivesTheProxy() throws {
+        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext"), "Apache and nginx are not installed")
+        let apache = try Peer.start("apache", profile: "clean")
+        defer { apache.stop() }
+        let proxy = try Peer.start("nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(Processes.freePort())])
+        defer { proxy.stop() }
+        let work = try Processes.temporaryDirectory("check-writes")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let docs = apache.workDirectory + "/apache/root/docs"
+        let before = try FileManager.default.contentsOfDirectory(atPath: docs).sorted()
+
+        let stripped = try check(proxy, "/dav/docs/", ["--allow-writes"], save: work + "/stripped")
+        let destination = stripped.report.findings.first { $0.cause == "proxy" && $0.evidence.contains { $0.hasPrefix("COPY ") && $0.contains("with Destination: http://127.0.0.1:\(proxy.port)/dav/docs/.davdoctor-scratch-") } }
+        #expect(destination != nil, "no Destination finding in \(stripped.report.findings.map(\.cause))")
+        #expect(stripped.report.probes.map(\.kind).suffix(5) == ["scratchCreate", "scratchPut", "destinationCopy", "destinationMove", "scratchDelete"])
+
+        let correct = Peer(name: proxy.name, workDirectory: proxy.workDirectory, base: "http://127.0.0.1:\(proxy.port + 1)", port: proxy.port + 1)
+        let fine = try check(correct, "/docs/", ["--allow-writes"], save: work + "/correct")
+        #expect(fine.report.findings.isEmpty, "\(fine.report.findings.map(\.cause))")
+        #expect(fine.report.notes.contains { $0.contains("Destination reaches the server intact") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: docs).sorted() == before, "the scratch collection was left behind")
+    }
+
     // MARK: - Running and asserting
 
     struct Report: Decodable {
@@ -58,6 +84,7 @@ struct CheckLiveTests {
         var status: Int?
         var findings: [Finding]
         var probes: [Probe]
+        var notes: [String]
     }
 
     struct Outcome {
@@ -72,6 +99,13 @@ struct CheckLiveTests {
             Issue.record("check \(path) printed no JSON report (exit \(run.status)): \(run.stderr)")
             throw Processes.Failure(description: "no report")
         }
+        // Passwords never reach the output or the saved exchanges (Authorization is redacted there).
+        let secrets = ["alice-pw", "bob-pw", "YWxpY2U6YWxpY2UtcHc", "Ym9iOmJvYi1wdw"]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: save)) ?? [] {
+            let text = String(decoding: FileManager.default.contents(atPath: save + "/" + name) ?? Data(), as: UTF8.self)
+            #expect(!secrets.contains { text.contains($0) }, "\(save)/\(name) holds a password")
+        }
+        #expect(!secrets.contains { run.stdout.contains($0) || run.stderr.contains($0) }, "check printed a password")
         return Outcome(report: report, status: run.status, stderr: run.stderr)
     }
 

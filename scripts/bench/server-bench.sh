@@ -3,7 +3,10 @@
 # with wrk, on one generated tree, and measure the memory of a Depth infinity PROPFIND over 100,000 files.
 #
 #   scripts/bench/server-bench.sh [--davdoctor PATH] [--duration SECONDS] [--connections N] [--runs R]
-#                                 [--servers "davdoctor nginx apache lighttpd wsgidav"] [--no-rss]
+#                                 [--servers "davdoctor davdoctor-log nginx apache lighttpd wsgidav"] [--no-rss]
+#
+# "davdoctor-log" is the same binary with --access-log: every peer below writes an access log, davdoctor
+# serve writes none unless asked, so both are measured.
 #
 # Every server serves the same tree (scripts/peers/lib.sh make_tree + make_big with 1,000 files in /big/,
 # plus /bench/4k.bin and /bench/10m.bin) on 127.0.0.1; the peers are started and stopped with the scripts in
@@ -15,7 +18,7 @@
 # Progress goes to stderr, the markdown report to stdout. Needs wrk, curl, python3 and the peers' packages.
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$here/scripts/peers"
@@ -23,7 +26,7 @@ bin="${DAVDOCTOR_BIN:-}"
 duration=10
 connections=32
 runs=3
-servers="davdoctor nginx apache lighttpd wsgidav"
+servers="davdoctor davdoctor-log nginx apache lighttpd wsgidav"
 rss=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -84,16 +87,18 @@ start_server() {
     local name=$1 port
     port=$(free_port)
     case "$name" in
-        davdoctor)
+        davdoctor|davdoctor-log)
+            local log=()
+            [[ $name == davdoctor-log ]] && log=(--access-log "$work/$name/access.log")
             (
                 export PROFILE=clean
                 . "$peers/lib.sh"
-                make_tree "$work/davdoctor/root"
-                make_big "$work/davdoctor/root/big" 1000
+                make_tree "$work/$name/root"
+                make_big "$work/$name/root/big" 1000
             )
-            add_payload "$work/davdoctor/root"
-            "$bin" serve "$work/davdoctor/root" --host 127.0.0.1 --port "$port" --data-dir "$work/davdoctor/data" \
-                >"$work/davdoctor.out" 2>&1 &
+            add_payload "$work/$name/root"
+            "$bin" serve "$work/$name/root" --host 127.0.0.1 --port "$port" --data-dir "$work/$name/data" "${log[@]}" \
+                >"$work/$name.out" 2>&1 &
             davdoctor_pid=$!
             url[$name]="http://127.0.0.1:$port"
             ;;
@@ -199,7 +204,7 @@ for name in $servers; do
         result[$name,$kind]=$(bench_one "${url[$name]}" "$kind")
         echo "  $kind: ${result[$name,$kind]} req/s" >&2
     done
-    if [[ $name == davdoctor ]]; then
+    if [[ $name == davdoctor* ]]; then
         kill -TERM "$davdoctor_pid" 2>/dev/null || true
         wait "$davdoctor_pid" 2>/dev/null || true
         davdoctor_pid=""

@@ -30,23 +30,97 @@ public final class AccessLog: @unchecked Sendable {
     func write(exchange: Exchange, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        var record: [String: Any] = [
-            "time": HTTPDate.rfc3339(Date().timeIntervalSince1970),
-            "id": exchange.requestID,
-            "method": exchange.method,
-            "path": exchange.rawPath,
-            "status": status,
-            "ms": (ms * 1000).rounded() / 1000,
-        ]
-        if let user = exchange.user { record["user"] = user }
-        if let depth = exchange.header("Depth") { record["depth"] = depth }
-        if !exchange.statusCounts.isEmpty {
-            record["statuses"] = Dictionary(uniqueKeysWithValues: exchange.statusCounts.map { (String($0.key), $0.value) })
-        }
-        guard var data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        data.append(0x0A)
+        let line = Self.line(
+            time: HTTPDate.rfc3339(Date().timeIntervalSince1970), id: exchange.requestID, method: exchange.method,
+            path: exchange.rawPath, status: status, ms: (ms * 1000).rounded() / 1000, user: exchange.user,
+            depth: exchange.header("Depth"), statuses: exchange.statusCounts)
+        let data = Data(line)
         lock.lock()
         defer { lock.unlock() }
         handle.write(data)
+    }
+
+    /// One record, byte for byte as `JSONSerialization` wrote it with `.sortedKeys` and `.withoutEscapingSlashes`
+    /// (same key order, escaping and number forms), without boxing each value in `Any`: that cost more than
+    /// answering a small GET.
+    static func line(
+        time: String, id: String, method: String, path: String, status: Int, ms: Double, user: String?, depth: String?,
+        statuses: [Int: Int]
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + path.utf8.count)
+        out.append(UInt8(ascii: "{"))
+        // The keys in sorted order: depth, id, method, ms, path, status, statuses, time, user.
+        if let depth {
+            key("depth", &out, first: true)
+            string(depth, &out)
+        }
+        key("id", &out, first: depth == nil)
+        string(id, &out)
+        key("method", &out)
+        string(method, &out)
+        key("ms", &out)
+        number(ms, &out)
+        key("path", &out)
+        string(path, &out)
+        key("status", &out)
+        out.append(contentsOf: String(status).utf8)
+        if !statuses.isEmpty {
+            key("statuses", &out)
+            out.append(UInt8(ascii: "{"))
+            // Numeric order, as .sortedKeys compares the codes.
+            for (index, entry) in statuses.sorted(by: { $0.key < $1.key }).enumerated() {
+                key(String(entry.key), &out, first: index == 0)
+                out.append(contentsOf: String(entry.value).utf8)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        key("time", &out)
+        string(time, &out)
+        if let user {
+            key("user", &out)
+            string(user, &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        out.append(0x0A)
+        return out
+    }
+
+    private static func key(_ name: String, _ out: inout [UInt8], first: Bool = false) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        string(name, &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A JSON string: `"` and `\` escaped, \b \f \n \r \t by name, other controls as lower-case `\u00XX`,
+    /// everything else (`/` included) as its UTF-8 bytes.
+    static func string(_ text: String, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A Double as JSONSerialization writes it: the shortest description, a trailing ".0" dropped.
+    static func number(_ value: Double, _ out: inout [UInt8]) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        out.append(contentsOf: text.utf8)
     }
 }

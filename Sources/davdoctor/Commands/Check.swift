@@ -12,7 +12,9 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a WebDAV request, analyze the answer, and prove the cause with follow-up probes.",
         discussion: """
-            Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written.
+            Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written, unless
+            --allow-writes lets it create a scratch collection beside the URL, PUT, COPY and MOVE a small file
+            inside it (to see whether Destination survives the way to the server) and remove it again.
             The password comes from --user user:password, DAVDOCTOR_PASSWORD, or ~/.netrc; it is never printed.
             Exit status: 0 no findings, 1 findings, 2 bad usage, 3 the server could not be reached.
             Examples:
@@ -119,10 +121,10 @@ struct Check: AsyncParsableCommand {
             printError(String(describing: error))
             throw ExitStatus.badInput
         }
-        try? await client.shutdown()
-        if allowWrites {
-            outcome.analysis.notes.append("--allow-writes: no write probe applies to this answer; nothing was written")
+        if allowWrites, !interrupt.fired, let writes = ScratchWrites(requestURL: url, token: Self.scratchToken()) {
+            await Self.runScratchWrites(writes, into: &outcome, client: client, recorder: recorder, progress: progress)
         }
+        try? await client.shutdown()
 
         let rendered: String
         switch output.format {
@@ -182,6 +184,32 @@ struct Check: AsyncParsableCommand {
         }
         guard var session = box.session else { throw DAVClientError.network("no answer") }
         return try session.finish()
+    }
+
+    /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
+    /// the scratch collection once it exists.
+    static func runScratchWrites(_ writes: ScratchWrites, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress) async {
+        var outcomes: [ProbeOutcome] = []
+        var created = false
+        for probe in writes.steps {
+            let mustStop = outcomes.contains { [.scratchCreate, .scratchPut].contains($0.probe.kind) && !(200..<300).contains($0.head?.status ?? 0) }
+            if probe.kind == .scratchDelete ? !created : mustStop { continue }
+            progress.note("write probe: \(probe.method) \(probe.url)")
+            let result = await run(probe, client: client, second: nil, recorder: recorder)
+            if probe.kind == .scratchCreate, let status = result.head?.status, (200..<300).contains(status) { created = true }
+            outcomes.append(result)
+        }
+        progress.clear()
+        outcome.probes.append(contentsOf: outcomes)
+        let (finding, notes) = writes.interpret(outcomes, server: outcome.analysis.server.kind)
+        if let finding { outcome.analysis.findings.append(finding) }
+        outcome.analysis.notes.append(contentsOf: notes)
+    }
+
+    /// A short random name part, so two checks never share a scratch collection.
+    static func scratchToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<8).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &generator)! })
     }
 
     /// Sends one probe; a transport failure becomes part of the outcome, not an error.

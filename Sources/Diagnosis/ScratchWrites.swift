@@ -1,0 +1,95 @@
+import DAVCore
+
+/// The write probes that `check --allow-writes` permits, as data: a scratch collection beside the URL
+/// asked, a small file in it, a COPY and a MOVE whose Destination is written exactly as the user's URL
+/// spells scheme and host, and the removal of the scratch collection. Nothing outside the scratch
+/// collection is touched. The COPY and MOVE show whether Destination survives the way to the server
+/// (a TLS-terminating or Host-changing proxy breaks it: 502, 400 or 403 instead of 201).
+public struct ScratchWrites: Sendable {
+    /// Where the scratch collection goes: the collection asked, or the parent of the file asked.
+    public let scratchURL: String
+    let origin: String
+    let scratchPath: String
+
+    /// `token` makes the name unique (`.davdoctor-scratch-<token>/`).
+    public init?(requestURL: String, token: String) {
+        let href = Href(requestURL)
+        guard let scheme = href.scheme, let authority = href.authority else { return nil }
+        origin = "\(scheme)://\(authority)"
+        let base = href.isCollectionForm ? href.path : URLPath.parent(of: href.path)
+        scratchPath = (base.hasSuffix("/") ? base : base + "/") + ".davdoctor-scratch-\(token)/"
+        scratchURL = origin + scratchPath
+    }
+
+    /// In order; each later step only makes sense when the earlier ones succeeded, except the last
+    /// (the removal), which is sent whenever the scratch collection was created.
+    public var steps: [Probe] {
+        let source = origin + scratchPath + "source.txt"
+        let copy = origin + scratchPath + "copy.txt"
+        let moved = origin + scratchPath + "moved.txt"
+        var destinationCopy = HTTPFields()
+        destinationCopy.set("Destination", copy)
+        destinationCopy.set("Overwrite", "F")
+        var destinationMove = HTTPFields()
+        destinationMove.set("Destination", moved)
+        destinationMove.set("Overwrite", "F")
+        var plain = HTTPFields()
+        plain.set("Content-Type", "text/plain")
+        return [
+            Probe(id: 900, kind: .scratchCreate, purpose: "create a scratch collection for the write probes (removed at the end)",
+                  method: "MKCOL", url: scratchURL, subject: scratchPath),
+            Probe(id: 901, kind: .scratchPut, purpose: "put a small file in the scratch collection", method: "PUT", url: source,
+                  headers: plain, body: Array("written by davdoctor check --allow-writes\n".utf8), subject: scratchPath + "source.txt"),
+            Probe(id: 902, kind: .destinationCopy, purpose: "COPY with Destination spelled as your URL: does it survive the way to the server?",
+                  method: "COPY", url: source, headers: destinationCopy, subject: scratchPath + "copy.txt"),
+            Probe(id: 903, kind: .destinationMove, purpose: "MOVE with Destination spelled as your URL", method: "MOVE", url: source,
+                  headers: destinationMove, subject: scratchPath + "moved.txt"),
+            Probe(id: 904, kind: .scratchDelete, purpose: "remove the scratch collection", method: "DELETE", url: scratchURL, subject: scratchPath),
+        ]
+    }
+
+    /// What the outcomes say: a `proxy` finding when COPY or MOVE was refused in the way a Destination
+    /// the server does not recognise as its own is refused, and notes for everything else worth saying.
+    public func interpret(_ outcomes: [ProbeOutcome], server: ServerKind) -> (finding: Finding?, notes: [String]) {
+        func status(_ kind: Probe.Kind) -> Int? { outcomes.first { $0.probe.kind == kind }?.head?.status }
+        var notes: [String] = []
+        let created = status(.scratchCreate).map { (200..<300).contains($0) } ?? false
+        if !created {
+            let why = outcomes.first { $0.probe.kind == .scratchCreate }.map { $0.head.map { "\($0.status)" } ?? ($0.failure ?? "no answer") } ?? "not sent"
+            notes.append("--allow-writes: could not create the scratch collection \(scratchPath) (\(why)); no write probe ran")
+            return (nil, notes)
+        }
+        if let removed = status(.scratchDelete), (200..<300).contains(removed) {
+            notes.append("--allow-writes: the scratch collection \(scratchPath) was created and removed again")
+        } else {
+            notes.append("--allow-writes: WARNING: the scratch collection \(scratchPath) could not be removed; delete it by hand (curl -X DELETE '\(scratchURL)')")
+        }
+        guard let put = status(.scratchPut), (200..<300).contains(put) else {
+            notes.append("--allow-writes: PUT into the scratch collection was refused (\(status(.scratchPut).map(String.init) ?? "no answer")); COPY and MOVE were not tried")
+            return (nil, notes)
+        }
+        var evidence: [String] = []
+        var refused: [(String, Int)] = []
+        for kind in [Probe.Kind.destinationCopy, .destinationMove] {
+            guard let outcome = outcomes.first(where: { $0.probe.kind == kind }) else { continue }
+            let code = outcome.head?.status
+            evidence.append("\(outcome.probe.method) \(outcome.probe.url) with Destination: \(outcome.probe.headers["Destination"] ?? "?") answered \(code.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? (outcome.failure ?? "nothing"))")
+            if let code, [400, 403, 409, 502].contains(code) { refused.append((outcome.probe.method, code)) }
+        }
+        guard !refused.isEmpty else {
+            notes.append("--allow-writes: COPY and MOVE with Destination spelled as your URL worked: Destination reaches the server intact")
+            return (nil, notes)
+        }
+        evidence.append("the same scratch collection accepted MKCOL and PUT, so writing is allowed there: only the Destination is refused")
+        let scheme = Href(scratchURL).scheme ?? "http"
+        evidence.append(scheme == "https"
+            ? "you speak https; a proxy that terminates TLS passes Destination: https://… to a backend that serves http and does not recognise it as its own"
+            : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)")
+        let finding = Finding(
+            cause: .proxy, likelihood: .high,
+            title: "Destination does not survive the way to the server: \(refused.map { "\($0.0) answered \($0.1)" }.joined(separator: ", "))",
+            resources: [scratchPath], evidence: evidence,
+            fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : FixBook.proxyDestinationPath(), status: refused.first?.1)
+        return (finding, notes)
+    }
+}
