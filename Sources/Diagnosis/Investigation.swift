@@ -69,6 +69,8 @@ public struct CheckResult: Sendable {
     public var probes: [ProbeOutcome]
     /// What OPTIONS said of the server (`DAV`, `Allow`, `MS-Author-Via`, whether it needs credentials).
     public var capabilities: [String: String]
+    /// With `--client`: each need of each client asked about, and the verdict.
+    public var clientOutcomes: [ClientProfiles.Outcome] = []
 }
 
 /// Chooses probes from an analysis.

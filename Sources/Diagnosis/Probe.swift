@@ -24,7 +24,10 @@ public struct Probe: Sendable, Hashable, Identifiable {
         case head
         /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
         /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
-        case scratchCreate, scratchPut, destinationCopy, destinationMove, scratchDelete
+        case scratchCreate, scratchPut, destinationCopy, destinationMove, mkcolWithoutSlash, scratchDelete
+        /// `--client` only (``ClientProfiles``): OPTIONS of `/`, PROPFIND of a name that cannot exist, and
+        /// PROPFIND of the RFC 4331 quota properties.
+        case rootOptions, missingPath, quotaProperties
     }
 
     /// Whose credentials the probe carries.

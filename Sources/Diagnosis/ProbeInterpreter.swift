@@ -162,8 +162,9 @@ enum ProbeInterpreter {
                         resources: [probe.subject], evidence: mismatches.map { "HEAD says \($0)" } + ["clients that compare them see a change that did not happen, or miss one (catalog CACHE-03)"],
                         fixes: [Fix("Make the server report the same validator in getetag as in the ETag header (same quoting, same weak/strong form)", .medium)]))
                 }
-            case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .scratchDelete:
-                continue  // ScratchWrites reads these, after the investigation
+            case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
+                 .rootOptions, .missingPath, .quotaProperties:
+                continue  // ScratchWrites and ClientProfiles read these, after the investigation
             }
         }
         analysis.findings = findings.rankedByLikelihood()

@@ -44,7 +44,9 @@ public struct ScratchWrites: Sendable {
                   method: "COPY", url: source, headers: destinationCopy, subject: scratchPath + "copy.txt"),
             Probe(id: 903, kind: .destinationMove, purpose: "MOVE with Destination spelled as your URL", method: "MOVE", url: source,
                   headers: destinationMove, subject: scratchPath + "moved.txt"),
-            Probe(id: 904, kind: .scratchDelete, purpose: "remove the scratch collection", method: "DELETE", url: scratchURL, subject: scratchPath),
+            Probe(id: 904, kind: .mkcolWithoutSlash, purpose: "MKCOL without a trailing slash, as Finder and DAVx5 send it",
+                  method: "MKCOL", url: origin + scratchPath + "folder", subject: scratchPath + "folder"),
+            Probe(id: 905, kind: .scratchDelete, purpose: "remove the scratch collection", method: "DELETE", url: scratchURL, subject: scratchPath),
         ]
     }
 

@@ -19,19 +19,43 @@ public enum CheckReport {
         public var failure: String?
     }
 
+    /// One client need and its verdict (`met`, `unmet`, `not-checked`), with why and where the need comes from.
+    public struct ClientNeed: Codable, Sendable {
+        public var client: String
+        public var requirement: String
+        public var need: String
+        public var verdict: String
+        public var detail: String
+        public var source: String
+    }
+
     struct Model: Codable {
         var report: ReportModel
         var probes: [ProbeSummary]
         var capabilities: [String: String]
+        var clients: [ClientNeed]
 
         func encode(to encoder: any Encoder) throws {
             try report.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(probes, forKey: .probes)
             try container.encode(capabilities, forKey: .capabilities)
+            if !clients.isEmpty { try container.encode(clients, forKey: .clients) }
         }
 
-        enum Keys: String, CodingKey { case probes, capabilities }
+        enum Keys: String, CodingKey { case probes, capabilities, clients }
+    }
+
+    static func needs(_ result: CheckResult) -> [ClientNeed] {
+        result.clientOutcomes.map { outcome in
+            let (verdict, detail): (String, String)
+            switch outcome.verdict {
+            case .met(let why): (verdict, detail) = ("met", why)
+            case .unmet(let why): (verdict, detail) = ("unmet", why)
+            case .notChecked(let why): (verdict, detail) = ("not-checked", why)
+            }
+            return ClientNeed(client: outcome.client.rawValue, requirement: outcome.requirement, need: outcome.need, verdict: verdict, detail: detail, source: outcome.source)
+        }
     }
 
     static func summaries(_ result: CheckResult) -> [ProbeSummary] {
@@ -43,7 +67,7 @@ public enum CheckReport {
 
     /// The JSON report of DESIGN.md plus `probes` and `capabilities`.
     public static func json(_ result: CheckResult) throws -> String {
-        let model = Model(report: ReportModel(result.analysis), probes: summaries(result), capabilities: result.capabilities)
+        let model = Model(report: ReportModel(result.analysis), probes: summaries(result), capabilities: result.capabilities, clients: needs(result))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"
@@ -57,6 +81,19 @@ public enum CheckReport {
                 let answer = probe.head.map { "\($0.status) \(HTTPStatus.reason(for: $0.status))" } ?? "failed: \(probe.failure ?? "?")"
                 let who = probe.probe.identity == .user ? "" : " as \(probe.probe.identity == .anonymous ? "anonymous" : "the second user")"
                 out += "  \(probe.probe.method) \(probe.probe.url)\(who) → \(answer) (\(probe.milliseconds) ms) — \(probe.probe.purpose)\n"
+            }
+        }
+        if !result.clientOutcomes.isEmpty {
+            out += "\nClients\n"
+            for client in Client.allCases {
+                let mine = needs(result).filter { $0.client == client.rawValue }
+                guard !mine.isEmpty else { continue }
+                let met = mine.filter { $0.verdict == "met" }.count
+                out += "  \(client.displayName): \(met) of \(mine.count) needs met\n"
+                for need in mine {
+                    let mark = need.verdict == "met" ? "ok  " : need.verdict == "unmet" ? "FAIL" : "--  "
+                    out += "    \(mark) \(need.need) — \(need.detail)\n"
+                }
             }
         }
         if !result.capabilities.isEmpty {

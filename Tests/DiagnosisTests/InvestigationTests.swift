@@ -146,7 +146,7 @@ struct ScratchWritesTests {
         let file = try #require(ScratchWrites(requestURL: "https://dav.example.com/team/report.txt", token: "t0k"))
         #expect(file.scratchURL == "https://dav.example.com/team/.davdoctor-scratch-t0k/")
         let steps = file.steps
-        #expect(steps.map(\.method) == ["MKCOL", "PUT", "COPY", "MOVE", "DELETE"])
+        #expect(steps.map(\.method) == ["MKCOL", "PUT", "COPY", "MOVE", "MKCOL", "DELETE"])
         for step in steps {
             #expect(step.url.hasPrefix(file.scratchURL))
             if let destination = step.headers["Destination"] { #expect(destination.hasPrefix(file.scratchURL)) }
@@ -159,7 +159,7 @@ struct ScratchWritesTests {
     @Test func refusedDestinationIsTheProxy() throws {
         let writes = try #require(ScratchWrites(requestURL: "https://dav.example.com/docs/", token: "t"))
         let steps = writes.steps
-        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 502), outcome(steps[3], 502), outcome(steps[4], 204)], server: .apache)
+        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 502), outcome(steps[3], 502), outcome(steps[5], 204)], server: .apache)
         let proxy = try #require(finding)
         #expect(proxy.cause == .proxy)
         #expect(proxy.title.contains("COPY answered 502"))
@@ -171,7 +171,7 @@ struct ScratchWritesTests {
     @Test func workingDestinationAndCleanupAreNotes() throws {
         let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
         let steps = writes.steps
-        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 201), outcome(steps[3], 201), outcome(steps[4], 500)], server: .nginx)
+        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 201), outcome(steps[3], 201), outcome(steps[5], 500)], server: .nginx)
         #expect(finding == nil)
         #expect(notes.contains { $0.contains("Destination reaches the server intact") })
         #expect(notes.contains { $0.contains("could not be removed") && $0.contains("curl -X DELETE") })

@@ -63,7 +63,7 @@ struct CheckLiveTests {
         let stripped = try check(proxy, "/dav/docs/", ["--allow-writes"], save: work + "/stripped")
         let destination = stripped.report.findings.first { $0.cause == "proxy" && $0.evidence.contains { $0.hasPrefix("COPY ") && $0.contains("with Destination: http://127.0.0.1:\(proxy.port)/dav/docs/.davdoctor-scratch-") } }
         #expect(destination != nil, "no Destination finding in \(stripped.report.findings.map(\.cause))")
-        #expect(stripped.report.probes.map(\.kind).suffix(5) == ["scratchCreate", "scratchPut", "destinationCopy", "destinationMove", "scratchDelete"])
+        #expect(stripped.report.probes.map(\.kind).suffix(6) == ["scratchCreate", "scratchPut", "destinationCopy", "destinationMove", "mkcolWithoutSlash", "scratchDelete"])
 
         let correct = Peer(name: proxy.name, workDirectory: proxy.workDirectory, base: "http://127.0.0.1:\(proxy.port + 1)", port: proxy.port + 1)
         let fine = try check(correct, "/docs/", ["--allow-writes"], save: work + "/correct")
@@ -295,5 +295,48 @@ struct LiveCase: Sendable {
                 cause: "lock", resources: ["/locks/held.txt"], setup: [.lock("/locks/held.txt")]))
         }
         return cases
+    }
+}
+
+/// `check --client`: real nginx + dav-ext misses what Windows (PROPPATCH) and Finder (MKCOL without a
+/// trailing slash) need; davdoctor serve meets every need of every client.
+struct ClientProfileLiveTests {
+    struct Report: Decodable {
+        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
+        struct Need: Decodable { var client: String; var requirement: String; var verdict: String; var source: String }
+        var findings: [Finding]
+        var clients: [Need]
+    }
+
+    func check(_ peer: Peer, _ clients: String) throws -> (Report, Int32) {
+        let run = try DavDoctorBinary.run(["check", peer.url("/docs/"), "--client", clients, "--allow-writes", "--format", "json"])
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        return (report, run.status)
+    }
+
+    @Test func nginxMissesWindowsAndFinderNeeds() throws {
+        try #require(Peer.available("nginx-dav-ext"), "nginx is not installed")
+        let nginx = try Peer.start("nginx-dav-ext", profile: "clean")
+        defer { nginx.stop() }
+        let (report, status) = try check(nginx, "windows,finder")
+        #expect(status == 1)
+        let unmet = Set(report.clients.filter { $0.verdict == "unmet" }.map(\.requirement))
+        #expect(unmet == ["windows-lock-and-proppatch", "finder-mkcol-without-slash"])
+        #expect(Set(report.clients.map(\.client)) == ["windows", "finder"])
+        let clientFindings = report.findings.filter { $0.cause == "client" }
+        #expect(clientFindings.count == 2)
+        #expect(clientFindings.contains { $0.title.hasPrefix("Windows Explorer") && $0.evidence.contains { $0.contains("PROPPATCH") } })
+        #expect(clientFindings.contains { $0.title.hasPrefix("macOS Finder") && $0.evidence.contains { $0.contains("answered 409") } })
+        #expect(report.clients.allSatisfy { $0.source.hasPrefix("catalog:") })
+    }
+
+    @Test func davdoctorServeMeetsEveryClient() throws {
+        let serve = try Peer.start("davdoctor", profile: "clean")
+        defer { serve.stop() }
+        let (report, status) = try check(serve, "all")
+        #expect(status == 0)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.title))")
+        #expect(Set(report.clients.map(\.client)).count == 8)
+        #expect(report.clients.allSatisfy { $0.verdict == "met" }, "\(report.clients.filter { $0.verdict != "met" }.map(\.requirement))")
     }
 }

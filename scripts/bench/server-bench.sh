@@ -163,9 +163,39 @@ check_kind() {
     fi
 }
 
-# bench_one BASE KIND → median requests/s (or "fail")
+# server_ticks NAME → CPU time (clock ticks) used so far by the server: davdoctor's own process, or the
+# process group a peer was started in (its recorded PID; Apache's and nginx's workers are in that group).
+server_ticks() {
+    local name=$1 pid
+    if [[ $name == davdoctor* ]]; then pid=$davdoctor_pid; else pid=$(cat "$work/peers/$name.pid" 2>/dev/null || true); fi
+    [[ -n "$pid" ]] || { echo 0; return; }
+    if [[ $name == davdoctor* ]]; then
+        awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0
+    else
+        { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v g="$pid" '{sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13} END {print t + 0}'
+    fi
+}
+
+# wait_idle NAME: wrk stops sending when its time is up, but a server may still be working off what it
+# accepted (WsgiDAV takes seconds per 1,000-file PROPFIND); that work would be billed to the next run.
+# Waits until the server used less than 2 ticks in half a second, at most 120 s.
+wait_idle() {
+    local name=$1 before after i
+    for ((i = 0; i < 240; i++)); do
+        before=$(server_ticks "$name")
+        sleep 0.5
+        after=$(server_ticks "$name")
+        if ((after - before < 2)); then
+            ((i > 1)) && echo "  (waited $((i / 2)) s for $name to go idle)" >&2
+            return 0
+        fi
+    done
+    echo "  $name still busy after 120 s" >&2
+}
+
+# bench_one NAME BASE KIND → median requests/s (or "fail")
 bench_one() {
-    local base=$1 kind=$2 script path
+    local name=$1 base=$2 kind=$3 script path
     case "$kind" in
         propfind1) script=propfind1; path=/big/ ;;
         propfind0) script=propfind0; path=/big/ ;;
@@ -173,9 +203,11 @@ bench_one() {
         get10m) script=get; path=/bench/10m.bin ;;
         put64k) script=put; path=/ ;;
     esac
+    wait_idle "$name"
     check_kind "$base" "$kind" || { echo fail; return; }
     local results=() i out rate bad sock
     for ((i = 0; i < runs; i++)); do
+        wait_idle "$name"
         out=$(wrk -t 2 -c "$connections" -d "${duration}s" --latency -s "$work/lua/$script.lua" "$base$path" 2>&1 || true)
         rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
         bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
@@ -201,7 +233,7 @@ for name in $servers; do
         continue
     fi
     for kind in "${kinds[@]}"; do
-        result[$name,$kind]=$(bench_one "${url[$name]}" "$kind")
+        result[$name,$kind]=$(bench_one "$name" "${url[$name]}" "$kind")
         echo "  $kind: ${result[$name,$kind]} req/s" >&2
     done
     if [[ $name == davdoctor* ]]; then

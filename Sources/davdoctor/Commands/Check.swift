@@ -59,7 +59,19 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
     var allowWrites = false
 
+    @Option(name: .customLong("client"), help: ArgumentHelp(
+        "Check what a client needs from this server (repeatable or comma-separated).",
+        valueName: "windows|finder|office|davfs2|rclone|davx5|winscp|gvfs|all"))
+    var clientNames: [String] = []
+
     @OptionGroup var output: OutputOptions
+
+    /// The clients `--client` names, `all` standing for every one.
+    var clients: [Client] {
+        let names = clientNames.flatMap { $0.split(separator: ",").map { $0.trimmingASCIIWhitespace().lowercased() } }
+        if names.contains("all") { return Client.allCases }
+        return Client.allCases.filter { names.contains($0.rawValue) }
+    }
 
     func validate() throws {
         let href = Href(url)
@@ -74,6 +86,10 @@ struct Check: AsyncParsableCommand {
             throw ValidationError("--header must look like 'Name: value', not '\(header)'")
         }
         if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        let known = Set(Client.allCases.map(\.rawValue) + ["all"])
+        for name in clientNames.flatMap({ $0.split(separator: ",").map { $0.trimmingASCIIWhitespace().lowercased() } }) where !known.contains(name) {
+            throw ValidationError("--client must be one of \(Client.allCases.map(\.rawValue).joined(separator: ", ")) or all, not '\(name)'")
+        }
     }
 
     func run() async throws {
@@ -123,6 +139,9 @@ struct Check: AsyncParsableCommand {
         }
         if allowWrites, !interrupt.fired, let writes = ScratchWrites(requestURL: url, token: Self.scratchToken()) {
             await Self.runScratchWrites(writes, into: &outcome, client: client, recorder: recorder, progress: progress)
+        }
+        if !clients.isEmpty, !interrupt.fired {
+            await Self.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
         }
         try? await client.shutdown()
 
@@ -204,6 +223,18 @@ struct Check: AsyncParsableCommand {
         let (finding, notes) = writes.interpret(outcomes, server: outcome.analysis.server.kind)
         if let finding { outcome.analysis.findings.append(finding) }
         outcome.analysis.notes.append(contentsOf: notes)
+    }
+
+    /// `--client`: the read-only probes client needs ask for, then the verdict per need.
+    static func runClientProfiles(_ clients: [Client], url: String, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress) async {
+        for probe in ClientProfiles.probes(url: url, token: scratchToken()) {
+            progress.note("client probe: \(probe.method) \(probe.url)")
+            outcome.probes.append(await run(probe, client: client, second: nil, recorder: recorder))
+        }
+        progress.clear()
+        let (findings, outcomes) = ClientProfiles.evaluate(clients, evidence: ClientEvidence(outcome), server: outcome.analysis.server.kind)
+        outcome.analysis.findings.append(contentsOf: findings)
+        outcome.clientOutcomes = outcomes
     }
 
     /// A short random name part, so two checks never share a scratch collection.
