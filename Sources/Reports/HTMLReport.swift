@@ -5,6 +5,31 @@ import Diagnosis
 /// essentials (the tree folds with `<details>`, which keyboards and screen readers handle), readable in print.
 public enum HTMLReport {
     public static func render(_ result: AnalysisResult, title: String = "davdoctor report") -> String {
+        analysisPage(result, title: title).finish()
+    }
+
+    /// A live check: the analysis, then every probe sent (and as whom), then the client needs when asked.
+    public static func render(check result: CheckResult) -> String {
+        var page = analysisPage(result.analysis, title: "davdoctor check")
+        let probes = result.probes.map { outcome -> [String] in
+            let who = outcome.probe.identity == .user ? "you" : outcome.probe.identity == .anonymous ? "anonymous" : "second user"
+            let answer = outcome.head.map { "\($0.status) \(HTTPStatus.reason(for: $0.status))" } ?? "failed: \(outcome.failure ?? "?")"
+            return [outcome.probe.method, outcome.probe.url, who, answer, "\(outcome.milliseconds)", outcome.probe.purpose]
+        }
+        if !probes.isEmpty {
+            let heading = result.probes.allSatisfy(\.probe.isSafe) ? "Probes (read-only)" : "Probes (writes only inside a scratch collection)"
+            page.table(id: "probes", heading: heading, columns: ["method", "URL", "as", "answer", "ms", "why"], rows: probes)
+        }
+        if !result.clientOutcomes.isEmpty {
+            let rows = CheckReport.needs(result).map { need -> [String] in
+                [Client(rawValue: need.client)?.displayName ?? need.client, need.need, need.verdict, need.detail, need.source]
+            }
+            page.table(id: "clients", heading: "Client needs", columns: ["client", "need", "verdict", "why", "source"], rows: rows)
+        }
+        return page.finish()
+    }
+
+    static func analysisPage(_ result: AnalysisResult, title: String) -> HTMLPage {
         var page = HTMLPage(title: title)
         let request = result.context.request
         page.header(
@@ -15,7 +40,7 @@ public enum HTMLReport {
             page.tree(collector: collector, root: result.context.urlKnown ? result.context.requestPath : nil)
         }
         if !result.lint.isEmpty { page.lint(result.lint) }
-        return page.finish()
+        return page
     }
 
     public static func render(diff: ResultDiff, before: DiffReport.Side, after: DiffReport.Side) -> String {
@@ -115,6 +140,16 @@ struct HTMLPage {
         }
         for note in notes { body += "<p class=\"note\">Note: \(Self.escape(note))</p>\n" }
         body += "</section>\n"
+    }
+
+    /// A plain table section; every cell is escaped text.
+    mutating func table(id: String, heading: String, columns: [String], rows: [[String]]) {
+        body += "<section id=\"\(id)\" aria-labelledby=\"\(id)-h\"><h2 id=\"\(id)-h\">\(Self.escape(heading))</h2><table><thead><tr>"
+        body += columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows {
+            body += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        body += "</tbody></table></section>\n"
     }
 
     mutating func lint(_ lint: [LintFinding]) {

@@ -328,6 +328,19 @@ struct ClientProfileLiveTests {
         #expect(clientFindings.contains { $0.title.hasPrefix("Windows Explorer") && $0.evidence.contains { $0.contains("PROPPATCH") } })
         #expect(clientFindings.contains { $0.title.hasPrefix("macOS Finder") && $0.evidence.contains { $0.contains("answered 409") } })
         #expect(report.clients.allSatisfy { $0.source.hasPrefix("catalog:") })
+
+        // The same check as HTML, opened in headless Chromium: probes and client needs are on the page.
+        let html = try DavDoctorBinary.run(["check", nginx.url("/docs/"), "--client", "windows,finder", "--format", "html"])
+        let page = NSTemporaryDirectory() + "davdoctor-check-\(UUID().uuidString).html"
+        try html.stdout.write(toFile: page, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: page) }
+        let profile = try Processes.temporaryDirectory("chromium")
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let dom = try Processes.run("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", "file://\(page)"])
+        #expect(dom.contains("<h2 id=\"probes-h\">Probes (read-only)</h2>"))
+        #expect(dom.contains("<h2 id=\"clients-h\">Client needs</h2>"))
+        #expect(dom.contains("<td>Windows Explorer (WebDAV Mini-Redirector)</td><td>LOCK, UNLOCK and PROPPATCH (class 2) for any write</td><td>unmet</td>"))
+        #expect(dom.contains("data-cause=\"client\""))
     }
 
     @Test func davdoctorServeMeetsEveryClient() throws {

@@ -149,7 +149,7 @@ struct Check: AsyncParsableCommand {
         switch output.format {
         case .text: rendered = CheckReport.text(outcome, color: output.useColor)
         case .json: rendered = try CheckReport.json(outcome)
-        case .html: rendered = HTMLReport.render(outcome.analysis, title: "davdoctor check")
+        case .html: rendered = HTMLReport.render(check: outcome)
         }
         print(rendered, terminator: "")
         if let save {
