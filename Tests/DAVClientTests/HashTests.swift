@@ -1,3 +1,4 @@
+import DAVCore
 @testable import DAVClient
 import Testing
 

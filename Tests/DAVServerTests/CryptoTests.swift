@@ -1,3 +1,4 @@
+import DAVCore
 import Testing
 
 @testable import DAVServer

@@ -1,3 +1,4 @@
+import DAVCore
 import Foundation
 
 /// Basic credentials verified recently, so a slow password hash is paid once per user per minute rather

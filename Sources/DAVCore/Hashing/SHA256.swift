@@ -1,7 +1,7 @@
 /// SHA-256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) and PBKDF2-HMAC-SHA-256 (RFC 8018), written here
-/// because no crypto package is available to this build. Used only to check configured passwords;
-/// not constant-time against cache-timing attacks on the hash itself (the comparison of results is).
-enum SHA256 {
+/// because no crypto package is available to this build. Shared by the server (password hashes) and the
+/// client (Digest SHA-256); not constant-time against cache-timing attacks on the hash itself.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -13,7 +13,7 @@ enum SHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    static func hash(_ message: [UInt8]) -> [UInt8] {
+    public static func hash(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
         var data = message
         let bitLength = UInt64(message.count) * 8
@@ -48,7 +48,7 @@ enum SHA256 {
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var key = key.count > 64 ? hash(key) : key
         key += [UInt8](repeating: 0, count: 64 - key.count)
         let inner = hash(key.map { $0 ^ 0x36 } + message)
@@ -56,7 +56,7 @@ enum SHA256 {
     }
 
     /// PBKDF2-HMAC-SHA-256 with one 32-byte block (RFC 8018 §5.2).
-    static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
+    public static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
         var u = hmac(key: password, message: salt + [0, 0, 0, 1])
         var result = u
         for _ in 1..<max(1, iterations) {
