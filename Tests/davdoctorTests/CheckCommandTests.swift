@@ -66,3 +66,56 @@ struct CheckCommandTests {
         }
     }
 }
+
+/// Ctrl-C during a long answer: check stops reading, still analyzes what arrived, and says it was cut.
+struct CheckInterruptTests {
+    /// A server that sends a 207 head and then one response every 50 ms, forever.
+    static let slowServer = #"""
+        import socket, sys, time
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", 0)); s.listen(8); print(s.getsockname()[1], flush=True)
+        while True:
+            c, _ = s.accept()
+            c.recv(65536)
+            def chunk(b): c.sendall(b"%x\r\n%s\r\n" % (len(b), b))
+            c.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk(b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:">')
+            i = 0
+            try:
+                while True:
+                    status = "403 Forbidden" if i % 10 == 3 else "200 OK"
+                    chunk(b"<D:response><D:href>/big/f%d.txt</D:href><D:propstat><D:prop><D:getetag>\"%d\"</D:getetag></D:prop><D:status>HTTP/1.1 %s</D:status></D:propstat></D:response>" % (i, i, status.encode()))
+                    i += 1; time.sleep(0.05)
+            except OSError:
+                c.close()
+        """#
+
+    @Test func ctrlCPrintsWhatWasFoundSoFar() throws {
+        let server = try Processes.Background("/usr/bin/python3", ["-c", Self.slowServer])
+        defer { server.stop() }
+        let port = server.firstLine()
+        let process = Process()
+        process.executableURL = DavDoctorBinary.url
+        process.arguments = ["check", "http://127.0.0.1:\(port)/big/", "--depth", "infinity", "--format", "json"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        struct Report: Decodable {
+            struct Summary: Decodable { var responses: Int }
+            struct Finding: Decodable { var cause: String }
+            var summary: Summary
+            var findings: [Finding]
+            var notes: [String]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: data)
+        #expect(process.terminationStatus == 1)
+        #expect(report.summary.responses > 5, "only \(report.summary.responses) responses before Ctrl-C")
+        #expect(report.findings.contains { $0.cause == "permission" })
+        #expect(report.notes.contains { $0.contains("interrupted") })
+    }
+}
