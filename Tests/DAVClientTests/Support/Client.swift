@@ -2,6 +2,7 @@ import DAVClient
 import DAVCore
 
 /// Runs `body` with a fresh client and shuts it down afterwards, whether `body` throws or not.
+@discardableResult
 func withClient<T>(
     _ configuration: DAVClient.Configuration = DAVClient.Configuration(connectTimeout: .seconds(5), readTimeout: .seconds(10)),
     _ body: (DAVClient) async throws -> T
