@@ -82,7 +82,7 @@ public struct ClientEvidence: Sendable {
                     try? parser.feed(outcome.body) { response in
                         for propstat in response.propstats { statuses.append(contentsOf: propstat.properties.map { _ in propstat.status?.code ?? 0 }) }
                     }
-                    try? parser.finish { _ in }
+                    _ = try? parser.finish { _ in }
                     quotaStatuses = statuses
                 } else {
                     quotaStatuses = [head.status]
