@@ -51,10 +51,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // davdoctor lab: scenarios (YAML resources) reproduced on an in-process davdoctor serve.
+        .target(
+            name: "Lab",
+            dependencies: [
+                "DAVCore", "DAVServer", "DAVClient",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Scenarios")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "davdoctor",
             dependencies: [
-                "DAVCore", "Diagnosis", "Reports", "DAVClient", "DAVServer",
+                "DAVCore", "Diagnosis", "Reports", "DAVClient", "DAVServer", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

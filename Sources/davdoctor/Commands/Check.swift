@@ -107,25 +107,9 @@ struct Check: AsyncParsableCommand {
 
         var outcome: CheckResult
         do {
-            let analysis = try await Self.ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
-            progress.clear()
-            var investigation = Investigation(initial: analysis, options: .init(hasCredentials: credentials != nil, hasSecondUser: second != nil))
-            var action = investigation.start()
-            while case .send(let probes) = action {
-                if interrupt.fired { break }
-                var outcomes: [ProbeOutcome] = []
-                for probe in probes {
-                    progress.note("probe: \(probe.method) \(probe.url)")
-                    outcomes.append(await Self.run(probe, client: client, second: second, recorder: recorder))
-                }
-                action = investigation.receive(outcomes)
-            }
-            progress.clear()
-            switch action {
-            case .done(let result): outcome = result
-            case .send: outcome = investigation.conclude()
-            }
-            if interrupt.fired { outcome.analysis.notes.append("interrupted (Ctrl-C): the probes that ran are in the report") }
+            outcome = try await Self.investigate(
+                request, client: client, second: second, hasCredentials: credentials != nil, recorder: recorder,
+                progress: progress, interrupt: interrupt)
         } catch let error as DAVClientError {
             progress.clear()
             try? await client.shutdown()
@@ -181,6 +165,34 @@ struct Check: AsyncParsableCommand {
             fields.set("Content-Type", "application/xml; charset=utf-8")
         }
         return DAVRequest(method: verb, url: url, headers: fields, body: bytes)
+    }
+
+    /// The request, its analysis and the probe loop: what `check` and `lab --check` share.
+    static func investigate(
+        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, recorder: ExchangeRecorder?,
+        progress: Progress, interrupt: Interrupt
+    ) async throws -> CheckResult {
+        let analysis = try await ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
+        progress.clear()
+        var investigation = Investigation(initial: analysis, options: .init(hasCredentials: hasCredentials, hasSecondUser: second != nil))
+        var action = investigation.start()
+        while case .send(let probes) = action {
+            if interrupt.fired { break }
+            var outcomes: [ProbeOutcome] = []
+            for probe in probes {
+                progress.note("probe: \(probe.method) \(probe.url)")
+                outcomes.append(await run(probe, client: client, second: second, recorder: recorder))
+            }
+            action = investigation.receive(outcomes)
+        }
+        progress.clear()
+        var outcome: CheckResult
+        switch action {
+        case .done(let result): outcome = result
+        case .send: outcome = investigation.conclude()
+        }
+        if interrupt.fired { outcome.analysis.notes.append("interrupted (Ctrl-C): the probes that ran are in the report") }
+        return outcome
     }
 
     /// Sends the user's request and analyzes the answer as it streams in.

@@ -1,0 +1,155 @@
+import DAVClient
+import DAVCore
+import DAVServer
+import Foundation
+import Logging
+
+/// `davdoctor serve`, started in this process over a fresh temporary tree with a scenario's users, rules
+/// and limits, on 127.0.0.1; then driven into the scenario's failure. Everything lives in one temporary
+/// directory that ``stop(keep:)`` removes.
+public final class LabServer: @unchecked Sendable {
+    public let scenario: Scenario
+    public let url: String
+    public let work: String
+    public var root: String { work + "/root" }
+    /// Lock tokens the setup took, by path, for the report and for a clean-up UNLOCK.
+    public private(set) var lockTokens: [String: String] = [:]
+    private let task: Task<Void, any Error>
+
+    private init(scenario: Scenario, url: String, work: String, task: Task<Void, any Error>) {
+        self.scenario = scenario
+        self.url = url
+        self.work = work
+        self.task = task
+    }
+
+    /// Starts the server (`port` 0 picks a free one) and runs the scenario's setup steps.
+    public static func start(_ scenario: Scenario, port: Int = 0) async throws -> LabServer {
+        let work = NSTemporaryDirectory() + "davdoctor-lab-\(scenario.name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: work + "/root", withIntermediateDirectories: true)
+        try LabTree.seed(work + "/root")
+        let configuration = try ServerConfiguration.parse(configurationYAML(scenario))
+        var options = DAVServerOptions(storage: try FileSystemStorage(root: work + "/root"), access: try AccessRules(configuration: configuration))
+        if let limit = scenario.limits?.maxBodyBytes { options.maxBodyBytes = limit }
+        options.allowsDepthInfinity = scenario.limits?.depthInfinity ?? true
+        options.accessLog = try AccessLog(path: work + "/access.log")
+
+        var logger = Logger(label: "davdoctor.lab")
+        logger.logLevel = .critical  // a cancelled server logs its shutdown as errors; the lab ends it on purpose
+        let (listening, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = DAVServer.makeApplication(options: options, host: "127.0.0.1", port: port, logger: logger) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var bound: Int?
+        for await port in listening { bound = port }
+        guard let bound else {
+            task.cancel()
+            throw LabError("the lab server did not start on 127.0.0.1:\(port)")
+        }
+        let server = LabServer(scenario: scenario, url: "http://127.0.0.1:\(bound)", work: work, task: task)
+        do {
+            try await server.runSetup()
+        } catch {
+            await server.stop(keep: false)
+            throw error
+        }
+        return server
+    }
+
+    /// Stops the server; removes the temporary tree unless `keep`.
+    public func stop(keep: Bool) async {
+        task.cancel()
+        _ = try? await task.value
+        if !keep { try? FileManager.default.removeItem(atPath: work) }
+    }
+
+    /// The request of the scenario, ready for `check`.
+    public func request() -> DAVRequest {
+        var headers = HTTPFields()
+        if let depth = scenario.request.depth { headers.set("Depth", depth) }
+        for (name, value) in (scenario.request.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            headers.set(name, value.replacingOccurrences(of: "{url}", with: url))
+        }
+        let body = Array((scenario.request.body ?? "").utf8)
+        if body.first == UInt8(ascii: "<") { headers.set("Content-Type", "application/xml; charset=utf-8") }
+        return DAVRequest(method: scenario.request.method, url: url + URLPath.encode(scenario.request.path), headers: headers, body: body)
+    }
+
+    /// The credentials the request is sent with.
+    public func credentials() -> Credentials? {
+        scenario.request.user.flatMap { user in scenario.password(of: user).map { Credentials(user: user, password: $0) } }
+    }
+
+    /// curl and cadaver command lines that reproduce the failure by hand.
+    public func reproduction() -> [String] {
+        let request = request()
+        var curl = "curl -i -X \(request.method)"
+        if let user = scenario.request.user { curl += " -u '\(user):\(scenario.password(of: user) ?? "")'" }
+        for (name, value) in request.headers where name != "Content-Type" { curl += " -H '\(name): \(value)'" }
+        if !request.body.isEmpty { curl += " -H 'Content-Type: application/xml' --data-binary '\(String(decoding: request.body, as: UTF8.self))'" }
+        curl += " '\(request.url)'"
+        return [curl, "cadaver \(url)/"]
+    }
+
+    private func runSetup() async throws {
+        let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30)))
+        defer { Task { try? await client.shutdown() } }
+        for step in scenario.setup ?? [] {
+            let user = step.user ?? scenario.request.user
+            let authentication = user.flatMap { name in scenario.password(of: name).map { Authentication.user(Credentials(user: name, password: $0)) } } ?? .anonymous
+            var request: DAVRequest
+            var headers = HTTPFields()
+            if let path = step.lock {
+                headers.set("Timeout", "Second-3600")
+                headers.set("Content-Type", "application/xml; charset=utf-8")
+                let owner = "mailto:\(user ?? "someone")@example.com"
+                let body = #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>"# + owner + "</D:href></D:owner></D:lockinfo>"
+                request = DAVRequest(method: "LOCK", url: url + URLPath.encode(path), headers: headers, body: Array(body.utf8))
+            } else if let path = step.mkcol {
+                request = DAVRequest(method: "MKCOL", url: url + URLPath.encode(path))
+            } else if let path = step.put {
+                request = DAVRequest(method: "PUT", url: url + URLPath.encode(path), body: Array((step.content ?? "").utf8))
+            } else {
+                throw LabError("scenario \(scenario.name): a setup step names no lock, mkcol or put")
+            }
+            request.authentication = authentication
+            let answer = try await client.send(request)
+            guard (200..<300).contains(answer.status) else {
+                throw LabError("scenario \(scenario.name): setup \(request.method) \(request.url) answered \(answer.status)")
+            }
+            if request.method == "LOCK", let token = answer.response.headers["Lock-Token"] {
+                lockTokens[step.lock!] = token.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+            }
+        }
+        try await client.shutdown()
+    }
+
+    /// The scenario's server settings as `davdoctor serve` YAML, passwords hashed with few iterations: the
+    /// lab's accounts are throw-away, and start-up stays instant.
+    static func configurationYAML(_ scenario: Scenario) -> String {
+        var yaml = ""
+        if let users = scenario.users, !users.isEmpty {
+            yaml += "users:\n"
+            for user in users {
+                yaml += "  - name: \(quoted(user.name))\n    password: \(quoted(PasswordHash(password: user.password, iterations: 1000).description))\n"
+                if let groups = user.groups { yaml += "    groups: [\(groups.map(quoted).joined(separator: ", "))]\n" }
+            }
+        }
+        if let anonymous = scenario.anonymous { yaml += "anonymous: \(anonymous)\n" }
+        if let rules = scenario.rules, !rules.isEmpty {
+            yaml += "rules:\n"
+            for rule in rules {
+                yaml += "  - path: \(quoted(rule.path))\n"
+                if let read = rule.read { yaml += "    read: [\(read.map(quoted).joined(separator: ", "))]\n" }
+                if let write = rule.write { yaml += "    write: [\(write.map(quoted).joined(separator: ", "))]\n" }
+            }
+        }
+        return yaml
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

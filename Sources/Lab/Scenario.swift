@@ -1,0 +1,84 @@
+import Foundation
+import Yams
+
+/// One failure the lab reproduces, read from a YAML file in `Scenarios/`: the server's users, rules and
+/// limits, the steps that drive it into the failure (a lock another client holds, a folder made …), and
+/// the request that then fails. `cause` is the DESIGN.md cause id the failure belongs to, or `none`.
+public struct Scenario: Sendable, Decodable {
+    public struct User: Sendable, Decodable {
+        public var name: String
+        public var password: String
+        public var groups: [String]?
+    }
+
+    public struct Rule: Sendable, Decodable {
+        public var path: String
+        public var read: [String]?
+        public var write: [String]?
+    }
+
+    public struct Limits: Sendable, Decodable {
+        public var maxBodyBytes: Int?
+        public var depthInfinity: Bool?
+    }
+
+    /// A step before the request, as `user` (default: the request's user).
+    public struct Step: Sendable, Decodable {
+        public var lock: String?
+        public var mkcol: String?
+        public var put: String?
+        public var content: String?
+        public var user: String?
+    }
+
+    public struct Request: Sendable, Decodable {
+        public var method: String
+        public var path: String
+        public var depth: String?
+        public var user: String?
+        public var body: String?
+        public var headers: [String: String]?
+    }
+
+    public var name: String
+    public var cause: String
+    public var description: String
+    public var users: [User]?
+    public var anonymous: String?
+    public var rules: [Rule]?
+    public var limits: Limits?
+    public var setup: [Step]?
+    public var request: Request
+
+    public static func parse(_ yaml: String) throws -> Scenario {
+        try YAMLDecoder().decode(Scenario.self, from: yaml)
+    }
+
+    /// The password of `user`, from the scenario's users.
+    public func password(of user: String) -> String? { users?.first { $0.name == user }?.password }
+}
+
+/// The scenarios shipped with davdoctor (resources of this module), by name.
+public enum ScenarioCatalog {
+    public static func all() throws -> [Scenario] {
+        guard let folder = Bundle.module.url(forResource: "Scenarios", withExtension: nil) else { return [] }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        return try files.map { file in
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            do { return try Scenario.parse(text) } catch { throw LabError("scenario \(file): \(error)") }
+        }
+    }
+
+    public static func named(_ name: String) throws -> Scenario {
+        let scenarios = try all()
+        guard let scenario = scenarios.first(where: { $0.name == name }) else {
+            throw LabError("no scenario named '\(name)'; davdoctor lab --list shows them (\(scenarios.map(\.name).joined(separator: ", ")))")
+        }
+        return scenario
+    }
+}
+
+public struct LabError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import DAVClient
+import DAVCore
+import Diagnosis
+import Foundation
+import Lab
+import Reports
+
+/// `davdoctor lab`: reproduce a failure on a local, throw-away `davdoctor serve`, and diagnose it.
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Reproduce a WebDAV failure on a throw-away local server, and diagnose it.",
+        discussion: """
+            Each scenario starts davdoctor serve in this process on 127.0.0.1 over a fresh temporary tree (names
+            hostile on purpose), with the scenario's users, rules and limits, and drives it into one failure.
+            Nothing outside the temporary tree is touched; it is removed on exit unless --keep.
+              davdoctor lab --list                  the scenarios, with their cause
+              davdoctor lab demo                    several scenarios back to back, symptom and diagnosis
+              davdoctor lab locked-member --check   reproduce one and run check against it
+              davdoctor lab locked-member           reproduce one and keep serving until Ctrl-C
+            """)
+
+    @Argument(help: "A scenario name (see --list), or demo.")
+    var scenario: String?
+
+    @Flag(help: "List the scenarios.")
+    var list = false
+
+    @Option(help: "Port on 127.0.0.1 (default: a free one).")
+    var port = 0
+
+    @Flag(help: "Run davdoctor check against the reproduced failure and print its report.")
+    var check = false
+
+    @Flag(help: "Keep the temporary tree (and the access log) after exit.")
+    var keep = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if !list && scenario == nil { throw ValidationError("name a scenario (davdoctor lab --list), or demo") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        if list { return try printList() }
+        if scenario == "demo" { return try await demo() }
+        let chosen = try Result { try ScenarioCatalog.named(scenario!) }.orExit()
+        let server = try await Result.async { try await LabServer.start(chosen, port: port) }.orExit()
+        print("lab \(chosen.name) (cause: \(chosen.cause)): \(chosen.description)")
+        print("server: \(server.url)/ serving \(server.root)")
+        for user in chosen.users ?? [] { print("user:   \(user.name) / \(user.password)") }
+        for (path, token) in server.lockTokens.sorted(by: { $0.key < $1.key }) { print("lock:   \(path) held with \(token)") }
+        print("reproduce:")
+        for line in server.reproduction() { print("  \(line)") }
+        if check {
+            print("")
+            let result = try await Self.check(server)
+            print(render(result), terminator: "")
+            await server.stop(keep: keep)
+            if keep { print("kept: \(server.work)") }
+            throw result.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
+        }
+        print("serving until Ctrl-C …")
+        fflush(nil)
+        await Self.waitForInterrupt()
+        await server.stop(keep: keep)
+        if keep { print("kept: \(server.work)") }
+    }
+
+    func render(_ result: CheckResult) -> String {
+        switch output.format {
+        case .text: CheckReport.text(result, color: output.useColor)
+        case .json: (try? CheckReport.json(result)) ?? "{}\n"
+        case .html: HTMLReport.render(check: result)
+        }
+    }
+
+    func printList() throws {
+        let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
+        if output.format == .json {
+            struct Entry: Encodable { var name, cause, description: String }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(scenarios.map { Entry(name: $0.name, cause: $0.cause, description: $0.description) }), as: UTF8.self))
+            return
+        }
+        let width = scenarios.map(\.name.count).max() ?? 0
+        for scenario in scenarios {
+            print(scenario.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + scenario.cause.padding(toLength: 15, withPad: " ", startingAt: 0) + scenario.description)
+        }
+    }
+
+    /// Every failing scenario back to back: what the user sees, then what check makes of it.
+    func demo() async throws {
+        let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
+        var named = 0
+        for chosen in scenarios {
+            let server = try await Result.async { try await LabServer.start(chosen) }.orExit()
+            let result = try await Self.check(server)
+            await server.stop(keep: false)
+            let status = result.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no answer"
+            print("== \(chosen.name): \(chosen.description)")
+            print("   symptom:   \(chosen.request.method) \(chosen.request.path) → \(status)")
+            if let first = result.analysis.findings.first {
+                print("   diagnosis: [\(first.cause.rawValue)] \(first.title)")
+                if let evidence = first.evidence.last { print("   evidence:  \(evidence)") }
+                if let fix = first.fixes.first { print("   fix:       \(fix.action)") }
+            } else {
+                print("   diagnosis: no findings")
+            }
+            let expected = chosen.cause == "none" ? result.analysis.findings.isEmpty : result.analysis.findings.first?.cause.rawValue == chosen.cause
+            if expected { named += 1 }
+            print("")
+        }
+        print("\(named) of \(scenarios.count) scenarios diagnosed as their cause")
+        if named != scenarios.count { throw ExitStatus.findings }
+    }
+
+    static func check(_ server: LabServer) async throws -> CheckResult {
+        let credentials = server.credentials()
+        let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials))
+        defer { Task { try? await client.shutdown() } }
+        let result = try await Check.investigate(
+            server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
+            progress: Progress(enabled: false), interrupt: Interrupt())
+        try? await client.shutdown()
+        return result
+    }
+
+    static func waitForInterrupt() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            signal(SIGINT, SIG_IGN)
+            signal(SIGTERM, SIG_IGN)
+            let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+            let once = OnceFlag()
+            for source in sources {
+                source.setEventHandler {
+                    if once.set() {
+                        sources.forEach { $0.cancel() }
+                        continuation.resume()
+                    }
+                }
+                source.resume()
+            }
+        }
+    }
+}
+
+/// True the first time only.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func set() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}
+
+extension Result where Failure == any Error {
+    static func async(_ body: () async throws -> Success) async -> Result<Success, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+}
