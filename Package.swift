@@ -56,6 +56,7 @@ let package = Package(
             name: "Lab",
             dependencies: [
                 "DAVCore", "DAVServer", "DAVClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,6 +2,7 @@ import DAVClient
 import DAVCore
 import DAVServer
 import Foundation
+import Hummingbird
 import Logging
 
 /// `davdoctor serve`, started in this process over a fresh temporary tree with a scenario's users, rules
@@ -9,18 +10,24 @@ import Logging
 /// directory that ``stop(keep:)`` removes.
 public final class LabServer: @unchecked Sendable {
     public let scenario: Scenario
+    /// Where clients go: the fault layer when the scenario has faults, else the server itself.
     public let url: String
+    /// The server itself, behind the fault layer.
+    public let serverURL: String
     public let work: String
     public var root: String { work + "/root" }
     /// Lock tokens the setup took, by path, for the report and for a clean-up UNLOCK.
     public private(set) var lockTokens: [String: String] = [:]
-    private let task: Task<Void, any Error>
+    private let tasks: [Task<Void, any Error>]
+    private let proxyClient: DAVClient?
 
-    private init(scenario: Scenario, url: String, work: String, task: Task<Void, any Error>) {
+    private init(scenario: Scenario, url: String, serverURL: String, work: String, tasks: [Task<Void, any Error>], proxyClient: DAVClient?) {
         self.scenario = scenario
         self.url = url
+        self.serverURL = serverURL
         self.work = work
-        self.task = task
+        self.tasks = tasks
+        self.proxyClient = proxyClient
     }
 
     /// Starts the server (`port` 0 picks a free one) and runs the scenario's setup steps.
@@ -36,19 +43,27 @@ public final class LabServer: @unchecked Sendable {
 
         var logger = Logger(label: "davdoctor.lab")
         logger.logLevel = .critical  // a cancelled server logs its shutdown as errors; the lab ends it on purpose
-        let (listening, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = DAVServer.makeApplication(options: options, host: "127.0.0.1", port: port, logger: logger) { port in
-            continuation.yield(port)
-            continuation.finish()
+        let faults = scenario.faults
+        let (serverTask, serverPort) = try await run(logger: logger, port: faults == nil ? port : 0) { onListening in
+            DAVServer.makeApplication(options: options, host: "127.0.0.1", port: faults == nil ? port : 0, logger: logger, onListening: onListening)
         }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var bound: Int?
-        for await port in listening { bound = port }
-        guard let bound else {
-            task.cancel()
-            throw LabError("the lab server did not start on 127.0.0.1:\(port)")
+        let serverURL = "http://127.0.0.1:\(serverPort)"
+        var tasks = [serverTask]
+        var url = serverURL
+        var proxyClient: DAVClient?
+        if let faults {
+            let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(60)))
+            proxyClient = client
+            let layer = FaultLayer(backend: serverURL, faults: faults, client: client)
+            let (proxyTask, proxyPort) = try await run(logger: logger, port: port) { onListening in
+                Application(
+                    responder: layer, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "davdoctor-lab-proxy"),
+                    onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
+            }
+            tasks.append(proxyTask)
+            url = "http://127.0.0.1:\(proxyPort)" + (faults.prefix ?? "")
         }
-        let server = LabServer(scenario: scenario, url: "http://127.0.0.1:\(bound)", work: work, task: task)
+        let server = LabServer(scenario: scenario, url: url, serverURL: serverURL, work: work, tasks: tasks, proxyClient: proxyClient)
         do {
             try await server.runSetup()
         } catch {
@@ -58,16 +73,38 @@ public final class LabServer: @unchecked Sendable {
         return server
     }
 
-    /// Stops the server; removes the temporary tree unless `keep`.
+    /// Stops the server (and the fault layer); removes the temporary tree unless `keep`.
     public func stop(keep: Bool) async {
-        task.cancel()
-        _ = try? await task.value
+        for task in tasks.reversed() {
+            task.cancel()
+            _ = try? await task.value
+        }
+        try? await proxyClient?.shutdown()
         if !keep { try? FileManager.default.removeItem(atPath: work) }
+    }
+
+    /// Runs an application in a task until cancelled; returns the task and the port it listens on.
+    private static func run<App: ApplicationProtocol>(
+        logger: Logger, port: Int, _ make: (@escaping @Sendable (Int) async -> Void) -> App
+    ) async throws -> (Task<Void, any Error>, Int) {
+        let (listening, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = make { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var bound: Int?
+        for await port in listening { bound = port }
+        guard let bound else {
+            task.cancel()
+            throw LabError("the lab could not listen on 127.0.0.1:\(port)")
+        }
+        return (task, bound)
     }
 
     /// The request of the scenario, ready for `check`.
     public func request() -> DAVRequest {
-        var headers = HTTPFields()
+        var headers = DAVCore.HTTPFields()
         if let depth = scenario.request.depth { headers.set("Depth", depth) }
         for (name, value) in (scenario.request.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
             headers.set(name, value.replacingOccurrences(of: "{url}", with: url))
@@ -100,17 +137,17 @@ public final class LabServer: @unchecked Sendable {
             let user = step.user ?? scenario.request.user
             let authentication = user.flatMap { name in scenario.password(of: name).map { Authentication.user(Credentials(user: name, password: $0)) } } ?? .anonymous
             var request: DAVRequest
-            var headers = HTTPFields()
+            var headers = DAVCore.HTTPFields()
             if let path = step.lock {
                 headers.set("Timeout", "Second-3600")
                 headers.set("Content-Type", "application/xml; charset=utf-8")
                 let owner = "mailto:\(user ?? "someone")@example.com"
                 let body = #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>"# + owner + "</D:href></D:owner></D:lockinfo>"
-                request = DAVRequest(method: "LOCK", url: url + URLPath.encode(path), headers: headers, body: Array(body.utf8))
+                request = DAVRequest(method: "LOCK", url: serverURL + URLPath.encode(path), headers: headers, body: Array(body.utf8))
             } else if let path = step.mkcol {
-                request = DAVRequest(method: "MKCOL", url: url + URLPath.encode(path))
+                request = DAVRequest(method: "MKCOL", url: serverURL + URLPath.encode(path))
             } else if let path = step.put {
-                request = DAVRequest(method: "PUT", url: url + URLPath.encode(path), body: Array((step.content ?? "").utf8))
+                request = DAVRequest(method: "PUT", url: serverURL + URLPath.encode(path), body: Array((step.content ?? "").utf8))
             } else {
                 throw LabError("scenario \(scenario.name): a setup step names no lock, mkcol or put")
             }

@@ -49,6 +49,8 @@ public struct Scenario: Sendable, Decodable {
     public var limits: Limits?
     public var setup: [Step]?
     public var request: Request
+    /// What goes wrong between the client and the server (a faulty proxy, a misbehaving server).
+    public var faults: Faults?
 
     public static func parse(_ yaml: String) throws -> Scenario {
         try YAMLDecoder().decode(Scenario.self, from: yaml)

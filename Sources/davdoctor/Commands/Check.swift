@@ -198,23 +198,50 @@ struct Check: AsyncParsableCommand {
     /// Sends the user's request and analyzes the answer as it streams in.
     static func ask(_ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: Progress, interrupt: Interrupt) async throws -> AnalysisResult {
         let info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
-        final class Box: @unchecked Sendable { var session: AnalysisSession? }
+        final class Box: @unchecked Sendable {
+            var session: AnalysisSession?
+            /// Why the body stopped making sense (cut short, not XML); the rest of it is then ignored.
+            var broken: DAVCoreError?
+        }
         let box = Box()
         let started = ContinuousClock.now
         do {
-        try await client.stream(request, recorder: recorder) { head in
-            box.session = AnalysisSession(request: info, head: head, format: .live, sourceName: request.url)
-        } onBody: { bytes in
-            if interrupt.fired { throw CancellationError() }
-            try box.session?.feed(bytes)
-            if let count = box.session?.responsesRead { progress.responses(count, since: started) }
-        }
+            try await client.stream(request, recorder: recorder) { head in
+                box.session = AnalysisSession(request: info, head: head, format: .live, sourceName: request.url)
+            } onBody: { bytes in
+                if interrupt.fired { throw CancellationError() }
+                guard box.broken == nil else { return }
+                do { try box.session?.feed(bytes) } catch let error as DAVCoreError { box.broken = error }
+                if let count = box.session?.responsesRead { progress.responses(count, since: started) }
+            }
         } catch where interrupt.fired {
             if var session = box.session { return session.finishPartial() }
             throw error
         }
         guard var session = box.session else { throw DAVClientError.network("no answer") }
-        return try session.finish()
+        if box.broken == nil {
+            do { return try session.finish() } catch let error as DAVCoreError { box.broken = error }
+        }
+        // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
+        var result = session.finishPartial()
+        result.notes.removeAll { $0.hasPrefix("interrupted after") }
+        result.findings.insert(brokenBodyFinding(box.broken!, head: session.head, path: session.context.requestPath), at: 0)
+        return result
+    }
+
+    /// The answer's body broke off or stopped being XML: a proxy in the path (it says so in Via) or the server.
+    static func brokenBodyFinding(_ error: DAVCoreError, head: ResponseHead?, path: String) -> Finding {
+        let via = head?.headers["Via"]
+        var evidence = ["the body is not a whole multistatus: \(error.description)"]
+        if let length = head?.headers["Content-Length"] { evidence.append("Content-Length: \(length)") }
+        if let via { evidence.append("Via: \(via) — a proxy is in the path and may have cut or altered the body") }
+        return Finding(
+            cause: via == nil ? .payload : .proxy, likelihood: .high,
+            title: via == nil ? "the server's answer is not a whole multistatus" : "the multistatus arrived cut or altered on its way through a proxy",
+            resources: [path], evidence: evidence,
+            fixes: via == nil
+                ? [Fix("Look at the server's error log for the moment of this request: a crash or a timeout mid-answer cuts the body", .medium)]
+                : [Fix("Let the proxy pass the body whole: raise proxy buffer and response size limits (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyIOBufferSize, ProxyTimeout) and do not rewrite bodies of 207 answers", .medium)])
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
