@@ -35,6 +35,14 @@ public struct Faults: Sendable, Decodable {
     public var diskFull: Bool?
     /// A shared cache in front: GET and PROPFIND answers are kept and served again.
     public var cache: Bool?
+    /// Methods the proxy answers itself with a status (PROPPATCH: 405, say), with an Allow that lacks them.
+    public var refuse: [String: Int]?
+    /// OPTIONS needs credentials too (401 without an Authorization header).
+    public var optionsNeedAuth: Bool?
+    /// Hrefs with their percent-escapes decoded (a space as a raw space).
+    public var rawHrefs: Bool?
+    /// A collection asked without its trailing slash is answered 301 to the URL with one.
+    public var slashRedirect: Bool?
 }
 
 /// The reverse proxy that applies ``Faults``: forwards every request to the backend (any method, headers
@@ -57,6 +65,18 @@ struct FaultLayer: HTTPResponder {
             path = String(path.dropFirst(prefix.count))
             if path.isEmpty { path = "/" }
         }
+        if let status = faults.refuse?[method] {
+            var fields = HTTPTypes.HTTPFields()
+            fields[.allow] = "OPTIONS, GET, HEAD, PROPFIND, " + ["PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPPATCH", "LOCK", "UNLOCK"].filter { $0 != method }.joined(separator: ", ")
+            return Response(status: .init(code: status), headers: fields)
+        }
+        if faults.optionsNeedAuth == true, method == "OPTIONS", request.headers[.authorization] == nil {
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"lab\""])
+        }
+        if faults.slashRedirect == true, !path.hasSuffix("/"), !(path.split(separator: "/").last ?? "").contains(".") {
+            let host = request.head.authority ?? "127.0.0.1"
+            return Response(status: .movedPermanently, headers: [.location: "http://\(host)\(faults.prefix ?? "")\(path)/"])
+        }
         if faults.diskFull == true, method == "PUT" {
             return Response(status: .init(code: 507, reasonPhrase: "Insufficient Storage"))
         }
@@ -66,7 +86,9 @@ struct FaultLayer: HTTPResponder {
         }
         let body = try await request.body.collect(upTo: 64 << 20)
         let cacheKey = "\(method) \(path) \(headers["Depth"] ?? "") \(headers["Authorization"] ?? "")"
-        if faults.cache == true, ["GET", "PROPFIND"].contains(method), let kept = cache.get(cacheKey) { return kept.response(age: true) }
+        // Like most shared caches, this one revalidates when asked to (no-cache); it just never expires on its own.
+        let revalidate = (headers["Cache-Control"] ?? "").contains("no-cache") || (headers["Pragma"] ?? "").contains("no-cache")
+        if faults.cache == true, !revalidate, ["GET", "PROPFIND"].contains(method), let kept = cache.get(cacheKey) { return kept.response(age: true) }
         var forwarded = DAVRequest(method: method, url: backend + path + query, headers: headers, body: Array(buffer: body))
         forwarded.authentication = .anonymous
         let answer = try await client.send(forwarded, bodyLimit: 256 << 20)
@@ -96,6 +118,9 @@ struct FaultLayer: HTTPResponder {
         var text = String(decoding: bytes, as: UTF8.self)
         if let origin = faults.hrefOrigin {
             text = text.replacingOccurrences(of: "<D:href>/", with: "<D:href>\(origin)/")
+        }
+        if faults.rawHrefs == true {
+            text = replacing(in: text, open: "<D:href>", close: "</D:href>") { URLPath.decode($0) ?? $0 }
         }
         if faults.unstableETags == true {
             text = replacing(in: text, open: "<D:getetag>", close: "</D:getetag>") { _ in "\"\(UUID().uuidString.prefix(8))\"" }

@@ -139,17 +139,20 @@ public final class LabServer: @unchecked Sendable {
             var request: DAVRequest
             var headers = DAVCore.HTTPFields()
             if let path = step.lock {
-                headers.set("Timeout", "Second-3600")
+                headers.set("Timeout", step.timeout ?? "Second-3600")
                 headers.set("Content-Type", "application/xml; charset=utf-8")
                 let owner = "mailto:\(user ?? "someone")@example.com"
                 let body = #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>"# + owner + "</D:href></D:owner></D:lockinfo>"
                 request = DAVRequest(method: "LOCK", url: serverURL + URLPath.encode(path), headers: headers, body: Array(body.utf8))
+            } else if let path = step.propfind {
+                headers.set("Depth", "1")
+                request = DAVRequest(method: "PROPFIND", url: url + URLPath.encode(path), headers: headers)
             } else if let path = step.mkcol {
                 request = DAVRequest(method: "MKCOL", url: serverURL + URLPath.encode(path))
             } else if let path = step.put {
                 request = DAVRequest(method: "PUT", url: serverURL + URLPath.encode(path), body: Array((step.content ?? "").utf8))
             } else {
-                throw LabError("scenario \(scenario.name): a setup step names no lock, mkcol or put")
+                throw LabError("scenario \(scenario.name): a setup step names no lock, propfind, mkcol or put")
             }
             request.authentication = authentication
             let answer = try await client.send(request)

@@ -25,10 +25,14 @@ public struct Scenario: Sendable, Decodable {
     /// A step before the request, as `user` (default: the request's user).
     public struct Step: Sendable, Decodable {
         public var lock: String?
+        /// A PROPFIND Depth 1 through the faults, as a client would send it (to fill a cache, say).
+        public var propfind: String?
         public var mkcol: String?
         public var put: String?
         public var content: String?
         public var user: String?
+        /// The lock's Timeout header (default Second-3600); `Infinite` leaves a lock that never expires.
+        public var timeout: String?
     }
 
     public struct Request: Sendable, Decodable {
