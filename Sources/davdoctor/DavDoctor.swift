@@ -7,7 +7,7 @@ struct DavDoctor: AsyncParsableCommand {
         commandName: "davdoctor",
         abstract: "Read WebDAV 207 Multi-Status answers, name the cause, and say what to change.",
         version: "0.1.0",
-        subcommands: [Analyze.self, Check.self, Diff.self, Logs.self, Serve.self, LabCommand.self]
+        subcommands: [Analyze.self, Check.self, Diff.self, Logs.self, Serve.self, LabCommand.self, ProxyCommand.self]
     )
 
     /// Runs the command; bad usage is one line on stderr and exit status 2 (DESIGN.md), not

@@ -50,6 +50,7 @@ struct LabCommand: AsyncParsableCommand {
         let server = try await Result.async { try await LabServer.start(chosen, port: port) }.orExit()
         print("lab \(chosen.name) (cause: \(chosen.cause)): \(chosen.description)")
         print("server: \(server.url)/ serving \(server.root)")
+        if server.url != server.serverURL { print("direct: \(server.serverURL)/ (the server itself, behind the scenario's faults)") }
         for user in chosen.users ?? [] { print("user:   \(user.name) / \(user.password)") }
         for (path, token) in server.lockTokens.sorted(by: { $0.key < $1.key }) { print("lock:   \(path) held with \(token)") }
         print("reproduce:")

@@ -1,0 +1,139 @@
+import ArgumentParser
+import DAVClient
+import DAVCore
+import Diagnosis
+import Foundation
+import Reports
+
+/// `davdoctor proxy --direct URL --via URL`: the same request both ways, and what the proxy changes.
+struct ProxyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Send the same request straight to the server and through a proxy, and report what the proxy changes.",
+        discussion: """
+            Compares status, Content-Type, Content-Length against the body, Content-Encoding, hrefs (and the
+            mapping that would make them agree), responses missing and statuses changed. Beyond the request,
+            nothing is written unless --allow-writes: then COPY and MOVE run inside a scratch collection through
+            the proxy to show what happens to Destination, and the collection is removed.
+              davdoctor proxy --direct http://127.0.0.1:8080/docs/ --via https://files.example.com/dav/docs/ --user alice
+            """)
+
+    @Option(help: "The URL of the resource on the server itself (behind the proxy).")
+    var direct: String
+
+    @Option(help: "The URL of the same resource through the proxy, as clients use it.")
+    var via: String
+
+    @Option(help: "The method to send (default PROPFIND).")
+    var method: String?
+
+    @Option(help: "The Depth header: 0, 1 or infinity (default 1 for PROPFIND).")
+    var depth: String?
+
+    @Option(help: "A file whose bytes are the request body (default for PROPFIND: allprop).")
+    var body: String?
+
+    @Option(name: .customLong("header"), help: "A request header, as 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(help: "Credentials as curl's -u: USER[:PASSWORD] (else DAVDOCTOR_PASSWORD or ~/.netrc).")
+    var user: String?
+
+    @Flag(help: "Do not verify TLS certificates.")
+    var insecure = false
+
+    @Option(help: "A PEM file of CA certificates to trust as well.")
+    var cacert: String?
+
+    @Option(help: "Seconds to wait for a connection or for data.")
+    var timeout: Int = 30
+
+    @Flag(name: .customLong("allow-writes"), help: "COPY and MOVE through the proxy inside a scratch collection, removed afterwards.")
+    var allowWrites = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        for url in [direct, via] {
+            let href = Href(url)
+            guard href.scheme == "http" || href.scheme == "https", href.authority?.isEmpty == false else {
+                throw ValidationError("--direct and --via must be absolute http:// or https:// URLs, not '\(url)'")
+            }
+        }
+        if let depth, Depth(headerValue: depth) == nil { throw ValidationError("--depth must be 0, 1 or infinity, not '\(depth)'") }
+        for header in headers where header.firstIndex(of: ":").map({ $0 == header.startIndex }) ?? true {
+            throw ValidationError("--header must look like 'Name: value', not '\(header)'")
+        }
+    }
+
+    func run() async throws {
+        let credentials = try Result { try Credentials.resolve(userFlag: user, url: via) }.orExit()
+        let client = try Result {
+            try DAVClient(configuration: .init(
+                connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
+                insecure: insecure, caCertificate: cacert, credentials: credentials))
+        }.orExit()
+        let progress = Progress(enabled: false)
+        let interrupt = Interrupt()
+        var comparison: ProxyComparison
+        var scratch: CheckResult?
+        do {
+            let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
+            let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
+            comparison = ProxyComparison(direct: directSide, via: viaSide)
+            if allowWrites, let writes = ScratchWrites(requestURL: via, token: Check.scratchToken()) {
+                var holder = try await Check.investigate(
+                    DAVRequest(method: "OPTIONS", url: via), client: client, second: nil, hasCredentials: credentials != nil,
+                    recorder: nil, progress: progress, interrupt: interrupt)
+                holder.analysis.findings = []
+                await Check.runScratchWrites(writes, into: &holder, client: client, recorder: nil, progress: progress)
+                scratch = holder
+            }
+        } catch let error as DAVClientError {
+            try? await client.shutdown()
+            printError(error.description)
+            throw error.isNetworkFailure ? ExitStatus.unreachable : ExitStatus.badInput
+        } catch {
+            try? await client.shutdown()
+            printError(String(describing: error))
+            throw ExitStatus.badInput
+        }
+        try? await client.shutdown()
+
+        var result = comparison.via.analysis
+        let own = result.findings
+        result.findings = comparison.findings() + (scratch?.analysis.findings ?? [])
+        let directStatus = comparison.direct.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"
+        result.notes.insert("direct \(direct): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes", at: 0)
+        result.notes.insert("via \(via): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes", at: 1)
+        if !own.isEmpty { result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; ")) }
+        result.notes.append(contentsOf: scratch?.analysis.notes ?? [])
+        switch output.format {
+        case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
+        case .json: print(try JSONReport.render(result), terminator: "")
+        case .html: print(HTMLReport.render(result, title: "davdoctor proxy"), terminator: "")
+        }
+        throw result.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
+    }
+
+    /// One side: the request to `url`, analyzed as it streams in.
+    func side(_ url: String, client: DAVClient, progress: Progress, interrupt: Interrupt) async throws -> ProxyComparison.Side {
+        let verb = (method ?? "PROPFIND").uppercased()
+        var fields = DAVCore.HTTPFields()
+        for header in headers {
+            let colon = header.firstIndex(of: ":")!
+            fields.add(String(header[..<colon]).trimmingASCIIWhitespace(), String(header[header.index(after: colon)...]).trimmingASCIIWhitespace())
+        }
+        var bytes: [UInt8] = []
+        if let body {
+            guard let data = FileManager.default.contents(atPath: body) else { throw ValidationError("cannot read --body \(body)") }
+            bytes = Array(data)
+        } else if verb == "PROPFIND" {
+            bytes = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#.utf8)
+        }
+        if let depth { fields.set("Depth", depth) } else if verb == "PROPFIND", fields["Depth"] == nil { fields.set("Depth", "1") }
+        if bytes.first == UInt8(ascii: "<"), fields["Content-Type"] == nil { fields.set("Content-Type", "application/xml; charset=utf-8") }
+        let analysis = try await Check.ask(client, DAVRequest(method: verb, url: url, headers: fields, body: bytes), recorder: nil, progress: progress, interrupt: interrupt)
+        return ProxyComparison.Side(url: url, analysis: analysis, bodyBytes: analysis.bodyInfo?.bytes ?? 0)
+    }
+}

@@ -1,0 +1,81 @@
+import DAVTesting
+import Foundation
+import Testing
+
+/// `davdoctor proxy` against the lab's proxy scenarios: the lab serves the failure (the server itself and
+/// the faulty proxy in front), proxy compares the two and must name what the proxy changes.
+struct ProxyCommandTests {
+    /// A lab scenario served until stopped; its proxy URL and the server's own.
+    final class LabRun {
+        let process = Process()
+        var via = ""
+        var direct = ""
+
+        init(_ scenario: String) throws {
+            process.executableURL = DavDoctorBinary.url
+            process.arguments = ["lab", scenario]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var text = ""
+            while !text.contains("serving until Ctrl-C") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix("server: ") { via = String(line.dropFirst(8).prefix { $0 != " " }) }
+                if line.hasPrefix("direct: ") { direct = String(line.dropFirst(8).prefix { $0 != " " }) }
+            }
+        }
+
+        func stop() {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+        }
+    }
+
+    struct Report: Decodable {
+        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
+        var findings: [Finding]
+        var notes: [String]
+    }
+
+    func compare(_ scenario: String, path: String = "docs/", extra: [String] = []) throws -> (Report, Int32) {
+        let lab = try LabRun(scenario)
+        defer { lab.stop() }
+        try #require(!lab.via.isEmpty && !lab.direct.isEmpty, "the lab printed no URLs")
+        let run = try DavDoctorBinary.run(["proxy", "--direct", lab.direct + path, "--via", lab.via + path, "--user", "alice:alice-pw", "--format", "json"] + extra)
+        return (try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8)), run.status)
+    }
+
+    @Test func strippedPrefixGivesTheMapping() throws {
+        let (report, status) = try compare("proxy-prefix-stripped")
+        #expect(status == 1)
+        let hrefs = try #require(report.findings.first)
+        #expect(hrefs.cause == "proxy")
+        #expect(hrefs.evidence.contains("mapping that makes them agree: /dav/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike"))
+    }
+
+    @Test func changedStatusTypeAndCutBodyAreNamed() throws {
+        #expect(try compare("proxy-207-to-200").0.findings.first?.title == "the proxy changes the status: 207 straight from the server, 200 through the proxy")
+        #expect(try compare("proxy-html-content-type").0.findings.first?.title == "the proxy changes Content-Type")
+        let cut = try compare("proxy-body-cut").0
+        #expect(cut.findings.map(\.title).contains("the body is cut on its way through the proxy"))
+        #expect(cut.findings.contains { $0.title.contains("missing through the proxy") })
+    }
+
+    @Test func destinationThroughTheProxyWithAllowWrites() throws {
+        let (report, _) = try compare("proxy-prefix-stripped", extra: ["--allow-writes"])
+        #expect(report.findings.contains { $0.title.hasPrefix("Destination does not survive the way to the server") })
+        #expect(report.notes.contains { $0.contains("was created and removed again") })
+    }
+
+    @Test func theSameURLBothWaysHasNoFinding() throws {
+        let lab = try LabRun("proxy-backend-hrefs")
+        defer { lab.stop() }
+        let run = try DavDoctorBinary.run(["proxy", "--direct", lab.direct + "docs/", "--via", lab.direct + "docs/", "--user", "alice:alice-pw"])
+        #expect(run.status == 0, "\(run.stdout)")
+    }
+}
