@@ -79,3 +79,36 @@ struct ProxyCommandTests {
         #expect(run.status == 0, "\(run.stdout)")
     }
 }
+
+/// `davdoctor proxy` through a real nginx and a real Apache reverse proxy in front of real Apache mod_dav
+/// (scripts/peers/start-nginx-proxy.sh, start-apache-proxy.sh): the stripped prefix is found, with its mapping and the Destination
+/// it breaks; the correct proxy shows nothing.
+struct ProxyCommandNginxTests {
+    struct Report: Decodable {
+        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
+        var findings: [Finding]
+    }
+
+    @Test(arguments: ["nginx-proxy", "apache-proxy"])
+    func realProxyInFrontOfApache(_ name: String) throws {
+        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext"), "Apache and nginx are not installed")
+        let apache = try Peer.start("apache", profile: "clean")
+        defer { apache.stop() }
+        let proxy = try Peer.start(name, environment: [
+            "APACHE_PORT": String(apache.port), "BACKEND_PORT": String(apache.port), "WSGIDAV_PORT": String(Processes.freePort()),
+        ])
+        defer { proxy.stop() }
+        func compare(_ via: String, _ extra: [String] = []) throws -> (Report, Int32) {
+            let run = try DavDoctorBinary.run(["proxy", "--direct", apache.url("/docs/"), "--via", via, "--format", "json"] + extra)
+            return (try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8)), run.status)
+        }
+        let (stripped, status) = try compare("http://127.0.0.1:\(proxy.port)/dav/docs/", ["--allow-writes"])
+        #expect(status == 1)
+        #expect(stripped.findings.allSatisfy { $0.cause == "proxy" })
+        #expect(stripped.findings.first?.evidence.contains { $0.hasPrefix("mapping that makes them agree: /dav/… (client) ↔ /… (backend)") } == true)
+        #expect(stripped.findings.contains { $0.title.hasPrefix("Destination does not survive the way to the server") })
+
+        let (correct, fine) = try compare("http://127.0.0.1:\(proxy.port + 1)/docs/", ["--allow-writes"])
+        #expect(fine == 0, "\(correct.findings.map(\.title))")
+    }
+}
