@@ -39,7 +39,8 @@ public struct ProxyComparison: Sendable {
                 cause: .proxy, likelihood: .high, title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
                 resources: [Href(via.url).displayPath],
                 evidence: ["direct \(direct.url): \(d) \(HTTPStatus.reason(for: d))", "via \(via.url): \(v) \(HTTPStatus.reason(for: v))"]
-                    + (d == 207 && v == 200 ? ["clients that see 200 stop looking at per-resource statuses (catalog PROXY-06)"] : []),
+                    + (d == 207 && v == 200 ? ["clients that see 200 stop looking at per-resource statuses (catalog PROXY-06)"] : [])
+                    + (v == 401 && d < 400 ? ["the same credentials work straight at the server: the proxy drops Authorization, or asks for its own (catalog PERM-02)"] : []),
                 fixes: [Fix("Pass the backend's status through unchanged: no error_page/ProxyErrorOverride for 207, no rewrite rules on DAV methods", .medium)]))
         }
         let dType = directHead?.headers["Content-Type"], vType = viaHead?.headers["Content-Type"]
@@ -129,10 +130,14 @@ public struct ProxyComparison: Sendable {
         }
         var findings: [Finding] = []
         if !missing.isEmpty, v.responseCount > 0 || d.responseCount > 0 {
+            var evidence = ["direct: \(d.responseCount) responses, via: \(v.responseCount)"]
+            if v.responseCount == 1, d.responseCount > 1, via.bodyBytes >= direct.bodyBytes / max(d.responseCount, 1) {
+                evidence.append("through the proxy only the resource itself comes back, as if Depth: 0: the proxy drops or rewrites the Depth header")
+            }
             findings.append(Finding(
                 cause: .proxy, likelihood: .high, title: "\(missing.count) resource(s) the server lists are missing through the proxy",
                 resources: Array(missing.prefix(20)), resourceCount: missing.count,
-                evidence: ["direct: \(d.responseCount) responses, via: \(v.responseCount)"],
+                evidence: evidence,
                 fixes: [Fix("Check that the proxy passes Depth and the request body unchanged, and does not cut long answers", .medium)]))
         }
         if !changed.isEmpty {

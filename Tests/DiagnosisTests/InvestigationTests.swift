@@ -184,3 +184,35 @@ struct ScratchWritesTests {
         #expect(notes == ["--allow-writes: could not create the scratch collection /docs/.davdoctor-scratch-t/ (403); no write probe ran"])
     }
 }
+
+/// ProxyComparison on two hand-made answers: what the proxy dropped shows in what came back.
+struct ProxyComparisonTests {
+    func side(_ url: String, status: Int, hrefs: [String], headers: [(String, String)] = []) throws -> ProxyComparison.Side {
+        var body = #"<?xml version="1.0" encoding="utf-8"?><D:multistatus xmlns:D="DAV:">"#
+        for href in hrefs { body += "<D:response><D:href>\(href)</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>" }
+        body += "</D:multistatus>"
+        var fields = HTTPFields()
+        fields.add("Content-Type", "application/xml; charset=utf-8")
+        for (name, value) in headers { fields.add(name, value) }
+        var session = AnalysisSession(request: RequestInfo(method: "PROPFIND", url: url, headers: HTTPFields()), head: ResponseHead(status: status, headers: fields), format: .live, sourceName: url)
+        if status == 207 { try session.feed(Array(body.utf8)) }
+        return ProxyComparison.Side(url: url, analysis: try session.finish(), bodyBytes: status == 207 ? body.utf8.count : 0)
+    }
+
+    @Test func droppedDepthAndAuthorizationAreNamed() throws {
+        let direct = try side("http://backend:8080/docs/", status: 207, hrefs: ["/docs/", "/docs/a.txt", "/docs/b.txt"])
+        let onlySelf = try side("http://proxy/docs/", status: 207, hrefs: ["/docs/"])
+        let depth = ProxyComparison(direct: direct, via: onlySelf).findings()
+        #expect(depth.contains { $0.title == "2 resource(s) the server lists are missing through the proxy" && $0.evidence.contains { $0.contains("as if Depth: 0") } })
+
+        let refused = try side("http://proxy/docs/", status: 401, hrefs: [], headers: [("WWW-Authenticate", "Basic realm=\"proxy\"")])
+        let auth = ProxyComparison(direct: direct, via: refused).findings()
+        #expect(auth.first?.evidence.contains { $0.contains("drops Authorization") } == true)
+    }
+
+    @Test func aFaithfulProxyShowsNothing() throws {
+        let direct = try side("http://backend:8080/docs/", status: 207, hrefs: ["/docs/", "/docs/a.txt"])
+        let via = try side("http://proxy/docs/", status: 207, hrefs: ["/docs/", "/docs/a.txt"])
+        #expect(ProxyComparison(direct: direct, via: via).findings().isEmpty)
+    }
+}
