@@ -1,6 +1,4 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 
 /// The root command: names the subcommands and the version, nothing else.
 @main
@@ -15,11 +13,6 @@ struct DavDoctor: AsyncParsableCommand {
     /// Runs the command; bad usage is one line on stderr and exit status 2 (DESIGN.md), not
     /// argument-parser's usage screen and 64.
     static func main() async {
-        // The server's handlers then run on NIO's event loops instead of hopping to the global
-        // concurrency pool and back for every request (small requests were paying for the hops).
-        if CommandLine.arguments.dropFirst().first == "serve" {
-            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
