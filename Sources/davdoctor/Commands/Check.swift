@@ -26,35 +26,13 @@ struct Check: AsyncParsableCommand {
     @Argument(help: "The URL to ask (http or https).")
     var url: String
 
-    @Option(help: "The method to send (default PROPFIND).")
-    var method: String?
-
-    @Option(help: "The Depth header: 0, 1 or infinity (default 1 for PROPFIND).")
-    var depth: String?
-
-    @Option(help: "A file whose bytes are the request body (default for PROPFIND: allprop).")
-    var body: String?
-
-    @Option(name: .customLong("header"), help: "A request header, as 'Name: value' (repeatable).")
-    var headers: [String] = []
-
-    @Option(help: "Credentials as curl's -u: USER[:PASSWORD] (else DAVDOCTOR_PASSWORD or ~/.netrc).")
-    var user: String?
+    @OptionGroup var live: LiveRequestOptions
 
     @Option(name: .customLong("as"), help: "A second user, USER[:PASSWORD], to compare what each may see.")
     var secondUser: String?
 
-    @Flag(help: "Do not verify the server's TLS certificate.")
-    var insecure = false
-
-    @Option(help: "A PEM file of CA certificates to trust as well.")
-    var cacert: String?
-
     @Option(help: "Keep every exchange (byte-exact, with timings) and the report in this directory.")
     var save: String?
-
-    @Option(help: "Seconds to wait for a connection or for data.")
-    var timeout: Int = 30
 
     @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
     var allowWrites = false
@@ -78,14 +56,6 @@ struct Check: AsyncParsableCommand {
         guard href.scheme == "http" || href.scheme == "https", let authority = href.authority, !authority.isEmpty else {
             throw ValidationError("the URL must be an absolute http:// or https:// URL, not '\(url)'")
         }
-        if let depth, Depth(headerValue: depth) == nil { throw ValidationError("--depth must be 0, 1 or infinity, not '\(depth)'") }
-        if let method, method.isEmpty || !method.allSatisfy({ $0.isLetter || $0 == "-" }) {
-            throw ValidationError("--method must be an HTTP method name such as PROPFIND, not '\(method)'")
-        }
-        for header in headers where header.firstIndex(of: ":").map({ $0 == header.startIndex }) ?? true {
-            throw ValidationError("--header must look like 'Name: value', not '\(header)'")
-        }
-        if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
         let known = Set(Client.allCases.map(\.rawValue) + ["all"])
         for name in clientNames.flatMap({ $0.split(separator: ",").map { $0.trimmingASCIIWhitespace().lowercased() } }) where !known.contains(name) {
             throw ValidationError("--client must be one of \(Client.allCases.map(\.rawValue).joined(separator: ", ")) or all, not '\(name)'")
@@ -93,15 +63,11 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let credentials = try Result { try Credentials.resolve(userFlag: user, url: url) }.orExit()
+        let credentials = try Result { try Credentials.resolve(userFlag: live.user, url: url) }.orExit()
         let second = try Result { try secondUser.flatMap { try Credentials.resolve(userFlag: $0, url: url) } }.orExit()
-        let request = try Result { try buildRequest() }.orExit()
+        let request = try Result { try live.request(to: url) }.orExit()
         let recorder = try Result { try save.map { try ExchangeRecorder(directory: $0) } }.orExit()
-        let client = try Result {
-            try DAVClient(configuration: .init(
-                connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
-                insecure: insecure, caCertificate: cacert, credentials: credentials))
-        }.orExit()
+        let client = try Result { try live.client(credentials: credentials) }.orExit()
         let progress = Progress(enabled: isatty(2) == 1)
         let interrupt = Interrupt()
 
@@ -141,30 +107,6 @@ struct Check: AsyncParsableCommand {
             try? CheckReport.text(outcome, color: false).write(toFile: save + "/report.txt", atomically: true, encoding: .utf8)
         }
         throw outcome.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
-    }
-
-    /// The request the user named, with PROPFIND's defaults.
-    func buildRequest() throws -> DAVRequest {
-        let verb = (method ?? "PROPFIND").uppercased()
-        var fields = HTTPFields()
-        for header in headers {
-            let colon = header.firstIndex(of: ":")!
-            fields.add(String(header[..<colon]).trimmingASCIIWhitespace(), String(header[header.index(after: colon)...]).trimmingASCIIWhitespace())
-        }
-        var bytes: [UInt8] = []
-        if let body {
-            var reader = try CaptureReader(path: body)
-            defer { reader.close() }
-            bytes = []
-            try reader.readRaw { bytes.append(contentsOf: $0) }
-        } else if verb == "PROPFIND" {
-            bytes = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#.utf8)
-        }
-        if let depth { fields.set("Depth", depth) } else if verb == "PROPFIND", fields["Depth"] == nil { fields.set("Depth", "1") }
-        if !bytes.isEmpty, fields["Content-Type"] == nil, bytes.first == UInt8(ascii: "<") {
-            fields.set("Content-Type", "application/xml; charset=utf-8")
-        }
-        return DAVRequest(method: verb, url: url, headers: fields, body: bytes)
     }
 
     /// The request, its analysis and the probe loop: what `check` and `lab --check` share.

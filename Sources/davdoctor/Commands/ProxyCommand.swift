@@ -24,29 +24,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "The URL of the same resource through the proxy, as clients use it.")
     var via: String
 
-    @Option(help: "The method to send (default PROPFIND).")
-    var method: String?
-
-    @Option(help: "The Depth header: 0, 1 or infinity (default 1 for PROPFIND).")
-    var depth: String?
-
-    @Option(help: "A file whose bytes are the request body (default for PROPFIND: allprop).")
-    var body: String?
-
-    @Option(name: .customLong("header"), help: "A request header, as 'Name: value' (repeatable).")
-    var headers: [String] = []
-
-    @Option(help: "Credentials as curl's -u: USER[:PASSWORD] (else DAVDOCTOR_PASSWORD or ~/.netrc).")
-    var user: String?
-
-    @Flag(help: "Do not verify TLS certificates.")
-    var insecure = false
-
-    @Option(help: "A PEM file of CA certificates to trust as well.")
-    var cacert: String?
-
-    @Option(help: "Seconds to wait for a connection or for data.")
-    var timeout: Int = 30
+    @OptionGroup var live: LiveRequestOptions
 
     @Flag(name: .customLong("allow-writes"), help: "COPY and MOVE through the proxy inside a scratch collection, removed afterwards.")
     var allowWrites = false
@@ -60,19 +38,11 @@ struct ProxyCommand: AsyncParsableCommand {
                 throw ValidationError("--direct and --via must be absolute http:// or https:// URLs, not '\(url)'")
             }
         }
-        if let depth, Depth(headerValue: depth) == nil { throw ValidationError("--depth must be 0, 1 or infinity, not '\(depth)'") }
-        for header in headers where header.firstIndex(of: ":").map({ $0 == header.startIndex }) ?? true {
-            throw ValidationError("--header must look like 'Name: value', not '\(header)'")
-        }
     }
 
     func run() async throws {
-        let credentials = try Result { try Credentials.resolve(userFlag: user, url: via) }.orExit()
-        let client = try Result {
-            try DAVClient(configuration: .init(
-                connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
-                insecure: insecure, caCertificate: cacert, credentials: credentials))
-        }.orExit()
+        let credentials = try Result { try Credentials.resolve(userFlag: live.user, url: via) }.orExit()
+        let client = try Result { try live.client(credentials: credentials) }.orExit()
         let progress = Progress(enabled: false)
         let interrupt = Interrupt()
         var comparison: ProxyComparison
@@ -118,22 +88,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     /// One side: the request to `url`, analyzed as it streams in.
     func side(_ url: String, client: DAVClient, progress: Progress, interrupt: Interrupt) async throws -> ProxyComparison.Side {
-        let verb = (method ?? "PROPFIND").uppercased()
-        var fields = DAVCore.HTTPFields()
-        for header in headers {
-            let colon = header.firstIndex(of: ":")!
-            fields.add(String(header[..<colon]).trimmingASCIIWhitespace(), String(header[header.index(after: colon)...]).trimmingASCIIWhitespace())
-        }
-        var bytes: [UInt8] = []
-        if let body {
-            guard let data = FileManager.default.contents(atPath: body) else { throw ValidationError("cannot read --body \(body)") }
-            bytes = Array(data)
-        } else if verb == "PROPFIND" {
-            bytes = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#.utf8)
-        }
-        if let depth { fields.set("Depth", depth) } else if verb == "PROPFIND", fields["Depth"] == nil { fields.set("Depth", "1") }
-        if bytes.first == UInt8(ascii: "<"), fields["Content-Type"] == nil { fields.set("Content-Type", "application/xml; charset=utf-8") }
-        let analysis = try await Check.ask(client, DAVRequest(method: verb, url: url, headers: fields, body: bytes), recorder: nil, progress: progress, interrupt: interrupt)
+        let request = try live.request(to: url)
+        let analysis = try await Check.ask(client, request, recorder: nil, progress: progress, interrupt: interrupt)
         return ProxyComparison.Side(url: url, analysis: analysis, bodyBytes: analysis.bodyInfo?.bytes ?? 0)
     }
 }
