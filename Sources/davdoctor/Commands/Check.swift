@@ -12,8 +12,8 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a WebDAV request, analyze the answer, and prove the cause with follow-up probes.",
         discussion: """
-            Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written, unless
-            --allow-writes lets it create a scratch collection beside the URL, PUT, COPY and MOVE a small file
+            Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written, unless \
+            --allow-writes lets it create a scratch collection beside the URL, PUT, COPY and MOVE a small file \
             inside it (to see whether Destination survives the way to the server) and remove it again.
             The password comes from --user user:password, DAVDOCTOR_PASSWORD, or ~/.netrc; it is never printed.
             Exit status: 0 no findings, 1 findings, 2 bad usage, 3 the server could not be reached.
