@@ -35,7 +35,7 @@ public final class LabServer: @unchecked Sendable {
         let work = NSTemporaryDirectory() + "davdoctor-lab-\(scenario.name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: work + "/root", withIntermediateDirectories: true)
         try LabTree.seed(work + "/root")
-        let configuration = try ServerConfiguration.parse(configurationYAML(scenario))
+        let configuration = serverConfiguration(scenario)
         var options = DAVServerOptions(storage: try FileSystemStorage(root: work + "/root"), access: try AccessRules(configuration: configuration))
         if let limit = scenario.limits?.maxBodyBytes { options.maxBodyBytes = limit }
         options.allowsDepthInfinity = scenario.limits?.depthInfinity ?? true
@@ -166,30 +166,16 @@ public final class LabServer: @unchecked Sendable {
         try await client.shutdown()
     }
 
-    /// The scenario's server settings as `davdoctor serve` YAML, passwords hashed with few iterations: the
-    /// lab's accounts are throw-away, and start-up stays instant.
-    static func configurationYAML(_ scenario: Scenario) -> String {
-        var yaml = ""
-        if let users = scenario.users, !users.isEmpty {
-            yaml += "users:\n"
-            for user in users {
-                yaml += "  - name: \(quoted(user.name))\n    password: \(quoted(PasswordHash(password: user.password, iterations: 1000).description))\n"
-                if let groups = user.groups { yaml += "    groups: [\(groups.map(quoted).joined(separator: ", "))]\n" }
-            }
+    /// The scenario's server settings, passwords hashed with few iterations: the lab's accounts are
+    /// throw-away, and start-up stays instant.
+    static func serverConfiguration(_ scenario: Scenario) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.users = scenario.users?.map {
+            ServerConfiguration.User(name: $0.name, password: PasswordHash(password: $0.password, iterations: 1000).description, groups: $0.groups)
         }
-        if let anonymous = scenario.anonymous { yaml += "anonymous: \(anonymous)\n" }
-        if let rules = scenario.rules, !rules.isEmpty {
-            yaml += "rules:\n"
-            for rule in rules {
-                yaml += "  - path: \(quoted(rule.path))\n"
-                if let read = rule.read { yaml += "    read: [\(read.map(quoted).joined(separator: ", "))]\n" }
-                if let write = rule.write { yaml += "    write: [\(write.map(quoted).joined(separator: ", "))]\n" }
-            }
-        }
-        return yaml
-    }
-
-    private static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        configuration.anonymous = scenario.anonymous
+        configuration.rules = scenario.rules
+        configuration.limits = scenario.limits
+        return configuration
     }
 }

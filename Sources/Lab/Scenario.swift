@@ -1,3 +1,4 @@
+import DAVServer
 import Foundation
 import Yams
 
@@ -5,21 +6,11 @@ import Yams
 /// limits, the steps that drive it into the failure (a lock another client holds, a folder made …), and
 /// the request that then fails. `cause` is the DESIGN.md cause id the failure belongs to, or `none`.
 public struct Scenario: Sendable, Decodable {
+    /// A lab account: the password itself (the lab hashes it when it starts the server).
     public struct User: Sendable, Decodable {
         public var name: String
         public var password: String
         public var groups: [String]?
-    }
-
-    public struct Rule: Sendable, Decodable {
-        public var path: String
-        public var read: [String]?
-        public var write: [String]?
-    }
-
-    public struct Limits: Sendable, Decodable {
-        public var maxBodyBytes: Int?
-        public var depthInfinity: Bool?
     }
 
     /// A step before the request, as `user` (default: the request's user).
@@ -49,8 +40,8 @@ public struct Scenario: Sendable, Decodable {
     public var description: String
     public var users: [User]?
     public var anonymous: String?
-    public var rules: [Rule]?
-    public var limits: Limits?
+    public var rules: [ServerConfiguration.Rule]?
+    public var limits: ServerConfiguration.Limits?
     public var setup: [Step]?
     public var request: Request
     /// What goes wrong between the client and the server (a faulty proxy, a misbehaving server).

@@ -72,6 +72,18 @@ struct ProxyCommandTests {
         #expect(report.notes.contains { $0.contains("was created and removed again") })
     }
 
+    @Test func badUsageAndUnreachableAreOneLine() throws {
+        let bad = try DavDoctorBinary.run(["proxy", "--direct", "ftp://x/", "--via", "http://127.0.0.1:1/"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "davdoctor: error: --direct and --via must be absolute http:// or https:// URLs, not 'ftp://x/'\n")
+        let port = Processes.freePort()
+        let refused = try DavDoctorBinary.run(["proxy", "--direct", "http://127.0.0.1:\(port)/", "--via", "http://127.0.0.1:\(port)/"])
+        #expect(refused.status == 3)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.hasPrefix("davdoctor: error: connection refused by 127.0.0.1:\(port)"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func theSameURLBothWaysHasNoFinding() throws {
         let lab = try LabRun("proxy-backend-hrefs")
         defer { lab.stop() }

@@ -21,8 +21,15 @@ import Yams
 public struct ServerConfiguration: Sendable, Decodable {
     public struct User: Sendable, Decodable {
         public var name: String
+        /// A `pbkdf2-sha256$…` hash, never the password itself.
         public var password: String
         public var groups: [String]?
+
+        public init(name: String, password: String, groups: [String]? = nil) {
+            self.name = name
+            self.password = password
+            self.groups = groups
+        }
     }
 
     public struct Rule: Sendable, Decodable {

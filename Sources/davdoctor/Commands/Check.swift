@@ -88,7 +88,10 @@ struct Check: AsyncParsableCommand {
             throw ExitStatus.badInput
         }
         if allowWrites, !interrupt.fired, let writes = ScratchWrites(requestURL: url, token: Self.scratchToken()) {
-            await Self.runScratchWrites(writes, into: &outcome, client: client, recorder: recorder, progress: progress)
+            let writes = await Self.runScratchWrites(writes, server: outcome.analysis.server.kind, client: client, recorder: recorder, progress: progress)
+            outcome.probes += writes.outcomes
+            if let finding = writes.finding { outcome.analysis.findings.append(finding) }
+            outcome.analysis.notes += writes.notes
         }
         if !clients.isEmpty, !interrupt.fired {
             await Self.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
@@ -187,8 +190,10 @@ struct Check: AsyncParsableCommand {
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
-    /// the scratch collection once it exists.
-    static func runScratchWrites(_ writes: ScratchWrites, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress) async {
+    /// the scratch collection once it exists. Returns what they got and what that means.
+    static func runScratchWrites(
+        _ writes: ScratchWrites, server: ServerKind, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress
+    ) async -> (outcomes: [ProbeOutcome], finding: Finding?, notes: [String]) {
         var outcomes: [ProbeOutcome] = []
         var created = false
         for probe in writes.steps {
@@ -200,10 +205,8 @@ struct Check: AsyncParsableCommand {
             outcomes.append(result)
         }
         progress.clear()
-        outcome.probes.append(contentsOf: outcomes)
-        let (finding, notes) = writes.interpret(outcomes, server: outcome.analysis.server.kind)
-        if let finding { outcome.analysis.findings.append(finding) }
-        outcome.analysis.notes.append(contentsOf: notes)
+        let (finding, notes) = writes.interpret(outcomes, server: server)
+        return (outcomes, finding, notes)
     }
 
     /// `--client`: the read-only probes client needs ask for, then the verdict per need.

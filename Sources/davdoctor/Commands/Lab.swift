@@ -57,7 +57,7 @@ struct LabCommand: AsyncParsableCommand {
         for line in server.reproduction() { print("  \(line)") }
         if check {
             print("")
-            let result = try await Self.check(server)
+            let result = try await Self.check(server, interrupt: Interrupt())
             print(render(result), terminator: "")
             await server.stop(keep: keep)
             if keep { print("kept: \(server.work)") }
@@ -96,10 +96,11 @@ struct LabCommand: AsyncParsableCommand {
     /// Every failing scenario back to back: what the user sees, then what check makes of it.
     func demo() async throws {
         let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
+        let interrupt = Interrupt()
         var named = 0
-        for chosen in scenarios {
+        for chosen in scenarios where !interrupt.fired {
             let server = try await Result.async { try await LabServer.start(chosen) }.orExit()
-            let result = try await Self.check(server)
+            let result = try await Self.check(server, interrupt: interrupt)
             await server.stop(keep: false)
             let status = result.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no answer"
             print("== \(chosen.name): \(chosen.description)")
@@ -121,13 +122,13 @@ struct LabCommand: AsyncParsableCommand {
         if named != scenarios.count { throw ExitStatus.findings }
     }
 
-    static func check(_ server: LabServer) async throws -> CheckResult {
+    static func check(_ server: LabServer, interrupt: Interrupt) async throws -> CheckResult {
         let credentials = server.credentials()
         let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials))
         defer { Task { try? await client.shutdown() } }
         let result = try await Check.investigate(
             server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
-            progress: Progress(enabled: false), interrupt: Interrupt())
+            progress: Progress(enabled: false), interrupt: interrupt)
         try? await client.shutdown()
         return result
     }

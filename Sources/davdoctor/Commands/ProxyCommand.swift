@@ -46,18 +46,14 @@ struct ProxyCommand: AsyncParsableCommand {
         let progress = Progress(enabled: false)
         let interrupt = Interrupt()
         var comparison: ProxyComparison
-        var scratch: CheckResult?
+        var scratch: (finding: Finding?, notes: [String]) = (nil, [])
         do {
             let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
             let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
             comparison = ProxyComparison(direct: directSide, via: viaSide)
             if allowWrites, let writes = ScratchWrites(requestURL: via, token: Check.scratchToken()) {
-                var holder = try await Check.investigate(
-                    DAVRequest(method: "OPTIONS", url: via), client: client, second: nil, hasCredentials: credentials != nil,
-                    recorder: nil, progress: progress, interrupt: interrupt)
-                holder.analysis.findings = []
-                await Check.runScratchWrites(writes, into: &holder, client: client, recorder: nil, progress: progress)
-                scratch = holder
+                let result = await Check.runScratchWrites(writes, server: viaSide.analysis.server.kind, client: client, recorder: nil, progress: progress)
+                scratch = (result.finding, result.notes)
             }
         } catch let error as DAVClientError {
             try? await client.shutdown()
@@ -72,12 +68,12 @@ struct ProxyCommand: AsyncParsableCommand {
 
         var result = comparison.via.analysis
         let own = result.findings
-        result.findings = comparison.findings() + (scratch?.analysis.findings ?? [])
+        result.findings = comparison.findings() + (scratch.finding.map { [$0] } ?? [])
         let directStatus = comparison.direct.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"
         result.notes.insert("direct \(direct): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes", at: 0)
         result.notes.insert("via \(via): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes", at: 1)
         if !own.isEmpty { result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; ")) }
-        result.notes.append(contentsOf: scratch?.analysis.notes ?? [])
+        result.notes.append(contentsOf: scratch.notes)
         switch output.format {
         case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
         case .json: print(try JSONReport.render(result), terminator: "")
