@@ -8,13 +8,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-${DAVDOCTOR_BIN:-}}"
-if [[ -z "$bin" ]]; then
-    for candidate in "$here/.build/release/davdoctor" "$here/.build/debug/davdoctor"; do
-        if [[ -x "$candidate" ]]; then bin="$candidate"; break; fi
-    done
-fi
-[[ -n "$bin" && -x "$bin" ]] || { echo "litmus.sh: no davdoctor binary (build it, or pass its path)" >&2; exit 2; }
+. "$here/scripts/find-davdoctor.sh"
+bin=$(davdoctor_binary "${1:-}") || exit 2
 command -v litmus >/dev/null || { echo "litmus.sh: litmus is not installed (apt-get install litmus)" >&2; exit 2; }
 
 work="$(mktemp -d)"

@@ -21,12 +21,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$bin" ]]; then
-  for candidate in "$here/.build/release/davdoctor" "$here/.build/debug/davdoctor"; do
-    if [[ -x "$candidate" ]]; then bin=$candidate; break; fi
-  done
-fi
-[[ -x "$bin" ]] || { echo "html-bench.sh: no davdoctor binary" >&2; exit 2; }
+. "$here/scripts/find-davdoctor.sh"
+bin=$(davdoctor_binary "$bin") || exit 2
 command -v chromium >/dev/null || { echo "html-bench.sh: chromium is not installed" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/davdoctor-html-bench.XXXXXX)

@@ -40,12 +40,8 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown argument: $1" >&2; usage 2 ;;
     esac
 done
-if [[ -z "$bin" ]]; then
-    for candidate in "$here/.build/release/davdoctor" "$here/.build/debug/davdoctor"; do
-        if [[ -x "$candidate" ]]; then bin="$candidate"; break; fi
-    done
-fi
-[[ -n "$bin" && -x "$bin" ]] || { echo "server-bench.sh: no davdoctor binary (swift build -c release, or --davdoctor PATH)" >&2; exit 2; }
+. "$here/scripts/find-davdoctor.sh"
+bin=$(davdoctor_binary "$bin") || exit 2
 for tool in wrk curl python3; do command -v "$tool" >/dev/null || { echo "server-bench.sh: $tool is not installed" >&2; exit 2; }; done
 
 work="$(mktemp -d)"

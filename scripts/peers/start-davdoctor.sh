@@ -3,7 +3,7 @@
 #
 #   scripts/peers/start-davdoctor.sh WORKDIR [PORT]      (default port 18093)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default davdoctor), BIG=N files in /big/ (default 0),
-#        DAVDOCTOR_BIN=path of the binary (default .build/debug/davdoctor, then .build/release/davdoctor)
+#        DAVDOCTOR_BIN=path of the binary (default .build/release/davdoctor, then .build/debug/davdoctor)
 #
 # Creates WORKDIR/NAME/{root/,data/,logs/,config.yaml}, writes the PID to WORKDIR/NAME.pid and prints the
 # base URL. The clean profile serves the tree read-write without authentication. The faulty profile adds:
@@ -21,13 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 peer_args davdoctor 18093 "$@"
 
 repo=$(cd "$here/../.." && pwd)
-bin=${DAVDOCTOR_BIN:-}
-if [[ -z "$bin" ]]; then
-  for candidate in "$repo/.build/debug/davdoctor" "$repo/.build/release/davdoctor"; do
-    if [[ -x "$candidate" ]]; then bin=$candidate; break; fi
-  done
-fi
-[[ -n "$bin" && -x "$bin" ]] || { echo "start-davdoctor.sh: no davdoctor binary (build it, or set DAVDOCTOR_BIN)" >&2; exit 2; }
+. "$repo/scripts/find-davdoctor.sh"
+bin=$(davdoctor_binary) || exit 2
 
 root="$BASE/root"
 make_tree "$root"
