@@ -30,13 +30,13 @@ struct NetworkFailureTests {
         defer { listener.stop() }
         let config = DAVClient.Configuration(connectTimeout: .seconds(2), readTimeout: .milliseconds(400))
         try await withClient(config) { client in
-            let started = ContinuousClock.now
             let error = await #expect(throws: DAVClientError.timeout) {
                 try await client.send(.propfind("http://127.0.0.1:\(port)/", depth: .zero))
             }
-            // Far below the 2 s connect timeout plus slack for a loaded machine: the 400 ms read timeout fired.
-            #expect(ContinuousClock.now - started < .seconds(30))
-            #expect(error?.description.contains("400 ms") == true)
+            // The message comes only from AsyncHTTPClient's read-timeout error, so it proves which timer fired
+            // without timing the test (a wall-clock bound failed on a loaded CI machine: 34 s for a 400 ms timer,
+            // the test process's concurrency pool busy with other suites' child processes).
+            #expect(error?.description.contains("sent nothing for 400 ms (read timeout)") == true)
         }
     }
 
