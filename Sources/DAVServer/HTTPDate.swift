@@ -17,16 +17,47 @@ enum HTTPDate {
         return parts
     }
 
-    private static func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    /// Both forms have exactly four year digits; a file dated outside 0…9999 is shown at the nearest end.
+    private static func fourDigitYear(_ t: tm) -> Int32 { min(max(t.tm_year + 1900, 0), 9999) }
 
     static func rfc1123(_ seconds: Double) -> String {
         let t = parts(seconds)
-        return "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
+        // Written byte by byte into the string's own storage: every PROPFIND member needs one of these.
+        return String(unsafeUninitializedCapacity: 29) { out in
+            var at = 0
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func put(_ text: String) { for byte in text.utf8 { put(byte) } }
+            func digits(_ value: Int32, _ count: Int) {
+                var divisor: Int32 = 1
+                for _ in 1..<count { divisor *= 10 }
+                while divisor > 0 { put(UInt8(ascii: "0") + UInt8((value / divisor) % 10)); divisor /= 10 }
+            }
+            put(days[Int(t.tm_wday)]); put(UInt8(ascii: ",")); put(UInt8(ascii: " "))
+            digits(t.tm_mday, 2); put(UInt8(ascii: " "))
+            put(months[Int(t.tm_mon)]); put(UInt8(ascii: " "))
+            digits(fourDigitYear(t), 4); put(UInt8(ascii: " "))
+            digits(t.tm_hour, 2); put(UInt8(ascii: ":")); digits(t.tm_min, 2); put(UInt8(ascii: ":")); digits(t.tm_sec, 2)
+            put(" GMT")
+            return at
+        }
     }
 
     static func rfc3339(_ seconds: Double) -> String {
         let t = parts(seconds)
-        return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday))T\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))Z"
+        return String(unsafeUninitializedCapacity: 20) { out in
+            var at = 0
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func digits(_ value: Int32, _ count: Int) {
+                var divisor: Int32 = 1
+                for _ in 1..<count { divisor *= 10 }
+                while divisor > 0 { put(UInt8(ascii: "0") + UInt8((value / divisor) % 10)); divisor /= 10 }
+            }
+            digits(fourDigitYear(t), 4); put(UInt8(ascii: "-")); digits(t.tm_mon + 1, 2); put(UInt8(ascii: "-"))
+            digits(t.tm_mday, 2); put(UInt8(ascii: "T"))
+            digits(t.tm_hour, 2); put(UInt8(ascii: ":")); digits(t.tm_min, 2); put(UInt8(ascii: ":")); digits(t.tm_sec, 2)
+            put(UInt8(ascii: "Z"))
+            return at
+        }
     }
 
     /// Parses the RFC 1123 form (the only one HTTP senders must generate); nil otherwise.

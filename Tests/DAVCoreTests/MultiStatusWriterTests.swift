@@ -39,6 +39,24 @@ struct MultiStatusWriterTests {
         #expect(reread.responses == [response])
     }
 
+    /// A namespace is declared once per element subtree that uses it, again on a sibling property (each
+    /// property is its own scope), and never for DAV: (bound on the root) or attributes without a namespace.
+    @Test func namespaceScopesFollowTheTree() throws {
+        let inner = XMLElement(QualifiedName("urn:x", "b"), attributes: [XMLAttribute(QualifiedName("", "plain"), "1 \"q\"")])
+        let first = Property(XMLElement(QualifiedName("urn:x", "a"), children: [.element(inner), .element(XMLElement(DAV.href, children: [.text("/x")]))]))
+        let second = Property(QualifiedName("urn:x", "c"), text: "")
+        let response = Response(hrefs: ["/a"], propstats: [PropStat(properties: [first, second], status: StatusLine(code: 200))], index: 1)
+        let text = String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)
+        #expect(text.contains(#"<ns0:a xmlns:ns0="urn:x"><ns0:b plain="1 &quot;q&quot;"/><D:href>/x</D:href></ns0:a><ns0:c xmlns:ns0="urn:x"/>"#))
+        #expect(try MultiStatusParser.parse(Array(text.utf8)).0.responses == [response])
+    }
+
+    @Test func customReasonPhrasesAreKept() throws {
+        let response = Response(hrefs: ["/a"], status: StatusLine(code: 423, reason: "Locked & Loaded"))
+        let text = String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)
+        #expect(text.contains("<D:status>HTTP/1.1 423 Locked &amp; Loaded</D:status>"))
+    }
+
     @Test func statusLinesAreAlwaysHTTP11() throws {
         let response = Response(hrefs: ["/a"], status: StatusLine(raw: "HTTP/0.0 404 Not Found"))
         let text = String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)

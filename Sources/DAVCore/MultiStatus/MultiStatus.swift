@@ -137,6 +137,14 @@ public struct Property: Sendable, Hashable {
         set { self = Property(newValue) }
     }
 
+    /// The value as the writer needs it, without building an element: its text, or its child nodes.
+    var serialisedValue: (text: String?, nodes: [XMLNode]?) {
+        switch storage {
+        case .text(let text): (text, nil)
+        case .nodes(let nodes): (nil, nodes)
+        }
+    }
+
     /// The value's text (for `getetag`, `getlastmodified` and other text properties).
     public var text: String {
         switch storage {

@@ -15,7 +15,8 @@
 public struct MultiStatusWriter {
     public private(set) var buffer: [UInt8] = []
     private var prefixes: [String: String] = [DAV.namespace: "D", xmlNamespace: "xml"]
-    private var scopes: [Set<String>] = []
+    /// Namespaces declared on the elements currently open, innermost last (a stack; DAV: is on the root).
+    private var declared: [String] = []
     private var state = State.initial
 
     private enum State { case initial, open, closed }
@@ -56,8 +57,8 @@ public struct MultiStatusWriter {
         for propstat in response.propstats {
             append("<D:propstat><D:prop>")
             for property in propstat.properties {
-                scopes.removeAll(keepingCapacity: true)
-                writeElement(property.element)
+                declared.removeAll(keepingCapacity: true)
+                writeProperty(property)
             }
             append("</D:prop>")
             if let status = propstat.status { appendStatus(status) }
@@ -132,66 +133,119 @@ public struct MultiStatusWriter {
     }
 
     // MARK: - Elements
+    //
+    // The hot path of every PROPFIND answer: names, text and status lines are appended to the buffer as
+    // bytes, with no intermediate strings, and a namespace costs work only when it is not DAV:.
 
     /// An element that starts its own namespace scope (error bodies).
     private mutating func writeTopElement(_ element: XMLElement) {
-        scopes.removeAll(keepingCapacity: true)
+        declared.removeAll(keepingCapacity: true)
         writeElement(element)
     }
 
-    private mutating func writeElement(_ element: XMLElement) {
-        var declared = Set<String>()
-        var declarations = ""
-        let name = qualified(element.name, declaring: &declared, into: &declarations, isAttribute: false)
-        var attributeText = ""
-        for attribute in element.attributes {
-            let attrName = qualified(attribute.name, declaring: &declared, into: &declarations, isAttribute: true)
-            attributeText += " \(attrName)=\"\(XMLText.escapeAttribute(attribute.value))\""
+    /// A property straight from its stored value, without rebuilding it as an element first.
+    private mutating func writeProperty(_ property: Property) {
+        let value = property.serialisedValue
+        let mark = declared.count
+        let prefix = openTag(property.name, property.attributes)
+        if let text = value.text {
+            if text.isEmpty {
+                append("/>")
+            } else {
+                append(">")
+                appendEscaped(text)
+                closeTag(prefix, property.name.name)
+            }
+        } else if let nodes = value.nodes {
+            append(">")
+            writeChildren(nodes)
+            closeTag(prefix, property.name.name)
         }
-        append("<")
-        append(name)
-        append(declarations)
-        append(attributeText)
+        declared.removeSubrange(mark...)
+    }
+
+    private mutating func writeElement(_ element: XMLElement) {
+        let mark = declared.count
+        let prefix = openTag(element.name, element.attributes)
         if element.children.isEmpty {
             append("/>")
-            return
+        } else {
+            append(">")
+            writeChildren(element.children)
+            closeTag(prefix, element.name.name)
         }
-        append(">")
-        scopes.append(declared)
-        for child in element.children {
-            switch child {
+        declared.removeSubrange(mark...)
+    }
+
+    private mutating func writeChildren(_ nodes: [XMLNode]) {
+        for node in nodes {
+            switch node {
             case .text(let text): appendEscaped(text)
             case .element(let child): writeElement(child)
             }
         }
-        scopes.removeLast()
+    }
+
+    /// Writes `<prefix:name` with any namespace declarations and attributes the element needs, leaving
+    /// the tag open; returns the prefix for the closing tag.
+    private mutating func openTag(_ name: QualifiedName, _ attributes: [XMLAttribute]) -> String {
+        let prefix = self.prefix(for: name.namespace)
+        append("<")
+        appendName(prefix, name.name)
+        declareIfNeeded(name.namespace, prefix)
+        for attribute in attributes {
+            let attributePrefix = self.prefix(for: attribute.name.namespace)
+            declareIfNeeded(attribute.name.namespace, attributePrefix)
+            append(" ")
+            appendName(attributePrefix, attribute.name.name)
+            append("=\"")
+            append(XMLText.escapeAttribute(attribute.value))
+            append("\"")
+        }
+        return prefix
+    }
+
+    private mutating func closeTag(_ prefix: String, _ name: String) {
         append("</")
-        append(name)
+        appendName(prefix, name)
         append(">")
     }
 
-    private mutating func qualified(
-        _ name: QualifiedName, declaring declared: inout Set<String>, into declarations: inout String, isAttribute: Bool
-    ) -> String {
-        if name.namespace.isEmpty { return name.name }
-        if name.namespace == DAV.namespace { return "D:" + name.name }
-        if name.namespace == xmlNamespace { return "xml:" + name.name }
-        let prefix: String
-        if let known = prefixes[name.namespace] {
-            prefix = known
-        } else {
-            prefix = "ns\(prefixes.count - 2)"
-            prefixes[name.namespace] = prefix
+    /// `D` for DAV:, `xml` for the reserved namespace, none for no namespace, else `nsN` (stable per document).
+    private mutating func prefix(for namespace: String) -> String {
+        if namespace.isEmpty { return "" }
+        if let known = prefixes[namespace] { return known }
+        let prefix = "ns\(prefixes.count - 2)"
+        prefixes[namespace] = prefix
+        return prefix
+    }
+
+    /// Declares `namespace` on the open tag unless an enclosing element (or the root, for DAV:) already did.
+    private mutating func declareIfNeeded(_ namespace: String, _ prefix: String) {
+        guard !namespace.isEmpty, namespace != DAV.namespace, namespace != xmlNamespace, !declared.contains(namespace) else { return }
+        declared.append(namespace)
+        append(" xmlns:")
+        append(prefix)
+        append("=\"")
+        append(XMLText.escapeAttribute(namespace))
+        append("\"")
+    }
+
+    private mutating func appendName(_ prefix: String, _ name: String) {
+        if !prefix.isEmpty {
+            append(prefix)
+            buffer.append(UInt8(ascii: ":"))
         }
-        let inScope = declared.contains(name.namespace) || scopes.contains { $0.contains(name.namespace) }
-        if !inScope {
-            declared.insert(name.namespace)
-            declarations += " xmlns:\(prefix)=\"\(XMLText.escapeAttribute(name.namespace))\""
-        }
-        return prefix + ":" + name.name
+        append(name)
     }
 
     private mutating func appendStatus(_ status: StatusLine) {
+        if let code = status.code, status.reason.isEmpty || status.reason == HTTPStatus.reason(for: code),
+            let element = Self.statusElements[code]
+        {
+            buffer.append(contentsOf: element)
+            return
+        }
         append("<D:status>")
         if let code = status.code {
             let reason = status.reason.isEmpty ? HTTPStatus.reason(for: code) : status.reason
@@ -202,11 +256,23 @@ public struct MultiStatusWriter {
         append("</D:status>")
     }
 
+    /// `<D:status>HTTP/1.1 NNN Reason</D:status>` ready-made for the codes a multistatus usually carries.
+    private static let statusElements: [Int: [UInt8]] = {
+        var table: [Int: [UInt8]] = [:]
+        for code in [200, 201, 204, 207, 302, 400, 401, 403, 404, 405, 409, 412, 415, 423, 424, 500, 502, 507] {
+            table[code] = Array("<D:status>HTTP/1.1 \(code) \(HTTPStatus.reason(for: code))</D:status>".utf8)
+        }
+        return table
+    }()
+
     private mutating func append(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
     }
 
+    /// Escapes `&`, `<`, `>` and CR straight into the buffer, copying the runs between them whole.
     private mutating func appendEscaped(_ text: String) {
-        buffer.append(contentsOf: XMLText.escapeText(text).utf8)
+        var text = text
+        text.withUTF8 { bytes in XMLText.appendEscapedText(bytes, to: &buffer) }
     }
 }

@@ -97,6 +97,26 @@ public enum XMLText {
         return out
     }
 
+    /// ``escapeText(_:)`` for writers that build bytes: appends `bytes` escaped, copying the runs between
+    /// the characters that need escaping in one piece each.
+    public static func appendEscapedText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let replacement: StaticString
+            switch bytes[index] {
+            case 0x26: replacement = "&amp;"
+            case 0x3C: replacement = "&lt;"
+            case 0x3E: replacement = "&gt;"
+            case 0x0D: replacement = "&#13;"
+            default: continue
+            }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+            runStart = index + 1
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+    }
+
     /// Escapes an attribute value for double quotes.
     public static func escapeAttribute(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x22 || $0 < 0x20 }) else { return text }

@@ -120,35 +120,35 @@ extension DAVResponder {
         switch request {
         case .propname:
             let dead = try deadProperties()
-            for name in LiveProperties.names(for: info) { found.append(Property(XMLElement(name))) }
-            for element in dead { found.append(Property(XMLElement(element.name))) }
+            for name in LiveProperties.names(for: info) { found.append(Property(name)) }
+            for element in dead { found.append(Property(element.name)) }
         case .allprop(let include):
             for name in LiveProperties.names(for: info) {
                 if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
-                    found.append(Property(value))
+                    found.append(value)
                 }
             }
             let dead = try deadProperties()
             for element in dead where !LiveProperties.protected.contains(element.name) { found.append(Property(element)) }
             for name in include where !found.contains(where: { $0.name == name }) {
                 if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
-                    found.append(Property(value))
+                    found.append(value)
                 }
             }
         case .prop(let names):
             for name in names {
                 if LiveProperties.protected.contains(name) {
                     if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
-                        found.append(Property(value))
+                        found.append(value)
                     } else {
-                        missing.append(Property(XMLElement(name)))
+                        missing.append(Property(name))
                     }
                     continue
                 }
                 if let value = try deadProperties().first(where: { $0.name == name }) {
                     found.append(Property(value))
                 } else {
-                    missing.append(Property(XMLElement(name)))
+                    missing.append(Property(name))
                 }
             }
         }

@@ -17,28 +17,35 @@ enum LiveProperties {
         info.isCollection ? allprop.filter { $0 != DAV.getcontentlength && $0 != DAV.getcontenttype } : allprop
     }
 
-    /// The value of `name`, or nil when the resource has no such property.
+    /// The value of `name`, or nil when the resource has no such property. Built as a ``Property`` (not an
+    /// element tree): a Depth 1 answer makes eight of these per member, and the writer takes them as they are.
     static func value(
         _ name: QualifiedName, info: ResourceInfo, locks: @autoclosure () throws -> [ActiveLock], quota: () -> (used: Int64?, available: Int64?),
         now: Double
-    ) rethrows -> XMLElement? {
+    ) rethrows -> Property? {
         switch name {
-        case DAV.creationdate: return text(name, HTTPDate.rfc3339(info.created))
-        case DAV.getlastmodified: return text(name, HTTPDate.rfc1123(info.modified))
-        case DAV.getetag: return text(name, info.etag)
-        case DAV.getcontentlength: return info.isCollection ? nil : text(name, String(info.size))
-        case DAV.getcontenttype: return info.isCollection ? nil : text(name, MediaTypes.type(for: info.path.name))
-        case DAV.resourcetype:
-            return XMLElement(name, children: info.isCollection ? [.element(XMLElement(DAV.collection))] : [])
-        case DAV.supportedlock: return supportedLock
-        case DAV.lockdiscovery: return lockDiscovery(try locks(), now: now)
-        case DAV.quotaAvailableBytes: return quota().available.map { text(name, String($0)) }
+        case DAV.creationdate: return Property(name, text: HTTPDate.rfc3339(info.created))
+        case DAV.getlastmodified: return Property(name, text: HTTPDate.rfc1123(info.modified))
+        case DAV.getetag: return Property(name, text: info.etag)
+        case DAV.getcontentlength: return info.isCollection ? nil : Property(name, text: String(info.size))
+        case DAV.getcontenttype: return info.isCollection ? nil : Property(name, text: MediaTypes.type(for: info.path.name))
+        case DAV.resourcetype: return info.isCollection ? collectionType : fileType
+        case DAV.supportedlock: return supportedLockProperty
+        case DAV.lockdiscovery:
+            let active = try locks()
+            return active.isEmpty ? noLocks : Property(lockDiscovery(active, now: now))
+        case DAV.quotaAvailableBytes: return quota().available.map { Property(name, text: String($0)) }
         case DAV.quotaUsedBytes:
-            if !info.isCollection { return text(name, String(info.size)) }
-            return quota().used.map { text(name, String($0)) }
+            if !info.isCollection { return Property(name, text: String(info.size)) }
+            return quota().used.map { Property(name, text: String($0)) }
         default: return nil
         }
     }
+
+    private static let collectionType = Property(DAV.resourcetype, children: [XMLElement(DAV.collection)])
+    private static let fileType = Property(DAV.resourcetype)
+    private static let noLocks = Property(DAV.lockdiscovery)
+    private static let supportedLockProperty = Property(supportedLock)
 
     static func text(_ name: QualifiedName, _ value: String) -> XMLElement {
         XMLElement(name, children: [.text(value)])
