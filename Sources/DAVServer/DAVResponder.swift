@@ -35,7 +35,11 @@ public struct DAVResponder: HTTPResponder {
 
     func route(_ exchange: Exchange) async throws -> Response {
         let method = exchange.request.method.rawValue.uppercased()
-        if method == "OPTIONS" { return try handleOptions(exchange) }
+        if method == "OPTIONS" {
+            // OPTIONS * asks about the server; any other target is refused when unsafe, as for every method.
+            if exchange.rawPath != "*" { _ = try exchange.requestPath() }
+            return try handleOptions(exchange)
+        }
         try authenticate(exchange)
         exchange.path = try exchange.requestPath()
         switch method {

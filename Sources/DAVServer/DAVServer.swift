@@ -18,13 +18,18 @@ public enum DAVServer {
     }
 
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
+    /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`.
     public static func makeApplication(
         options: DAVServerOptions, host: String, port: Int, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let headTimeout = TimeAmount(options.requestHeadTimeout)
+        return Application(
             responder: DAVResponder(options: options),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(120))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: headTimeout), ExpectContinueHandler()],
+                    idleTimeout: TimeAmount(options.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "davdoctor"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger

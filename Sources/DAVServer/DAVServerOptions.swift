@@ -15,11 +15,17 @@ public struct DAVServerOptions: Sendable {
     /// Longest lock timeout granted, in seconds; `Infinite` requests are granted this much too.
     public var maxLockSeconds: Int
     public var accessLog: AccessLog?
+    /// Longest wait for a complete request head (request line and headers), from the connection's opening
+    /// or the end of the previous response; the connection is closed beyond it (slowloris clients).
+    public var requestHeadTimeout: Duration
+    /// Longest time a connection may stay without any byte read or written before it is closed.
+    public var idleTimeout: Duration
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
         access: AccessRules = .open, maxBodyBytes: Int = 8 << 30, maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true,
-        maxLockSeconds: Int = 7 * 24 * 3600, accessLog: AccessLog? = nil
+        maxLockSeconds: Int = 7 * 24 * 3600, accessLog: AccessLog? = nil, requestHeadTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(120)
     ) {
         self.storage = storage
         self.properties = properties
@@ -30,6 +36,8 @@ public struct DAVServerOptions: Sendable {
         self.allowsDepthInfinity = allowsDepthInfinity
         self.maxLockSeconds = maxLockSeconds
         self.accessLog = accessLog
+        self.requestHeadTimeout = requestHeadTimeout
+        self.idleTimeout = idleTimeout
     }
 
     /// In-memory stores and no authentication: for tests and the lab.

@@ -16,6 +16,8 @@ import Yams
 /// limits:
 ///   maxBodyBytes: 1073741824
 ///   depthInfinity: true    # false: PROPFIND Depth infinity gets 403 DAV:propfind-finite-depth
+///   requestHeadSeconds: 30 # a request head not complete by then closes the connection (slowloris)
+///   idleSeconds: 120       # a connection with no traffic for this long is closed
 /// dataDirectory: /var/lib/davdoctor   # dead properties and locks (SQLite); outside the served tree
 /// ```
 public struct ServerConfiguration: Sendable, Decodable {
@@ -41,6 +43,8 @@ public struct ServerConfiguration: Sendable, Decodable {
     public struct Limits: Sendable, Decodable {
         public var maxBodyBytes: Int?
         public var depthInfinity: Bool?
+        public var requestHeadSeconds: Double?
+        public var idleSeconds: Double?
     }
 
     public var users: [User]?

@@ -38,6 +38,9 @@ extension DAVResponder {
         try checkIfHeader(exchange)
         if isMove { try checkLocksForMembership(exchange, source, descendants: true) }
         let existing = try options.storage.info(at: target)
+        if info.isCollection && (isMove || depth == .infinity) {
+            try authorizeMembers(exchange, isMove: isMove, source: source, target: target, replacing: existing)
+        }
         if existing != nil {
             guard overwrite.isAllowed else { throw DAVError.preconditionFailed("the destination exists and Overwrite is F") }
             try checkLocksForMembership(exchange, target, descendants: true)
@@ -57,5 +60,26 @@ extension DAVResponder {
             try options.properties.copy(from: source, to: target, recursive: recursive)
         }
         return Responses.empty(existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
+    }
+
+    /// With access rules, a tree is copied or moved only when the user may do it to every member: read
+    /// (COPY) or write (MOVE) each member of the source, write where each one lands, and write each member
+    /// of a destination tree it replaces. Checking the top alone would let a readable collection carry an
+    /// unreadable member out to a place the user may read.
+    private func authorizeMembers(
+        _ exchange: Exchange, isMove: Bool, source: ResourcePath, target: ResourcePath, replacing existing: ResourceInfo?
+    ) throws {
+        guard options.access.requiresAuthentication else { return }
+        try options.storage.walk(source) { member in
+            try authorize(exchange, isMove ? .write : .read, member.path)
+            try authorize(exchange, .write, ResourcePath(segments: target.segments + member.path.segments.dropFirst(source.depth)))
+            return true
+        }
+        if existing?.isCollection == true {
+            try options.storage.walk(target) { member in
+                try authorize(exchange, .write, member.path)
+                return true
+            }
+        }
     }
 }

@@ -63,7 +63,11 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         if isLink || path.depth > 1 {
             // A link anywhere on the way may lead out: resolve the whole path once.
             try checkContained(full)
-            guard stat(full, &st) == 0 else { return nil }
+            guard stat(full, &st) == 0 else {
+                // A dangling link may name a place outside; writing through it (COPY opens the target) would create it there.
+                if isLink { throw DAVError.forbidden("the path is a link to nothing") }
+                return nil
+            }
         }
         var info = Self.makeInfo(path, st)
         info.isLink = isLink

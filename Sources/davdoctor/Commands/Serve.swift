@@ -84,6 +84,11 @@ struct Serve: AsyncParsableCommand {
         }
         if let limit = maxBodyBytes ?? configuration.limits?.maxBodyBytes { options.maxBodyBytes = limit }
         options.allowsDepthInfinity = !noDepthInfinity && (configuration.limits?.depthInfinity ?? true)
+        for seconds in [configuration.limits?.requestHeadSeconds, configuration.limits?.idleSeconds].compactMap({ $0 }) where !(seconds > 0) {
+            throw ValidationError("limits: requestHeadSeconds and idleSeconds must be above 0, not \(seconds)")
+        }
+        if let seconds = configuration.limits?.requestHeadSeconds { options.requestHeadTimeout = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = configuration.limits?.idleSeconds { options.idleTimeout = .milliseconds(Int64(seconds * 1000)) }
         if let accessLog {
             options.accessLog = accessLog == "-" ? AccessLog(handle: .standardOutput) : try AccessLog(path: accessLog)
         }
