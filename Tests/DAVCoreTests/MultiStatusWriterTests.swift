@@ -51,6 +51,27 @@ struct MultiStatusWriterTests {
         #expect(try MultiStatusParser.parse(Array(text.utf8)).0.responses == [response])
     }
 
+    /// A constant property is written byte for byte as its tree would be, and equals it; one with a
+    /// foreign namespace stays a tree (its prefix depends on the document).
+    @Test func constantPropertiesWriteAsTheirTree() throws {
+        let lockEntry = XMLElement(DAV.lockentry, children: [
+            .element(XMLElement(DAV.lockscope, children: [.element(XMLElement(DAV.exclusive))])),
+            .element(XMLElement(DAV.locktype, children: [.element(XMLElement(DAV.write))])),
+        ])
+        let element = XMLElement(DAV.supportedlock, children: [.element(lockEntry), .text("a & b")])
+        let constant = Property.constant(element)
+        #expect(constant == Property(element))
+        #expect(constant.hashValue == Property(element).hashValue)
+        func written(_ property: Property) throws -> String {
+            let response = Response(hrefs: ["/a"], propstats: [PropStat(properties: [property], status: StatusLine(code: 200))])
+            return String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)
+        }
+        #expect(try written(constant) == written(Property(element)))
+        #expect(try written(constant).contains("<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/></D:lockscope>"))
+        let foreign = Property.constant(XMLElement(QualifiedName("urn:x", "v"), children: [.text("1")]))
+        #expect(try written(foreign).contains(#"<ns0:v xmlns:ns0="urn:x">1</ns0:v>"#))
+    }
+
     @Test func customReasonPhrasesAreKept() throws {
         let response = Response(hrefs: ["/a"], status: StatusLine(code: 423, reason: "Locked & Loaded"))
         let text = String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)

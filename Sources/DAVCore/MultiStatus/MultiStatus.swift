@@ -100,6 +100,26 @@ public struct Property: Sendable, Hashable {
     private enum Storage: Sendable, Hashable {
         case text(String)
         case nodes([XMLNode])
+        /// A value that never changes, with the bytes the writer emits for the whole element.
+        case constant(nodes: [XMLNode], written: [UInt8])
+
+        /// Equal values compare equal however they are stored: a constant is its nodes.
+        static func == (a: Storage, b: Storage) -> Bool {
+            switch (a, b) {
+            case (.text(let x), .text(let y)): x == y
+            case (.nodes(let x), .nodes(let y)), (.nodes(let x), .constant(let y, _)), (.constant(let x, _), .nodes(let y)),
+                (.constant(let x, _), .constant(let y, _)):
+                x == y
+            default: false
+            }
+        }
+
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .text(let text): hasher.combine(text)
+            case .nodes(let nodes), .constant(let nodes, _): hasher.combine(nodes)
+            }
+        }
     }
 
     public init(_ element: XMLElement) {
@@ -126,22 +146,33 @@ public struct Property: Sendable, Hashable {
         }
     }
 
+    /// A value a server sends unchanged on every resource (`supportedlock`, `resourcetype`), serialised
+    /// once: the writer copies its bytes instead of walking the tree each time. Only names in DAV: or in no
+    /// namespace qualify (their prefixes are the same in every document); anything else is kept as a tree.
+    public static func constant(_ element: XMLElement) -> Property {
+        var property = Property(element)
+        guard case .nodes(let nodes) = property.storage, let written = MultiStatusWriter.constantBytes(element) else { return property }
+        property.storage = .constant(nodes: nodes, written: written)
+        return property
+    }
+
     /// The value as an element named after the property.
     public var element: XMLElement {
         get {
             switch storage {
             case .text(let text): XMLElement(name, attributes: attributes, children: text.isEmpty ? [] : [.text(text)])
-            case .nodes(let nodes): XMLElement(name, attributes: attributes, children: nodes)
+            case .nodes(let nodes), .constant(let nodes, _): XMLElement(name, attributes: attributes, children: nodes)
             }
         }
         set { self = Property(newValue) }
     }
 
     /// The value as the writer needs it, without building an element: its text, or its child nodes.
-    var serialisedValue: (text: String?, nodes: [XMLNode]?) {
+    var serialisedValue: (text: String?, nodes: [XMLNode]?, written: [UInt8]?) {
         switch storage {
-        case .text(let text): (text, nil)
-        case .nodes(let nodes): (nil, nodes)
+        case .text(let text): (text, nil, nil)
+        case .nodes(let nodes): (nil, nodes, nil)
+        case .constant(_, let written): (nil, nil, written)
         }
     }
 
@@ -149,20 +180,24 @@ public struct Property: Sendable, Hashable {
     public var text: String {
         switch storage {
         case .text(let text): text
-        case .nodes: element.text
+        case .nodes, .constant: element.text
         }
     }
 
     public var isEmpty: Bool {
         switch storage {
         case .text(let text): text.isEmpty
-        case .nodes(let nodes): nodes.isEmpty
+        case .nodes(let nodes), .constant(let nodes, _): nodes.isEmpty
         }
     }
 
     /// The first child element with this name (`<D:collection/>` inside `resourcetype`).
     public func child(_ name: QualifiedName) -> XMLElement? {
-        guard case .nodes(let nodes) = storage else { return nil }
+        let nodes: [XMLNode]
+        switch storage {
+        case .text: return nil
+        case .nodes(let value), .constant(let value, _): nodes = value
+        }
         for node in nodes { if case .element(let e) = node, e.name == name { return e } }
         return nil
     }

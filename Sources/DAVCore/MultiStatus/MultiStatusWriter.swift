@@ -143,9 +143,27 @@ public struct MultiStatusWriter {
         writeElement(element)
     }
 
+    /// The bytes of `element` as any document writes it, when that does not depend on the document:
+    /// every name in DAV: (always `D:`) or in no namespace. Nil otherwise.
+    static func constantBytes(_ element: XMLElement) -> [UInt8]? {
+        func isFixed(_ name: QualifiedName) -> Bool { name.namespace.isEmpty || name.namespace == DAV.namespace }
+        func allFixed(_ element: XMLElement) -> Bool {
+            isFixed(element.name) && element.attributes.allSatisfy { isFixed($0.name) }
+                && element.children.allSatisfy { if case .element(let child) = $0 { allFixed(child) } else { true } }
+        }
+        guard allFixed(element) else { return nil }
+        var writer = MultiStatusWriter()
+        writer.writeElement(element)
+        return writer.buffer
+    }
+
     /// A property straight from its stored value, without rebuilding it as an element first.
     private mutating func writeProperty(_ property: Property) {
         let value = property.serialisedValue
+        if let written = value.written {
+            buffer.append(contentsOf: written)
+            return
+        }
         let mark = declared.count
         let prefix = openTag(property.name, property.attributes)
         if let text = value.text {
@@ -214,6 +232,7 @@ public struct MultiStatusWriter {
     /// `D` for DAV:, `xml` for the reserved namespace, none for no namespace, else `nsN` (stable per document).
     private mutating func prefix(for namespace: String) -> String {
         if namespace.isEmpty { return "" }
+        if namespace == DAV.namespace { return "D" }
         if let known = prefixes[namespace] { return known }
         let prefix = "ns\(prefixes.count - 2)"
         prefixes[namespace] = prefix

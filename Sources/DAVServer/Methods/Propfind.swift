@@ -16,8 +16,9 @@ extension DAVResponder {
         }
     }
 
-    /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). Depth 0
-    /// and 1 answers are built whole; infinity is streamed as it is produced, in constant memory. Members
+    /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). A Depth
+    /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time,
+    /// so a large collection costs neither a large buffer nor the page faults of allocating one. Members
     /// the user may not read are left out, names and all.
     func handlePropfind(_ exchange: Exchange) async throws -> Response {
         let path = exchange.path
@@ -29,19 +30,15 @@ extension DAVResponder {
         let request = try Self.readPropfind(try await exchange.xmlBody())
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
-        let needsDead = request.needsDeadProperties
-        if depth != .infinity || !info.isCollection {
-            var responses = [try propfindResponse(info, request, quota: quota, dead: nil)]
-            if depth == .one && info.isCollection {
-                // Directory order, as nginx and Apache answer: sorting 1,000 members costs more than the XML.
-                let members = try options.storage.members(of: path)
-                let dead = needsDead ? try options.properties.propertiesOfMembers(of: path) : [:]
-                for member in members where options.access.allows(exchange.user, .read, member.path) {
-                    responses.append(try propfindResponse(member, request, quota: quota, dead: dead[member.path] ?? []))
-                }
-            }
-            return try Responses.multiStatus(responses, exchange: exchange)
+        if depth == .zero || !info.isCollection {
+            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange)
         }
+        // Opened before the answer starts, so a collection that cannot be listed is still an error status.
+        let needsDead = request.needsDeadProperties
+        let firstLevel = HandedOver((
+            try options.storage.memberIterator(of: path), needsDead ? try options.properties.propertiesOfMembers(of: path) : [:]
+        ))
+        let descends = depth == .infinity
         exchange.logIsDeferred = true
         let responder = self
         var headers = HTTPFields()
@@ -56,10 +53,9 @@ extension DAVResponder {
                 Responses.count(first, exchange)
                 try out.write(first)
                 // One open directory and its members' dead properties per level: memory follows the
-                // depth of the tree, not its size.
-                var levels: [(members: any MemberIterator, dead: [ResourcePath: [XMLElement]])] = [
-                    (try responder.options.storage.memberIterator(of: path), needsDead ? try responder.options.properties.propertiesOfMembers(of: path) : [:])
-                ]
+                // depth of the tree, not its size. Members come in directory order, as nginx and Apache
+                // answer: sorting costs more than the XML.
+                var levels: [PropfindLevel] = [firstLevel.value]
                 while let level = levels.last {
                     guard let member = try level.members.next() else {
                         levels.removeLast()
@@ -69,7 +65,7 @@ extension DAVResponder {
                     let response = try responder.propfindResponse(member, request, quota: quota, dead: level.dead[member.path] ?? [])
                     Responses.count(response, exchange)
                     try out.write(response)
-                    if member.isCollection && !member.isLink {
+                    if descends && member.isCollection && !member.isLink {
                         levels.append(
                             (try responder.options.storage.memberIterator(of: member.path),
                              needsDead ? try responder.options.properties.propertiesOfMembers(of: member.path) : [:]))
@@ -85,6 +81,15 @@ extension DAVResponder {
             try await writer.finish(nil)
         }
         return Response(status: .init(code: 207), headers: headers, body: body)
+    }
+
+    /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
+    typealias PropfindLevel = (members: any MemberIterator, dead: [ResourcePath: [XMLElement]])
+
+    /// A value made before the response body starts and used only by that body's closure, never shared.
+    struct HandedOver<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     static func readPropfind(_ body: XMLElement?) throws -> PropfindRequest {

@@ -42,10 +42,10 @@ enum LiveProperties {
         }
     }
 
-    private static let collectionType = Property(DAV.resourcetype, children: [XMLElement(DAV.collection)])
+    private static let collectionType = Property.constant(XMLElement(DAV.resourcetype, children: [.element(XMLElement(DAV.collection))]))
     private static let fileType = Property(DAV.resourcetype)
     private static let noLocks = Property(DAV.lockdiscovery)
-    private static let supportedLockProperty = Property(supportedLock)
+    private static let supportedLockProperty = Property.constant(supportedLock)
 
     static func text(_ name: QualifiedName, _ value: String) -> XMLElement {
         XMLElement(name, children: [.text(value)])
