@@ -103,25 +103,40 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         return out
     }
 
-    /// Encodes everything but unreserved characters and a few safe sub-delimiters.
+    /// Encodes everything but unreserved characters and a few safe sub-delimiters. Most names need no
+    /// escape at all and are appended as they are (this runs for every member of every listing).
     static func encode(_ segment: String, into out: inout String) {
-        let hex = Array("0123456789ABCDEF".utf8)
+        guard !segment.utf8.allSatisfy(isSafe) else {
+            out += segment
+            return
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(segment.utf8.count)
+        bytes.reserveCapacity(segment.utf8.count * 3)
         for byte in segment.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-                UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
-                UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+            if isSafe(byte) {
                 bytes.append(byte)
-            default:
+            } else {
                 bytes.append(UInt8(ascii: "%"))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0x0F))
             }
         }
         out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
+
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+            UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+            UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+            true
+        default: false
+        }
     }
 
     // Byte-wise identity: Swift's String equality would merge NFC and NFD spellings.
@@ -132,7 +147,8 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
     public func hash(into hasher: inout Hasher) {
         for segment in segments {
             hasher.combine(segment.utf8.count)
-            for byte in segment.utf8 { hasher.combine(byte) }
+            var bytes = segment  // withUTF8 makes it contiguous if it is not, so equal paths always hash alike
+            bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 

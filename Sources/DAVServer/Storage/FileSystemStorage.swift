@@ -79,10 +79,30 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         let changed = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
         let nanos = UInt64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(st.st_mtim.tv_nsec)
-        let etag = "\"\(String(UInt64(st.st_ino), radix: 16))-\(String(UInt64(st.st_size), radix: 16))-\(String(nanos, radix: 16))\""
+        let etag = entityTag(UInt64(st.st_ino), UInt64(st.st_size), nanos)
         return ResourceInfo(
             path: path, isCollection: isDir, size: isDir ? 0 : Int64(st.st_size), modified: modified,
             created: min(changed, modified), etag: etag)
+    }
+
+    /// `"inode-size-mtime"` in hex, written straight into the string (one per member of every listing).
+    static func entityTag(_ inode: UInt64, _ size: UInt64, _ modified: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 2 + 3 * 17) { out in
+            var at = 0
+            out[at] = UInt8(ascii: "\""); at += 1
+            for (index, part) in [inode, size, modified].enumerated() {
+                if index > 0 { out[at] = UInt8(ascii: "-"); at += 1 }
+                var digits = 1
+                while digits < 16 && part >> (4 * UInt64(digits)) != 0 { digits += 1 }
+                for shift in stride(from: digits - 1, through: 0, by: -1) {
+                    let nibble = UInt8((part >> (4 * UInt64(shift))) & 0xF)
+                    out[at] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                    at += 1
+                }
+            }
+            out[at] = UInt8(ascii: "\""); at += 1
+            return at
+        }
     }
 
     public func memberNames(of path: ResourcePath) throws -> [String] {
