@@ -110,7 +110,9 @@ struct OversizedRequestTests {
             let started = ContinuousClock.now
             let answer = try #require(try await rawExchange(port: port, rawRequest(method, "/plain.txt", body: Array(xml.utf8))))
             #expect(answer.status == 400, "\(name)")
-            #expect(ContinuousClock.now - started < .seconds(5), "\(name) took too long")
+            // Loose on purpose (a loaded CI machine took 5.8 s for these): an expanded bomb would take far longer
+            // or exhaust memory; the body text below shows no expansion happened either.
+            #expect(ContinuousClock.now - started < .seconds(60), "\(name) took too long")
             #expect(!answer.text.contains(sandbox.secret) && !answer.text.contains("root:x:0"), "\(name)")
             #expect(!answer.text.contains("lollollol"), "\(name)")
             try Self.expectNothingWritten(sandbox)

@@ -15,7 +15,7 @@ import Musl
 final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
 
-    init(port: Int, readTimeout: Double = 10) throws {
+    init(port: Int, readTimeout: Double = 60) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError("socket() failed: errno \(errno)") }
         var timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int(readTimeout.truncatingRemainder(dividingBy: 1) * 1_000_000))

@@ -66,7 +66,7 @@ struct SlowClientTests {
         let sandbox = try Self.sandbox()
         try await sandbox.serve { port, _ in
             let (first, closedAfter) = try await offThePool { () -> (RawHTTPResponse?, Double?) in
-                let connection = try RawHTTPConnection(port: port, readTimeout: 5)
+                let connection = try RawHTTPConnection(port: port, readTimeout: 60)
                 try connection.send("GET /canary.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 // Read just the first answer (it has a Content-Length) without waiting for a close.
                 var received: [UInt8] = []
@@ -93,7 +93,7 @@ struct SlowClientTests {
         let sandbox = try Self.sandbox()
         try await sandbox.serve { port, _ in
             let answer = try await offThePool { () -> RawHTTPResponse? in
-                let connection = try RawHTTPConnection(port: port, readTimeout: 10)
+                let connection = try RawHTTPConnection(port: port, readTimeout: 60)
                 // The head in four pieces over 0.9 s, then a 6-byte body one byte every 0.5 s (3 s in all).
                 let head = Array("PUT /slow.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 6\r\n\r\n".utf8)
                 for piece in stride(from: 0, to: head.count, by: head.count / 4 + 1) {
