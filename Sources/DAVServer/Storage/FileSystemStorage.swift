@@ -219,10 +219,17 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         try Self.removeTree(fullPath(path))
     }
 
+    /// Removes a file or a directory with everything in it. An upload under way may create or remove its
+    /// hidden temporary file in a directory meanwhile (uploads write outside the server's gate): a name
+    /// already gone is fine, and a directory found not empty is listed again, a few times.
     static func removeTree(_ full: String) throws {
         var st = stat()
         guard lstat(full, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            guard unlink(full) == 0 || errno == ENOENT else { throw DAVError(500, "cannot remove a file") }
+            return
+        }
+        for attempt in 1...4 {
             if let dir = opendir(full) {
                 var names: [String] = []
                 while let entry = readdir(dir) {
@@ -232,10 +239,10 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
                 closedir(dir)
                 for name in names { try removeTree(full + "/" + name) }
             }
-            guard rmdir(full) == 0 else { throw DAVError(500, "cannot remove a directory") }
-        } else {
-            guard unlink(full) == 0 else { throw DAVError(500, "cannot remove a file") }
+            if rmdir(full) == 0 || errno == ENOENT { return }
+            guard errno == ENOTEMPTY, attempt < 4 else { break }
         }
+        throw DAVError(500, "cannot remove a directory")
     }
 
     public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {

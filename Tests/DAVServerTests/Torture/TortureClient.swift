@@ -56,30 +56,30 @@ struct TortureClient {
         let body = content(step)
         ledger.wrote(body)
         let answer = try await client.send("PUT", pick(Self.files), body: body)
-        ledger.expect(answer.status, in: [201, 204, 405, 409, 423], "PUT")
+        ledger.expect(answer, in: [201, 204, 405, 409, 423], "PUT")
     }
 
     private mutating func copyOrMove(isMove: Bool) async throws {
         let source = pick(Self.allPaths)
         let target = pick(Self.allPaths)
         let answer = try await client.send(isMove ? "MOVE" : "COPY", source, headers: ["Destination": client.destination(target)])
-        ledger.expect(answer.status, in: [201, 204, 403, 404, 409, 423], isMove ? "MOVE" : "COPY")
+        ledger.expect(answer, in: [201, 204, 403, 404, 409, 423], isMove ? "MOVE" : "COPY")
     }
 
     private mutating func delete() async throws {
         let answer = try await client.send("DELETE", pick(Self.allPaths))
-        ledger.expect(answer.status, in: [204, 207, 404, 423], "DELETE")
+        ledger.expect(answer, in: [204, 207, 404, 423], "DELETE")
     }
 
     private mutating func mkcol() async throws {
         let answer = try await client.send("MKCOL", pick(Self.collections))
-        ledger.expect(answer.status, in: [201, 405, 409, 423], "MKCOL")
+        ledger.expect(answer, in: [201, 405, 409, 423], "MKCOL")
     }
 
     private mutating func proppatch(_ step: Int) async throws {
         let answer = try await client.send(
             "PROPPATCH", pick(Self.allPaths), text: Self.propertyUpdate("p\(step % 4)", "client \(number) step \(step)"))
-        ledger.expect(answer.status, in: [207, 404, 423], "PROPPATCH")
+        ledger.expect(answer, in: [207, 404, 423], "PROPPATCH")
     }
 
     static func propertyUpdate(_ name: String, _ value: String) -> String {
@@ -94,7 +94,7 @@ struct TortureClient {
         let isCollectionPath = Self.collections.contains(root)
         let lock = try await client.send(
             "LOCK", root, headers: ["Depth": isCollectionPath ? "infinity" : "0", "Timeout": "Second-600"], text: lockBody())
-        ledger.expect(lock.status, in: [200, 201, 409, 423], "LOCK")
+        ledger.expect(lock, in: [200, 201, 409, 423], "LOCK")
         guard lock.status == 200 || lock.status == 201, let header = lock.headers.first(name: "Lock-Token") else { return false }
         let token = String(header.dropFirst().dropLast())
         let file = isCollectionPath ? root + "/m0" : root
@@ -102,7 +102,7 @@ struct TortureClient {
         ledger.wrote(mine)
         let withToken = try await client.send("PUT", file, headers: ["If": "(<\(token)>)"], body: mine)
         // 405/409: another client turned the locked path into a collection (or a file) before we locked it.
-        ledger.expect(withToken.status, in: [201, 204, 405, 409], "PUT with the lock token")
+        ledger.expect(withToken, in: [201, 204, 405, 409], "PUT with the lock token")
         if withToken.status == 201 || withToken.status == 204 {
             let intruder = content(step + 1_000_000)
             ledger.wrote(intruder)
@@ -121,7 +121,7 @@ struct TortureClient {
         }
         if !keep || !(withToken.status == 201 || withToken.status == 204) {
             let unlock = try await client.send("UNLOCK", root, headers: ["Lock-Token": "<\(token)>"])
-            ledger.expect(unlock.status, in: [204], "UNLOCK")
+            ledger.expect(unlock, in: [204], "UNLOCK")
             return false
         }
         return true

@@ -28,8 +28,10 @@ final class TortureLedger: Sendable {
     var allCounts: [String: Int] { counts.withLock { $0 } }
 
     /// Records a failure unless `status` is one the method may answer in a race.
-    func expect(_ status: Int, in allowed: Set<Int>, _ what: String) {
-        count("\(what) \(status)")
-        if !allowed.contains(status) { fail("\(what) answered \(status), expected one of \(allowed.sorted())") }
+    func expect(_ answer: WireClient.Answer, in allowed: Set<Int>, _ what: String) {
+        count("\(what) \(answer.status)")
+        if !allowed.contains(answer.status) {
+            fail("\(what) answered \(answer.status) (\(answer.text.prefix(200))), expected one of \(allowed.sorted())")
+        }
     }
 }
