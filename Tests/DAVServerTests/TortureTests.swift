@@ -11,7 +11,8 @@ import Testing
 struct TortureTests {
     static let clients = 16
     static let operationsPerClient = 40
-    static let seed: UInt64 = 0x0007_0003
+    /// Fixed, so a run's choices can be replayed; `DAVDOCTOR_TORTURE_SEED=N` tries another mix.
+    static let seed: UInt64 = ProcessInfo.processInfo.environment["DAVDOCTOR_TORTURE_SEED"].flatMap { UInt64($0) } ?? 0x0007_0003
 
     @Test(arguments: Backend.allCases)
     func concurrentClientsKeepTheInvariants(_ backend: Backend) async throws {
