@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "DAVServer", "DAVCore", "DAVTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

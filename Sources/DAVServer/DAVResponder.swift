@@ -10,6 +10,8 @@ public struct DAVResponder: HTTPResponder {
     public typealias Context = DAVRequestContext
     public let options: DAVServerOptions
     let credentials = CredentialCache()
+    /// Serialises the changing methods' check-then-act sections (``NamespaceGate``).
+    let gate = NamespaceGate()
 
     public init(options: DAVServerOptions) {
         self.options = options
@@ -46,10 +48,10 @@ public struct DAVResponder: HTTPResponder {
         case "GET": return try await handleGet(exchange, head: false)
         case "HEAD": return try await handleGet(exchange, head: true)
         case "PUT": return try await handlePut(exchange)
-        case "DELETE": return try await handleDelete(exchange)
+        case "DELETE": return try await gate.serialize { try await handleDelete(exchange) }
         case "MKCOL": return try await handleMkcol(exchange)
-        case "COPY": return try await handleCopyMove(exchange, isMove: false)
-        case "MOVE": return try await handleCopyMove(exchange, isMove: true)
+        case "COPY": return try await gate.serialize { try await handleCopyMove(exchange, isMove: false) }
+        case "MOVE": return try await gate.serialize { try await handleCopyMove(exchange, isMove: true) }
         case "PROPFIND": return try await handlePropfind(exchange)
         case "PROPPATCH": return try await handleProppatch(exchange)
         case "LOCK": return try await handleLock(exchange)

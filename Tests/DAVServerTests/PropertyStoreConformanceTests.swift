@@ -66,4 +66,24 @@ struct PropertyStoreConformanceTests {
         let reopened = try DAVServer.persistentStores(dataDirectory: data.path)
         #expect(try reopened.properties.properties(at: path("r")) == [Self.value("kept")])
     }
+
+    struct RenameFailed: Error {}
+
+    /// A move around a rename: the properties follow a rename that happened, stay after one that failed, and
+    /// a failed rename leaves no recorded move for start-up to finish wrongly.
+    @Test(arguments: Backend.allCases)
+    func moveAroundARename(_ backend: Backend) throws {
+        let fixture = try ServerFixture(backend, seed: false)
+        let store = fixture.options.properties
+        try store.apply([.set(Self.value("red"))], at: path("a", "x"))
+        var renamed = false
+        try store.move(from: path("a"), to: path("b")) { renamed = true }
+        #expect(renamed)
+        #expect(try store.paths() == [path("b", "x")])
+
+        #expect(throws: RenameFailed.self) { try store.move(from: path("b"), to: path("c")) { throw RenameFailed() } }
+        #expect(try store.paths() == [path("b", "x")])
+        try store.finishInterruptedMoves { $0.description.hasPrefix("/c") }
+        #expect(try store.paths() == [path("b", "x")], "no move was left recorded")
+    }
 }

@@ -51,8 +51,10 @@ extension DAVResponder {
             try checkLocksForMembership(exchange, target, descendants: false)
         }
         if isMove {
-            try options.storage.move(from: source, to: target)
-            try options.properties.move(from: source, to: target)
+            // The store records the move before the rename, so a crash leaves the properties with the tree.
+            try options.properties.move(from: source, to: target) {
+                try options.storage.move(from: source, to: target)
+            }
             try options.locks.removeAll(under: source)
         } else {
             let recursive = depth == .infinity

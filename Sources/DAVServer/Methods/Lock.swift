@@ -10,7 +10,16 @@ extension DAVResponder {
         try authorize(exchange, .write, path)
         let timeout = try requestedTimeout(exchange)
         let body = try await exchange.xmlBody()
-        guard let body else { return try refreshLock(exchange, timeout: timeout) }
+        return try await gate.serialize {
+            guard let body else { return try refreshLock(exchange, timeout: timeout) }
+            return try createLock(exchange, body: body, timeout: timeout)
+        }
+    }
+
+    /// A new lock, inside the gate: the resource's existence, the lock and the empty resource it may create
+    /// change together.
+    private func createLock(_ exchange: Exchange, body: XMLElement, timeout: LockTimeout) throws -> Response {
+        let path = exchange.path
         guard body.name == DAV.lockinfo, let scope = body.firstChild(DAV.lockscope), body.firstChild(DAV.locktype)?.firstChild(DAV.write) != nil
         else { throw DAVError.badRequest("the body must be a DAV:lockinfo with a lockscope and a write locktype") }
         let exclusive: Bool

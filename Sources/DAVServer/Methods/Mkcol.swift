@@ -11,6 +11,11 @@ extension DAVResponder {
             _ = try? await exchange.collectBody(limit: options.maxXMLBodyBytes)
             throw DAVError(415, "MKCOL with a body is not supported")
         }
+        return try await gate.serialize { try makeCollection(exchange) }
+    }
+
+    private func makeCollection(_ exchange: Exchange) throws -> Response {
+        let path = exchange.path
         if try options.storage.info(at: path) != nil {
             throw DAVError(405, "a resource already exists at this URL", headers: [("Allow", Self.allowedMethods)])
         }

@@ -21,6 +21,12 @@ extension DAVResponder {
             }
         }
         guard !changes.isEmpty else { throw DAVError.badRequest("DAV:propertyupdate holds no set or remove") }
+        return try await gate.serialize { try apply(changes, exchange) }
+    }
+
+    /// The checks and the change, inside the gate: a concurrent DELETE cannot leave a property behind.
+    private func apply(_ changes: [PropertyChange], _ exchange: Exchange) throws -> Response {
+        let path = exchange.path
         guard try options.storage.info(at: path) != nil else { throw DAVError.notFound() }
         try checkIfHeader(exchange)
         try checkLocks(exchange, path, descendants: false)

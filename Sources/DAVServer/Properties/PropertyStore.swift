@@ -21,6 +21,25 @@ public protocol PropertyStore: Sendable {
     func remove(at path: ResourcePath, recursive: Bool) throws
     func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws
     func move(from source: ResourcePath, to destination: ResourcePath) throws
+    /// Moves the properties together with a rename of the resources (`rename`) that the store cannot share a
+    /// transaction with. A persistent store records the move before `rename` runs, so that after a crash
+    /// ``finishInterruptedMoves(exists:)`` can put the properties where the resources are: all at the old
+    /// paths or all at the new ones.
+    func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws
+    /// Every path that holds a dead property, for the start-up check against the tree.
+    func paths() throws -> [ResourcePath]
+    /// Completes or forgets the moves a crash interrupted, judging by which of their two paths exists now.
+    func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws
+}
+
+extension PropertyStore {
+    /// A store that does not outlive the process has no crash to recover from: rename, then move.
+    public func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
+        try rename()
+        try move(from: source, to: destination)
+    }
+
+    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws {}
 }
 
 /// Dead properties in memory.
@@ -69,6 +88,10 @@ public final class MemoryPropertyStore: PropertyStore, @unchecked Sendable {
                 state[target] = value
             }
         }
+    }
+
+    public func paths() throws -> [ResourcePath] {
+        state.withLock { Array($0.keys) }
     }
 
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {

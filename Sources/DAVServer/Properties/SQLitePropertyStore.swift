@@ -45,6 +45,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
                         path TEXT NOT NULL, parent TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
                         PRIMARY KEY (path, namespace, name));
                     CREATE INDEX IF NOT EXISTS dead_property_parent ON dead_property (parent);
+                    CREATE TABLE IF NOT EXISTS pending_move (source TEXT NOT NULL, destination TEXT NOT NULL);
                     """)
         }
         let paths = try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT path FROM dead_property") }
@@ -83,11 +84,9 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         let decoder = JSONDecoder()
         var found: [ResourcePath: [XMLElement]] = [:]
         for row in rows {
-            let key: String = row["path"]
-            let segments = key.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
             guard let element = try? decoder.decode(StoredElement.self, from: Data((row["value"] as String).utf8)).element
             else { continue }
-            found[ResourcePath(segments: segments), default: []].append(element)
+            found[Self.path(key: row["path"]), default: []].append(element)
         }
         return found
     }
@@ -112,6 +111,11 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
             let has = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM dead_property WHERE path = ?)", arguments: [key]) ?? false
             index.withLock { has ? $0.insert(key) : $0.remove(Array(key.utf8)) }
         }
+    }
+
+    /// The path a key was written from (`path.description`).
+    static func path(key: String) -> ResourcePath {
+        ResourcePath(segments: key.split(separator: "/", omittingEmptySubsequences: true).map(String.init))
     }
 
     /// `/a/b` → `/a`; `/a` → `/`.
@@ -155,21 +159,63 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {
+        try database.write { db in try moveRows(from: source, to: destination, db) }
+    }
+
+    /// Writes the intent, renames, then moves the rows and clears the intent in one transaction: a crash
+    /// leaves either no intent (nothing or everything done) or an intent that start-up resolves.
+    public func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
+        let intent = try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO pending_move (source, destination) VALUES (?, ?)", arguments: [source.description, destination.description])
+            return db.lastInsertedRowID
+        }
+        do {
+            try rename()
+        } catch {
+            try? database.write { db in try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent]) }
+            throw error
+        }
+        try database.write { db in
+            try moveRows(from: source, to: destination, db)
+            try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
+        }
+    }
+
+    public func paths() throws -> [ResourcePath] {
+        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT path FROM dead_property") }.map { Self.path(key: $0) }
+    }
+
+    /// A recorded move whose source is gone and whose destination exists was renamed before the crash: its
+    /// rows follow. Any other recorded move did not happen: the intent is dropped and the rows stay.
+    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws {
+        let pending = try database.read { db in try Row.fetchAll(db, sql: "SELECT rowid, source, destination FROM pending_move ORDER BY rowid") }
+        for row in pending {
+            let source = Self.path(key: row["source"])
+            let destination = Self.path(key: row["destination"])
+            let renamed = try !exists(source) && exists(destination)
+            let intent: Int64 = row["rowid"]
+            try database.write { db in
+                if renamed { try moveRows(from: source, to: destination, db) }
+                try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
+            }
+        }
+    }
+
+    private func moveRows(from source: ResourcePath, to destination: ResourcePath, _ db: Database) throws {
         let (condition, arguments) = scope(source, recursive: true)
         let sourceKey = source.description
         let destinationKey = destination.description
-        try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
-            try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
-            for row in rows {
-                let path: String = row["path"]
-                let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
-            }
-            try reindex(sourceKey, db)
-            try reindex(destinationKey, db)
+        let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
+        try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
+        for row in rows {
+            let path: String = row["path"]
+            let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
+                arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
         }
+        try reindex(sourceKey, db)
+        try reindex(destinationKey, db)
     }
 }

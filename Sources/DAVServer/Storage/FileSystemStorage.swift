@@ -211,9 +211,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     public func beginWrite(_ path: ResourcePath) throws -> any ContentWriter {
         guard let parent = path.parent else { throw DAVError(405, "the root is a collection") }
-        let dir = fullPath(parent)
-        var random = SystemRandomNumberGenerator()
-        let temp = dir + "/" + Self.uploadPrefix + String(random.next() as UInt64, radix: 36)
+        let temp = Self.temporaryPath(in: fullPath(parent))
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
@@ -221,6 +219,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             throw DAVError(500, "cannot create a temporary file")
         }
         return FileWriter(fd: fd, temporary: temp, final: fullPath(path), path: path)
+    }
+
+    /// A fresh hidden name in `directory` for content that is not in place yet.
+    static func temporaryPath(in directory: String) -> String {
+        var random = SystemRandomNumberGenerator()
+        return directory + "/" + uploadPrefix + String(random.next() as UInt64, radix: 36)
     }
 
     public func makeCollection(at path: ResourcePath) throws {
@@ -239,10 +243,17 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         try Self.removeTree(fullPath(path))
     }
 
+    /// Removes a file or a directory with everything in it. An upload under way may create or remove its
+    /// hidden temporary file in a directory meanwhile (uploads write outside the server's gate): a name
+    /// already gone is fine, and a directory found not empty is listed again, a few times.
     static func removeTree(_ full: String) throws {
         var st = stat()
         guard lstat(full, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            guard unlink(full) == 0 || errno == ENOENT else { throw DAVError(500, "cannot remove a file") }
+            return
+        }
+        for attempt in 1...4 {
             if let dir = opendir(full) {
                 var names: [String] = []
                 while let entry = readdir(dir) {
@@ -252,10 +263,10 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
                 closedir(dir)
                 for name in names { try removeTree(full + "/" + name) }
             }
-            guard rmdir(full) == 0 else { throw DAVError(500, "cannot remove a directory") }
-        } else {
-            guard unlink(full) == 0 else { throw DAVError(500, "cannot remove a file") }
+            if rmdir(full) == 0 || errno == ENOENT { return }
+            guard errno == ENOTEMPTY, attempt < 4 else { break }
         }
+        throw DAVError(500, "cannot remove a directory")
     }
 
     public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
@@ -290,15 +301,24 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             closedir(dir)
             for name in names { try copyTree(from + "/" + name, to + "/" + name, recursive: true, isMember: true) }
         } else {
-            let input = open(from, O_RDONLY | O_CLOEXEC)
-            guard input >= 0 else { throw DAVError(500, "cannot open the source") }
-            defer { close(input) }
-            let output = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard output >= 0 else {
-                if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the destination's parent does not exist") }
-                throw DAVError(500, "cannot create the destination")
-            }
-            defer { close(output) }
+            try copyFile(from, to)
+        }
+    }
+
+    /// Copies one file's bytes under a hidden temporary name beside `to`, renamed at the end like an upload:
+    /// a crash or an error mid-copy never leaves a partial file under the destination's name.
+    private func copyFile(_ from: String, _ to: String) throws {
+        let input = open(from, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw DAVError(500, "cannot open the source") }
+        defer { close(input) }
+        let slash = to.utf8.lastIndex(of: UInt8(ascii: "/"))!
+        let temporary = Self.temporaryPath(in: String(to[..<slash]))
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the destination's parent does not exist") }
+            throw DAVError(500, "cannot create the destination")
+        }
+        do {
             var chunk = [UInt8](repeating: 0, count: 256 << 10)
             while true {
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, $0.count) }
@@ -307,6 +327,15 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
                 if n == 0 { break }
                 try chunk.withUnsafeBytes { try Self.writeAll(output, $0.baseAddress!, n) }
             }
+        } catch {
+            close(output)
+            unlink(temporary)
+            throw error
+        }
+        close(output)
+        guard rename(temporary, to) == 0 else {
+            unlink(temporary)
+            throw DAVError(500, "cannot put the copy in place")
         }
     }
 
@@ -380,12 +409,15 @@ final class FileWriter: ContentWriter {
 
     func commit() throws -> ResourceInfo {
         guard fd >= 0 else { throw DAVError(500, "the upload was already finished") }
+        let current = currentTemporaryPath()
         close(fd)
         fd = -1
-        guard rename(temporary, final) == 0 else {
+        guard let current else { throw DAVError.conflict("the upload's collection was deleted while the body was arriving") }
+        guard rename(current, final) == 0 else {
             let code = errno
-            unlink(temporary)
+            unlink(current)
             if code == EISDIR { throw DAVError(405, "a collection exists at this URL") }
+            if code == ENOENT || code == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
             throw DAVError(500, "cannot put the uploaded file in place")
         }
         var st = stat()
@@ -395,8 +427,22 @@ final class FileWriter: ContentWriter {
 
     func abort() {
         guard fd >= 0 else { return }
+        let current = currentTemporaryPath()
         close(fd)
         fd = -1
-        unlink(temporary)
+        if let current { unlink(current) }
+    }
+
+    /// Where the temporary file is now, nil when it was deleted. A MOVE of a collection while the body was
+    /// arriving carries the file along, and the name it was created with would then leave it orphaned;
+    /// the kernel knows the current name of an open file (`/proc/self/fd`, Linux).
+    private func currentTemporaryPath() -> String? {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = buffer.withUnsafeMutableBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { readlink("/proc/self/fd/\(fd)", $0.baseAddress!, $0.count - 1) }
+        }
+        guard count > 0 else { return temporary }
+        let path = String(decoding: buffer[..<count], as: UTF8.self)
+        return path.hasSuffix(" (deleted)") ? nil : path
     }
 }

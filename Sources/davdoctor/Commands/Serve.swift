@@ -82,6 +82,13 @@ struct Serve: AsyncParsableCommand {
             options.properties = stores.properties
             options.locks = stores.locks
         }
+        let recovered = try DAVServer.recover(options, now: Date().timeIntervalSince1970)
+        if !recovered.isEmpty {
+            let message =
+                "davdoctor serve: after an unclean stop, removed \(recovered.staleUploads) unfinished upload(s), "
+                + "\(recovered.orphanProperties) property set(s) and \(recovered.orphanLocks) lock(s) of resources that no longer exist\n"
+            FileHandle.standardError.write(Data(message.utf8))
+        }
         if let limit = maxBodyBytes ?? configuration.limits?.maxBodyBytes { options.maxBodyBytes = limit }
         options.allowsDepthInfinity = !noDepthInfinity && (configuration.limits?.depthInfinity ?? true)
         for seconds in [configuration.limits?.requestHeadSeconds, configuration.limits?.idleSeconds].compactMap({ $0 }) where !(seconds > 0) {

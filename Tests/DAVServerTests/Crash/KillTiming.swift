@@ -1,0 +1,31 @@
+/// Where a `kill -9` landed relative to the operation it interrupted, judged from the state left on disk.
+enum KillLanding: String, Sendable {
+    /// Nothing of the operation is visible.
+    case before
+    /// Some of it is on disk and some is not: the crash hit the middle.
+    case middle
+    /// All of it is done.
+    case after
+}
+
+/// Chooses the next kill delay by bisection: later after a kill that came too early, earlier after one that
+/// came too late, so a few rounds close in on the moment the operation is under way, whatever the machine's speed.
+struct KillDelaySearch {
+    private var low: Double
+    private var high: Double
+
+    init(milliseconds range: ClosedRange<Double>) {
+        low = range.lowerBound
+        high = range.upperBound
+    }
+
+    var next: Double { (low + high) / 2 }
+
+    mutating func record(_ landing: KillLanding, at delay: Double) {
+        switch landing {
+        case .before: low = delay
+        case .after: high = delay
+        case .middle: break
+        }
+    }
+}
