@@ -8,9 +8,9 @@
 # Each target is DAVCore's sources (and, for path-resolver, the server's ResourcePath.swift) compiled into one
 # module with its Fuzz/Fuzz<Target>.swift entry point, so a target exercises the very code the product ships.
 # The growing corpus lives in .build-fuzz/corpus/TARGET and is reused by the next run; a crash, hang (>10 s on
-# one input), leak or memory blow-up (>2 GB) leaves its input in .build-fuzz/findings/TARGET and the script
-# exits 1. Every run appends "date target seconds runs corpus result" to .build-fuzz/ledger.tsv, which is how
-# the fuzzing time in SECURITY.md is totalled (scripts/fuzz.sh --ledger prints the totals).
+# one input), leak or memory blow-up (>2 GB) leaves its input in .build-fuzz/findings/TARGET, the run's log in
+# .build-fuzz/logs/, and the script exits 1. Every run appends "date target seconds runs corpus result" to
+# .build-fuzz/ledger.tsv, which is how the fuzzing time in SECURITY.md is totalled (--ledger prints totals).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
@@ -76,20 +76,22 @@ for target in "${targets[@]}"; do
   corpus=.build-fuzz/corpus/$target findings=.build-fuzz/findings/$target
   mkdir -p "$corpus" "$findings"
   echo "== $target: fuzzing for ${seconds}s ($(ls .build-fuzz/seeds/$target | wc -l) seeds, $(ls "$corpus" | wc -l) in corpus)"
-  log=.build-fuzz/$target.log
+  # One log per run: two runs of one target at once must not write over each other's final figures.
+  log=.build-fuzz/logs/$target-$(date -u +%Y%m%dT%H%M%S)-$$.log
+  mkdir -p .build-fuzz/logs
   result=ok
   ASAN_OPTIONS=detect_leaks=1 ".build-fuzz/bin/$target" "$corpus" ".build-fuzz/seeds/$target" \
     -dict=Fuzz/dictionaries/"$target".dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 > "$log" 2>&1 || result=finding
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   # The time it really ran (a finding stops it early), from libFuzzer's "Done N runs in S second(s)".
-  ran=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' || true)
+  ran=$(grep -ao 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' || true)
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${ran:-$seconds}" "${runs:-0}" "$(ls "$corpus" | wc -l)" "$result" \
     >> .build-fuzz/ledger.tsv
   if [[ $result != ok ]]; then
     echo "== $target: FINDING — input(s) in $findings:" >&2
     ls -1 "$findings" >&2
-    grep -m 20 -E "ERROR|Fatal error|SUMMARY|panic|precondition" "$log" >&2 || tail -30 "$log" >&2
+    grep -a -m 20 -E "ERROR|Fatal error|SUMMARY|panic|precondition" "$log" >&2 || tail -30 "$log" >&2
     status=1
   else
     echo "== $target: $runs runs, no finding"
