@@ -142,20 +142,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
-        let (condition, arguments) = scope(source, recursive: recursive)
-        let sourceKey = source.description
-        let destinationKey = destination.description
-        try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
-            for row in rows {
-                let path: String = row["path"]
-                let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
-            }
-            try reindex(destinationKey, db)
-        }
+        try database.write { db in try carryRows(from: source, to: destination, recursive: recursive, removingSource: false, db) }
     }
 
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {
@@ -203,11 +190,17 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     private func moveRows(from source: ResourcePath, to destination: ResourcePath, _ db: Database) throws {
-        let (condition, arguments) = scope(source, recursive: true)
+        try carryRows(from: source, to: destination, recursive: true, removingSource: true, db)
+    }
+
+    /// Writes the properties of `source` (and below, if `recursive`) at `destination`'s paths; a move also
+    /// deletes them at the source. The indexes of the changed subtrees are rebuilt.
+    private func carryRows(from source: ResourcePath, to destination: ResourcePath, recursive: Bool, removingSource: Bool, _ db: Database) throws {
+        let (condition, arguments) = scope(source, recursive: recursive)
         let sourceKey = source.description
         let destinationKey = destination.description
         let rows = try Row.fetchAll(db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE " + condition, arguments: arguments)
-        try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
+        if removingSource { try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments) }
         for row in rows {
             let path: String = row["path"]
             let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
@@ -215,7 +208,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
                 sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
                 arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
         }
-        try reindex(sourceKey, db)
+        if removingSource { try reindex(sourceKey, db) }
         try reindex(destinationKey, db)
     }
 }

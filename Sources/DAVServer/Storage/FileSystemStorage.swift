@@ -89,18 +89,17 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     static func entityTag(_ inode: UInt64, _ size: UInt64, _ modified: UInt64) -> String {
         String(unsafeUninitializedCapacity: 2 + 3 * 17) { out in
             var at = 0
-            out[at] = UInt8(ascii: "\""); at += 1
-            for (index, part) in [inode, size, modified].enumerated() {
-                if index > 0 { out[at] = UInt8(ascii: "-"); at += 1 }
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func hex(_ value: UInt64) {
                 var digits = 1
-                while digits < 16 && part >> (4 * UInt64(digits)) != 0 { digits += 1 }
+                while digits < 16 && value >> (4 * UInt64(digits)) != 0 { digits += 1 }
                 for shift in stride(from: digits - 1, through: 0, by: -1) {
-                    let nibble = UInt8((part >> (4 * UInt64(shift))) & 0xF)
-                    out[at] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-                    at += 1
+                    let nibble = UInt8((value >> (4 * UInt64(shift))) & 0xF)
+                    put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
                 }
             }
-            out[at] = UInt8(ascii: "\""); at += 1
+            put(UInt8(ascii: "\"")); hex(inode); put(UInt8(ascii: "-")); hex(size); put(UInt8(ascii: "-")); hex(modified)
+            put(UInt8(ascii: "\""))
             return at
         }
     }
