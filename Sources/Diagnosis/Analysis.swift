@@ -13,6 +13,8 @@ public struct AnalysisResult: Sendable {
     public var lint: [LintFinding]
     /// Things worth knowing that are not faults (a 404 propstat for a property a resource lacks).
     public var notes: [String]
+    /// In how many pieces the body was read at once (1 unless a large file was split, see ``SplitReading``).
+    public var piecesRead = 1
 
     /// The HTTP status of the whole answer (207 for a bare multistatus body).
     public var status: Int? { head?.status ?? (collector != nil ? 207 : nil) }
@@ -22,10 +24,21 @@ public struct AnalysisResult: Sendable {
 /// apply every rule. Nothing here touches the network.
 public enum Analysis {
     /// Analyzes what `reader` holds. `request` fills in what the capture does not show (flags win).
-    public static func run(reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides()) throws -> AnalysisResult {
+    /// A large body stored as it is in a file is read in `pieces` parts at once (see ``SplitReading``);
+    /// the result is the same as reading it in one.
+    public static func run(
+        reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides(),
+        pieces: Int = SplitReading.defaultPieces, splitAbove minimumBytes: Int = SplitReading.defaultMinimumBytes
+    ) throws -> AnalysisResult {
         let head = try reader.readHead()
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
+        if pieces > 1, let region = try reader.plainBodyRegion(), region.count >= max(minimumBytes, 1),
+            let result = try SplitReading.run(
+                region: region, pieces: pieces, context: AnalysisContext(request: request), head: head.response, format: head.format)
+        {
+            return result
+        }
         var session = AnalysisSession(request: request, head: head.response, format: head.format, sourceName: reader.name)
         let bodyInfo = try reader.readBody { try session.feed($0) }
         return try session.finish(bodyInfo: bodyInfo)
@@ -109,9 +122,7 @@ public struct AnalysisSession {
             }
             try parser.finish { collector.add($0) }
             collector.finish()
-            for problem in parser.problems { collector.addProblem(problem) }
-            collector.linter.checkDocument(root: parser.rootName, responses: collector.responseCount, head: head, method: context.method)
-            collector.linter.finishDuplicates()
+            Self.finishDocument(&collector, problems: parser.problems, root: parser.rootName, head: head, method: context.method)
             hasMultistatus = true
         } else {
             excerpt = String(decoding: sniff.prefix(16 << 10), as: UTF8.self)
@@ -140,6 +151,17 @@ public struct AnalysisSession {
         return Diagnose.run(
             context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
             bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt)
+    }
+}
+
+extension AnalysisSession {
+    /// The checks only a whole document allows, once every response is in the collector.
+    static func finishDocument(
+        _ collector: inout ResponseCollector, problems: [XMLProblem], root: QualifiedName?, head: ResponseHead?, method: String
+    ) {
+        for problem in problems { collector.addProblem(problem) }
+        collector.linter.checkDocument(root: root, responses: collector.responseCount, head: head, method: method)
+        collector.linter.finishDuplicates()
     }
 }
 

@@ -33,6 +33,8 @@ public struct ResponseCollector: Sendable {
     public let context: AnalysisContext
     /// Every resource is kept for the tree up to this many responses; past it only failing ones.
     public static let treeLimit = 20_000
+    /// At most this many decoded paths are kept for near-match hints.
+    public static let knownPathLimit = 20_000
     /// At most this many failing resources are kept by name (the counts stay exact).
     public static let failureLimit = 100_000
 
@@ -73,6 +75,16 @@ public struct ResponseCollector: Sendable {
         absentProperties.filter { $0.value >= responseCount && responseCount > 0 }.keys.sorted()
     }
     public var linter = Linter()
+    /// Whether this collector keeps the tree's records and the known paths. A reader of a later piece of a
+    /// split body does without them when the first piece is sure to fill both (see ``SplitReading``).
+    public var keepsTree = true
+    /// Responses with no href: the lint names them by their position, which only a reader of the whole
+    /// body knows (a split reading is done again in one piece when a later piece has any).
+    public private(set) var responsesWithoutHref = 0
+    /// The position (within this collector) of each record in ``failing``, to merge pieces exactly.
+    private var failingPositions: [Int] = []
+    /// ``knownPaths`` in the order first seen, so that merged pieces keep the same first paths.
+    private var knownPathOrder: [String] = []
 
     public struct PropertyFailureKey: Sendable, Hashable {
         public var name: QualifiedName
@@ -91,6 +103,7 @@ public struct ResponseCollector: Sendable {
 
     public mutating func add(_ response: Response) {
         responseCount += 1
+        if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
         let path = href.map { $0.decodedPath ?? $0.path } ?? "(no href)"
         linter.check(response, path: response.href == nil ? nil : path)
@@ -102,12 +115,8 @@ public struct ResponseCollector: Sendable {
         byStatus[status ?? 0, default: 0] += 1
         let isCollection = response.isCollection || path.hasSuffix("/")
 
-        if knownPaths.count < 20_000, status.map({ (200..<300).contains($0) }) ?? false {
-            // Swift compares strings by canonical equivalence: a "duplicate" here with other bytes is an NFC/NFD twin.
-            let (inserted, existing) = knownPaths.insert(path)
-            if !inserted, Array(existing.utf8) != Array(path.utf8), normalizationTwins.count < 20 {
-                normalizationTwins.append((existing, path))
-            }
+        if keepsTree, knownPaths.count < Self.knownPathLimit, status.map({ (200..<300).contains($0) }) ?? false {
+            rememberPath(path)
         }
         if response.isCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
             collectionsWithoutSlash.append(href.raw)
@@ -125,13 +134,17 @@ public struct ResponseCollector: Sendable {
         if let href { checkScope(href, path: path) }
 
         var propertyStatuses: [ResourceRecord.PropertyStatus] = []
-        let keepProperties = responseCount <= Self.treeLimit
+        let keepProperties = keepsTree && responseCount <= Self.treeLimit
+        if keepProperties {
+            // Exactly sized: twenty thousand kept records would otherwise carry arrays grown by doubling.
+            propertyStatuses.reserveCapacity(response.propstats.reduce(0) { $0 + $1.properties.count })
+        }
         var hasETag = false
         for propstat in response.propstats {
             let code = propstat.status?.code
             propertyStatusCounts[code ?? 0, default: 0] += propstat.properties.count
             for property in propstat.properties {
-                if keepProperties { propertyStatuses.append(.init(name: property.name.description, status: code)) }
+                if keepProperties { propertyStatuses.append(.init(name: clarkName(property.name), status: code)) }
                 if namespaces.count < 64, !property.name.namespace.isEmpty { namespaces.insert(property.name.namespace) }
                 guard let code else { continue }
                 if (200..<300).contains(code) {
@@ -166,7 +179,8 @@ public struct ResponseCollector: Sendable {
         if path.utf8.contains(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 { namesWithPercent.append(path) }
 
         let failed = status.map { !(200..<300).contains($0) } ?? true
-        if failed || responseCount <= Self.treeLimit {
+        let inTree = keepsTree && responseCount <= Self.treeLimit
+        if failed || inTree {
             let record = ResourceRecord(
                 path: isCollection && !path.hasSuffix("/") ? path + "/" : path,
                 href: response.href ?? "",
@@ -179,12 +193,90 @@ public struct ResponseCollector: Sendable {
                 etag: response.value(of: DAV.getetag)?.text,
                 lastModified: response.value(of: DAV.getlastmodified)?.text,
                 contentLength: response.value(of: DAV.getcontentlength)?.text)
-            if responseCount <= Self.treeLimit { records.append(record) }
+            if inTree {
+                if records.isEmpty { records.reserveCapacity(Self.treeLimit) }  // pages are only touched as records arrive
+                records.append(record)
+            }
             if failed {
                 failingCount += 1
-                if failing.count < Self.failureLimit { failing.append(record) }
+                if failing.count < Self.failureLimit {
+                    failing.append(record)
+                    failingPositions.append(responseCount)
+                }
             }
         }
+    }
+
+    /// Clark names shared by every record that names the same property: twenty thousand records of nine
+    /// properties each would otherwise hold 180,000 copies of a dozen strings.
+    private var clarkNames: [QualifiedName: String] = [:]
+
+    private mutating func clarkName(_ name: QualifiedName) -> String {
+        if let known = clarkNames[name] { return known }
+        let clark = name.description
+        if clarkNames.count < 4096 { clarkNames[name] = clark }
+        return clark
+    }
+
+    private mutating func rememberPath(_ path: String) {
+        // Swift compares strings by canonical equivalence: a "duplicate" here with other bytes is an NFC/NFD twin.
+        let (inserted, existing) = knownPaths.insert(path)
+        if inserted {
+            knownPathOrder.append(path)
+        } else if Array(existing.utf8) != Array(path.utf8), normalizationTwins.count < 20 {
+            normalizationTwins.append((existing, path))
+        }
+    }
+
+    /// Takes in what a collector gathered over the piece of the same body that follows this collector's
+    /// piece (both finished), so the result is what one collector reading both pieces in order would hold.
+    /// Bounded lists keep their first entries, counts add up.
+    public mutating func merge(_ later: ResponseCollector) {
+        let offset = responseCount
+        responseCount += later.responseCount
+        responsesWithoutHref += later.responsesWithoutHref
+        byStatus.merge(later.byStatus, uniquingKeysWith: +)
+        propertyStatusCounts.merge(later.propertyStatusCounts, uniquingKeysWith: +)
+        absentProperties.merge(later.absentProperties, uniquingKeysWith: +)
+        for (key, failure) in later.failedProperties {
+            var merged = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
+            merged.count += failure.count
+            merged.examples += failure.examples.prefix(max(0, 20 - merged.examples.count))
+            merged.conditions.formUnion(failure.conditions)
+            failedProperties[key] = merged
+        }
+        if records.count < Self.treeLimit { records += later.records.prefix(Self.treeLimit - records.count) }
+        for (record, position) in zip(later.failing, later.failingPositions) where failing.count < Self.failureLimit {
+            var record = record
+            // One reader keeps per-property statuses only for the first responses of the whole body.
+            if offset + position > Self.treeLimit { record.properties = [] }
+            failing.append(record)
+            failingPositions.append(offset + position)
+        }
+        failingCount += later.failingCount
+        membersPerCollection.merge(later.membersPerCollection, uniquingKeysWith: +)
+        membersSaturated = membersSaturated || later.membersSaturated || membersPerCollection.count > 500_000
+        for path in later.knownPathOrder where knownPaths.count < Self.knownPathLimit { rememberPath(path) }
+        normalizationTwins += later.normalizationTwins.prefix(max(0, 20 - normalizationTwins.count))
+        outOfScope += later.outOfScope.prefix(max(0, 20 - outOfScope.count))
+        outOfScopeCount += later.outOfScopeCount
+        tooDeep += later.tooDeep.prefix(max(0, 20 - tooDeep.count))
+        tooDeepCount += later.tooDeepCount
+        for (origin, entry) in later.foreignOrigins {
+            var merged = foreignOrigins[origin] ?? ([], 0)
+            merged.count += entry.count
+            merged.examples += entry.examples.prefix(max(0, 5 - merged.examples.count))
+            foreignOrigins[origin] = merged
+        }
+        negativeQuota += later.negativeQuota.prefix(max(0, 20 - negativeQuota.count))
+        filesWithoutETag += later.filesWithoutETag.prefix(max(0, 20 - filesWithoutETag.count))
+        filesWithoutETagCount += later.filesWithoutETagCount
+        filesSeen += later.filesSeen
+        namesWithPercent += later.namesWithPercent.prefix(max(0, 20 - namesWithPercent.count))
+        for namespace in later.namespaces where namespaces.count < 64 { namespaces.insert(namespace) }
+        selfSeen = selfSeen || later.selfSeen
+        collectionsWithoutSlash += later.collectionsWithoutSlash.prefix(max(0, 20 - collectionsWithoutSlash.count))
+        linter.merge(later.linter)
     }
 
     private var lastParent: String?

@@ -49,6 +49,8 @@ public struct CaptureReader {
     private let closeWhenDone: Bool
     private var pending: [UInt8] = []
     private var atEOF = false
+    /// Bytes read from `fd` so far, so the body's place in the file is known after the head.
+    private var bytesFromFile = 0
     private var head: Head?
     public let name: String
     static let maxHeadBytes = 1 << 20
@@ -103,6 +105,7 @@ public struct CaptureReader {
             atEOF = true
             return false
         }
+        bytesFromFile += count
         pending.append(contentsOf: chunk[0..<count])
         return true
     }
@@ -287,6 +290,64 @@ public struct CaptureReader {
     }
 
     // MARK: - Body
+
+    /// Where the body lies in a regular file, when it is stored there as it is: a bare body, or `curl -i`
+    /// output without chunked framing or compression. Lets a large body be read in parallel pieces with
+    /// `pread`; nil whenever the body must be decoded as it streams (stdin pipes, `curl -v`, chunked, gzip).
+    public mutating func plainBodyRegion() throws -> PlainBodyRegion? {
+        let head = try readHead()
+        guard fd >= 0, !atEOF, head.format == .bareBody || head.format == .curlInclude else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let headers = head.response?.headers ?? HTTPFields()
+        if headers["Transfer-Encoding"]?.lowercased().contains("chunked") ?? false { return nil }
+        if let coding = headers["Content-Encoding"]?.lowercased(), coding.contains("gzip") || coding.contains("deflate") { return nil }
+        // The file may be read from a position other than 0 (stdin redirected from a file).
+        let position = lseek(fd, 0, SEEK_CUR)
+        guard position >= 0 else { return nil }
+        let start = Int(position) - pending.count
+        let end = Int(info.st_size)
+        guard start >= 0, end >= start, bytesFromFile <= Int(position) else { return nil }
+        return PlainBodyRegion(
+            fd: fd, start: start, end: end,
+            declaredLength: headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) },
+            isCapture: head.format == .curlInclude)
+    }
+
+    /// A body stored unchanged in a regular file: bytes `start..<end` of `fd`.
+    public struct PlainBodyRegion: Sendable {
+        public var fd: Int32
+        public var start: Int
+        public var end: Int
+        public var declaredLength: Int?
+        public var isCapture: Bool
+        public var count: Int { end - start }
+
+        /// What ``CaptureReader/readBody(_:)`` would have said of this body's framing.
+        public var bodyInfo: BodyInfo {
+            var info = BodyInfo(bytes: count)
+            info.declaredLength = declaredLength
+            if isCapture, let declaredLength, count < declaredLength { info.isTruncated = true }
+            return info
+        }
+
+        /// Reads `range` of the body (offsets within the body) in pieces of up to `chunk` bytes.
+        public func read(_ range: Range<Int>, chunk: Int = 1 << 20, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+            var buffer = [UInt8](repeating: 0, count: chunk)
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let want = min(chunk, range.upperBound - offset)
+                let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(start + offset)) }
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw DAVCoreError(.io, "cannot read the body: \(String(cString: strerror(errno)))")
+                }
+                if got == 0 { throw DAVCoreError(.io, "the file became shorter while it was read") }
+                try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+                offset += got
+            }
+        }
+    }
 
     /// Streams the body with chunked framing and gzip/deflate removed, as the headers and the bytes say.
     @discardableResult

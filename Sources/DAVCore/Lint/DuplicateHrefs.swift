@@ -1,17 +1,32 @@
-/// Finds hrefs that occur more than once in a stream of millions, in about 8 bytes per response.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds hrefs that occur more than once in a stream of millions, in flat memory.
 ///
-/// Every href's 64-bit hash is kept in sorted blocks; ``finish()`` merges the blocks and counts repeats.
+/// Every href's 64-bit hash is kept in sorted blocks of 65,536, written as each fills to a temporary file
+/// that is unlinked at once (so it costs page cache, not the process's memory, and never outlives it;
+/// in memory when no temporary file can be made); ``finish()`` merges the blocks and counts repeats.
 /// Repeats close together (the usual server bug: the self entry twice) are also caught at once through a
 /// window of the last 64 hrefs, which is how they get their names. Past 8 million responses the check
 /// stops (64 MB of hashes) and says so through ``isSaturated``.
 struct DuplicateHrefs: Sendable {
     private static let blockSize = 1 << 16
     private static let maxHashes = 8_000_000
-    private var blocks: [[UInt64]] = []
+    private var blocks: [HashBlock] = []
+    private var spill: SpillFile? = SpillFile.create()
     private var current: [UInt64] = []
     private var recentHashes = [UInt64](repeating: 0, count: 64)
     private var recentPaths = [String](repeating: "", count: 64)
     private var recentNext = 0
+    private var recentCount = 0
+    /// The first hrefs inserted (up to the window's size) and whether each repeated one before it, so that
+    /// a reader of the previous piece of a split body can name repeats across the cut (``merge(_:)``).
+    private var opening: [(hash: UInt64, path: String, repeated: Bool)] = []
     private var named = Set<UInt64>()
     private(set) var isSaturated = false
     private var total = 0
@@ -30,51 +45,176 @@ struct DuplicateHrefs: Sendable {
             return nil
         }
         current.append(h)
-        if current.count == Self.blockSize {
-            current.sort()
-            blocks.append(current)
-            current = []
-            current.reserveCapacity(Self.blockSize)
-        }
+        if current.count == Self.blockSize { storeCurrent() }
         for k in 0..<recentHashes.count where recentHashes[k] == h && recentPaths[k] == path {
             named.insert(h)
+            if opening.count < 64 { opening.append((h, path, true)) }
             return path
         }
+        if opening.count < 64 { opening.append((h, path, false)) }
+        remember(h, path)
+        return nil
+    }
+
+    private mutating func remember(_ h: UInt64, _ path: String) {
         recentHashes[recentNext] = h
         recentPaths[recentNext] = path
         recentNext = (recentNext + 1) & 63
-        return nil
+        recentCount = min(recentCount + 1, 64)
+    }
+
+    /// The window's hrefs, oldest first.
+    private var window: [(hash: UInt64, path: String)] {
+        let first = recentCount < 64 ? 0 : recentNext
+        return (0..<recentCount).map { k in (recentHashes[(first + k) & 63], recentPaths[(first + k) & 63]) }
+    }
+
+    /// Takes in the hrefs of the piece that follows this one in the body. Returns the repeats that only
+    /// show across the cut (an href of `later`'s opening that this piece's last hrefs already held), which
+    /// a reader of the whole body would have named, in the order it would have named them.
+    mutating func merge(_ later: DuplicateHrefs) -> [String] {
+        var newlyNamed: [String] = []
+        let tail = window
+        var kept = 0
+        for entry in later.opening where !entry.repeated {
+            // A one-piece reader's window would still hold the last (64 - kept) hrefs of this piece.
+            let visible = tail.suffix(max(0, 64 - kept))
+            if visible.contains(where: { $0.hash == entry.hash && $0.path == entry.path }) {
+                named.insert(entry.hash)
+                newlyNamed.append(entry.path)
+            } else {
+                kept += 1
+            }
+        }
+        storeCurrent()
+        blocks += later.blocks
+        current = later.current
+        total += later.total
+        isSaturated = isSaturated || later.isSaturated || total > Self.maxHashes
+        named.formUnion(later.named)
+        if opening.count < 64 { opening += later.opening.prefix(64 - opening.count) }
+        for entry in later.window { remember(entry.hash, entry.path) }
+        return newlyNamed
+    }
+
+    /// Sorts the filling block and puts it away: in the spill file when there is one.
+    private mutating func storeCurrent() {
+        guard !current.isEmpty else { return }
+        current.sort()
+        if let spill, let offset = spill.append(current) {
+            blocks.append(.spilled(spill, offset: offset, count: current.count))
+        } else {
+            blocks.append(.memory(current))
+        }
+        current = []
+        current.reserveCapacity(Self.blockSize)
     }
 
     /// Merges the blocks; returns how many repeats were found beyond those already named.
     mutating func finish() -> Int {
-        current.sort()
-        var all = blocks
-        if !current.isEmpty { all.append(current) }
+        storeCurrent()
+        var cursors = blocks.map { BlockCursor($0) }
         blocks = []
-        current = []
-        var heads = Array(repeating: 0, count: all.count)
         var previous: UInt64?
         var repeats = 0
-        var repeatsOfNamed = 0
         // k-way merge by repeated minimum: k is small (one block per 65,536 hrefs).
         while true {
             var best = -1
             var bestValue = UInt64.max
-            for (index, block) in all.enumerated() where heads[index] < block.count {
-                if best < 0 || block[heads[index]] < bestValue {
+            for index in cursors.indices {
+                guard let value = cursors[index].peek() else { continue }
+                if best < 0 || value < bestValue {
                     best = index
-                    bestValue = block[heads[index]]
+                    bestValue = value
                 }
             }
             if best < 0 { break }
-            heads[best] += 1
-            if bestValue == previous {
-                if named.contains(bestValue) { repeatsOfNamed += 1 } else { repeats += 1 }
-            }
+            cursors[best].advance()
+            if bestValue == previous, !named.contains(bestValue) { repeats += 1 }
             previous = bestValue
         }
-        _ = repeatsOfNamed
         return repeats
     }
+}
+
+/// One sorted block of hashes: in memory, or at an offset of a spill file.
+enum HashBlock: Sendable {
+    case memory([UInt64])
+    case spilled(SpillFile, offset: Int, count: Int)
+}
+
+/// Reads a block in order, a few thousand hashes at a time.
+struct BlockCursor {
+    private let block: HashBlock
+    private var buffer: [UInt64] = []
+    private var index = 0
+    private var read = 0
+
+    init(_ block: HashBlock) {
+        self.block = block
+        if case .memory(let values) = block { buffer = values; read = values.count }
+    }
+
+    mutating func peek() -> UInt64? {
+        if index < buffer.count { return buffer[index] }
+        guard case .spilled(let file, let offset, let count) = block, read < count else { return nil }
+        let want = min(4096, count - read)
+        buffer = file.read(at: offset + read * 8, count: want)
+        read += want
+        index = 0
+        return buffer.isEmpty ? nil : buffer[0]
+    }
+
+    mutating func advance() { index += 1 }
+}
+
+/// A temporary file, unlinked as soon as it is made, that holds blocks of hashes out of memory.
+/// Each is written by one ``DuplicateHrefs`` only; it is closed when the last block that names it goes.
+final class SpillFile: Sendable {
+    let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    static func create() -> SpillFile? {
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((directory + "/davdoctor-hrefs.XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+        return SpillFile(fd: fd)
+    }
+
+    /// Appends the values; their offset in the file, or nil when the write fails (disk full).
+    func append(_ values: [UInt64]) -> Int? {
+        let offset = Int(lseek(fd, 0, SEEK_END))
+        guard offset >= 0 else { return nil }
+        let ok = values.withUnsafeBytes { bytes -> Bool in
+            var written = 0
+            while written < bytes.count {
+                let n = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                written += n
+            }
+            return true
+        }
+        return ok ? offset : nil
+    }
+
+    func read(at offset: Int, count: Int) -> [UInt64] {
+        var values = [UInt64](repeating: 0, count: count)
+        let ok = values.withUnsafeMutableBytes { bytes -> Bool in
+            var done = 0
+            while done < bytes.count {
+                let n = pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        return ok ? values : []
+    }
+
+    deinit { close(fd) }
 }

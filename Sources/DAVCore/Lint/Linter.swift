@@ -8,6 +8,8 @@ public struct Linter: Sendable {
     private var firstOrigin: String??
     private var mixedOrigins = false
     private var firstOriginIsAbsolute = false
+    /// Where the first href was seen (for a mixed-origin report when two pieces of a body are merged).
+    private var firstOriginAt: String?
 
     public init() {}
 
@@ -96,6 +98,7 @@ public struct Linter: Sendable {
             } else {
                 firstOrigin = .some(origin)
                 firstOriginIsAbsolute = origin != nil
+                firstOriginAt = where_
             }
         }
     }
@@ -126,6 +129,43 @@ public struct Linter: Sendable {
         }
         if responses == 0, (method ?? "PROPFIND").uppercased() == "PROPFIND" {
             report(LintRules.emptyMultistatus, "the multistatus holds no <D:response>")
+        }
+    }
+
+    /// Takes in what a linter found over the piece of the same body that follows this linter's piece, so
+    /// that the result is what one linter reading both pieces in order would have found.
+    public mutating func merge(_ later: Linter) {
+        for repeated in duplicates.merge(later.duplicates) {
+            report(LintRules.duplicateHref, "\(repeated) appears in more than one <D:response>", at: repeated)
+        }
+        var skipMixed = false
+        if let first = firstOrigin, let laterFirst = later.firstOrigin {
+            skipMixed = true
+            if !mixedOrigins && first != laterFirst {
+                mixedOrigins = true
+                report(LintRules.hrefMixedOrigins, "hrefs mix \(first ?? "plain paths") and \(laterFirst ?? "plain paths")", at: later.firstOriginAt)
+            } else if !mixedOrigins && later.mixedOrigins {
+                skipMixed = false
+                mixedOrigins = true
+            }
+        } else if firstOrigin == nil {
+            firstOrigin = later.firstOrigin
+            firstOriginIsAbsolute = later.firstOriginIsAbsolute
+            firstOriginAt = later.firstOriginAt
+            mixedOrigins = later.mixedOrigins
+        }
+        for id in later.order {
+            guard let finding = later.findings[id], !(skipMixed && id == LintRules.hrefMixedOrigins.id) else { continue }
+            if var existing = findings[id] {
+                existing.count += finding.count
+                for example in finding.examples where existing.examples.count < Self.exampleLimit && !existing.examples.contains(example) {
+                    existing.examples.append(example)
+                }
+                findings[id] = existing
+            } else {
+                findings[id] = finding
+                order.append(id)
+            }
         }
     }
 

@@ -33,6 +33,11 @@ public struct MultiStatusParser {
     public var problemCount: Int { handler.problemCount }
     /// The root element's name, once read.
     public var rootName: QualifiedName? { handler.rootName }
+    /// Whether the bytes fed so far end exactly between two members of the root: no element but the root
+    /// open, nothing unfinished. A body cut at such a place can be read in independent pieces.
+    public var isBetweenResponses: Bool {
+        tokenizer.depth == 1 && tokenizer.unreadByteCount == 0 && handler.isAtTopLevel
+    }
 
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, onResponse: (Response) throws -> Void) throws {
         try tokenizer.feed(bytes, into: &handler)
@@ -122,6 +127,11 @@ struct MultiStatusHandler: XMLTokenHandler {
     private(set) var problemCount = 0
     private(set) var topDescription: String?
     private(set) var syncToken: String?
+
+    var isAtTopLevel: Bool {
+        guard case .structure = mode, current == nil, depth == 1 else { return false }
+        return true
+    }
 
     init(names: XMLNameTable, maxResponseBytes: Int) {
         self.names = names

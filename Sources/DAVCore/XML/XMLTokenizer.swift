@@ -93,6 +93,8 @@ public struct XMLTokenizer {
     public var bytesRead: Int { bufferOffset + buffer.count }
     /// Current element nesting.
     public var depth: Int { open.count }
+    /// Bytes fed but not yet read: the start of an unfinished tag, comment or CDATA section.
+    public var unreadByteCount: Int { buffer.count - cursor }
 
     public mutating func feed<H: XMLTokenHandler>(_ bytes: UnsafeRawBufferPointer, into handler: inout H) throws {
         guard !bytes.isEmpty else { return }

@@ -23,7 +23,14 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("request-body"), help: "The request body that was sent (e.g. the PROPFIND's <D:prop> list).")
     var requestBody: String?
 
+    @Option(help: "Read a large body stored in a file in this many pieces at once (default: one per core; 1 reads it in one piece).")
+    var jobs: Int?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
+    }
 
     func run() throws {
         var body: [UInt8]?
@@ -36,7 +43,8 @@ struct Analyze: ParsableCommand {
             method: request.method, url: request.url, depth: request.depth, headers: request.parsedHeaders, body: body)
         var reader = try Result { try CaptureReader(path: file) }.orExit()
         defer { reader.close() }
-        let result = try Result { try Analysis.run(reader: &reader, request: overrides) }.orExit()
+        let pieces = jobs ?? SplitReading.defaultPieces
+        let result = try Result { try Analysis.run(reader: &reader, request: overrides, pieces: pieces) }.orExit()
         switch output.format {
         case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
         case .json: print(try JSONReport.render(result), terminator: "")
