@@ -104,7 +104,7 @@ enum ProbeInterpreter {
                     if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
                         addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject)
                     }
-                    if let token = description.token {
+                    if let token = description.token, !submitted.contains(token) {
                         let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
                         addEvidence(to: .lock, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
                     }
