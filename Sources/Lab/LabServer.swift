@@ -133,8 +133,9 @@ public final class LabServer: @unchecked Sendable {
         let request = request()
         var curl = "curl -i -X \(request.method)"
         if let user = scenario.request.user { curl += " -u '\(user):\(scenario.password(of: user) ?? "")'" }
-        for (name, value) in request.headers where name != "Content-Type" { curl += " -H '\(name): \(value)'" }
-        if !request.body.isEmpty { curl += " -H 'Content-Type: application/xml' --data-binary '\(String(decoding: request.body, as: UTF8.self))'" }
+        // The headers as the request sends them: Content-Type only when the body is XML.
+        for (name, value) in request.headers { curl += " -H '\(name): \(value)'" }
+        if !request.body.isEmpty { curl += " --data-binary '\(String(decoding: request.body, as: UTF8.self))'" }
         curl += " '\(request.url)'"
         return [curl, "cadaver \(url)/"]
     }

@@ -32,6 +32,8 @@ public struct Scenario: Sendable, Decodable {
         public var depth: String?
         public var user: String?
         public var body: String?
+        /// Extra request headers; the lab writes in `{url}`, `{authority}` and `{token:PATH}` (the token of
+        /// the lock a setup step took on PATH), so a scenario can name its own address or a real lock token.
         public var headers: [String: String]?
     }
 
