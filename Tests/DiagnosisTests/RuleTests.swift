@@ -144,6 +144,18 @@ struct RuleTests {
         #expect(lock.fixes.first?.action.hasPrefix("The submitted token does not work for this user") == true)
     }
 
+    /// analyze of a listing whose hrefs were encoded twice: a payload finding naming the catalog entry
+    /// and the resources as the server named them; a single-encoded literal %25 stays clean.
+    @Test func doubleEncodedHrefsAreAPayloadFault() throws {
+        let result = try Self.analyze(Self.multistatus([("/docs/", 200), ("/docs/a%2520b.txt", 200), ("/docs/plain.txt", 200)]))
+        let payload = try #require(result.findings.first)
+        #expect(payload.cause == .payload)
+        #expect(payload.title == "an href is percent-encoded twice (%2520 where a space reads %20)")
+        #expect(payload.resources == ["/docs/a%20b.txt"])
+        #expect(payload.evidence.contains("failure catalog PATH-08"))
+        #expect(try Self.analyze(Self.multistatus([("/pct/", 200), ("/pct/50%2525%20off.txt", 200)])).findings.allSatisfy { $0.cause != .payload })
+    }
+
     @Test func multistatusAs200IsTheProxy() throws {
         let result = try Self.analyze(Self.multistatus([("/docs/", 200)]), status: 200)
         #expect(result.findings.first?.cause == .proxy)
