@@ -51,7 +51,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // davdoctor lab: scenarios (YAML resources) reproduced on an in-process davdoctor serve.
+        // davdoctor lab: scenarios reproduced on an in-process davdoctor serve. The YAML files are compiled in
+        // (EmbeddedScenarios.swift, scripts/embed-scenarios.sh): an installed binary has no bundle beside it.
         .target(
             name: "Lab",
             dependencies: [
@@ -60,7 +61,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Scenarios")],
+            exclude: ["Scenarios"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

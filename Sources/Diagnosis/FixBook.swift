@@ -118,6 +118,26 @@ public enum FixBook {
         ]
     }
 
+    /// The proxy sends the backend its own Host: a Destination naming the host the client uses is another
+    /// server to the backend, and the backend's redirects send clients to its own address.
+    public static func proxyHost() -> [Fix] {
+        [
+            Fix("nginx in front: proxy_set_header Host $http_host; (without it nginx sends the upstream's host:port: the backend writes redirects and URLs for that address and calls the client's Destination another server)", .easy),
+            Fix("Apache in front: ProxyPreserveHost On", .easy),
+            Fix("Or rewrite Destination's host to the backend's (nginx: map $http_destination + proxy_set_header Destination; Apache: RequestHeader edit Destination)", .medium),
+        ]
+    }
+
+    /// Request headers (If, Lock-Token) that the proxy does not pass on.
+    public static func proxyDroppedHeaders(_ names: [String]) -> [Fix] {
+        let list = names.joined(separator: " and ")
+        return [
+            Fix("nginx in front: pass \(list) on; nginx forwards every request header unless told otherwise, so remove \(names.map { "proxy_set_header \($0) \"\"" }.joined(separator: " / ")) and keep proxy_pass_request_headers on", .easy),
+            Fix("Apache in front: remove \(names.map { "RequestHeader unset \($0)" }.joined(separator: " / ")) (mod_headers); ProxyPass passes them by default", .easy),
+            Fix("A WAF or CDN with a header allow-list: add \(list) to it (RFC 4918 §10.4, §10.5: locks cannot be used without them)", .medium),
+        ]
+    }
+
     /// Destination names the path (or host) the client uses, and the proxy passes it on unchanged.
     public static func proxyDestinationPath() -> [Fix] {
         [

@@ -25,6 +25,9 @@ public struct Probe: Sendable, Hashable, Identifiable {
         /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
         /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
         case scratchCreate, scratchPut, destinationCopy, destinationMove, mkcolWithoutSlash, scratchDelete
+        /// `proxy --allow-writes` only (``ProxyLockHeaders``): a file locked straight at the server, then
+        /// If and Lock-Token sent through the proxy and straight.
+        case lockTargetPut, lockDirect, ifThroughProxy, ifDirect, lockTokenThroughProxy, lockTokenDirect
         /// `--client` only (``ClientProfiles``): OPTIONS of `/`, PROPFIND of a name that cannot exist, and
         /// PROPFIND of the RFC 4331 quota properties.
         case rootOptions, missingPath, quotaProperties

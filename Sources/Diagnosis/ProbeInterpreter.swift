@@ -97,10 +97,14 @@ enum ProbeInterpreter {
                 if locks.isEmpty {
                     addEvidence(to: .lock, "\(probe.subject) shows no active lock now (it expired or was released; retry the operation)", subject: probe.subject)
                 }
+                let submitted = Set(analysis.context.request.headers["If"].flatMap(IfHeader.init(headerValue:))?.submittedTokens ?? [])
                 for lock in locks {
                     let description = LockDescription(lock)
                     addEvidence(to: .lock, "lock on \(description.root ?? probe.subject): \(description.summary)", subject: probe.subject)
-                    if let token = description.token {
+                    if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
+                        addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject)
+                    }
+                    if let token = description.token, !submitted.contains(token) {
                         let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
                         addEvidence(to: .lock, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
                     }
@@ -163,7 +167,8 @@ enum ProbeInterpreter {
                         fixes: [Fix("Make the server report the same validator in getetag as in the ETag header (same quoting, same weak/strong form)", .medium)]))
                 }
             case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
-                 .rootOptions, .missingPath, .quotaProperties:
+                 .rootOptions, .missingPath, .quotaProperties,
+                 .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
                 continue  // ScratchWrites and ClientProfiles read these, after the investigation
             }
         }

@@ -70,9 +70,38 @@ public struct ProxyComparison: Sendable {
                 resources: [Href(via.url).displayPath], evidence: ["direct: \(dEncoding ?? "identity"), via: \(vEncoding ?? "identity")"],
                 fixes: [Fix("Harmless when the client decodes it; some DAV clients do not (disable gzip for the DAV location if they fail)", .easy)]))
         }
+        if let finding = redirectFinding() { findings.append(finding) }
         if let finding = hrefFinding(directPath: directPath, viaPath: viaPath) { findings.append(finding) }
         findings.append(contentsOf: resourceFindings(directPath: directPath, viaPath: viaPath))
         return findings
+    }
+
+    /// A redirect through the proxy should send the client back to the proxy. When its Location, or the
+    /// link in its body, names another origin (the backend's), the backend was sent another Host than the
+    /// client's: nginx's default proxy_redirect fixes the Location header but never the body.
+    func redirectFinding() -> Finding? {
+        guard let head = via.analysis.head, (300..<400).contains(head.status) else { return nil }
+        let viaHref = Href(via.url)
+        let viaOrigin = "\(viaHref.scheme ?? "http")://\(viaHref.authority ?? "")"
+        var evidence: [String] = []
+        var foreign: String?
+        if let location = head.headers["Location"], let authority = Href(location).normalizedAuthority, authority != viaHref.normalizedAuthority {
+            foreign = "\(Href(location).scheme ?? "http")://\(Href(location).authority ?? authority)"
+            evidence.append("through the proxy: Location: \(location)")
+        }
+        // The body's links: the via side's own analysis already read them (StatusRule's redirect finding).
+        for finding in via.analysis.findings where finding.cause == .proxy && (300..<400).contains(finding.status ?? 0) {
+            for line in finding.evidence where line.hasPrefix("the body of the") {
+                evidence.append("through the proxy: \(line)")
+                if foreign == nil, let url = line.split(separator: " ").last { foreign = String(url) }
+            }
+        }
+        guard let foreign else { return nil }
+        if let location = head.headers["Location"], Href(location).normalizedAuthority == viaHref.normalizedAuthority || Href(location).authority == nil {
+            evidence.append("Location: \(location) was rewritten (nginx's default proxy_redirect), the body was not: the backend itself was told another Host")
+        }
+        return Finding(cause: .proxy, likelihood: .high, title: "the proxy does not pass Host on: through it, the redirect names \(foreign), not \(viaOrigin)",
+                       resources: [viaHref.displayPath], evidence: evidence, fixes: FixBook.proxyHost(), status: head.status)
     }
 
     /// Hrefs should name what the client asked for: the via URL's origin and prefix. Says how they are

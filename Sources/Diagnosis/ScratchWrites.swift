@@ -10,6 +10,9 @@ public struct ScratchWrites: Sendable {
     public let scratchURL: String
     let origin: String
     let scratchPath: String
+    /// Set by `davdoctor proxy` when the path is the same straight and through the proxy: a refused
+    /// Destination then comes from the Host the backend sees, not from a path prefix.
+    public var pathUnchangedByProxy = false
 
     /// `token` makes the name unique (`.davdoctor-scratch-<token>/`).
     public init?(requestURL: String, token: String) {
@@ -84,14 +87,18 @@ public struct ScratchWrites: Sendable {
         }
         evidence.append("the same scratch collection accepted MKCOL and PUT, so writing is allowed there: only the Destination is refused")
         let scheme = Href(scratchURL).scheme ?? "http"
+        let hostNotKept = scheme != "https" && pathUnchangedByProxy
         evidence.append(scheme == "https"
             ? "you speak https; a proxy that terminates TLS passes Destination: https://… to a backend that serves http and does not recognise it as its own"
+            : hostNotKept
+            ? "the proxy passes the path unchanged, so the backend refuses the Destination's host: it is sent another Host than the \(Href(scratchURL).authority ?? "") the client uses (the proxy does not pass Host on)"
             : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)")
         let finding = Finding(
             cause: .proxy, likelihood: .high,
             title: "Destination does not survive the way to the server: \(refused.map { "\($0.0) answered \($0.1)" }.joined(separator: ", "))",
             resources: [scratchPath], evidence: evidence,
-            fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : FixBook.proxyDestinationPath(), status: refused.first?.1)
+            fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : hostNotKept ? FixBook.proxyHost() : FixBook.proxyDestinationPath(),
+            status: refused.first?.1)
         return (finding, notes)
     }
 }

@@ -43,6 +43,15 @@ public struct Faults: Sendable, Decodable {
     public var rawHrefs: Bool?
     /// A collection asked without its trailing slash is answered 301 to the URL with one.
     public var slashRedirect: Bool?
+    /// Hrefs encoded once more (`%20` becomes `%2520`), as a server or proxy that escapes an escaped name does.
+    public var doubleEncodedHrefs: Bool?
+    /// Request headers the proxy does not pass on (`If`, `Lock-Token`: a header allow-list or an explicit unset).
+    public var dropHeaders: [String]?
+    /// The backend serves only this scheme and, like Apache mod_dav and WsgiDAV, answers 502 to a COPY or MOVE
+    /// whose Destination names its own host with another scheme: what a TLS-terminating proxy that passes
+    /// `Destination: https://…` on unchanged leads to. (davdoctor serve accepts such a Destination, so the
+    /// lab plays the stricter backend here.)
+    public var destinationScheme: String?
 }
 
 /// The reverse proxy that applies ``Faults``: forwards every request to the backend (any method, headers
@@ -77,11 +86,19 @@ struct FaultLayer: HTTPResponder {
             let host = request.head.authority ?? "127.0.0.1"
             return Response(status: .movedPermanently, headers: [.location: "http://\(host)\(faults.prefix ?? "")\(path)/"])
         }
+        if let scheme = faults.destinationScheme, method == "COPY" || method == "MOVE",
+            let destination = request.headers[.init("Destination")!].flatMap(Destination.init(headerValue:)),
+            let given = destination.scheme, given != scheme, destination.isSameAuthority(asHost: request.head.authority)
+        {
+            let text = "Destination URI refers to scheme \(given) on this host; this server speaks \(scheme) only (\(scheme)://\(request.head.authority ?? ""))\n"
+            return Response(status: .badGateway, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
         if faults.diskFull == true, method == "PUT" {
             return Response(status: .init(code: 507, reasonPhrase: "Insufficient Storage"))
         }
         var headers = DAVCore.HTTPFields()
-        for field in request.headers where !["host", "connection", "content-length", "transfer-encoding", "expect"].contains(field.name.canonicalName) {
+        let dropped = ["host", "connection", "content-length", "transfer-encoding", "expect"] + (faults.dropHeaders ?? []).map { $0.lowercased() }
+        for field in request.headers where !dropped.contains(field.name.canonicalName) {
             headers.add(field.name.rawName, field.value)
         }
         let body = try await request.body.collect(upTo: 64 << 20)
@@ -118,6 +135,9 @@ struct FaultLayer: HTTPResponder {
         var text = String(decoding: bytes, as: UTF8.self)
         if let origin = faults.hrefOrigin {
             text = text.replacingOccurrences(of: "<D:href>/", with: "<D:href>\(origin)/")
+        }
+        if faults.doubleEncodedHrefs == true {
+            text = replacing(in: text, open: "<D:href>", close: "</D:href>") { $0.replacingOccurrences(of: "%", with: "%25") }
         }
         if faults.rawHrefs == true {
             text = replacing(in: text, open: "<D:href>", close: "</D:href>") { URLPath.decode($0) ?? $0 }

@@ -107,11 +107,20 @@ public final class LabServer: @unchecked Sendable {
         var headers = DAVCore.HTTPFields()
         if let depth = scenario.request.depth { headers.set("Depth", depth) }
         for (name, value) in (scenario.request.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
-            headers.set(name, value.replacingOccurrences(of: "{url}", with: url))
+            headers.set(name, fillIn(value))
         }
         let body = Array((scenario.request.body ?? "").utf8)
         if body.first == UInt8(ascii: "<") { headers.set("Content-Type", "application/xml; charset=utf-8") }
         return DAVRequest(method: scenario.request.method, url: url + URLPath.encode(scenario.request.path), headers: headers, body: body)
+    }
+
+    /// A header value of the scenario with the lab's particulars written in: `{url}` (the lab's URL),
+    /// `{authority}` (its host and port) and `{token:PATH}` (the token of the lock the setup took on PATH).
+    func fillIn(_ value: String) -> String {
+        var text = value.replacingOccurrences(of: "{url}", with: url)
+        text = text.replacingOccurrences(of: "{authority}", with: Href(url).authority ?? "")
+        for (path, token) in lockTokens { text = text.replacingOccurrences(of: "{token:\(path)}", with: token) }
+        return text
     }
 
     /// The credentials the request is sent with.
@@ -124,8 +133,9 @@ public final class LabServer: @unchecked Sendable {
         let request = request()
         var curl = "curl -i -X \(request.method)"
         if let user = scenario.request.user { curl += " -u '\(user):\(scenario.password(of: user) ?? "")'" }
-        for (name, value) in request.headers where name != "Content-Type" { curl += " -H '\(name): \(value)'" }
-        if !request.body.isEmpty { curl += " -H 'Content-Type: application/xml' --data-binary '\(String(decoding: request.body, as: UTF8.self))'" }
+        // The headers as the request sends them: Content-Type only when the body is XML.
+        for (name, value) in request.headers { curl += " -H '\(name): \(value)'" }
+        if !request.body.isEmpty { curl += " --data-binary '\(String(decoding: request.body, as: UTF8.self))'" }
         curl += " '\(request.url)'"
         return [curl, "cadaver \(url)/"]
     }

@@ -32,6 +32,8 @@ public struct Scenario: Sendable, Decodable {
         public var depth: String?
         public var user: String?
         public var body: String?
+        /// Extra request headers; the lab writes in `{url}`, `{authority}` and `{token:PATH}` (the token of
+        /// the lock a setup step took on PATH), so a scenario can name its own address or a real lock token.
         public var headers: [String: String]?
     }
 
@@ -46,6 +48,9 @@ public struct Scenario: Sendable, Decodable {
     public var request: Request
     /// What goes wrong between the client and the server (a faulty proxy, a misbehaving server).
     public var faults: Faults?
+    /// The resources (decoded paths) that check's first finding must name: what a test holds the
+    /// diagnosis to, beside the cause. Empty for a clean scenario.
+    public var resources: [String]?
 
     public static func parse(_ yaml: String) throws -> Scenario {
         try YAMLDecoder().decode(Scenario.self, from: yaml)
@@ -55,14 +60,13 @@ public struct Scenario: Sendable, Decodable {
     public func password(of user: String) -> String? { users?.first { $0.name == user }?.password }
 }
 
-/// The scenarios shipped with davdoctor (resources of this module), by name.
+/// The scenarios shipped with davdoctor, by name. They are compiled into the binary (``EmbeddedScenarios``,
+/// generated from the YAML files by scripts/embed-scenarios.sh), so an installed davdoctor has them with no
+/// resource bundle to find beside it.
 public enum ScenarioCatalog {
     public static func all() throws -> [Scenario] {
-        guard let folder = Bundle.module.url(forResource: "Scenarios", withExtension: nil) else { return [] }
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        return try files.map { file in
-            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            do { return try Scenario.parse(text) } catch { throw LabError("scenario \(file): \(error)") }
+        try EmbeddedScenarios.files.map { file in
+            do { return try Scenario.parse(file.text) } catch { throw LabError("scenario \(file.name): \(error)") }
         }
     }
 

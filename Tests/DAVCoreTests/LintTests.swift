@@ -27,6 +27,8 @@ struct LintTests {
         ("<D:response><D:href>/a</D:href><D:status>HTTP/0.0 200 OK</D:status></D:response>", "status-line"),
         ("<D:response><D:href>/a b.txt</D:href>\(ok)</D:response>", "href-not-encoded"),
         ("<D:response><D:href>/Café.txt</D:href>\(ok)</D:response>", "href-not-encoded"),
+        ("<D:response><D:href>/docs/a%2520b.txt</D:href>\(ok)</D:response>", "href-double-encoded"),
+        ("<D:response><D:href>http://h/Caf%25C3%25A9.txt</D:href>\(ok)</D:response>", "href-double-encoded"),
         ("<D:response><D:href>/a</D:href>\(ok)</D:response><D:response><D:href>http://other/b</D:href>\(ok)</D:response>", "href-mixed-origins"),
         ("<D:response><D:href>/dav//a</D:href>\(ok)</D:response>", "href-double-slash"),
         ("<D:response><D:href>/dav/.</D:href>\(ok)</D:response>", "href-dot-segment"),
@@ -52,6 +54,14 @@ struct LintTests {
             <D:propstat><D:prop><D:quota-used-bytes/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response>
             """
         #expect(try Self.lint(body, head: ResponseHead(status: 207, headers: HTTPFields([("Content-Type", "application/xml; charset=utf-8")]))) == [])
+    }
+
+    /// Names with a literal percent sign, encoded once, are not taken for double encoding: "50%25 off.txt"
+    /// is /50%2525%20off.txt (its raw space after one decoding shows the single encoding), "100%.txt" is
+    /// /100%25.txt, and an unneeded escape of a safe character (%2541 → %41, "A") proves nothing.
+    @Test(arguments: ["/pct/50%2525%20off.txt", "/pct/100%25.txt", "/pct/%2541.txt", "/a%252Fb"])
+    func singleEncodedPercentNamesAreNotDoubleEncoded(_ href: String) throws {
+        #expect(try Self.lint("<D:response><D:href>\(href)</D:href>\(Self.ok)</D:response>") == [])
     }
 
     @Test func contentTypeOfA207IsChecked() throws {

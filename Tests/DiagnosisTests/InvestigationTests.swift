@@ -177,6 +177,39 @@ struct ScratchWritesTests {
         #expect(notes.contains { $0.contains("could not be removed") && $0.contains("curl -X DELETE") })
     }
 
+    /// ProxyLockHeaders: refused through the proxy and accepted straight names the header; accepted both
+    /// ways is a note; a lock that could not be taken stops the trial with a note.
+    @Test func lockHeadersDroppedByTheProxyAreNamed() throws {
+        let trial = ProxyLockHeaders(directScratch: "http://127.0.0.1:8080/docs/.davdoctor-scratch-t/", viaScratch: "https://dav.example.com/dav/docs/.davdoctor-scratch-t/")
+        #expect(trial.setup.map(\.method) == ["PUT", "LOCK"])
+        #expect(trial.setup.allSatisfy { $0.url == "http://127.0.0.1:8080/docs/.davdoctor-scratch-t/locked.txt" })
+        let locked = ProbeOutcome(probe: trial.setup[1], head: ResponseHead(status: 200, headers: HTTPFields([("Lock-Token", "<urn:uuid:42>")])))
+        #expect(ProxyLockHeaders.token(from: locked) == "urn:uuid:42")
+        let trials = trial.trials(token: "urn:uuid:42")
+        #expect(trials.map(\.method) == ["PUT", "PUT", "UNLOCK", "UNLOCK"])
+        #expect(trials[0].headers["If"] == "(<urn:uuid:42>)" && trials[0].url.hasPrefix("https://dav.example.com/dav/"))
+        #expect(trials[2].headers["Lock-Token"] == "<urn:uuid:42>" && trials[3].url.hasPrefix("http://127.0.0.1:8080/"))
+
+        let setup = [outcome(trial.setup[0], 201), locked]
+        let (dropped, _) = trial.interpret(setup + [outcome(trials[0], 423), outcome(trials[1], 204), outcome(trials[2], 400), outcome(trials[3], 204)])
+        let finding = try #require(dropped)
+        #expect(finding.cause == .proxy)
+        #expect(finding.title == "the proxy drops the If and Lock-Token headers")
+        #expect(finding.resources == ["/dav/docs/.davdoctor-scratch-t/locked.txt"])
+        #expect(finding.fixes.contains { $0.action.contains("RequestHeader unset If / RequestHeader unset Lock-Token") })
+
+        let (onlyIf, _) = trial.interpret(setup + [outcome(trials[0], 412), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
+        #expect(onlyIf?.title == "the proxy drops the If header")
+        let (none, notes) = trial.interpret(setup + [outcome(trials[0], 204), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
+        #expect(none == nil)
+        #expect(notes == ["--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"])
+        // Refused both ways is the server's business, not the proxy's.
+        #expect(trial.interpret(setup + [outcome(trials[0], 423), outcome(trials[1], 423), outcome(trials[2], 204), outcome(trials[3], 409)]).finding == nil)
+        let (noLock, why) = trial.interpret([outcome(trial.setup[0], 201), outcome(trial.setup[1], 405)])
+        #expect(noLock == nil)
+        #expect(why.first?.contains("LOCK answered 405") == true)
+    }
+
     @Test func refusedScratchCollectionStopsEverything() throws {
         let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
         let (finding, notes) = writes.interpret([outcome(writes.steps[0], 403)], server: .apache)

@@ -111,6 +111,51 @@ struct RuleTests {
         #expect(result.findings.first?.cause == .proxy)
     }
 
+    /// https on the very host asked over http: TLS ends at a proxy that passes Destination unchanged.
+    @Test func destinationWithAnotherSchemeOnTheSameHostIsTheTLSProxy() throws {
+        let result = try Self.analyze("", method: "COPY", url: "http://127.0.0.1:8080/docs/a", depth: nil, status: 502,
+                                      requestHeaders: [("Destination", "https://127.0.0.1:8080/docs/b")])
+        let proxy = try #require(result.findings.first)
+        #expect(proxy.cause == .proxy)
+        #expect(proxy.title == "the server refuses a Destination on its own host because it says https, not http (502)")
+        #expect(proxy.resources == ["/docs/a", "/docs/b"])
+        #expect(proxy.fixes.contains { $0.action.contains("proxy_set_header Destination $dest") })
+    }
+
+    /// A 400 to an UNLOCK that carried Lock-Token: the proxy's when the server says the header is
+    /// missing, the lock's when it says the token is wrong.
+    @Test func unlockWithoutTheLockTokenItSentIsTheProxy() throws {
+        let missing = try Self.analyze("UNLOCK needs a Lock-Token header: <token>", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
+                                       status: 400, headers: [("Via", "1.1 gateway")], requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
+        #expect(missing.findings.first?.cause == .proxy)
+        #expect(missing.findings.first?.fixes.contains { $0.action.contains("RequestHeader unset Lock-Token") } == true)
+        let wrong = try Self.analyze("the lock token is not valid", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
+                                     status: 400, requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
+        #expect(wrong.findings.first?.cause == .lock)
+    }
+
+    @Test func lockedDespiteASubmittedTokenSaysTheTokenIsNotThisUsers() throws {
+        let result = try Self.analyze(#"<D:error xmlns:D="DAV:"><D:lock-token-submitted><D:href>/a.txt</D:href></D:lock-token-submitted></D:error>"#,
+                                      method: "PUT", url: "http://127.0.0.1:8080/a.txt", depth: nil, status: 423,
+                                      headers: [("Content-Type", "application/xml")], requestHeaders: [("If", "(<urn:uuid:bob>)")])
+        let lock = try #require(result.findings.first)
+        #expect(lock.cause == .lock)
+        #expect(lock.evidence.contains { $0.hasPrefix("the If header submitted urn:uuid:bob, yet the server answers 423") })
+        #expect(lock.fixes.first?.action.hasPrefix("The submitted token does not work for this user") == true)
+    }
+
+    /// analyze of a listing whose hrefs were encoded twice: a payload finding naming the catalog entry
+    /// and the resources as the server named them; a single-encoded literal %25 stays clean.
+    @Test func doubleEncodedHrefsAreAPayloadFault() throws {
+        let result = try Self.analyze(Self.multistatus([("/docs/", 200), ("/docs/a%2520b.txt", 200), ("/docs/plain.txt", 200)]))
+        let payload = try #require(result.findings.first)
+        #expect(payload.cause == .payload)
+        #expect(payload.title == "an href is percent-encoded twice (%2520 where a space reads %20)")
+        #expect(payload.resources == ["/docs/a%20b.txt"])
+        #expect(payload.evidence.contains("failure catalog PATH-08"))
+        #expect(try Self.analyze(Self.multistatus([("/pct/", 200), ("/pct/50%2525%20off.txt", 200)])).findings.allSatisfy { $0.cause != .payload })
+    }
+
     @Test func multistatusAs200IsTheProxy() throws {
         let result = try Self.analyze(Self.multistatus([("/docs/", 200)]), status: 200)
         #expect(result.findings.first?.cause == .proxy)

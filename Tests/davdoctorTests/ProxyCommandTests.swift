@@ -37,7 +37,8 @@ struct ProxyCommandTests {
     }
 
     struct Report: Decodable {
-        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
+        struct Fix: Decodable { var action: String }
+        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String]; var fixes: [Fix] }
         var findings: [Finding]
         var notes: [String]
     }
@@ -70,6 +71,25 @@ struct ProxyCommandTests {
         let (report, _) = try compare("proxy-prefix-stripped", extra: ["--allow-writes"])
         #expect(report.findings.contains { $0.title.hasPrefix("Destination does not survive the way to the server") })
         #expect(report.notes.contains { $0.contains("was created and removed again") })
+        // This proxy strips a prefix but passes every header: the lock trials find nothing.
+        #expect(!report.findings.contains { $0.title.hasPrefix("the proxy drops") })
+        #expect(report.notes.contains("--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"))
+    }
+
+    /// A dropped request header shows in no answer's headers, only in behaviour: a scratch file locked
+    /// straight at the server, its token refused through the proxy (PUT with If: 423, UNLOCK with
+    /// Lock-Token: 400) but accepted straight. The finding names the headers and the directives.
+    @Test func droppedIfAndLockTokenAreFoundByBehaviour() throws {
+        let (report, status) = try compare("proxy-drops-lock-token", extra: ["--allow-writes"])
+        #expect(status == 1)
+        let dropped = try #require(report.findings.first { $0.title == "the proxy drops the If and Lock-Token headers" })
+        #expect(dropped.cause == "proxy")
+        #expect(dropped.evidence.contains { $0.hasPrefix("PUT /docs/.davdoctor-scratch-") && $0.contains("answered 423 Locked through the proxy, 2") })
+        #expect(dropped.evidence.contains { $0.hasPrefix("UNLOCK /docs/.davdoctor-scratch-") && $0.contains("answered 400 Bad Request through the proxy, 204 No Content straight at the server") })
+        #expect(dropped.fixes.contains { $0.action.contains(#"proxy_set_header If "" / proxy_set_header Lock-Token """#) })
+        #expect(dropped.fixes.contains { $0.action.contains("RequestHeader unset If / RequestHeader unset Lock-Token") })
+        // The lock was released and the scratch collection removed.
+        #expect(report.notes.contains { $0.contains("was created and removed again") })
     }
 
     @Test func badUsageAndUnreachableAreOneLine() throws {
@@ -95,6 +115,7 @@ struct ProxyCommandTests {
 /// `davdoctor proxy` through a real nginx and a real Apache reverse proxy in front of real Apache mod_dav
 /// (scripts/peers/start-nginx-proxy.sh, start-apache-proxy.sh): the stripped prefix is found, with its mapping and the Destination
 /// it breaks; the correct proxy shows nothing.
+@Suite(.serialized)
 struct ProxyCommandNginxTests {
     struct Report: Decodable {
         struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
@@ -122,5 +143,62 @@ struct ProxyCommandNginxTests {
 
         let (correct, fine) = try compare("http://127.0.0.1:\(proxy.port + 1)/docs/", ["--allow-writes"])
         #expect(fine == 0, "\(correct.findings.map(\.title))")
+    }
+
+    /// nginx without proxy_set_header Host (its default sends the upstream's host:port), in front of Apache
+    /// and of WsgiDAV, and the same nginx with Host kept. Apache ignores the host of a Destination, but its
+    /// redirect (PROPFIND of /docs without the slash) links to its own address, which nginx's proxy_redirect
+    /// rewrites in Location and not in the body; WsgiDAV calls the client's Destination another server
+    /// (COPY and MOVE 502). Both findings say the proxy does not pass Host on and name proxy_set_header Host
+    /// and ProxyPreserveHost; with Host kept nothing is found, If and Lock-Token trials included.
+    @Test func nginxThatDoesNotKeepHostInFrontOfApacheAndWsgiDAV() throws {
+        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext") && Peer.available("wsgidav"), "Apache, nginx or WsgiDAV is not installed")
+        let apache = try Peer.start("apache", profile: "clean")
+        defer { apache.stop() }
+        let wsgidav = try Peer.start("wsgidav", profile: "clean")
+        defer { wsgidav.stop() }
+        let nginx = try Peer.start("nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(wsgidav.port)])
+        defer { nginx.stop() }
+        struct Full: Decodable {
+            struct Fix: Decodable { var action: String }
+            struct Finding: Decodable { var cause: String; var title: String; var evidence: [String]; var fixes: [Fix] }
+            var findings: [Finding]
+            var notes: [String]
+        }
+        func compare(_ backend: Peer, via port: Int, _ path: String, _ extra: [String] = []) throws -> (Full, Int32) {
+            let run = try DavDoctorBinary.run(["proxy", "--direct", backend.url(path), "--via", "http://127.0.0.1:\(port)\(path)", "--format", "json"] + extra)
+            try #require(run.status == 0 || run.status == 1, "proxy via \(port)\(path) exited \(run.status): \(run.stderr)")
+            return (try JSONDecoder().decode(Full.self, from: Data(run.stdout.utf8)), run.status)
+        }
+        func expectHostAdvice(_ finding: Full.Finding, _ backend: String) {
+            #expect(finding.cause == "proxy", "\(backend)")
+            #expect(finding.fixes.first?.action.hasPrefix("nginx in front: proxy_set_header Host $http_host;") == true, "\(backend)")
+            #expect(finding.fixes.contains { $0.action == "Apache in front: ProxyPreserveHost On" }, "\(backend)")
+        }
+
+        // Apache: the redirect through the proxy names the backend.
+        let (apacheLost, apacheStatus) = try compare(apache, via: nginx.port + 2, "/docs")
+        #expect(apacheStatus == 1)
+        let redirect = try #require(apacheLost.findings.first, "no finding through nginx without Host in front of Apache")
+        #expect(redirect.title == "the proxy does not pass Host on: through it, the redirect names http://127.0.0.1:\(apache.port), not http://127.0.0.1:\(nginx.port + 2)")
+        #expect(redirect.evidence.contains("through the proxy: the body of the 301 links to http://127.0.0.1:\(apache.port)"))
+        expectHostAdvice(redirect, "apache")
+        #expect(try compare(apache, via: nginx.port + 1, "/docs").1 == 0)
+        let (apacheKept, apacheClean) = try compare(apache, via: nginx.port + 1, "/docs/", ["--allow-writes"])
+        #expect(apacheClean == 0, "\(apacheKept.findings.map(\.title))")
+        #expect(apacheKept.notes.contains { $0.contains("both headers reach the server") }, "\(apacheKept.notes)")
+
+        // WsgiDAV: Destination names a host it does not answer to.
+        let (wsgiLost, wsgiStatus) = try compare(wsgidav, via: nginx.port + 3, "/docs/", ["--allow-writes"])
+        #expect(wsgiStatus == 1)
+        #expect(wsgiLost.findings.allSatisfy { $0.cause == "proxy" }, "\(wsgiLost.findings.map(\.title))")
+        let destination = try #require(wsgiLost.findings.first { $0.title == "Destination does not survive the way to the server: COPY answered 502, MOVE answered 502" },
+                                       "\(wsgiLost.findings.map(\.title))")
+        #expect(destination.evidence.contains { $0.contains("(the proxy does not pass Host on)") })
+        expectHostAdvice(destination, "wsgidav")
+        #expect(!wsgiLost.findings.contains { $0.title.hasPrefix("the proxy drops") }, "nginx passes If and Lock-Token")
+        let (wsgiKept, wsgiClean) = try compare(wsgidav, via: nginx.port + 4, "/docs/", ["--allow-writes"])
+        #expect(wsgiClean == 0, "\(wsgiKept.findings.map(\.title))")
+        #expect(wsgiKept.notes.contains { $0.contains("both headers reach the server") }, "\(wsgiKept.notes)")
     }
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Start nginx (nginx-light) as a reverse proxy in front of the Apache and WsgiDAV peers, 127.0.0.1 only.
 #
-#   scripts/peers/start-nginx-proxy.sh WORKDIR [PORT]      (default port 18086; uses PORT..PORT+3)
+#   scripts/peers/start-nginx-proxy.sh WORKDIR [PORT]      (default port 18086; uses PORT..PORT+4)
 #   env: APACHE_PORT (default 18081), WSGIDAV_PORT (default 18084), NAME (default nginx-proxy)
 #
-# Start the backends first (start-apache.sh, start-wsgidav.sh). Listens on four ports, one proxy setup each:
+# Start the backends first (start-apache.sh, start-wsgidav.sh). Listens on five ports, one proxy setup each:
 #   PORT     prefix stripped:  /dav/  -> Apache  /   and  /wdav/ -> WsgiDAV /   (Host kept: $http_host)
 #   PORT+1   correct:          /      -> Apache  /   (same path, Host kept)
 #   PORT+2   Host not kept:    /      -> Apache  /   (nginx sends Host: 127.0.0.1:APACHE_PORT)
 #   PORT+3   Host not kept:    /      -> WsgiDAV /   (nginx sends Host: 127.0.0.1:WSGIDAV_PORT)
+#   PORT+4   correct:          /      -> WsgiDAV /   (same path, Host kept)
 # No proxy setup rewrites the Destination header. PROFILE is accepted for symmetry and ignored.
 # Writes the master PID to WORKDIR/NAME.pid and prints the base URL of PORT. Stop with stop.sh WORKDIR.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 peer_args nginx-proxy 18086 "$@"
 APACHE_PORT=${APACHE_PORT:-18081}
 WSGIDAV_PORT=${WSGIDAV_PORT:-18084}
-for p in $((PORT + 1)) $((PORT + 2)) $((PORT + 3)); do
+for p in $((PORT + 1)) $((PORT + 2)) $((PORT + 3)) $((PORT + 4)); do
   if port_open "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
 done
 mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
@@ -77,6 +78,13 @@ http {
             proxy_pass http://127.0.0.1:$WSGIDAV_PORT;
         }
     }
+    server {
+        listen 127.0.0.1:$((PORT + 4));
+        location / {
+            proxy_pass http://127.0.0.1:$WSGIDAV_PORT;
+            proxy_set_header Host \$http_host;
+        }
+    }
 }
 CONF
 
@@ -84,5 +92,5 @@ nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || {
 setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
-wait_port "$((PORT + 3))" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
+wait_port "$((PORT + 4))" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
 echo "http://127.0.0.1:$PORT"

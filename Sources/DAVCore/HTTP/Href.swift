@@ -118,6 +118,20 @@ public enum URLPath {
         }
     }
 
+    /// `raw` decoded once, when that still reads as an encoded path holding an escape a path needs (`%20`
+    /// for a space, `%C3%A9` for é): an href encoded twice (RFC 3986 §2.4). A correctly encoded name with a
+    /// literal `%25` in it (`50%2525%20off.txt`) decodes to a raw space or `%` and so does not count.
+    public static func encodedTwice(_ raw: String) -> String? {
+        guard let once = decode(raw), once != raw, firstInvalidCharacter(once) == nil else { return nil }
+        let bytes = Array(once.utf8)
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == 0x25, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]), !isPathSafe(high << 4 | low) { return once }
+            i += 1
+        }
+        return nil
+    }
+
     /// The first character of `raw` that may not appear in a URI (RFC 3986 §2): spaces, non-ASCII,
     /// `"<>\^`{|}`, or a `%` not followed by two hex digits.
     public static func firstInvalidCharacter(_ raw: String) -> String? {

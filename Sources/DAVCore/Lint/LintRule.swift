@@ -45,6 +45,11 @@ public enum LintRules {
         id: "href-not-encoded", section: "RFC 4918 §8.3, RFC 3986 §2",
         summary: "an href holds characters that must be percent-encoded", breaks: "WinSCP (raw spaces), strict URI parsers in rclone and Java clients",
         catalog: "PATH-01", severity: .error)
+    public static let hrefDoubleEncoded = LintRule(
+        id: "href-double-encoded", section: "RFC 3986 §2.4, RFC 4918 §8.3",
+        summary: "an href is percent-encoded twice (%2520 where a space reads %20)",
+        breaks: "every client: it shows and asks for a name with a literal %20 in it, so the file is not found (404) or is saved under a new name",
+        catalog: "PATH-08", severity: .error)
     public static let hrefMixedOrigins = LintRule(
         id: "href-mixed-origins", section: "RFC 4918 §8.3",
         summary: "hrefs mix absolute URLs of different schemes or hosts, or mix absolute URLs with paths",
@@ -113,7 +118,7 @@ public enum LintRules {
         catalog: "PAY-06", severity: .error)
 
     public static let all: [LintRule] = [
-        missingHref, statusAndPropstat, missingStatus, hrefsWithPropstat, statusLine, hrefNotEncoded, hrefMixedOrigins,
+        missingHref, statusAndPropstat, missingStatus, hrefsWithPropstat, statusLine, hrefNotEncoded, hrefDoubleEncoded, hrefMixedOrigins,
         hrefDoubleSlash, hrefDotSegment, duplicateHref, lastModifiedFormat, creationDateFormat, collectionContentLength,
         contentLengthValue, unboundPrefix, undefinedEntity, nonDAVRoot, contentType, emptyBody, emptyMultistatus, propertyOmitted,
     ]

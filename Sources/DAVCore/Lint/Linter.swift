@@ -41,6 +41,7 @@ public struct Linter: Sendable {
         var invalid: String?
         var doubleSlash = false
         var dotSegment = false
+        var escapedPercent = false
         var pathStart = 0
         var utf8 = raw.utf8
         let scan: Bool = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -67,6 +68,7 @@ public struct Linter: Sendable {
                 } else if invalid == nil {
                     if b == 0x25 {
                         if !(i + 2 < n && Self.isHex(bytes[i + 1]) && Self.isHex(bytes[i + 2])) { invalid = "%" }
+                        if i + 2 < n, bytes[i + 1] == 0x32, bytes[i + 2] == 0x35 { escapedPercent = true }
                     } else if b >= 0x80 || b <= 0x20 || b == 0x22 || b == 0x3C || b == 0x3E || b == 0x5C || b == 0x5E || b == 0x60 || b == 0x7B || b == 0x7C || b == 0x7D || b == 0x7F {
                         invalid = b == 0x20 ? "space" : (b >= 0x80 ? URLPath.firstInvalidCharacter(raw) ?? "non-ASCII" : String(UnicodeScalar(b)))
                     }
@@ -83,6 +85,8 @@ public struct Linter: Sendable {
         utf8 = raw.utf8
         if let bad = invalid {
             report(LintRules.hrefNotEncoded, "the href \"\(raw)\" holds \(bad == "space" ? "a raw space" : "\"\(bad)\"") unencoded", at: where_)
+        } else if escapedPercent, let once = URLPath.encodedTwice(raw) {
+            report(LintRules.hrefDoubleEncoded, "the href \"\(raw)\" decodes to \"\(once)\", which is itself still percent-encoded", at: where_)
         }
         if doubleSlash { report(LintRules.hrefDoubleSlash, "the href \"\(raw)\" contains \"//\"", at: where_) }
         if dotSegment { report(LintRules.hrefDotSegment, "the href \"\(raw)\" has a dot segment", at: where_) }

@@ -12,7 +12,9 @@ enum PayloadRule: Rule {
             if let entry = lint.rule.catalog { evidence.append("failure catalog \(entry)") }
             return Finding(
                 cause: .payload, likelihood: likelihood, title: lint.rule.summary,
-                resources: lint.examples, resourceCount: max(lint.count, lint.examples.count), evidence: evidence,
+                // A fault of the whole body (its media type, an undeclared prefix) concerns the resource asked for.
+                resources: lint.examples.isEmpty ? [input.context.requestPath] : lint.examples,
+                resourceCount: lint.examples.isEmpty ? 1 : max(lint.count, lint.examples.count), evidence: evidence,
                 fixes: [Fix(fix(for: lint.rule, server: input.server.kind), lint.rule.severity == .error ? .medium : .easy)])
         }
     }
@@ -21,6 +23,7 @@ enum PayloadRule: Rule {
         switch rule.id {
         case "status-line": return "Emit \"HTTP/1.1 NNN Reason\" in every <D:status>\(server == .nginx ? " (nginx dav-ext copies the request's version: upgrade the module or avoid HTTP/2 to the backend)" : "")"
         case "href-not-encoded": return "Percent-encode every path segment of each href (leave displayname unescaped)"
+        case "href-double-encoded": return "Percent-encode each name exactly once: the server, or a proxy in front that encodes hrefs again, turns %20 into %2520 (RFC 3986 §2.4)"
         case "unbound-prefix": return "Declare every namespace prefix the body uses (xmlns:D=\"DAV:\" and one per other namespace)\(server == .lighttpd ? "; lighttpd writes <DAV:name/> without a binding in some answers: upgrade it" : "")"
         case "undefined-entity": return "Write names as UTF-8 or numeric references (&#195;), never HTML entities"
         case "getlastmodified-format": return "Emit getlastmodified exactly as \"Sun, 06 Nov 1994 08:49:37 GMT\""

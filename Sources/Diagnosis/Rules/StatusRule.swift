@@ -135,13 +135,20 @@ enum StatusRule: Rule {
             return finding(.serverConfig, .medium, "\(method) with this body is not supported (415)", [Fix("Send \(method) without a body (MKCOL takes none)", .easy)])
         case 423:
             let roots = input.errorBody?.descendants(named: DAV.href).map { Href($0.text.trimmingASCIIWhitespace()).displayPath } ?? []
+            let submitted = input.context.request.headers["If"].flatMap(IfHeader.init(headerValue:))?.submittedTokens ?? []
+            let notYours = submitted.isEmpty ? [] : [Fix("The submitted token does not work for this user: ask whoever holds the lock to release it (UNLOCK with their own credentials), or an administrator to remove it", .easy)]
             return finding(.lock, .high, "\(path) is locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))") (423)",
-                FixBook.lock(roots: roots.isEmpty ? [path] : roots, server: server),
-                extra: input.context.request.headers["If"] == nil ? ["the request carried no If header with a lock token"] : [])
+                notYours + FixBook.lock(roots: roots.isEmpty ? [path] : roots, server: server),
+                extra: [input.context.request.headers["If"].map(submittedButRefused) ?? "the request carried no If header with a lock token"])
         case 424:
             return finding(.lock, .medium, "\(method) failed because another part of it failed (424)",
                 [Fix("Look at the other statuses in the body; the one that is not 424 is the cause", .easy)])
         case 400:
+            if method == "UNLOCK", let sent = input.context.request.headers["Lock-Token"], saysHeaderMissing(excerpt, "lock-token") {
+                return finding(.proxy, .high, "the server received no Lock-Token, though the request sent one: something in between drops it",
+                    FixBook.proxyDroppedHeaders(["Lock-Token"]),
+                    extra: ["Lock-Token: \(sent) was sent; the server's answer says the header is missing"] + ProxyRule.proxyHeaders(head))
+            }
             if method == "UNLOCK" {
                 return finding(.lock, .high, "the server does not know the lock token sent to unlock \(path)",
                     [Fix("Send UNLOCK with the exact token PROPFIND lockdiscovery shows on the lock root", .easy)],
@@ -159,6 +166,15 @@ enum StatusRule: Rule {
                 [Fix("Check the request's headers (Depth, If, Timeout, Destination) and XML body against RFC 4918", .medium)])
         case 502:
             if let destination = input.context.request.headers["Destination"] {
+                let target = Href(destination)
+                if let scheme = target.scheme, let own = input.context.requestHref.scheme, scheme != own,
+                    target.normalizedAuthority == input.context.requestHref.normalizedAuthority
+                {
+                    return finding(.proxy, .high, "the server refuses a Destination on its own host because it says \(scheme), not \(own) (502)",
+                        FixBook.proxyDestination(server: server),
+                        extra: ["Destination: \(destination) names the host asked (\(target.authority ?? "")) with scheme \(scheme); the server serves \(own)",
+                                "TLS ends at a proxy in front, which passes the client's \(scheme) Destination to the \(own) backend unchanged (catalog PROXY-01)"])
+                }
                 return finding(.proxy, .high, "the server calls the Destination another server (502)", FixBook.proxyDestination(server: server),
                     extra: ["Destination: \(destination) differs from what the server sees of itself in scheme, host or port"])
             }
@@ -188,6 +204,21 @@ enum StatusRule: Rule {
         default:
             return finding(.serverConfig, .low, "\(method) \(path) answered \(status)", [Fix("Read the server's error log at the time of the request", .medium)])
         }
+    }
+
+    /// What a 423 says when the request did submit lock tokens: the server took none of them for this
+    /// user and resource.
+    static func submittedButRefused(_ ifHeader: String) -> String {
+        let tokens = IfHeader(headerValue: ifHeader)?.submittedTokens ?? []
+        guard !tokens.isEmpty else { return "the If header \(ifHeader) submitted no lock token" }
+        return "the If header submitted \(tokens.joined(separator: ", ")), yet the server answers 423: it does not take that token from this user for this resource (another user's lock, whose token only its owner may use, RFC 4918 §6.4; or a token of another lock)"
+    }
+
+    /// Whether an error body says the named request header is missing (the server never received it).
+    static func saysHeaderMissing(_ body: String, _ header: String) -> Bool {
+        let lower = body.lowercased()
+        guard lower.contains(header) else { return false }
+        return ["missing", "needs", "no lock-token", "not specified", "required", "without"].contains { lower.contains($0) }
     }
 
     /// The first absolute http(s) URL in a body whose origin differs from the request's.

@@ -191,13 +191,17 @@ struct Check: AsyncParsableCommand {
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
     /// the scratch collection once it exists. Returns what they got and what that means.
+    /// `beforeRemoval` runs just before the scratch collection is removed, when it was created (more write
+    /// probes that need it, such as `proxy`'s If and Lock-Token trials).
     static func runScratchWrites(
-        _ writes: ScratchWrites, server: ServerKind, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress
+        _ writes: ScratchWrites, server: ServerKind, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress,
+        beforeRemoval: () async -> Void = {}
     ) async -> (outcomes: [ProbeOutcome], finding: Finding?, notes: [String]) {
         var outcomes: [ProbeOutcome] = []
         var created = false
         for probe in writes.steps {
             let mustStop = outcomes.contains { [.scratchCreate, .scratchPut].contains($0.probe.kind) && !(200..<300).contains($0.head?.status ?? 0) }
+            if probe.kind == .scratchDelete, created { await beforeRemoval() }
             if probe.kind == .scratchDelete ? !created : mustStop { continue }
             progress.note("write probe: \(probe.method) \(probe.url)")
             let result = await run(probe, client: client, second: nil, recorder: recorder)

@@ -16,7 +16,7 @@ struct LabCommand: AsyncParsableCommand {
             hostile on purpose), with the scenario's users, rules and limits, and drives it into one failure.
             Nothing outside the temporary tree is touched; it is removed on exit unless --keep.
               davdoctor lab --list                  the scenarios, with their cause
-              davdoctor lab demo                    several scenarios back to back, symptom and diagnosis
+              davdoctor lab demo                    every scenario back to back, symptom and diagnosis
               davdoctor lab locked-member --check   reproduce one and run check against it
               davdoctor lab locked-member           reproduce one and keep serving until Ctrl-C
             """)
@@ -48,19 +48,30 @@ struct LabCommand: AsyncParsableCommand {
         if scenario == "demo" { return try await demo() }
         let chosen = try Result { try ScenarioCatalog.named(scenario!) }.orExit()
         let server = try await Result.async { try await LabServer.start(chosen, port: port) }.orExit()
-        print("lab \(chosen.name) (cause: \(chosen.cause)): \(chosen.description)")
-        print("server: \(server.url)/ serving \(server.root)")
-        if server.url != server.serverURL { print("direct: \(server.serverURL)/ (the server itself, behind the scenario's faults)") }
-        for user in chosen.users ?? [] { print("user:   \(user.name) / \(user.password)") }
-        for (path, token) in server.lockTokens.sorted(by: { $0.key < $1.key }) { print("lock:   \(path) held with \(token)") }
-        print("reproduce:")
-        for line in server.reproduction() { print("  \(line)") }
+        // A JSON or HTML report is a document of its own: the preamble then goes to standard error, so
+        // that standard output is exactly the report (DESIGN.md's JSON contract).
+        let reportOnly = check && output.format != .text
+        func say(_ line: String) {
+            if reportOnly {
+                var stderr = StandardError()
+                print(line, to: &stderr)
+            } else {
+                print(line)
+            }
+        }
+        say("lab \(chosen.name) (cause: \(chosen.cause)): \(chosen.description)")
+        say("server: \(server.url)/ serving \(server.root)")
+        if server.url != server.serverURL { say("direct: \(server.serverURL)/ (the server itself, behind the scenario's faults)") }
+        for user in chosen.users ?? [] { say("user:   \(user.name) / \(user.password)") }
+        for (path, token) in server.lockTokens.sorted(by: { $0.key < $1.key }) { say("lock:   \(path) held with \(token)") }
+        say("reproduce:")
+        for line in server.reproduction() { say("  \(line)") }
         if check {
-            print("")
+            if !reportOnly { print("") }
             let result = try await Self.check(server, interrupt: Interrupt())
             print(render(result), terminator: "")
             await server.stop(keep: keep)
-            if keep { print("kept: \(server.work)") }
+            if keep { say("kept: \(server.work)") }
             throw result.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
         }
         print("serving until Ctrl-C …")
@@ -81,10 +92,8 @@ struct LabCommand: AsyncParsableCommand {
     func printList() throws {
         let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
         if output.format == .json {
-            struct Entry: Encodable { var name, cause, description: String }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(scenarios.map { Entry(name: $0.name, cause: $0.cause, description: $0.description) }), as: UTF8.self))
+            struct Entry: Encodable { var name, cause, description: String; var resources: [String] }
+            print(try Self.json(scenarios.map { Entry(name: $0.name, cause: $0.cause, description: $0.description, resources: $0.resources ?? []) }))
             return
         }
         let width = scenarios.map(\.name.count).max() ?? 0
@@ -93,30 +102,61 @@ struct LabCommand: AsyncParsableCommand {
         }
     }
 
-    /// Every failing scenario back to back: what the user sees, then what check makes of it.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// One scenario's outcome in `lab demo --format json`: the cause it was made for, and check's first finding.
+    struct DemoEntry: Encodable {
+        var name, cause: String
+        var status: Int?
+        /// The first finding's cause, or `none` when check found nothing.
+        var diagnosed: String
+        var title: String?
+        var resources: [String]
+    }
+
+    /// Every failing scenario back to back: what the user sees, then what check makes of it. With
+    /// `--format json`, one entry per scenario (for scripts and tests) instead of the text.
     func demo() async throws {
         let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
         let interrupt = Interrupt()
         var named = 0
+        var entries: [DemoEntry] = []
         for chosen in scenarios where !interrupt.fired {
             let server = try await Result.async { try await LabServer.start(chosen) }.orExit()
             let result = try await Self.check(server, interrupt: interrupt)
             await server.stop(keep: false)
+            let expected = chosen.cause == "none" ? result.analysis.findings.isEmpty : result.analysis.findings.first?.cause.rawValue == chosen.cause
+            if expected { named += 1 }
+            if output.format != .text {
+                let first = result.analysis.findings.first
+                entries.append(DemoEntry(name: chosen.name, cause: chosen.cause, status: result.analysis.status, diagnosed: first?.cause.rawValue ?? "none",
+                                         title: first?.title, resources: first?.resources ?? []))
+                continue
+            }
             let status = result.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no answer"
             print("== \(chosen.name): \(chosen.description)")
             print("   symptom:   \(chosen.request.method) \(chosen.request.path) → \(status)")
             if let first = result.analysis.findings.first {
                 print("   diagnosis: [\(first.cause.rawValue)] \(first.title)")
                 // The telling line: not the status or the headers every answer has.
-                let telling = first.evidence.last { line in !["Server:", "Via:", "the error page says"].contains { line.hasPrefix($0) } && !line.contains(" answered HTTP/") }
+                let telling = first.evidence.last { line in
+                    !["Server:", "Via:", "the error page says", "failure catalog", "breaks:", "RFC ", "to clear it"].contains { line.hasPrefix($0) } && !line.contains(" answered HTTP/")
+                }
                 if let evidence = telling ?? first.evidence.last { print("   evidence:  \(evidence)") }
                 if let fix = first.fixes.first { print("   fix:       \(fix.action)") }
             } else {
                 print("   diagnosis: no findings")
             }
-            let expected = chosen.cause == "none" ? result.analysis.findings.isEmpty : result.analysis.findings.first?.cause.rawValue == chosen.cause
-            if expected { named += 1 }
             print("")
+        }
+        if output.format != .text {
+            print(try Self.json(entries))
+            if named != scenarios.count { throw ExitStatus.findings }
+            return
         }
         print("\(named) of \(scenarios.count) scenarios diagnosed as their cause")
         if named != scenarios.count { throw ExitStatus.findings }

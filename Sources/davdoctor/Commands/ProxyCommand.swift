@@ -14,7 +14,8 @@ struct ProxyCommand: AsyncParsableCommand {
             Compares status, Content-Type, Content-Length against the body, Content-Encoding, hrefs (and the
             mapping that would make them agree), responses missing and statuses changed. Beyond the request,
             nothing is written unless --allow-writes: then COPY and MOVE run inside a scratch collection through
-            the proxy to show what happens to Destination, and the collection is removed.
+            the proxy to show what happens to Destination, a file locked there straight at the server shows whether
+            If and Lock-Token get through, and the collection is removed.
               davdoctor proxy --direct http://127.0.0.1:8080/docs/ --via https://files.example.com/dav/docs/ --user alice
             """)
 
@@ -26,7 +27,7 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var live: LiveRequestOptions
 
-    @Flag(name: .customLong("allow-writes"), help: "COPY and MOVE through the proxy inside a scratch collection, removed afterwards.")
+    @Flag(name: .customLong("allow-writes"), help: "COPY, MOVE, a PUT with If and an UNLOCK through the proxy inside a scratch collection, removed afterwards.")
     var allowWrites = false
 
     @OptionGroup var output: OutputOptions
@@ -46,14 +47,21 @@ struct ProxyCommand: AsyncParsableCommand {
         let progress = Progress(enabled: false)
         let interrupt = Interrupt()
         var comparison: ProxyComparison
-        var scratch: (finding: Finding?, notes: [String]) = (nil, [])
+        var scratch: (findings: [Finding], notes: [String]) = ([], [])
         do {
             let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
             let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
             comparison = ProxyComparison(direct: directSide, via: viaSide)
-            if allowWrites, let writes = ScratchWrites(requestURL: via, token: Check.scratchToken()) {
-                let result = await Check.runScratchWrites(writes, server: viaSide.analysis.server.kind, client: client, recorder: nil, progress: progress)
-                scratch = (result.finding, result.notes)
+            let token = Check.scratchToken()
+            if allowWrites, var writes = ScratchWrites(requestURL: via, token: token), let straight = ScratchWrites(requestURL: direct, token: token) {
+                writes.pathUnchangedByProxy = Href(via).path == Href(direct).path
+                // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
+                let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
+                var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
+                let result = await Check.runScratchWrites(writes, server: viaSide.analysis.server.kind, client: client, recorder: nil, progress: progress) {
+                    lockResult = await Self.tryLockHeaders(lockHeaders, client: client, progress: progress)
+                }
+                scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes)
             }
         } catch let error as DAVClientError {
             try? await client.shutdown()
@@ -68,7 +76,7 @@ struct ProxyCommand: AsyncParsableCommand {
 
         var result = comparison.via.analysis
         let own = result.findings
-        result.findings = comparison.findings() + (scratch.finding.map { [$0] } ?? [])
+        result.findings = comparison.findings() + scratch.findings
         let directStatus = comparison.direct.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"
         result.notes.insert("direct \(direct): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes", at: 0)
         result.notes.insert("via \(via): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes", at: 1)
@@ -80,6 +88,25 @@ struct ProxyCommand: AsyncParsableCommand {
         case .html: print(HTMLReport.render(result, title: "davdoctor proxy"), terminator: "")
         }
         throw result.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
+    }
+
+    /// ``ProxyLockHeaders``: lock a scratch file straight at the server, then send its token in If and
+    /// Lock-Token through the proxy and straight.
+    static func tryLockHeaders(_ trial: ProxyLockHeaders, client: DAVClient, progress: Progress) async -> (finding: Finding?, notes: [String]) {
+        var outcomes: [ProbeOutcome] = []
+        for probe in trial.setup {
+            progress.note("write probe: \(probe.method) \(probe.url)")
+            outcomes.append(await Check.run(probe, client: client, second: nil, recorder: nil))
+            if !(200..<300).contains(outcomes.last?.head?.status ?? 0) { break }
+        }
+        if let lock = outcomes.first(where: { $0.probe.kind == .lockDirect }), let token = ProxyLockHeaders.token(from: lock) {
+            for probe in trial.trials(token: token) {
+                progress.note("write probe: \(probe.method) \(probe.url)")
+                outcomes.append(await Check.run(probe, client: client, second: nil, recorder: nil))
+            }
+        }
+        progress.clear()
+        return trial.interpret(outcomes)
     }
 
     /// One side: the request to `url`, analyzed as it streams in.
