@@ -28,7 +28,7 @@ struct CheckLiveTests {
                 try expect(result, live, server: server)
                 switch live.fix {
                 case .onSameServer(let steps, let arguments):
-                    try session.run(steps)
+                    try session.run(steps, printed: result.report.findings.flatMap(\.evidence))
                     try expectFixed(faulty, live, arguments: arguments ?? live.arguments, before: saved, after: "\(work)/\(index)-after")
                 case .onCleanServer: pending.append((live, saved))
                 case .none: break
@@ -167,7 +167,8 @@ struct Session {
     var user: String?
     var lockTokens: [String: String] = [:]
 
-    mutating func run(_ steps: [LiveCase.Step]) throws {
+    /// `printed` is the evidence of the check before the fix, for steps that do what it said.
+    mutating func run(_ steps: [LiveCase.Step], printed: [String] = []) throws {
         for step in steps {
             switch step {
             case .mkcol(let path):
@@ -181,6 +182,13 @@ struct Session {
             case .unlock(let path):
                 let token = try #require(lockTokens[path])
                 _ = try curl(["-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
+            case .unlockAsPrinted(let path):
+                // The UNLOCK check printed (never sent), with the token it read from lockdiscovery.
+                let line = try #require(printed.first { $0.contains("curl -X UNLOCK -H 'Lock-Token: <") && $0.contains("\(peer.url(path))'") },
+                                        "check printed no UNLOCK for \(path): \(printed)")
+                let token = try #require(line.split(separator: "<", maxSplits: 1).last?.split(separator: ">").first.map(String.init))
+                let head = try curl(["-D", "-", "-o", "/dev/null", "-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
+                #expect(head.hasPrefix("HTTP/1.1 204") || head.hasPrefix("HTTP/1.1 200"), "UNLOCK with the printed token: \(head)")
             }
         }
     }
@@ -196,6 +204,8 @@ struct LiveCase: Sendable {
         case mkcol(String)
         case lock(String)
         case unlock(String)
+        /// UNLOCK with the token from the UNLOCK line the check before the fix printed.
+        case unlockAsPrinted(String)
     }
 
     enum Fix: Sendable {
@@ -292,7 +302,8 @@ struct LiveCase: Sendable {
             // These refuse to delete a collection whose member is locked (the others delete it anyway).
             cases.append(LiveCase(
                 name: "DELETE of a collection with a locked member", path: "/locks/", arguments: user + ["--method", "DELETE"],
-                cause: "lock", resources: ["/locks/held.txt"], setup: [.lock("/locks/held.txt")]))
+                cause: "lock", resources: ["/locks/held.txt"], evidence: "to clear it (not sent): curl -X UNLOCK", setup: [.lock("/locks/held.txt")],
+                fix: .onSameServer([.unlockAsPrinted("/locks/held.txt")], arguments: nil)))
         }
         return cases
     }
