@@ -34,12 +34,7 @@ enum ProbeInterpreter {
                 } else if !classes.contains("2"), head.status < 400 {
                     addEvidence(to: .lock, "OPTIONS says DAV: \(head.headers["DAV"] ?? ""): no class 2, so no locking (Finder and Office mount read-only)")
                 }
-                if let allow = head.headers["Allow"] {
-                    let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
-                    if !allowed.contains(analysis.context.method) {
-                        addEvidence(to: .serverConfig, "OPTIONS lists Allow: \(allow) — \(analysis.context.method) is not among them")
-                    }
-                }
+                for text in MethodProbes.optionsEvidence(analysis, options: head) { addEvidence(to: .serverConfig, text) }
             case .anonymousOptions:
                 capabilities["anonymousOptions"] = String(head.status)
                 if head.status == 401 {

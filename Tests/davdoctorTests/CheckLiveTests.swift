@@ -251,6 +251,12 @@ struct LiveCase: Sendable {
         "rclone": "PROPFIND lockdiscovery on /locks/held.txt",
     ]
 
+    /// The limit each server's 413 is blamed on, found by the OPTIONS probe (PUT allowed, the body too big).
+    static let bodyLimitDirective = [
+        "apache": "Apache: LimitRequestBody", "nginx-dav-ext": "nginx: client_max_body_size",
+        "lighttpd": "lighttpd: server.max-request-size", "davdoctor": "davdoctor serve: limits: maxBodyBytes",
+    ]
+
     static func cases(for server: String) -> [LiveCase] {
         let user = user(for: server).map { ["--user", $0] } ?? []
         var cases: [LiveCase] = []
@@ -272,12 +278,15 @@ struct LiveCase: Sendable {
                 resources: ["/docs/"], evidence: "Depth: 1 answers 207", fix: .onSameServer([], arguments: user + ["--depth", "1"])))
             cases.append(LiveCase(
                 name: "small upload limit", path: "/upload/big.bin", arguments: user + ["--method", "PUT", "--body", "@4k.bin"],
-                cause: "server-config", resources: ["/upload/big.bin"], fix: .onCleanServer([])))
+                cause: "server-config", resources: ["/upload/big.bin"],
+                evidence: "the 4096-byte body is over the server's limit for /upload/big.bin (\(bodyLimitDirective[server]!)",
+                fix: .onCleanServer([])))
         }
         if ["apache", "nginx-dav-ext"].contains(server) {
             cases.append(LiveCase(
                 name: "method not allowed", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
-                cause: "server-config", resources: ["/ro/new.txt"], fix: .onCleanServer([.mkcol("/ro/")])))
+                cause: "server-config", resources: ["/ro/new.txt"], evidence: "PUT among them, yet PUT answered 405",
+                fix: .onCleanServer([.mkcol("/ro/")])))
         }
         switch server {
         case "apache", "nginx-dav-ext", "lighttpd":
