@@ -72,6 +72,34 @@ struct CheckLiveTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: docs).sorted() == before, "the scratch collection was left behind")
     }
 
+    /// `--as`: bob is refused alice's subtree, alice may read it; check names the subtree, who may read it
+    /// and the status. Asked for /secret/ instead, davdoctor serve leaves /secret/alice/ out of bob's
+    /// listing (Apache lists it to anyone): only the second user's repeat shows it.
+    @Test(arguments: ["davdoctor", "apache"])
+    func secondUserNamesTheSubtreeThatDiffers(_ server: String) throws {
+        try #require(Peer.available(server), "\(server) is not installed; .ci/run installs it")
+        let peer = try Peer.start(server)
+        defer { peer.stop() }
+        let work = try Processes.temporaryDirectory("check-as-\(server)")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let users = ["--user", "bob:bob-pw", "--as", "alice:alice-pw", "--depth", "1"]
+
+        let refused = try check(peer, "/secret/alice/", users, save: work + "/refused")
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.report.probes.contains { $0.kind == "secondUserRepeat" })
+        let permission = refused.report.findings.filter { $0.cause == "permission" }
+        #expect(permission.flatMap(\.resources).contains("/secret/alice/"), "\(permission.map(\.resources))")
+        #expect(permission.flatMap(\.evidence).contains("the smallest subtree that differs: alice may read /secret/alice/, which bob is refused (403, authorisation: a rule or ACL names users or groups)"),
+                "\(permission.flatMap(\.evidence))")
+
+        guard server == "davdoctor" else { return }
+        let hidden = try check(peer, "/secret/", users, save: work + "/hidden")
+        #expect(hidden.status == 1, "\(hidden.stderr)")
+        let finding = hidden.report.findings.first { $0.cause == "permission" }
+        #expect(finding?.resources == ["/secret/alice/"], "\(hidden.report.findings.map(\.resources))")
+        #expect(finding?.evidence == ["the smallest subtree that differs: alice may read /secret/alice/, which bob's answer leaves out (hidden, neither 401 nor 403: the server omits what an account may not read)"])
+    }
+
     // MARK: - Running and asserting
 
     struct Report: Decodable {
@@ -257,6 +285,13 @@ struct LiveCase: Sendable {
         "lighttpd": "lighttpd: server.max-request-size", "davdoctor": "davdoctor serve: limits: maxBodyBytes",
     ]
 
+    /// What the anonymous repeat tells of bob's refusal: Apache answers bob 403 and anyone else 401;
+    /// nginx's `return 403` runs before it asks for a password; lighttpd and WsgiDAV answer bob 401.
+    static let refusalEvidence = [
+        "apache": "the refusal is authorisation", "nginx-dav-ext": "answers 403 too: the server refuses before it asks who is there",
+        "lighttpd": "the refusal is authentication", "wsgidav": "the refusal is authentication",
+    ]
+
     static func cases(for server: String) -> [LiveCase] {
         let user = user(for: server).map { ["--user", $0] } ?? []
         var cases: [LiveCase] = []
@@ -292,15 +327,15 @@ struct LiveCase: Sendable {
         case "apache", "nginx-dav-ext", "lighttpd":
             cases.append(LiveCase(
                 name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/alice/"], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                resources: ["/secret/alice/"], evidence: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "wsgidav":
             cases.append(LiveCase(
                 name: "forbidden share", path: "/secret/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/"], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                resources: ["/secret/"], evidence: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "rclone":
             cases.append(LiveCase(
                 name: "no credentials", path: "/docs/", arguments: [], cause: "permission", resources: ["/docs/"],
-                fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                evidence: "OPTIONS answers 200 with DAV: 1, 2: the server is there and lets clients discover it; PROPFIND needs a login, and none was sent", fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "davdoctor":
             cases.append(LiveCase(
                 name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",

@@ -74,7 +74,7 @@ struct Check: AsyncParsableCommand {
         var outcome: CheckResult
         do {
             outcome = try await Self.investigate(
-                request, client: client, second: second, hasCredentials: credentials != nil, recorder: recorder,
+                request, client: client, second: second, hasCredentials: credentials != nil, userName: credentials?.user, recorder: recorder,
                 progress: progress, interrupt: interrupt)
         } catch let error as DAVClientError {
             progress.clear()
@@ -114,12 +114,13 @@ struct Check: AsyncParsableCommand {
 
     /// The request, its analysis and the probe loop: what `check` and `lab --check` share.
     static func investigate(
-        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, recorder: ExchangeRecorder?,
+        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, userName: String? = nil, recorder: ExchangeRecorder?,
         progress: Progress, interrupt: Interrupt
     ) async throws -> CheckResult {
         let analysis = try await ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
         progress.clear()
-        var investigation = Investigation(initial: analysis, options: .init(hasCredentials: hasCredentials, hasSecondUser: second != nil))
+        var investigation = Investigation(initial: analysis, options: .init(
+            hasCredentials: hasCredentials, hasSecondUser: second != nil, userName: userName, secondUserName: second?.user))
         var action = investigation.start()
         while case .send(let probes) = action {
             if interrupt.fired { break }
