@@ -126,7 +126,9 @@ enum ProbeInterpreter {
                     guard let old = before[path] else { continue }
                     let etag = response.value(of: DAV.getetag)?.text
                     let date = response.value(of: DAV.getlastmodified)?.text
-                    if (old.etag != nil && etag != nil && old.etag != etag) || (old.lastModified != nil && date != nil && old.lastModified != date) {
+                    // Apache marks an ETag weak while its file is less than a second old: W/"x" turning into "x" is no change.
+                    let etagChanged = old.etag.flatMap { before in etag.map { normalizeETag($0) != normalizeETag(before) } } ?? false
+                    if etagChanged || (old.lastModified != nil && date != nil && old.lastModified != date) {
                         changed.append(path)
                     }
                 }

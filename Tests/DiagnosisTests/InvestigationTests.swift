@@ -188,6 +188,24 @@ struct InvestigationTests {
         #expect(result.analysis.findings.contains { $0.cause == .cache && $0.evidence.contains { $0.contains("Content-Length 7 vs getcontentlength 5") } })
     }
 
+    /// Apache answers W/"x" for a file modified within the last second and "x" after: not a change.
+    @Test func anETagTurningStrongIsNoChange() throws {
+        let first = "HTTP/1.1 207 Multi-Status\r\n\r\n" + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>W/"5-61"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let initial = try Self.analysis(first, url: "http://127.0.0.1:8080/docs/a.txt", depth: "0")
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        let again = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>"5-61"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            probe.kind == .cacheBusting
+                ? ProbeOutcome(probe: probe, head: Self.answer(207), body: Array(again.utf8))
+                : ProbeOutcome(probe: probe, head: Self.answer(200, headers: [("DAV", "1,2"), ("ETag", "\"5-61\"")]))
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        #expect(!result.analysis.findings.contains { $0.cause == .cache }, "\(result.analysis.findings.map(\.title))")
+    }
+
     @Test func nothingToAskEndsAtOnce() throws {
         let initial = try Self.analysis(#"<D:multistatus xmlns:D="DAV:"/>"#, url: "", depth: "1")
         var investigation = Investigation(initial: initial, options: .init())
