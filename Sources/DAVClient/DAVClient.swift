@@ -200,7 +200,11 @@ public final class DAVClient: Sendable {
             headers: HTTPFields(response.headers.map { (name: $0.name, value: $0.value) })
         )
         do {
-            try onHead(head)
+            do {
+                try onHead(head)
+            } catch {
+                throw CallbackFailure(underlying: error)
+            }
             for try await buffer in response.body {
                 do {
                     try buffer.withUnsafeReadableBytes { try onBody($0) }

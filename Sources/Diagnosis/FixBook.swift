@@ -81,6 +81,29 @@ public enum FixBook {
         return fixes
     }
 
+    /// The setting that caps a request body, in the server's own words.
+    public static func bodyLimitDirective(server: ServerKind) -> String {
+        switch server {
+        case .apache: "Apache: LimitRequestBody"
+        case .nginx: "nginx: client_max_body_size"
+        case .lighttpd: "lighttpd: server.max-request-size, in KiB"
+        case .iis: "IIS: requestLimits maxAllowedContentLength"
+        case .davdoctor: "davdoctor serve: limits: maxBodyBytes"
+        default: "the server's or a proxy's request body limit"
+        }
+    }
+
+    /// The setting that refuses a method for one path although the WebDAV module implements it.
+    public static func methodRuleDirective(server: ServerKind) -> String {
+        switch server {
+        case .apache: "Apache: AllowMethods, <Limit> or <LimitExcept> for the path"
+        case .nginx: "nginx: dav_methods or limit_except in the location"
+        case .lighttpd: "lighttpd: webdav.is-readonly for the path"
+        case .davdoctor: "davdoctor serve: a read-only rule for the path"
+        default: "a method rule for the path in the server or a proxy"
+        }
+    }
+
     public static func bodyLimit(server: ServerKind) -> [Fix] {
         switch server {
         case .apache: [Fix("Raise LimitRequestBody (and LimitXMLRequestBody for XML bodies) in that <Location>", .easy)]

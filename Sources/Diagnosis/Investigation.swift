@@ -10,7 +10,7 @@ import DAVCore
 /// while case .send(let probes) = action { action = investigation.receive(try await run(probes)) }
 /// ```
 ///
-/// It never writes: every probe it asks for is OPTIONS, PROPFIND or HEAD.
+/// It never writes: every probe it asks for is OPTIONS, PROPFIND or HEAD, or a repeat of a read.
 public struct Investigation: Sendable {
     public struct Options: Sendable {
         /// The request carried credentials, so an anonymous repeat says something.
@@ -19,11 +19,16 @@ public struct Investigation: Sendable {
         public var hasSecondUser: Bool
         /// At most this many probes of one kind (parents, lock roots, files for HEAD).
         public var limitPerKind: Int
+        /// The two accounts' names, so the report can say which of them sees what.
+        public var userName: String?
+        public var secondUserName: String?
 
-        public init(hasCredentials: Bool = false, hasSecondUser: Bool = false, limitPerKind: Int = 5) {
+        public init(hasCredentials: Bool = false, hasSecondUser: Bool = false, limitPerKind: Int = 5, userName: String? = nil, secondUserName: String? = nil) {
             self.hasCredentials = hasCredentials
             self.hasSecondUser = hasSecondUser
             self.limitPerKind = limitPerKind
+            self.userName = userName
+            self.secondUserName = secondUserName
         }
     }
 
@@ -59,7 +64,7 @@ public struct Investigation: Sendable {
 
     /// Ends early (Ctrl-C, a transport failure): concludes with what the probes found so far.
     public func conclude() -> CheckResult {
-        ProbeInterpreter.conclude(initial, outcomes: outcomes)
+        ProbeInterpreter.conclude(initial, outcomes: outcomes, options: options)
     }
 }
 
@@ -103,19 +108,23 @@ enum ProbePlanner {
             add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),
                 headers: HTTPFields([("Depth", "1")]), body: allprop, subject: path)
         }
-        // permission: who may see what.
+        // permission: who may see what. A write is never repeated: its repeat is a PROPFIND of the same URL.
         let refused = failing.contains { $0.status == 401 || $0.status == 403 } || top == 401 || top == 403
-        if refused {
-            var headers = context.request.headers
-            headers.remove("Authorization")
-            if options.hasCredentials {
-                add(.anonymousRepeat, "repeat the request without credentials: authentication (401) or authorisation (403)?",
-                    method: context.method, url: url, headers: headers, body: context.request.body, identity: .anonymous, subject: context.requestPath)
-            }
-            if options.hasSecondUser {
-                add(.secondUserRepeat, "repeat the request as the second user, to find the subtrees that differ",
-                    method: context.method, url: url, headers: headers, body: context.request.body, identity: .secondUser, subject: context.requestPath)
-            }
+        var repeatHeaders = context.request.headers
+        repeatHeaders.remove("Authorization")
+        let reads = ["PROPFIND", "GET", "HEAD", "OPTIONS", "REPORT"].contains(context.method)
+        let repeatMethod = reads ? context.method : "PROPFIND"
+        let repeatBody = reads ? context.request.body : allprop
+        if !reads { repeatHeaders = HTTPFields([("Depth", "0")]) }
+        let asRead = reads ? "" : " (as a PROPFIND: check never repeats a write)"
+        if refused, options.hasCredentials {
+            add(.anonymousRepeat, "repeat the request without credentials\(asRead): authentication (401) or authorisation (403)?",
+                method: repeatMethod, url: url, headers: repeatHeaders, body: repeatBody, identity: .anonymous, subject: context.requestPath)
+        }
+        // With --as always: a server may hide what an account may not read instead of refusing it.
+        if options.hasSecondUser {
+            add(.secondUserRepeat, "repeat the request as the second user\(asRead), to find the subtrees that differ",
+                method: repeatMethod, url: url, headers: repeatHeaders, body: repeatBody, identity: .secondUser, subject: context.requestPath)
         }
         // lock: who holds it.
         var lockRoots = failing.filter { $0.status == 423 }.flatMap { $0.conditionHrefs.isEmpty ? [$0.path] : $0.conditionHrefs.map { Href($0).displayPath } }

@@ -3,7 +3,7 @@ import DAVCore
 /// Reads the probes' outcomes and folds them into the findings as evidence, changes a finding's cause
 /// or likelihood where a probe settles it, and adds the findings only a live server can show.
 enum ProbeInterpreter {
-    static func conclude(_ initial: AnalysisResult, outcomes: [ProbeOutcome]) -> CheckResult {
+    static func conclude(_ initial: AnalysisResult, outcomes: [ProbeOutcome], options: Investigation.Options = .init()) -> CheckResult {
         var analysis = initial
         var findings = initial.findings
         var capabilities: [String: String] = [:]
@@ -34,11 +34,9 @@ enum ProbeInterpreter {
                 } else if !classes.contains("2"), head.status < 400 {
                     addEvidence(to: .lock, "OPTIONS says DAV: \(head.headers["DAV"] ?? ""): no class 2, so no locking (Finder and Office mount read-only)")
                 }
-                if let allow = head.headers["Allow"] {
-                    let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
-                    if !allowed.contains(analysis.context.method) {
-                        addEvidence(to: .serverConfig, "OPTIONS lists Allow: \(allow) — \(analysis.context.method) is not among them")
-                    }
+                for text in MethodProbes.optionsEvidence(analysis, options: head) { addEvidence(to: .serverConfig, text) }
+                if !options.hasCredentials, PermissionProbes.refusal(analysis) == 401 {
+                    addEvidence(to: .permission, PermissionProbes.anonymousOptions(analysis, options: head))
                 }
             case .anonymousOptions:
                 capabilities["anonymousOptions"] = String(head.status)
@@ -67,24 +65,19 @@ enum ProbeInterpreter {
                 }
                 addEvidence(to: .path, text, subject: probe.subject)
             case .anonymousRepeat:
-                let userStatus = analysis.head?.status ?? 207
-                if head.status == 401 {
-                    addEvidence(to: .permission, "without credentials the same request answers 401, with them \(userStatus): the account authenticates; the refusal is authorisation (a rule or ACL), not a bad password")
-                } else if head.status == 207 || head.status < 300 {
-                    addEvidence(to: .permission, "without credentials the same request answers \(head.status): anonymous access sees more than this account")
-                } else {
-                    addEvidence(to: .permission, "without credentials the same request answers \(head.status)")
-                }
+                addEvidence(to: .permission, PermissionProbes.anonymousRepeat(analysis, anonymous: head.status))
             case .secondUserRepeat:
-                let initialFailing = Set((analysis.collector?.failing ?? []).map { URLPath.withoutTrailingSlash($0.path) })
-                if head.status == 207, let other = outcome.multistatus {
-                    let otherOK = other.responses.filter { ($0.resourceStatus ?? 0) / 100 == 2 }.compactMap { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) } }
-                    let differs = otherOK.filter { initialFailing.contains($0) }.sorted()
-                    addEvidence(to: .permission, differs.isEmpty
-                        ? "the second user is refused the same resources: the rule is not about this one account"
-                        : "the second user may read \(Wording.list(differs, limit: 5)), which this account may not: the rule names users or groups")
+                let accounts = PermissionProbes.Accounts(user: options.userName, second: options.secondUserName)
+                let comparison = PermissionProbes.secondUserRepeat(analysis, other: head, listing: outcome.multistatus, accounts: accounts)
+                if findings.contains(where: { $0.cause == .permission }) || comparison.subtrees.isEmpty {
+                    for text in comparison.evidence { addEvidence(to: .permission, text) }
                 } else {
-                    addEvidence(to: .permission, "the second user gets \(head.status) for the same request")
+                    // The request itself went through: the difference is the finding (a server that hides what an account may not read).
+                    findings.append(Finding(
+                        cause: .permission, likelihood: .medium,
+                        title: "\(accounts.user) and \(accounts.second) may read different subtrees: \(Wording.list(comparison.subtrees))",
+                        resources: comparison.subtrees, evidence: comparison.evidence,
+                        fixes: FixBook.permission(comparison.subtrees, status: comparison.refusal ?? 403, server: analysis.server.kind)))
                 }
             case .lockDiscovery:
                 guard let listing = outcome.multistatus, let response = listing.responses.first,
@@ -137,7 +130,9 @@ enum ProbeInterpreter {
                     guard let old = before[path] else { continue }
                     let etag = response.value(of: DAV.getetag)?.text
                     let date = response.value(of: DAV.getlastmodified)?.text
-                    if (old.etag != nil && etag != nil && old.etag != etag) || (old.lastModified != nil && date != nil && old.lastModified != date) {
+                    // Apache marks an ETag weak while its file is less than a second old: W/"x" turning into "x" is no change.
+                    let etagChanged = old.etag.flatMap { before in etag.map { normalizeETag($0) != normalizeETag(before) } } ?? false
+                    if etagChanged || (old.lastModified != nil && date != nil && old.lastModified != date) {
                         changed.append(path)
                     }
                 }

@@ -66,8 +66,16 @@ public struct ResultDiff: Sendable {
             }
             entries.append(Entry(path: path, before: old, after: new, change: change))
         }
+        // A success that is not a multistatus (DELETE of a collection answering 204) covers every member:
+        // a member that failed before is fixed, not gone.
+        let wholeSuccess = after.wholeAnswer.flatMap { $0.state.isFailure ? nil : $0 }
         for path in before.order where after.states[path] == nil {
-            entries.append(Entry(path: path, before: before.states[path], after: nil, change: .gone))
+            let old = before.states[path]!
+            if let whole = wholeSuccess, old.isFailure, URLPath.isWithin(path, whole.path) {
+                entries.append(Entry(path: path, before: old, after: whole.state, change: .fixed))
+            } else {
+                entries.append(Entry(path: path, before: old, after: nil, change: .gone))
+            }
         }
         self.entries = entries
     }
@@ -81,6 +89,8 @@ public struct ResourceStates: Sendable {
     public var status: Int?
     public var method: String
     public var url: String
+    /// The request's path and status when the answer was not a multistatus: one state for the whole request.
+    public private(set) var wholeAnswer: (path: String, state: ResultDiff.State)?
 
     /// Reads a capture the way `analyze` does; a non-multistatus answer is one resource, the request's.
     public init(reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides()) throws {
@@ -131,7 +141,9 @@ public struct ResourceStates: Sendable {
             if status == nil { status = 207 }
         } else {
             let path = URLPath.withoutTrailingSlash(Href(request.url.isEmpty ? "/" : request.url).displayPath)
-            add(path, ResultDiff.State(status: head.response?.status, failedProperties: [:]))
+            let state = ResultDiff.State(status: head.response?.status, failedProperties: [:])
+            add(path, state)
+            wholeAnswer = (path, state)
         }
     }
 

@@ -107,6 +107,66 @@ struct InvestigationTests {
         #expect(result.analysis.findings.contains { $0.cause == .client && $0.title.contains("OPTIONS needs authentication") })
     }
 
+    /// `--as`: each account's refusals that the other may read collapse into the smallest subtrees, named
+    /// with who may read them and the status the other got.
+    @Test func secondUserRepeatNamesTheSmallestSubtreesThatDiffer() throws {
+        func listing(_ entries: [(String, Int)]) -> String {
+            #"<D:multistatus xmlns:D="DAV:">"# + entries.map { href, status in
+                "<D:response><D:href>\(href)</D:href><D:status>HTTP/1.1 \(status) \(HTTPStatus.reason(for: status))</D:status></D:response>"
+            }.joined() + "</D:multistatus>"
+        }
+        let bob = listing([("/secret/", 200), ("/secret/note.txt", 200), ("/secret/alice/", 403), ("/secret/alice/diary.txt", 403),
+                           ("/secret/alice/old/", 403), ("/secret/alice/old/2025.txt", 403), ("/secret/bob/", 200), ("/secret/bob/plan.txt", 200)])
+        let alice = listing([("/secret/", 200), ("/secret/note.txt", 200), ("/secret/alice/", 200), ("/secret/alice/diary.txt", 200),
+                             ("/secret/alice/old/", 200), ("/secret/alice/old/2025.txt", 200), ("/secret/bob/", 403), ("/secret/bob/plan.txt", 403)])
+        let initial = try Self.analysis("HTTP/1.1 207 Multi-Status\r\n\r\n" + bob, url: "http://127.0.0.1:8080/secret/", depth: "infinity")
+        var investigation = Investigation(initial: initial, options: .init(hasCredentials: true, hasSecondUser: true, userName: "bob", secondUserName: "alice"))
+        let probes = Self.probes(investigation.start())
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            switch probe.kind {
+            case .secondUserRepeat: ProbeOutcome(probe: probe, head: Self.answer(207), body: Array(alice.utf8))
+            case .anonymousRepeat: ProbeOutcome(probe: probe, head: Self.answer(401))
+            default: ProbeOutcome(probe: probe, head: Self.answer(200, headers: [("DAV", "1,2")]))
+            }
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        let evidence = try #require(result.analysis.findings.first { $0.cause == .permission }).evidence
+        #expect(evidence.contains("the smallest subtree that differs: alice may read /secret/alice/, which bob is refused (403, authorisation: a rule or ACL names users or groups)"), "\(evidence)")
+        #expect(evidence.contains("the smallest subtree that differs: bob may read /secret/bob/, which alice is refused (403, authorisation: a rule or ACL names users or groups)"), "\(evidence)")
+        #expect(evidence.contains { $0.hasPrefix("without credentials the same request answers 401, with them 403: the account authenticates") })
+    }
+
+    /// Beyond the user's own request nothing is written: a refused DELETE is repeated as a PROPFIND.
+    @Test func aRefusedWriteIsRepeatedAsAPropfind() throws {
+        let initial = try Self.analysis("HTTP/1.1 403 Forbidden\r\n\r\n", method: "DELETE", url: "http://127.0.0.1:8080/secret/alice/", depth: nil)
+        var investigation = Investigation(initial: initial, options: .init(hasCredentials: true, hasSecondUser: true))
+        let probes = Self.probes(investigation.start())
+        let repeats = probes.filter { $0.kind == .anonymousRepeat || $0.kind == .secondUserRepeat }
+        #expect(repeats.count == 2)
+        #expect(repeats.allSatisfy { $0.method == "PROPFIND" && $0.headers["Depth"] == "0" })
+        #expect(probes.allSatisfy { $0.isSafe }, "\(probes.map(\.method))")
+    }
+
+    /// 401 with the account and without it is authentication, not a rule about the account.
+    @Test func refusedWithAndWithoutCredentialsIsAuthentication() throws {
+        let initial = try Self.analysis("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n", url: "http://127.0.0.1:8080/secret/", depth: "1")
+        var investigation = Investigation(initial: initial, options: .init(hasCredentials: true, hasSecondUser: true, userName: "bob", secondUserName: "alice"))
+        let probes = Self.probes(investigation.start())
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            probe.kind == .secondUserRepeat
+                ? ProbeOutcome(probe: probe, head: Self.answer(207), body: Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/secret/</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>"#.utf8))
+                : ProbeOutcome(probe: probe, head: Self.answer(401))
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        let evidence = try #require(result.analysis.findings.first { $0.cause == .permission }).evidence
+        #expect(evidence.contains { $0.contains("and with them 401 too: the refusal is authentication") }, "\(evidence)")
+        #expect(evidence.contains("the smallest subtree that differs: alice may read /secret/, which bob is refused (401, authentication: the server does not accept bob there)"), "\(evidence)")
+    }
+
     @Test func unstableETagsAreACacheFinding() throws {
         let first = "HTTP/1.1 207 Multi-Status\r\n\r\n" + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag><D:getcontentlength>5</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
         let initial = try Self.analysis(first, url: "http://127.0.0.1:8080/docs/a.txt", depth: "0")
@@ -126,6 +186,24 @@ struct InvestigationTests {
         }
         #expect(result.analysis.findings.contains { $0.cause == .cache && $0.likelihood == .high && $0.title.contains("changed ETag") })
         #expect(result.analysis.findings.contains { $0.cause == .cache && $0.evidence.contains { $0.contains("Content-Length 7 vs getcontentlength 5") } })
+    }
+
+    /// Apache answers W/"x" for a file modified within the last second and "x" after: not a change.
+    @Test func anETagTurningStrongIsNoChange() throws {
+        let first = "HTTP/1.1 207 Multi-Status\r\n\r\n" + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>W/"5-61"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let initial = try Self.analysis(first, url: "http://127.0.0.1:8080/docs/a.txt", depth: "0")
+        var investigation = Investigation(initial: initial, options: .init())
+        let probes = Self.probes(investigation.start())
+        let again = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/a.txt</D:href><D:propstat><D:prop><D:getetag>"5-61"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        guard case .done(let result) = investigation.receive(probes.map { probe in
+            probe.kind == .cacheBusting
+                ? ProbeOutcome(probe: probe, head: Self.answer(207), body: Array(again.utf8))
+                : ProbeOutcome(probe: probe, head: Self.answer(200, headers: [("DAV", "1,2"), ("ETag", "\"5-61\"")]))
+        }) else {
+            Issue.record("expected done")
+            return
+        }
+        #expect(!result.analysis.findings.contains { $0.cause == .cache }, "\(result.analysis.findings.map(\.title))")
     }
 
     @Test func nothingToAskEndsAtOnce() throws {

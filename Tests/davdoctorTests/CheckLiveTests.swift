@@ -28,7 +28,7 @@ struct CheckLiveTests {
                 try expect(result, live, server: server)
                 switch live.fix {
                 case .onSameServer(let steps, let arguments):
-                    try session.run(steps)
+                    try session.run(steps, printed: result.report.findings.flatMap(\.evidence))
                     try expectFixed(faulty, live, arguments: arguments ?? live.arguments, before: saved, after: "\(work)/\(index)-after")
                 case .onCleanServer: pending.append((live, saved))
                 case .none: break
@@ -70,6 +70,34 @@ struct CheckLiveTests {
         #expect(fine.report.findings.isEmpty, "\(fine.report.findings.map(\.cause))")
         #expect(fine.report.notes.contains { $0.contains("Destination reaches the server intact") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: docs).sorted() == before, "the scratch collection was left behind")
+    }
+
+    /// `--as`: bob is refused alice's subtree, alice may read it; check names the subtree, who may read it
+    /// and the status. Asked for /secret/ instead, davdoctor serve leaves /secret/alice/ out of bob's
+    /// listing (Apache lists it to anyone): only the second user's repeat shows it.
+    @Test(arguments: ["davdoctor", "apache"])
+    func secondUserNamesTheSubtreeThatDiffers(_ server: String) throws {
+        try #require(Peer.available(server), "\(server) is not installed; .ci/run installs it")
+        let peer = try Peer.start(server)
+        defer { peer.stop() }
+        let work = try Processes.temporaryDirectory("check-as-\(server)")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let users = ["--user", "bob:bob-pw", "--as", "alice:alice-pw", "--depth", "1"]
+
+        let refused = try check(peer, "/secret/alice/", users, save: work + "/refused")
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.report.probes.contains { $0.kind == "secondUserRepeat" })
+        let permission = refused.report.findings.filter { $0.cause == "permission" }
+        #expect(permission.flatMap(\.resources).contains("/secret/alice/"), "\(permission.map(\.resources))")
+        #expect(permission.flatMap(\.evidence).contains("the smallest subtree that differs: alice may read /secret/alice/, which bob is refused (403, authorisation: a rule or ACL names users or groups)"),
+                "\(permission.flatMap(\.evidence))")
+
+        guard server == "davdoctor" else { return }
+        let hidden = try check(peer, "/secret/", users, save: work + "/hidden")
+        #expect(hidden.status == 1, "\(hidden.stderr)")
+        let finding = hidden.report.findings.first { $0.cause == "permission" }
+        #expect(finding?.resources == ["/secret/alice/"], "\(hidden.report.findings.map(\.resources))")
+        #expect(finding?.evidence == ["the smallest subtree that differs: alice may read /secret/alice/, which bob's answer leaves out (hidden, neither 401 nor 403: the server omits what an account may not read)"])
     }
 
     // MARK: - Running and asserting
@@ -167,7 +195,8 @@ struct Session {
     var user: String?
     var lockTokens: [String: String] = [:]
 
-    mutating func run(_ steps: [LiveCase.Step]) throws {
+    /// `printed` is the evidence of the check before the fix, for steps that do what it said.
+    mutating func run(_ steps: [LiveCase.Step], printed: [String] = []) throws {
         for step in steps {
             switch step {
             case .mkcol(let path):
@@ -181,6 +210,13 @@ struct Session {
             case .unlock(let path):
                 let token = try #require(lockTokens[path])
                 _ = try curl(["-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
+            case .unlockAsPrinted(let path):
+                // The UNLOCK check printed (never sent), with the token it read from lockdiscovery.
+                let line = try #require(printed.first { $0.contains("curl -X UNLOCK -H 'Lock-Token: <") && $0.contains("\(peer.url(path))'") },
+                                        "check printed no UNLOCK for \(path): \(printed)")
+                let token = try #require(line.split(separator: "<", maxSplits: 1).last?.split(separator: ">").first.map(String.init))
+                let head = try curl(["-D", "-", "-o", "/dev/null", "-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
+                #expect(head.hasPrefix("HTTP/1.1 204") || head.hasPrefix("HTTP/1.1 200"), "UNLOCK with the printed token: \(head)")
             }
         }
     }
@@ -196,6 +232,8 @@ struct LiveCase: Sendable {
         case mkcol(String)
         case lock(String)
         case unlock(String)
+        /// UNLOCK with the token from the UNLOCK line the check before the fix printed.
+        case unlockAsPrinted(String)
     }
 
     enum Fix: Sendable {
@@ -241,6 +279,19 @@ struct LiveCase: Sendable {
         "rclone": "PROPFIND lockdiscovery on /locks/held.txt",
     ]
 
+    /// The limit each server's 413 is blamed on, found by the OPTIONS probe (PUT allowed, the body too big).
+    static let bodyLimitDirective = [
+        "apache": "Apache: LimitRequestBody", "nginx-dav-ext": "nginx: client_max_body_size",
+        "lighttpd": "lighttpd: server.max-request-size", "davdoctor": "davdoctor serve: limits: maxBodyBytes",
+    ]
+
+    /// What the anonymous repeat tells of bob's refusal: Apache answers bob 403 and anyone else 401;
+    /// nginx's `return 403` runs before it asks for a password; lighttpd and WsgiDAV answer bob 401.
+    static let refusalEvidence = [
+        "apache": "the refusal is authorisation", "nginx-dav-ext": "answers 403 too: the server refuses before it asks who is there",
+        "lighttpd": "the refusal is authentication", "wsgidav": "the refusal is authentication",
+    ]
+
     static func cases(for server: String) -> [LiveCase] {
         let user = user(for: server).map { ["--user", $0] } ?? []
         var cases: [LiveCase] = []
@@ -262,26 +313,29 @@ struct LiveCase: Sendable {
                 resources: ["/docs/"], evidence: "Depth: 1 answers 207", fix: .onSameServer([], arguments: user + ["--depth", "1"])))
             cases.append(LiveCase(
                 name: "small upload limit", path: "/upload/big.bin", arguments: user + ["--method", "PUT", "--body", "@4k.bin"],
-                cause: "server-config", resources: ["/upload/big.bin"], fix: .onCleanServer([])))
+                cause: "server-config", resources: ["/upload/big.bin"],
+                evidence: "the 4096-byte body is over the server's limit for /upload/big.bin (\(bodyLimitDirective[server]!)",
+                fix: .onCleanServer([])))
         }
         if ["apache", "nginx-dav-ext"].contains(server) {
             cases.append(LiveCase(
                 name: "method not allowed", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
-                cause: "server-config", resources: ["/ro/new.txt"], fix: .onCleanServer([.mkcol("/ro/")])))
+                cause: "server-config", resources: ["/ro/new.txt"], evidence: "PUT among them, yet PUT answered 405",
+                fix: .onCleanServer([.mkcol("/ro/")])))
         }
         switch server {
         case "apache", "nginx-dav-ext", "lighttpd":
             cases.append(LiveCase(
                 name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/alice/"], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                resources: ["/secret/alice/"], evidence: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "wsgidav":
             cases.append(LiveCase(
                 name: "forbidden share", path: "/secret/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/"], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                resources: ["/secret/"], evidence: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "rclone":
             cases.append(LiveCase(
                 name: "no credentials", path: "/docs/", arguments: [], cause: "permission", resources: ["/docs/"],
-                fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+                evidence: "OPTIONS answers 200 with DAV: 1, 2: the server is there and lets clients discover it; PROPFIND needs a login, and none was sent", fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "davdoctor":
             cases.append(LiveCase(
                 name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
@@ -292,7 +346,8 @@ struct LiveCase: Sendable {
             // These refuse to delete a collection whose member is locked (the others delete it anyway).
             cases.append(LiveCase(
                 name: "DELETE of a collection with a locked member", path: "/locks/", arguments: user + ["--method", "DELETE"],
-                cause: "lock", resources: ["/locks/held.txt"], setup: [.lock("/locks/held.txt")]))
+                cause: "lock", resources: ["/locks/held.txt"], evidence: "to clear it (not sent): curl -X UNLOCK", setup: [.lock("/locks/held.txt")],
+                fix: .onSameServer([.unlockAsPrinted("/locks/held.txt")], arguments: nil)))
         }
         return cases
     }

@@ -99,3 +99,81 @@ struct LogsCommandTests {
 }
 
 import DAVCore
+
+extension LogsCommandTests {
+    struct Enriched: Decodable {
+        struct Finding: Decodable { var cause: String; var evidence: [String] }
+        var findings: [Finding]
+    }
+
+    /// lighttpd's error lines: one names the path (bob's password checked against alice's rule), the
+    /// other only the status it answered, and both land on the finding of their cause.
+    @Test(arguments: [
+        ("lighttpd/propfind-secret-wrong-user.http", "permission", "error log (error.log:2): 2026-11-25 11:41:09: (mod_auth.c.850) password doesn't match for /secret/alice/ username: bob IP: 127.0.0.1"),
+        ("lighttpd/put-over-limit.http", "server-config", "error log (error.log:3): 2026-11-25 11:41:10: (response.c.377) request-size too long: 4096 -> 413"),
+    ])
+    func lighttpdErrorLineIsAttached(_ path: String, _ cause: String, _ evidence: String) throws {
+        let result = try Self.logs(try Self.row(path), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try JSONDecoder().decode(Enriched.self, from: Data(result.stdout.utf8))
+        let finding = report.findings.first { $0.evidence.contains(evidence) }
+        #expect(finding?.cause == cause, "\(report.findings.map { ($0.cause, $0.evidence) })")
+    }
+}
+
+/// `davdoctor logs` on runs saved by a live `check --save` against real servers, read back from the
+/// logs those servers wrote while the check ran.
+@Suite(.serialized)
+struct LogsLiveTests {
+    /// Servers write their logs a little after answering: wait for the line, with a loose bound.
+    func waitForLine(in file: String, containing text: String) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let data = FileManager.default.contents(atPath: file), String(decoding: data, as: UTF8.self).contains(text) { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("\(file) never logged \(text)")
+    }
+
+    func enriched(_ arguments: [String]) throws -> LogsCommandTests.Enriched {
+        let result = try DavDoctorBinary.run(["logs"] + arguments + ["--output", "json"])
+        #expect(result.status == 1, "logs \(arguments): exit \(result.status) \(result.stderr)")
+        return try JSONDecoder().decode(LogsCommandTests.Enriched.self, from: Data(result.stdout.utf8))
+    }
+
+    /// `--save-dir`: the run check saved against real lighttpd, with its access and error logs.
+    @Test func saveDirReadsTheSavedCheckRun() throws {
+        try #require(Peer.available("lighttpd"), "lighttpd is not installed; .ci/run installs it")
+        let peer = try Peer.start("lighttpd")
+        defer { peer.stop() }
+        let work = try Processes.temporaryDirectory("logs-save-dir")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        FileManager.default.createFile(atPath: work + "/4k.bin", contents: Data(repeating: 0x78, count: 4096))
+        let checked = try DavDoctorBinary.run(["check", peer.url("/upload/big.bin"), "--method", "PUT", "--body", work + "/4k.bin", "--save", work + "/run", "--format", "json"])
+        #expect(checked.status == 1, "\(checked.stderr)")
+        let logs = peer.workDirectory + "/lighttpd/logs/"
+        try waitForLine(in: logs + "access.log", containing: "\"PUT /upload/big.bin HTTP/1.1\" 413")
+
+        let report = try enriched(["--save-dir", work + "/run", "--access", logs + "access.log", "--error", logs + "error.log"])
+        let limit = try #require(report.findings.first { $0.cause == "server-config" })
+        #expect(limit.evidence.contains { $0.hasPrefix("access log (access.log:") && $0.contains("\"PUT /upload/big.bin HTTP/1.1\" 413") }, "\(limit.evidence)")
+        #expect(limit.evidence.contains { $0.hasPrefix("error log (error.log:") && $0.hasSuffix("request-size too long: 4096 -> 413") }, "\(limit.evidence)")
+    }
+
+    /// `--format davdoctor`: davdoctor serve's own JSON access log, written live while check asked as bob.
+    @Test func davdoctorServeAccessLogIsRead() throws {
+        let peer = try Peer.start("davdoctor")
+        defer { peer.stop() }
+        let work = try Processes.temporaryDirectory("logs-davdoctor")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let checked = try DavDoctorBinary.run(["check", peer.url("/secret/alice/"), "--user", "bob:bob-pw", "--save", work + "/run", "--format", "json"])
+        #expect(checked.status == 1, "\(checked.stderr)")
+        let log = peer.workDirectory + "/davdoctor/logs/access.log"
+        try waitForLine(in: log, containing: #""path":"/secret/alice/","status":403"#)
+
+        let report = try enriched(["--save-dir", work + "/run", "--access", log, "--format", "davdoctor"])
+        let permission = try #require(report.findings.first { $0.cause == "permission" })
+        #expect(permission.evidence.contains { $0.hasPrefix("access log (access.log:") && $0.contains(#""method":"PROPFIND""#)
+            && $0.contains(#""path":"/secret/alice/","status":403"#) && $0.contains(#""user":"bob""#) }, "\(permission.evidence)")
+    }
+}

@@ -68,6 +68,13 @@ public struct LogCorrelator: Sendable {
             matched = true
             if matchedErrors[index, default: []].count < Self.perFinding { matchedErrors[index, default: []].append(entry) }
         }
+        // A line that names no path but logs this answer's status (lighttpd's "request-size too long: 4096 -> 413")
+        // is this request's; behind a 5xx such lines are weighed as unexplained below instead.
+        if !matched, !findings.isEmpty, let answerStatus, answerStatus < 500, Self.loggedStatus(entry.line) == answerStatus {
+            matched = true
+            let index = LogClassifier.cause(of: entry.line).flatMap { cause in findings.firstIndex { $0.cause == cause } } ?? 0
+            if matchedErrors[index, default: []].count < Self.perFinding { matchedErrors[index, default: []].append(entry) }
+        }
         if !matched && unmatchedErrors.count < 50 && LogClassifier.cause(of: entry.line) != nil { unmatchedErrors.append(entry) }
     }
 

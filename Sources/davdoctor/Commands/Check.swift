@@ -74,7 +74,7 @@ struct Check: AsyncParsableCommand {
         var outcome: CheckResult
         do {
             outcome = try await Self.investigate(
-                request, client: client, second: second, hasCredentials: credentials != nil, recorder: recorder,
+                request, client: client, second: second, hasCredentials: credentials != nil, userName: credentials?.user, recorder: recorder,
                 progress: progress, interrupt: interrupt)
         } catch let error as DAVClientError {
             progress.clear()
@@ -114,12 +114,13 @@ struct Check: AsyncParsableCommand {
 
     /// The request, its analysis and the probe loop: what `check` and `lab --check` share.
     static func investigate(
-        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, recorder: ExchangeRecorder?,
+        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, userName: String? = nil, recorder: ExchangeRecorder?,
         progress: Progress, interrupt: Interrupt
     ) async throws -> CheckResult {
         let analysis = try await ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
         progress.clear()
-        var investigation = Investigation(initial: analysis, options: .init(hasCredentials: hasCredentials, hasSecondUser: second != nil))
+        var investigation = Investigation(initial: analysis, options: .init(
+            hasCredentials: hasCredentials, hasSecondUser: second != nil, userName: userName, secondUserName: second?.user))
         var action = investigation.start()
         while case .send(let probes) = action {
             if interrupt.fired { break }
@@ -242,12 +243,39 @@ struct Check: AsyncParsableCommand {
         var headers = probe.headers
         if let body = probe.body, !body.isEmpty, headers["Content-Type"] == nil { headers.set("Content-Type", "application/xml; charset=utf-8") }
         let request = DAVRequest(method: probe.method, url: probe.url, headers: headers, body: probe.body ?? [], authentication: authentication)
+        if probe.method == "OPTIONS" { return await headOnly(probe, request, client: client, recorder: recorder) }
         do {
             let exchange = try await client.send(request, bodyLimit: 16 << 20, recorder: recorder)
             return ProbeOutcome(probe: probe, head: exchange.response, body: exchange.body, milliseconds: Int(exchange.timings.totalMilliseconds))
         } catch {
             return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
         }
+    }
+}
+
+extension Check {
+    /// Stops an OPTIONS probe once its head is read.
+    struct HeadRead: Error, CustomStringConvertible {
+        var description: String { "only the head of an OPTIONS answer is read" }
+    }
+
+    /// OPTIONS says everything in its head (DAV, Allow, Server), so the body is not waited for: lighttpd
+    /// 1.4.69 answers OPTIONS of a missing path with a chunked body it never ends, which held every such
+    /// probe until the read timeout.
+    static func headOnly(_ probe: Probe, _ request: DAVRequest, client: DAVClient, recorder: ExchangeRecorder?) async -> ProbeOutcome {
+        let started = ContinuousClock.now
+        var head: ResponseHead?
+        do {
+            try await client.stream(request, recorder: recorder) { answer in
+                head = answer
+                throw HeadRead()
+            } onBody: { _ in }
+        } catch is HeadRead {
+        } catch {
+            return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
+        }
+        let elapsed = ContinuousClock.now - started
+        return ProbeOutcome(probe: probe, head: head, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
     }
 }
 

@@ -1,0 +1,43 @@
+import DAVTesting
+import Foundation
+import Testing
+
+/// `davdoctor proxy --format html` opened in headless Chromium (Debian's `chromium`), as the analyze, check
+/// and diff reports are: the page must show both sides of the comparison, the proxy finding with its
+/// mapping, and the tree of what came through the proxy, and it must render.
+struct ProxyHTMLReportTests {
+    /// Runs Chromium on `html` with `arguments`; returns what it printed and its folder (remove it after).
+    func chromium(_ html: String, _ arguments: [String]) throws -> (output: String, folder: String) {
+        let folder = try Processes.temporaryDirectory("proxy-html")
+        try html.write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
+        let output = try Processes.run("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            "--user-data-dir=\(folder)/profile"] + arguments + ["file://\(folder)/report.html"])
+        return (output, folder)
+    }
+
+    @Test func strippedPrefixPageShowsBothSidesAndTheMapping() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is not installed; .ci/run installs it")
+        let lab = try ProxyCommandTests.LabRun("proxy-prefix-stripped")
+        defer { lab.stop() }
+        try #require(!lab.via.isEmpty && !lab.direct.isEmpty, "the lab printed no URLs")
+        let run = try DavDoctorBinary.run(["proxy", "--direct", lab.direct + "docs/", "--via", lab.via + "docs/", "--user", "alice:alice-pw", "--format", "html"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(!run.stdout.contains("<script src") && !run.stdout.contains("<link"), "no network resources")
+
+        let (dom, folder) = try chromium(run.stdout, ["--dump-dom"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(dom.contains("<title>davdoctor proxy</title>"))
+        #expect(dom.contains("<h1>PROPFIND \(lab.via)docs/</h1>"))
+        #expect(dom.contains("<p class=\"note\">Note: direct \(lab.direct)docs/: 207 Multi-Status, 8 responses"))
+        #expect(dom.contains("<p class=\"note\">Note: via \(lab.via)docs/: 207 Multi-Status, 8 responses"))
+        #expect(dom.contains("<li class=\"finding l-high\" data-cause=\"proxy\"><h3><span class=\"cause\">proxy</span> <span class=\"likelihood\">high</span> the proxy does not rewrite hrefs to the address the client uses</h3>"))
+        #expect(dom.contains("<li>mapping that makes them agree: /dav/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike</li>"))
+        #expect(dom.contains("<summary><code>/docs/</code> <span class=\"badge s-ok\">200 OK</span> <span class=\"count\">7 members</span></summary>"))
+
+        let (_, shot) = try chromium(run.stdout, ["--screenshot=\(folder)/proxy.png", "--window-size=1200,900"])
+        defer { try? FileManager.default.removeItem(atPath: shot) }
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/proxy.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(png.count > 10_000)
+    }
+}
