@@ -29,7 +29,7 @@ public struct Peer: Sendable {
     /// `environment` adds settings a start script reads (the proxy's APACHE_PORT, say).
     public static func start(_ name: String, profile: String = "faulty", environment: [String: String] = [:]) throws -> Peer {
         let work = try Processes.temporaryDirectory(name)
-        let port = Processes.freePort()
+        let port = Processes.freePorts(8)  // proxies listen on the port given and the few after it
         do {
             let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: environment.merging(["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path]) { mine, _ in mine })
             let base = output.split(separator: "\n").last.map(String.init) ?? "http://127.0.0.1:\(port)"

@@ -107,6 +107,29 @@ public enum Processes {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A port `p` such that `p` to `p + count - 1` can all be bound now: peers such as the nginx proxy
+    /// listen on several ports counted from the one they are given.
+    public static func freePorts(_ count: Int) -> Int {
+        for _ in 0..<50 {
+            let first = freePort()
+            guard first + count <= 65_535 else { continue }
+            if (1..<count).allSatisfy({ canBind(first + $0) }) { return first }
+        }
+        return freePort()
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     public static func portAnswers(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
