@@ -54,7 +54,7 @@ public struct AnalysisSession {
     let sourceName: String
     private var sniff: [UInt8] = []
     private var mode = BodyMode.undecided
-    private var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
+    private var parser = ResponseCollector.parser()
     private var collector: ResponseCollector
     private var wireBytes = 0
 

@@ -97,6 +97,19 @@ public struct ResponseCollector: Sendable {
         public var conditions: Set<String>
     }
 
+    /// The only property values the collector and the lint read; a parser feeding a collector need keep no
+    /// other (``MultiStatusParser/init(limits:keepingValueTrees:keepingValuesOf:)``). A rule that reads
+    /// another value must add its name here.
+    public static let valuesRead: Set<QualifiedName> = [
+        DAV.resourcetype, DAV.getetag, DAV.getlastmodified, DAV.creationdate, DAV.getcontentlength,
+        QualifiedName(DAV.namespace, "quota-available-bytes"), QualifiedName(DAV.namespace, "quota-used-bytes"),
+    ]
+
+    /// A parser set up to feed a collector: trees only for `resourcetype`, values only for ``valuesRead``.
+    public static func parser() -> MultiStatusParser {
+        MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: valuesRead)
+    }
+
     public init(context: AnalysisContext) {
         self.context = context
     }
@@ -121,13 +134,14 @@ public struct ResponseCollector: Sendable {
         if response.isCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
             collectionsWithoutSlash.append(href.raw)
         }
-        if !membersSaturated, let parent = Self.parentKey(path) {
-            // Members of one collection usually come together: count in place until the parent changes.
-            if parent == lastParent {
+        if !membersSaturated, let parent = Self.parentBytes(path) {
+            // Members of one collection usually come together: count in place until the parent changes
+            // (compared as bytes, so no string is made for the members of the same collection).
+            if let lastParent, parent.elementsEqual(lastParent.utf8) {
                 lastParentCount += 1
             } else {
                 flushParent()
-                lastParent = parent
+                lastParent = String(Substring(parent))
                 lastParentCount = 1
             }
         }
@@ -145,7 +159,10 @@ public struct ResponseCollector: Sendable {
             propertyStatusCounts[code ?? 0, default: 0] += propstat.properties.count
             for property in propstat.properties {
                 if keepProperties { propertyStatuses.append(.init(name: clarkName(property.name), status: code)) }
-                if namespaces.count < 64, !property.name.namespace.isEmpty { namespaces.insert(property.name.namespace) }
+                if namespaces.count < 64, !property.name.namespace.isEmpty, property.name.namespace != lastNamespace {
+                    namespaces.insert(property.name.namespace)
+                    lastNamespace = property.name.namespace
+                }
                 guard let code else { continue }
                 if (200..<300).contains(code) {
                     inspectValue(property, path: path, hasETag: &hasETag)
@@ -280,6 +297,8 @@ public struct ResponseCollector: Sendable {
     }
 
     private var lastParent: String?
+    /// The namespace last added to ``namespaces``: nearly every property repeats it.
+    private var lastNamespace = ""
     private var lastParentCount = 0
 
     private mutating func flushParent() {
@@ -295,11 +314,15 @@ public struct ResponseCollector: Sendable {
 
     /// The parent collection of a decoded path without its trailing slash (`/a/b/c` → `/a/b`), nil for `/`.
     static func parentKey(_ path: String) -> String? {
+        parentBytes(path).map { String(Substring($0)) }
+    }
+
+    private static func parentBytes(_ path: String) -> Substring.UTF8View? {
         var utf8 = Substring(path).utf8
         if utf8.last == 0x2F { utf8 = utf8.dropLast() }
         guard !utf8.isEmpty, let slash = utf8.lastIndex(of: 0x2F) else { return nil }
-        if slash == utf8.startIndex { return "/" }
-        return String(Substring(utf8[utf8.startIndex..<slash]))
+        if slash == utf8.startIndex { return Substring("/").utf8 }
+        return utf8[utf8.startIndex..<slash]
     }
 
     private mutating func inspectValue(_ property: Property, path: String, hasETag: inout Bool) {

@@ -91,7 +91,7 @@ public enum SplitReading {
         _ region: CaptureReader.PlainBodyRegion, _ range: Range<Int>, prelude: [UInt8]?, isLast: Bool, keepsTree: Bool,
         context: AnalysisContext
     ) throws -> Piece {
-        var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
+        var parser = ResponseCollector.parser()
         var collector = ResponseCollector(context: context)
         collector.keepsTree = keepsTree
         if let prelude { try parser.feed(prelude) { collector.add($0) } }

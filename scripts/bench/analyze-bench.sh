@@ -7,7 +7,8 @@
 # Generates bench-data/multistatus-N.xml once (reused while N, seed and the
 # generator are unchanged), then measures for each tool the median wall-clock
 # time of R runs and the peak RSS (max over runs) with /usr/bin/time:
-#   davdoctor analyze FILE --format json > /dev/null   (exit 0 or 1 = success)
+#   davdoctor analyze FILE --format json > /dev/null   (exit 0 or 1 = success; one piece per core)
+#   davdoctor analyze FILE --format json --jobs 1       (the same, read in one piece on one core)
 #   xmllint --stream --noout FILE                       (exit 0)
 #   python3 scripts/bench/lxml_count.py FILE            (exit 0, count == N)
 # and prints a markdown table plus machine info and the exact commands.
@@ -158,6 +159,8 @@ COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json > /dev/null   # exit 0 or
 if [[ -x "$DAVDOCTOR" ]]; then
   log "benchmarking davdoctor ($DAVDOCTOR)"
   bench davdoctor "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json
+  COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json --jobs 1 > /dev/null   # one piece, one core")
+  bench davdoctor-jobs1 "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json --jobs 1
 else
   log "davdoctor not found at $DAVDOCTOR; skipping it"
   NOTES+=("davdoctor skipped: no executable at \`$DAVDOCTOR\` (build it with \`swift build -c release\` or pass --davdoctor PATH).")

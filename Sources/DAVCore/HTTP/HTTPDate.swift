@@ -17,10 +17,16 @@ public enum HTTPDate {
             && digits(17..<19) && b[19] == 0x3A && digits(20..<22) && b[22] == 0x3A && digits(23..<25)
             && b[25] == 0x20 && b[26] == 0x47 && b[27] == 0x4D && b[28] == 0x54
         else { return false }
-        let day = String(decoding: UnsafeBufferPointer(rebasing: b[0..<3]), as: UTF8.self)
-        let month = String(decoding: UnsafeBufferPointer(rebasing: b[8..<11]), as: UTF8.self)
-        return days.contains(day) && months.contains(month)
+        // Names compared as three packed bytes: this runs for every getlastmodified of a listing.
+        func packed(_ at: Int) -> UInt32 { UInt32(b[at]) << 16 | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) }
+        return packedDays.contains(packed(0)) && packedMonths.contains(packed(8))
     }
+
+    private static func pack(_ names: [String]) -> [UInt32] {
+        names.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+    }
+    private static let packedDays = pack(Array(days))
+    private static let packedMonths = pack(Array(months))
 
     /// `1997-12-01T17:42:21Z`, with optional fraction and a `Z` or `±hh:mm` offset (RFC 3339 §5.6).
     public static func isRFC3339(_ value: String) -> Bool {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An href as a server wrote it, split into the parts the checks compare: scheme, authority, path.
 ///
 /// RFC 4918 §8.3 allows absolute URLs and absolute paths; both name a resource on the server.
@@ -72,17 +80,7 @@ public enum URLPath {
                 bytes.append(byte)
             }
         }
-        var utf8 = UTF8()
-        var scalars = String.UnicodeScalarView()
-        var input = bytes.makeIterator()
-        loop: while true {
-            switch utf8.decode(&input) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .emptyInput: break loop
-            case .error: return nil
-            }
-        }
-        return String(scalars)
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -191,7 +189,26 @@ public enum URLPath {
     }
 
     /// How many segments `path` lies below `ancestor` (0 for the same resource), or nil when outside.
+    /// Compares bytes where it can (it runs once per response of a listing of millions) and falls back to
+    /// ``isWithin(_:_:)``'s canonical comparison only when the bytes differ.
     public static func levels(of path: String, below ancestor: String) -> Int? {
+        var path = path
+        var ancestor = ancestor
+        let fast: Int?? = path.withUTF8 { p in
+            ancestor.withUTF8 { a -> Int?? in
+                let pCount = p.count > 1 && p[p.count - 1] == 0x2F ? p.count - 1 : p.count
+                let aCount = a.count > 1 && a[a.count - 1] == 0x2F ? a.count - 1 : a.count
+                guard aCount > 0, pCount > 0 else { return nil }
+                let root = aCount == 1 && a[0] == 0x2F
+                guard pCount >= aCount, memcmp(p.baseAddress!, a.baseAddress!, aCount) == 0 else { return .none }
+                if pCount == aCount { return .some(0) }
+                guard root || p[aCount] == 0x2F else { return .none }
+                var segments = 1
+                for k in (root ? 1 : aCount + 1)..<pCount where p[k] == 0x2F { segments += 1 }
+                return .some(segments)
+            }
+        }
+        if let fast { return fast }
         guard isWithin(path, ancestor) else { return nil }
         let a = withoutTrailingSlash(ancestor)
         let p = withoutTrailingSlash(path)

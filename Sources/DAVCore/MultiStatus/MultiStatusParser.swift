@@ -18,11 +18,19 @@ public struct MultiStatusParser {
     /// - Parameter keepingValueTrees: property values with child elements are kept only for these names
     ///   (nil keeps them all). Text values are always kept. Analysis keeps just `resourcetype`, which
     ///   saves building trees such as `supportedlock` for every one of millions of responses.
-    public init(limits: XMLLimits = XMLLimits(), keepingValueTrees: Set<QualifiedName>? = nil) {
+    /// - Parameter keepingValuesOf: properties whose values are read at all (nil reads every value); the
+    ///   others come out with their names and statuses only. A reader that looks at a handful of values
+    ///   (dates, entity tags, sizes) saves decoding and storing every display name and content type.
+    public init(
+        limits: XMLLimits = XMLLimits(), keepingValueTrees: Set<QualifiedName>? = nil, keepingValuesOf: Set<QualifiedName>? = nil
+    ) {
         tokenizer = XMLTokenizer(limits: limits)
         handler = MultiStatusHandler(names: tokenizer.names, maxResponseBytes: limits.maxResponseBytes)
         if let keepingValueTrees {
             handler.keepTrees = Set(keepingValueTrees.map { tokenizer.names.id(of: $0) })
+        }
+        if let keepingValuesOf {
+            handler.keepValues = Set(keepingValuesOf.map { tokenizer.names.id(of: $0) })
         }
     }
 
@@ -120,6 +128,7 @@ struct MultiStatusHandler: XMLTokenHandler {
     private var propertyAttributes: [XMLAttribute] = []
     private var scratchProperties: [Property] = []
     var keepTrees: Set<Int32>?
+    var keepValues: Set<Int32>?
 
     var ready: [Response] = []
     private(set) var responseCount = 0
@@ -229,6 +238,10 @@ struct MultiStatusHandler: XMLTokenHandler {
         case 5 where currentPropStat != nil:
             propertyName = name
             propertyAttributes = attributes
+            if let keepValues, !keepValues.contains(name) {
+                mode = .skipProperty(depth: depth)
+                return
+            }
             text.removeAll(keepingCapacity: true)
             mode = .propertyText(depth: depth)
         default:
