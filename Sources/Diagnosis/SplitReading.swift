@@ -95,7 +95,7 @@ public enum SplitReading {
         var collector = ResponseCollector(context: context)
         collector.keepsTree = keepsTree
         if let prelude { try parser.feed(prelude) { collector.add($0) } }
-        try region.read(range) { chunk in try parser.feed(chunk) { collector.add($0) } }
+        try region.read(range, chunk: 128 << 10) { chunk in try parser.feed(chunk) { collector.add($0) } }
         var endsCleanly = parser.isBetweenResponses
         if isLast {
             try parser.finish { collector.add($0) }

@@ -403,7 +403,7 @@ public struct CaptureReader {
             try chunk.withUnsafeBytes { try wire($0) }
         }
         if !atEOF, fd >= 0 {
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var buffer = [UInt8](repeating: 0, count: 128 << 10)  // small enough to stay in cache while it is parsed
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count < 0 {
@@ -441,7 +441,7 @@ public struct CaptureReader {
             try chunk.withUnsafeBytes { try deliver($0) }
         }
         guard !atEOF, fd >= 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var buffer = [UInt8](repeating: 0, count: 128 << 10)  // small enough to stay in cache while it is parsed
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
