@@ -119,6 +119,17 @@ public enum Processes {
     }
 
     private static func canBind(_ port: Int) -> Bool {
+        onLoopback(port) { fd, address, length in bind(fd, address, length) } == 0
+    }
+
+    public static func portAnswers(_ port: Int) -> Bool {
+        onLoopback(port) { fd, address, length in connect(fd, address, length) } == 0
+    }
+
+    /// Runs `call` (bind or connect) with a fresh TCP socket and 127.0.0.1:`port`, then closes the socket.
+    private static func onLoopback(
+        _ port: Int, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -126,21 +137,8 @@ public enum Processes {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    public static func portAnswers(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let result = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        return result == 0
     }
 
     public static func waitForPort(_ port: Int, seconds: Double = 20) throws {

@@ -84,4 +84,20 @@ struct LintTests {
         #expect(HTTPDate.isRFC3339("2024-02-21T21:03:42.123+01:00"))
         #expect(!HTTPDate.isRFC3339("2024-02-21 21:03"))
     }
+
+    /// Repeats far apart in a listing larger than one block of hashes (65,536) are counted exactly: the
+    /// blocks go to the spill file and come back for the final merge.
+    @Test func farApartRepeatsInAHugeListingAreCounted() {
+        var linter = Linter()
+        let ok = [PropStat(properties: [], status: StatusLine(code: 200))]
+        for i in 0..<200_000 {
+            linter.check(Response(hrefs: ["/big/f\(i)"], propstats: ok, index: i + 1), path: "/big/f\(i)")
+        }
+        for i in [3, 70_000, 150_000] {
+            linter.check(Response(hrefs: ["/big/f\(i)"], propstats: ok, index: 0), path: "/big/f\(i)")
+        }
+        linter.finishDuplicates()
+        let finding = linter.results.first { $0.rule.id == "duplicate-href" }
+        #expect(finding?.count == 3)
+    }
 }

@@ -188,32 +188,31 @@ final class SpillFile: Sendable {
     func append(_ values: [UInt64]) -> Int? {
         let offset = Int(lseek(fd, 0, SEEK_END))
         guard offset >= 0 else { return nil }
-        let ok = values.withUnsafeBytes { bytes -> Bool in
-            var written = 0
-            while written < bytes.count {
-                let n = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                written += n
-            }
-            return true
+        let ok = values.withUnsafeBytes { bytes in
+            Self.whole(bytes.count) { done in pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
         }
         return ok ? offset : nil
     }
 
     func read(at offset: Int, count: Int) -> [UInt64] {
         var values = [UInt64](repeating: 0, count: count)
-        let ok = values.withUnsafeMutableBytes { bytes -> Bool in
-            var done = 0
-            while done < bytes.count {
-                let n = pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
+        let ok = values.withUnsafeMutableBytes { bytes in
+            Self.whole(bytes.count) { done in pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
         }
         return ok ? values : []
+    }
+
+    /// Repeats a partial read or write (`step` gets the bytes done so far) until `total` bytes are done;
+    /// false on an error or an early end.
+    private static func whole(_ total: Int, _ step: (Int) -> Int) -> Bool {
+        var done = 0
+        while done < total {
+            let n = step(done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        return true
     }
 
     deinit { close(fd) }
