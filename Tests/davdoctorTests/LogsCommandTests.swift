@@ -148,7 +148,7 @@ struct LogsLiveTests {
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("logs-save-dir")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        FileManager.default.createFile(atPath: work + "/4k.bin", contents: Data(repeating: 0x78, count: 4096))
+        try Data(repeating: 0x78, count: 4096).write(to: URL(fileURLWithPath: work + "/4k.bin"))
         let checked = try DavDoctorBinary.run(["check", peer.url("/upload/big.bin"), "--method", "PUT", "--body", work + "/4k.bin", "--save", work + "/run", "--format", "json"])
         #expect(checked.status == 1, "\(checked.stderr)")
         let logs = peer.workDirectory + "/lighttpd/logs/"
