@@ -154,14 +154,14 @@ public struct XMLTokenizer {
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </
-                    guard let gt = find(0x3E, in: p, from: i + 2) else {
+                    guard let gt = Self.find(0x3E, in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
                     }
                     try endTag(UnsafeBufferPointer(rebasing: p[(i + 2)..<gt]), at: i, into: &handler)
                     i = gt + 1
                 } else if next == 0x3F {  // <?
-                    guard let end = find(sequence: [0x3F, 0x3E], in: p, from: i + 2) else {
+                    guard let end = Self.find(sequence: [0x3F, 0x3E], in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "processing instruction length", final: final, at: i)
                         break
                     }
@@ -176,15 +176,15 @@ public struct XMLTokenizer {
                         break
                     }
                     if p[i + 2] == 0x2D && p[i + 3] == 0x2D {  // <!--
-                        guard let end = find(sequence: [0x2D, 0x2D, 0x3E], in: p, from: i + 4) else {
+                        guard let end = Self.find(sequence: [0x2D, 0x2D, 0x3E], in: p, from: i + 4) else {
                             try needMore(n - i, limit: limits.maxTextBytes, what: "comment length", final: final, at: i)
                             break
                         }
                         sawBytes = true
                         i = end + 3
-                    } else if matches(p, at: i + 2, "[CDATA[") {
+                    } else if Self.matches(p, at: i + 2, "[CDATA[") {
                         guard !open.isEmpty else { throw malformed("CDATA outside the root element", at: i) }
-                        guard let end = find(sequence: [0x5D, 0x5D, 0x3E], in: p, from: i + 9) else {
+                        guard let end = Self.find(sequence: [0x5D, 0x5D, 0x3E], in: p, from: i + 9) else {
                             try needMore(n - i, limit: limits.maxTextBytes, what: "text node size in bytes", final: final, at: i)
                             break
                         }
@@ -194,8 +194,8 @@ public struct XMLTokenizer {
                         }
                         try handler.characters(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true)
                         i = end + 3
-                    } else if matchesCaseInsensitive(p, at: i + 2, "DOCTYPE") {
-                        if n - i >= 14, matchesCaseInsensitive(p, at: i + 10, "html") {
+                    } else if Self.matchesCaseInsensitive(p, at: i + 2, "DOCTYPE") {
+                        if n - i >= 14, Self.matchesCaseInsensitive(p, at: i + 10, "html") {
                             throw DAVCoreError(.notXML, "the body is an HTML page, not XML", offset: bufferOffset + i)
                         }
                         throw DAVCoreError(
@@ -206,7 +206,7 @@ public struct XMLTokenizer {
                         throw malformed("an unknown `<!` construct", at: i)
                     }
                 } else {
-                    guard let gt = findTagEnd(in: p, from: i + 1) else {
+                    guard let gt = Self.findTagEnd(in: p, from: i + 1) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
                     }
@@ -275,7 +275,7 @@ public struct XMLTokenizer {
 
     private mutating func endTag<H: XMLTokenHandler>(_ body: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H) throws {
         var count = body.count
-        while count > 0, isSpace(body[count - 1]) { count -= 1 }
+        while count > 0, Self.isSpace(body[count - 1]) { count -= 1 }
         guard count > 0 else { throw malformed("an empty end tag", at: i) }
         guard let top = open.last else { throw malformed("an end tag with no open element", at: i) }
         let same = rawNames.withUnsafeBufferPointer { rawBuf in
@@ -315,29 +315,28 @@ public struct XMLTokenizer {
         }
         // The element name.
         var j = 0
-        while j < end, !isSpace(body[j]) { j += 1 }
+        while j < end, !Self.isSpace(body[j]) { j += 1 }
         let nameEnd = j
         guard nameEnd > 0 else { throw malformed("a tag with no name", at: i) }
         guard nameEnd <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
-        try checkNameBytes(UnsafeBufferPointer(rebasing: body[0..<nameEnd]), at: i)
 
         let bindingCount = bindings.count
         pendingAttributes.removeAll(keepingCapacity: true)
         // Attributes: namespace declarations are applied first, then every name is resolved.
         while j < end {
-            while j < end, isSpace(body[j]) { j += 1 }
+            while j < end, Self.isSpace(body[j]) { j += 1 }
             if j >= end { break }
             let attrStart = j
-            while j < end, body[j] != 0x3D, !isSpace(body[j]) { j += 1 }
+            while j < end, body[j] != 0x3D, !Self.isSpace(body[j]) { j += 1 }
             let attrNameEnd = j
             guard attrNameEnd > attrStart else { throw malformed("an attribute with no name", at: i) }
             guard attrNameEnd - attrStart <= limits.maxNameBytes else {
                 throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i)
             }
-            while j < end, isSpace(body[j]) { j += 1 }
+            while j < end, Self.isSpace(body[j]) { j += 1 }
             guard j < end, body[j] == 0x3D else { throw malformed("an attribute without a value", at: i) }
             j += 1
-            while j < end, isSpace(body[j]) { j += 1 }
+            while j < end, Self.isSpace(body[j]) { j += 1 }
             guard j < end, body[j] == 0x22 || body[j] == 0x27 else { throw malformed("an unquoted attribute value", at: i) }
             let quote = body[j]
             j += 1
@@ -354,7 +353,7 @@ public struct XMLTokenizer {
             if let undefined = decoded.undefinedEntity {
                 handler.problem(XMLProblem(kind: .undefinedEntity, detail: undefined, offset: bufferOffset + i))
             }
-            if startsWith(attrName, "xmlns") {
+            if Self.startsWith(attrName, "xmlns") {
                 if attrName.count == 5 {
                     try bind(prefix: UnsafeBufferPointer(rebasing: attrName[5..<5]), to: decoded.text)
                     continue
@@ -409,7 +408,10 @@ public struct XMLTokenizer {
         _ qname: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H
     ) throws -> Int32 {
         let count = qname.count
-        guard count <= 48 else { return try resolve(qname, isAttribute: false, at: i, into: &handler) }
+        guard count <= 48 else {
+            if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
+            return try resolve(qname, isAttribute: false, at: i, into: &handler)
+        }
         var hash = UInt32(truncatingIfNeeded: count)
         for byte in qname { hash = hash &* 31 &+ UInt32(byte) }
         let slot = Int(hash & 511)
@@ -419,6 +421,8 @@ public struct XMLTokenizer {
         {
             return entry.id
         }
+        // A name found in the cache was checked when it went in.
+        if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
         resolveReportedProblem = false
         let id = try resolve(qname, isAttribute: false, at: i, into: &handler)
         if !resolveReportedProblem {
@@ -469,29 +473,31 @@ public struct XMLTokenizer {
         }
     }
 
-    private func checkNameBytes(_ name: UnsafeBufferPointer<UInt8>, at i: Int) throws {
+    /// Why `name` cannot be an element name, or nil. Static so the tokenizer is not copied to call it.
+    private static func nameFault(_ name: UnsafeBufferPointer<UInt8>) -> String? {
         let first = name[0]
         if first == 0x2D || first == 0x2E || (first >= 0x30 && first <= 0x39) || first == 0x3A {
-            throw malformed("an element name may not start with \"\(Character(UnicodeScalar(first)))\"", at: i)
+            return "an element name may not start with \"\(Character(UnicodeScalar(first)))\""
         }
         for byte in name where byte == 0x3C || byte == 0x22 || byte == 0x27 || byte == 0x3D || byte == 0x26 {
-            throw malformed("a character not allowed in a name", at: i)
+            return "a character not allowed in a name"
         }
+        return nil
     }
 
     // MARK: - Byte helpers
 
-    @inline(__always) private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
 
-    private func find(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    private static func find(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard start < p.count, let base = p.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(byte), p.count - start) else { return nil }
         return UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
     }
 
-    private func find(sequence: [UInt8], in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    private static func find(sequence: [UInt8], in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var from = start
-        while let at = find(sequence[0], in: p, from: from) {
+        while let at = Self.find(sequence[0], in: p, from: from) {
             if at + sequence.count > p.count { return nil }
             var ok = true
             for k in 1..<sequence.count where p[at + k] != sequence[k] { ok = false; break }
@@ -502,8 +508,8 @@ public struct XMLTokenizer {
     }
 
     /// The `>` that ends a start tag, skipping any inside quoted attribute values.
-    private func findTagEnd(in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let gt = find(0x3E, in: p, from: start) else { return nil }
+    private static func findTagEnd(in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let gt = Self.find(0x3E, in: p, from: start) else { return nil }
         var quoted = false
         for k in start..<gt where p[k] == 0x22 || p[k] == 0x27 { quoted = true; break }
         if !quoted { return gt }
@@ -525,7 +531,7 @@ public struct XMLTokenizer {
         return nil
     }
 
-    private func matches(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
+    private static func matches(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard start + count <= p.count else { return false }
         let lit = literal.utf8Start
@@ -533,7 +539,7 @@ public struct XMLTokenizer {
         return true
     }
 
-    private func matchesCaseInsensitive(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
+    private static func matchesCaseInsensitive(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard start + count <= p.count else { return false }
         let lit = literal.utf8Start
@@ -541,8 +547,8 @@ public struct XMLTokenizer {
         return true
     }
 
-    private func startsWith(_ p: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        matches(p, at: 0, literal)
+    private static func startsWith(_ p: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        Self.matches(p, at: 0, literal)
     }
 }
 
