@@ -157,7 +157,8 @@ struct ProxyCommandNginxTests {
         defer { apache.stop() }
         let wsgidav = try Peer.start("wsgidav", profile: "clean")
         defer { wsgidav.stop() }
-        let nginx = try Peer.start("nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(wsgidav.port)])
+        let nginx = try Peer.start(
+            "nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(wsgidav.port), "WSGIDAV_CORRECT": "1"])
         defer { nginx.stop() }
         struct Full: Decodable {
             struct Fix: Decodable { var action: String }

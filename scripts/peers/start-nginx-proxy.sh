@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Start nginx (nginx-light) as a reverse proxy in front of the Apache and WsgiDAV peers, 127.0.0.1 only.
 #
-#   scripts/peers/start-nginx-proxy.sh WORKDIR [PORT]      (default port 18086; uses PORT..PORT+4)
-#   env: APACHE_PORT (default 18081), WSGIDAV_PORT (default 18084), NAME (default nginx-proxy)
+#   scripts/peers/start-nginx-proxy.sh WORKDIR [PORT]      (default port 18086; uses PORT..PORT+3, or +4)
+#   env: APACHE_PORT (default 18081), WSGIDAV_PORT (default 18084), NAME (default nginx-proxy),
+#        WSGIDAV_CORRECT=1 to listen on PORT+4 too (capture-fixtures.sh has another peer there)
 #
-# Start the backends first (start-apache.sh, start-wsgidav.sh). Listens on five ports, one proxy setup each:
+# Start the backends first (start-apache.sh, start-wsgidav.sh). Listens on four or five ports, one setup each:
 #   PORT     prefix stripped:  /dav/  -> Apache  /   and  /wdav/ -> WsgiDAV /   (Host kept: $http_host)
 #   PORT+1   correct:          /      -> Apache  /   (same path, Host kept)
 #   PORT+2   Host not kept:    /      -> Apache  /   (nginx sends Host: 127.0.0.1:APACHE_PORT)
 #   PORT+3   Host not kept:    /      -> WsgiDAV /   (nginx sends Host: 127.0.0.1:WSGIDAV_PORT)
-#   PORT+4   correct:          /      -> WsgiDAV /   (same path, Host kept)
+#   PORT+4   correct:          /      -> WsgiDAV /   (same path, Host kept; only with WSGIDAV_CORRECT=1)
 # No proxy setup rewrites the Destination header. PROFILE is accepted for symmetry and ignored.
 # Writes the master PID to WORKDIR/NAME.pid and prints the base URL of PORT. Stop with stop.sh WORKDIR.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 peer_args nginx-proxy 18086 "$@"
 APACHE_PORT=${APACHE_PORT:-18081}
 WSGIDAV_PORT=${WSGIDAV_PORT:-18084}
-for p in $((PORT + 1)) $((PORT + 2)) $((PORT + 3)) $((PORT + 4)); do
+LAST=$((PORT + 3))
+if [[ "${WSGIDAV_CORRECT:-0}" == 1 ]]; then LAST=$((PORT + 4)); fi
+for p in $(seq $((PORT + 1)) "$LAST"); do
   if port_open "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
 done
 mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
@@ -78,6 +81,7 @@ http {
             proxy_pass http://127.0.0.1:$WSGIDAV_PORT;
         }
     }
+$(if [[ "$LAST" == $((PORT + 4)) ]]; then cat <<EXTRA
     server {
         listen 127.0.0.1:$((PORT + 4));
         location / {
@@ -85,6 +89,8 @@ http {
             proxy_set_header Host \$http_host;
         }
     }
+EXTRA
+fi)
 }
 CONF
 
@@ -92,5 +98,5 @@ nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || {
 setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
-wait_port "$((PORT + 4))" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
+wait_port "$LAST" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
 echo "http://127.0.0.1:$PORT"
