@@ -106,6 +106,8 @@ struct AnalyzeCommandTests {
         (["analyze", "x", "--header", "NoColon"], "--header must look like"),
         (["analyze", "x", "--format", "yaml"], "yaml"),
         (["analyze", "x", "--bogus"], "--bogus"),
+        (["analyze", "x", "--jobs", "0"], "--jobs must be between 1 and 64"),
+        (["analyze", "x", "--jobs", "many"], "many"),
         (["frobnicate"], "frobnicate"),
     ])
     func badUsageGivesOneLineAndExit2(_ arguments: [String], _ fragment: String) throws {
