@@ -258,11 +258,11 @@ public struct ResponseCollector: Sendable {
         for (key, failure) in later.failedProperties {
             var merged = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
             merged.count += failure.count
-            merged.examples += failure.examples.prefix(max(0, 20 - merged.examples.count))
+            merged.examples.append(contentsOf: failure.examples, upTo: 20)
             merged.conditions.formUnion(failure.conditions)
             failedProperties[key] = merged
         }
-        if records.count < Self.treeLimit { records += later.records.prefix(Self.treeLimit - records.count) }
+        records.append(contentsOf: later.records, upTo: Self.treeLimit)
         for (record, position) in zip(later.failing, later.failingPositions) where failing.count < Self.failureLimit {
             var record = record
             // One reader keeps per-property statuses only for the first responses of the whole body.
@@ -274,25 +274,25 @@ public struct ResponseCollector: Sendable {
         membersPerCollection.merge(later.membersPerCollection, uniquingKeysWith: +)
         membersSaturated = membersSaturated || later.membersSaturated || membersPerCollection.count > 500_000
         for path in later.knownPathOrder where knownPaths.count < Self.knownPathLimit { rememberPath(path) }
-        normalizationTwins += later.normalizationTwins.prefix(max(0, 20 - normalizationTwins.count))
-        outOfScope += later.outOfScope.prefix(max(0, 20 - outOfScope.count))
+        normalizationTwins.append(contentsOf: later.normalizationTwins, upTo: 20)
+        outOfScope.append(contentsOf: later.outOfScope, upTo: 20)
         outOfScopeCount += later.outOfScopeCount
-        tooDeep += later.tooDeep.prefix(max(0, 20 - tooDeep.count))
+        tooDeep.append(contentsOf: later.tooDeep, upTo: 20)
         tooDeepCount += later.tooDeepCount
         for (origin, entry) in later.foreignOrigins {
             var merged = foreignOrigins[origin] ?? ([], 0)
             merged.count += entry.count
-            merged.examples += entry.examples.prefix(max(0, 5 - merged.examples.count))
+            merged.examples.append(contentsOf: entry.examples, upTo: 5)
             foreignOrigins[origin] = merged
         }
-        negativeQuota += later.negativeQuota.prefix(max(0, 20 - negativeQuota.count))
-        filesWithoutETag += later.filesWithoutETag.prefix(max(0, 20 - filesWithoutETag.count))
+        negativeQuota.append(contentsOf: later.negativeQuota, upTo: 20)
+        filesWithoutETag.append(contentsOf: later.filesWithoutETag, upTo: 20)
         filesWithoutETagCount += later.filesWithoutETagCount
         filesSeen += later.filesSeen
-        namesWithPercent += later.namesWithPercent.prefix(max(0, 20 - namesWithPercent.count))
+        namesWithPercent.append(contentsOf: later.namesWithPercent, upTo: 20)
         for namespace in later.namespaces where namespaces.count < 64 { namespaces.insert(namespace) }
         selfSeen = selfSeen || later.selfSeen
-        collectionsWithoutSlash += later.collectionsWithoutSlash.prefix(max(0, 20 - collectionsWithoutSlash.count))
+        collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: 20)
         linter.merge(later.linter)
     }
 
@@ -365,5 +365,13 @@ public struct ResponseCollector: Sendable {
 
     public mutating func addProblem(_ problem: XMLProblem) {
         linter.check(problem)
+    }
+}
+
+extension Array {
+    /// Appends the first of `other` until this array holds `limit` elements: how a bounded list of examples
+    /// takes in the examples of the piece that follows it.
+    mutating func append(contentsOf other: [Element], upTo limit: Int) {
+        if count < limit { append(contentsOf: other.prefix(limit - count)) }
     }
 }

@@ -73,7 +73,7 @@ public enum SplitReading {
                 merged = piece
             } else {
                 merged!.collector.merge(piece.collector)
-                merged!.problems += piece.problems.prefix(max(0, 1000 - merged!.problems.count))
+                merged!.problems.append(contentsOf: piece.problems, upTo: 1000)
             }
         }
         guard var whole = merged else { return nil }

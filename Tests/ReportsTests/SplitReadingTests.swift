@@ -18,6 +18,15 @@ struct SplitReadingTests {
         return (try JSONReport.render(result), result.piecesRead)
     }
 
+    /// The reports of `text` read in one piece and in `pieces`, from a temporary file.
+    static func bothReadings(
+        _ text: String, _ overrides: RequestOverrides = RequestOverrides(), pieces: Int
+    ) throws -> (whole: (json: String, pieces: Int), split: (json: String, pieces: Int)) {
+        let path = try write(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return (try report(path, overrides, pieces: 1), try report(path, overrides, pieces: pieces))
+    }
+
     static func write(_ text: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-split-\(UUID().uuidString).xml")
         try Data(text.utf8).write(to: url)
@@ -80,11 +89,8 @@ struct SplitReadingTests {
 
     @Test(arguments: [2, 3, 5])
     func aLargeListingReadsTheSameInPieces(pieces: Int) throws {
-        let path = try Self.write(Self.listing(count: 30_000))
-        defer { try? FileManager.default.removeItem(atPath: path) }
         let overrides = RequestOverrides(method: "PROPFIND", url: "http://127.0.0.1:8080/big/", depth: "infinity")
-        let whole = try Self.report(path, overrides, pieces: 1)
-        let split = try Self.report(path, overrides, pieces: pieces)
+        let (whole, split) = try Self.bothReadings(Self.listing(count: 30_000), overrides, pieces: pieces)
         #expect(split.pieces == pieces)
         #expect(split.json == whole.json)
         // The faults are really there to be merged.
@@ -95,10 +101,7 @@ struct SplitReadingTests {
 
     /// Past twice the tree's size in the first piece, the later pieces keep no tree records.
     @Test func laterPiecesWithoutTreeRecordsStillReadTheSame() throws {
-        let path = try Self.write(Self.listing(count: 90_000))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let whole = try Self.report(path, pieces: 1)
-        let split = try Self.report(path, pieces: 2)
+        let (whole, split) = try Self.bothReadings(Self.listing(count: 90_000), pieces: 2)
         #expect(split.pieces == 2)
         #expect(split.json == whole.json)
     }
@@ -106,22 +109,17 @@ struct SplitReadingTests {
     /// `<D:response>` inside comments between the responses: the cut falls inside one, the piece before it
     /// does not end between two responses, and the body is read in one piece.
     @Test func aCutInsideACommentFallsBackToOnePiece() throws {
-        let path = try Self.write(Self.listing(count: 3_000) { _ in "<!-- <D:response> -->\n" })
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let whole = try Self.report(path, pieces: 1)
-        let split = try Self.report(path, pieces: 3)
+        let (whole, split) = try Self.bothReadings(Self.listing(count: 3_000) { _ in "<!-- <D:response> -->\n" }, pieces: 3)
         #expect(split.pieces == 1)
         #expect(split.json == whole.json)
     }
 
     /// A response without an href is named by its position, which only a single reading knows.
     @Test func aResponseWithoutHrefLateInTheBodyFallsBackToOnePiece() throws {
-        let path = try Self.write(Self.listing(count: 3_000) { i in
+        let text = Self.listing(count: 3_000) { i in
             i == 2_900 ? "<D:response><D:status>HTTP/1.1 200 OK</D:status></D:response>\n" : ""
-        })
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let whole = try Self.report(path, pieces: 1)
-        let split = try Self.report(path, pieces: 3)
+        }
+        let (whole, split) = try Self.bothReadings(text, pieces: 3)
         #expect(split.pieces == 1)
         #expect(split.json == whole.json)
         #expect(whole.json.contains("response #"))

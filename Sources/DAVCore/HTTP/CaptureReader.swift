@@ -49,8 +49,6 @@ public struct CaptureReader {
     private let closeWhenDone: Bool
     private var pending: [UInt8] = []
     private var atEOF = false
-    /// Bytes read from `fd` so far, so the body's place in the file is known after the head.
-    private var bytesFromFile = 0
     private var head: Head?
     public let name: String
     static let maxHeadBytes = 1 << 20
@@ -105,7 +103,6 @@ public struct CaptureReader {
             atEOF = true
             return false
         }
-        bytesFromFile += count
         pending.append(contentsOf: chunk[0..<count])
         return true
     }
@@ -307,7 +304,7 @@ public struct CaptureReader {
         guard position >= 0 else { return nil }
         let start = Int(position) - pending.count
         let end = Int(info.st_size)
-        guard start >= 0, end >= start, bytesFromFile <= Int(position) else { return nil }
+        guard start >= 0, end >= start else { return nil }
         return PlainBodyRegion(
             fd: fd, start: start, end: end,
             declaredLength: headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) },

@@ -1,8 +1,7 @@
 /// Recognisers for the date forms WebDAV uses, without a date library: they only say whether a value
 /// has the exact form clients require.
 public enum HTTPDate {
-    private static let days: Set<String> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    private static let months: Set<String> = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` exactly (RFC 9110 §5.6.7, the rfc1123-date of RFC 4918 §15.7).
     public static func isIMFFixdate(_ value: String) -> Bool {
@@ -25,8 +24,8 @@ public enum HTTPDate {
     private static func pack(_ names: [String]) -> [UInt32] {
         names.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
     }
-    private static let packedDays = pack(Array(days))
-    private static let packedMonths = pack(Array(months))
+    private static let packedDays = pack(dayNames)
+    private static let packedMonths = pack(monthNames)
 
     /// `1997-12-01T17:42:21Z`, with optional fraction and a `Z` or `±hh:mm` offset (RFC 3339 §5.6).
     public static func isRFC3339(_ value: String) -> Bool {

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Finds places where a large multistatus body can be cut into pieces that parse independently: just
 /// before a `<D:response>` start tag, found by its bytes. Each piece after the first is read as the
 /// prelude (everything up to the end of the root's start tag, so every namespace the root declares is in
@@ -17,19 +9,20 @@ import Darwin
 public enum MultiStatusSplitter {
     /// The prelude's length and the raw tag (`<D:response`) that opens a response, from the first bytes
     /// of a body; nil when the body does not start with a root element that can hold responses.
-    public static func prelude(_ head: UnsafeRawBufferPointer) -> (length: Int, responseTag: [UInt8])? {
+    public static func prelude(_ raw: UnsafeRawBufferPointer) -> (length: Int, responseTag: [UInt8])? {
+        let head = raw.assumingMemoryBound(to: UInt8.self)
         let n = head.count
         var i = 0
         if n >= 3, head[0] == 0xEF, head[1] == 0xBB, head[2] == 0xBF { i = 3 }
         while true {
-            while i < n, isSpace(head[i]) { i += 1 }
+            while i < n, XMLBytes.isSpace(head[i]) { i += 1 }
             guard i + 1 < n, head[i] == 0x3C else { return nil }
             if head[i + 1] == 0x3F {  // <?...?>
-                guard let end = find([0x3F, 0x3E], in: head, from: i + 2) else { return nil }
+                guard let end = XMLBytes.find(sequence: [0x3F, 0x3E], in: head, from: i + 2) else { return nil }
                 i = end + 2
             } else if head[i + 1] == 0x21 {  // only comments; a DOCTYPE is refused by the reader itself
                 guard i + 3 < n, head[i + 2] == 0x2D, head[i + 3] == 0x2D,
-                    let end = find([0x2D, 0x2D, 0x3E], in: head, from: i + 4)
+                    let end = XMLBytes.find(sequence: [0x2D, 0x2D, 0x3E], in: head, from: i + 4)
                 else { return nil }
                 i = end + 3
             } else {
@@ -39,28 +32,15 @@ public enum MultiStatusSplitter {
         // The root's start tag: its name, then attributes up to the closing `>` outside quotes.
         let nameStart = i + 1
         var j = nameStart
-        while j < n, !isSpace(head[j]), head[j] != 0x3E, head[j] != 0x2F { j += 1 }
+        while j < n, !XMLBytes.isSpace(head[j]), head[j] != 0x3E, head[j] != 0x2F { j += 1 }
         guard j > nameStart, j < n else { return nil }
-        let name = Array(UnsafeRawBufferPointer(rebasing: head[nameStart..<j]))
-        var quote: UInt8 = 0
-        while j < n {
-            let byte = head[j]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == 0x22 || byte == 0x27 {
-                quote = byte
-            } else if byte == 0x3E {
-                break
-            } else if byte == 0x3C {
-                return nil
-            }
-            j += 1
-        }
-        guard j < n, head[j - 1] != 0x2F else { return nil }  // unfinished, or an empty root `<D:multistatus/>`
+        let name = Array(head[nameStart..<j])
+        // Unfinished, a `<` inside the tag, or an empty root `<D:multistatus/>`: nothing to cut.
+        guard let end = XMLBytes.tagEnd(in: head, from: j), head[end] == 0x3E, head[end - 1] != 0x2F else { return nil }
         var tag: [UInt8] = [0x3C]
         if let colon = name.firstIndex(of: 0x3A) { tag += name[...colon] }
         tag += Array("response".utf8)
-        return (j + 1, tag)
+        return (end + 1, tag)
     }
 
     /// Up to `pieces - 1` cut offsets within `region`, each just before `responseTag` followed by `>`, `/`
@@ -95,38 +75,16 @@ public enum MultiStatusSplitter {
     }
 
     /// The first `tag` in `bytes` followed by a byte that ends a name.
-    static func findTag(_ tag: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+    static func findTag(_ tag: [UInt8], in raw: UnsafeRawBufferPointer) -> Int? {
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
         var from = 0
-        return tag.withUnsafeBytes { needle -> Int? in
-            while from < bytes.count {
-                guard let at = search(needle, in: bytes, from: from) else { return nil }
-                let next = at + needle.count
-                guard next < bytes.count else { return nil }
-                let byte = bytes[next]
-                if byte == 0x3E || byte == 0x2F || isSpace(byte) { return at }
-                from = at + 1
-            }
-            return nil
-        }
-    }
-
-    private static func find(_ sequence: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard start < bytes.count else { return nil }
-        return sequence.withUnsafeBytes { search($0, in: bytes, from: start) }
-    }
-
-    /// The first `needle` in `bytes` at or after `start` (memchr for its first byte, then a compare).
-    private static func search(_ needle: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress, let first = needle.first, !needle.isEmpty else { return nil }
-        var from = start
-        while from + needle.count <= bytes.count {
-            guard let hit = memchr(base + from, Int32(first), bytes.count - from - needle.count + 1) else { return nil }
-            let at = UnsafeRawPointer(hit) - base
-            if memcmp(base + at, needle.baseAddress!, needle.count) == 0 { return at }
+        while let at = XMLBytes.find(sequence: tag, in: bytes, from: from) {
+            let next = at + tag.count
+            guard next < bytes.count else { return nil }
+            let byte = bytes[next]
+            if byte == 0x3E || byte == 0x2F || XMLBytes.isSpace(byte) { return at }
             from = at + 1
         }
         return nil
     }
-
-    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
 }

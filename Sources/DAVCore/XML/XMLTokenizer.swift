@@ -154,14 +154,14 @@ public struct XMLTokenizer {
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </
-                    guard let gt = Self.find(0x3E, in: p, from: i + 2) else {
+                    guard let gt = XMLBytes.find(0x3E, in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
                     }
                     try endTag(UnsafeBufferPointer(rebasing: p[(i + 2)..<gt]), at: i, into: &handler)
                     i = gt + 1
                 } else if next == 0x3F {  // <?
-                    guard let end = Self.find(sequence: [0x3F, 0x3E], in: p, from: i + 2) else {
+                    guard let end = XMLBytes.find(sequence: [0x3F, 0x3E], in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "processing instruction length", final: final, at: i)
                         break
                     }
@@ -176,7 +176,7 @@ public struct XMLTokenizer {
                         break
                     }
                     if p[i + 2] == 0x2D && p[i + 3] == 0x2D {  // <!--
-                        guard let end = Self.find(sequence: [0x2D, 0x2D, 0x3E], in: p, from: i + 4) else {
+                        guard let end = XMLBytes.find(sequence: [0x2D, 0x2D, 0x3E], in: p, from: i + 4) else {
                             try needMore(n - i, limit: limits.maxTextBytes, what: "comment length", final: final, at: i)
                             break
                         }
@@ -184,7 +184,7 @@ public struct XMLTokenizer {
                         i = end + 3
                     } else if Self.matches(p, at: i + 2, "[CDATA[") {
                         guard !open.isEmpty else { throw malformed("CDATA outside the root element", at: i) }
-                        guard let end = Self.find(sequence: [0x5D, 0x5D, 0x3E], in: p, from: i + 9) else {
+                        guard let end = XMLBytes.find(sequence: [0x5D, 0x5D, 0x3E], in: p, from: i + 9) else {
                             try needMore(n - i, limit: limits.maxTextBytes, what: "text node size in bytes", final: final, at: i)
                             break
                         }
@@ -206,7 +206,7 @@ public struct XMLTokenizer {
                         throw malformed("an unknown `<!` construct", at: i)
                     }
                 } else {
-                    guard let gt = Self.findTagEnd(in: p, from: i + 1) else {
+                    guard let gt = XMLBytes.tagEnd(in: p, from: i + 1) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
                     }
@@ -275,7 +275,7 @@ public struct XMLTokenizer {
 
     private mutating func endTag<H: XMLTokenHandler>(_ body: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H) throws {
         var count = body.count
-        while count > 0, Self.isSpace(body[count - 1]) { count -= 1 }
+        while count > 0, XMLBytes.isSpace(body[count - 1]) { count -= 1 }
         guard count > 0 else { throw malformed("an empty end tag", at: i) }
         guard let top = open.last else { throw malformed("an end tag with no open element", at: i) }
         let same = rawNames.withUnsafeBufferPointer { rawBuf in
@@ -315,7 +315,7 @@ public struct XMLTokenizer {
         }
         // The element name.
         var j = 0
-        while j < end, !Self.isSpace(body[j]) { j += 1 }
+        while j < end, !XMLBytes.isSpace(body[j]) { j += 1 }
         let nameEnd = j
         guard nameEnd > 0 else { throw malformed("a tag with no name", at: i) }
         guard nameEnd <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
@@ -324,19 +324,19 @@ public struct XMLTokenizer {
         pendingAttributes.removeAll(keepingCapacity: true)
         // Attributes: namespace declarations are applied first, then every name is resolved.
         while j < end {
-            while j < end, Self.isSpace(body[j]) { j += 1 }
+            while j < end, XMLBytes.isSpace(body[j]) { j += 1 }
             if j >= end { break }
             let attrStart = j
-            while j < end, body[j] != 0x3D, !Self.isSpace(body[j]) { j += 1 }
+            while j < end, body[j] != 0x3D, !XMLBytes.isSpace(body[j]) { j += 1 }
             let attrNameEnd = j
             guard attrNameEnd > attrStart else { throw malformed("an attribute with no name", at: i) }
             guard attrNameEnd - attrStart <= limits.maxNameBytes else {
                 throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i)
             }
-            while j < end, Self.isSpace(body[j]) { j += 1 }
+            while j < end, XMLBytes.isSpace(body[j]) { j += 1 }
             guard j < end, body[j] == 0x3D else { throw malformed("an attribute without a value", at: i) }
             j += 1
-            while j < end, Self.isSpace(body[j]) { j += 1 }
+            while j < end, XMLBytes.isSpace(body[j]) { j += 1 }
             guard j < end, body[j] == 0x22 || body[j] == 0x27 else { throw malformed("an unquoted attribute value", at: i) }
             let quote = body[j]
             j += 1
@@ -486,50 +486,6 @@ public struct XMLTokenizer {
     }
 
     // MARK: - Byte helpers
-
-    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
-
-    private static func find(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard start < p.count, let base = p.baseAddress else { return nil }
-        guard let found = memchr(base + start, Int32(byte), p.count - start) else { return nil }
-        return UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-    }
-
-    private static func find(sequence: [UInt8], in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var from = start
-        while let at = Self.find(sequence[0], in: p, from: from) {
-            if at + sequence.count > p.count { return nil }
-            var ok = true
-            for k in 1..<sequence.count where p[at + k] != sequence[k] { ok = false; break }
-            if ok { return at }
-            from = at + 1
-        }
-        return nil
-    }
-
-    /// The `>` that ends a start tag, skipping any inside quoted attribute values.
-    private static func findTagEnd(in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let gt = Self.find(0x3E, in: p, from: start) else { return nil }
-        var quoted = false
-        for k in start..<gt where p[k] == 0x22 || p[k] == 0x27 { quoted = true; break }
-        if !quoted { return gt }
-        var k = start
-        var quote: UInt8 = 0
-        while k < p.count {
-            let b = p[k]
-            if quote != 0 {
-                if b == quote { quote = 0 }
-            } else if b == 0x22 || b == 0x27 {
-                quote = b
-            } else if b == 0x3E {
-                return k
-            } else if b == 0x3C {
-                return k  // a `<` inside a tag: let the tag parser report it
-            }
-            k += 1
-        }
-        return nil
-    }
 
     private static func matches(_ p: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
