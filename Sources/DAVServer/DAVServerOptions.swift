@@ -20,6 +20,9 @@ public struct DAVServerOptions: Sendable {
     public var requestHeadTimeout: Duration
     /// Longest time a connection may stay without any byte read or written before it is closed.
     public var idleTimeout: Duration
+    /// Whether the common reads are answered on the event loop (``InlineAnswerHandler``); when false every
+    /// request goes through Hummingbird's task. Both give the same answers; tests compare them.
+    public var answersReadsInline = true
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),

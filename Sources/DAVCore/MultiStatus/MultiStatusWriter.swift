@@ -84,6 +84,14 @@ public struct MultiStatusWriter {
         append("</D:response>\n")
     }
 
+    /// Appends a `<D:response>` its caller serialised itself, for a server's most repeated answer (one
+    /// per member of a listing). Unchecked: the caller answers for its shape and its namespaces (DAV: only).
+    public mutating func appendSerialisedResponse(_ write: (inout [UInt8]) -> Void) {
+        if state == .initial { begin() }
+        precondition(state == .open, "appendSerialisedResponse(_:) after end()")
+        write(&buffer)
+    }
+
     public mutating func end(responseDescription: String? = nil, syncToken: String? = nil) {
         if state == .initial { begin() }
         guard state == .open else { return }
@@ -145,7 +153,7 @@ public struct MultiStatusWriter {
 
     /// The bytes of `element` as any document writes it, when that does not depend on the document:
     /// every name in DAV: (always `D:`) or in no namespace. Nil otherwise.
-    static func constantBytes(_ element: XMLElement) -> [UInt8]? {
+    public static func constantBytes(_ element: XMLElement) -> [UInt8]? {
         func isFixed(_ name: QualifiedName) -> Bool { name.namespace.isEmpty || name.namespace == DAV.namespace }
         func allFixed(_ element: XMLElement) -> Bool {
             isFixed(element.name) && element.attributes.allSatisfy { isFixed($0.name) }

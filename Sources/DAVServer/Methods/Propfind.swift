@@ -16,71 +16,61 @@ extension DAVResponder {
         }
     }
 
+    /// How a PROPFIND is answered: one document built at once (Depth 0, or a file), or streamed.
+    enum PropfindPlan {
+        case answer(Answer)
+        case stream(PropfindStream)
+    }
+
     /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). A Depth
-    /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time,
-    /// so a large collection costs neither a large buffer nor the page faults of allocating one. Members
-    /// the user may not read are left out, names and all.
+    /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time
+    /// (``PropfindStream``), so a large collection costs neither a large buffer nor the page faults of
+    /// allocating one. Members the user may not read are left out, names and all.
     func handlePropfind(_ exchange: Exchange) async throws -> Response {
+        switch try planPropfind(exchange, body: try await exchange.xmlBody()) {
+        case .answer(let answer): return answer.response
+        case .stream(let stream):
+            var headers = HTTPFields()
+            headers[.contentType] = "application/xml; charset=utf-8"
+            let handedOver = HandedOver(stream)
+            let body = ResponseBody { writer in
+                let stream = handedOver.value
+                var status = 207
+                defer { stream.logEnd(status: status) }
+                do {
+                    while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
+                } catch {
+                    status = 500
+                    throw error
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .init(code: 207), headers: headers, body: body)
+        }
+    }
+
+    /// The checks, then either the whole answer or the stream that produces it. Opens the collection
+    /// before the answer starts, so one that cannot be listed is still an error status.
+    func planPropfind(_ exchange: Exchange, body: XMLElement?) throws -> PropfindPlan {
         let path = exchange.path
         try authorize(exchange, .read, path)
         let depth = try exchange.depth(default: .infinity)
         if depth == .infinity && !options.allowsDepthInfinity {
             throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
         }
-        let request = try Self.readPropfind(try await exchange.xmlBody())
+        let request = try Self.readPropfind(body)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
         if depth == .zero || !info.isCollection {
-            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange)
+            return .answer(try Responses.multiStatusAnswer([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange))
         }
-        // Opened before the answer starts, so a collection that cannot be listed is still an error status.
-        let needsDead = request.needsDeadProperties
-        let firstLevel = HandedOver((
-            try options.storage.memberIterator(of: path), needsDead ? try options.properties.propertiesOfMembers(of: path) : [:]
-        ))
-        let descends = depth == .infinity
+        let firstLevel: PropfindLevel = (
+            try options.storage.memberIterator(of: path),
+            request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: path) : [:]
+        )
         exchange.logIsDeferred = true
-        let responder = self
-        var headers = HTTPFields()
-        headers[.contentType] = "application/xml; charset=utf-8"
-        let body = ResponseBody { writer in
-            var status = 207
-            defer { responder.options.accessLog?.write(exchange: exchange, status: status, started: exchange.started) }
-            var out = MultiStatusWriter()
-            out.begin()
-            do {
-                let first = try responder.propfindResponse(info, request, quota: quota, dead: nil)
-                Responses.count(first, exchange)
-                try out.write(first)
-                // One open directory and its members' dead properties per level: memory follows the
-                // depth of the tree, not its size. Members come in directory order, as nginx and Apache
-                // answer: sorting costs more than the XML.
-                var levels: [PropfindLevel] = [firstLevel.value]
-                while let level = levels.last {
-                    guard let member = try level.members.next() else {
-                        levels.removeLast()
-                        continue
-                    }
-                    guard responder.options.access.allows(exchange.user, .read, member.path) else { continue }
-                    let response = try responder.propfindResponse(member, request, quota: quota, dead: level.dead[member.path] ?? [])
-                    Responses.count(response, exchange)
-                    try out.write(response)
-                    if descends && member.isCollection && !member.isLink {
-                        levels.append(
-                            (try responder.options.storage.memberIterator(of: member.path),
-                             needsDead ? try responder.options.properties.propertiesOfMembers(of: member.path) : [:]))
-                    }
-                    if out.pendingBytes >= 64 << 10 { try await writer.write(ByteBuffer(bytes: out.take())) }
-                }
-            } catch {
-                status = 500
-                throw error
-            }
-            out.end()
-            try await writer.write(ByteBuffer(bytes: out.take()))
-            try await writer.finish(nil)
-        }
-        return Response(status: .init(code: 207), headers: headers, body: body)
+        return .stream(PropfindStream(responder: self, exchange: exchange, root: info, request: request, quota: quota,
+                                      firstLevel: firstLevel, descends: depth == .infinity))
     }
 
     /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
@@ -177,5 +167,86 @@ final class QuotaCache: @unchecked Sendable {
         let computed = storage.quota()
         value = computed
         return computed
+    }
+}
+
+/// The body of a Depth 1 or infinity PROPFIND, produced a piece at a time by whoever writes it: the
+/// Hummingbird body writer, or ``InlineAnswerHandler`` as the socket accepts more.
+///
+/// One open directory and its members' dead properties per level: memory follows the depth of the tree,
+/// not its size. Members come in directory order, as nginx and Apache answer: sorting costs more than the XML.
+final class PropfindStream {
+    private let responder: DAVResponder
+    private let exchange: Exchange
+    private let root: ResourceInfo
+    private let request: DAVResponder.PropfindRequest
+    private let quota: QuotaCache
+    private let descends: Bool
+    private var levels: [DAVResponder.PropfindLevel]
+    private var out = MultiStatusWriter()
+    private var started = false
+    private var finished = false
+
+    /// The size at which a piece is handed out.
+    static let pieceSize = 64 << 10
+
+    init(responder: DAVResponder, exchange: Exchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
+         firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
+        self.responder = responder
+        self.exchange = exchange
+        self.root = root
+        self.request = request
+        self.quota = quota
+        self.levels = [firstLevel]
+        self.descends = descends
+    }
+
+    /// The next piece of the document (about 64 KiB; the last one shorter), or nil once it is all out.
+    func nextChunk() throws -> ByteBuffer? {
+        if finished { return nil }
+        if !started {
+            started = true
+            out.begin()
+            try write(root, dead: nil)
+        }
+        let options = responder.options
+        while let level = levels.last {
+            guard let member = try level.members.next() else {
+                levels.removeLast()
+                continue
+            }
+            guard options.access.allows(exchange.user, .read, member.path) else { continue }
+            try write(member, dead: level.dead[member.path] ?? [])
+            if descends && member.isCollection && !member.isLink {
+                levels.append(
+                    (try options.storage.memberIterator(of: member.path),
+                     request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: member.path) : [:]))
+            }
+            if out.pendingBytes >= Self.pieceSize { return ByteBuffer(bytes: out.take()) }
+        }
+        out.end()
+        finished = true
+        return ByteBuffer(bytes: out.take())
+    }
+
+    /// Writes the access-log line once the last byte is out (or the answer broke off: 500).
+    func logEnd(status: Int) {
+        responder.options.accessLog?.write(exchange: exchange, status: status, started: exchange.started)
+    }
+
+    private func write(_ info: ResourceInfo, dead: [XMLElement]?) throws {
+        if case .allprop(let include) = request, include.isEmpty, let dead {
+            let locks = responder.options.locks
+            let now = responder.now
+            let written = try AllpropMemberWriter.write(
+                info, dead: dead, hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
+            if written {
+                exchange.statusCounts[200, default: 0] += LiveProperties.names(for: info).count
+                return
+            }
+        }
+        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead)
+        Responses.count(response, exchange)
+        try out.write(response)
     }
 }

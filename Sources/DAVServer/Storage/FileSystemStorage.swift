@@ -54,14 +54,29 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         throw DAVError.forbidden("the path leads outside the served directory")
     }
 
+    /// Whether a collection between the root and `path` is a symbolic link. The root is resolved once, at
+    /// start, so a path whose collections are all real directories cannot lead out of it: one `lstat` per
+    /// level instead of `realpath`'s `readlink` for every component of the whole path on each request.
+    private func hasLinkAbove(_ path: ResourcePath) -> Bool {
+        guard path.depth > 1 else { return false }
+        var prefix = realRoot
+        for segment in path.segments.dropLast() {
+            prefix += "/" + segment
+            var st = stat()
+            guard lstat(prefix, &st) == 0 else { return true }
+            if (st.st_mode & S_IFMT) != S_IFDIR { return true }
+        }
+        return false
+    }
+
     public func info(at path: ResourcePath) throws -> ResourceInfo? {
         if isHidden(path) { return nil }
         let full = fullPath(path)
         var st = stat()
         guard lstat(full, &st) == 0 else { return nil }
         let isLink = (st.st_mode & S_IFMT) == S_IFLNK
-        if isLink || path.depth > 1 {
-            // A link anywhere on the way may lead out: resolve the whole path once.
+        if isLink || hasLinkAbove(path) {
+            // A link on the way may lead out: resolve the whole path once.
             try checkContained(full)
             guard stat(full, &st) == 0 else {
                 // A dangling link may name a place outside; writing through it (COPY opens the target) would create it there.

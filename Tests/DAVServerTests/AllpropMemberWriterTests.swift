@@ -1,0 +1,61 @@
+import DAVCore
+import Foundation
+import HummingbirdTesting
+import Logging
+import Testing
+
+@testable import DAVServer
+
+/// The allprop response written straight as bytes equals, byte for byte, the one built as a `Response`
+/// and serialised by `MultiStatusWriter`, for every kind of member; and it steps aside for members with
+/// dead properties or locks, which only the general path writes.
+struct AllpropMemberWriterTests {
+    @Test(arguments: Backend.allCases)
+    func directBytesEqualTheGeneralWriter(_ backend: Backend) async throws {
+        let fixture = try ServerFixture(backend)
+        let storage = fixture.options.storage
+        try storage.makeCollection(at: path("empty dir"))
+        try ServerFixture.write(storage, path("page.HTML"), "<p>")
+        try ServerFixture.write(storage, path("amp&lt.txt"), "&")
+        try ServerFixture.write(storage, path("no-extension"), "")
+        let app = DAVServer.makeApplication(options: fixture.options, host: "127.0.0.1", port: 0, logger: Logger(label: "allprop"))
+        try await app.test(.router) { client async throws in
+            let patch = #"<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x:color xmlns:x="urn:x">red</x:color></D:prop></D:set></D:propertyupdate>"#
+            #expect(try await client.send("PROPPATCH", "/plain.txt", body: patch).code == 207)
+            let lock = #"<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>"#
+            #expect(try await client.send("LOCK", "/a%20b.txt", headers: ["Depth": "0"], body: lock).code == 200)
+        }
+
+        let responder = DAVResponder(options: fixture.options)
+        let members = try storage.members(of: .root)
+        let dead = try fixture.options.properties.propertiesOfMembers(of: .root)
+        let locks = fixture.options.locks
+        var direct = 0
+        for member in members {
+            let memberDead = dead[member.path] ?? []
+            var general = MultiStatusWriter()
+            general.begin()
+            let response = try responder.propfindResponse(member, .allprop(include: []), quota: QuotaCache(storage: storage), dead: memberDead)
+            try general.write(response)
+            var fast = MultiStatusWriter()
+            fast.begin()
+            let written = try AllpropMemberWriter.write(
+                member, dead: memberDead, hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
+                into: &fast)
+            let name = member.path.description
+            if name == "/plain.txt" || name == "/a b.txt" {
+                #expect(!written, "\(name) has a dead property or a lock: the general path must write it")
+                continue
+            }
+            #expect(written, "\(name)")
+            // The access log counts what the direct path counts: every property found, under 200.
+            #expect(response.propstats.map(\.properties.count) == [LiveProperties.names(for: member).count], "\(name)")
+            #expect(String(decoding: fast.take(), as: UTF8.self) == String(decoding: general.take(), as: UTF8.self), "\(name)")
+            direct += 1
+        }
+        // Files (plain, with odd names and types) and collections (seeded `sub dir`, `empty dir`).
+        #expect(direct == members.count - 2)
+        #expect(members.contains { $0.isCollection } && members.count >= 12)
+        _ = fixture
+    }
+}
