@@ -38,7 +38,8 @@ extension DAVResponder {
     }
 
     /// Answers a request whose whole body is in `body`, synchronously, with the same checks, answers and
-    /// log lines as ``respond(to:context:)``. Only reads: a declined request has had no effect.
+    /// log lines as ``respond(to:context:)``. Only reads: a declined request has had no effect. Declined:
+    /// a file too large to send at once, and credentials whose password hash was not checked recently.
     func respondInline(head: HTTPRequest, body: [UInt8], requestID: String) -> InlineOutcome {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
         let exchange = Exchange(request: request, options: options, requestID: requestID)
@@ -61,6 +62,12 @@ extension DAVResponder {
         if method == .options {
             if exchange.rawPath != "*" { _ = try exchange.requestPath() }
             return .answer(handleOptions(exchange))
+        }
+        // A password not verified recently costs a slow hash: that is left to a task, off the event loop.
+        if options.access.requiresAuthentication, let header = exchange.header("Authorization"),
+            credentials.user(for: header, now: now) == nil
+        {
+            return .declined
         }
         try authenticate(exchange)
         exchange.path = try exchange.requestPath()

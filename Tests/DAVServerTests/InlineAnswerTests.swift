@@ -50,7 +50,9 @@ struct InlineAnswerTests {
     }
 
     /// Status, headers (without Date) and body of each request, sent to a live server.
-    static func answers(_ options: DAVServerOptions) async throws -> [String] {
+    static func answers(
+        _ options: DAVServerOptions, _ requests: [(method: String, uri: String, headers: [String: String], body: String?)] = requests
+    ) async throws -> [String] {
         let app = DAVServer.makeApplication(options: options, host: "127.0.0.1", port: 0, logger: Logger(label: "inline"))
         return try await app.test(.live) { client async throws in
             var answers: [String] = []
@@ -77,6 +79,32 @@ struct InlineAnswerTests {
         #expect(inline[13].contains("→ 207") && inline[13].components(separatedBy: "<D:response>").count == 302)
         #expect(inline[15].contains("→ 400") && inline[16].contains("→ 400"))
         #expect(inline[0].lowercased().contains("server: davdoctor"))
+        _ = fixture
+    }
+
+    /// Users and rules: 401 and 403 alike, listings that leave out what the user may not read, and a
+    /// password checked (by a task) before its credentials are trusted inline.
+    @Test func accessRulesHoldInline() async throws {
+        let fixture = try AccessTests.fixture()
+        let bob = AccessTests.basic("bob")
+        let requests: [(method: String, uri: String, headers: [String: String], body: String?)] = [
+            ("GET", "/plain.txt", [:], nil),
+            ("GET", "/plain.txt", AccessTests.basic("bob", "wrong"), nil),
+            ("GET", "/plain.txt", bob, nil),
+            ("GET", "/plain.txt", bob, nil),
+            ("GET", "/sub%20dir/nested.txt", bob, nil),
+            ("PROPFIND", "/", bob.merging(["Depth": "1"]) { $1 }, nil),
+            ("PROPFIND", "/", AccessTests.basic("alice").merging(["Depth": "1"]) { $1 }, Self.propfindAll),
+            ("PROPFIND", "/sub%20dir/", bob.merging(["Depth": "0"]) { $1 }, nil),
+            ("OPTIONS", "/sub%20dir/", [:], nil),
+        ]
+        var taskOnly = fixture.options
+        taskOnly.answersReadsInline = false
+        let inline = try await Self.answers(fixture.options, requests)
+        let tasks = try await Self.answers(taskOnly, requests)
+        for (one, other) in zip(inline, tasks) { #expect(one == other) }
+        #expect(inline.map { $0.split(separator: "\n")[0].split(separator: " ").last! } == ["401", "401", "200", "200", "403", "207", "207", "403", "200"])
+        #expect(!inline[5].contains("sub%20dir") && inline[6].contains("<D:href>/sub%20dir/</D:href>"))
         _ = fixture
     }
 
