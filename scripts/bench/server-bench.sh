@@ -203,11 +203,17 @@ bench_one() {
     esac
     wait_idle "$name"
     check_kind "$base" "$kind" || { echo fail; return; }
-    local results=() i out rate bad sock
+    local results=() costs=() i out rate bad sock before after count
     for ((i = 0; i < runs; i++)); do
         wait_idle "$name"
+        before=$(server_ticks "$name")
         out=$(wrk -t 2 -c "$connections" -d "${duration}s" --latency -s "$work/lua/$script.lua" "$base$path" 2>&1 || true)
+        wait_idle "$name"
+        after=$(server_ticks "$name")
         rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+        count=$(awk '/requests in/ {print $1}' <<<"$out")
+        # The server's CPU time per request (ticks are 1/100 s): what it costs, whatever else runs beside it.
+        [[ -n "$count" && "$count" -gt 0 ]] && costs+=("$(awk -v t=$((after - before)) -v n="$count" 'BEGIN {printf "%.1f", t * 10000 / n}')")
         bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
         sock=$(grep -o 'Socket errors:.*' <<<"$out" || true)
         [[ -n "$sock" ]] && echo "  $kind run $i: $sock" >&2
@@ -216,9 +222,10 @@ bench_one() {
             echo fail
             return
         fi
-        echo "  $kind run $i: $rate req/s" >&2
+        echo "  $kind run $i: $rate req/s, ${costs[-1]:-?} µs of server CPU per request" >&2
         results+=("$rate")
     done
+    printf '%s\n' "${costs[@]}" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%s\n", a[int((NR+1)/2)]; else print "n/a"}' >"$work/cost.$name.$kind"
     printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}'
 }
 
@@ -252,6 +259,17 @@ printf '|---|---:|---:|---:|---:|---:|\n'
 for name in $servers; do
     printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
         "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}"
+done
+echo
+echo "Server CPU time per request, microseconds (median of the same runs; lower is better; user + system time of"
+echo "the server's processes over the run divided by the requests wrk counted):"
+echo
+printf '| server | PROPFIND D1 | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for name in $servers; do
+    row="| $name"
+    for kind in "${kinds[@]}"; do row+=" | $(cat "$work/cost.$name.$kind" 2>/dev/null || echo n/a)"; done
+    echo "$row |"
 done
 
 if ((rss)); then
