@@ -40,7 +40,7 @@ struct AllpropMemberWriterTests {
             var fast = MultiStatusWriter()
             fast.begin()
             let written = try AllpropMemberWriter.write(
-                member, dead: memberDead, hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
+                member, href: member.path.href(isCollection: member.isCollection), dead: memberDead, hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
                 into: &fast)
             let name = member.path.description
             if name == "/plain.txt" || name == "/a b.txt" {
@@ -57,5 +57,25 @@ struct AllpropMemberWriterTests {
         #expect(direct == members.count - 2)
         #expect(members.contains { $0.isCollection } && members.count >= 12)
         _ = fixture
+    }
+
+    /// The stream builds each member's href from its level's href; `propname` listings take the general
+    /// path, which builds it from the whole path: the two listings name the same hrefs, in the same order.
+    @Test(arguments: Backend.allCases)
+    func streamedHrefsEqualTheGeneralOnes(_ backend: Backend) async throws {
+        let fixture = try ServerFixture(backend)
+        try fixture.options.storage.makeCollection(at: path("sub dir", "deeper 😀"))
+        try ServerFixture.write(fixture.options.storage, path("sub dir", "deeper 😀", "x&y.txt"), "x")
+        let app = DAVServer.makeApplication(options: fixture.options, host: "127.0.0.1", port: 0, logger: Logger(label: "allprop"))
+        try await app.test(.router) { client async throws in
+            _ = fixture
+            let propname = #"<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>"#
+            let allprop = try await client.send("PROPFIND", "/", headers: ["Depth": "infinity"]).multiStatus().responses.flatMap(\.hrefs)
+            let general = try await client.send("PROPFIND", "/", headers: ["Depth": "infinity"], body: propname).multiStatus().responses
+                .flatMap(\.hrefs)
+            #expect(allprop == general)
+            #expect(allprop.contains("/sub%20dir/deeper%20%F0%9F%98%80/x%26y.txt"))
+            #expect(allprop.count == HostileNames.files.count + 4)
+        }
     }
 }

@@ -104,7 +104,8 @@ start_server() {
             local script="$peers/start-$name.sh"
             [[ $name == nginx ]] && script="$peers/start-nginx-dav-ext.sh"
             [[ -x "$script" ]] || { echo "server-bench.sh: $script is missing; skipping $name" >&2; return 1; }
-            url[$name]=$(PROFILE=clean BIG=1000 NAME="$name" "$script" "$work/peers" "$port" | tail -1)
+            # nginx gets one worker per core (WORKERS=auto), as davdoctor serve runs one event loop per core.
+            url[$name]=$(PROFILE=clean BIG=1000 NAME="$name" WORKERS=auto "$script" "$work/peers" "$port" | tail -1)
             add_payload "$work/peers/$name/root"
             ;;
         *) echo "unknown server $name" >&2; return 1 ;;

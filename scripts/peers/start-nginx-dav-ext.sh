@@ -2,7 +2,8 @@
 # Start nginx (nginx-light) with ngx_http_dav_module + the dav-ext module on 127.0.0.1 only.
 #
 #   scripts/peers/start-nginx-dav-ext.sh WORKDIR [PORT]      (default port 18082)
-#   env: PROFILE=faulty|clean (default faulty), NAME (default nginx), BIG=N files in /big/ (default 0)
+#   env: PROFILE=faulty|clean (default faulty), NAME (default nginx), BIG=N files in /big/ (default 0),
+#        WORKERS=worker_processes (default 1; the benchmark gives "auto", one per core, as davdoctor uses every core)
 #
 # Creates WORKDIR/NAME/{nginx.conf,root/,logs/,tmp/}, runs nginx with "daemon off" in the background,
 # writes the master PID to WORKDIR/NAME.pid and prints the base URL. DAV is served at "/" with
@@ -66,11 +67,11 @@ cat >"$BASE/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_http_dav_ext_module.so;
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes ${WORKERS:-1};
 user $RUN_USER $RUN_GROUP;
 pid $BASE/nginx.pid;
 error_log $BASE/logs/error.log info;
-events { worker_connections 64; }
+events { worker_connections 256; }
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;

@@ -183,6 +183,8 @@ final class PropfindStream {
     private let quota: QuotaCache
     private let descends: Bool
     private var levels: [DAVResponder.PropfindLevel]
+    /// Each open level's own href (ending in `/`): a member's href is it plus the member's encoded name.
+    private var levelHrefs: [String]
     private var out = MultiStatusWriter()
     private var started = false
     private var finished = false
@@ -198,6 +200,7 @@ final class PropfindStream {
         self.request = request
         self.quota = quota
         self.levels = [firstLevel]
+        self.levelHrefs = [root.path.href(isCollection: true)]
         self.descends = descends
     }
 
@@ -207,17 +210,22 @@ final class PropfindStream {
         if !started {
             started = true
             out.begin()
-            try write(root, dead: nil)
+            try write(root, href: nil, dead: nil)
         }
         let options = responder.options
         while let level = levels.last {
             guard let member = try level.members.next() else {
                 levels.removeLast()
+                levelHrefs.removeLast()
                 continue
             }
             guard options.access.allows(exchange.user, .read, member.path) else { continue }
-            try write(member, dead: level.dead[member.path] ?? [])
+            var href = levelHrefs[levelHrefs.count - 1]
+            ResourcePath.encode(member.path.name, into: &href)
+            if member.isCollection { href += "/" }
+            try write(member, href: href, dead: level.dead.isEmpty ? [] : level.dead[member.path] ?? [])
             if descends && member.isCollection && !member.isLink {
+                levelHrefs.append(href)
                 levels.append(
                     (try options.storage.memberIterator(of: member.path),
                      request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: member.path) : [:]))
@@ -234,12 +242,13 @@ final class PropfindStream {
         responder.options.accessLog?.write(exchange: exchange, status: status, started: exchange.started)
     }
 
-    private func write(_ info: ResourceInfo, dead: [XMLElement]?) throws {
+    /// `href` is the member's href when the caller has it; nil computes it.
+    private func write(_ info: ResourceInfo, href: String?, dead: [XMLElement]?) throws {
         if case .allprop(let include) = request, include.isEmpty, let dead {
             let locks = responder.options.locks
             let now = responder.now
             let written = try AllpropMemberWriter.write(
-                info, dead: dead, hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
+                info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead, hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
             if written {
                 exchange.statusCounts[200, default: 0] += LiveProperties.names(for: info).count
                 return

@@ -7,29 +7,30 @@ import DAVCore
 /// (``DAVResponder/propfindResponse(_:_:quota:dead:)``), and a test holds the two byte for byte equal.
 enum AllpropMemberWriter {
     /// Appends the response of `info`, or returns false (writing nothing) when it needs the general path.
-    static func write(_ info: ResourceInfo, dead: [XMLElement], hasLocks: () throws -> Bool, into out: inout MultiStatusWriter) rethrows
-        -> Bool
-    {
+    static func write(
+        _ info: ResourceInfo, href: String, dead: [XMLElement], hasLocks: () throws -> Bool, into out: inout MultiStatusWriter
+    ) rethrows -> Bool {
         guard dead.isEmpty, try !hasLocks() else { return false }
         out.appendSerialisedResponse { buffer in
             buffer.append(contentsOf: responseOpen)
-            escape(info.path.href(isCollection: info.isCollection), into: &buffer)
+            escape(href, into: &buffer)
             buffer.append(contentsOf: hrefToProps)
-            element(creationdate, HTTPDate.rfc3339(info.created), into: &buffer)
+            // Dates, digits and the content types of the table have nothing to escape; hrefs and entity tags may.
+            element(creationdate, HTTPDate.rfc3339(info.created), escaping: false, into: &buffer)
             if !info.isCollection {
-                element(getcontentlength, String(info.size), into: &buffer)
-                element(getcontenttype, MediaTypes.type(for: info.path.name), into: &buffer)
+                element(getcontentlength, String(info.size), escaping: false, into: &buffer)
+                element(getcontenttype, MediaTypes.type(for: info.path.name), escaping: false, into: &buffer)
             }
-            element(getetag, info.etag, into: &buffer)
-            element(getlastmodified, HTTPDate.rfc1123(info.modified), into: &buffer)
+            element(getetag, info.etag, escaping: true, into: &buffer)
+            element(getlastmodified, HTTPDate.rfc1123(info.modified), escaping: false, into: &buffer)
             buffer.append(contentsOf: info.isCollection ? collectionTail : fileTail)
         }
         return true
     }
 
-    private static func element(_ name: (open: [UInt8], close: [UInt8]), _ text: String, into buffer: inout [UInt8]) {
+    private static func element(_ name: (open: [UInt8], close: [UInt8]), _ text: String, escaping: Bool, into buffer: inout [UInt8]) {
         buffer.append(contentsOf: name.open)
-        escape(text, into: &buffer)
+        if escaping { escape(text, into: &buffer) } else { buffer.append(contentsOf: text.utf8) }
         buffer.append(contentsOf: name.close)
     }
 

@@ -97,7 +97,11 @@ enum MediaTypes {
     ]
 
     static func type(for name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "application/octet-stream" }
-        return table[name[name.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+        let utf8 = name.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), dot != utf8.startIndex else { return "application/octet-stream" }
+        let suffix = Substring(utf8[utf8.index(after: dot)...])
+        // Most extensions are lower case already: no new string to lower them (this runs per listed file).
+        let key = suffix.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? suffix.lowercased() : String(suffix)
+        return table[key] ?? "application/octet-stream"
     }
 }
