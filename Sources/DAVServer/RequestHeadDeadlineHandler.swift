@@ -17,20 +17,25 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     typealias OutboundOut = HTTPResponsePart
 
     private let deadline: TimeAmount
+    /// The one pending check, if any. It is not cancelled when a head arrives and re-armed after each
+    /// response (two timer operations per request on a busy keep-alive connection): when it fires it looks
+    /// at the state and waits again for what remains.
     private var timer: Scheduled<Void>?
     /// Heads read whose response has not ended yet; the deadline runs only when this is 0.
     private var requestsInProgress = 0
+    /// When the current wait for a head began.
+    private var waitingSince = NIODeadline.now()
 
     init(deadline: TimeAmount) {
         self.deadline = deadline
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { startWaiting(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        startWaiting(context)
         context.fireChannelActive()
     }
 
@@ -42,26 +47,34 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            requestsInProgress += 1
-            disarm()
-        }
+        if case .head = unwrapInboundIn(data) { requestsInProgress += 1 }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             requestsInProgress = max(0, requestsInProgress - 1)
-            if requestsInProgress == 0 { arm(context) }
+            if requestsInProgress == 0 { startWaiting(context) }
         }
         context.write(data, promise: promise)
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        guard timer == nil else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) { [self] in
+    private func startWaiting(_ context: ChannelHandlerContext) {
+        waitingSince = .now()
+        if timer == nil { schedule(context, at: waitingSince + deadline) }
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at time: NIODeadline) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
             timer = nil
-            if requestsInProgress == 0 { context.close(promise: nil) }
+            // A request is being answered: its end starts the next wait (and arms a check).
+            guard requestsInProgress == 0 else { return }
+            let end = waitingSince + deadline
+            if end <= .now() {
+                context.close(promise: nil)
+            } else {
+                schedule(context, at: end)
+            }
         }
     }
 
