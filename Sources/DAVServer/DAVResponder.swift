@@ -40,7 +40,7 @@ public struct DAVResponder: HTTPResponder {
         if method == "OPTIONS" {
             // OPTIONS * asks about the server; any other target is refused when unsafe, as for every method.
             if exchange.rawPath != "*" { _ = try exchange.requestPath() }
-            return handleOptions(exchange).response
+            return try handleOptions(exchange)
         }
         try authenticate(exchange)
         exchange.path = try exchange.requestPath()
@@ -95,11 +95,6 @@ public struct DAVResponder: HTTPResponder {
     }
 
     static func render(_ error: DAVError, method: HTTPRequest.Method) -> Response {
-        errorAnswer(error, method: method).response
-    }
-
-    /// The status, headers and plain-text or `<D:error>` body of a failure.
-    static func errorAnswer(_ error: DAVError, method: HTTPRequest.Method) -> Answer {
         var headers = HTTPFields()
         for (name, value) in error.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -115,6 +110,7 @@ public struct DAVResponder: HTTPResponder {
             bytes = Array((error.message + "\n").utf8)
         }
         headers[.contentLength] = String(bytes.count)
-        return Answer(status: .init(code: error.status), headers: headers, body: method == .head || bytes.isEmpty ? nil : ByteBuffer(bytes: bytes))
+        let body = method == .head || bytes.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        return Response(status: .init(code: error.status), headers: headers, body: body)
     }
 }

@@ -2,7 +2,6 @@ import DAVCore
 import Foundation
 internal import GRDB
 import Hummingbird
-import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -19,27 +18,19 @@ public enum DAVServer {
     }
 
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
-    /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`; the
-    /// common reads are answered on the event loop (``InlineAnswerHandler``).
+    /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`.
     public static func makeApplication(
         options: DAVServerOptions, host: String, port: Int, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let headTimeout = TimeAmount(options.requestHeadTimeout)
-        let responder = DAVResponder(options: options)
-        let serverName = "davdoctor"
         return Application(
-            responder: responder,
-            server: HTTPServerBuilder { respond in
-                InlineHTTP1Channel(
-                    http1: HTTP1Channel(
-                        responder: respond,
-                        configuration: .init(
-                            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: headTimeout), ExpectContinueHandler()],
-                            idleTimeout: TimeAmount(options.idleTimeout))),
-                    responder: responder, serverName: serverName)
-            },
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
+            responder: DAVResponder(options: options),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: headTimeout), ExpectContinueHandler()],
+                    idleTimeout: TimeAmount(options.idleTimeout))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "davdoctor"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )

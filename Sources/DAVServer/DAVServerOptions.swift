@@ -20,10 +20,6 @@ public struct DAVServerOptions: Sendable {
     public var requestHeadTimeout: Duration
     /// Longest time a connection may stay without any byte read or written before it is closed.
     public var idleTimeout: Duration
-    /// Whether the common reads are answered on the event loop (``InlineAnswerHandler``); when false every
-    /// request goes through Hummingbird's task. Both give the same answers; tests compare them.
-    public var answersReadsInline = true
-
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
         access: AccessRules = .open, maxBodyBytes: Int = 8 << 30, maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true,

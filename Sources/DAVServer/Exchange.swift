@@ -89,12 +89,7 @@ final class Exchange: @unchecked Sendable {
 
     /// Reads an XML request body; nil when there is none; 400 for XML that is malformed or has a DTD.
     func xmlBody() async throws -> XMLElement? {
-        try parseXMLBody(try await collectBody(limit: options.maxXMLBodyBytes))
-    }
-
-    /// An XML request body already read whole (at most ``DAVServerOptions/maxXMLBodyBytes``).
-    func parseXMLBody(_ bytes: [UInt8]) throws -> XMLElement? {
-        if bytes.count > options.maxXMLBodyBytes { throw DAVError(413, "the request body is larger than \(options.maxXMLBodyBytes) bytes") }
+        let bytes = try await collectBody(limit: options.maxXMLBodyBytes)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
         do {
             return try XMLTreeParser.parse(bytes, limits: .requestBody, strict: true).root

@@ -3,11 +3,10 @@
 # with wrk, on one generated tree, and measure the memory of a Depth infinity PROPFIND over 100,000 files.
 #
 #   scripts/bench/server-bench.sh [--davdoctor PATH] [--duration SECONDS] [--connections N] [--runs R]
-#                                 [--servers "davdoctor davdoctor-log davdoctor-tasks nginx apache lighttpd wsgidav"] [--no-rss]
+#                                 [--servers "davdoctor davdoctor-log nginx apache lighttpd wsgidav"] [--no-rss]
 #
 # "davdoctor-log" is the same binary with --access-log: every peer below writes an access log, davdoctor
-# serve writes none unless asked, so both are measured. "davdoctor-tasks" (asked for by name, not in the
-# default list) is the binary with the hidden --no-inline-reads: every request through Hummingbird's task.
+# serve writes none unless asked, so both are measured.
 #
 # Every server serves the same tree (scripts/peers/lib.sh make_tree + make_big with 1,000 files in /big/,
 # plus /bench/4k.bin and /bench/10m.bin) on 127.0.0.1; the peers are started and stopped with the scripts in
@@ -84,10 +83,9 @@ start_server() {
     local name=$1 port
     port=$(free_port)
     case "$name" in
-        davdoctor|davdoctor-log|davdoctor-tasks)
+        davdoctor|davdoctor-log)
             local log=()
             [[ $name == davdoctor-log ]] && log=(--access-log "$work/$name/access.log")
-            [[ $name == davdoctor-tasks ]] && log=(--no-inline-reads)
             (
                 export PROFILE=clean
                 . "$peers/lib.sh"

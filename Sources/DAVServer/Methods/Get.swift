@@ -3,33 +3,17 @@ import HTTPTypes
 import Hummingbird
 
 extension DAVResponder {
-    /// How a GET or HEAD is answered: at once, or with the file streamed from `start` for `length` bytes.
-    enum GetPlan {
-        case answer(Answer)
-        case stream(status: HTTPResponse.Status, headers: HTTPFields, start: Int64, length: Int64)
-    }
-
     /// GET and HEAD: files streamed with ETag, Last-Modified, conditional requests and one byte range;
     /// a collection answers with a small HTML index, never a 207.
     func handleGet(_ exchange: Exchange, head: Bool) async throws -> Response {
-        switch try planGet(exchange, head: head) {
-        case .answer(let answer): return answer.response
-        case .stream(let status, let headers, let start, let length):
-            return streamFile(exchange.path, status: status, headers: headers, start: start, length: length)
-        }
-    }
-
-    /// Everything but a large body: the checks, the headers, and a body of up to 256 KiB read at once
-    /// (it goes out with the head in one write). Reads only; nothing is logged.
-    func planGet(_ exchange: Exchange, head: Bool) throws -> GetPlan {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         var headers = HTTPFields()
         headers[.eTag] = info.etag
         headers[.lastModified] = HTTPDate.rfc1123(info.modified)
-        if let failure = try conditionalFailure(exchange, info: info, isRead: true) { return .answer(failure(headers)) }
-        if info.isCollection { return .answer(try collectionIndex(exchange, info: info, head: head)) }
+        if let failure = try conditionalFailure(exchange, info: info, isRead: true) { return failure(headers) }
+        if info.isCollection { return try collectionIndex(exchange, info: info, head: head) }
 
         headers[.contentType] = MediaTypes.type(for: path.name)
         headers[.acceptRanges] = "bytes"
@@ -42,7 +26,7 @@ extension DAVResponder {
             case .unsatisfiable:
                 headers[.contentRange] = "bytes */\(info.size)"
                 headers[.contentLength] = "0"
-                return .answer(Answer(status: .rangeNotSatisfiable, headers: headers))
+                return Response(status: .rangeNotSatisfiable, headers: headers)
             case .range(let first, let last):
                 start = first
                 length = last - first + 1
@@ -51,22 +35,20 @@ extension DAVResponder {
             }
         }
         headers[.contentLength] = String(length)
-        if head { return .answer(Answer(status: status, headers: headers)) }
-        guard length <= 256 << 10 else { return .stream(status: status, headers: headers, start: start, length: length) }
-        var buffer = ByteBufferAllocator().buffer(capacity: Int(length))
-        var offset = start
-        while offset < start + length {
-            let count = try options.storage.read(path, offset: offset, length: Int(start + length - offset), into: &buffer)
-            if count == 0 { break }
-            offset += Int64(count)
-        }
-        headers[.contentLength] = String(buffer.readableBytes)
-        return .answer(Answer(status: status, headers: headers, body: buffer))
-    }
-
-    /// A large body, read and written 256 KiB at a time.
-    private func streamFile(_ path: ResourcePath, status: HTTPResponse.Status, headers: HTTPFields, start: Int64, length: Int64) -> Response {
+        if head { return Response(status: status, headers: headers) }
         let storage = options.storage
+        if length <= 256 << 10 {
+            // Small bodies go out with the head in one write.
+            var buffer = ByteBufferAllocator().buffer(capacity: Int(length))
+            var offset = start
+            while offset < start + length {
+                let count = try storage.read(path, offset: offset, length: Int(start + length - offset), into: &buffer)
+                if count == 0 { break }
+                offset += Int64(count)
+            }
+            headers[.contentLength] = String(buffer.readableBytes)
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        }
         let reader = (storage as? FileSystemStorage).flatMap { try? $0.openForReading(path) }
         let (from, count) = (start, length)
         let body = ResponseBody(contentLength: Int(count)) { writer in
@@ -126,11 +108,11 @@ extension DAVResponder {
 
     /// RFC 9110 §13 preconditions: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since.
     /// Returns a builder of the 304 or 412 response, or nil when the request may go on.
-    func conditionalFailure(_ exchange: Exchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Answer)? {
+    func conditionalFailure(_ exchange: Exchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Response)? {
         func list(_ value: String) -> [String] {
             value.split(separator: ",").map { $0.trimmingASCIIWhitespace() }
         }
-        let fail412: (HTTPFields) -> Answer = { _ in Self.errorAnswer(DAVError(412, "the precondition failed"), method: exchange.request.method) }
+        let fail412: (HTTPFields) -> Response = { _ in Self.render(DAVError(412, "the precondition failed"), method: exchange.request.method) }
         if let ifMatch = exchange.header("If-Match") {
             let tags = list(ifMatch)
             guard let info else { return fail412 }
@@ -145,20 +127,20 @@ extension DAVResponder {
                     return { headers in
                         var headers = headers
                         headers[.contentLength] = nil
-                        return Answer(status: .notModified, headers: headers)
+                        return Response(status: .notModified, headers: headers)
                     }
                 }
                 return fail412
             }
         } else if isRead, let since = exchange.header("If-Modified-Since").flatMap(HTTPDate.parse), let info {
             if info.modified.rounded(.down) <= since {
-                return { headers in Answer(status: .notModified, headers: headers) }
+                return { headers in Response(status: .notModified, headers: headers) }
             }
         }
         return nil
     }
 
-    private func collectionIndex(_ exchange: Exchange, info: ResourceInfo, head: Bool) throws -> Answer {
+    private func collectionIndex(_ exchange: Exchange, info: ResourceInfo, head: Bool) throws -> Response {
         let path = exchange.path
         var names = try options.storage.memberNames(of: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         names = names.filter { options.access.allows(exchange.user, .read, path.appending($0)) }
@@ -177,6 +159,6 @@ extension DAVResponder {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.contentLength] = String(bytes.count)
         headers[.eTag] = info.etag
-        return Answer(status: .ok, headers: headers, body: head ? nil : ByteBuffer(bytes: bytes))
+        return Response(status: .ok, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -16,61 +16,47 @@ extension DAVResponder {
         }
     }
 
-    /// How a PROPFIND is answered: one document built at once (Depth 0, or a file), or streamed.
-    enum PropfindPlan {
-        case answer(Answer)
-        case stream(PropfindStream)
-    }
-
     /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). A Depth
     /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time
     /// (``PropfindStream``), so a large collection costs neither a large buffer nor the page faults of
     /// allocating one. Members the user may not read are left out, names and all.
     func handlePropfind(_ exchange: Exchange) async throws -> Response {
-        switch try planPropfind(exchange, body: try await exchange.xmlBody()) {
-        case .answer(let answer): return answer.response
-        case .stream(let stream):
-            var headers = HTTPFields()
-            headers[.contentType] = "application/xml; charset=utf-8"
-            let handedOver = HandedOver(stream)
-            let body = ResponseBody { writer in
-                let stream = handedOver.value
-                var status = 207
-                defer { stream.logEnd(status: status) }
-                do {
-                    while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
-                } catch {
-                    status = 500
-                    throw error
-                }
-                try await writer.finish(nil)
-            }
-            return Response(status: .init(code: 207), headers: headers, body: body)
-        }
-    }
-
-    /// The checks, then either the whole answer or the stream that produces it. Opens the collection
-    /// before the answer starts, so one that cannot be listed is still an error status.
-    func planPropfind(_ exchange: Exchange, body: XMLElement?) throws -> PropfindPlan {
         let path = exchange.path
         try authorize(exchange, .read, path)
         let depth = try exchange.depth(default: .infinity)
         if depth == .infinity && !options.allowsDepthInfinity {
             throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
         }
-        let request = try Self.readPropfind(body)
+        let request = try Self.readPropfind(try await exchange.xmlBody())
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
         if depth == .zero || !info.isCollection {
-            return .answer(try Responses.multiStatusAnswer([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange))
+            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange)
         }
+        // Opened before the answer starts, so a collection that cannot be listed is still an error status.
         let firstLevel: PropfindLevel = (
             try options.storage.memberIterator(of: path),
             request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: path) : [:]
         )
         exchange.logIsDeferred = true
-        return .stream(PropfindStream(responder: self, exchange: exchange, root: info, request: request, quota: quota,
-                                      firstLevel: firstLevel, descends: depth == .infinity))
+        let stream = HandedOver(
+            PropfindStream(responder: self, exchange: exchange, root: info, request: request, quota: quota,
+                           firstLevel: firstLevel, descends: depth == .infinity))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/xml; charset=utf-8"
+        let body = ResponseBody { writer in
+            let stream = stream.value
+            var status = 207
+            defer { stream.logEnd(status: status) }
+            do {
+                while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
+            } catch {
+                status = 500
+                throw error
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .init(code: 207), headers: headers, body: body)
     }
 
     /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
@@ -170,8 +156,8 @@ final class QuotaCache: @unchecked Sendable {
     }
 }
 
-/// The body of a Depth 1 or infinity PROPFIND, produced a piece at a time by whoever writes it: the
-/// Hummingbird body writer, or ``InlineAnswerHandler`` as the socket accepts more.
+/// The body of a Depth 1 or infinity PROPFIND, produced a piece at a time as the response body writer
+/// asks for it.
 ///
 /// One open directory and its members' dead properties per level: memory follows the depth of the tree,
 /// not its size. Members come in directory order, as nginx and Apache answer: sorting costs more than the XML.

@@ -64,7 +64,7 @@ extension DAVResponder {
         guard let parent = path.parent, let parentInfo = try options.storage.info(at: parent), parentInfo.isCollection else {
             throw DAVError.conflict("the parent collection does not exist")
         }
-        if let failure = try conditionalFailure(exchange, info: existing, isRead: false) { return .refused(failure(HTTPFields()).response) }
+        if let failure = try conditionalFailure(exchange, info: existing, isRead: false) { return .refused(failure(HTTPFields())) }
         try checkIfHeader(exchange)
         if existing == nil {
             try checkLocksForMembership(exchange, path, descendants: false)

@@ -12,26 +12,18 @@ enum Responses {
     }
 
     static func xml(_ status: Int, _ bytes: [UInt8], headers extra: [(HTTPField.Name, String)] = []) -> Response {
-        xmlAnswer(status, bytes, headers: extra).response
-    }
-
-    static func xmlAnswer(_ status: Int, _ bytes: [UInt8], headers extra: [(HTTPField.Name, String)] = []) -> Answer {
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
         headers[.contentLength] = String(bytes.count)
         for (name, value) in extra { headers[name] = value }
-        return Answer(status: .init(code: status), headers: headers, body: ByteBuffer(bytes: bytes))
+        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// A whole 207 from responses; counts statuses for the access log.
     static func multiStatus(_ responses: [DAVCore.Response], exchange: Exchange) throws -> Response {
-        try multiStatusAnswer(responses, exchange: exchange).response
-    }
-
-    static func multiStatusAnswer(_ responses: [DAVCore.Response], exchange: Exchange) throws -> Answer {
         for response in responses { count(response, exchange) }
         let bytes = try MultiStatusWriter.document(MultiStatus(responses: responses))
-        return xmlAnswer(207, bytes)
+        return xml(207, bytes)
     }
 
     static func count(_ response: DAVCore.Response, _ exchange: Exchange) {

@@ -42,10 +42,6 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-unauthenticated-remote"), help: "Listen on a non-loopback address even with no users configured.")
     var allowUnauthenticatedRemote = false
 
-    /// For benchmarks that compare the two request paths: every request through Hummingbird's task.
-    @Flag(name: .customLong("no-inline-reads"), help: .hidden)
-    var noInlineReads = false
-
     @Flag(name: .customLong("hash-password"), help: "Read a password from standard input, print its hash for the config file, and exit.")
     var hashPassword = false
 
@@ -100,7 +96,6 @@ struct Serve: AsyncParsableCommand {
         }
         if let seconds = configuration.limits?.requestHeadSeconds { options.requestHeadTimeout = .milliseconds(Int64(seconds * 1000)) }
         if let seconds = configuration.limits?.idleSeconds { options.idleTimeout = .milliseconds(Int64(seconds * 1000)) }
-        options.answersReadsInline = !noInlineReads
         if let accessLog {
             options.accessLog = accessLog == "-" ? AccessLog(handle: .standardOutput) : try AccessLog(path: accessLog)
         }
