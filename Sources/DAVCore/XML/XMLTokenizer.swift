@@ -60,7 +60,10 @@ public struct XMLTokenizer {
     private var cursor = 0
     private var bufferOffset = 0
     private var open: [OpenElement] = []
+    /// The raw qnames of the open elements, end to end, for matching end tags. A stack that only grows:
+    /// `rawNamesCount` bytes are in use, so opening and closing an element copies the name once, no more.
     private var rawNames: [UInt8] = []
+    private var rawNamesCount = 0
     private var bindings: [Binding] = []
     private var prefixes: [UInt8] = []
     private var textBytes = 0
@@ -291,7 +294,7 @@ public struct XMLTokenizer {
 
     private mutating func closeTop<H: XMLTokenHandler>(into handler: inout H) throws {
         let top = open.removeLast()
-        rawNames.removeLast(top.rawCount)
+        rawNamesCount -= top.rawCount
         if bindings.count > top.bindingCount {
             let removed = bindings.count - top.bindingCount
             let firstRemoved = bindings[top.bindingCount]
@@ -321,7 +324,7 @@ public struct XMLTokenizer {
         guard nameEnd <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
 
         let bindingCount = bindings.count
-        pendingAttributes.removeAll(keepingCapacity: true)
+        if !pendingAttributes.isEmpty { pendingAttributes.removeAll(keepingCapacity: true) }
         // Attributes: namespace declarations are applied first, then every name is resolved.
         while j < end {
             while j < end, XMLBytes.isSpace(body[j]) { j += 1 }
@@ -384,14 +387,22 @@ public struct XMLTokenizer {
             }
         }
 
-        let rawStart = rawNames.count
-        rawNames.append(contentsOf: nameBytes)
+        let rawStart = rawNamesCount
+        pushRawName(nameBytes)
         open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameEnd, bindingCount: bindingCount))
         sawRoot = true
         sawBytes = true
         textBytes = 0
         try handler.startElement(nameID, attributes: attributes, names: names)
         if selfClosing { try closeTop(into: &handler) }
+    }
+
+    private mutating func pushRawName(_ name: UnsafeBufferPointer<UInt8>) {
+        let needed = rawNamesCount + name.count
+        if rawNames.count < needed { rawNames.append(contentsOf: repeatElement(0, count: max(needed - rawNames.count, 256))) }
+        let at = rawNamesCount
+        rawNames.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + at, name.baseAddress!, name.count) }
+        rawNamesCount = needed
     }
 
     private mutating func bind(prefix: UnsafeBufferPointer<UInt8>, to uri: String) throws {
