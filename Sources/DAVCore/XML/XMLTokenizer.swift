@@ -157,6 +157,11 @@ public struct XMLTokenizer {
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </
+                    if let end = closesTop(p, at: i) {
+                        try closeTop(into: &handler)
+                        i = end
+                        continue
+                    }
                     guard let gt = XMLBytes.find(0x3E, in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
@@ -209,6 +214,29 @@ public struct XMLTokenizer {
                         throw malformed("an unknown `<!` construct", at: i)
                     }
                 } else {
+                    // The usual start tag, `<name>` or `<name/>`: its end is found while its name is read and
+                    // hashed, in one pass. Anything else (attributes, quotes, a tag not yet complete) takes
+                    // the general path below.
+                    var j = i + 1
+                    var hash: UInt32 = 0
+                    while j < n {
+                        let b = p[j]
+                        if b == 0x3E || b == 0x2F || b == 0x22 || b == 0x27 || XMLBytes.isSpace(b) { break }
+                        hash = hash &* 31 &+ UInt32(b)
+                        j += 1
+                    }
+                    if j > i + 1, j < n {
+                        if p[j] == 0x3E {
+                            try plainStartTag(UnsafeBufferPointer(rebasing: p[(i + 1)..<j]), hash: hash, selfClosing: false, at: i, into: &handler)
+                            i = j + 1
+                            continue
+                        }
+                        if p[j] == 0x2F, j + 1 < n, p[j + 1] == 0x3E {
+                            try plainStartTag(UnsafeBufferPointer(rebasing: p[(i + 1)..<j]), hash: hash, selfClosing: true, at: i, into: &handler)
+                            i = j + 2
+                            continue
+                        }
+                    }
                     guard let gt = XMLBytes.tagEnd(in: p, from: i + 1) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
@@ -292,6 +320,18 @@ public struct XMLTokenizer {
         try closeTop(into: &handler)
     }
 
+    /// Where `</name>` at `i` ends (just past its `>`) when it closes the innermost element exactly as
+    /// written, with no space before `>`: the usual end tag, matched without looking for its `>` first.
+    /// Nil sends the tag down the general path, which also reports what is wrong with it. Mutating only so
+    /// that calling it does not copy the tokenizer.
+    private mutating func closesTop(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        guard let top = open.last else { return nil }
+        let gt = i + 2 + top.rawCount
+        guard gt < p.count, p[gt] == 0x3E else { return nil }
+        let same = rawNames.withUnsafeBufferPointer { raw in memcmp(raw.baseAddress! + top.rawStart, p.baseAddress! + i + 2, top.rawCount) == 0 }
+        return same ? gt + 1 : nil
+    }
+
     private mutating func closeTop<H: XMLTokenHandler>(into handler: inout H) throws {
         let top = open.removeLast()
         rawNamesCount -= top.rawCount
@@ -373,7 +413,7 @@ public struct XMLTokenizer {
         }
 
         let nameBytes = UnsafeBufferPointer(rebasing: body[0..<nameEnd])
-        let nameID = try cachedResolve(nameBytes, at: i, into: &handler)
+        let nameID = try cachedResolve(nameBytes, hash: Self.nameHash(nameBytes), at: i, into: &handler)
         var attributes: [XMLAttribute] = []
         if !pendingAttributes.isEmpty {
             attributes.reserveCapacity(pendingAttributes.count)
@@ -387,9 +427,28 @@ public struct XMLTokenizer {
             }
         }
 
+        try openElement(nameBytes, id: nameID, bindingCount: bindingCount, attributes: attributes, selfClosing: selfClosing, into: &handler)
+    }
+
+    /// A start tag with no attributes, found by ``process(_:final:)``: `name` is the whole tag body but
+    /// the `/` of `<name/>`, and `hash` its ``nameHash(_:)``. The same checks as ``startTag(_:at:into:)``.
+    private mutating func plainStartTag<H: XMLTokenHandler>(
+        _ name: UnsafeBufferPointer<UInt8>, hash: UInt32, selfClosing: Bool, at i: Int, into handler: inout H
+    ) throws {
+        if rootClosed { throw malformed("a second root element", at: i) }
+        if open.count >= limits.maxDepth { throw DAVCoreError.limit("nesting depth", limits.maxDepth, offset: bufferOffset + i) }
+        guard name.count <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
+        let nameID = try cachedResolve(name, hash: hash, at: i, into: &handler)
+        try openElement(name, id: nameID, bindingCount: bindings.count, attributes: [], selfClosing: selfClosing, into: &handler)
+    }
+
+    private mutating func openElement<H: XMLTokenHandler>(
+        _ nameBytes: UnsafeBufferPointer<UInt8>, id nameID: Int32, bindingCount: Int, attributes: [XMLAttribute], selfClosing: Bool,
+        into handler: inout H
+    ) throws {
         let rawStart = rawNamesCount
         pushRawName(nameBytes)
-        open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameEnd, bindingCount: bindingCount))
+        open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameBytes.count, bindingCount: bindingCount))
         sawRoot = true
         sawBytes = true
         textBytes = 0
@@ -415,17 +474,16 @@ public struct XMLTokenizer {
     }
 
     /// ``resolve(_:isAttribute:at:into:)`` for element names, through a small direct-mapped cache.
+    /// `hash` is the name's ``nameHash(_:)``.
     private mutating func cachedResolve<H: XMLTokenHandler>(
-        _ qname: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H
+        _ qname: UnsafeBufferPointer<UInt8>, hash: UInt32, at i: Int, into handler: inout H
     ) throws -> Int32 {
         let count = qname.count
         guard count <= 48 else {
             if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
             return try resolve(qname, isAttribute: false, at: i, into: &handler)
         }
-        var hash = UInt32(truncatingIfNeeded: count)
-        for byte in qname { hash = hash &* 31 &+ UInt32(byte) }
-        let slot = Int(hash & 511)
+        let slot = Int((hash ^ (hash >> 9) ^ UInt32(truncatingIfNeeded: count)) & 511)
         let entry = nameCacheSlots[slot]
         if entry.generation == bindingGeneration, entry.length == count,
             nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * 48, qname.baseAddress!, count) == 0 })
@@ -441,6 +499,13 @@ public struct XMLTokenizer {
             nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
         }
         return id
+    }
+
+    /// The name cache's hash of a raw name; ``process(_:final:)`` computes the same while it reads a name.
+    private static func nameHash(_ name: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash: UInt32 = 0
+        for byte in name { hash = hash &* 31 &+ UInt32(byte) }
+        return hash
     }
 
     /// Resolves `prefix:local` (or `local`) against the bindings in scope. Unprefixed attributes have no namespace.
