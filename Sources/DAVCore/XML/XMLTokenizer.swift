@@ -483,7 +483,9 @@ public struct XMLTokenizer {
             if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
             return try resolve(qname, isAttribute: false, at: i, into: &handler)
         }
-        let slot = Int((hash ^ (hash >> 9) ^ UInt32(truncatingIfNeeded: count)) & 511)
+        // Fibonacci hashing: the top 9 bits of the product spread a document's few dozen names over the
+        // 512 slots (the low bits of `hash` put `D:response` and `D:getetag` in one slot).
+        let slot = Int((hash &* 0x9E37_79B1) >> 23)
         let entry = nameCacheSlots[slot]
         if entry.generation == bindingGeneration, entry.length == count,
             nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * 48, qname.baseAddress!, count) == 0 })
