@@ -167,7 +167,15 @@ public struct ResponseCollector: Sendable {
                 }
                 guard let code else { continue }
                 if (200..<300).contains(code) {
-                    inspectValue(properties[index], path: path, hasETag: &hasETag)
+                    // The values read here are read in place: passing the property on would copy it.
+                    switch LiveProperty(name) {
+                    case .getetag:
+                        if !properties[index].text.trimmingASCIIWhitespace().isEmpty { hasETag = true }
+                    case .quotaAvailableBytes, .quotaUsedBytes:
+                        noteQuota(name, properties[index].text, path: path)
+                    default:
+                        break
+                    }
                 } else if code == 404 {
                     if status.map({ (200..<300).contains($0) }) ?? false { absentProperties[name, default: 0] += 1 }
                 } else {
@@ -351,16 +359,9 @@ public struct ResponseCollector: Sendable {
         return max(slash, 1)
     }
 
-    private mutating func inspectValue(_ property: borrowing Property, path: String, hasETag: inout Bool) {
-        switch LiveProperty(property.name) {
-        case .getetag:
-            if !property.text.trimmingASCIIWhitespace().isEmpty { hasETag = true }
-        case .quotaAvailableBytes, .quotaUsedBytes:
-            let value = property.text.trimmingASCIIWhitespace()
-            if value.hasPrefix("-"), negativeQuota.count < 20 { negativeQuota.append((path, "\(property.name.name) = \(value)")) }
-        default:
-            break
-        }
+    private mutating func noteQuota(_ name: QualifiedName, _ text: String, path: String) {
+        let value = text.trimmingASCIIWhitespace()
+        if value.hasPrefix("-"), negativeQuota.count < 20 { negativeQuota.append((path, "\(name.name) = \(value)")) }
     }
 
     private mutating func checkScope(_ href: Href, path: String) {

@@ -276,13 +276,13 @@ struct MultiStatusHandler: XMLTokenHandler {
             if depth == propertyDepth {
                 let decoded = XMLText.decode(text)
                 if let entity = decoded.undefinedEntity { problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0)) }
-                scratchProperties.append(Property(names.name(propertyName), text: decoded.text, attributes: propertyAttributes))
+                scratchProperties.append(Property(qualifiedName(propertyName), text: decoded.text, attributes: propertyAttributes))
                 mode = .structure
             }
             return
         case .skipProperty(let propertyDepth):
             if depth == propertyDepth {
-                scratchProperties.append(Property(names.name(propertyName), attributes: propertyAttributes))
+                scratchProperties.append(Property(qualifiedName(propertyName), attributes: propertyAttributes))
                 mode = .structure
             }
             return
@@ -335,6 +335,16 @@ struct MultiStatusHandler: XMLTokenHandler {
     }
 
     // MARK: -
+
+    /// The name table's names, copied here as their ids first appear: reading the table, a class, costs
+    /// a dynamic exclusivity check, once for every property of every response.
+    private var qualifiedNames: [QualifiedName] = []
+
+    private mutating func qualifiedName(_ id: Int32) -> QualifiedName {
+        let index = Int(id)
+        while qualifiedNames.count <= index { qualifiedNames.append(names.name(Int32(qualifiedNames.count))) }
+        return qualifiedNames[index]
+    }
 
     private func structuralID(for target: TextTarget) -> Int32? {
         guard let s = structural else { return nil }
