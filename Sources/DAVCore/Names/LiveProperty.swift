@@ -15,7 +15,9 @@ import Darwin
 public enum LiveProperty: Sendable, Hashable {
     case creationdate, getcontentlength, getetag, getlastmodified, resourcetype, quotaAvailableBytes, quotaUsedBytes
 
-    public init?(_ name: QualifiedName) {
+    /// `borrowing`: an initializer otherwise takes its argument owned, which costs a retain and a release
+    /// of both strings at every call.
+    public init?(_ name: borrowing QualifiedName) {
         guard name.namespace == DAV.namespace else { return nil }
         let found: LiveProperty?? = name.name.utf8.withContiguousStorageIfAvailable { bytes in
             func equals(_ literal: StaticString) -> Bool {
