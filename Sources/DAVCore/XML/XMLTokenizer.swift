@@ -148,8 +148,12 @@ public struct XMLTokenizer {
             }
             while i < n {
                 if p[i] != 0x3C {
-                    let found = memchr(base + i, 0x3C, n - i)
-                    let end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                    // Most text between tags is one line break: no memchr for that.
+                    var end = i + 1
+                    if end < n, p[end] != 0x3C {
+                        let found = memchr(base + end, 0x3C, n - end)
+                        end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                    }
                     try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
                     i = end
                     continue
@@ -221,7 +225,8 @@ public struct XMLTokenizer {
                     var hash: UInt32 = 0
                     while j < n {
                         let b = p[j]
-                        if b == 0x3E || b == 0x2F || b == 0x22 || b == 0x27 || XMLBytes.isSpace(b) { break }
+                        // Name bytes are mostly letters, above every byte that ends the fast path.
+                        if b <= 0x3E, Self.endsPlainName >> UInt64(b) & 1 != 0 { break }
                         hash = hash &* 31 &+ UInt32(b)
                         j += 1
                     }
@@ -319,6 +324,10 @@ public struct XMLTokenizer {
         }
         try closeTop(into: &handler)
     }
+
+    /// The bytes that end a name on the one-pass path, as bits of a mask: `>`, `/`, quotes, white space.
+    private static let endsPlainName: UInt64 =
+        1 << 0x3E | 1 << 0x2F | 1 << 0x22 | 1 << 0x27 | 1 << 0x20 | 1 << 0x0A | 1 << 0x09 | 1 << 0x0D
 
     /// Where `</name>` at `i` ends (just past its `>`) when it closes the innermost element exactly as
     /// written, with no space before `>`: the usual end tag, matched without looking for its `>` first.
