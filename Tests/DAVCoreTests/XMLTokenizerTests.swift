@@ -12,8 +12,14 @@ struct XMLTokenizerTests {
             events.append("<\(names.name(name))\(attributes.map { " \($0.name)=\($0.value)" }.joined())>")
         }
         mutating func endElement(_ name: Int32, names: XMLNameTable) throws { events.append("</\(names.name(name))>") }
+        /// One text node may arrive in pieces (where the chunks were cut): the pieces are joined.
         mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws {
-            events.append("text " + String(decoding: raw, as: UTF8.self))
+            let text = String(decoding: raw, as: UTF8.self)
+            if let last = events.last, last.hasPrefix("text ") {
+                events[events.count - 1] = last + text
+            } else {
+                events.append("text " + text)
+            }
         }
         mutating func problem(_ problem: XMLProblem) { events.append("problem \(problem.kind) \(problem.detail) \(problem.offset)") }
     }
