@@ -1,5 +1,13 @@
 import DAVCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One resource as the report shows it.
 public struct ResourceRecord: Sendable, Hashable, Codable {
     /// Decoded path (`/docs/a b.txt`); collections end in `/`.
@@ -119,32 +127,23 @@ public struct ResponseCollector: Sendable {
         if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
         let path = href.map { $0.decodedPath ?? $0.path } ?? "(no href)"
-        linter.check(response, path: response.href == nil ? nil : path)
+        let responseIsCollection = response.isCollection
+        linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
         var status = response.resourceStatus
         if context.method == "PROPPATCH", response.status == nil, !response.propstats.isEmpty {
             // PROPPATCH reports per property; the resource itself is there.
             status = 200
         }
         byStatus[status ?? 0, default: 0] += 1
-        let isCollection = response.isCollection || path.hasSuffix("/")
+        let isCollection = responseIsCollection || path.hasSuffix("/")
 
         if keepsTree, knownPaths.count < Self.knownPathLimit, status.map({ (200..<300).contains($0) }) ?? false {
             rememberPath(path)
         }
-        if response.isCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
+        if responseIsCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
             collectionsWithoutSlash.append(href.raw)
         }
-        if !membersSaturated, let parent = Self.parentBytes(path) {
-            // Members of one collection usually come together: count in place until the parent changes
-            // (compared as bytes, so no string is made for the members of the same collection).
-            if let lastParent, parent.elementsEqual(lastParent.utf8) {
-                lastParentCount += 1
-            } else {
-                flushParent()
-                lastParent = String(Substring(parent))
-                lastParentCount = 1
-            }
-        }
+        if !membersSaturated { countMember(path) }
         if let href { checkScope(href, path: path) }
 
         var propertyStatuses: [ResourceRecord.PropertyStatus] = []
@@ -157,19 +156,30 @@ public struct ResponseCollector: Sendable {
         for propstat in response.propstats {
             let code = propstat.status?.code
             propertyStatusCounts[code ?? 0, default: 0] += propstat.properties.count
-            for property in propstat.properties {
-                if keepProperties { propertyStatuses.append(.init(name: clarkName(property.name), status: code)) }
-                if namespaces.count < 64, !property.name.namespace.isEmpty, property.name.namespace != lastNamespace {
-                    namespaces.insert(property.name.namespace)
-                    lastNamespace = property.name.namespace
+            // By index, not `for property in`: the loop would copy every property (names, value, attributes).
+            let properties = propstat.properties
+            for index in properties.indices {
+                let name = properties[index].name
+                if keepProperties { propertyStatuses.append(.init(name: clarkName(name), status: code)) }
+                if namespaces.count < 64, !name.namespace.isEmpty, name.namespace != lastNamespace {
+                    namespaces.insert(name.namespace)
+                    lastNamespace = name.namespace
                 }
                 guard let code else { continue }
                 if (200..<300).contains(code) {
-                    inspectValue(property, path: path, hasETag: &hasETag)
+                    // The values read here are read in place: passing the property on would copy it.
+                    switch LiveProperty(name) {
+                    case .getetag:
+                        if !properties[index].text.trimmingASCIIWhitespace().isEmpty { hasETag = true }
+                    case .quotaAvailableBytes, .quotaUsedBytes:
+                        noteQuota(name, properties[index].text, path: path)
+                    default:
+                        break
+                    }
                 } else if code == 404 {
-                    if status.map({ (200..<300).contains($0) }) ?? false { absentProperties[property.name, default: 0] += 1 }
+                    if status.map({ (200..<300).contains($0) }) ?? false { absentProperties[name, default: 0] += 1 }
                 } else {
-                    let key = PropertyFailureKey(name: property.name, status: code)
+                    let key = PropertyFailureKey(name: name, status: code)
                     var failure = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
                     failure.count += 1
                     if failure.examples.count < 20 { failure.examples.append(path) }
@@ -193,7 +203,7 @@ public struct ResponseCollector: Sendable {
                 if filesWithoutETag.count < 20 { filesWithoutETag.append(path) }
             }
         }
-        if path.utf8.contains(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 { namesWithPercent.append(path) }
+        if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 { namesWithPercent.append(path) }
 
         let failed = status.map { !(200..<300).contains($0) } ?? true
         let inTree = keepsTree && responseCount <= Self.treeLimit
@@ -312,30 +322,46 @@ public struct ResponseCollector: Sendable {
     /// Call when the last response has been added.
     public mutating func finish() { flushParent() }
 
+    /// Counts `path` as a member of its parent collection. Members of one collection usually come
+    /// together: they are counted in place until the parent changes, compared as bytes, so no string is
+    /// made for the members of the same collection.
+    private mutating func countMember(_ path: String) {
+        var path = path
+        path.withUTF8 { bytes in
+            guard let length = Self.parentLength(bytes) else { return }
+            if var last = lastParent, last.withUTF8({ $0.count == length && memcmp($0.baseAddress!, bytes.baseAddress!, length) == 0 }) {
+                lastParentCount += 1
+            } else {
+                flushParent()
+                lastParent = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+                lastParentCount = 1
+            }
+        }
+    }
+
     /// The parent collection of a decoded path without its trailing slash (`/a/b/c` → `/a/b`), nil for `/`.
     static func parentKey(_ path: String) -> String? {
-        parentBytes(path).map { String(Substring($0)) }
-    }
-
-    private static func parentBytes(_ path: String) -> Substring.UTF8View? {
-        var utf8 = Substring(path).utf8
-        if utf8.last == 0x2F { utf8 = utf8.dropLast() }
-        guard !utf8.isEmpty, let slash = utf8.lastIndex(of: 0x2F) else { return nil }
-        if slash == utf8.startIndex { return Substring("/").utf8 }
-        return utf8[utf8.startIndex..<slash]
-    }
-
-    private mutating func inspectValue(_ property: Property, path: String, hasETag: inout Bool) {
-        guard property.name.namespace == DAV.namespace else { return }
-        switch property.name.name {
-        case "getetag":
-            if !property.text.trimmingASCIIWhitespace().isEmpty { hasETag = true }
-        case "quota-available-bytes", "quota-used-bytes":
-            let value = property.text.trimmingASCIIWhitespace()
-            if value.hasPrefix("-"), negativeQuota.count < 20 { negativeQuota.append((path, "\(property.name.name) = \(value)")) }
-        default:
-            break
+        var path = path
+        return path.withUTF8 { bytes in
+            parentLength(bytes).map { String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<$0]), as: UTF8.self) }
         }
+    }
+
+    /// How many of a path's bytes its parent's key takes (`/a/b/c` → 4 for `/a/b`, `/a` → 1 for `/`), nil
+    /// when it has no parent.
+    private static func parentLength(_ path: UnsafeBufferPointer<UInt8>) -> Int? {
+        var end = path.count
+        if end > 0, path[end - 1] == 0x2F { end -= 1 }
+        guard end > 0 else { return nil }
+        var slash = end - 1
+        while slash >= 0, path[slash] != 0x2F { slash -= 1 }
+        guard slash >= 0 else { return nil }
+        return max(slash, 1)
+    }
+
+    private mutating func noteQuota(_ name: QualifiedName, _ text: String, path: String) {
+        let value = text.trimmingASCIIWhitespace()
+        if value.hasPrefix("-"), negativeQuota.count < 20 { negativeQuota.append((path, "\(name.name) = \(value)")) }
     }
 
     private mutating func checkScope(_ href: Href, path: String) {

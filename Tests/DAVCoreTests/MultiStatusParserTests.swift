@@ -107,4 +107,16 @@ struct MultiStatusParserTests {
         #expect(responses[0].value(of: DAV.supportedlock)?.isEmpty == true)
         #expect(responses[0].value(of: DAV.getetag)?.text == "\"1\"")
     }
+
+    @Test func keepingValuesOfReadsOnlyTheValuesAsked() throws {
+        var parser = MultiStatusParser(keepingValuesOf: [DAV.getetag, QualifiedName("urn:later", "x")])
+        var responses: [Response] = []
+        try parser.feed(Array(#"<D:multistatus xmlns:D="DAV:" xmlns:L="urn:later"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>a</D:displayname><D:getetag>"1"</D:getetag><L:x>kept</L:x><L:y>dropped</L:y></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#.utf8)) { responses.append($0) }
+        try parser.finish { responses.append($0) }
+        #expect(responses[0].propstats[0].properties.map(\.name.name) == ["displayname", "getetag", "x", "y"])
+        #expect(responses[0].value(of: DAV.displayname)?.text == "")
+        #expect(responses[0].value(of: DAV.getetag)?.text == "\"1\"")
+        #expect(responses[0].value(of: QualifiedName("urn:later", "x"))?.text == "kept")
+        #expect(responses[0].value(of: QualifiedName("urn:later", "y"))?.text == "")
+    }
 }

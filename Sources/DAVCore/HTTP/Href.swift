@@ -20,7 +20,7 @@ public struct Href: Sendable, Hashable {
 
     public init(_ raw: String) {
         self.raw = raw
-        if raw.utf8.first == 0x2F, !raw.utf8.contains(where: { $0 == 0x3F || $0 == 0x23 }) {
+        if raw.utf8.first == 0x2F, !raw.utf8ContainsByte(0x3F), !raw.utf8ContainsByte(0x23) {
             // The common case: a path-absolute href with no query or fragment.
             scheme = nil
             authority = nil
@@ -68,19 +68,33 @@ public struct Href: Sendable, Hashable {
 public enum URLPath {
     /// Removes percent-encoding; nil for a `%` not followed by two hex digits or bytes that are not UTF-8.
     public static func decode(_ path: String) -> String? {
-        guard path.utf8.contains(0x25) else { return path }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(path.utf8.count)
-        var iterator = path.utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == 0x25 {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
+        guard path.utf8ContainsByte(0x25) else { return path }
+        var path = path
+        return path.withUTF8 { input -> String? in
+            // Run once per response of a listing of millions: a buffer walk, not a String.UTF8View iterator.
+            let n = input.count
+            var failed = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: n) { out, count in
+                var i = 0
+                count = 0
+                while i < n {
+                    let byte = input[i]
+                    if byte == 0x25 {
+                        guard i + 2 < n, let high = hexValue(input[i + 1]), let low = hexValue(input[i + 2]) else {
+                            failed = true
+                            return
+                        }
+                        out[count] = high << 4 | low
+                        i += 3
+                    } else {
+                        out[count] = byte
+                        i += 1
+                    }
+                    count += 1
+                }
             }
+            return failed ? nil : String(validating: bytes, as: UTF8.self)
         }
-        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

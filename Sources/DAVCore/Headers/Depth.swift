@@ -35,10 +35,16 @@ public enum Depth: Sendable, Hashable, CustomStringConvertible {
 extension StringProtocol {
     /// The string without leading and trailing spaces, tabs, CR and LF (HTTP's optional white space).
     public func trimmingASCIIWhitespace() -> String {
+        // Most values have nothing to trim: their first and last bytes say so (read in place when the
+        // string's UTF-8 is contiguous, as it nearly always is).
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        let untrimmed = utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return !isSpace(first) && !isSpace(last)
+        }
+        if untrimmed ?? false { return String(self) }
         let utf8 = Substring(self).utf8
-        if let first = utf8.first, let last = utf8.last,
-            first != 0x20, first != 0x09, first != 0x0A, first != 0x0D, last != 0x20, last != 0x09, last != 0x0A, last != 0x0D
-        {
+        if let first = utf8.first, let last = utf8.last, !isSpace(first), !isSpace(last) {
             return String(self)
         }
         var scalars = Substring(self).unicodeScalars[...]

@@ -34,11 +34,7 @@ struct DuplicateHrefs: Sendable {
     /// Adds a (normalised) path; returns it when it is a repeat of one seen recently.
     mutating func insert(_ path: String) -> String? {
         guard !isSaturated else { return nil }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x100_0000_01b3
-        }
+        let h = Self.hash(path)
         total += 1
         if total > Self.maxHashes {
             isSaturated = true
@@ -54,6 +50,19 @@ struct DuplicateHrefs: Sendable {
         if opening.count < 64 { opening.append((h, path, false)) }
         remember(h, path)
         return nil
+    }
+
+    /// 64-bit FNV-1a of the path's UTF-8, walked as a buffer (it runs once per response).
+    static func hash(_ path: String) -> UInt64 {
+        func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                h ^= UInt64(byte)
+                h = h &* 0x100_0000_01b3
+            }
+            return h
+        }
+        return path.utf8.withContiguousStorageIfAvailable { fnv($0) } ?? fnv(path.utf8)
     }
 
     private mutating func remember(_ h: UInt64, _ path: String) {

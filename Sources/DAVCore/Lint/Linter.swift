@@ -25,12 +25,13 @@ public struct Linter: Sendable {
         }
     }
 
-    /// Runs every per-response check. `path` is the first href's decoded path, when the caller has it.
-    public mutating func check(_ response: Response, path: String? = nil) {
+    /// Runs every per-response check. `path` is the first href's decoded path, and `isCollection` the
+    /// response's ``Response/isCollection``, when the caller has them.
+    public mutating func check(_ response: Response, path: String? = nil, isCollection: Bool? = nil) {
         let where_ = path ?? response.href.map { Href($0).displayPath } ?? "response #\(response.index)"
         ShapeChecks.check(response, at: where_, into: &self)
         for raw in response.hrefs { checkHref(raw, at: where_) }
-        PropertyChecks.check(response, at: where_, into: &self)
+        PropertyChecks.check(response, isCollection: isCollection, at: where_, into: &self)
         if response.href != nil, let repeated = duplicates.insert(where_) {
             report(LintRules.duplicateHref, "\(repeated) appears in more than one <D:response>", at: repeated)
         }

@@ -68,9 +68,17 @@ public struct Response: Sendable, Hashable {
         return nil
     }
 
-    /// Whether `<D:resourcetype>` holds `<D:collection/>`.
+    /// Whether `<D:resourcetype>` holds `<D:collection/>`. Asked of every response of a listing: the
+    /// names are matched through ``LiveProperty``, not compared as strings.
     public var isCollection: Bool {
-        value(of: DAV.resourcetype)?.child(DAV.collection) != nil
+        for propstat in propstats where (propstat.status?.code).map({ (200..<300).contains($0) }) ?? false {
+            // By index: iterating would copy every property.
+            let properties = propstat.properties
+            for index in properties.indices where LiveProperty(properties[index].name) == .resourcetype {
+                return properties[index].child(DAV.collection) != nil
+            }
+        }
+        return false
     }
 }
 

@@ -27,10 +27,10 @@ public struct MultiStatusParser {
         tokenizer = XMLTokenizer(limits: limits)
         handler = MultiStatusHandler(names: tokenizer.names, maxResponseBytes: limits.maxResponseBytes)
         if let keepingValueTrees {
-            handler.keepTrees = Set(keepingValueTrees.map { tokenizer.names.id(of: $0) })
+            handler.keepTrees = NameIDSet(keepingValueTrees.map { tokenizer.names.id(of: $0) })
         }
         if let keepingValuesOf {
-            handler.keepValues = Set(keepingValuesOf.map { tokenizer.names.id(of: $0) })
+            handler.keepValues = NameIDSet(keepingValuesOf.map { tokenizer.names.id(of: $0) })
         }
     }
 
@@ -64,11 +64,15 @@ public struct MultiStatusParser {
         return MultiStatus(responses: [], responseDescription: handler.topDescription, syncToken: handler.syncToken)
     }
 
+    /// Responses handed out are taken from a second buffer swapped with the handler's, so neither buffer
+    /// is reallocated and no response is copied on its way out.
+    private var handedOut: [Response] = []
+
     private mutating func drain(_ onResponse: (Response) throws -> Void) throws {
         guard !handler.ready.isEmpty else { return }
-        let ready = handler.ready
-        handler.ready.removeAll(keepingCapacity: true)
-        for response in ready { try onResponse(response) }
+        swap(&handedOut, &handler.ready)
+        defer { handedOut.removeAll(keepingCapacity: true) }
+        for index in handedOut.indices { try onResponse(handedOut[index]) }
     }
 
     /// Reads a whole body held in memory (small documents and tests).
@@ -123,12 +127,16 @@ struct MultiStatusHandler: XMLTokenHandler {
     private var tree = TreeBuilder(strict: false)
     private var current: Response?
     private var currentPropStat: PropStat?
+    /// Whether `current` and `currentPropStat` are set: tested for every element, and testing an optional
+    /// of these large structs copies them.
+    private var inResponse = false
+    private var inPropStat = false
     private var responseBytes = 0
     private var propertyName: Int32 = 0
     private var propertyAttributes: [XMLAttribute] = []
     private var scratchProperties: [Property] = []
-    var keepTrees: Set<Int32>?
-    var keepValues: Set<Int32>?
+    var keepTrees = NameIDSet.all
+    var keepValues = NameIDSet.all
 
     var ready: [Response] = []
     private(set) var responseCount = 0
@@ -138,7 +146,7 @@ struct MultiStatusHandler: XMLTokenHandler {
     private(set) var syncToken: String?
 
     var isAtTopLevel: Bool {
-        guard case .structure = mode, current == nil, depth == 1 else { return false }
+        guard case .structure = mode, !inResponse, depth == 1 else { return false }
         return true
     }
 
@@ -167,7 +175,7 @@ struct MultiStatusHandler: XMLTokenHandler {
             // Markup inside text-only elements (e.g. <href><b>x</b></href>) is skipped but its text kept.
             return
         case .propertyText(let propertyDepth):
-            if let keepTrees, !keepTrees.contains(propertyName) {
+            if !keepTrees.contains(propertyName) {
                 mode = .skipProperty(depth: propertyDepth)
                 return
             }
@@ -196,8 +204,10 @@ struct MultiStatusHandler: XMLTokenHandler {
         switch depth {
         case 2:
             if name == s.response {
-                current = Response(hrefs: [], index: responseCount + 1)
-                current?.propstats.reserveCapacity(2)
+                var response = Response(hrefs: [], index: responseCount + 1)
+                response.propstats.reserveCapacity(2)
+                current = response
+                inResponse = true
                 responseBytes = 0
             } else if name == s.responseDescription {
                 begin(.topDescription)
@@ -206,14 +216,15 @@ struct MultiStatusHandler: XMLTokenHandler {
             } else {
                 mode = .skip(depth: depth)
             }
-        case 3 where current != nil:
+        case 3 where inResponse:
             if name == s.href {
                 begin(.href)
             } else if name == s.status {
                 begin(.status)
             } else if name == s.propstat {
                 currentPropStat = PropStat(properties: [], status: nil)
-                scratchProperties.removeAll(keepingCapacity: true)
+                inPropStat = true
+                if !scratchProperties.isEmpty { scratchProperties.removeAll(keepingCapacity: true) }
             } else if name == s.error {
                 beginTree(.responseError, name: name, attributes: attributes)
             } else if name == s.responseDescription {
@@ -223,7 +234,7 @@ struct MultiStatusHandler: XMLTokenHandler {
             } else {
                 mode = .skip(depth: depth)
             }
-        case 4 where currentPropStat != nil:
+        case 4 where inPropStat:
             if name == s.prop {
                 // properties follow at depth 5
             } else if name == s.status {
@@ -235,14 +246,14 @@ struct MultiStatusHandler: XMLTokenHandler {
             } else {
                 mode = .skip(depth: depth)
             }
-        case 5 where currentPropStat != nil:
+        case 5 where inPropStat:
             propertyName = name
             propertyAttributes = attributes
-            if let keepValues, !keepValues.contains(name) {
+            if !keepValues.contains(name) {
                 mode = .skipProperty(depth: depth)
                 return
             }
-            text.removeAll(keepingCapacity: true)
+            if !text.isEmpty { text.removeAll(keepingCapacity: true) }
             mode = .propertyText(depth: depth)
         default:
             mode = .skip(depth: depth)
@@ -265,13 +276,13 @@ struct MultiStatusHandler: XMLTokenHandler {
             if depth == propertyDepth {
                 let decoded = XMLText.decode(text)
                 if let entity = decoded.undefinedEntity { problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0)) }
-                scratchProperties.append(Property(names.name(propertyName), text: decoded.text, attributes: propertyAttributes))
+                scratchProperties.append(Property(qualifiedName(propertyName), text: decoded.text, attributes: propertyAttributes))
                 mode = .structure
             }
             return
         case .skipProperty(let propertyDepth):
             if depth == propertyDepth {
-                scratchProperties.append(Property(names.name(propertyName), attributes: propertyAttributes))
+                scratchProperties.append(Property(qualifiedName(propertyName), attributes: propertyAttributes))
                 mode = .structure
             }
             return
@@ -286,14 +297,14 @@ struct MultiStatusHandler: XMLTokenHandler {
             break
         }
         guard let s = structural else { return }
-        if depth == 2, name == s.response, let response = current {
+        if depth == 2, name == s.response, inResponse, let response = current.take() {
+            inResponse = false
             ready.append(response)
             responseCount += 1
-            current = nil
-        } else if depth == 3, name == s.propstat, var propstat = currentPropStat {
+        } else if depth == 3, name == s.propstat, inPropStat, var propstat = currentPropStat.take() {
+            inPropStat = false
             // Properties gather in a reused buffer; each propstat gets one exact-size array.
             propstat.properties = Array(scratchProperties)
-            currentPropStat = nil
             current?.propstats.append(propstat)
         }
     }
@@ -325,6 +336,16 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     // MARK: -
 
+    /// The name table's names, copied here as their ids first appear: reading the table, a class, costs
+    /// a dynamic exclusivity check, once for every property of every response.
+    private var qualifiedNames: [QualifiedName] = []
+
+    private mutating func qualifiedName(_ id: Int32) -> QualifiedName {
+        let index = Int(id)
+        while qualifiedNames.count <= index { qualifiedNames.append(names.name(Int32(qualifiedNames.count))) }
+        return qualifiedNames[index]
+    }
+
     private func structuralID(for target: TextTarget) -> Int32? {
         guard let s = structural else { return nil }
         switch target {
@@ -336,7 +357,7 @@ struct MultiStatusHandler: XMLTokenHandler {
     }
 
     private mutating func begin(_ target: TextTarget) {
-        text.removeAll(keepingCapacity: true)
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         mode = .text(target)
     }
 
@@ -378,5 +399,33 @@ struct MultiStatusHandler: XMLTokenHandler {
         if responseBytes > maxResponseBytes {
             throw DAVCoreError.limit("size of one <response> in bytes", maxResponseBytes)
         }
+    }
+}
+
+/// Name ids a reader keeps values of: every name, or those listed. A flag per id, so the test made for
+/// every property of every response is one load (a `Set` there costs a hash and reference counting).
+struct NameIDSet {
+    private var flags: [Bool]
+    private var containsAll: Bool
+
+    static let all = NameIDSet(flags: [], containsAll: true)
+
+    private init(flags: [Bool], containsAll: Bool) {
+        self.flags = flags
+        self.containsAll = containsAll
+    }
+
+    init(_ ids: some Sequence<Int32>) {
+        var flags: [Bool] = []
+        for id in ids {
+            let index = Int(id)
+            if index >= flags.count { flags.append(contentsOf: repeatElement(false, count: index + 1 - flags.count)) }
+            flags[index] = true
+        }
+        self.init(flags: flags, containsAll: false)
+    }
+
+    @inline(__always) func contains(_ id: Int32) -> Bool {
+        containsAll || (Int(id) < flags.count && flags[Int(id)])
     }
 }

@@ -60,7 +60,10 @@ public struct XMLTokenizer {
     private var cursor = 0
     private var bufferOffset = 0
     private var open: [OpenElement] = []
+    /// The raw qnames of the open elements, end to end, for matching end tags. A stack that only grows:
+    /// `rawNamesCount` bytes are in use, so opening and closing an element copies the name once, no more.
     private var rawNames: [UInt8] = []
+    private var rawNamesCount = 0
     private var bindings: [Binding] = []
     private var prefixes: [UInt8] = []
     private var textBytes = 0
@@ -145,8 +148,12 @@ public struct XMLTokenizer {
             }
             while i < n {
                 if p[i] != 0x3C {
-                    let found = memchr(base + i, 0x3C, n - i)
-                    let end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                    // Most text between tags is one line break: no memchr for that.
+                    var end = i + 1
+                    if end < n, p[end] != 0x3C {
+                        let found = memchr(base + end, 0x3C, n - end)
+                        end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                    }
                     try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
                     i = end
                     continue
@@ -154,6 +161,11 @@ public struct XMLTokenizer {
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </
+                    if let end = closesTop(p, at: i) {
+                        try closeTop(into: &handler)
+                        i = end
+                        continue
+                    }
                     guard let gt = XMLBytes.find(0x3E, in: p, from: i + 2) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
@@ -206,6 +218,30 @@ public struct XMLTokenizer {
                         throw malformed("an unknown `<!` construct", at: i)
                     }
                 } else {
+                    // The usual start tag, `<name>` or `<name/>`: its end is found while its name is read and
+                    // hashed, in one pass. Anything else (attributes, quotes, a tag not yet complete) takes
+                    // the general path below.
+                    var j = i + 1
+                    var hash: UInt32 = 0
+                    while j < n {
+                        let b = p[j]
+                        // Name bytes are mostly letters, above every byte that ends the fast path.
+                        if b <= 0x3E, Self.endsPlainName >> UInt64(b) & 1 != 0 { break }
+                        hash = hash &* 31 &+ UInt32(b)
+                        j += 1
+                    }
+                    if j > i + 1, j < n {
+                        if p[j] == 0x3E {
+                            try plainStartTag(UnsafeBufferPointer(rebasing: p[(i + 1)..<j]), hash: hash, selfClosing: false, at: i, into: &handler)
+                            i = j + 1
+                            continue
+                        }
+                        if p[j] == 0x2F, j + 1 < n, p[j + 1] == 0x3E {
+                            try plainStartTag(UnsafeBufferPointer(rebasing: p[(i + 1)..<j]), hash: hash, selfClosing: true, at: i, into: &handler)
+                            i = j + 2
+                            continue
+                        }
+                    }
                     guard let gt = XMLBytes.tagEnd(in: p, from: i + 1) else {
                         try needMore(n - i, limit: limits.maxTagBytes, what: "tag length in bytes", final: final, at: i)
                         break
@@ -303,9 +339,25 @@ public struct XMLTokenizer {
         try closeTop(into: &handler)
     }
 
+    /// The bytes that end a name on the one-pass path, as bits of a mask: `>`, `/`, quotes, white space.
+    private static let endsPlainName: UInt64 =
+        1 << 0x3E | 1 << 0x2F | 1 << 0x22 | 1 << 0x27 | 1 << 0x20 | 1 << 0x0A | 1 << 0x09 | 1 << 0x0D
+
+    /// Where `</name>` at `i` ends (just past its `>`) when it closes the innermost element exactly as
+    /// written, with no space before `>`: the usual end tag, matched without looking for its `>` first.
+    /// Nil sends the tag down the general path, which also reports what is wrong with it. Mutating only so
+    /// that calling it does not copy the tokenizer.
+    private mutating func closesTop(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        guard let top = open.last else { return nil }
+        let gt = i + 2 + top.rawCount
+        guard gt < p.count, p[gt] == 0x3E else { return nil }
+        let same = rawNames.withUnsafeBufferPointer { raw in memcmp(raw.baseAddress! + top.rawStart, p.baseAddress! + i + 2, top.rawCount) == 0 }
+        return same ? gt + 1 : nil
+    }
+
     private mutating func closeTop<H: XMLTokenHandler>(into handler: inout H) throws {
         let top = open.removeLast()
-        rawNames.removeLast(top.rawCount)
+        rawNamesCount -= top.rawCount
         if bindings.count > top.bindingCount {
             let removed = bindings.count - top.bindingCount
             let firstRemoved = bindings[top.bindingCount]
@@ -335,7 +387,7 @@ public struct XMLTokenizer {
         guard nameEnd <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
 
         let bindingCount = bindings.count
-        pendingAttributes.removeAll(keepingCapacity: true)
+        if !pendingAttributes.isEmpty { pendingAttributes.removeAll(keepingCapacity: true) }
         // Attributes: namespace declarations are applied first, then every name is resolved.
         while j < end {
             while j < end, XMLBytes.isSpace(body[j]) { j += 1 }
@@ -384,7 +436,7 @@ public struct XMLTokenizer {
         }
 
         let nameBytes = UnsafeBufferPointer(rebasing: body[0..<nameEnd])
-        let nameID = try cachedResolve(nameBytes, at: i, into: &handler)
+        let nameID = try cachedResolve(nameBytes, hash: Self.nameHash(nameBytes), at: i, into: &handler)
         var attributes: [XMLAttribute] = []
         if !pendingAttributes.isEmpty {
             attributes.reserveCapacity(pendingAttributes.count)
@@ -398,14 +450,41 @@ public struct XMLTokenizer {
             }
         }
 
-        let rawStart = rawNames.count
-        rawNames.append(contentsOf: nameBytes)
-        open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameEnd, bindingCount: bindingCount))
+        try openElement(nameBytes, id: nameID, bindingCount: bindingCount, attributes: attributes, selfClosing: selfClosing, into: &handler)
+    }
+
+    /// A start tag with no attributes, found by ``process(_:final:)``: `name` is the whole tag body but
+    /// the `/` of `<name/>`, and `hash` its ``nameHash(_:)``. The same checks as ``startTag(_:at:into:)``.
+    private mutating func plainStartTag<H: XMLTokenHandler>(
+        _ name: UnsafeBufferPointer<UInt8>, hash: UInt32, selfClosing: Bool, at i: Int, into handler: inout H
+    ) throws {
+        if rootClosed { throw malformed("a second root element", at: i) }
+        if open.count >= limits.maxDepth { throw DAVCoreError.limit("nesting depth", limits.maxDepth, offset: bufferOffset + i) }
+        guard name.count <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
+        let nameID = try cachedResolve(name, hash: hash, at: i, into: &handler)
+        try openElement(name, id: nameID, bindingCount: bindings.count, attributes: [], selfClosing: selfClosing, into: &handler)
+    }
+
+    private mutating func openElement<H: XMLTokenHandler>(
+        _ nameBytes: UnsafeBufferPointer<UInt8>, id nameID: Int32, bindingCount: Int, attributes: [XMLAttribute], selfClosing: Bool,
+        into handler: inout H
+    ) throws {
+        let rawStart = rawNamesCount
+        pushRawName(nameBytes)
+        open.append(OpenElement(name: nameID, rawStart: rawStart, rawCount: nameBytes.count, bindingCount: bindingCount))
         sawRoot = true
         sawBytes = true
         textBytes = 0
         try handler.startElement(nameID, attributes: attributes, names: names)
         if selfClosing { try closeTop(into: &handler) }
+    }
+
+    private mutating func pushRawName(_ name: UnsafeBufferPointer<UInt8>) {
+        let needed = rawNamesCount + name.count
+        if rawNames.count < needed { rawNames.append(contentsOf: repeatElement(0, count: max(needed - rawNames.count, 256))) }
+        let at = rawNamesCount
+        rawNames.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + at, name.baseAddress!, name.count) }
+        rawNamesCount = needed
     }
 
     private mutating func bind(prefix: UnsafeBufferPointer<UInt8>, to uri: String) throws {
@@ -418,17 +497,18 @@ public struct XMLTokenizer {
     }
 
     /// ``resolve(_:isAttribute:at:into:)`` for element names, through a small direct-mapped cache.
+    /// `hash` is the name's ``nameHash(_:)``.
     private mutating func cachedResolve<H: XMLTokenHandler>(
-        _ qname: UnsafeBufferPointer<UInt8>, at i: Int, into handler: inout H
+        _ qname: UnsafeBufferPointer<UInt8>, hash: UInt32, at i: Int, into handler: inout H
     ) throws -> Int32 {
         let count = qname.count
         guard count <= 48 else {
             if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
             return try resolve(qname, isAttribute: false, at: i, into: &handler)
         }
-        var hash = UInt32(truncatingIfNeeded: count)
-        for byte in qname { hash = hash &* 31 &+ UInt32(byte) }
-        let slot = Int(hash & 511)
+        // Fibonacci hashing: the top 9 bits of the product spread a document's few dozen names over the
+        // 512 slots (the low bits of `hash` put `D:response` and `D:getetag` in one slot).
+        let slot = Int((hash &* 0x9E37_79B1) >> 23)
         let entry = nameCacheSlots[slot]
         if entry.generation == bindingGeneration, entry.length == count,
             nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * 48, qname.baseAddress!, count) == 0 })
@@ -444,6 +524,13 @@ public struct XMLTokenizer {
             nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
         }
         return id
+    }
+
+    /// The name cache's hash of a raw name; ``process(_:final:)`` computes the same while it reads a name.
+    private static func nameHash(_ name: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash: UInt32 = 0
+        for byte in name { hash = hash &* 31 &+ UInt32(byte) }
+        return hash
     }
 
     /// Resolves `prefix:local` (or `local`) against the bindings in scope. Unprefixed attributes have no namespace.
