@@ -20,6 +20,7 @@ public struct DAVServerOptions: Sendable {
     public var requestHeadTimeout: Duration
     /// Longest time a connection may stay without any byte read or written before it is closed.
     public var idleTimeout: Duration
+
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
         access: AccessRules = .open, maxBodyBytes: Int = 8 << 30, maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true,

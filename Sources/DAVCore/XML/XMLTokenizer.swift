@@ -298,8 +298,10 @@ public struct XMLTokenizer {
         // <?xml version="1.0" encoding="..."?>: only UTF-8 (or its ASCII subset) is read. Compared as
         // bytes: a server parses one small request body per PROPFIND, and Strings cost more than the rest.
         let lower = body.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        guard lower.starts(with: Self.xmlKeyword), let found = Self.range(of: Self.encodingKeyword, in: lower) else { return }
-        let rest = lower[found...].drop { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x27 }
+        guard lower.starts(with: Self.xmlKeyword),
+            let at = lower.withUnsafeBufferPointer({ XMLBytes.find(sequence: Self.encodingKeyword, in: $0, from: 0) })
+        else { return }
+        let rest = lower[(at + Self.encodingKeyword.count)...].drop { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x27 }
         let encoding = rest.prefix { $0 != 0x22 && $0 != 0x27 && $0 != 0x20 }
         if !encoding.isEmpty && !Self.acceptedEncodings.contains(where: { $0.elementsEqual(encoding) }) {
             throw DAVCoreError(
@@ -311,15 +313,6 @@ public struct XMLTokenizer {
     private static let xmlKeyword = Array("xml".utf8)
     private static let encodingKeyword = Array("encoding".utf8)
     private static let acceptedEncodings = ["utf-8", "utf8", "us-ascii", "ascii"].map { Array($0.utf8) }
-
-    /// The index just past the first occurrence of `needle` in `haystack`.
-    private static func range(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start + needle.count
-        }
-        return nil
-    }
 
     // MARK: - Tags
 

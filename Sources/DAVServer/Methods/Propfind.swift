@@ -234,7 +234,8 @@ final class PropfindStream {
             let locks = responder.options.locks
             let now = responder.now
             let written = try AllpropMemberWriter.write(
-                info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead, hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
+                info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead,
+                hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
             if written {
                 exchange.statusCounts[200, default: 0] += LiveProperties.names(for: info).count
                 return
