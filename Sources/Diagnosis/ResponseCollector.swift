@@ -168,9 +168,9 @@ public struct ResponseCollector: Sendable {
                 guard let code else { continue }
                 if (200..<300).contains(code) {
                     // The values read here are read in place: passing the property on would copy it.
-                    switch LiveProperty(name) {
+                    switch properties[index].live {
                     case .getetag:
-                        if !properties[index].text.trimmingASCIIWhitespace().isEmpty { hasETag = true }
+                        if properties[index].text.hasNonWhitespace { hasETag = true }
                     case .quotaAvailableBytes, .quotaUsedBytes:
                         noteQuota(name, properties[index].text, path: path)
                     default:

@@ -102,6 +102,7 @@ public enum SplitReading {
             endsCleanly = true
         }
         collector.finish()
+        collector.linter.compactDuplicates()
         // Offsets count from the start of what this parser read; say them from the start of the body.
         let shift = range.lowerBound - (prelude?.count ?? 0)
         let problems = parser.problems.map { problem -> XMLProblem in

@@ -45,6 +45,28 @@ struct LintTests {
         #expect(try Self.lint(responses).contains(rule))
     }
 
+    /// The size check reads bytes in place; it must judge every value as `Int64(value)` without a `-` does.
+    @Test(arguments: ["12", " 42 ", "+5", "007", "9223372036854775807", "00000000000000000000001", "", "  ",
+                      "-1", "-0", "+", "1 2", "9223372036854775808", "99999999999999999999", "1e3", "0x10", "４２"])
+    func contentLengthIsJudgedAsInt64Would(_ value: String) throws {
+        let body = "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>\(value)</D:getcontentlength></D:prop>\(Self.ok)</D:propstat></D:response>"
+        let trimmed = value.trimmingASCIIWhitespace()
+        let valid = trimmed.isEmpty || (Int64(trimmed) != nil && !trimmed.hasPrefix("-"))
+        #expect(try Self.lint(body).contains("getcontentlength-value") == !valid)
+    }
+
+    @Test func parsedPropertiesKnowTheirLiveName() throws {
+        let body = #"<D:multistatus xmlns:D="DAV:" xmlns:X="urn:x"><D:response><D:href>/a</D:href><D:propstat><D:prop>"#
+            + "<D:getetag>\"1\"</D:getetag><D:resourcetype/><X:getetag/><D:displayname>a</D:displayname>"
+            + "</D:prop>\(Self.ok)</D:propstat></D:response></D:multistatus>"
+        let (document, _) = try MultiStatusParser.parse(Array(body.utf8))
+        let properties = try #require(document.responses.first?.propstats.first?.properties)
+        #expect(properties.map(\.live) == [.getetag, .resourcetype, nil, nil])
+        var renamed = properties[2]
+        renamed.name = DAV.getlastmodified
+        #expect(renamed.live == .getlastmodified)
+    }
+
     @Test func wellFormedAnswerIsClean() throws {
         let body = """
             <D:response><D:href>/docs/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype>
@@ -99,5 +121,22 @@ struct LintTests {
         linter.finishDuplicates()
         let finding = linter.results.first { $0.rule.id == "duplicate-href" }
         #expect(finding?.count == 3)
+    }
+
+    /// A reader of one piece of a split body merges its blocks into one run before the final merge; the
+    /// count is the same, whether repeats fall in one run, across runs, or in the block still filling.
+    @Test func compactedBlocksCountTheSameRepeats() {
+        var linter = Linter()
+        let ok = [PropStat(properties: [], status: StatusLine(code: 200))]
+        func add(_ i: Int) { linter.check(Response(hrefs: ["/big/f\(i)"], propstats: ok, index: 0), path: "/big/f\(i)") }
+        for i in 0..<150_000 { add(i) }
+        for i in [3, 70_000] { add(i) }
+        linter.compactDuplicates()
+        for i in 150_000..<300_000 { add(i) }
+        for i in [5, 140_000, 299_000] { add(i) }
+        linter.compactDuplicates()
+        for i in [7, 200_000] { add(i) }
+        linter.finishDuplicates()
+        #expect(linter.results.first { $0.rule.id == "duplicate-href" }?.count == 7)
     }
 }

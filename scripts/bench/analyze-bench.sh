@@ -125,29 +125,48 @@ declare -a ROWS=() NOTES=() COMMANDS=()
 XMLLINT_MEDIAN=""
 FAILED=0
 
-# bench NAME OK_CODES STDOUT_SINK CMD...   (OK_CODES like "0" or "0 1")
-bench() {
-  local name="$1" ok_codes="$2" sink="$3"; shift 3
-  local times="$TMP/$name.times" rss="$TMP/$name.rss" i rc line
-  : > "$times"; : > "$rss"
-  for ((i = 1; i <= RUNS; i++)); do
-    rc=0
-    /usr/bin/time -f '%e %M' -o "$TMP/time.out" "$@" > "$sink" 2> "$TMP/$name.stderr" || rc=$?
-    if [[ " $ok_codes " != *" $rc "* ]]; then
-      log "$name: run $i exited with status $rc (expected: $ok_codes); stderr tail:"
-      tail -n 5 "$TMP/$name.stderr" >&2 || true
-      ROWS+=("| $name | FAILED (exit $rc) | | | |")
-      FAILED=1
-      return 0
-    fi
-    line="$(tail -n 1 "$TMP/time.out")"
-    echo "${line% *}" >> "$times"
-    echo "${line#* }" >> "$rss"
-    log "$name: run $i/$RUNS: ${line% *} s, ${line#* } KiB max RSS (exit $rc)"
-  done
-  local med peak_kib mbps rss_mb
-  med="$(median < "$times")"
-  peak_kib="$(sort -n "$rss" | tail -n 1)"
+# The tools run in turns, one run of each per round, so that a slow minute on a shared machine falls on
+# all of them alike rather than on whichever tool was running then.
+declare -a TOOLS=()
+declare -A TOOL_OK=() TOOL_SINK=() TOOL_CMD=() TOOL_FAILED=()
+
+# tool NAME OK_CODES STDOUT_SINK CMD...   (OK_CODES like "0" or "0 1")
+tool() {
+  local name="$1"; TOOL_OK[$name]="$2"; TOOL_SINK[$name]="$3"; shift 3
+  # Each command is kept whole, as its own array (CMD_0, CMD_1 …), so paths with spaces survive.
+  TOOL_CMD[$name]="CMD_${#TOOLS[@]}"
+  declare -g -a "CMD_${#TOOLS[@]}=()"
+  local -n words="CMD_${#TOOLS[@]}"
+  words=("$@")
+  TOOLS+=("$name")
+  : > "$TMP/$name.times"; : > "$TMP/$name.rss"
+}
+
+# run_once NAME ROUND: one timed run; a failure marks the tool failed and it runs no more.
+run_once() {
+  local name="$1" i="$2" rc=0 line
+  [[ -n "${TOOL_FAILED[$name]:-}" ]] && return 0
+  local -n words="${TOOL_CMD[$name]}"
+  /usr/bin/time -f '%e %M' -o "$TMP/time.out" "${words[@]}" > "${TOOL_SINK[$name]}" 2> "$TMP/$name.stderr" || rc=$?
+  if [[ " ${TOOL_OK[$name]} " != *" $rc "* ]]; then
+    log "$name: run $i exited with status $rc (expected: ${TOOL_OK[$name]}); stderr tail:"
+    tail -n 5 "$TMP/$name.stderr" >&2 || true
+    TOOL_FAILED[$name]="exit $rc"
+    FAILED=1
+    return 0
+  fi
+  line="$(tail -n 1 "$TMP/time.out")"
+  echo "${line% *}" >> "$TMP/$name.times"
+  echo "${line#* }" >> "$TMP/$name.rss"
+  log "$name: run $i/$RUNS: ${line% *} s, ${line#* } KiB max RSS (exit $rc)"
+}
+
+# summarize NAME: the tool's row from its runs
+summarize() {
+  local name="$1" med peak_kib mbps rss_mb
+  if [[ -n "${TOOL_FAILED[$name]:-}" ]]; then ROWS+=("| $name | FAILED (${TOOL_FAILED[$name]}) | | | |"); return; fi
+  med="$(median < "$TMP/$name.times")"
+  peak_kib="$(sort -n "$TMP/$name.rss" | tail -n 1)"
   mbps="$(awk -v b="$BYTES" -v s="$med" 'BEGIN { if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }')"
   rss_mb="$(awk -v k="$peak_kib" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')"
   if [[ "$name" == xmllint ]]; then XMLLINT_MEDIAN="$med"; fi
@@ -155,24 +174,25 @@ bench() {
   ROWS+=("$name|$med|$mbps|$rss_mb")
 }
 
-COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json > /dev/null   # exit 0 or 1 accepted")
 if [[ -x "$DAVDOCTOR" ]]; then
-  log "benchmarking davdoctor ($DAVDOCTOR)"
-  bench davdoctor "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json
+  COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json > /dev/null   # exit 0 or 1 accepted")
+  tool davdoctor "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json
   COMMANDS+=("$DAVDOCTOR analyze $REL_DATA --format json --jobs 1 > /dev/null   # one piece, one core")
-  bench davdoctor-jobs1 "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json --jobs 1
+  tool davdoctor-jobs1 "0 1" /dev/null "$DAVDOCTOR" analyze "$DATA" --format json --jobs 1
 else
   log "davdoctor not found at $DAVDOCTOR; skipping it"
   NOTES+=("davdoctor skipped: no executable at \`$DAVDOCTOR\` (build it with \`swift build -c release\` or pass --davdoctor PATH).")
 fi
-
 COMMANDS+=("xmllint --stream --noout $REL_DATA")
-log "benchmarking xmllint"
-bench xmllint "0" /dev/null xmllint --stream --noout "$DATA"
-
+tool xmllint "0" /dev/null xmllint --stream --noout "$DATA"
 COMMANDS+=("python3 scripts/bench/lxml_count.py $REL_DATA")
-log "benchmarking lxml"
-bench lxml "0" "$TMP/lxml.count" python3 "$SCRIPT_DIR/lxml_count.py" "$DATA"
+tool lxml "0" "$TMP/lxml.count" python3 "$SCRIPT_DIR/lxml_count.py" "$DATA"
+
+for ((round = 1; round <= RUNS; round++)); do
+  log "round $round of $RUNS"
+  for name in "${TOOLS[@]}"; do run_once "$name" "$round"; done
+done
+for name in "${TOOLS[@]}"; do summarize "$name"; done
 if [[ -s "$TMP/lxml.count" ]]; then
   got="$(tr -d '[:space:]' < "$TMP/lxml.count")"
   if [[ "$got" != "$RESPONSES" ]]; then
@@ -191,7 +211,7 @@ lxml_ver="$(python3 -c 'from lxml import etree; print("lxml %s (libxml2 %s)" % (
 echo "## davdoctor analyze benchmark"
 echo
 echo "File: \`$REL_DATA\`: $BYTES bytes ($FILE_MB MB), $RESPONSES responses, seed $SEED ($GEN_NOTE)."
-echo "Runs per tool: $RUNS (median wall-clock; peak RSS = max over runs). Page cache warm."
+echo "Runs per tool: $RUNS, in rounds of one run of each tool (median wall-clock; peak RSS = max over runs). Page cache warm."
 echo
 echo "| tool | median s | MB/s | peak RSS MB | ratio vs xmllint |"
 echo "|---|---:|---:|---:|---:|"

@@ -119,16 +119,55 @@ struct DuplicateHrefs: Sendable {
         current.reserveCapacity(Self.blockSize)
     }
 
+    /// Merges the blocks into one sorted run, written after them in the spill file. A reader of one piece
+    /// of a split body calls it while the other pieces are still being read, so that the merge left for
+    /// ``finish()``, on one core, is of one run per piece. A failed write leaves the blocks as they were.
+    mutating func compact() {
+        storeCurrent()
+        guard blocks.count > 1, let spill else { return }
+        var run: [UInt64] = []
+        run.reserveCapacity(Self.blockSize)
+        var start: Int?
+        var count = 0
+        var ok = true
+        let put = {
+            guard ok, !run.isEmpty else { return }
+            // The file is this reader's own, so each write lands right after the one before.
+            if let offset = spill.append(run), offset == (start ?? offset) + count * 8 {
+                if start == nil { start = offset }
+                count += run.count
+            } else {
+                ok = false
+            }
+            run.removeAll(keepingCapacity: true)
+        }
+        Self.merge(blocks.map { BlockCursor($0) }) { value in
+            run.append(value)
+            if run.count == Self.blockSize { put() }
+        }
+        put()
+        guard ok, let start else { return }
+        blocks = [.spilled(spill, offset: start, count: count)]
+    }
+
     /// Merges the blocks; returns how many repeats were found beyond those already named.
     mutating func finish() -> Int {
         storeCurrent()
-        var cursors = blocks.map { BlockCursor($0) }
+        let cursors = blocks.map { BlockCursor($0) }
         blocks = []
         var previous: UInt64?
         var repeats = 0
-        // k-way merge through a binary min-heap of the cursors' next values: log k comparisons per hash
-        // instead of k (k is one block per 65,536 hrefs, 38 for 2.5 million; this part runs on one core
-        // after the pieces of a split body were read on all of them).
+        Self.merge(cursors) { value in
+            if value == previous, !named.contains(value) { repeats += 1 }
+            previous = value
+        }
+        return repeats
+    }
+
+    /// Visits the values of sorted blocks in order: a k-way merge through a binary min-heap of the
+    /// cursors' next values, log k comparisons per hash instead of k.
+    private static func merge(_ blocks: [BlockCursor], _ visit: (UInt64) -> Void) {
+        var cursors = blocks
         var heap: [(value: UInt64, cursor: Int)] = []
         heap.reserveCapacity(cursors.count)
         for index in cursors.indices {
@@ -149,8 +188,7 @@ struct DuplicateHrefs: Sendable {
         }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
         while let top = heap.first {
-            if top.value == previous, !named.contains(top.value) { repeats += 1 }
-            previous = top.value
+            visit(top.value)
             cursors[top.cursor].advance()
             if let next = cursors[top.cursor].peek() {
                 heap[0].value = next
@@ -161,7 +199,6 @@ struct DuplicateHrefs: Sendable {
             }
             siftDown(0)
         }
-        return repeats
     }
 }
 

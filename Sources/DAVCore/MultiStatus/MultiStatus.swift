@@ -74,7 +74,7 @@ public struct Response: Sendable, Hashable {
         for propstat in propstats where (propstat.status?.code).map({ (200..<300).contains($0) }) ?? false {
             // By index: iterating would copy every property.
             let properties = propstat.properties
-            for index in properties.indices where LiveProperty(properties[index].name) == .resourcetype {
+            for index in properties.indices where properties[index].live == .resourcetype {
                 return properties[index].child(DAV.collection) != nil
             }
         }
@@ -101,9 +101,14 @@ public struct PropStat: Sendable, Hashable {
 /// Text values (most live properties) are stored as a plain string; only values with child elements
 /// hold a tree, so reading millions of responses stays cheap.
 public struct Property: Sendable, Hashable {
-    public var name: QualifiedName
+    public var name: QualifiedName {
+        didSet { live = LiveProperty(name) }
+    }
     public var attributes: [XMLAttribute]
     private var storage: Storage
+    /// Which of the live properties the analysis reads this is, if any: worked out once, when the property
+    /// is made, since the lint and the collector each ask it of every property of every response.
+    public private(set) var live: LiveProperty?
 
     private enum Storage: Sendable, Hashable {
         case text(String)
@@ -132,6 +137,7 @@ public struct Property: Sendable, Hashable {
 
     public init(_ element: XMLElement) {
         name = element.name
+        live = LiveProperty(element.name)
         attributes = element.attributes
         if element.children.isEmpty {
             storage = .text("")
@@ -143,7 +149,13 @@ public struct Property: Sendable, Hashable {
     }
 
     public init(_ name: QualifiedName, text: String? = nil, children: [XMLElement] = [], attributes: [XMLAttribute] = []) {
+        self.init(name, live: LiveProperty(name), text: text, children: children, attributes: attributes)
+    }
+
+    /// For a reader that has classified the name already (the parser does so once per distinct name).
+    init(_ name: QualifiedName, live: LiveProperty?, text: String? = nil, children: [XMLElement] = [], attributes: [XMLAttribute] = []) {
         self.name = name
+        self.live = live
         self.attributes = attributes
         if children.isEmpty {
             storage = .text(text ?? "")

@@ -119,7 +119,12 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     let names: XMLNameTable
     let maxResponseBytes: Int
-    private var structural: Structural?
+    /// Set once the root is read (``hasRoot``). Not an optional: unwrapping one copies the whole struct,
+    /// twice for every element of every response.
+    private var structural = Structural(
+        multistatus: -1, response: -1, href: -1, status: -1, propstat: -1, prop: -1, error: -1, responseDescription: -1,
+        location: -1, syncToken: -1)
+    private var hasRoot = false
     private(set) var rootName: QualifiedName?
     private var depth = 0
     private var mode = Mode.structure
@@ -189,7 +194,7 @@ struct MultiStatusHandler: XMLTokenHandler {
         case .structure:
             break
         }
-        guard let s = structural else {
+        guard hasRoot else {
             let qname = names.name(name)
             guard qname.name == "multistatus" else {
                 if qname == DAV.error {
@@ -199,49 +204,50 @@ struct MultiStatusHandler: XMLTokenHandler {
             }
             rootName = qname
             structural = structural(in: qname.namespace)
+            hasRoot = true
             return
         }
         switch depth {
         case 2:
-            if name == s.response {
+            if name == structural.response {
                 var response = Response(hrefs: [], index: responseCount + 1)
                 response.propstats.reserveCapacity(2)
                 current = response
                 inResponse = true
                 responseBytes = 0
-            } else if name == s.responseDescription {
+            } else if name == structural.responseDescription {
                 begin(.topDescription)
-            } else if name == s.syncToken {
+            } else if name == structural.syncToken {
                 begin(.syncToken)
             } else {
                 mode = .skip(depth: depth)
             }
         case 3 where inResponse:
-            if name == s.href {
+            if name == structural.href {
                 begin(.href)
-            } else if name == s.status {
+            } else if name == structural.status {
                 begin(.status)
-            } else if name == s.propstat {
+            } else if name == structural.propstat {
                 currentPropStat = PropStat(properties: [], status: nil)
                 inPropStat = true
                 if !scratchProperties.isEmpty { scratchProperties.removeAll(keepingCapacity: true) }
-            } else if name == s.error {
+            } else if name == structural.error {
                 beginTree(.responseError, name: name, attributes: attributes)
-            } else if name == s.responseDescription {
+            } else if name == structural.responseDescription {
                 begin(.responseDescription)
-            } else if name == s.location {
+            } else if name == structural.location {
                 beginTree(.location, name: name, attributes: attributes)
             } else {
                 mode = .skip(depth: depth)
             }
         case 4 where inPropStat:
-            if name == s.prop {
+            if name == structural.prop {
                 // properties follow at depth 5
-            } else if name == s.status {
+            } else if name == structural.status {
                 begin(.propstatStatus)
-            } else if name == s.error {
+            } else if name == structural.error {
                 beginTree(.propstatError, name: name, attributes: attributes)
-            } else if name == s.responseDescription {
+            } else if name == structural.responseDescription {
                 begin(.propstatDescription)
             } else {
                 mode = .skip(depth: depth)
@@ -276,13 +282,13 @@ struct MultiStatusHandler: XMLTokenHandler {
             if depth == propertyDepth {
                 let decoded = XMLText.decode(text)
                 if let entity = decoded.undefinedEntity { problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0)) }
-                scratchProperties.append(Property(qualifiedName(propertyName), text: decoded.text, attributes: propertyAttributes))
+                scratchProperties.append(property(propertyName, text: decoded.text))
                 mode = .structure
             }
             return
         case .skipProperty(let propertyDepth):
             if depth == propertyDepth {
-                scratchProperties.append(Property(qualifiedName(propertyName), attributes: propertyAttributes))
+                scratchProperties.append(property(propertyName, text: nil))
                 mode = .structure
             }
             return
@@ -296,12 +302,12 @@ struct MultiStatusHandler: XMLTokenHandler {
         case .structure:
             break
         }
-        guard let s = structural else { return }
-        if depth == 2, name == s.response, inResponse, let response = current.take() {
+        guard hasRoot else { return }
+        if depth == 2, name == structural.response, inResponse, let response = current.take() {
             inResponse = false
             ready.append(response)
             responseCount += 1
-        } else if depth == 3, name == s.propstat, inPropStat, var propstat = currentPropStat.take() {
+        } else if depth == 3, name == structural.propstat, inPropStat, var propstat = currentPropStat.take() {
             inPropStat = false
             // Properties gather in a reused buffer; each propstat gets one exact-size array.
             propstat.properties = Array(scratchProperties)
@@ -339,15 +345,28 @@ struct MultiStatusHandler: XMLTokenHandler {
     /// The name table's names, copied here as their ids first appear: reading the table, a class, costs
     /// a dynamic exclusivity check, once for every property of every response.
     private var qualifiedNames: [QualifiedName] = []
+    /// Each name's ``LiveProperty``, worked out once per name rather than once per property.
+    private var liveProperties: [LiveProperty?] = []
 
     private mutating func qualifiedName(_ id: Int32) -> QualifiedName {
         let index = Int(id)
-        while qualifiedNames.count <= index { qualifiedNames.append(names.name(Int32(qualifiedNames.count))) }
+        while qualifiedNames.count <= index {
+            let name = names.name(Int32(qualifiedNames.count))
+            qualifiedNames.append(name)
+            liveProperties.append(LiveProperty(name))
+        }
         return qualifiedNames[index]
     }
 
+    /// A property with a text value (or none) named by its id.
+    private mutating func property(_ id: Int32, text: String?) -> Property {
+        let name = qualifiedName(id)
+        return Property(name, live: liveProperties[Int(id)], text: text, attributes: propertyAttributes)
+    }
+
     private func structuralID(for target: TextTarget) -> Int32? {
-        guard let s = structural else { return nil }
+        guard hasRoot else { return nil }
+        let s = structural
         switch target {
         case .href: return s.href
         case .status, .propstatStatus: return s.status

@@ -95,8 +95,9 @@ struct NearMatchIndex {
         for path in known {
             let key = URLPath.withoutTrailingSlash(path)
             bySlashless[key, default: []].append(path)
-            byLowercase[key.lowercased()] = byLowercase[key.lowercased()] ?? path
-            if key.contains("%"), let decoded = URLPath.decode(key) { byDecoded[decoded] = path }
+            let lowercased = key.lowercased()
+            if byLowercase[lowercased] == nil { byLowercase[lowercased] = path }
+            if key.utf8ContainsByte(0x25), let decoded = URLPath.decode(key) { byDecoded[decoded] = path }
         }
     }
 

@@ -6,28 +6,44 @@ enum PropertyChecks {
             // By index, not `for property in`: the loop would copy every property (names, value, attributes).
             let properties = propstat.properties
             for index in properties.indices {
-                switch LiveProperty(properties[index].name) {
+                switch properties[index].live {
                 case .getlastmodified:
-                    let value = properties[index].text.trimmingASCIIWhitespace()
-                    if !HTTPDate.isIMFFixdate(value) {
-                        linter.report(LintRules.lastModifiedFormat, "getlastmodified is \"\(value)\"", at: where_)
+                    // Checked as bytes in place; the trimmed string is made only for a report.
+                    let text = properties[index].text
+                    if !text.withTrimmedASCIIBytes({ HTTPDate.isIMFFixdate(bytes: $0) }) {
+                        linter.report(LintRules.lastModifiedFormat, "getlastmodified is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
                     }
                 case .creationdate:
-                    let value = properties[index].text.trimmingASCIIWhitespace()
-                    if !value.isEmpty && !HTTPDate.isRFC3339(value) {
-                        linter.report(LintRules.creationDateFormat, "creationdate is \"\(value)\"", at: where_)
+                    let text = properties[index].text
+                    if !text.withTrimmedASCIIBytes({ $0.isEmpty || HTTPDate.isRFC3339(bytes: $0) }) {
+                        linter.report(LintRules.creationDateFormat, "creationdate is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
                     }
                 case .getcontentlength:
-                    let value = properties[index].text.trimmingASCIIWhitespace()
+                    let text = properties[index].text
                     if isCollection ?? response.isCollection {
+                        let value = text.trimmingASCIIWhitespace()
                         linter.report(LintRules.collectionContentLength, "the collection \(where_) reports getcontentlength \(value)", at: where_)
-                    } else if !value.isEmpty && (Int64(value) == nil || value.hasPrefix("-")) {
-                        linter.report(LintRules.contentLengthValue, "getcontentlength is \"\(value)\"", at: where_)
+                    } else if !text.withTrimmedASCIIBytes(Self.isContentLength) {
+                        linter.report(LintRules.contentLengthValue, "getcontentlength is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
                     }
                 default:
                     break
                 }
             }
         }
+    }
+
+    /// Empty, or what `Int64(value)` accepts without a `-`: an optional `+`, then decimal digits that fit.
+    static func isContentLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        let digits = bytes[0] == 0x2B ? bytes.dropFirst() : bytes[...]
+        guard !digits.isEmpty else { return false }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= 0x30, byte <= 0x39 else { return false }
+            value = value * 10 + UInt64(byte - 0x30)
+            if value > UInt64(Int64.max) { return false }
+        }
+        return true
     }
 }
