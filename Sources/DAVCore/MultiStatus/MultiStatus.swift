@@ -47,9 +47,14 @@ public struct Response: Sendable, Hashable {
     /// any 2xx propstat exists; a 404 propstat alone only means the property is absent).
     public var resourceStatus: Int? {
         if let code = status?.code { return code }
-        let codes = propstats.compactMap { $0.status?.code }
-        if codes.contains(where: { (200..<300).contains($0) }) { return 200 }
-        return codes.first
+        // A loop, not `compactMap`: it is asked once per response of millions, and the array costs an allocation.
+        var first: Int?
+        for index in propstats.indices {
+            guard let code = propstats[index].status?.code else { continue }
+            if (200..<300).contains(code) { return 200 }
+            if first == nil { first = code }
+        }
+        return first
     }
 
     /// Elements named inside `<D:error>`, e.g. `{DAV:}lock-token-submitted`.

@@ -210,9 +210,9 @@ struct MultiStatusHandler: XMLTokenHandler {
         switch depth {
         case 2:
             if name == structural.response {
-                var response = Response(hrefs: [], index: responseCount + 1)
-                response.propstats.reserveCapacity(2)
-                current = response
+                // Built in place: a local first, then assigned, copies the large struct.
+                current = Response(hrefs: [], index: responseCount + 1)
+                current?.propstats.reserveCapacity(2)
                 inResponse = true
                 responseBytes = 0
             } else if name == structural.responseDescription {
@@ -307,11 +307,12 @@ struct MultiStatusHandler: XMLTokenHandler {
             inResponse = false
             ready.append(response)
             responseCount += 1
-        } else if depth == 3, name == structural.propstat, inPropStat, var propstat = currentPropStat.take() {
+        } else if depth == 3, name == structural.propstat, inPropStat {
             inPropStat = false
-            // Properties gather in a reused buffer; each propstat gets one exact-size array.
-            propstat.properties = Array(scratchProperties)
-            current?.propstats.append(propstat)
+            // Properties gather in a reused buffer; each propstat gets one exact-size array. The propstat is
+            // finished in place, then moved into the response: changed through a local `var`, it was copied.
+            currentPropStat?.properties = Array(scratchProperties)
+            if let propstat = currentPropStat.take() { current?.propstats.append(propstat) }
         }
     }
 
