@@ -113,9 +113,10 @@ public struct ResponseCollector: Sendable {
         QualifiedName(DAV.namespace, "quota-available-bytes"), QualifiedName(DAV.namespace, "quota-used-bytes"),
     ]
 
-    /// A parser set up to feed a collector: trees only for `resourcetype`, values only for ``valuesRead``.
+    /// A parser set up to feed a collector: trees only for `resourcetype`, values only for ``valuesRead``,
+    /// responses recycled (``add(_:)`` keeps nothing of a response but strings).
     public static func parser() -> MultiStatusParser {
-        MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: valuesRead)
+        MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: valuesRead, recyclingResponses: true)
     }
 
     public init(context: AnalysisContext) {

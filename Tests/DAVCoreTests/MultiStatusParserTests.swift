@@ -119,4 +119,80 @@ struct MultiStatusParserTests {
         #expect(responses[0].value(of: QualifiedName("urn:later", "x"))?.text == "kept")
         #expect(responses[0].value(of: QualifiedName("urn:later", "y"))?.text == "")
     }
+
+    /// A listing whose responses vary in shape (one or two propstats, a bare status, an error), with
+    /// statuses that alternate and repeat, and an entity in one status line that comes back twice.
+    static func mixedListing(responses: Int) -> String {
+        let statuses = ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 403 Forbidden", "HTTP/1.1 423 Locked", "HTTP/1.1 507 Insufficient Storage"]
+        var body = #"<D:multistatus xmlns:D="DAV:">"# + "\n"
+        for k in 0..<responses {
+            body += "<D:response>\n<D:href>/d/f\(k)</D:href>\n"
+            switch k % 4 {
+            case 0:
+                body += "<D:propstat>\n<D:prop>\n<D:getetag>\"\(k)\"</D:getetag>\n<D:displayname> </D:displayname>\n</D:prop>\n"
+                body += "<D:status>\(statuses[0])</D:status>\n</D:propstat>\n"
+                body += "<D:propstat><D:prop><D:getcontentlength/></D:prop><D:status>\(statuses[1])</D:status></D:propstat>\n"
+            case 1:
+                body += "<D:status>\(statuses[2 + k % 3])</D:status>\n"
+            case 2:
+                body += "<D:status>HTTP/1.1 423 L&ocked;</D:status><D:error><D:lock-token-submitted/></D:error>\n"
+            default:
+                body += "<D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>\(statuses[k % 5])</D:status></D:propstat>\n"
+            }
+            body += "</D:response>\n"
+        }
+        return body + "</D:multistatus>\n"
+    }
+
+    /// Status lines are remembered between responses, and arrays recycled: neither may change what is read,
+    /// even for a caller that keeps every response it is handed.
+    @Test(arguments: [false, true])
+    func rememberedStatusesAndRecycledResponsesReadTheSame(recycling: Bool) throws {
+        let body = Array(Self.mixedListing(responses: 2_000).utf8)
+        var parser = MultiStatusParser(recyclingResponses: recycling)
+        var responses: [Response] = []
+        var from = 0
+        while from < body.count {
+            let to = min(from + 1_000, body.count)
+            try parser.feed(Array(body[from..<to])) { responses.append($0) }
+            from = to
+        }
+        try parser.finish { responses.append($0) }
+        #expect(responses.count == 2_000)
+        for (k, response) in responses.enumerated() {
+            #expect(response.hrefs == ["/d/f\(k)"])
+            switch k % 4 {
+            case 0:
+                #expect(response.propstats.map { $0.status?.raw } == ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found"])
+                #expect(response.propstats[0].properties.map(\.text) == ["\"\(k)\"", " "])
+            case 1:
+                #expect(response.status?.code == [403, 423, 507][k % 3])
+                #expect(response.propstats.isEmpty)
+            case 2:
+                #expect(response.status?.raw == "HTTP/1.1 423 L&ocked;")
+                #expect(response.conditions == [DAV.lockTokenSubmitted])
+            default:
+                #expect(response.status == nil)
+                #expect(response.propstats.count == 1)
+                #expect(response.propstats[0].status?.code == [200, 404, 403, 423, 507][k % 5])
+                #expect(response.isCollection == (k % 5 == 0))  // only a 2xx propstat tells
+            }
+        }
+        // The entity is reported for each of the 500 lines that carry it, not only the first.
+        #expect(parser.problemCount == 500)
+        #expect(parser.problems.allSatisfy { $0.kind == .undefinedEntity && $0.detail == "&ocked;" })
+    }
+
+    /// White space between structural tags is not handed to the handler, but still counts against the
+    /// text limit; inside a value it is kept.
+    @Test func whiteSpaceBetweenTagsStillMeetsTheTextLimit() throws {
+        var limits = XMLLimits()
+        limits.maxTextBytes = 64
+        let spaces = String(repeating: " ", count: 100)
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response>"# + spaces + "<D:href>/a</D:href></D:response></D:multistatus>"
+        #expect(throws: DAVCoreError.self) { try MultiStatusParser.parse(Array(body.utf8), limits: limits) }
+        let kept = try MultiStatusParser.parse(
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>  </D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#)
+        #expect(kept.responses[0].value(of: DAV.displayname)?.text == "  ")
+    }
 }

@@ -21,11 +21,16 @@ public struct MultiStatusParser {
     /// - Parameter keepingValuesOf: properties whose values are read at all (nil reads every value); the
     ///   others come out with their names and statuses only. A reader that looks at a handful of values
     ///   (dates, entity tags, sizes) saves decoding and storing every display name and content type.
+    /// - Parameter recyclingResponses: for a reader that keeps no ``Response`` it is handed (nor any of its
+    ///   arrays) past its `onResponse` call: each response's arrays are emptied afterwards and filled again
+    ///   for a later response, instead of being freed and allocated anew for every one of millions.
     public init(
-        limits: XMLLimits = XMLLimits(), keepingValueTrees: Set<QualifiedName>? = nil, keepingValuesOf: Set<QualifiedName>? = nil
+        limits: XMLLimits = XMLLimits(), keepingValueTrees: Set<QualifiedName>? = nil, keepingValuesOf: Set<QualifiedName>? = nil,
+        recyclingResponses: Bool = false
     ) {
         tokenizer = XMLTokenizer(limits: limits)
         handler = MultiStatusHandler(names: tokenizer.names, maxResponseBytes: limits.maxResponseBytes)
+        recycles = recyclingResponses
         if let keepingValueTrees {
             handler.keepTrees = NameIDSet(keepingValueTrees.map { tokenizer.names.id(of: $0) })
         }
@@ -67,11 +72,15 @@ public struct MultiStatusParser {
     /// Responses handed out are taken from a second buffer swapped with the handler's, so neither buffer
     /// is reallocated and no response is copied on its way out.
     private var handedOut: [Response] = []
+    private let recycles: Bool
 
     private mutating func drain(_ onResponse: (Response) throws -> Void) throws {
         guard !handler.ready.isEmpty else { return }
         swap(&handedOut, &handler.ready)
-        defer { handedOut.removeAll(keepingCapacity: true) }
+        defer {
+            if recycles { handler.recycle(&handedOut) }
+            handedOut.removeAll(keepingCapacity: true)
+        }
         for index in handedOut.indices { try onResponse(handedOut[index]) }
     }
 
@@ -144,6 +153,12 @@ struct MultiStatusHandler: XMLTokenHandler {
     var keepValues = NameIDSet.all
 
     var ready: [Response] = []
+    /// Emptied arrays of responses already handed out (``recycle(_:)``), for the next ones to fill.
+    private var spareHrefs: [[String]] = []
+    private var sparePropStats: [[PropStat]] = []
+    private var spareProperties: [[Property]] = []
+    /// Spares kept at most: about what one chunk of input holds, so memory stays flat.
+    private static let spareLimit = 1024
     private(set) var responseCount = 0
     private(set) var problems: [XMLProblem] = []
     private(set) var problemCount = 0
@@ -211,8 +226,8 @@ struct MultiStatusHandler: XMLTokenHandler {
         case 2:
             if name == structural.response {
                 // Built in place: a local first, then assigned, copies the large struct.
-                current = Response(hrefs: [], index: responseCount + 1)
-                current?.propstats.reserveCapacity(2)
+                current = Response(hrefs: spareHrefs.popLast() ?? [], propstats: sparePropStats.popLast() ?? [], index: responseCount + 1)
+                if current?.propstats.capacity == 0 { current?.propstats.reserveCapacity(2) }
                 inResponse = true
                 responseBytes = 0
             } else if name == structural.responseDescription {
@@ -309,10 +324,21 @@ struct MultiStatusHandler: XMLTokenHandler {
             responseCount += 1
         } else if depth == 3, name == structural.propstat, inPropStat {
             inPropStat = false
-            // Properties gather in a reused buffer; each propstat gets one exact-size array. The propstat is
-            // finished in place, then moved into the response: changed through a local `var`, it was copied.
-            currentPropStat?.properties = Array(scratchProperties)
+            // Properties gather in a buffer that the propstat then takes over (the next one starts with a
+            // spare, when there is one). The propstat is finished in place, then moved into the response:
+            // changed through a local `var`, it was copied.
+            currentPropStat?.properties = scratchProperties
+            scratchProperties = spareProperties.popLast() ?? []
             if let propstat = currentPropStat.take() { current?.propstats.append(propstat) }
+        }
+    }
+
+    /// Text is read in text elements, property values and kept trees; anywhere else ``characters(_:isCDATA:)``
+    /// drops it, so the tokenizer need not call.
+    var ignoresText: Bool {
+        switch mode {
+        case .structure, .skip, .skipProperty: return true
+        case .text, .propertyText, .tree: return false
         }
     }
 
@@ -333,6 +359,31 @@ struct MultiStatusHandler: XMLTokenHandler {
             try checkResponseSize()
         case .structure, .skip, .skipProperty:
             return
+        }
+    }
+
+    /// Takes the arrays of responses that have been handed out and that nobody else holds: each array is
+    /// moved out (leaving an empty one behind), emptied with its capacity kept, and kept as a spare.
+    mutating func recycle(_ responses: inout [Response]) {
+        for index in responses.indices {
+            var propstats: [PropStat] = []
+            swap(&propstats, &responses[index].propstats)
+            for p in propstats.indices where spareProperties.count < Self.spareLimit {
+                var properties: [Property] = []
+                swap(&properties, &propstats[p].properties)
+                properties.removeAll(keepingCapacity: true)
+                spareProperties.append(properties)
+            }
+            if sparePropStats.count < Self.spareLimit {
+                propstats.removeAll(keepingCapacity: true)
+                sparePropStats.append(propstats)
+            }
+            if spareHrefs.count < Self.spareLimit {
+                var hrefs: [String] = []
+                swap(&hrefs, &responses[index].hrefs)
+                hrefs.removeAll(keepingCapacity: true)
+                spareHrefs.append(hrefs)
+            }
         }
     }
 
@@ -387,7 +438,46 @@ struct MultiStatusHandler: XMLTokenHandler {
         mode = .tree(target, depth: depth)
     }
 
+    /// The status lines read lately and their raw bytes: nearly every `<D:status>` of a listing repeats
+    /// one of two or three lines (`200 OK` and `404 Not Found` alternate in most), which are then neither
+    /// decoded nor parsed again. Only text without `&` is kept, so a line with an entity is still decoded,
+    /// and its problem reported, every time.
+    private var recentStatuses: [(raw: [UInt8], line: StatusLine)] = []
+    private var nextStatusSlot = 0
+
+    private mutating func statusLine() -> StatusLine {
+        for index in recentStatuses.indices where recentStatuses[index].raw == text { return recentStatuses[index].line }
+        let decoded = XMLText.decode(text)
+        if let entity = decoded.undefinedEntity {
+            problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0))
+        }
+        let line = StatusLine(raw: decoded.text)
+        if !text.contains(0x26) {
+            // A copy of its own: sharing `text`'s buffer would make the next use of `text` copy it.
+            let entry = (raw: text.withUnsafeBufferPointer { Array($0) }, line: line)
+            if recentStatuses.count < 4 {
+                recentStatuses.append(entry)
+            } else {
+                recentStatuses[nextStatusSlot] = entry
+                nextStatusSlot = (nextStatusSlot + 1) % 4
+            }
+        }
+        return line
+    }
+
     private mutating func finishText(_ target: TextTarget) {
+        switch target {
+        case .status:
+            let line = statusLine()
+            current?.status = line
+            return
+        case .propstatStatus:
+            let line = statusLine()
+            currentPropStat?.status = line
+            return
+        default:
+            break
+        }
         let decoded = XMLText.decode(text)
         if let entity = decoded.undefinedEntity {
             problem(XMLProblem(kind: .undefinedEntity, detail: entity, offset: 0))
@@ -395,9 +485,8 @@ struct MultiStatusHandler: XMLTokenHandler {
         let value = decoded.text
         switch target {
         case .href: current?.hrefs.append(value.trimmingASCIIWhitespace())
-        case .status: current?.status = StatusLine(raw: value)
+        case .status, .propstatStatus: break  // above
         case .responseDescription: current?.responseDescription = value
-        case .propstatStatus: currentPropStat?.status = StatusLine(raw: value)
         case .propstatDescription: currentPropStat?.responseDescription = value
         case .topDescription: topDescription = value
         case .syncToken: syncToken = value

@@ -29,6 +29,13 @@ public protocol XMLTokenHandler {
     /// one text node may arrive in several pieces. CDATA content arrives with `isCDATA` and needs no decoding.
     mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws
     mutating func problem(_ problem: XMLProblem)
+    /// Whether character data arriving now would be dropped unread (white space between structural
+    /// elements, most often). The tokenizer then makes no call for it; the size limits still apply.
+    var ignoresText: Bool { get }
+}
+
+extension XMLTokenHandler {
+    public var ignoresText: Bool { false }
 }
 
 /// A streaming, namespace-aware XML tokenizer over UTF-8 bytes, built for speed and for hostile input.
@@ -154,7 +161,15 @@ public struct XMLTokenizer {
                         let found = memchr(base + end, 0x3C, n - end)
                         end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
                     }
-                    try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
+                    if handler.ignoresText, !open.isEmpty {
+                        // The line breaks between the tags of a listing: counted, not handed over.
+                        textBytes += end - i
+                        if textBytes > limits.maxTextBytes {
+                            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
+                        }
+                    } else {
+                        try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
+                    }
                     i = end
                     continue
                 }
