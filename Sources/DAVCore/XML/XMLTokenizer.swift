@@ -163,10 +163,7 @@ public struct XMLTokenizer {
                     }
                     if handler.ignoresText, !open.isEmpty {
                         // The line breaks between the tags of a listing: counted, not handed over.
-                        textBytes += end - i
-                        if textBytes > limits.maxTextBytes {
-                            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
-                        }
+                        try countText(end - i, at: i)
                     } else {
                         try text(UnsafeRawBufferPointer(start: base + i, count: end - i), at: i, into: &handler)
                     }
@@ -215,10 +212,7 @@ public struct XMLTokenizer {
                             try needMore(n - i, limit: limits.maxTextBytes, what: "text node size in bytes", final: final, at: i)
                             break
                         }
-                        textBytes += end - (i + 9)
-                        if textBytes > limits.maxTextBytes {
-                            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
-                        }
+                        try countText(end - (i + 9), at: i)
                         try handler.characters(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true)
                         i = end + 3
                     } else if Self.matchesCaseInsensitive(p, at: i + 2, "DOCTYPE") {
@@ -289,6 +283,15 @@ public struct XMLTokenizer {
         DAVCoreError(.malformedXML, "malformed XML: \(what)", offset: bufferOffset + i)
     }
 
+    /// Adds `count` bytes to the text node being read; throws once it passes ``XMLLimits/maxTextBytes``.
+    @inline(__always)
+    private mutating func countText(_ count: Int, at i: Int) throws {
+        textBytes += count
+        if textBytes > limits.maxTextBytes {
+            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
+        }
+    }
+
     private mutating func text<H: XMLTokenHandler>(_ raw: UnsafeRawBufferPointer, at i: Int, into handler: inout H) throws {
         if open.isEmpty {
             for byte in raw where !(byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09) {
@@ -302,10 +305,7 @@ public struct XMLTokenizer {
             if !raw.isEmpty { sawBytes = true }
             return
         }
-        textBytes += raw.count
-        if textBytes > limits.maxTextBytes {
-            throw DAVCoreError.limit("text node size in bytes", limits.maxTextBytes, offset: bufferOffset + i)
-        }
+        try countText(raw.count, at: i)
         try handler.characters(raw, isCDATA: false)
     }
 
