@@ -85,6 +85,8 @@ let package = Package(
                 "DAVServer", "DAVCore", "DAVTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // To spoil a stored row the way a hand edit or a failing disk would.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,8 +8,10 @@ public func fuzzPathResolver(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     let raw = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard let path = try? ResourcePath(encodedPath: raw) else { return 0 }
     for segment in path.segments {
-        precondition(!segment.isEmpty && segment != "." && segment != "..", "unsafe segment from \(raw.debugDescription)")
-        precondition(!segment.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }),
+        // The name that reaches the file system (a segment spells a byte that is not UTF-8 `\XX`).
+        let name = ResourcePath.name(ofSegment: segment)
+        precondition(!name.isEmpty && name != [0x2E] && name != [0x2E, 0x2E], "unsafe segment from \(raw.debugDescription)")
+        precondition(!name.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }),
                      "separator or control byte in a segment from \(raw.debugDescription)")
     }
     for isCollection in [false, true] {

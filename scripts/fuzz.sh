@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [--seconds N] [TARGET…]    TARGET: multistatus-parser, capture-reader, header-parsers,
 #                                               path-resolver (default: all)
 #
-# Each target is DAVCore's sources (and, for path-resolver, the server's ResourcePath.swift) compiled into one
+# Each target is DAVCore's sources (and, for path-resolver, the server's ResourcePath*.swift) compiled into one
 # module with its Fuzz/Fuzz<Target>.swift entry point, so a target exercises the very code the product ships.
 # The growing corpus lives in .build-fuzz/corpus/TARGET and is reused by the next run; a crash, hang (>10 s on
 # one input), leak or memory blow-up (>2 GB) leaves its input in .build-fuzz/findings/TARGET, the run's log in
@@ -37,7 +37,7 @@ entry_file() {
     multistatus-parser) echo Fuzz/FuzzMultiStatusParser.swift ;;
     capture-reader) echo Fuzz/FuzzCaptureReader.swift ;;
     header-parsers) echo Fuzz/FuzzHeaderParsers.swift ;;
-    path-resolver) echo "Fuzz/FuzzPathResolver.swift Fuzz/Support/DAVErrorShim.swift Sources/DAVServer/ResourcePath.swift" ;;
+    path-resolver) echo "Fuzz/FuzzPathResolver.swift Fuzz/Support/DAVErrorShim.swift Sources/DAVServer/ResourcePath.swift Sources/DAVServer/ResourcePath+Names.swift" ;;
     *) echo "fuzz.sh: unknown target $1 (one of: ${all[*]})" >&2; exit 2 ;;
   esac
 }

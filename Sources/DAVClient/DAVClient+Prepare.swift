@@ -39,8 +39,9 @@ extension DAVClient {
         let defaultPort = scheme == "https" ? 443 : 80
         let port = url.port ?? defaultPort
         let bracketed = host.contains(":") ? "[\(host)]" : host
+        // The path as written: `url.path` decodes it and is empty when %XX bytes are not UTF-8 (a Latin-1 name).
         var path = URLComponents(url: url, resolvingAgainstBaseURL: true)?.percentEncodedPath ?? url.path
-        if url.path.isEmpty || path.isEmpty { path = "/" }
+        if path.isEmpty { path = "/" }
         let target = url.query.map { path + "?" + $0 } ?? path
         return PreparedRequest(
             url: request.url,

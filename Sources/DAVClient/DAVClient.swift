@@ -10,18 +10,18 @@ import Synchronization
 /// Sends WebDAV requests over one AsyncHTTPClient `HTTPClient` and returns what came back as evidence.
 ///
 /// ```swift
-/// let client = try DAVClient(configuration: .init(credentials: Credentials(user: "alice", password: pw)))
-/// defer { Task { try await client.shutdown() } }   // or: call shutdown() before the client goes away
-/// let answer = try await client.send(.propfind("https://example.org/dav/", depth: .one))
-/// var parser = MultiStatusParser()
-/// _ = try await client.stream(.propfind(url, depth: .infinity)) { head in … } onBody: { bytes in
-///     try parser.feed(bytes) { response in … }
+/// try await DAVClient.withClient(configuration: .init(credentials: Credentials(user: "alice", password: pw))) { client in
+///     let answer = try await client.send(.propfind("https://example.org/dav/", depth: .one))
+///     var parser = MultiStatusParser()
+///     _ = try await client.stream(.propfind(url, depth: .infinity)) { head in … } onBody: { bytes in
+///         try parser.feed(bytes) { response in … }
+///     }
 /// }
 /// ```
 ///
 /// Every request is sent once, as given, plus at most one more when authentication asks for it (see
-/// ``Authentication``). Redirects come back as answers. ``shutdown()`` must be called before the
-/// client is released (AsyncHTTPClient checks this).
+/// ``Authentication``). Redirects come back as answers. ``shutdown()`` must be called once before the
+/// client is released (AsyncHTTPClient checks this); ``withClient(configuration:_:)`` does it on every path.
 public final class DAVClient: Sendable {
     public let configuration: Configuration
     private let http: HTTPClient
@@ -63,6 +63,25 @@ public final class DAVClient: Sendable {
     /// Closes the connections. Call it once, before the client is released.
     public func shutdown() async throws {
         try await http.shutdown()
+    }
+
+    /// Runs `body` with a new client and shuts it down once, before returning, whether `body` returned or
+    /// threw: no second shutdown (AsyncHTTPClient refuses it), none left to a task that outlives the caller.
+    public static func withClient<Value>(
+        configuration: Configuration, _ body: (DAVClient) async throws -> Value
+    ) async throws -> Value {
+        let client = try DAVClient(configuration: configuration)
+        let outcome: Result<Value, any Error>
+        do {
+            outcome = .success(try await body(client))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success: try await client.shutdown()
+        case .failure: try? await client.shutdown()  // the body's error is the one worth reporting
+        }
+        return try outcome.get()
     }
 
     // MARK: - Sending

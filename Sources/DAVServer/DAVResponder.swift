@@ -2,10 +2,13 @@ import DAVCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// The one HTTP responder of the WebDAV server: decode the path, authenticate, check the access
 /// rules, then hand the request to the handler for its method (`Methods/`). Errors thrown as
 /// ``DAVError`` become their status and `<D:error>` body here, in one place; the access log is written here.
+/// A 500 and any error that is not a ``DAVError`` say nothing to the client but the request id: their
+/// text (paths, SQL, system errors) goes to the server's log under that id.
 public struct DAVResponder: HTTPResponder {
     public typealias Context = DAVRequestContext
     public let options: DAVServerOptions
@@ -20,14 +23,15 @@ public struct DAVResponder: HTTPResponder {
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
-        let exchange = Exchange(request: request, options: options, requestID: context.id)
+        let exchange = Exchange(request: request, options: options, requestID: context.id, logger: context.logger)
         var response: Response
         do {
             response = try await route(exchange)
-        } catch let error as DAVError {
+        } catch let error as DAVError where error.status != 500 {
             response = Self.render(error, method: request.method)
         } catch {
-            response = Self.render(DAVError(500, "\(error)"), method: request.method)
+            exchange.logFailure(error)
+            response = Self.render(DAVError(500, "internal server error; the server's log has the cause under request id \(context.id)"), method: request.method)
         }
         if let log = options.accessLog, !exchange.logIsDeferred {
             log.write(exchange: exchange, status: response.status.code, started: exchange.started)

@@ -2,6 +2,7 @@ import DAVCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// One request as the handlers see it: the decoded path, the user, parsed headers, and what the access
 /// log will record. A class so that handlers and the streamed body can add to it.
@@ -9,6 +10,8 @@ final class Exchange: @unchecked Sendable {
     let request: Request
     let options: DAVServerOptions
     let requestID: String
+    /// The request's logger (its metadata carries the request id): where a failure's text goes.
+    let logger: Logger
     var user: String?
     var path: ResourcePath = .root
     /// Per-resource statuses of a 207, for the access log.
@@ -18,10 +21,16 @@ final class Exchange: @unchecked Sendable {
     let started = ContinuousClock.now
     private var parsedIf: IfHeader??
 
-    init(request: Request, options: DAVServerOptions, requestID: String) {
+    init(request: Request, options: DAVServerOptions, requestID: String, logger: Logger) {
         self.request = request
         self.options = options
         self.requestID = requestID
+        self.logger = logger
+    }
+
+    /// Logs an error the client is not told about, with what the request was.
+    func logFailure(_ error: any Error) {
+        logger.error("request failed", metadata: ["error": "\(error)", "method": "\(method)", "path": "\(rawPath)"])
     }
 
     var method: String { request.method.rawValue }

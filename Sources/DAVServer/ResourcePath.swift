@@ -5,7 +5,8 @@ import DAVCore
 /// Built from the raw request path (or a Destination path), percent-decoded once; a `%` that starts no
 /// valid escape is kept as a literal `%` (httpx and other clients send `100%.txt` unencoded). Refused with 400:
 /// `.` and `..` segments (also when written `%2e%2e`), encoded slashes (`%2F`) and backslashes, NUL and
-/// other control characters, and bytes that are not UTF-8. Repeated slashes collapse.
+/// other control characters, and overlong UTF-8 spellings of ASCII characters (`%C0%AE`). Other bytes that
+/// are not UTF-8 name files as they are (see `ResourcePath+Names.swift`). Repeated slashes collapse.
 /// Names compare byte for byte, so `é` in NFC and in NFD are two resources, as on a Linux file system.
 ///
 /// Symbolic links are not this type's business: the file-system storage checks that a resolved path
@@ -28,10 +29,10 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         var segments: [String] = []
         for part in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             let bytes = try Self.percentDecode(Array(part))
-            guard let name = String(validating: bytes, as: UTF8.self) else {
-                throw DAVError.badRequest("the path is not valid UTF-8")
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { throw DAVError.badRequest("the path may not contain '.' or '..' segments") }
+            guard let name = Self.segment(forName: bytes) else {
+                throw DAVError.badRequest("the path spells an ASCII character in overlong UTF-8")
             }
-            if name == "." || name == ".." { throw DAVError.badRequest("the path may not contain '.' or '..' segments") }
             segments.append(name)
         }
         self.segments = segments
@@ -59,7 +60,7 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         return out
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -103,16 +104,18 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         return out
     }
 
-    /// Encodes everything but unreserved characters and a few safe sub-delimiters. Most names need no
-    /// escape at all and are appended as they are (this runs for every member of every listing).
+    /// Encodes everything but unreserved characters and a few safe sub-delimiters, from the bytes of the
+    /// name the segment stands for. Most names need no escape at all and are appended as they are (this
+    /// runs for every member of every listing).
     static func encode(_ segment: String, into out: inout String) {
         guard !segment.utf8.allSatisfy(isSafe) else {
             out += segment
             return
         }
+        let name = Self.name(ofSegment: segment)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(segment.utf8.count * 3)
-        for byte in segment.utf8 {
+        bytes.reserveCapacity(name.count * 3)
+        for byte in name {
             if isSafe(byte) {
                 bytes.append(byte)
             } else {
@@ -124,7 +127,7 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
+    static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 

@@ -57,6 +57,8 @@ public struct AnalysisSession {
     private var parser = ResponseCollector.parser()
     private var collector: ResponseCollector
     private var wireBytes = 0
+    /// Where a multistatus stopped being XML (cut short, or not well-formed): what was read before it stands.
+    private var brokenAt: DAVCoreError?
 
     public init(request: RequestInfo, head: ResponseHead?, format: CaptureReader.Format, sourceName: String = "the answer") {
         context = AnalysisContext(request: request)
@@ -79,11 +81,12 @@ public struct AnalysisSession {
                 if decided == .multistatus {
                     let pending = sniff
                     sniff = []
-                    try parser.feed(pending) { collector.add($0) }
+                    do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
                 }
             }
         case .multistatus:
-            try parser.feed(chunk) { collector.add($0) }
+            guard brokenAt == nil else { return }
+            do { try parser.feed(chunk) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
         case .other, .xml:
             if sniff.count < 4 << 20 { sniff.append(contentsOf: chunk.prefix((4 << 20) - sniff.count)) }
         }
@@ -115,12 +118,14 @@ public struct AnalysisSession {
         var excerpt = ""
         var hasMultistatus = false
         if mode == .multistatus {
-            if sniff.count > 0 {
+            if sniff.count > 0, brokenAt == nil {
                 let pending = sniff
                 sniff = []
-                try parser.feed(pending) { collector.add($0) }
+                do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
             }
-            try parser.finish { collector.add($0) }
+            if brokenAt == nil {
+                do { try parser.finish { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
+            }
             collector.finish()
             Self.finishDocument(&collector, problems: parser.problems, root: parser.rootName, head: head, method: context.method)
             hasMultistatus = true
@@ -148,9 +153,60 @@ public struct AnalysisSession {
                 }
             }
         }
-        return Diagnose.run(
+        var result = Diagnose.run(
             context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
             bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt)
+        if let brokenAt { result.addBrokenDocument(brokenAt, responsesRead: collector.responseCount, lastPath: collector.lastPath) }
+        return result
+    }
+
+    /// Faults that end a multistatus as XML but leave what came before readable: a body cut short, or one
+    /// that stops being well-formed. Limits, DTDs and bodies that are not XML at all stay errors.
+    static func breaksDocument(_ error: DAVCoreError) -> Bool {
+        error.code == .truncated || error.code == .malformedXML || error.code == .unboundPrefix || error.code == .undefinedEntity
+    }
+}
+
+extension AnalysisResult {
+    /// A multistatus that stopped being XML at `error.offset`: what was read before it stands, and the break
+    /// is a finding of its own (see ``BrokenDocument``).
+    mutating func addBrokenDocument(_ error: DAVCoreError, responsesRead: Int, lastPath: String?) {
+        if bodyInfo?.isTruncated == true, let index = findings.firstIndex(where: { $0.cause == .proxy }) {
+            // The framing already shows the cut: say where the XML stops, once.
+            findings[index].evidence.append("the XML stops at byte \(error.offset ?? 0) after \(Wording.resources(responsesRead)): \(error.message)")
+            return
+        }
+        findings.append(BrokenDocument.finding(error, head: head, path: lastPath ?? context.requestPath, responsesRead: responsesRead))
+        findings = findings.rankedByLikelihood()
+    }
+}
+
+/// A multistatus whose XML breaks off or stops being well-formed. A proxy that says so (Via, a cache's
+/// headers) is the likelier culprit; without one, the server wrote a broken document.
+public enum BrokenDocument {
+    public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil) -> Finding {
+        let proxySigns = ProxyRule.proxyHeaders(head)
+        let cut = error.code == .truncated
+        var evidence = ["the body is not a whole multistatus: \(error.description)\(responsesRead.map { ", after \(Wording.resources($0))" } ?? "")"]
+        if let length = head?.headers["Content-Length"] { evidence.append("Content-Length: \(length) — the framing is complete, the document is not") }
+        if !proxySigns.isEmpty {
+            evidence += proxySigns.map { "\($0) — a proxy is in the path and may have cut or altered the body" }
+        } else if cut {
+            evidence.append("no proxy says it is in the path, so the server most likely stopped writing the document (it failed while listing)")
+        } else {
+            evidence.append("every strict XML parser (libxml2 in davfs2 and gvfs, .NET in Windows, Java in DAVx5 and Cyberduck, Go in rclone) rejects the whole answer, not just this resource")
+        }
+        evidence.append("the resources read before that point are shown; the rest of the answer is lost")
+        let viaProxy = !proxySigns.isEmpty
+        return Finding(
+            cause: viaProxy ? .proxy : .payload, likelihood: .high,
+            title: viaProxy ? "the multistatus arrived cut or altered on its way through a proxy"
+                : cut ? "the multistatus ends before its XML is complete" : "the multistatus is not well-formed XML",
+            resources: [path], evidence: evidence,
+            fixes: viaProxy
+                ? [Fix("Let the proxy pass the body whole: raise proxy buffer and response size limits (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyIOBufferSize, ProxyTimeout) and do not rewrite bodies of 207 answers", .medium)]
+                : [Fix(cut ? "Read the server's error log at the time of the request: it aborted the listing"
+                           : "Find the resource at that point of the body (a file name the server cannot write into XML) and rename it, or fix the server's XML writer", .medium)])
     }
 }
 
@@ -179,7 +235,17 @@ enum Diagnose {
         var findings: [Finding] = []
         let topStatus = head?.status
         // A multistatus body under 424 (Apache does this) explains itself: its members carry the causes.
-        if topStatus.map({ $0 != 207 && !($0 == 424 && hasMultistatus) }) ?? !hasMultistatus { findings += StatusRule.findings(input) }
+        // An answer that fits another request than the one sent explains itself first: what never arrived.
+        let arrival = ArrivalRule.findings(input)
+        findings += arrival
+        // An error a cache kept explains itself before anything the error says.
+        let cached = CacheRule.findings(input)
+        findings += cached
+        // Then what the server's error body says, which names the cause more surely than a status chosen by habit.
+        if arrival.isEmpty, cached.isEmpty, topStatus != 207 { findings += ErrorBodyRule.findings(input) }
+        if findings.isEmpty, topStatus.map({ $0 != 207 && !($0 == 424 && hasMultistatus) }) ?? !hasMultistatus {
+            findings += StatusRule.findings(input)
+        }
         if hasMultistatus {
             findings += PermissionRule.findings(input)
             findings += PathRule.findings(input)
@@ -194,8 +260,9 @@ enum Diagnose {
                 findings[0].evidence.append("the whole \(context.method) answered 424 Failed Dependency (with a multistatus body; RFC 4918 expects 207) because of this")
             }
         }
-        findings += CacheRule.findings(input)
-        if bodyInfo.isTruncated {
+        // A HEAD, 204 or 304 answer announces a length it never sends (RFC 9110 §9.3.2, §15.3.5, §15.4.5).
+        let bodyless = context.method == "HEAD" || topStatus == 204 || topStatus == 304
+        if bodyInfo.isTruncated, !bodyless {
             findings.append(Finding(
                 cause: .proxy, likelihood: .medium, title: "the body was cut short on the way",
                 resources: [context.requestPath],
@@ -207,7 +274,11 @@ enum Diagnose {
             let total = collector.absentProperties.values.reduce(0, +)
             let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
             notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
+            if collector.missingEverywhere.contains(DAV.quotaAvailableBytes) {
+                notes.append("the server offers no quota properties (RFC 4331): gvfs and Windows cannot show free space and guess instead")
+            }
         }
+        if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
         }

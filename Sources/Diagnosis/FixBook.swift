@@ -37,6 +37,23 @@ public enum FixBook {
         return fixes
     }
 
+    /// A share that refuses every write: the switch that makes it so, in the server's terms.
+    public static func readOnly(path: String, server: ServerKind) -> [Fix] {
+        var fixes = [Fix("If writes should work at \(path), the share is read-only on purpose or by mistake: ask its admin before changing it", .easy)]
+        switch server {
+        case .apache: fixes.append(Fix("Apache: the <Location> or <Directory> for \(path) limits methods (AllowMethods, <Limit>/<LimitExcept>, Require method): add the write methods for the users who may write, or fix the directory's owner (www-data) if mod_dav cannot write", .medium))
+        case .nginx: fixes.append(Fix("nginx: add PUT DELETE MKCOL COPY MOVE to dav_methods in that location, and check limit_except", .medium))
+        case .lighttpd: fixes.append(Fix("lighttpd: set webdav.is-readonly = \"disable\" for that URL condition", .easy))
+        case .wsgidav: fixes.append(Fix("WsgiDAV: remove readonly: true from the share in provider_mapping", .easy))
+        case .rclone: fixes.append(Fix("rclone: drop --read-only from rclone serve webdav", .easy))
+        case .sabre: fixes.append(Fix("Nextcloud/SabreDAV: the share or ACL grants read only; give the user edit rights on that folder", .medium))
+        case .radicale: fixes.append(Fix("Radicale: the rights file gives this user r on the collection; grant rw (or RW) for that path only", .medium))
+        case .davdoctor: fixes.append(Fix("davdoctor serve: grant write on \(path) to that user in the rules of the serve config, or drop --read-only", .easy))
+        default: fixes.append(Fix("Enable writes on that share only, for the users who need them, and check the file system permissions behind it", .medium))
+        }
+        return fixes
+    }
+
     public static func notFound(server: ServerKind) -> [Fix] {
         var fixes = [Fix("Check the path for case, encoding and a trailing slash; list the parent collection to see the real names", .easy)]
         if server == .nginx { fixes.append(Fix("nginx needs a trailing slash on collection URLs (MKCOL, PROPFIND, DELETE of a folder)", .easy)) }
@@ -162,6 +179,27 @@ public enum FixBook {
     }
 
     /// Destination names the path (or host) the client uses, and the proxy passes it on unchanged.
+    /// A request body that the proxy does not pass on (a body-less rewrite, a WAF, a method it treats as GET).
+    public static func proxyDroppedBody(method: String) -> [Fix] {
+        [
+            Fix("nginx in front: remove proxy_pass_request_body off (and any proxy_set_body) from that location; \(method) needs its XML body", .easy),
+            Fix("Apache in front: a RewriteRule with [P] or a ProxyPass to a handler that reads no body loses it; pass the request to the backend unchanged", .medium),
+            Fix("HAProxy, Varnish or a CDN in front: let \(method) through with its body (Varnish: return (pass) or (pipe) for WebDAV methods, never hash them as GET)", .medium),
+        ]
+    }
+
+    /// A proxy whose rules refuse WebDAV methods before they reach the server.
+    public static func proxyRefusesMethod(_ method: String, proxy: ServerKind) -> [Fix] {
+        switch proxy {
+        case .haproxy:
+            return [Fix("HAProxy: let \(method) through: remove or widen the http-request deny rule (its method list, e.g. acl dav_methods method PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK) for the WebDAV path", .easy)]
+        case .varnish:
+            return [Fix("Varnish: in vcl_recv, return (pass) (or pipe) for WebDAV methods instead of synthesising an error for them", .easy)]
+        default:
+            return [Fix("Let \(method) through the proxy or firewall in front (WebDAV needs PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK and UNLOCK)", .easy)]
+        }
+    }
+
     public static func proxyDestinationPath() -> [Fix] {
         [
             Fix("nginx in front: rewrite Destination the way the location rewrites the path: map $http_destination $dest { ~^https?://[^/]+/PREFIX(?<rest>/.*)$ http://BACKEND$rest; } and proxy_set_header Destination $dest;", .medium),

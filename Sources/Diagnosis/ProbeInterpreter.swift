@@ -7,6 +7,8 @@ enum ProbeInterpreter {
         var analysis = initial
         var findings = initial.findings
         var capabilities: [String: String] = [:]
+        /// What OPTIONS shows of the server as a whole rather than of this answer.
+        var serverWide: [Finding] = []
 
         func addEvidence(to cause: Cause, _ text: String, subject: String? = nil) {
             if let index = findings.firstIndex(where: { $0.cause == cause && (subject == nil || $0.resources.contains { URLPath.isWithin(subject!, $0) || URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(subject!) }) })
@@ -28,7 +30,7 @@ enum ProbeInterpreter {
                 for name in ["DAV", "Allow", "MS-Author-Via", "Server"] { if let value = head.headers[name] { capabilities[name] = value } }
                 let classes = (head.headers["DAV"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
                 if head.headers["DAV"] == nil && head.status < 400 {
-                    findings.append(Finding(cause: .serverConfig, likelihood: .high, title: "the server does not speak WebDAV at \(analysis.context.requestPath)",
+                    serverWide.append(Finding(cause: .serverConfig, likelihood: .high, title: "the server does not speak WebDAV at \(analysis.context.requestPath)",
                         resources: [analysis.context.requestPath], evidence: ["OPTIONS answered \(head.status) without a DAV header"],
                         fixes: FixBook.methodNotAllowed("PROPFIND", allow: head.headers["Allow"], server: analysis.server.kind)))
                 } else if !classes.contains("2"), head.status < 400 {
@@ -41,7 +43,7 @@ enum ProbeInterpreter {
             case .anonymousOptions:
                 capabilities["anonymousOptions"] = String(head.status)
                 if head.status == 401 {
-                    findings.append(Finding(
+                    serverWide.append(Finding(
                         cause: .client, likelihood: .medium, title: "OPTIONS needs authentication: Office, the Windows Mini-Redirector and CORS preflights fail before they log in",
                         resources: [analysis.context.requestPath],
                         evidence: ["OPTIONS without credentials answered 401\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? "") (catalog PERM-03)"],
@@ -131,8 +133,9 @@ enum ProbeInterpreter {
                     let etag = response.value(of: DAV.getetag)?.text
                     let date = response.value(of: DAV.getlastmodified)?.text
                     // Apache marks an ETag weak while its file is less than a second old: W/"x" turning into "x" is no change.
-                    let etagChanged = old.etag.flatMap { before in etag.map { normalizeETag($0) != normalizeETag(before) } } ?? false
-                    if etagChanged || (old.lastModified != nil && date != nil && old.lastModified != date) {
+                    let etagChanged = old.etag.flatMap { before in etag.map { normalizeETag($0) != normalizeETag(before) && before.hasNonWhitespace } } ?? false
+                    let dateChanged = old.lastModified.map { before in date.map { $0 != before && before.hasNonWhitespace } ?? false } ?? false
+                    if etagChanged || dateChanged {
                         changed.append(path)
                     }
                 }
@@ -149,7 +152,8 @@ enum ProbeInterpreter {
             case .head:
                 guard head.status == 200, let record = analysis.collector?.records.first(where: { URLPath.withoutTrailingSlash($0.path) == URLPath.withoutTrailingSlash(probe.subject) }) else { continue }
                 var mismatches: [String] = []
-                if let etag = head.headers["ETag"], let propfind = record.etag, normalizeETag(etag) != normalizeETag(propfind) {
+                // A propname answer names getetag with no value: nothing to compare.
+                if let etag = head.headers["ETag"], let propfind = record.etag, propfind.hasNonWhitespace, normalizeETag(etag) != normalizeETag(propfind) {
                     mismatches.append("ETag \(etag) vs getetag \(propfind)")
                 }
                 if let length = head.headers["Content-Length"], let propfind = record.contentLength, length != propfind.trimmingASCIIWhitespace() {
@@ -166,6 +170,14 @@ enum ProbeInterpreter {
                  .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
                 continue  // ScratchWrites and ClientProfiles read these, after the investigation
             }
+        }
+        // A healthy answer stays healthy: what OPTIONS showed about the server in general (no DAV header on a
+        // static path, OPTIONS behind a login) is said as a note, unless the request was OPTIONS itself.
+        let healthy = initial.findings.isEmpty && (initial.status.map { (200..<300).contains($0) } ?? false)
+        if healthy, analysis.context.method != "OPTIONS" {
+            for finding in serverWide { analysis.notes.append("also seen: \(finding.title) (\(finding.evidence.first ?? ""))") }
+        } else {
+            findings += serverWide
         }
         analysis.findings = findings.rankedByLikelihood()
         return CheckResult(analysis: analysis, probes: outcomes, capabilities: capabilities)

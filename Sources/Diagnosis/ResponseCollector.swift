@@ -47,6 +47,8 @@ public struct ResponseCollector: Sendable {
     public static let failureLimit = 100_000
 
     public private(set) var responseCount = 0
+    /// The decoded path of the last response read, to say where a body that breaks off stopped.
+    public private(set) var lastPath: String?
     public private(set) var byStatus: [Int: Int] = [:]
     public private(set) var propertyStatusCounts: [Int: Int] = [:]
     /// 404 propstats on resources that exist: properties they simply lack (not a fault).
@@ -72,6 +74,14 @@ public struct ResponseCollector: Sendable {
     public private(set) var filesWithoutETagCount = 0
     public private(set) var filesSeen = 0
     public private(set) var namesWithPercent: [String] = []
+    /// Hrefs whose %XX bytes do not decode to UTF-8 (Latin-1 names written by a local user).
+    public private(set) var namesNotUTF8: [String] = []
+    public private(set) var namesNotUTF8Count = 0
+    /// Decoded names holding control characters, which Windows cannot create or open.
+    public private(set) var namesWithControls: [String] = []
+    /// For a Depth infinity PROPFIND: collections one level down, and whether anything deeper came back.
+    public private(set) var firstLevelCollections = 0
+    public private(set) var sawBelowFirstLevel = false
     public private(set) var namespaces: Set<String> = []
     public private(set) var selfSeen = false
     /// Sibling names that differ only in Unicode normalisation (NFC vs NFD).
@@ -121,6 +131,7 @@ public struct ResponseCollector: Sendable {
 
     public init(context: AnalysisContext) {
         self.context = context
+        linter.valuesExpected = context.propfindKind == "allprop" || context.propfindKind == "prop"
     }
 
     public mutating func add(_ response: Response) {
@@ -128,11 +139,18 @@ public struct ResponseCollector: Sendable {
         if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
         let path = href.map { $0.decodedPath ?? $0.path } ?? "(no href)"
+        lastPath = path
         let responseIsCollection = response.isCollection
         linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
         var status = response.resourceStatus
         if context.method == "PROPPATCH", response.status == nil, !response.propstats.isEmpty {
             // PROPPATCH reports per property; the resource itself is there.
+            status = 200
+        }
+        if status == 404, response.status == nil, let asked = context.requestedProperties, !asked.contains(DAV.resourcetype) {
+            // Named properties that all came back 404 belong to a resource that is there (its href is listed)
+            // and simply lacks them: a folder has no getcontentlength. Only resourcetype, which every resource
+            // has, would make an all-404 answer mean the resource itself is missing.
             status = 200
         }
         byStatus[status ?? 0, default: 0] += 1
@@ -171,7 +189,8 @@ public struct ResponseCollector: Sendable {
                     // The values read here are read in place: passing the property on would copy it.
                     switch properties[index].live {
                     case .getetag:
-                        if properties[index].text.hasNonWhitespace { hasETag = true }
+                        // In a propname answer (or one whose request is unknown) the name alone says it is there.
+                        if !linter.valuesExpected || properties[index].text.hasNonWhitespace { hasETag = true }
                     case .quotaAvailableBytes, .quotaUsedBytes:
                         noteQuota(name, properties[index].text, path: path)
                     default:
@@ -204,7 +223,17 @@ public struct ResponseCollector: Sendable {
                 if filesWithoutETag.count < 20 { filesWithoutETag.append(path) }
             }
         }
-        if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 { namesWithPercent.append(path) }
+        if let href, href.decodedPath == nil, href.path.utf8ContainsByte(0x25) {
+            // %XX bytes that do not decode to UTF-8: a name in another encoding, not a literal %.
+            if namesNotUTF8.count < 20 { namesNotUTF8.append(href.path) }
+            namesNotUTF8Count += 1
+        } else if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 {
+            namesWithPercent.append(path)
+        }
+        if path.utf8.contains(where: { $0 < 0x20 }), namesWithControls.count < 20 { namesWithControls.append(path) }
+        if context.depth == .infinity, let depthBelow = depthBelowRequest(path) {
+            if depthBelow >= 2 { sawBelowFirstLevel = true } else if depthBelow == 1, isCollection { firstLevelCollections += 1 }
+        }
 
         let failed = status.map { !(200..<300).contains($0) } ?? true
         let inTree = keepsTree && responseCount <= Self.treeLimit
@@ -259,9 +288,24 @@ public struct ResponseCollector: Sendable {
     /// Takes in what a collector gathered over the piece of the same body that follows this collector's
     /// piece (both finished), so the result is what one collector reading both pieces in order would hold.
     /// Bounded lists keep their first entries, counts add up.
+    /// How many levels `path` lies below the Request-URI, or nil when it is not below it.
+    private func depthBelowRequest(_ path: String) -> Int? {
+        let base = URLPath.withoutTrailingSlash(context.requestPath)
+        let bare = URLPath.withoutTrailingSlash(path)
+        guard bare != base, URLPath.isWithin(bare, base == "/" ? "/" : base + "/") else { return bare == base ? 0 : nil }
+        let rest = bare.dropFirst(base == "/" ? 1 : base.count + 1)
+        return rest.split(separator: "/").count
+    }
+
     public mutating func merge(_ later: ResponseCollector) {
         let offset = responseCount
         responseCount += later.responseCount
+        lastPath = later.lastPath ?? lastPath
+        namesNotUTF8 = Array((namesNotUTF8 + later.namesNotUTF8).prefix(20))
+        namesNotUTF8Count += later.namesNotUTF8Count
+        namesWithControls = Array((namesWithControls + later.namesWithControls).prefix(20))
+        firstLevelCollections += later.firstLevelCollections
+        sawBelowFirstLevel = sawBelowFirstLevel || later.sawBelowFirstLevel
         responsesWithoutHref += later.responsesWithoutHref
         byStatus.merge(later.byStatus, uniquingKeysWith: +)
         propertyStatusCounts.merge(later.propertyStatusCounts, uniquingKeysWith: +)

@@ -3,7 +3,7 @@ import DAVCore
 /// Which server answered, recognised from its headers, its error bodies and its XML habits, so that
 /// fixes can be written in that server's own configuration language.
 public enum ServerKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case apache, nginx, lighttpd, iis, sabre, wsgidav, rclone, davdoctor, unknown
+    case apache, nginx, lighttpd, iis, sabre, wsgidav, rclone, radicale, xandikos, davdoctor, haproxy, varnish, unknown
 
     public var displayName: String {
         switch self {
@@ -14,6 +14,10 @@ public enum ServerKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .sabre: "SabreDAV (Nextcloud/ownCloud)"
         case .wsgidav: "WsgiDAV"
         case .rclone: "rclone serve webdav"
+        case .radicale: "Radicale"
+        case .xandikos: "Xandikos"
+        case .haproxy: "HAProxy (a proxy, not a WebDAV server)"
+        case .varnish: "Varnish (a caching proxy, not a WebDAV server)"
         case .davdoctor: "davdoctor serve"
         case .unknown: "an unrecognised server"
         }
@@ -32,6 +36,9 @@ public struct ServerProfile: Sendable, Hashable {
 
     public static let unknown = ServerProfile(kind: .unknown)
 
+    /// Whether the answer came from a proxy's own error page rather than from a WebDAV server behind it.
+    public var isProxy: Bool { kind == .haproxy || kind == .varnish }
+
     /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
     public static func recognise(headers: HTTPFields?, bodyExcerpt: String = "", namespaces: [String] = []) -> ServerProfile {
         if let server = headers?["Server"] {
@@ -40,10 +47,20 @@ public struct ServerProfile: Sendable, Hashable {
                 ("apache", .apache), ("nginx", .nginx), ("openresty", .nginx), ("lighttpd", .lighttpd),
                 ("microsoft-iis", .iis), ("wsgidav", .wsgidav), ("cheroot", .wsgidav), ("rclone", .rclone),
                 ("davdoctor", .davdoctor), ("sabre", .sabre),
+                ("radicale", .radicale), ("xandikos", .xandikos),
             ]
             for (needle, kind) in table where lower.contains(needle) {
                 return ServerProfile(kind: kind, evidence: "Server: \(server)")
             }
+        }
+        let lowerBody = bodyExcerpt.lowercased()
+        // A proxy's own error pages: HAProxy writes "<html><body><h1>403 Forbidden</h1>" with no Server header;
+        // Varnish's synthetic pages say "Guru Meditation".
+        if lowerBody.contains("guru meditation") {
+            return ServerProfile(kind: .varnish, evidence: "Varnish's own error page (Guru Meditation)")
+        }
+        if headers?["Server"] == nil, lowerBody.hasPrefix("<html><body><h1>"), lowerBody.contains("</h1>\n") {
+            return ServerProfile(kind: .haproxy, evidence: "HAProxy's own error page (<html><body><h1>…, no Server header)")
         }
         if let powered = headers?["X-Powered-By"], powered.lowercased().contains("asp.net") {
             return ServerProfile(kind: .iis, evidence: "X-Powered-By: \(powered)")

@@ -141,8 +141,12 @@ public final class LabServer: @unchecked Sendable {
     }
 
     private func runSetup() async throws {
-        let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30)))
-        defer { Task { try? await client.shutdown() } }
+        try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30))) { client in
+            try await runSetup(with: client)
+        }
+    }
+
+    private func runSetup(with client: DAVClient) async throws {
         for step in scenario.setup ?? [] {
             let user = step.user ?? scenario.request.user
             let authentication = user.flatMap { name in scenario.password(of: name).map { Authentication.user(Credentials(user: name, password: $0)) } } ?? .anonymous
@@ -173,7 +177,6 @@ public final class LabServer: @unchecked Sendable {
                 lockTokens[step.lock!] = token.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
             }
         }
-        try await client.shutdown()
     }
 
     /// The scenario's server settings, passwords hashed with few iterations: the lab's accounts are

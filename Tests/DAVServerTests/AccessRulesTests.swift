@@ -45,6 +45,18 @@ struct AccessRulesTests {
         #expect(try AccessRules(configuration: ServerConfiguration.parse("")).allows(nil, .write, .root))
     }
 
+    /// A stored hash that does not parse stops the configuration from loading, naming the user.
+    @Test(arguments: [
+        "pbkdf2-sha256$10$\(String(repeating: "ab", count: 16))$",
+        "pbkdf2-sha256$10$\(String(repeating: "ab", count: 16))$+f\(String(repeating: "cd", count: 31))",
+        "",
+    ])
+    func refusesAUserWhoseHashDoesNotParse(_ stored: String) {
+        let yaml = "users:\n  - name: carol\n    password: \"\(stored)\"\n"
+        let error = #expect(throws: DAVError.self) { try AccessRules(configuration: ServerConfiguration.parse(yaml)) }
+        #expect(error?.message.contains("carol") == true)
+    }
+
     @Test func refusesPlainPasswords() {
         #expect(throws: DAVError.self) {
             try AccessRules(configuration: ServerConfiguration.parse("users:\n  - name: a\n    password: secret\n"))

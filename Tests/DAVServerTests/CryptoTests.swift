@@ -34,4 +34,29 @@ struct CryptoTests {
         #expect(PasswordHash("plain") == nil)
         #expect(PasswordHash("pbkdf2-sha256$0$00$00") == nil)
     }
+
+    /// A stored hash of another length than the candidate's never matches: `zip` would have compared only
+    /// the common prefix, and an empty hash none of it.
+    @Test func aHashOfAnotherLengthMatchesNoPassword() {
+        var empty = PasswordHash(password: "right", iterations: 10)
+        empty.hash = []
+        #expect(!empty.verify("anything"))
+        #expect(!empty.verify("right"))
+        var short = PasswordHash(password: "right", iterations: 10)
+        short.hash = Array(short.hash.prefix(4))
+        #expect(!short.verify("right"))
+        var long = PasswordHash(password: "right", iterations: 10)
+        long.hash += [0]
+        #expect(!long.verify("right"))
+    }
+
+    /// Only plain hex digits and a plain decimal count parse: `UInt8("+f", radix: 16)` and `Int("+10")` would take a sign.
+    @Test func signedNumbersDoNotParse() {
+        let salt = String(repeating: "ab", count: 16)
+        let hash = String(repeating: "cd", count: 32)
+        #expect(PasswordHash("pbkdf2-sha256$10$\(salt)$\(hash)") != nil)
+        #expect(PasswordHash("pbkdf2-sha256$+10$\(salt)$\(hash)") == nil)
+        #expect(PasswordHash("pbkdf2-sha256$10$+a\(salt.dropFirst(2))$\(hash)") == nil)
+        #expect(PasswordHash("pbkdf2-sha256$10$\(salt)$-0\(hash.dropFirst(2))") == nil)
+    }
 }

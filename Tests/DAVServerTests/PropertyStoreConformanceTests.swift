@@ -1,4 +1,5 @@
 import DAVCore
+import GRDB
 import Testing
 
 @testable import DAVServer
@@ -85,5 +86,27 @@ struct PropertyStoreConformanceTests {
         #expect(try store.paths() == [path("b", "x")])
         try store.finishInterruptedMoves { $0.description.hasPrefix("/c") }
         #expect(try store.paths() == [path("b", "x")], "no move was left recorded")
+    }
+}
+
+/// A stored value that no longer decodes is an error naming the resource and the property, never a
+/// property that silently goes missing from PROPFIND.
+struct UnreadablePropertyTests {
+    @Test func anUndecodableValueIsAnError() throws {
+        let data = TemporaryDirectory()
+        let stores = try DAVServer.persistentStores(dataDirectory: data.path)
+        try stores.properties.apply([.set(PropertyStoreConformanceTests.value("red"))], at: path("dir", "r"))
+        let database = try DatabaseQueue(path: data.path + "/davdoctor.sqlite")
+        try database.write { db in try db.execute(sql: "UPDATE dead_property SET value = '{\"broken\":'") }
+        let reads: [() throws -> Void] = [
+            { _ = try stores.properties.properties(at: path("dir", "r")) },
+            { _ = try stores.properties.propertiesOfMembers(of: path("dir")) },
+        ]
+        for read in reads {
+            let error = #expect(throws: DAVError.self) { try read() }
+            #expect(error?.status == 500)
+            #expect(error?.message.contains("/dir/r") == true)
+            #expect(error?.message.contains("{urn:test}color") == true)
+        }
     }
 }

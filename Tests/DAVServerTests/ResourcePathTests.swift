@@ -26,7 +26,7 @@ struct ResourcePathTests {
         "refuses paths that could escape or confuse the root",
         arguments: [
             "/..", "/a/../..", "/a/%2e%2e/b", "/%2E%2E", "/a/./b", "/a%2fb", "/a%2Fb", "/a%00b", "/a\u{0}b", "/a%5cb", "/a\\b",
-            "/%ff%fe", "relative", "/a%0ab",
+            "relative", "/a%0ab", "/%C0%AE%C0%AE", "/%E0%80%AE", "/a%C0%AFb", "/%C1%9C",
         ])
     func refuses(_ raw: String) {
         #expect(throws: DAVError.self) { try ResourcePath(encodedPath: raw) }
@@ -40,6 +40,19 @@ struct ResourcePathTests {
         #expect(path("😀").href(isCollection: false) == "/%F0%9F%98%80")
         let decoded = try ResourcePath(encodedPath: path("a b", "é", "#?%").href(isCollection: false))
         #expect(decoded == path("a b", "é", "#?%"))
+    }
+
+    /// A name that is not UTF-8 (Latin-1 `caf\xE9`) is kept as its bytes: its href percent-encodes them again,
+    /// and it differs from every other spelling. Only an overlong spelling of an ASCII byte is refused (above).
+    @Test func bytesThatAreNotUTF8RoundTrip() throws {
+        for raw in ["/caf%E9.txt", "/%FF%FE", "/a/%E9%E8/b", "/x%C3", "/%E0%82%A9"] {
+            #expect(try ResourcePath(encodedPath: raw).href(isCollection: false) == raw)
+        }
+        let latin = try ResourcePath(encodedPath: "/caf%E9")
+        #expect(latin != (try ResourcePath(encodedPath: "/caf%E8")))
+        #expect(latin != path("caf\u{E9}"))
+        #expect(try ResourcePath(encodedPath: "/caf%C3%A9") == path("caf\u{E9}"))
+        #expect(try ResourcePath(encodedPath: "/caf%E9/x").parent == latin)
     }
 
     @Test func nfcAndNfdAreDifferentResources() {

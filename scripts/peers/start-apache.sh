@@ -4,6 +4,8 @@
 #   scripts/peers/start-apache.sh WORKDIR [PORT]      (default port 18081)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default apache), BIG=N files in /big/ (default 0),
 #        LOCKDB=path for DavLockDB (default in the work dir; an unwritable path reproduces catalog SC-03)
+#        EXTRA_CONF=file whose directives are appended to httpd.conf as they are (default none; it may use
+#        LoadModule, <Location> and so on; scripts/corpus/setups/apache.py uses it for more subtrees)
 #
 # Creates WORKDIR/NAME/{httpd.conf,root/,logs/,lock/}, writes the PID to WORKDIR/NAME.pid and prints the
 # base URL. DAV is served at "/". The faulty profile adds:
@@ -100,6 +102,9 @@ DocumentRoot "$root"
 </Directory>
 $faulty_conf
 CONF
+if [[ -n "${EXTRA_CONF:-}" ]]; then
+  { echo "# extra configuration from $EXTRA_CONF"; cat "$EXTRA_CONF"; } >>"$BASE/httpd.conf"
+fi
 
 apache2 -t -f "$BASE/httpd.conf" >/dev/null 2>"$BASE/logs/configtest.log" || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
 setsid apache2 -f "$BASE/httpd.conf" -DFOREGROUND >>"$BASE/logs/stdout.log" 2>&1 &

@@ -2,7 +2,8 @@
 # Start lighttpd with mod_webdav (SQLite property/lock DB) on 127.0.0.1 only.
 #
 #   scripts/peers/start-lighttpd.sh WORKDIR [PORT]      (default port 18083)
-#   env: PROFILE=faulty|clean (default faulty), NAME (default lighttpd), BIG=N files in /big/ (default 0)
+#   env: PROFILE=faulty|clean (default faulty), NAME (default lighttpd), BIG=N files in /big/ (default 0),
+#        EXTRA_CONF=FILE  a lighttpd.conf fragment included at the end (more subtrees, options; default none)
 #
 # Creates WORKDIR/NAME/{lighttpd.conf,root/,logs/,webdav.db}, runs "lighttpd -D" in the background, writes
 # the PID to WORKDIR/NAME.pid and prints the base URL. DAV is served at "/". The faulty profile adds:
@@ -65,6 +66,9 @@ webdav.is-readonly = "disable"
 webdav.sqlite-db-name = "$BASE/db/webdav.db"
 $faulty_conf
 CONF
+if [[ -n "${EXTRA_CONF:-}" ]]; then
+  printf '# EXTRA_CONF\ninclude "%s"\n' "$(cd "$(dirname "$EXTRA_CONF")" && pwd)/$(basename "$EXTRA_CONF")" >>"$BASE/lighttpd.conf"
+fi
 if ! lighttpd -tt -f "$BASE/lighttpd.conf" >"$BASE/logs/configtest.log" 2>&1; then
   cat "$BASE/logs/configtest.log" >&2; exit 1
 fi

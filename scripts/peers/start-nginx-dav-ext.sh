@@ -4,6 +4,10 @@
 #   scripts/peers/start-nginx-dav-ext.sh WORKDIR [PORT]      (default port 18082)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default nginx), BIG=N files in /big/ (default 0),
 #        WORKERS=worker_processes (default 1; the benchmark gives "auto", one per core, as davdoctor uses every core)
+#        EXTRA_CONF=FILE  more nginx directives (locations) for the server block, "@ROOT@" replaced by the
+#                         served root (the corpus setup scripts/corpus/setups/nginx.py uses it); default none
+#        INODES_FULL=1    also mount a tmpfs on /inodes/ whose inodes are all used (root only): mkdir and
+#                         create fail with ENOSPC while blocks are free; default off
 #
 # Creates WORKDIR/NAME/{nginx.conf,root/,logs/,tmp/}, runs nginx with "daemon off" in the background,
 # writes the master PID to WORKDIR/NAME.pid and prints the base URL. DAV is served at "/" with
@@ -60,7 +64,21 @@ if [[ "$PROFILE" == faulty ]]; then
 CONF
 )
 fi
+extra_conf=""
+if [[ -n "${EXTRA_CONF:-}" ]]; then
+  extra_conf=$(sed "s|@ROOT@|$root|g" "$EXTRA_CONF")
+fi
 give_to_run_user "$root" "$BASE/tmp"
+if [[ "${INODES_FULL:-0}" == 1 ]]; then
+  mkdir -p "$root/inodes"
+  if [[ $(id -u) -eq 0 ]] && mount -t tmpfs -o "size=1m,nr_inodes=12,mode=0755" tmpfs "$root/inodes" 2>/dev/null; then
+    echo "$root/inodes" >>"$WORKDIR/mounts"
+    for i in $(seq 1 64); do { printf "f\n" >"$root/inodes/file-$i.txt"; } 2>/dev/null || break; done
+    chown -R "$RUN_USER:$RUN_GROUP" "$root/inodes"
+  else
+    echo "note: could not mount a tmpfs on $root/inodes; the inode (507) fault is unavailable" >&2
+  fi
+fi
 
 cat >"$BASE/nginx.conf" <<CONF
 # davdoctor peer: nginx + dav-ext ($PROFILE)
@@ -94,6 +112,7 @@ http {
             client_max_body_size 64m;
         }
 $faulty_conf
+$extra_conf
     }
 }
 CONF

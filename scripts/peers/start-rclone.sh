@@ -3,7 +3,8 @@
 #
 #   scripts/peers/start-rclone.sh WORKDIR [PORT]      (default port 18085)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default rclone), BIG=N files in /big/ (default 0),
-#        READ_ONLY=1 to add --read-only, DIR_CACHE_TIME (default rclone's own 5m0s)
+#        READ_ONLY=1 to add --read-only, DIR_CACHE_TIME (default rclone's own 5m0s),
+#        EXTRA_ARGS="--flag value ..." more rclone flags, split on white space (default none)
 #
 # Creates WORKDIR/NAME/{root/,logs/,cache/}, runs rclone in the background, writes the PID to
 # WORKDIR/NAME.pid and prints the base URL. rclone has no per-path access rules, so the faulty profile
@@ -26,6 +27,7 @@ if [[ "$PROFILE" == faulty ]]; then
 fi
 if [[ "${READ_ONLY:-0}" == 1 ]]; then opts+=(--read-only); fi
 if [[ -n "${DIR_CACHE_TIME:-}" ]]; then opts+=(--dir-cache-time "$DIR_CACHE_TIME"); fi
+if [[ -n "${EXTRA_ARGS:-}" ]]; then read -r -a _extra <<<"$EXTRA_ARGS"; opts+=("${_extra[@]}"); fi
 
 setsid rclone serve webdav "$root" "${opts[@]}" >>"$BASE/logs/stdout.log" 2>&1 &
 pid=$!

@@ -2,7 +2,11 @@
 # Start WsgiDAV (pip wsgidav + cheroot) on 127.0.0.1 only.
 #
 #   scripts/peers/start-wsgidav.sh WORKDIR [PORT]      (default port 18084)
-#   env: PROFILE=faulty|clean (default faulty), NAME (default wsgidav), BIG=N files in /big/ (default 0)
+#   env: PROFILE=faulty|clean (default faulty), NAME (default wsgidav), BIG=N files in /big/ (default 0),
+#        EXTRA_SHARES / EXTRA_USERS  YAML lines (indented 4 spaces) added to provider_mapping /
+#                         simple_dc.user_mapping: more shares and their users (default none)
+#        EXTRA_YAML=FILE  YAML appended to wsgidav.yaml; a top-level key given there replaces the one
+#                         generated here (yaml.safe_load keeps the last); default none
 #
 # Creates WORKDIR/NAME/{wsgidav.yaml,root/,logs/}, runs "wsgidav --config" in the background, writes the
 # PID to WORKDIR/NAME.pid and prints the base URL. The whole tree is one share at "/" (anonymous,
@@ -34,6 +38,9 @@ if [[ "$PROFILE" == faulty ]]; then
   users+=$(printf '\n    "/secret":\n      alice:\n        password: alice-pw\n    "/private":\n      admin-only:\n        password: "%s"' "$RANDOM$RANDOM$RANDOM")
 fi
 
+if [[ -n "${EXTRA_SHARES:-}" ]]; then shares+=$'\n'"$EXTRA_SHARES"; fi
+if [[ -n "${EXTRA_USERS:-}" ]]; then users+=$'\n'"$EXTRA_USERS"; fi
+
 cat >"$BASE/wsgidav.yaml" <<CONF
 # davdoctor peer: WsgiDAV ($PROFILE)
 host: 127.0.0.1
@@ -57,6 +64,9 @@ dir_browser:
 logging:
   enable: true
 CONF
+if [[ -n "${EXTRA_YAML:-}" ]]; then
+  { printf '# EXTRA_YAML (%s)\n' "$EXTRA_YAML"; cat "$EXTRA_YAML"; } >>"$BASE/wsgidav.yaml"
+fi
 
 setsid wsgidav --config "$BASE/wsgidav.yaml" >>"$BASE/logs/wsgidav.log" 2>&1 &
 pid=$!

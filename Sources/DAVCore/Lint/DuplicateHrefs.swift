@@ -13,12 +13,13 @@ import Darwin
 /// in memory when no temporary file can be made); ``finish()`` merges the blocks and counts repeats.
 /// Repeats close together (the usual server bug: the self entry twice) are also caught at once through a
 /// window of the last 64 hrefs, which is how they get their names. Past 8 million responses the check
-/// stops (64 MB of hashes) and says so through ``isSaturated``.
+/// stops (64 MB of hashes) and says so through ``isSaturated``; hashes the spill file fails to give back
+/// are counted in ``unreadHashes``, so that a short count is stated, not taken for a whole one.
 struct DuplicateHrefs: Sendable {
     private static let blockSize = 1 << 16
-    private static let maxHashes = 8_000_000
+    static let maxHashes = 8_000_000
     private var blocks: [HashBlock] = []
-    private var spill: SpillFile? = SpillFile.create()
+    private var spill: SpillFile?
     private var current: [UInt64] = []
     private var recentHashes = [UInt64](repeating: 0, count: 64)
     private var recentPaths = [String](repeating: "", count: 64)
@@ -30,6 +31,13 @@ struct DuplicateHrefs: Sendable {
     private var named = Set<UInt64>()
     private(set) var isSaturated = false
     private var total = 0
+    /// Hashes written to the spill file that could not be read back for the final merge.
+    private(set) var unreadHashes = 0
+
+    /// `spill` nil keeps every block in memory.
+    init(spill: SpillFile? = SpillFile.create()) {
+        self.spill = spill
+    }
 
     /// Adds a (normalised) path; returns it when it is a repeat of one seen recently.
     mutating func insert(_ path: String) -> String? {
@@ -100,6 +108,7 @@ struct DuplicateHrefs: Sendable {
         current = later.current
         total += later.total
         isSaturated = isSaturated || later.isSaturated || total > Self.maxHashes
+        unreadHashes += later.unreadHashes
         named.formUnion(later.named)
         if opening.count < 64 { opening += later.opening.prefix(64 - opening.count) }
         for entry in later.window { remember(entry.hash, entry.path) }
@@ -121,7 +130,7 @@ struct DuplicateHrefs: Sendable {
 
     /// Merges the blocks into one sorted run, written after them in the spill file. A reader of one piece
     /// of a split body calls it while the other pieces are still being read, so that the merge left for
-    /// ``finish()``, on one core, is of one run per piece. A failed write leaves the blocks as they were.
+    /// ``finish()``, on one core, is of one run per piece. A failed write or read leaves the blocks as they were.
     mutating func compact() {
         storeCurrent()
         guard blocks.count > 1, let spill else { return }
@@ -141,23 +150,24 @@ struct DuplicateHrefs: Sendable {
             }
             run.removeAll(keepingCapacity: true)
         }
-        Self.merge(blocks.map { BlockCursor($0) }) { value in
+        let unread = Self.merge(blocks.map { BlockCursor($0) }) { value in
             run.append(value)
             if run.count == Self.blockSize { put() }
         }
         put()
-        guard ok, let start else { return }
+        guard ok, unread == 0, let start else { return }
         blocks = [.spilled(spill, offset: start, count: count)]
     }
 
-    /// Merges the blocks; returns how many repeats were found beyond those already named.
+    /// Merges the blocks; returns how many repeats were found beyond those already named (among the
+    /// hashes that could be read back: see ``unreadHashes``).
     mutating func finish() -> Int {
         storeCurrent()
         let cursors = blocks.map { BlockCursor($0) }
         blocks = []
         var previous: UInt64?
         var repeats = 0
-        Self.merge(cursors) { value in
+        unreadHashes += Self.merge(cursors) { value in
             if value == previous, !named.contains(value) { repeats += 1 }
             previous = value
         }
@@ -165,8 +175,10 @@ struct DuplicateHrefs: Sendable {
     }
 
     /// Visits the values of sorted blocks in order: a k-way merge through a binary min-heap of the
-    /// cursors' next values, log k comparisons per hash instead of k.
-    private static func merge(_ blocks: [BlockCursor], _ visit: (UInt64) -> Void) {
+    /// cursors' next values, log k comparisons per hash instead of k. Returns how many values could not
+    /// be read back (and were not visited).
+    @discardableResult
+    private static func merge(_ blocks: [BlockCursor], _ visit: (UInt64) -> Void) -> Int {
         var cursors = blocks
         var heap: [(value: UInt64, cursor: Int)] = []
         heap.reserveCapacity(cursors.count)
@@ -199,6 +211,7 @@ struct DuplicateHrefs: Sendable {
             }
             siftDown(0)
         }
+        return cursors.reduce(0) { $0 + $1.unread }
     }
 }
 
@@ -214,6 +227,8 @@ struct BlockCursor {
     private var buffer: [UInt64] = []
     private var index = 0
     private var read = 0
+    /// Values of the block lost to a failed read.
+    private(set) var unread = 0
 
     init(_ block: HashBlock) {
         self.block = block
@@ -224,10 +239,16 @@ struct BlockCursor {
         if index < buffer.count { return buffer[index] }
         guard case .spilled(let file, let offset, let count) = block, read < count else { return nil }
         let want = min(4096, count - read)
-        buffer = file.read(at: offset + read * 8, count: want)
+        guard let values = file.read(at: offset + read * 8, count: want) else {
+            unread = count - read
+            read = count
+            buffer = []
+            return nil
+        }
+        buffer = values
         read += want
         index = 0
-        return buffer.isEmpty ? nil : buffer[0]
+        return buffer[0]
     }
 
     mutating func advance() { index += 1 }
@@ -238,7 +259,7 @@ struct BlockCursor {
 final class SpillFile: Sendable {
     let fd: Int32
 
-    private init(fd: Int32) { self.fd = fd }
+    init(fd: Int32) { self.fd = fd }
 
     static func create() -> SpillFile? {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
@@ -259,12 +280,13 @@ final class SpillFile: Sendable {
         return ok ? offset : nil
     }
 
-    func read(at offset: Int, count: Int) -> [UInt64] {
+    /// The values at `offset`; nil when the read fails.
+    func read(at offset: Int, count: Int) -> [UInt64]? {
         var values = [UInt64](repeating: 0, count: count)
         let ok = values.withUnsafeMutableBytes { bytes in
             Self.whole(bytes.count) { done in pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
         }
-        return ok ? values : []
+        return ok ? values : nil
     }
 
     /// Repeats a partial read or write (`step` gets the bytes done so far) until `total` bytes are done;

@@ -94,6 +94,19 @@ public enum LintRules {
         summary: "the XML uses an entity XML does not define (an HTML entity such as &Atilde;)",
         breaks: "davfs2 aborts the mount (XML parse error … Entity not defined), every strict XML parser",
         catalog: "PAY-05", severity: .error)
+    public static let forbiddenCharacter = LintRule(
+        id: "xml-forbidden-character", section: "XML 1.0 §2.2",
+        summary: "the body holds a character XML 1.0 forbids (a control character such as U+0001, raw or as &#1;), so it is not well-formed",
+        breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
+            + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
+        catalog: nil, severity: .error)
+    public static let notUTF8 = LintRule(
+        id: "xml-not-utf8", section: "XML 1.0 §4.3.3, RFC 4918 §8.2",
+        summary: "the body holds bytes that are not UTF-8 in a document that declares UTF-8 (or no encoding, which means UTF-8): "
+            + "a name written raw in Latin-1, most often",
+        breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
+            + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
+        catalog: nil, severity: .error)
     public static let nonDAVRoot = LintRule(
         id: "root-not-dav", section: "RFC 4918 §14.16",
         summary: "the root element is not {DAV:}multistatus", breaks: "every namespace-aware client rejects the body",
@@ -120,6 +133,7 @@ public enum LintRules {
     public static let all: [LintRule] = [
         missingHref, statusAndPropstat, missingStatus, hrefsWithPropstat, statusLine, hrefNotEncoded, hrefDoubleEncoded, hrefMixedOrigins,
         hrefDoubleSlash, hrefDotSegment, duplicateHref, lastModifiedFormat, creationDateFormat, collectionContentLength,
-        contentLengthValue, unboundPrefix, undefinedEntity, nonDAVRoot, contentType, emptyBody, emptyMultistatus, propertyOmitted,
+        contentLengthValue, unboundPrefix, undefinedEntity, forbiddenCharacter, notUTF8, nonDAVRoot, contentType, emptyBody,
+        emptyMultistatus, propertyOmitted,
     ]
 }

@@ -4,12 +4,19 @@ public struct Linter: Sendable {
     public static let exampleLimit = 5
     private var findings: [String: LintFinding] = [:]
     private var order: [String] = []
-    private var duplicates = DuplicateHrefs()
+    /// The exact repeat check (internal: a test hands it a spill file that cannot be read back).
+    var duplicates = DuplicateHrefs()
+    /// What the checks could not do, for the report's notes.
+    public private(set) var notes: [String] = []
     private var firstOrigin: String??
     private var mixedOrigins = false
     private var firstOriginIsAbsolute = false
     /// Where the first href was seen (for a mixed-origin report when two pieces of a body are merged).
     private var firstOriginAt: String?
+
+    /// Whether live properties must carry values. A propname answer names properties with empty elements by
+    /// design (RFC 4918 §9.1), and so may one whose request is unknown: an empty value is then no fault.
+    public var valuesExpected = true
 
     public init() {}
 
@@ -135,7 +142,24 @@ public struct Linter: Sendable {
             report(LintRules.unboundPrefix, "\(problem.detail) uses an undeclared prefix (byte \(problem.offset))")
         case .undefinedEntity:
             report(LintRules.undefinedEntity, "\(problem.detail) is not an XML entity")
+        case .forbiddenCharacter:
+            let path = problem.href.map { Href($0).displayPath }
+            report(
+                LintRules.forbiddenCharacter,
+                "the character \(problem.detail) at byte offset \(problem.offset)\(Self.inResource(path)) is not allowed in XML", at: path)
+        case .invalidUTF8:
+            let path = problem.href.map { Href($0).displayPath }
+            let several = problem.detail.contains(" ")
+            report(
+                LintRules.notUTF8,
+                "the \(several ? "bytes" : "byte") \(problem.detail) at byte offset \(problem.offset)\(Self.inResource(path)) "
+                    + "\(several ? "are" : "is") not UTF-8", at: path)
         }
+    }
+
+    /// ` in the response for /dav/a.txt`, or nothing when the resource is not known.
+    private static func inResource(_ path: String?) -> String {
+        path.map { " in the response for \($0)" } ?? ""
     }
 
     /// Checks what only the whole document shows: its root, its media type, whether it had responses.
@@ -156,6 +180,7 @@ public struct Linter: Sendable {
     /// Takes in what a linter found over the piece of the same body that follows this linter's piece, so
     /// that the result is what one linter reading both pieces in order would have found.
     public mutating func merge(_ later: Linter) {
+        notes += later.notes
         for repeated in duplicates.merge(later.duplicates) {
             report(LintRules.duplicateHref, "\(repeated) appears in more than one <D:response>", at: repeated)
         }
@@ -201,9 +226,18 @@ public struct Linter: Sendable {
         duplicates.compact()
     }
 
-    /// How many repeated hrefs the exact check found in all (some may not be named in examples).
+    /// How many repeated hrefs the exact check found in all (some may not be named in examples). When the
+    /// check could not be whole, a note says so: a count that is short without a word reads as a clean one.
     public mutating func finishDuplicates() {
         let unnamed = duplicates.finish()
+        if duplicates.unreadHashes > 0 {
+            notes.append(
+                "the duplicate-href check could not read back \(duplicates.unreadHashes) of its hashes from its temporary file: "
+                    + "repeated hrefs among those responses are not counted")
+        }
+        if duplicates.isSaturated {
+            notes.append("the duplicate-href check stopped after \(DuplicateHrefs.maxHashes) responses: repeats beyond them are not counted")
+        }
         if unnamed > 0 {
             if var finding = findings[LintRules.duplicateHref.id] {
                 finding.count += unnamed

@@ -4,7 +4,8 @@
 /// held. Namespace-correct (any prefix, default namespaces, the bare `DAV:` URI) and bounded by ``XMLLimits``.
 ///
 /// Lenient where a server's mistake is the diagnosis rather than a reason to stop: an unbound prefix,
-/// an undefined entity or a root outside `DAV:` are recorded in ``problems`` and the reading goes on.
+/// an undefined entity, a character XML forbids, bytes that are not UTF-8 or a root outside `DAV:` are
+/// recorded in ``problems`` and the reading goes on.
 ///
 /// ```swift
 /// var parser = MultiStatusParser()
@@ -41,8 +42,10 @@ public struct MultiStatusParser {
 
     public var bytesRead: Int { tokenizer.bytesRead }
     public var responsesRead: Int { handler.responseCount }
-    /// Recoverable faults seen so far (the first 1,000; ``problemCount`` counts them all).
-    public var problems: [XMLProblem] { handler.problems }
+    /// Recoverable faults seen so far (the first 1,000; ``problemCount`` counts them all). One found inside
+    /// a `<D:response>` carries that response's href (``XMLProblem/href``), known once the response has
+    /// ended; one in a response still being read carries its href if already read.
+    public var problems: [XMLProblem] { handler.allProblems }
     public var problemCount: Int { handler.problemCount }
     /// The root element's name, once read.
     public var rootName: QualifiedName? { handler.rootName }
@@ -162,6 +165,10 @@ struct MultiStatusHandler: XMLTokenHandler {
     private(set) var responseCount = 0
     private(set) var problems: [XMLProblem] = []
     private(set) var problemCount = 0
+    /// Problems found inside the response being read: they get its href when it ends (the href may come
+    /// after them, or hold them).
+    private var responseProblems: [XMLProblem] = []
+    private static let problemLimit = 1000
     private(set) var topDescription: String?
     private(set) var syncToken: String?
 
@@ -320,6 +327,12 @@ struct MultiStatusHandler: XMLTokenHandler {
         guard hasRoot else { return }
         if depth == 2, name == structural.response, inResponse, let response = current.take() {
             inResponse = false
+            if !responseProblems.isEmpty {
+                let href = response.href
+                for index in responseProblems.indices { responseProblems[index].href = href }
+                problems.append(contentsOf: responseProblems)
+                responseProblems.removeAll(keepingCapacity: true)
+            }
             ready.append(response)
             responseCount += 1
         } else if depth == 3, name == structural.propstat, inPropStat {
@@ -389,7 +402,23 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     mutating func problem(_ problem: XMLProblem) {
         problemCount += 1
-        if problems.count < 1000 { problems.append(problem) }
+        guard problems.count + responseProblems.count < Self.problemLimit else { return }
+        if inResponse {
+            responseProblems.append(problem)
+        } else {
+            problems.append(problem)
+        }
+    }
+
+    /// ``problems`` and those of the response still being read (with its href, when read already).
+    var allProblems: [XMLProblem] {
+        guard !responseProblems.isEmpty else { return problems }
+        let href = current?.href
+        return problems + responseProblems.map { problem in
+            var problem = problem
+            problem.href = href
+            return problem
+        }
     }
 
     // MARK: -

@@ -63,4 +63,23 @@ public enum DAV {
     // RFC 4331 §5
     public static let quotaNotExceeded = name("quota-not-exceeded")
     public static let sufficientDiskSpace = name("sufficient-disk-space")
+    // RFC 6578 §3.2, §3.7
+    public static let validSyncToken = name("valid-sync-token")
+    public static let numberOfMatchesWithinLimits = name("number-of-matches-within-limits")
+    // RFC 3744 §7.1.1
+    public static let needPrivileges = name("need-privileges")
+}
+
+/// CalDAV (RFC 4791) and CardDAV (RFC 6352) names the diagnosis reads.
+public enum CalDAV {
+    public static let namespace = "urn:ietf:params:xml:ns:caldav"
+    public static let noUIDConflict = QualifiedName(namespace, "no-uid-conflict")
+    public static let validCalendarData = QualifiedName(namespace, "valid-calendar-data")
+    public static let supportedCalendarComponent = QualifiedName(namespace, "supported-calendar-component")
+}
+
+public enum CardDAV {
+    public static let namespace = "urn:ietf:params:xml:ns:carddav"
+    public static let noUIDConflict = QualifiedName(namespace, "no-uid-conflict")
+    public static let validAddressData = QualifiedName(namespace, "valid-address-data")
 }

@@ -23,8 +23,10 @@ struct ByteInterner {
         return h
     }
 
-    /// The id of `bytes` under `tag`, inserting it when new. Ids count up from 0 in insertion order.
-    mutating func intern(_ bytes: UnsafeRawBufferPointer, tag: Int32) -> (id: Int32, inserted: Bool) {
+    /// The id of `bytes` under `tag`, inserting it when new. Ids count up from 0 in insertion order. With
+    /// `limit` ids handed out already, new bytes get nil and leave no entry behind: one kept would answer
+    /// the next lookup with an id its owner never recorded.
+    mutating func intern(_ bytes: UnsafeRawBufferPointer, tag: Int32, limit: Int = .max) -> (id: Int32, inserted: Bool)? {
         let h = Self.hash(bytes, tag: tag)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
@@ -40,6 +42,7 @@ struct ByteInterner {
             }
             slot = (slot + 1) & mask
         }
+        guard entries.count < limit else { return nil }
         let id = Int32(entries.count)
         entries.append(Entry(hash: h, tag: tag, start: Int32(arena.count), count: Int32(bytes.count)))
         arena.append(contentsOf: bytes)

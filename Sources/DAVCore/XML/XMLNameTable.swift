@@ -30,22 +30,23 @@ public final class XMLNameTable {
         return local.withUTF8 { (try? nameID(namespace: ns, local: UnsafeRawBufferPointer($0))) ?? 0 }
     }
 
+    /// The limit is checked before a new entry is made, so a refused name is refused again next time.
     func namespaceID(bytes: UnsafeRawBufferPointer) throws -> Int32 {
-        let (id, inserted) = namespaceInterner.intern(bytes, tag: -1)
-        if inserted {
-            guard namespaces.count < maxDistinctNames else { throw DAVCoreError.limit("distinct namespaces", maxDistinctNames) }
-            namespaces.append(String(decoding: bytes, as: UTF8.self))
+        guard let interned = namespaceInterner.intern(bytes, tag: -1, limit: maxDistinctNames) else {
+            throw DAVCoreError.limit("distinct namespaces", maxDistinctNames)
         }
-        return id
+        if interned.inserted { namespaces.append(String(decoding: bytes, as: UTF8.self)) }
+        return interned.id
     }
 
     func nameID(namespace: Int32, local: UnsafeRawBufferPointer) throws -> Int32 {
-        let (id, inserted) = nameInterner.intern(local, tag: namespace)
-        if inserted {
-            guard qualifiedNames.count < maxDistinctNames else { throw DAVCoreError.limit("distinct names", maxDistinctNames) }
+        guard let interned = nameInterner.intern(local, tag: namespace, limit: maxDistinctNames) else {
+            throw DAVCoreError.limit("distinct names", maxDistinctNames)
+        }
+        if interned.inserted {
             qualifiedNames.append(QualifiedName(namespaces[Int(namespace)], String(decoding: local, as: UTF8.self)))
             namespaceOfName.append(namespace)
         }
-        return id
+        return interned.id
     }
 }

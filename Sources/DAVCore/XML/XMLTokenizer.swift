@@ -14,10 +14,28 @@ public struct XMLProblem: Sendable, Hashable {
         case unboundPrefix
         /// An entity XML does not define, e.g. an HTML `&Atilde;` (catalog PAY-05).
         case undefinedEntity
+        /// A character XML 1.0 §2.2 forbids: a control other than TAB, LF, CR (raw, as in nginx's
+        /// `<D:displayname>bell\u{1}.txt</D:displayname>`, or as a reference `&#1;`), U+FFFE, U+FFFF.
+        /// `detail` names it: `U+0001`.
+        case forbiddenCharacter
+        /// Bytes that are not UTF-8 in a document that does not declare Latin-1 (a Latin-1 file name written
+        /// raw: `caf\u{E9}.txt`). `detail` names them: `0xE9`, or `0xE2 0x82` for a sequence cut short.
+        case invalidUTF8
     }
     public var kind: Kind
     public var detail: String
+    /// Absolute byte offset in the document (0 when not known).
     public var offset: Int
+    /// The first `<D:href>` of the `<D:response>` it was found in, when a ``MultiStatusParser`` read it
+    /// there (as written, entity-decoded; ``Href/displayPath`` shows it).
+    public var href: String?
+
+    public init(kind: Kind, detail: String, offset: Int, href: String? = nil) {
+        self.kind = kind
+        self.detail = detail
+        self.offset = offset
+        self.href = href
+    }
 }
 
 /// Receives what ``XMLTokenizer`` reads, one event at a time.
@@ -27,6 +45,8 @@ public protocol XMLTokenHandler {
     mutating func endElement(_ name: Int32, names: XMLNameTable) throws
     /// Raw character data between tags, not yet entity-decoded (``XMLText/decode(_:)`` does that);
     /// one text node may arrive in several pieces. CDATA content arrives with `isCDATA` and needs no decoding.
+    /// Always UTF-8 (a Latin-1 document's text is transcoded), though possibly not valid UTF-8: the tokenizer
+    /// reports such bytes as ``XMLProblem/Kind/invalidUTF8`` before handing them over.
     mutating func characters(_ raw: UnsafeRawBufferPointer, isCDATA: Bool) throws
     mutating func problem(_ problem: XMLProblem)
     /// Whether character data arriving now would be dropped unread (white space between structural
@@ -44,8 +64,10 @@ extension XMLTokenHandler {
 /// stays flat whatever the document's size. It never reads a DTD: `<!DOCTYPE` is refused, which also
 /// rules out external entities and entity-expansion bombs. Every other bound is in ``XMLLimits``.
 ///
-/// Deliberately not handled: encodings other than UTF-8 (and its ASCII subset), and validation of
-/// every character against the XML `Char` production (invalid UTF-8 is replaced when decoded).
+/// Encodings: UTF-8 (and its ASCII subset), and ISO-8859-1 when the declaration says so (its text is handed
+/// on as UTF-8). Characters XML forbids and bytes that are not UTF-8 in text, CDATA and attribute values are
+/// reported as problems (``XMLCharacterCheck``) and read on; in names, comments and processing
+/// instructions they are not looked for.
 public struct XMLTokenizer {
     public let names: XMLNameTable
     public let limits: XMLLimits
@@ -84,6 +106,10 @@ public struct XMLTokenizer {
     private var nameCacheBytes = [UInt8](repeating: 0, count: 512 * 48)
     private var bindingGeneration = 0
     private var resolveReportedProblem = false
+    /// Forbidden characters and bytes that are not UTF-8, in the text read so far.
+    private var characterCheck = XMLCharacterCheck()
+    /// Text of a Latin-1 document, as UTF-8 for the handler.
+    private var transcoded: [UInt8] = []
 
     private struct NameCacheSlot {
         var generation = -1
@@ -127,6 +153,7 @@ public struct XMLTokenizer {
     /// Ends the document: anything unfinished is an error (a truncated body most often).
     public mutating func finish<H: XMLTokenHandler>(into handler: inout H) throws {
         try process(&handler, final: true)
+        if characterCheck.isPending { characterCheck.finishText(into: &handler) }
         if !sawRoot {
             if !sawBytes { throw DAVCoreError(.emptyInput, "the body is empty: no XML to read") }
             throw DAVCoreError(.notXML, "the body holds no XML element", offset: bytesRead)
@@ -161,6 +188,10 @@ public struct XMLTokenizer {
                         let found = memchr(base + end, 0x3C, n - end)
                         end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
                     }
+                    if !open.isEmpty {
+                        // Checked whether handed over or not: a value the reader skips is still in the body.
+                        characterCheck.scan(base + i, count: end - i, at: bufferOffset + i, references: true, into: &handler)
+                    }
                     if handler.ignoresText, !open.isEmpty {
                         // The line breaks between the tags of a listing: counted, not handed over.
                         try countText(end - i, at: i)
@@ -170,6 +201,8 @@ public struct XMLTokenizer {
                     i = end
                     continue
                 }
+                // A `<` ends the text: a UTF-8 sequence still open there is cut short.
+                if characterCheck.isPending { characterCheck.finishText(into: &handler) }
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </
@@ -213,7 +246,9 @@ public struct XMLTokenizer {
                             break
                         }
                         try countText(end - (i + 9), at: i)
-                        try handler.characters(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true)
+                        characterCheck.scan(base + i + 9, count: end - (i + 9), at: bufferOffset + i + 9, references: false, into: &handler)
+                        characterCheck.finishText(into: &handler)
+                        try handOver(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true, into: &handler)
                         i = end + 3
                     } else if Self.matchesCaseInsensitive(p, at: i + 2, "DOCTYPE") {
                         if n - i >= 14, Self.matchesCaseInsensitive(p, at: i + 10, "html") {
@@ -306,10 +341,21 @@ public struct XMLTokenizer {
             return
         }
         try countText(raw.count, at: i)
-        try handler.characters(raw, isCDATA: false)
+        try handOver(raw, isCDATA: false, into: &handler)
     }
 
-    private func checkDeclaration(_ body: UnsafeBufferPointer<UInt8>, at i: Int) throws {
+    /// Hands text to the handler, as UTF-8 when the document is Latin-1.
+    @inline(__always)
+    private mutating func handOver<H: XMLTokenHandler>(_ raw: UnsafeRawBufferPointer, isCDATA: Bool, into handler: inout H) throws {
+        if characterCheck.acceptsHighBytes, raw.contains(where: { $0 >= 0x80 }) {
+            XMLCharacterCheck.latin1ToUTF8(raw, into: &transcoded)
+            try transcoded.withUnsafeBytes { try handler.characters($0, isCDATA: isCDATA) }
+        } else {
+            try handler.characters(raw, isCDATA: isCDATA)
+        }
+    }
+
+    private mutating func checkDeclaration(_ body: UnsafeBufferPointer<UInt8>, at i: Int) throws {
         // <?xml version="1.0" encoding="..."?>: only UTF-8 (or its ASCII subset) is read. Compared as
         // bytes: a server parses one small request body per PROPFIND, and Strings cost more than the rest.
         let lower = body.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
@@ -318,6 +364,11 @@ public struct XMLTokenizer {
         else { return }
         let rest = lower[(at + Self.encodingKeyword.count)...].drop { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x27 }
         let encoding = rest.prefix { $0 != 0x22 && $0 != 0x27 && $0 != 0x20 }
+        if Self.latin1Encodings.contains(where: { $0.elementsEqual(encoding) }) {
+            // Every byte is a character: none is "not UTF-8" (and text is handed on as UTF-8).
+            characterCheck.acceptsHighBytes = true
+            return
+        }
         if !encoding.isEmpty && !Self.acceptedEncodings.contains(where: { $0.elementsEqual(encoding) }) {
             throw DAVCoreError(
                 .unsupportedEncoding, "the XML declares encoding \"\(String(decoding: encoding, as: UTF8.self))\"; only UTF-8 is read",
@@ -328,6 +379,7 @@ public struct XMLTokenizer {
     private static let xmlKeyword = Array("xml".utf8)
     private static let encodingKeyword = Array("encoding".utf8)
     private static let acceptedEncodings = ["utf-8", "utf8", "us-ascii", "ascii"].map { Array($0.utf8) }
+    private static let latin1Encodings = ["iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1"].map { Array($0.utf8) }
 
     // MARK: - Tags
 
@@ -423,7 +475,20 @@ public struct XMLTokenizer {
                 throw DAVCoreError.limit("attributes on one element", limits.maxAttributes, offset: bufferOffset + i)
             }
             let attrName = UnsafeBufferPointer(rebasing: body[attrStart..<attrNameEnd])
-            let decoded = XMLText.decode(rawValue)
+            if !rawValue.isEmpty {
+                // The tag body starts just past the `<` at `i`.
+                characterCheck.scan(
+                    body.baseAddress! + valueStart, count: rawValue.count, at: bufferOffset + i + 1 + valueStart, references: true,
+                    into: &handler)
+                characterCheck.finishText(into: &handler)
+            }
+            let decoded: (text: String, undefinedEntity: String?)
+            if characterCheck.acceptsHighBytes, rawValue.contains(where: { $0 >= 0x80 }) {
+                XMLCharacterCheck.latin1ToUTF8(rawValue, into: &transcoded)
+                decoded = transcoded.withUnsafeBytes { XMLText.decode($0) }
+            } else {
+                decoded = XMLText.decode(rawValue)
+            }
             if let undefined = decoded.undefinedEntity {
                 handler.problem(XMLProblem(kind: .undefinedEntity, detail: undefined, offset: bufferOffset + i))
             }

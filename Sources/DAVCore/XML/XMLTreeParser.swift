@@ -1,7 +1,8 @@
 /// Reads a whole, small XML document into an ``XMLElement`` tree: request bodies (PROPFIND, PROPPATCH,
 /// LOCK) and `<D:error>` bodies. For a multistatus of any size use ``MultiStatusParser``, which streams.
 public enum XMLTreeParser {
-    /// Parses `bytes`; recoverable faults (unbound prefixes, undefined entities) are thrown as errors
+    /// Parses `bytes`; recoverable faults (unbound prefixes, undefined entities, forbidden characters, bytes
+    /// that are not UTF-8) are thrown as errors
     /// when `strict`, otherwise collected in `problems`.
     public static func parse(
         _ bytes: [UInt8], limits: XMLLimits = .requestBody, strict: Bool = true
@@ -73,6 +74,11 @@ struct TreeBuilder: XMLTokenHandler {
                 strictError = DAVCoreError(.unboundPrefix, "the XML uses the prefix of \(problem.detail) without declaring it", offset: problem.offset)
             case .undefinedEntity:
                 strictError = DAVCoreError(.undefinedEntity, "the XML uses \(problem.detail), which XML does not define", offset: problem.offset)
+            case .forbiddenCharacter:
+                strictError = DAVCoreError(
+                    .malformedXML, "malformed XML: the character \(problem.detail) is not allowed in XML (XML 1.0 §2.2)", offset: problem.offset)
+            case .invalidUTF8:
+                strictError = DAVCoreError(.malformedXML, "malformed XML: the bytes \(problem.detail) are not UTF-8", offset: problem.offset)
             }
         }
     }

@@ -46,7 +46,10 @@ public struct AccessRules: Sendable {
         var accounts: [Account] = []
         for user in configuration.users ?? [] {
             guard let hash = PasswordHash(user.password) else {
-                throw DAVError(500, "invalid config: user \(user.name): password must be a pbkdf2-sha256$… hash (davdoctor serve --hash-password)")
+                throw DAVError(
+                    500,
+                    "invalid config: user \(user.name): password does not parse as pbkdf2-sha256$ITERATIONS$SALT$HASH "
+                        + "(hex, a salt of 8 bytes or more, a hash of 32); make one with davdoctor serve --hash-password")
             }
             accounts.append(Account(name: user.name, password: hash, groups: Set(user.groups ?? [])))
         }

@@ -9,9 +9,12 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
     public var salt: [UInt8]
     public var hash: [UInt8]
 
+    /// Parses the stored form; nil for anything else, so that a user whose hash does not parse is refused
+    /// at configuration load. Only plain digits: `Int` and `UInt8(_:radix:)` would also take a sign.
     public init?(_ text: String) {
         let parts = text.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let iterations = Int(parts[1]), iterations >= 1,
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            let iterations = Int(parts[1]), iterations >= 1,
             let salt = Self.unhex(parts[2]), salt.count >= 8, let hash = Self.unhex(parts[3]), hash.count == 32
         else { return nil }
         self.iterations = iterations
@@ -28,10 +31,13 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
         self.hash = SHA256.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations)
     }
 
+    /// Compares every byte whatever the first difference (no timing hint), and the lengths: a stored hash
+    /// shorter than the candidate, empty at worst, matches nothing.
     public func verify(_ password: String) -> Bool {
         let candidate = SHA256.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations)
+        guard candidate.count == hash.count else { return false }
         var difference: UInt8 = 0
-        for (a, b) in zip(candidate, hash) { difference |= a ^ b }
+        for index in candidate.indices { difference |= candidate[index] ^ hash[index] }
         return difference == 0
     }
 
@@ -47,9 +53,18 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
         guard bytes.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
         for i in stride(from: 0, to: bytes.count, by: 2) {
-            guard let value = UInt8(String(decoding: bytes[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(value)
+            guard let high = nibble(bytes[i]), let low = nibble(bytes[i + 1]) else { return nil }
+            out.append(high << 4 | low)
         }
         return out
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

@@ -51,7 +51,9 @@ extension DAVResponder {
             do {
                 while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
             } catch {
+                // The 207 is already on its way: the answer breaks off, and only the log can say why.
                 status = 500
+                stream.exchange.logFailure(error)
                 throw error
             }
             try await writer.finish(nil)
@@ -163,7 +165,7 @@ final class QuotaCache: @unchecked Sendable {
 /// not its size. Members come in directory order, as nginx and Apache answer: sorting costs more than the XML.
 final class PropfindStream {
     private let responder: DAVResponder
-    private let exchange: Exchange
+    let exchange: Exchange
     private let root: ResourceInfo
     private let request: DAVResponder.PropfindRequest
     private let quota: QuotaCache

@@ -67,26 +67,39 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     public func properties(at path: ResourcePath) throws -> [XMLElement] {
         let key = path.description
         guard index.withLock({ $0.paths.contains(Array(key.utf8)) }) else { return [] }
-        let values = try database.read { db in
-            try String.fetchAll(db, sql: "SELECT value FROM dead_property WHERE path = ? ORDER BY namespace, name", arguments: [path.description])
+        let rows = try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE path = ? ORDER BY namespace, name",
+                arguments: [path.description])
         }
         let decoder = JSONDecoder()
-        return values.compactMap { try? decoder.decode(StoredElement.self, from: Data($0.utf8)).element }
+        return try rows.map { try Self.element(of: $0, decoder) }
+    }
+
+    /// The value a row holds. One that no longer decodes (edited by hand, a damaged disk) is an error that
+    /// names the resource and the property: the answer is a 500 and the server's log says which, where
+    /// leaving the property out would have made it vanish from PROPFIND without a word.
+    private static func element(of row: Row, _ decoder: JSONDecoder) throws -> XMLElement {
+        let value: String = row["value"]
+        do {
+            return try decoder.decode(StoredElement.self, from: Data(value.utf8)).element
+        } catch {
+            let name = QualifiedName(row["namespace"] as String, row["name"] as String)
+            throw DAVError(500, "the stored value of dead property \(name) of \(row["path"] as String) cannot be read: \(error)")
+        }
     }
 
     public func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
         guard index.withLock({ $0.parents[Array(path.description.utf8)] != nil }) else { return [:] }
         let rows = try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT path, value FROM dead_property WHERE parent = ? ORDER BY path, namespace, name",
+                db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE parent = ? ORDER BY path, namespace, name",
                 arguments: [path.description])
         }
         let decoder = JSONDecoder()
         var found: [ResourcePath: [XMLElement]] = [:]
         for row in rows {
-            guard let element = try? decoder.decode(StoredElement.self, from: Data((row["value"] as String).utf8)).element
-            else { continue }
-            found[Self.path(key: row["path"]), default: []].append(element)
+            found[Self.path(key: row["path"]), default: []].append(try Self.element(of: row, decoder))
         }
         return found
     }

@@ -1,3 +1,5 @@
+import DAVCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,20 +14,16 @@ extension FileSystemStorage {
         var removed = 0
         var directories = [fullPath(.root)]
         while let directory = directories.popLast() {
-            guard let dir = opendir(directory) else { continue }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                guard name != ".", name != ".." else { continue }
-                let full = (directory == "/" ? "" : directory) + "/" + name
+            for name in DirectoryReader(directory)?.remainingNames() ?? [] {
+                let full = directory.appending(name)
                 var st = stat()
-                guard lstat(full, &st) == 0 else { continue }
+                guard full.withCString({ lstat($0, &st) }) == 0 else { continue }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     directories.append(full)
-                } else if name.hasPrefix(Self.uploadPrefix), unlink(full) == 0 {
+                } else if Self.isUpload(name), full.withCString({ unlink($0) }) == 0 {
                     removed += 1
                 }
             }
-            closedir(dir)
         }
         return removed
     }

@@ -18,39 +18,59 @@ import Darwin
 /// `.davdoctor-upload-*` file in the destination directory and renamed over the target on commit, so a
 /// cut upload never replaces the old content; those files are never served or listed.
 /// Dead properties and locks are not kept here but in the data directory (``SQLitePropertyStore``).
+/// Names are bytes from the directory to the system call, so a name that is not UTF-8 is served like any
+/// other (``ResourcePath/segment(forName:)``).
 public final class FileSystemStorage: Storage, @unchecked Sendable {
-    /// The root as given, and its real path (symlinks resolved) for containment checks.
+    /// The root as given, and its real path (symlinks resolved; empty for `/`) for containment checks.
     public let root: String
-    private let realRoot: String
+    private let realRoot: [UInt8]
     static let uploadPrefix = ".davdoctor-upload-"
+    private static let uploadPrefixBytes = Array(uploadPrefix.utf8)
 
     /// Fails when `root` is not an existing directory.
     public init(root: String) throws {
-        guard let real = Self.realPath(root) else { throw DAVError(500, "the served directory \(root) does not exist") }
+        guard let real = Self.realPath(FileSystemPath(root)) else { throw DAVError(500, "the served directory \(root) does not exist") }
         var st = stat()
-        guard stat(real, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw DAVError(500, "\(root) is not a directory") }
+        guard FileSystemPath(bytes: real).withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw DAVError(500, "\(root) is not a directory")
+        }
         self.root = root
-        self.realRoot = real == "/" ? "" : real
+        self.realRoot = real == [UInt8(ascii: "/")] ? [] : real
     }
 
-    func fullPath(_ path: ResourcePath) -> String {
-        path.isRoot ? (realRoot.isEmpty ? "/" : realRoot) : realRoot + path.description
+    func fullPath(_ path: ResourcePath) -> FileSystemPath {
+        if path.isRoot { return realRoot.isEmpty ? FileSystemPath("/") : FileSystemPath(bytes: realRoot) }
+        var bytes = realRoot
+        for segment in path.segments {
+            bytes.append(UInt8(ascii: "/"))
+            ResourcePath.appendName(ofSegment: segment, to: &bytes)
+        }
+        return FileSystemPath(bytes: bytes)
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+    static func realPath(_ path: FileSystemPath) -> [UInt8]? {
+        guard let resolved = path.withCString({ realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return Array(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
     }
+
+    /// The segment a directory entry is served under; nil for the hidden upload files and for names no
+    /// path can carry.
+    static func servedSegment(_ name: [UInt8]) -> String? {
+        isUpload(name) ? nil : ResourcePath.segment(forName: name)
+    }
+
+    static func isUpload(_ name: [UInt8]) -> Bool { name.starts(with: uploadPrefixBytes) }
 
     private func isHidden(_ path: ResourcePath) -> Bool {
         path.segments.contains { $0.hasPrefix(Self.uploadPrefix) }
     }
 
     /// Throws 403 when the path, once symlinks are resolved, is outside the root.
-    func checkContained(_ full: String) throws {
+    func checkContained(_ full: FileSystemPath) throws {
         guard let real = Self.realPath(full) else { return }
-        if real == realRoot || real.hasPrefix(realRoot + "/") || (realRoot.isEmpty) { return }
+        if realRoot.isEmpty || real == realRoot { return }
+        if real.count > realRoot.count, real.starts(with: realRoot), real[realRoot.count] == UInt8(ascii: "/") { return }
         throw DAVError.forbidden("the path leads outside the served directory")
     }
 
@@ -59,11 +79,11 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     /// level instead of `realpath`'s `readlink` for every component of the whole path on each request.
     private func hasLinkAbove(_ path: ResourcePath) -> Bool {
         guard path.depth > 1 else { return false }
-        var prefix = realRoot
+        var prefix = FileSystemPath(bytes: realRoot)
         for segment in path.segments.dropLast() {
-            prefix += "/" + segment
+            prefix = prefix.appending(ResourcePath.name(ofSegment: segment))
             var st = stat()
-            guard lstat(prefix, &st) == 0 else { return true }
+            guard prefix.withCString({ lstat($0, &st) }) == 0 else { return true }
             if (st.st_mode & S_IFMT) != S_IFDIR { return true }
         }
         return false
@@ -73,12 +93,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         if isHidden(path) { return nil }
         let full = fullPath(path)
         var st = stat()
-        guard lstat(full, &st) == 0 else { return nil }
+        guard full.withCString({ lstat($0, &st) }) == 0 else { return nil }
         let isLink = (st.st_mode & S_IFMT) == S_IFLNK
         if isLink || hasLinkAbove(path) {
             // A link on the way may lead out: resolve the whole path once.
             try checkContained(full)
-            guard stat(full, &st) == 0 else {
+            guard full.withCString({ stat($0, &st) }) == 0 else {
                 // A dangling link may name a place outside; writing through it (COPY opens the target) would create it there.
                 if isLink { throw DAVError.forbidden("the path is a link to nothing") }
                 return nil
@@ -120,18 +140,10 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     }
 
     public func memberNames(of path: ResourcePath) throws -> [String] {
-        guard let dir = opendir(fullPath(path)) else { throw DAVError(500, "cannot list the collection") }
-        defer { closedir(dir) }
+        guard let reader = DirectoryReader(fullPath(path)) else { throw DAVError(500, "cannot list the collection") }
         var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String? in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(validating: bytes, as: UTF8.self)
-            }
-            guard let name, name != ".", name != "..", !name.hasPrefix(Self.uploadPrefix) else { continue }
-            // Names a path cannot carry are not served.
-            if name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { continue }
-            names.append(name)
+        while let name = reader.next() {
+            if let segment = Self.servedSegment(name) { names.append(segment) }
         }
         return names
     }
@@ -151,42 +163,37 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     final class DirectoryIterator: MemberIterator {
         private let storage: FileSystemStorage
         private let path: ResourcePath
-        private let directory: String
-        private let fd: Int32
-        private let dir: OpaquePointer
+        private let directory: FileSystemPath
+        private let reader: DirectoryReader
 
         init(storage: FileSystemStorage, path: ResourcePath) throws {
             self.storage = storage
             self.path = path
             directory = storage.fullPath(path)
-            let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let fd = directory.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             guard fd >= 0 else { throw DAVError(500, "cannot list the collection") }
-            guard let dir = fdopendir(fd) else {
+            guard let reader = DirectoryReader(descriptor: fd) else {
                 close(fd)
                 throw DAVError(500, "cannot list the collection")
             }
-            self.fd = fd
-            self.dir = dir
+            self.reader = reader
         }
 
-        deinit { closedir(dir) }
-
         func next() throws -> ResourceInfo? {
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String? in
-                    String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                guard let name, name != ".", name != "..", !name.hasPrefix(FileSystemStorage.uploadPrefix),
-                    !name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
-                else { continue }
+            let fd = reader.descriptor
+            while let name = reader.next() {
+                guard let segment = FileSystemStorage.servedSegment(name) else { continue }
+                let entry = FileSystemPath(bytes: name)
                 var st = stat()
-                guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                guard entry.withCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 else { continue }
                 let isLink = (st.st_mode & S_IFMT) == S_IFLNK
                 if isLink {
                     // The directory itself is inside the root (the caller resolved it); only a link can lead out.
-                    guard (try? storage.checkContained(directory + "/" + name)) != nil, fstatat(fd, name, &st, 0) == 0 else { continue }
+                    guard (try? storage.checkContained(directory.appending(name))) != nil,
+                        entry.withCString({ fstatat(fd, $0, &st, 0) }) == 0
+                    else { continue }
                 }
-                var info = FileSystemStorage.makeInfo(path.appending(name), st)
+                var info = FileSystemStorage.makeInfo(path.appending(segment), st)
                 info.isLink = isLink
                 return info
             }
@@ -195,7 +202,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     }
 
     public func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
-        let fd = open(fullPath(path), O_RDONLY | O_CLOEXEC)
+        let fd = fullPath(path).withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw DAVError(500, "cannot open the file") }
         defer { close(fd) }
         return try Self.pread(fd, offset: offset, length: length, into: &buffer)
@@ -218,7 +225,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     /// Opens a file for streaming many chunks without reopening it.
     public func openForReading(_ path: ResourcePath) throws -> FileReader {
-        let fd = open(fullPath(path), O_RDONLY | O_CLOEXEC)
+        let fd = fullPath(path).withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw DAVError(500, "cannot open the file") }
         return FileReader(fd: fd)
     }
@@ -226,7 +233,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     public func beginWrite(_ path: ResourcePath) throws -> any ContentWriter {
         guard let parent = path.parent else { throw DAVError(405, "the root is a collection") }
         let temp = Self.temporaryPath(in: fullPath(parent))
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = temp.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
             if errno == ENOSPC { throw DAVError(507, "no space left on the device") }
@@ -236,13 +243,13 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     }
 
     /// A fresh hidden name in `directory` for content that is not in place yet.
-    static func temporaryPath(in directory: String) -> String {
+    static func temporaryPath(in directory: FileSystemPath) -> FileSystemPath {
         var random = SystemRandomNumberGenerator()
-        return directory + "/" + uploadPrefix + String(random.next() as UInt64, radix: 36)
+        return directory.appending((uploadPrefix + String(random.next() as UInt64, radix: 36)).utf8)
     }
 
     public func makeCollection(at path: ResourcePath) throws {
-        guard mkdir(fullPath(path), 0o755) == 0 else {
+        guard fullPath(path).withCString({ mkdir($0, 0o755) }) == 0 else {
             switch errno {
             case ENOENT, ENOTDIR: throw DAVError.conflict("the parent collection does not exist")
             case EEXIST: throw DAVError(405, "a resource already exists at this URL")
@@ -260,24 +267,16 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     /// Removes a file or a directory with everything in it. An upload under way may create or remove its
     /// hidden temporary file in a directory meanwhile (uploads write outside the server's gate): a name
     /// already gone is fine, and a directory found not empty is listed again, a few times.
-    static func removeTree(_ full: String) throws {
+    static func removeTree(_ full: FileSystemPath) throws {
         var st = stat()
-        guard lstat(full, &st) == 0 else { return }
+        guard full.withCString({ lstat($0, &st) }) == 0 else { return }
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
-            guard unlink(full) == 0 || errno == ENOENT else { throw DAVError(500, "cannot remove a file") }
+            guard full.withCString({ unlink($0) }) == 0 || errno == ENOENT else { throw DAVError(500, "cannot remove a file") }
             return
         }
         for attempt in 1...4 {
-            if let dir = opendir(full) {
-                var names: [String] = []
-                while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(dir)
-                for name in names { try removeTree(full + "/" + name) }
-            }
-            if rmdir(full) == 0 || errno == ENOENT { return }
+            for name in DirectoryReader(full)?.remainingNames() ?? [] { try removeTree(full.appending(name)) }
+            if full.withCString({ rmdir($0) }) == 0 || errno == ENOENT { return }
             guard errno == ENOTEMPTY, attempt < 4 else { break }
         }
         throw DAVError(500, "cannot remove a directory")
@@ -289,31 +288,27 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     /// Copies files and directories; a symbolic link is copied as what it points to when that stays inside
     /// the root, a linked directory without its members (no endless copies), and a link leading out not at all.
-    func copyTree(_ from: String, _ to: String, recursive: Bool, isMember: Bool = false) throws {
+    func copyTree(_ from: FileSystemPath, _ to: FileSystemPath, recursive: Bool, isMember: Bool = false) throws {
         var st = stat()
-        guard lstat(from, &st) == 0 else { throw DAVError.notFound() }
+        guard from.withCString({ lstat($0, &st) }) == 0 else { throw DAVError.notFound() }
         var recursive = recursive
         if (st.st_mode & S_IFMT) == S_IFLNK {
-            guard (try? checkContained(from)) != nil, stat(from, &st) == 0 else {
+            guard (try? checkContained(from)) != nil, from.withCString({ stat($0, &st) }) == 0 else {
                 if isMember { return }
                 throw DAVError.forbidden("the path leads outside the served directory")
             }
             recursive = false
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            guard mkdir(to, 0o755) == 0 else {
+            guard to.withCString({ mkdir($0, 0o755) }) == 0 else {
                 if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the destination's parent does not exist") }
                 if errno == ENOSPC { throw DAVError(507, "no space left on the device") }
                 throw DAVError(500, "cannot create the destination collection")
             }
-            guard recursive, let dir = opendir(from) else { return }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." && !name.hasPrefix(Self.uploadPrefix) { names.append(name) }
+            guard recursive, let names = DirectoryReader(from)?.remainingNames() else { return }
+            for name in names where !Self.isUpload(name) {
+                try copyTree(from.appending(name), to.appending(name), recursive: true, isMember: true)
             }
-            closedir(dir)
-            for name in names { try copyTree(from + "/" + name, to + "/" + name, recursive: true, isMember: true) }
         } else {
             try copyFile(from, to)
         }
@@ -321,13 +316,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     /// Copies one file's bytes under a hidden temporary name beside `to`, renamed at the end like an upload:
     /// a crash or an error mid-copy never leaves a partial file under the destination's name.
-    private func copyFile(_ from: String, _ to: String) throws {
-        let input = open(from, O_RDONLY | O_CLOEXEC)
+    private func copyFile(_ from: FileSystemPath, _ to: FileSystemPath) throws {
+        let input = from.withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard input >= 0 else { throw DAVError(500, "cannot open the source") }
         defer { close(input) }
-        let slash = to.utf8.lastIndex(of: UInt8(ascii: "/"))!
-        let temporary = Self.temporaryPath(in: String(to[..<slash]))
-        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let temporary = Self.temporaryPath(in: to.parent)
+        let output = temporary.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard output >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the destination's parent does not exist") }
             throw DAVError(500, "cannot create the destination")
@@ -343,12 +337,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             }
         } catch {
             close(output)
-            unlink(temporary)
+            temporary.withCString { _ = unlink($0) }
             throw error
         }
         close(output)
-        guard rename(temporary, to) == 0 else {
-            unlink(temporary)
+        guard Self.rename(temporary, to) == 0 else {
+            temporary.withCString { _ = unlink($0) }
             throw DAVError(500, "cannot put the copy in place")
         }
     }
@@ -366,8 +360,13 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         }
     }
 
+    /// `rename(2)` of two byte paths.
+    static func rename(_ from: FileSystemPath, _ to: FileSystemPath) -> Int32 {
+        from.withCString { from in to.withCString { to in Glibc.rename(from, to) } }
+    }
+
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {
-        guard rename(fullPath(source), fullPath(destination)) == 0 else {
+        guard Self.rename(fullPath(source), fullPath(destination)) == 0 else {
             switch errno {
             case ENOENT, ENOTDIR: throw DAVError.conflict("the destination's parent does not exist")
             case EXDEV:
@@ -381,7 +380,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     public func quota() -> (used: Int64?, available: Int64?) {
         var fs = statvfs()
-        guard statvfs(fullPath(.root), &fs) == 0 else { return (nil, nil) }
+        guard fullPath(.root).withCString({ statvfs($0, &fs) }) == 0 else { return (nil, nil) }
         let available = Int64(fs.f_bavail) * Int64(fs.f_frsize)
         let used = Int64(fs.f_blocks - fs.f_bfree) * Int64(fs.f_frsize)
         return (used, available)
@@ -401,11 +400,11 @@ public final class FileReader: @unchecked Sendable {
 
 final class FileWriter: ContentWriter {
     private var fd: Int32
-    private let temporary: String
-    private let final: String
+    private let temporary: FileSystemPath
+    private let final: FileSystemPath
     private let path: ResourcePath
 
-    init(fd: Int32, temporary: String, final: String, path: ResourcePath) {
+    init(fd: Int32, temporary: FileSystemPath, final: FileSystemPath, path: ResourcePath) {
         self.fd = fd
         self.temporary = temporary
         self.final = final
@@ -427,15 +426,15 @@ final class FileWriter: ContentWriter {
         close(fd)
         fd = -1
         guard let current else { throw DAVError.conflict("the upload's collection was deleted while the body was arriving") }
-        guard rename(current, final) == 0 else {
+        guard FileSystemStorage.rename(current, final) == 0 else {
             let code = errno
-            unlink(current)
+            current.withCString { _ = unlink($0) }
             if code == EISDIR { throw DAVError(405, "a collection exists at this URL") }
             if code == ENOENT || code == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
             throw DAVError(500, "cannot put the uploaded file in place")
         }
         var st = stat()
-        guard stat(final, &st) == 0 else { throw DAVError(500, "the uploaded file vanished") }
+        guard final.withCString({ stat($0, &st) }) == 0 else { throw DAVError(500, "the uploaded file vanished") }
         return FileSystemStorage.makeInfo(path, st)
     }
 
@@ -444,19 +443,20 @@ final class FileWriter: ContentWriter {
         let current = currentTemporaryPath()
         close(fd)
         fd = -1
-        if let current { unlink(current) }
+        current?.withCString { _ = unlink($0) }
     }
 
     /// Where the temporary file is now, nil when it was deleted. A MOVE of a collection while the body was
     /// arriving carries the file along, and the name it was created with would then leave it orphaned;
     /// the kernel knows the current name of an open file (`/proc/self/fd`, Linux).
-    private func currentTemporaryPath() -> String? {
+    private func currentTemporaryPath() -> FileSystemPath? {
         var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = buffer.withUnsafeMutableBufferPointer { raw in
             raw.withMemoryRebound(to: CChar.self) { readlink("/proc/self/fd/\(fd)", $0.baseAddress!, $0.count - 1) }
         }
         guard count > 0 else { return temporary }
-        let path = String(decoding: buffer[..<count], as: UTF8.self)
-        return path.hasSuffix(" (deleted)") ? nil : path
+        let path = Array(buffer[..<count])
+        let deleted = " (deleted)".utf8
+        return path.suffix(deleted.count).elementsEqual(deleted) ? nil : FileSystemPath(bytes: path)
     }
 }

@@ -1,22 +1,39 @@
 import DAVCore
 
-/// Signs of stale metadata: answers served from a cache, and files without an ETag to detect change.
+/// Signs of stale metadata: a listing or an error served from a shared cache. A cache hit on a GET of a
+/// file is what caches are for and no fault; a PROPFIND or REPORT answer changes with every write anywhere
+/// in the collection, and an error kept by a cache outlives the fault, so those are findings. A miss
+/// (`Age: 0`, one Varnish id) came from the server and says nothing about staleness.
 enum CacheRule: Rule {
     static func findings(_ input: RuleInput) -> [Finding] {
-        var findings: [Finding] = []
-        if let head = input.head {
-            let hits = ["X-Cache", "X-Cache-Status", "CF-Cache-Status", "X-Proxy-Cache"].compactMap { name in
-                head.headers[name].flatMap { $0.lowercased().contains("hit") || $0.lowercased().contains("stale") ? "\(name): \($0)" : nil }
-            }
-            let age = head.headers["Age"]
-            if !hits.isEmpty || age != nil {
-                findings.append(Finding(
-                    cause: .cache, likelihood: .high, title: "the answer came from a cache, not from the server",
-                    resources: [input.context.requestPath], evidence: hits + (age.map { ["Age: \($0) — the answer is \($0) s old"] } ?? []),
-                    fixes: [Fix("Bypass caches for WebDAV methods and paths (nginx proxy_cache_bypass / no cache for PROPFIND; CDN rule to bypass DAV)", .medium),
-                            Fix("Send Cache-Control: no-store on DAV responses", .easy)]))
-            }
+        guard let head = input.head, let hit = cacheHit(head) else { return [] }
+        let method = input.context.method
+        let listing = method == "PROPFIND" || method == "REPORT"
+        guard listing || head.status >= 400 else { return [] }
+        let what = listing ? "the \(method) answer" : "the \(head.status) error"
+        return [Finding(
+            cause: .cache, likelihood: .high, title: "\(what) came from a shared cache, not from the server",
+            resources: [input.context.requestPath],
+            evidence: hit + [listing
+                ? "a listing changes with every write in the collection; a cached one hides new, changed and deleted members until it expires"
+                : "a cached error keeps answering after the fault is gone (a file created since still looks missing)"],
+            fixes: [Fix("Do not cache WebDAV methods: pass PROPFIND, REPORT and the other DAV methods to the backend (Varnish: return (pass) in vcl_recv; nginx: no proxy_cache for them, or proxy_cache_bypass; a CDN: bypass the DAV path)", .medium),
+                    Fix("Send Cache-Control: no-store (or private, no-cache) on DAV answers from the server", .easy)],
+            status: head.status)]
+    }
+
+    /// The headers that show the answer was a cache hit, or nil for a miss or no cache at all.
+    static func cacheHit(_ head: ResponseHead) -> [String]? {
+        var signs = ["X-Cache", "X-Cache-Status", "CF-Cache-Status", "X-Proxy-Cache"].compactMap { name in
+            head.headers[name].flatMap { $0.lowercased().contains("hit") || $0.lowercased().contains("stale") ? "\(name): \($0)" : nil }
         }
-        return findings
+        if let age = head.headers["Age"], let seconds = Int(age.trimmingASCIIWhitespace()), seconds > 0 {
+            signs.append("Age: \(age) — the answer had been kept \(age) s before it was sent")
+        }
+        // Varnish names the request and, on a hit, the request that filled the cache: two ids.
+        if let ids = head.headers["X-Varnish"], ids.split(separator: " ").count >= 2 {
+            signs.append("X-Varnish: \(ids) — two ids: a hit on an object cached by an earlier request")
+        }
+        return signs.isEmpty ? nil : signs
     }
 }

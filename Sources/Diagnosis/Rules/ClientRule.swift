@@ -24,6 +24,14 @@ enum ClientRule: Rule {
                 evidence: ["the Windows Mini-Redirector does not support % in item names; davfs2 turned %25 into % on upload (catalog PATH-08)"],
                 fixes: [Fix("Rename these items without %, or use a client that handles them (rclone, Cyberduck)", .easy)]))
         }
+        if !collector.namesWithControls.isEmpty {
+            findings.append(Finding(
+                cause: .client, likelihood: .medium,
+                title: "names with control characters cannot be created or opened on Windows",
+                resources: collector.namesWithControls,
+                evidence: ["\(collector.namesWithControls.first ?? "") holds a character below U+0020, which Windows forbids in file names: Explorer and the Mini-Redirector cannot open or copy it, and sync clients stop on it"],
+                fixes: [Fix("Rename these items on the server without control characters", .easy)]))
+        }
         if !collector.normalizationTwins.isEmpty {
             let pairs = collector.normalizationTwins
             findings.append(Finding(

@@ -4,7 +4,17 @@ import DAVCore
 enum PayloadRule: Rule {
     static func findings(_ input: RuleInput) -> [Finding] {
         guard let collector = input.collector else { return [] }
-        return collector.linter.results.map { lint in
+        var encoding: [Finding] = []
+        if !collector.namesNotUTF8.isEmpty {
+            encoding.append(Finding(
+                cause: .payload, likelihood: .medium,
+                title: "hrefs name resources in bytes that are not UTF-8",
+                resources: collector.namesNotUTF8, resourceCount: collector.namesNotUTF8Count,
+                evidence: ["the href \(collector.namesNotUTF8[0]) percent-decodes to bytes that are not UTF-8 (a name written in Latin-1 or another legacy encoding)",
+                           "RFC 3986 §2.5 and RFC 4918 §8.3 expect UTF-8 names: Windows, Finder, DAVx5 and rclone show a replacement character and then cannot open or sync the item"],
+                fixes: [Fix("Rename the files on the server to UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR), or mount the share with the right iocharset", .medium)]))
+        }
+        return encoding + collector.linter.results.map { lint in
             let likelihood: Likelihood = lint.rule.severity == .error ? .medium : .low
             var evidence = ["\(lint.message)\(lint.count > 1 ? " (and \(lint.count - 1) more like it)" : "")",
                             "\(lint.rule.section): \(lint.rule.summary)",

@@ -36,6 +36,16 @@ enum PermissionRule: Rule {
                         : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"],
                     fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
                     status: key.status))
+            } else if input.context.method == "PROPPATCH", !key.name.isDAV, failure.conditions.isEmpty, key.status == 403 {
+                // A dead property (outside DAV:) refused while the resource is writable: the server keeps none.
+                findings.append(Finding(
+                    cause: .serverConfig, likelihood: .high,
+                    title: "the server does not store the dead property \(key.name) (403)",
+                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    evidence: ["PROPPATCH of \(key.name), a property no RFC defines (a client's own, such as Windows' Win32 times), came back 403 with no precondition: the server has no dead-property storage, or refuses this namespace",
+                               "Windows and Office set such properties on every save; a server that refuses them makes those saves fail"],
+                    fixes: [Fix("Use a server (or a configuration) that stores dead properties: Apache DavLockDB/mod_dav_fs keeps them; rclone, Xandikos and nginx do not", .medium)],
+                    status: key.status))
             } else {
                 findings.append(Finding(
                     cause: .permission, likelihood: .medium,

@@ -24,13 +24,28 @@ enum ProxyRule: Rule {
                 fixes: FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: origin)))
         }
         if let mapping = prefixMapping(input) {
-            let title = mapping.missing.map { "hrefs lack the \($0) prefix of the URL asked for" } ?? "hrefs carry an extra \(mapping.extra ?? "") prefix"
+            let title: String
+            var fixes: [Fix]
+            switch mapping {
+            case .missing(let prefix):
+                title = "hrefs lack the \(prefix) prefix of the URL asked for"
+                fixes = FixBook.proxyHrefs(prefix: prefix, extra: nil, foreignOrigin: nil)
+            case .extra(let prefix):
+                title = "hrefs carry an extra \(prefix) prefix"
+                fixes = FixBook.proxyHrefs(prefix: nil, extra: prefix, foreignOrigin: nil)
+            case .mapped(let asked, let named):
+                title = "the server names the collection asked for \(named), not \(asked): something in between maps one path to the other"
+                fixes = [Fix("Map the proxy location to the same path on the backend (\(asked) → \(asked)), or have the proxy rewrite hrefs and Destination both ways (Apache ProxyPassReverse and ProxyHTMLURLMap; nginx sub_filter on every href, not once)", .medium)]
+            }
+            var evidence = ["asked for \(input.context.requestPath), the answer names \(collector.outOfScope.first ?? "?")",
+                            "the path prefix is changed between client and backend, so the next request goes outside the proxied location"]
+            if collector.outOfScopeCount < collector.responseCount {
+                evidence.append("\(collector.responseCount - collector.outOfScopeCount) of \(collector.responseCount) hrefs do carry the path asked for: the rewrite reaches only some of them (nginx sub_filter_once on, or a rule that matches the first occurrence)")
+            }
             findings.append(Finding(
                 cause: .proxy, likelihood: .high, title: title,
                 resources: topmost(collector.outOfScope), resourceCount: collector.outOfScopeCount,
-                evidence: ["asked for \(input.context.requestPath), the answer names \(collector.outOfScope.first ?? "?")",
-                           "the path prefix is stripped or added between client and backend, so the next request goes outside the proxied location"] + proxyHeaders(input.head),
-                fixes: FixBook.proxyHrefs(prefix: mapping.missing, extra: mapping.extra, foreignOrigin: nil)))
+                evidence: evidence + proxyHeaders(input.head), fixes: fixes))
         }
         let gateway = input.failing([502])
         if !gateway.isEmpty {
@@ -58,22 +73,46 @@ enum ProxyRule: Rule {
         }
     }
 
-    /// When hrefs fall outside the request path, whether a prefix explains it: `missing` when the request
-    /// path is the hrefs' path with a prefix added (`/dav/docs/` asked, `/docs/` answered).
-    static func prefixMapping(_ input: RuleInput) -> (missing: String?, extra: String?)? {
+    /// How the hrefs' paths relate to the path asked, when a consistent rewrite explains every one outside it.
+    enum PrefixMapping: Equatable {
+        /// The hrefs lack leading segments of the request path (`/dav/docs/` asked, `/docs/` answered).
+        case missing(String)
+        /// The hrefs carry leading segments the request path has not (`/docs/` asked, `/backend/docs/` answered).
+        case extra(String)
+        /// The server names the resource asked for by another path altogether (`/dav/` asked, `/docs/` answered).
+        case mapped(asked: String, named: String)
+    }
+
+    /// When hrefs fall outside the request path, the rewrite in between that explains all of them.
+    static func prefixMapping(_ input: RuleInput) -> PrefixMapping? {
         guard let collector = input.collector, collector.outOfScopeCount > 0, input.context.urlKnown else { return nil }
         let request = URLPath.withoutTrailingSlash(input.context.requestPath)
-        let shallowest = collector.outOfScope.min { $0.split(separator: "/").count < $1.split(separator: "/").count } ?? ""
-        let answer = URLPath.withoutTrailingSlash(shallowest)
-        if answer.count < request.count, request.hasSuffix(answer), answer != "/" || request.hasPrefix("/") {
-            let prefix = String(request.dropLast(answer == "/" ? 0 : answer.count))
-            if !prefix.isEmpty && prefix != "/" { return (URLPath.withoutTrailingSlash(prefix), nil) }
+        let sample = Array(collector.outOfScope.prefix(50))
+        func inScope(_ path: String) -> Bool {
+            let bare = URLPath.withoutTrailingSlash(path)
+            return bare == request || URLPath.isWithin(bare, request + "/")
         }
-        if answer.count > request.count, answer.hasSuffix(request) || answer.contains(request + "/") {
-            if let range = answer.firstRange(of: request == "/" ? "" : request) {
-                let extra = String(answer[..<range.lowerBound])
-                if !extra.isEmpty { return (nil, extra) }
+        let segments = request.split(separator: "/").map(String.init)
+        // Leading segments of the request path that the hrefs lack.
+        for count in stride(from: segments.count - 1, through: 1, by: -1) where count < segments.count {
+            let prefix = "/" + segments.prefix(count).joined(separator: "/")
+            if sample.allSatisfy({ inScope(prefix + (URLPath.withoutTrailingSlash($0) == "/" ? "" : $0)) }) { return .missing(prefix) }
+        }
+        // Leading segments the hrefs carry beyond the request path.
+        if let first = sample.first {
+            let parts = first.split(separator: "/").map(String.init)
+            for count in 1..<max(parts.count, 1) {
+                let extra = "/" + parts.prefix(count).joined(separator: "/")
+                if sample.allSatisfy({ $0.hasPrefix(extra + "/") && inScope(String($0.dropFirst(extra.count))) }) { return .extra(extra) }
             }
+        }
+        // The resource asked for, named by another path: its own response comes first and holds the others.
+        if let own = collector.records.first.map(\.path), !inScope(own), input.context.depth != .zero || collector.responseCount == 1,
+            sample.allSatisfy({ URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(own) || URLPath.isWithin($0, own.hasSuffix("/") ? own : own + "/") }),
+            // The same name in another case or normalisation is the server's own leniency (PathRule), not a rewrite.
+            URLPath.withoutTrailingSlash(own).lowercased() != request.lowercased()
+        {
+            return .mapped(asked: input.context.requestPath, named: own)
         }
         return nil
     }

@@ -46,17 +46,16 @@ enum ServerConfigRule: Rule {
                     status: key.status))
             }
         }
-        let unsupported = collector.missingEverywhere.filter { standardLive.contains($0) }
-        if !unsupported.isEmpty, input.context.requestedProperties != nil {
+        if input.context.method == "PROPFIND", input.context.depth == .infinity, collector.firstLevelCollections > 0, !collector.sawBelowFirstLevel,
+            collector.failingCount == 0
+        {
             findings.append(Finding(
-                cause: .serverConfig, likelihood: .low,
-                title: "the server does not support \(unsupported.map(\.description).joined(separator: ", "))",
+                cause: .serverConfig, likelihood: .medium,
+                title: "a Depth: infinity PROPFIND was answered as Depth: 1",
                 resources: [input.context.requestPath],
-                evidence: ["every resource answered 404 for \(unsupported.map(\.description).joined(separator: ", ")), standard properties the request asked for by name",
-                           "a 404 propstat is not a missing resource: the resources exist, the server just does not compute these properties"],
-                fixes: unsupported.contains(where: { $0.name.hasPrefix("quota") })
-                    ? [Fix("Quota (RFC 4331) is not offered by this server; clients fall back to guessing free space (gvfs df, Windows). Use a server that reports it if clients need it", .hard)]
-                    : [Fix("Ask for properties the server supports (a propname PROPFIND lists them)", .easy)]))
+                evidence: ["\(collector.firstLevelCollections) collection(s) one level down came back, but nothing below them: the server lists one level and says nothing of the limit, where RFC 4918 §9.1 asks for the whole tree or a 403 with <D:propfind-finite-depth>",
+                           "a client that asked for the whole tree believes those collections are empty"],
+                fixes: [Fix("Walk the tree with Depth: 1 requests, as clients must where infinity is not supported", .easy)]))
         }
         if input.context.method == "PROPFIND", !input.context.request.depthWasSent, collector.responseCount == 1,
             let only = collector.records.first, only.isCollection
@@ -71,11 +70,6 @@ enum ServerConfigRule: Rule {
         }
         return findings
     }
-
-    static let standardLive: Set<QualifiedName> = [
-        DAV.creationdate, DAV.displayname, DAV.getcontentlanguage, DAV.getcontenttype, DAV.getlastmodified, DAV.lockdiscovery,
-        DAV.resourcetype, DAV.supportedlock, DAV.quotaAvailableBytes, DAV.quotaUsedBytes,
-    ]
 
     /// Live properties RFC 4918 §15 makes protected.
     static func isProtected(_ name: QualifiedName) -> Bool {

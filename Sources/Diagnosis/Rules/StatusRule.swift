@@ -22,8 +22,21 @@ enum StatusRule: Rule {
             return [Finding(cause: cause, likelihood: likelihood, title: title, resources: resources, evidence: evidence + extra, fixes: fixes, status: status)]
         }
 
+        if (400..<500).contains(status), status != 401, status != 423, let name = Self.fileNameWithSlash(input.context.requestHref.path) {
+            return finding(.path, .high, "\(name) looks like a file, asked for with a trailing slash (\(status))",
+                [Fix("Ask for \(URLPath.withoutTrailingSlash(path)) without the slash: a URL ending in / names a collection (RFC 4918 §5.2)", .easy)],
+                extra: ["the last segment \(name) has a file extension, yet the URL ends in /; servers answer 403, 404 or 409 for it"])
+        }
         switch status {
         case 200..<300:
+            if method == "OPTIONS", head.headers["DAV"] == nil, let allow = head.headers["Allow"],
+                allow.uppercased().contains("PROPFIND") || allow.uppercased().contains("MKCOL")
+            {
+                return finding(.proxy, .high, "the answer to OPTIONS lacks the DAV header, though the server allows \(allow.uppercased().contains("PROPFIND") ? "PROPFIND" : "MKCOL")",
+                    [Fix("Let the DAV (and MS-Author-Via) response headers through the proxy: remove the http-response del-header / proxy_hide_header / Header unset that drops them", .easy)],
+                    extra: ["Allow: \(allow)", "a WebDAV server announces its classes in DAV: on OPTIONS (RFC 4918 §10.1); clients such as the Windows Mini-Redirector and Finder give up without it, so something between them removed it"]
+                        + ProxyRule.proxyHeaders(head))
+            }
             if method == "PROPFIND" && status != 207 {
                 if input.collector != nil {
                     return finding(.proxy, .high, "a multistatus arrived with status \(status) instead of 207",
@@ -36,6 +49,9 @@ enum StatusRule: Rule {
                 }
             }
             return []
+        case 304:
+            // Not Modified: the client's cached copy is current, which is what a conditional GET hopes for.
+            return []
         case 300..<400:
             let location = head.headers["Location"] ?? ""
             let requestPath = URLPath.withoutTrailingSlash(input.context.requestPath)
@@ -44,6 +60,14 @@ enum StatusRule: Rule {
                 let prefix = String(requestPath.dropLast(locationPath.count))
                 return finding(.proxy, .high, "the redirect drops the \(prefix) prefix: a proxy strips it before the backend",
                     FixBook.proxyHrefs(prefix: prefix, extra: nil, foreignOrigin: nil), extra: ["Location: \(location) (asked for \(input.context.requestPath))"])
+            }
+            let target = Href(location)
+            if target.scheme == "https", input.context.requestHref.scheme == "http", target.path == input.context.requestHref.path,
+                target.normalizedAuthority.map({ host($0) }) == input.context.requestHref.normalizedAuthority.map({ host($0) })
+            {
+                return finding(.proxy, .high, "the front end sends plain http to https (\(status)); WebDAV clients do not follow redirects for \(method)",
+                    [Fix("Use the https URL (\(location)) in the client; the redirect loses the method and body of every request but GET", .easy)],
+                    extra: ["Location: \(location) is the same host and path with https: a redirect rule in the proxy or server in front"])
             }
             let trailing = URLPath.withoutTrailingSlash(Href(location).path) == URLPath.withoutTrailingSlash(input.context.requestHref.path)
                 && Href(location).path.hasSuffix("/")
@@ -67,6 +91,15 @@ enum StatusRule: Rule {
                     [Fix("Exempt OPTIONS from authentication for the share (Apache <LimitExcept OPTIONS> around Require; nginx limit_except OPTIONS)", .medium)], extra: extra)
             }
             return finding(.permission, .high, "\(method) \(path) needs authentication (401)", FixBook.permission([path], status: 401, server: server), extra: extra)
+        case 403 where method == "UNLOCK":
+            return finding(.lock, .high, "the lock on \(path) is not this user's to release (403)",
+                [Fix("Only the user who took the lock may UNLOCK it (RFC 4918 §9.11): ask them, or have an administrator remove the lock", .easy)],
+                extra: ["UNLOCK answers 403 when the token is right but the lock belongs to another principal (RFC 4918 §9.11.1)"])
+        case 403 where server == .apache && writeMethods.contains(method)
+            && PreconditionRule.conditions(of: input.context.request, method: method).contains(where: { if case .lockToken = $0 { true } else { false } }):
+            return finding(.lock, .high, "\(path) is locked by another user, whose token this user submitted (403)",
+                [Fix("A lock token works only for the user who took the lock (RFC 4918 §6.4): ask them to release it, or take your own lock when theirs is gone", .easy)],
+                extra: ["Apache's mod_dav refuses a lock token created by another user with 403 (its error log: \"submitted a locktoken created by user …\")", "If: \(input.context.request.headers["If"] ?? "")"])
         case 403:
             let infinity = method == "PROPFIND" && input.context.depth == .infinity
             if conditions.contains(DAV.propfindFiniteDepth) || (infinity && (excerpt.lowercased().contains("infinity") || excerpt.isEmpty || server == .nginx)) {
@@ -85,10 +118,26 @@ enum StatusRule: Rule {
                     [Fix("Stop the proxy or middleware from setting a Content-Type on PROPFIND (catalog PROXY-04)", .medium)])
             }
             return finding(.permission, .high, "\(method) \(path) is forbidden (403)", FixBook.permission([path], status: 403, server: server))
+        case 404 where method == "MKCOL" && Self.conflictForMissingParent.contains(server):
+            return finding(.serverConfig, .high, "WebDAV is not enabled at \(path): MKCOL reached a handler that does not know it (404)",
+                FixBook.methodNotAllowed("MKCOL", allow: head.headers["Allow"], server: server),
+                extra: ["\(server.displayName) answers MKCOL into a missing parent with 409 (RFC 4918 §9.3.1); a 404 comes from the static file handler, where DAV is off"])
         case 404:
             return finding(.path, .high, "\(path) does not exist (404)", FixBook.notFound(server: server))
         case 405:
             let allow = head.headers["Allow"]
+            if let allow, let readOnly = readOnlyShare(method: method, allow: allow, server: server) {
+                return finding(.permission, .high, "\(path) is on a read-only share: the server refuses every write there (405)",
+                    FixBook.readOnly(path: path, server: server), extra: [readOnly])
+            }
+            if method == "PUT", let allow {
+                let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
+                if !allowed.contains("PUT"), !allowed.isDisjoint(with: ["DELETE", "MKCOL", "MOVE", "PROPPATCH"]) {
+                    return finding(.path, .high, "\(path) is a collection: PUT cannot write a folder (405)",
+                        [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME), or name the file you meant; a collection is made with MKCOL", .easy)],
+                        extra: ["Allow: \(allow) names other writes but not PUT: the target is there and is a collection (RFC 4918 §9.7.2)"])
+                }
+            }
             if method == "MKCOL" {
                 return finding(.path, .high, "\(path) already exists, so MKCOL cannot create it (405)", [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)])
             }
@@ -102,6 +151,13 @@ enum StatusRule: Rule {
         case 501:
             return finding(.serverConfig, .high, "\(method) is not implemented by the server (501)", FixBook.methodNotAllowed(method, allow: head.headers["Allow"], server: server))
         case 409:
+            if method == "COPY" || method == "MOVE", server == .nginx, let destination = input.context.request.headers["Destination"],
+                Href(destination).path.hasSuffix("/") != input.context.requestHref.path.hasSuffix("/")
+            {
+                return finding(.path, .high, "nginx copies or moves only when the source and the Destination agree on the trailing slash",
+                    [Fix("End both URLs in / for a collection (or neither for a file): \(input.context.requestHref.path) → \(Href(destination).path)", .easy)],
+                    extra: ["Destination: \(destination)", "nginx answers 409 when one URL ends in / and the other does not (its error log says \"both URI ... should be either collections or non-collections\")"])
+            }
             if method == "UNLOCK" || conditions.contains(DAV.lockTokenMatchesRequestURI) {
                 return finding(.lock, .high, "the lock token does not belong to \(path)",
                     [Fix("Send UNLOCK to the lock root with the token PROPFIND lockdiscovery shows there", .easy)])
@@ -121,13 +177,10 @@ enum StatusRule: Rule {
             let parent = URLPath.parent(of: path)
             return finding(.path, .high, "the parent collection \(parent) does not exist (409)", FixBook.missingParent(parent, server: server))
         case 412:
-            let ifHeader = input.context.request.headers["If"]
-            let ifMatch = input.context.request.headers["If-Match"]
-            return finding(.lock, .high, "a precondition failed on \(path) (412)",
-                [Fix("Refresh the lock token or ETag the client holds (PROPFIND lockdiscovery / getetag), then retry", .easy)],
-                extra: (ifHeader.map { ["If: \($0) matched no lock or ETag"] } ?? []) + (ifMatch.map { ["If-Match: \($0) did not match the current ETag (a W/ weak ETag never matches)"] } ?? []))
+            return PreconditionRule.findings(input, evidence: evidence)
         case 413:
-            if !ProxyRule.proxyHeaders(head).isEmpty {
+            // A proxy's own 413 has its page; a backend's 413 relayed by a proxy is still the backend's limit.
+            if input.server.isProxy || (server == .unknown && !ProxyRule.proxyHeaders(head).isEmpty) {
                 return finding(.proxy, .medium, "a proxy refused the body as too large (413)", FixBook.bodyLimit(server: server))
             }
             return finding(.serverConfig, .high, "the request body is over the server's limit (413)", FixBook.bodyLimit(server: server))
@@ -192,6 +245,12 @@ enum StatusRule: Rule {
             if lower.contains("no space") || lower.contains("errno 28") || lower.contains("oserror(28") || lower.contains("quota") {
                 return finding(.storage, .high, "the server ran out of space (500)", FixBook.storage(server: server))
             }
+            if method == "MOVE", server == .apache, let destination = input.context.request.headers["Destination"] {
+                let parent = URLPath.parent(of: Href(destination).displayPath)
+                return finding(.path, .high, "MOVE failed (500): the Destination's parent \(parent) probably does not exist",
+                    FixBook.missingParent(parent, server: server),
+                    extra: ["Destination: \(destination)", "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely"])
+            }
             if method == "PUT" || method == "MKCOL", server == .nginx || server == .lighttpd || server == .unknown {
                 let parent = URLPath.parent(of: path)
                 var both = finding(.path, .medium, "\(method) failed (500): the parent \(parent) may be missing", FixBook.missingParent(parent, server: server),
@@ -212,6 +271,39 @@ enum StatusRule: Rule {
         let tokens = IfHeader(headerValue: ifHeader)?.submittedTokens ?? []
         guard !tokens.isEmpty else { return "the If header \(ifHeader) submitted no lock token" }
         return "the If header submitted \(tokens.joined(separator: ", ")), yet the server answers 423: it does not take that token from this user for this resource (another user's lock, whose token only its owner may use, RFC 4918 §6.4; or a token of another lock)"
+    }
+
+    /// Servers that answer MKCOL into a missing parent with 409, as RFC 4918 says.
+    static let conflictForMissingParent: Set<ServerKind> = [.apache, .nginx, .lighttpd, .wsgidav, .sabre]
+
+    /// The last segment of a path ending in `/` when it looks like a file name (`plain.txt/`), else nil.
+    static func fileNameWithSlash(_ rawPath: String) -> String? {
+        guard rawPath.hasSuffix("/"), rawPath.count > 1 else { return nil }
+        let name = URLPath.lastSegment(of: URLPath.withoutTrailingSlash(rawPath))
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = name[name.index(after: dot)...]
+        guard (1...5).contains(ext.count), ext.allSatisfy({ $0.isLetter || $0.isNumber }), ext.contains(where: \.isLetter) else { return nil }
+        return name
+    }
+
+    /// The host of `host:port`.
+    static func host(_ authority: String) -> String { String(authority.split(separator: ":").first ?? "") }
+
+    /// Methods that change the namespace or a resource.
+    static let writeMethods: Set<String> = ["PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPPATCH", "LOCK", "UNLOCK", "POST", "PATCH"]
+
+    /// When a write is refused with an Allow that names reads only, the whole share is read-only (a switch
+    /// or an access rule), not this one method turned off: the evidence saying so, else nil.
+    static func readOnlyShare(method: String, allow: String, server: ServerKind) -> String? {
+        guard writeMethods.contains(method) else { return nil }
+        let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
+        if server == .apache, allowed == ["TRACE"] {
+            // mod_allowmethods refuses with an Allow naming TRACE alone, whatever AllowMethods lists.
+            return "Allow: TRACE is what Apache's mod_allowmethods answers when the share's AllowMethods leaves \(method) out: an AllowMethods list that keeps only reads"
+        }
+        let writes = allowed.intersection(["PUT", "DELETE", "MKCOL", "MOVE", "PROPPATCH"])
+        guard writes.isEmpty, allowed.contains("GET") || allowed.contains("PROPFIND") else { return nil }
+        return "Allow: \(allow) names no method that writes (no PUT, DELETE, MKCOL, MOVE or PROPPATCH): reads work and every write is refused"
     }
 
     /// Whether an error body says the named request header is missing (the server never received it).

@@ -171,23 +171,8 @@ struct Check: AsyncParsableCommand {
         // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
         var result = session.finishPartial()
         result.notes.removeAll { $0.hasPrefix("interrupted after") }
-        result.findings.insert(brokenBodyFinding(box.broken!, head: session.head, path: session.context.requestPath), at: 0)
+        result.findings.insert(BrokenDocument.finding(box.broken!, head: session.head, path: session.context.requestPath), at: 0)
         return result
-    }
-
-    /// The answer's body broke off or stopped being XML: a proxy in the path (it says so in Via) or the server.
-    static func brokenBodyFinding(_ error: DAVCoreError, head: ResponseHead?, path: String) -> Finding {
-        let via = head?.headers["Via"]
-        var evidence = ["the body is not a whole multistatus: \(error.description)"]
-        if let length = head?.headers["Content-Length"] { evidence.append("Content-Length: \(length)") }
-        if let via { evidence.append("Via: \(via) — a proxy is in the path and may have cut or altered the body") }
-        return Finding(
-            cause: via == nil ? .payload : .proxy, likelihood: .high,
-            title: via == nil ? "the server's answer is not a whole multistatus" : "the multistatus arrived cut or altered on its way through a proxy",
-            resources: [path], evidence: evidence,
-            fixes: via == nil
-                ? [Fix("Look at the server's error log for the moment of this request: a crash or a timeout mid-answer cuts the body", .medium)]
-                : [Fix("Let the proxy pass the body whole: raise proxy buffer and response size limits (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyIOBufferSize, ProxyTimeout) and do not rewrite bodies of 207 answers", .medium)])
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove

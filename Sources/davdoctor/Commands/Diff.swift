@@ -67,13 +67,9 @@ struct SavedRun {
     var url: String?
 
     init?(directory: String) {
-        guard let dir = opendir(directory) else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            names.append(name)
-        }
+        guard let reader = DirectoryReader(FileSystemPath(directory)) else { return nil }
+        // The run's own files are ASCII; a name that is not UTF-8 is not one of them.
+        let names = reader.remainingNames().compactMap { String(validating: $0, as: UTF8.self) }
         guard let response = names.filter({ $0.hasSuffix("-response.http") }).sorted().first else { return nil }
         responseFile = directory + "/" + response
         // The request as the user named it: report.json says it exactly (https included); else the first

@@ -69,7 +69,7 @@ struct LabCommand: AsyncParsableCommand {
         if check {
             if !reportOnly { print("") }
             let result = try await Self.check(server, interrupt: Interrupt())
-            print(render(result), terminator: "")
+            print(try render(result), terminator: "")
             await server.stop(keep: keep)
             if keep { say("kept: \(server.work)") }
             throw result.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
@@ -81,10 +81,11 @@ struct LabCommand: AsyncParsableCommand {
         if keep { print("kept: \(server.work)") }
     }
 
-    func render(_ result: CheckResult) -> String {
+    /// A report that cannot be encoded is an error, not an empty `{}` a script would take for no findings.
+    func render(_ result: CheckResult) throws -> String {
         switch output.format {
         case .text: CheckReport.text(result, color: output.useColor)
-        case .json: (try? CheckReport.json(result)) ?? "{}\n"
+        case .json: try CheckReport.json(result)
         case .html: HTMLReport.render(check: result)
         }
     }
@@ -164,13 +165,11 @@ struct LabCommand: AsyncParsableCommand {
 
     static func check(_ server: LabServer, interrupt: Interrupt) async throws -> CheckResult {
         let credentials = server.credentials()
-        let client = try DAVClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials))
-        defer { Task { try? await client.shutdown() } }
-        let result = try await Check.investigate(
-            server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
-            progress: Progress(enabled: false), interrupt: interrupt)
-        try? await client.shutdown()
-        return result
+        return try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials)) { client in
+            try await Check.investigate(
+                server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
+                progress: Progress(enabled: false), interrupt: interrupt)
+        }
     }
 
     static func waitForInterrupt() async {

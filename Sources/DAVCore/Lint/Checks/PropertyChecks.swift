@@ -10,6 +10,7 @@ enum PropertyChecks {
                 case .getlastmodified:
                     // Checked as bytes in place; the trimmed string is made only for a report.
                     let text = properties[index].text
+                    if !linter.valuesExpected, !text.hasNonWhitespace { continue }
                     if !text.withTrimmedASCIIBytes({ HTTPDate.isIMFFixdate(bytes: $0) }) {
                         linter.report(LintRules.lastModifiedFormat, "getlastmodified is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
                     }
@@ -20,6 +21,7 @@ enum PropertyChecks {
                     }
                 case .getcontentlength:
                     let text = properties[index].text
+                    if !linter.valuesExpected, !text.hasNonWhitespace { continue }
                     if isCollection ?? response.isCollection {
                         let value = text.trimmingASCIIWhitespace()
                         linter.report(LintRules.collectionContentLength, "the collection \(where_) reports getcontentlength \(value)", at: where_)

@@ -1,0 +1,559 @@
+#!/usr/bin/env python3
+"""The labelled corpus of real WebDAV answers: capture it from real servers, score davdoctor on it.
+
+    scripts/corpus/corpus.py capture [--only SETUP ...] [--live] [--out DIR] [--binary PATH]
+    scripts/corpus/corpus.py score   [--corpus DIR] [--binary PATH] [--live-results DIR]
+                                     [--min-top1 F] [--min-holdout F] [--max-false-alarms N] [--show-misses]
+
+A *setup* is one real server (or a proxy in front of one) configured the way an admin would, in
+scripts/corpus/setups/<name>.py. It starts its peers through scripts/peers/, then yields *cases*: one
+request each, sent with curl exactly as a user would send it, and saved as `curl -s -i` prints it
+(Tests/Corpus/<setup>/<case>.http). The request itself (method, URL, headers, body, user) goes into
+Tests/Corpus/<setup>/cases.jsonl with the cause a WebDAV engineer would name first and the resources it
+concerns. `--live` also replays every case through `davdoctor check` against the same server right after
+preparing the same state again, and keeps check's JSON report in the results folder.
+
+A quarter of the cases, picked by a hash of their id (never by hand), are *held out*: rules are written
+from the rest and the held-out score is reported beside the whole one.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from typing import Callable, Iterable, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(REPO, "scripts", "peers")
+CORPUS = os.path.join(REPO, "Tests", "Corpus")
+CAUSES = ["path", "permission", "lock", "proxy", "server-config", "storage", "cache", "payload", "client"]
+# Where each setup's ports start: setup number i owns PORT_BASE + 20 * i .. + 19.
+PORT_BASE = int(os.environ.get("CORPUS_PORT_BASE", "19000"))
+
+ALLPROP = b'<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+PROPNAME = b'<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>'
+LOCKINFO = (b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+            b'<D:locktype><D:write/></D:locktype><D:owner><D:href>mailto:alice@example.com</D:href></D:owner></D:lockinfo>')
+XML_TYPE = ("Content-Type", 'application/xml; charset="utf-8"')
+
+
+def named_props(*names: str) -> bytes:
+    """A PROPFIND body asking for DAV: properties by name (`getetag`) or `{ns}name` for others."""
+    props, extra = [], {}
+    for name in names:
+        if name.startswith("{"):
+            ns, local = name[1:].split("}", 1)
+            prefix = extra.setdefault(ns, f"N{len(extra)}")
+            props.append(f"<{prefix}:{local}/>")
+        else:
+            props.append(f"<D:{name}/>")
+    decls = "".join(f' xmlns:{p}="{ns}"' for ns, p in extra.items())
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"{decls}><D:prop>'
+            + "".join(props) + "</D:prop></D:propfind>").encode()
+
+
+def proppatch(set_props: dict[str, str] | None = None, remove: Iterable[str] = ()) -> bytes:
+    """A PROPPATCH body: `{ns}name` -> value to set, names to remove (DAV: names may be bare)."""
+    def split(name: str) -> tuple[str, str]:
+        return (name[1:].split("}", 1)[0], name.split("}", 1)[1]) if name.startswith("{") else ("DAV:", name)
+    spaces: dict[str, str] = {"DAV:": "D"}
+    def qn(name: str) -> str:
+        ns, local = split(name)
+        p = spaces.setdefault(ns, f"Z{len(spaces)}")
+        return f"{p}:{local}"
+    sets = "".join(f"<{qn(n)}>{v}</{qn(n)}>" for n, v in (set_props or {}).items())
+    removes = "".join(f"<{qn(n)}/>" for n in remove)
+    body = ""
+    if sets:
+        body += f"<D:set><D:prop>{sets}</D:prop></D:set>"
+    if removes:
+        body += f"<D:remove><D:prop>{removes}</D:prop></D:remove>"
+    decls = "".join(f' xmlns:{p}="{ns}"' for ns, p in spaces.items())
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<D:propertyupdate{decls}>{body}</D:propertyupdate>'.encode()
+
+
+@dataclasses.dataclass
+class Case:
+    """One request and the cause a WebDAV engineer would name first for its answer.
+
+    cause: a DESIGN.md cause id, or "none" for a healthy answer. resources: decoded paths the finding
+    must name. kind: which class of the diagnosis it exercises (free text such as "received",
+    "broken-answer", "stale-state", "read-only", "full-disk", "error-body", "status-habit", "healthy",
+    "baseline"). prepare: called before the capture and again before the live replay, so the server is
+    in the same state both times; it must be safe to run twice. live: False when `check` cannot replay
+    it (say why in notes).
+    """
+    id: str
+    method: str
+    url: str
+    cause: str
+    resources: list[str] = dataclasses.field(default_factory=list)
+    headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    body: Optional[bytes] = None
+    user: Optional[str] = None  # "alice:alice-pw"
+    kind: str = "baseline"
+    notes: str = ""
+    prepare: Optional[Callable[["Context"], None]] = None
+    live: bool = True
+    curl_args: list[str] = dataclasses.field(default_factory=list)  # extra curl flags (e.g. --http1.0)
+
+    def __post_init__(self) -> None:
+        if self.cause not in CAUSES + ["none"]:
+            raise ValueError(f"{self.id}: unknown cause {self.cause}")
+
+
+@dataclasses.dataclass
+class Setup:
+    """A real server configured one way. start(ctx) starts its peers and returns the base URL (or a
+    dict of named URLs); cases(ctx, base) yields the cases. describe: how it was configured, in a line or
+    three, for SOURCE.md. versions(): lines naming the server versions."""
+    name: str
+    describe: str
+    start: Callable[["Context"], object]
+    cases: Callable[["Context", object], Iterable[Case]]
+    versions: Callable[[], list[str]] = lambda: []
+    index: int = 0
+
+
+class Context:
+    """What a setup gets: a work dir, its own ports, peer start-up and a curl for preparing state."""
+
+    def __init__(self, index: int, workdir: str, binary: str):
+        self.index = index
+        self.workdir = workdir
+        self.binary = binary
+
+    def port(self, offset: int) -> int:
+        if not 0 <= offset < 20:
+            raise ValueError("a setup owns 20 ports: offset 0..19")
+        return PORT_BASE + 20 * self.index + offset
+
+    def peer(self, script: str, port: int, env: dict[str, str] | None = None, args: list[str] | None = None) -> str:
+        """Starts scripts/peers/<script> WORKDIR PORT and returns the URL it prints."""
+        full = dict(os.environ, **(env or {}))
+        out = subprocess.run(["bash", os.path.join(PEERS, script), self.workdir, str(port)] + (args or []),
+                             env=full, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        if out.returncode != 0:
+            raise RuntimeError(f"{script} failed: {out.stderr.strip()[-800:]}")
+        return out.stdout.strip().splitlines()[-1]
+
+    def curl(self, method: str, url: str, headers: Iterable[tuple[str, str]] = (), body: bytes | None = None,
+             user: str | None = None, extra: Iterable[str] = ()) -> tuple[int, dict[str, str], bytes]:
+        """A request to prepare state (not saved). Returns status, headers (lower-case names) and body."""
+        args = ["curl", "-s", "-i", "-X", method, "--max-time", "20"] + list(extra)
+        for n, v in headers:
+            args += ["-H", f"{n}: {v}"]
+        if user:
+            args += ["-u", user]
+        if body is not None:
+            args += ["--data-binary", "@-"]
+        args.append(url)
+        out = subprocess.run(args, input=body or b"", capture_output=True, timeout=30).stdout
+        return parse_http(out)
+
+    def lock(self, url: str, user: str | None = None, timeout: str = "Second-3600", depth: str = "0") -> str | None:
+        """Takes an exclusive write lock (or finds the one already there) and returns its token."""
+        status, headers, body = self.curl("LOCK", url, [XML_TYPE, ("Timeout", timeout), ("Depth", depth)], LOCKINFO, user)
+        token = headers.get("lock-token", "").strip().strip("<>")
+        if token:
+            return token
+        # Already locked: read the token from lockdiscovery.
+        _, _, listing = self.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"), user)
+        text = listing.decode("utf-8", "replace")
+        start = text.find("locktoken")
+        if start >= 0:
+            h = text.find("href>", start)
+            if h >= 0:
+                return text[h + 5:text.find("<", h)].strip()
+        return None
+
+    def put(self, url: str, data: bytes = b"content\n", user: str | None = None) -> int:
+        return self.curl("PUT", url, body=data, user=user)[0]
+
+    def mkcol(self, url: str, user: str | None = None) -> int:
+        return self.curl("MKCOL", url, user=user)[0]
+
+    def delete(self, url: str, user: str | None = None, headers: Iterable[tuple[str, str]] = ()) -> int:
+        return self.curl("DELETE", url, headers=headers, user=user)[0]
+
+    def etag(self, url: str, user: str | None = None) -> str | None:
+        return self.curl("HEAD", url, user=user, extra=["-I"])[1].get("etag")
+
+
+def parse_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The last response in curl -i output (after 100 Continue and redirects)."""
+    status, headers, rest = 0, {}, raw
+    while rest.startswith(b"HTTP/"):
+        head, sep, body = rest.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = rest.partition(b"\n\n")
+        lines = head.decode("latin-1").splitlines()
+        try:
+            status = int(lines[0].split()[1])
+        except (IndexError, ValueError):
+            status = 0
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                n, v = line.split(":", 1)
+                headers[n.strip().lower()] = v.strip()
+        rest = body
+        if status != 100 and not (300 <= status < 400 and body.startswith(b"HTTP/")):
+            break
+    return status, headers, rest
+
+
+def holdout(setup: str, case_id: str) -> bool:
+    """A quarter of the cases, chosen by a hash of the id so that nobody picks them."""
+    return hashlib.sha256(f"{setup}/{case_id}".encode()).digest()[0] % 4 == 0
+
+
+def load_setups(only: list[str] | None) -> list[Setup]:
+    folder = os.path.join(HERE, "setups")
+    names = sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and not f.startswith("_"))
+    setups = []
+    sys.path.insert(0, HERE)
+    for name in names:
+        spec = importlib.util.spec_from_file_location(f"setups.{name}", os.path.join(folder, f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        setups += [s for s in getattr(module, "SETUPS", [getattr(module, "SETUP", None)]) if s]
+    setups.sort(key=lambda s: s.name)
+    for index, setup in enumerate(setups):
+        setup.index = index  # its port block: the same whichever setups a run captures
+    return [s for s in setups if not only or s.name in only]
+
+
+# ------------------------------------------------------------------------------------------- capture
+
+def curl_capture(case: Case, path: str, body_file: str | None) -> None:
+    args = ["curl", "-s", "-i", "--max-time", "30", "-X", case.method] + case.curl_args
+    for n, v in case.headers:
+        args += ["-H", f"{n}: {v}"]
+    if case.user:
+        args += ["-u", case.user]
+    if body_file:
+        args += ["--data-binary", f"@{body_file}"]
+    args.append(case.url)
+    with open(path, "wb") as out:
+        subprocess.run(args, stdout=out, stderr=subprocess.DEVNULL, timeout=60)
+
+
+def check_args(binary: str, case: Case, body_file: str | None) -> list[str]:
+    args = [binary, "check", case.url, "--method", case.method, "--format", "json", "--timeout", "15"]
+    for n, v in case.headers:
+        args += ["--header", f"{n}: {v}"]
+    if case.user:
+        args += ["--user", case.user]
+    if body_file:
+        args += ["--body", body_file]
+    elif case.method == "PROPFIND":
+        # check sends allprop when no body is named; curl sent none: say so with an empty body file.
+        args += ["--body", "/dev/null"]
+    return args
+
+
+def capture(args: argparse.Namespace) -> int:
+    setups = load_setups(args.only)
+    if not setups:
+        print("no setup matches", args.only, file=sys.stderr)
+        return 2
+    out_root = args.out or CORPUS
+    live_root = args.live_results
+    failures = 0
+    for setup in setups:
+        work = tempfile.mkdtemp(prefix=f"davdoctor-corpus-{setup.name}.")
+        ctx = Context(setup.index, work, args.binary)
+        folder = os.path.join(out_root, setup.name)
+        began = time.time()
+        try:
+            base = setup.start(ctx)
+            os.makedirs(folder, exist_ok=True)
+            for f in os.listdir(folder):
+                if f.endswith((".http", ".body")) or f == "cases.jsonl":
+                    os.remove(os.path.join(folder, f))
+            rows, seen = [], set()
+            for case in setup.cases(ctx, base):
+                if case.id in seen:
+                    raise ValueError(f"{setup.name}: case id {case.id} twice")
+                seen.add(case.id)
+                body_file = None
+                if case.body is not None:
+                    body_file = os.path.join(folder, f"{case.id}.body")
+                    with open(body_file, "wb") as f:
+                        f.write(case.body)
+                if case.prepare:
+                    case.prepare(ctx)
+                capture_path = os.path.join(folder, f"{case.id}.http")
+                curl_capture(case, capture_path, body_file)
+                with open(capture_path, "rb") as f:
+                    status, _, _ = parse_http(f.read())
+                row = {
+                    "id": case.id, "setup": setup.name, "file": f"{case.id}.http",
+                    "method": case.method, "url": case.url,
+                    "headers": [[n, v] for n, v in case.headers],
+                    "body": f"{case.id}.body" if body_file else None,
+                    "user": case.user.split(":", 1)[0] if case.user else None,
+                    "cause": case.cause, "resources": case.resources, "kind": case.kind,
+                    "status": status, "notes": case.notes, "holdout": holdout(setup.name, case.id),
+                    "live": case.live,
+                }
+                rows.append(row)
+                mark = "" if status else "  (no answer)"
+                print(f"  {setup.name:14} {case.id:48} {status:3} {case.cause}{mark}", flush=True)
+                if live_root and case.live:
+                    if case.prepare:
+                        case.prepare(ctx)
+                    os.makedirs(os.path.join(live_root, setup.name), exist_ok=True)
+                    result = subprocess.run(check_args(args.binary, case, body_file), capture_output=True, timeout=180)
+                    with open(os.path.join(live_root, setup.name, f"{case.id}.json"), "wb") as f:
+                        f.write(json.dumps({"exit": result.returncode, "stdout": result.stdout.decode("utf-8", "replace"),
+                                            "stderr": result.stderr.decode("utf-8", "replace")[-2000:]}).encode())
+            with open(os.path.join(folder, "cases.jsonl"), "w", encoding="utf-8") as f:
+                for row in rows:
+                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            write_source(folder, setup, len(rows))
+            print(f"== {setup.name}: {len(rows)} cases in {time.time() - began:.0f}s", flush=True)
+        except Exception as error:  # one setup failing must not hide the others; it still fails the run
+            failures += 1
+            print(f"== {setup.name}: FAILED: {error}", file=sys.stderr, flush=True)
+        finally:
+            subprocess.run(["bash", os.path.join(PEERS, "stop.sh"), work], capture_output=True)
+            shutil.rmtree(work, ignore_errors=True)
+    return 1 if failures else 0
+
+
+def write_source(folder: str, setup: Setup, count: int) -> None:
+    try:
+        versions = setup.versions()
+    except Exception as error:
+        versions = [f"(versions not read: {error})"]
+    curl_version = subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    lines = [f"# {setup.name}", "",
+             "Real answers captured by `scripts/corpus/corpus.py capture` from the servers started by",
+             f"`scripts/corpus/setups/` on 127.0.0.1, each saved exactly as `curl -s -i` printed it. The request of",
+             "each case (method, URL, headers, body, user) and its label are in `cases.jsonl`; see",
+             "`Tests/Corpus/README.md`.", "",
+             f"- Captured: {time.strftime('%Y-%m-%d', time.gmtime())} (UTC) with {' '.join(curl_version.split()[:2])}; {count} cases"]
+    lines += [f"- {v}" for v in versions]
+    lines += [f"- How: {setup.describe}", ""]
+    with open(os.path.join(folder, "SOURCE.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def package_version(name: str) -> str:
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True)
+    return out.stdout.strip() or "not installed"
+
+
+def pip_version(name: str) -> str:
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return "not installed"
+
+
+# --------------------------------------------------------------------------------------------- score
+
+def read_cases(root: str) -> list[dict]:
+    cases = []
+    for setup in sorted(os.listdir(root)):
+        manifest = os.path.join(root, setup, "cases.jsonl")
+        if os.path.isfile(manifest):
+            with open(manifest, encoding="utf-8") as f:
+                cases += [json.loads(line) for line in f if line.strip()]
+    return cases
+
+
+def analyze_args(binary: str, root: str, case: dict) -> list[str]:
+    args = [binary, "analyze", os.path.join(root, case["setup"], case["file"]), "--format", "json",
+            "--method", case["method"], "--url", case["url"], "--jobs", "1"]
+    for n, v in case["headers"]:
+        args += ["--header", f"{n}: {v}"]
+    if case.get("user"):
+        args += ["--header", "Authorization: Basic (not shown)"]
+    if case.get("body"):
+        args += ["--request-body", os.path.join(root, case["setup"], case["body"])]
+    return args
+
+
+def verdict(exit_code: int, stdout: str) -> tuple[str, list[str], Optional[str]]:
+    """(top cause or "none", all causes, error) from a davdoctor JSON report."""
+    if exit_code not in (0, 1):
+        return "error", [], f"exit {exit_code}"
+    try:
+        report = json.loads(stdout)
+    except json.JSONDecodeError as error:
+        return "error", [], f"not JSON: {error}"
+    findings = report.get("findings") or report.get("analysis", {}).get("findings") or []
+    causes = [f["cause"] for f in findings]
+    return (causes[0] if causes else "none"), causes, None
+
+
+def run_offline(binary: str, root: str, cases: list[dict], jobs: int) -> dict[str, tuple]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case: dict) -> tuple[str, tuple]:
+        r = subprocess.run(analyze_args(binary, root, case), capture_output=True, timeout=120)
+        top, causes, error = verdict(r.returncode, r.stdout.decode("utf-8", "replace"))
+        if error:
+            error += ": " + r.stderr.decode("utf-8", "replace").strip()[-300:]
+        return f"{case['setup']}/{case['id']}", (top, causes, error)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(pool.map(one, cases))
+
+
+def read_live(results: str, cases: list[dict]) -> dict[str, tuple]:
+    out = {}
+    for case in cases:
+        path = os.path.join(results, case["setup"], f"{case['id']}.json")
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        top, causes, error = verdict(record["exit"], record["stdout"])
+        if error:
+            error += ": " + record["stderr"].strip()[-300:]
+        out[f"{case['setup']}/{case['id']}"] = (top, causes, error)
+    return out
+
+
+class Score:
+    def __init__(self, name: str, cases: list[dict], verdicts: dict[str, tuple]):
+        self.name = name
+        self.rows = []
+        for case in cases:
+            key = f"{case['setup']}/{case['id']}"
+            if key in verdicts:
+                top, causes, error = verdicts[key]
+                self.rows.append((case, top, causes, error))
+
+    def part(self, holdout: Optional[bool]) -> list[tuple]:
+        return [r for r in self.rows if holdout is None or r[0]["holdout"] == holdout]
+
+    @staticmethod
+    def top1(rows: list[tuple]) -> float:
+        return sum(1 for c, top, _, _ in rows if top == c["cause"]) / max(len(rows), 1)
+
+    @staticmethod
+    def false_alarms(rows: list[tuple]) -> list[tuple]:
+        return [r for r in rows if r[0]["cause"] == "none" and r[1] not in ("none",)]
+
+    @staticmethod
+    def errors(rows: list[tuple]) -> list[tuple]:
+        return [r for r in rows if r[3]]
+
+    def report(self, show_misses: bool, show_holdout_misses: bool) -> None:
+        rows = self.rows
+        print(f"\n## {self.name}: {len(rows)} cases")
+        for label, part in (("all", rows), ("written from", self.part(False)), ("held out", self.part(True))):
+            print(f"  top-1 {label:13} {self.top1(part) * 100:5.1f} %  ({sum(1 for c, t, _, _ in part if t == c['cause'])}/{len(part)})"
+                  f"   false alarms {len(self.false_alarms(part))}   errors {len(self.errors(part))}")
+        labels = CAUSES + ["none"]
+        predicted = labels + ["error"]
+        matrix = defaultdict(Counter)
+        for c, top, _, _ in rows:
+            matrix[c["cause"]][top if top in predicted else "error"] += 1
+        print("\n  confusion (rows: label, columns: top-1 diagnosis)")
+        short = {"server-config": "config", "permission": "perm", "storage": "stor", "payload": "payl"}
+        header = "  " + " " * 14 + "".join(f"{short.get(p, p)[:6]:>7}" for p in predicted) + "     n   top-1"
+        print(header)
+        for label in labels:
+            n = sum(matrix[label].values())
+            if not n:
+                continue
+            cells = "".join(f"{(matrix[label][p] or '.')!s:>7}" for p in predicted)
+            print(f"  {label:14}{cells}  {n:4}  {matrix[label][label] / n * 100:5.1f}%")
+        print("\n  per setup")
+        by_setup = defaultdict(list)
+        for r in rows:
+            by_setup[r[0]["setup"]].append(r)
+        for setup, part in sorted(by_setup.items()):
+            print(f"  {setup:20} {len(part):4} cases  top-1 {self.top1(part) * 100:5.1f} %  false alarms {len(self.false_alarms(part))}  errors {len(self.errors(part))}")
+        misses = [r for r in rows if r[1] != r[0]["cause"]]
+        if show_misses and misses:
+            print("\n  misses" + ("" if show_holdout_misses else " (held-out cases hidden; --show-holdout to list them)"))
+            for c, top, causes, error in misses:
+                if c["holdout"] and not show_holdout_misses:
+                    continue
+                print(f"    {c['setup']}/{c['id']}: label {c['cause']}, got {top} {causes[1:4] if len(causes) > 1 else ''}"
+                      f"{' ' + error if error else ''}  [{c['method']} {c['status']}] {c['notes'][:90]}")
+
+
+def score(args: argparse.Namespace) -> int:
+    root = args.corpus or CORPUS
+    cases = read_cases(root)
+    if args.only:
+        cases = [c for c in cases if c["setup"] in args.only]
+    if not cases:
+        print(f"no cases under {root}", file=sys.stderr)
+        return 2
+    counts = Counter(c["cause"] for c in cases)
+    setups = sorted({c["setup"] for c in cases})
+    print(f"corpus: {len(cases)} cases from {len(setups)} setups; held out {sum(c['holdout'] for c in cases)}")
+    print("  by cause: " + ", ".join(f"{k} {counts[k]}" for k in CAUSES + ["none"]))
+    scores = [Score("offline (analyze)", cases, run_offline(args.binary, root, cases, args.jobs))]
+    if args.live_results:
+        scores.append(Score("live (check)", [c for c in cases if c.get("live", True)], read_live(args.live_results, cases)))
+    failed = []
+    for s in scores:
+        s.report(args.show_misses, args.show_holdout)
+    offline = scores[0]
+    if args.min_top1 is not None and offline.top1(offline.rows) < args.min_top1:
+        failed.append(f"offline top-1 {offline.top1(offline.rows) * 100:.1f} % is under {args.min_top1 * 100:.1f} %")
+    if args.min_holdout is not None and offline.top1(offline.part(True)) < args.min_holdout:
+        failed.append(f"held-out top-1 {offline.top1(offline.part(True)) * 100:.1f} % is under {args.min_holdout * 100:.1f} %")
+    if args.max_false_alarms is not None and len(offline.false_alarms(offline.rows)) > args.max_false_alarms:
+        failed.append(f"{len(offline.false_alarms(offline.rows))} false alarms (at most {args.max_false_alarms})")
+    if args.max_errors is not None and len(offline.errors(offline.rows)) > args.max_errors:
+        failed.append(f"{len(offline.errors(offline.rows))} errors (at most {args.max_errors})")
+    for line in failed:
+        print(f"FAIL: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    default_binary = os.environ.get("DAVDOCTOR", os.path.join(REPO, ".build", "debug", "davdoctor"))
+    c = sub.add_parser("capture", help="capture the corpus from real servers")
+    c.add_argument("--only", nargs="*", help="setup names")
+    c.add_argument("--out", help="write here instead of Tests/Corpus")
+    c.add_argument("--live-results", help="also replay each case through davdoctor check; keep its reports here")
+    c.add_argument("--binary", default=default_binary)
+    s = sub.add_parser("score", help="score davdoctor on the corpus")
+    s.add_argument("--corpus", help="default Tests/Corpus")
+    s.add_argument("--only", nargs="*", help="setup names")
+    s.add_argument("--binary", default=default_binary)
+    s.add_argument("--live-results", help="check reports written by capture --live-results")
+    s.add_argument("--jobs", type=int, default=2)
+    s.add_argument("--min-top1", type=float)
+    s.add_argument("--min-holdout", type=float)
+    s.add_argument("--max-false-alarms", type=int)
+    s.add_argument("--max-errors", type=int)
+    s.add_argument("--show-misses", action="store_true")
+    s.add_argument("--show-holdout", action="store_true", help="list held-out misses too (not while writing rules)")
+    args = parser.parse_args()
+    needs_binary = args.command == "score" or args.live_results
+    if needs_binary and not os.access(args.binary, os.X_OK):
+        print(f"davdoctor binary not found at {args.binary} (swift build, or --binary)", file=sys.stderr)
+        return 2
+    return capture(args) if args.command == "capture" else score(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
