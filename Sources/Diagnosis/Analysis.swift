@@ -176,7 +176,9 @@ extension AnalysisResult {
             findings[index].evidence.append("the XML stops at byte \(error.offset ?? 0) after \(Wording.resources(responsesRead)): \(error.message)")
             return
         }
-        findings.append(BrokenDocument.finding(error, head: head, path: lastPath ?? context.requestPath, responsesRead: responsesRead))
+        let front = ServerProfile.proxyInFront(headers: head?.headers, namespaces: Array(collector?.namespaces ?? []))
+        findings.append(BrokenDocument.finding(error, head: head, path: lastPath ?? context.requestPath, responsesRead: responsesRead,
+                                               proxyInFront: front))
         findings = findings.rankedByLikelihood()
     }
 }
@@ -184,13 +186,13 @@ extension AnalysisResult {
 /// A multistatus whose XML breaks off or stops being well-formed. A proxy that says so (Via, a cache's
 /// headers) is the likelier culprit; without one, the server wrote a broken document.
 public enum BrokenDocument {
-    public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil) -> Finding {
-        let proxySigns = ProxyRule.proxyHeaders(head)
+    public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil, proxyInFront: String? = nil) -> Finding {
+        let proxySigns = ProxyRule.proxyHeaders(head) + (proxyInFront.map { [$0] } ?? [])
         let cut = error.code == .truncated
         var evidence = ["the body is not a whole multistatus: \(error.description)\(responsesRead.map { ", after \(Wording.resources($0))" } ?? "")"]
         if let length = head?.headers["Content-Length"] { evidence.append("Content-Length: \(length) — the framing is complete, the document is not") }
         if !proxySigns.isEmpty {
-            evidence += proxySigns.map { "\($0) — a proxy is in the path and may have cut or altered the body" }
+            evidence += proxySigns.map { $0.contains("is a proxy in front") ? $0 : "\($0) — a proxy is in the path and may have cut or altered the body" }
         } else if cut {
             evidence.append("no proxy says it is in the path, so the server most likely stopped writing the document (it failed while listing)")
         } else {

@@ -128,7 +128,7 @@ enum ProbePlanner {
         }
         // lock: who holds it.
         var lockRoots = failing.filter { $0.status == 423 }.flatMap { $0.conditionHrefs.isEmpty ? [$0.path] : $0.conditionHrefs.map { Href($0).displayPath } }
-        if top == 423 || top == 412 { lockRoots.insert(context.requestPath, at: 0) }
+        if top == 423 || top == 412 || (context.method == "UNLOCK" && (top == 400 || top == 409)) { lockRoots.insert(context.requestPath, at: 0) }
         for root in uniqued(lockRoots).prefix(options.limitPerKind) {
             add(.lockDiscovery, "read the lock on \(root): owner, scope, depth, timeout, token", method: "PROPFIND", url: origin + URLPath.encode(root),
                 headers: HTTPFields([("Depth", "0")]), body: lockDiscoveryBody, subject: root)
@@ -155,8 +155,24 @@ enum ProbePlanner {
                     subject: file.path)
             }
         }
+        // storage and read-only shares: after a write, how much room is left where it went, and whether it took.
+        if StatusRule.writeMethods.contains(context.method), context.method != "UNLOCK", let top {
+            let target = ["COPY", "MOVE"].contains(context.method)
+                ? context.request.headers["Destination"].map { Href($0).displayPath } ?? context.requestPath : context.requestPath
+            let collection = URLPath.parent(of: URLPath.withoutTrailingSlash(target))
+            if top >= 400 || top == 207 || context.method == "PUT" {
+                add(.writeSpace, "read the free space (RFC 4331 quota) of \(collection), where the write went", method: "PROPFIND",
+                    url: origin + URLPath.encode(collection), headers: HTTPFields([("Depth", "0")]), body: quotaBody, subject: target)
+            }
+            if (200..<300).contains(top), context.method == "PUT" || context.method == "DELETE" {
+                add(.writeEffect, "HEAD \(target) to see whether the \(context.method) took effect", method: "HEAD",
+                    url: origin + URLPath.encode(target), subject: target)
+            }
+        }
         return probes
     }
+
+    static let quotaBody = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>"#.utf8)
 
     /// Parent listings that found no parent ask for the next one up.
     static func followUps(_ results: [ProbeOutcome], initial: AnalysisResult, nextID: inout Int) -> [Probe] {

@@ -22,6 +22,11 @@ public struct Probe: Sendable, Hashable, Identifiable {
         case cacheBusting
         /// HEAD of a file, to compare its ETag and length with what PROPFIND said.
         case head
+        /// After a write: PROPFIND of the quota properties of the target's collection, to tell a full disk
+        /// from another failure (and a write that the server said it kept in full).
+        case writeSpace
+        /// HEAD of a resource the user's PUT or DELETE just answered for, to see whether the write took.
+        case writeEffect
         /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
         /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
         case scratchCreate, scratchPut, destinationCopy, destinationMove, mkcolWithoutSlash, scratchDelete

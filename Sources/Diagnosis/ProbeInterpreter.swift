@@ -27,6 +27,11 @@ enum ProbeInterpreter {
             switch probe.kind {
             case .serverOptions:
                 capabilities["status"] = String(head.status)
+                if let finding = WriteProbes.readOnly(analysis, options: head, findings: findings) {
+                    demote(.serverConfig, in: &findings)
+                    demote(.path, in: &findings)
+                    findings.append(finding)
+                }
                 for name in ["DAV", "Allow", "MS-Author-Via", "Server"] { if let value = head.headers[name] { capabilities[name] = value } }
                 let classes = (head.headers["DAV"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
                 if head.headers["DAV"] == nil && head.status < 400 {
@@ -96,8 +101,20 @@ enum ProbeInterpreter {
                 for lock in locks {
                     let description = LockDescription(lock)
                     addEvidence(to: .lock, "lock on \(description.root ?? probe.subject): \(description.summary)", subject: probe.subject)
-                    if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
+                    if let token = description.token, submitted.contains(token), analysis.head?.status == 423,
+                        let dropped = LockHeaderArrival.ifDropped(description, options: options, request: analysis.context.request)
+                    {
+                        findings.append(LockHeaderArrival.finding(header: "If", token: token, path: probe.subject, evidence: dropped, head: analysis.head))
+                        demote(.lock, in: &findings)
+                    } else if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
                         addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject)
+                    }
+                    if analysis.context.method == "UNLOCK", let token = description.token,
+                        analysis.context.request.headers["Lock-Token"].map({ $0.trimmingASCIIWhitespace().trimmingCharacters(of: "<").trimmingCharacters(of: ">") == token }) == true
+                    {
+                        findings.append(LockHeaderArrival.finding(header: "Lock-Token", token: token, path: probe.subject,
+                            evidence: "the Lock-Token the UNLOCK sent is exactly the token lockdiscovery shows on \(probe.subject), yet the server refused it (\(analysis.head?.status ?? 0)): it never saw the header", head: analysis.head))
+                        demote(.lock, in: &findings)
                     }
                     if let token = description.token, !submitted.contains(token) {
                         let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
@@ -149,6 +166,23 @@ enum ProbeInterpreter {
                         fixes: [Fix("Bypass caches for WebDAV methods and paths; send Cache-Control: no-store on DAV answers", .medium),
                                 Fix("If nothing caches, make the server compute ETags from committed content, not from a changing mtime", .hard)]))
                 }
+            case .writeSpace:
+                if let finding = WriteProbes.space(analysis, outcome: outcome, findings: &findings) { findings.append(finding) }
+            case .writeEffect:
+                if let finding = WriteProbes.effect(analysis, head: head) { findings.append(finding) }
+            case .head where head.status == 404 || head.status == 410:
+                // A member the listing names is not there. In an otherwise healthy listing, the listing came from a
+                // cache or an index that lags; where the hrefs are already at fault, it shows what that costs.
+                guard initial.findings.isEmpty else {
+                    if !findings.isEmpty { findings[0].evidence.append("HEAD of the href \(probe.subject) as listed answers \(Wording.status(head.status)): a client following it fails") }
+                    continue
+                }
+                findings.append(Finding(
+                    cause: .cache, likelihood: .high, title: "the listing names \(probe.subject), which is gone (\(head.status))",
+                    resources: [probe.subject],
+                    evidence: ["PROPFIND listed \(probe.subject), but HEAD of it answers \(Wording.status(head.status)): the listing is stale"]
+                        + ProxyRule.proxyHeaders(analysis.head) + (CacheRule.cacheHit(analysis.head ?? ResponseHead(status: 0)) ?? []),
+                    fixes: [Fix("Stop caching PROPFIND answers in front of the server (Varnish, nginx proxy_cache, a CDN), or lower the server's own directory cache time (rclone --dir-cache-time)", .medium)]))
             case .head:
                 guard head.status == 200, let record = analysis.collector?.records.first(where: { URLPath.withoutTrailingSlash($0.path) == URLPath.withoutTrailingSlash(probe.subject) }) else { continue }
                 var mismatches: [String] = []
@@ -156,7 +190,7 @@ enum ProbeInterpreter {
                 if let etag = head.headers["ETag"], let propfind = record.etag, propfind.hasNonWhitespace, normalizeETag(etag) != normalizeETag(propfind) {
                     mismatches.append("ETag \(etag) vs getetag \(propfind)")
                 }
-                if let length = head.headers["Content-Length"], let propfind = record.contentLength, length != propfind.trimmingASCIIWhitespace() {
+                if let length = head.headers["Content-Length"], let propfind = record.contentLength, propfind.hasNonWhitespace, length != propfind.trimmingASCIIWhitespace() {
                     mismatches.append("Content-Length \(length) vs getcontentlength \(propfind)")
                 }
                 if !mismatches.isEmpty {
@@ -181,6 +215,11 @@ enum ProbeInterpreter {
         }
         analysis.findings = findings.rankedByLikelihood()
         return CheckResult(analysis: analysis, probes: outcomes, capabilities: capabilities)
+    }
+
+    /// Lowers every finding of `cause` below the one a probe has just proved.
+    static func demote(_ cause: Cause, in findings: inout [Finding]) {
+        for index in findings.indices where findings[index].cause == cause { findings[index].likelihood = .low }
     }
 
     /// `"abc"` and `abc` and `W/"abc"` compare equal here: servers quote inconsistently (WsgiDAV).
@@ -241,5 +280,26 @@ extension String {
         while value.first == character { value.removeFirst() }
         while value.last == character { value.removeLast() }
         return String(value)
+    }
+}
+
+/// A lock header that lockdiscovery proves never reached the server: the token sent is the lock's own and the
+/// lock is this user's, yet the server answers as if no token came.
+enum LockHeaderArrival {
+    /// Why a 423 to the lock's own token means the If header was dropped, or nil when the lock may be another user's.
+    static func ifDropped(_ lock: LockDescription, options: Investigation.Options, request: RequestInfo) -> String? {
+        if request.headers["Authorization"] == nil, !options.hasCredentials {
+            return "the request submitted this lock's own token and no one signed in (no credentials, so the lock cannot belong to someone else), yet the server answered 423: it never saw the If header"
+        }
+        if let user = options.userName, !user.isEmpty, let owner = lock.owner, owner.lowercased().contains(user.lowercased()) {
+            return "the request submitted this lock's own token, and the lock's owner (\(owner)) is \(user), the user asking, yet the server answered 423: it never saw the If header"
+        }
+        return nil
+    }
+
+    static func finding(header: String, token: String, path: String, evidence: String, head: ResponseHead?) -> Finding {
+        Finding(cause: .proxy, likelihood: .high, title: "the \(header) header never reached the server",
+                resources: [path], evidence: [evidence, "\(header) carried \(token)"] + ProxyRule.proxyHeaders(head),
+                fixes: FixBook.proxyDroppedHeaders([header]), status: head?.status)
     }
 }

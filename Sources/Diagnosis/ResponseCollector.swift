@@ -80,6 +80,9 @@ public struct ResponseCollector: Sendable {
     /// Decoded names holding control characters, which Windows cannot create or open.
     public private(set) var namesWithControls: [String] = []
     /// For a Depth infinity PROPFIND: collections one level down, and whether anything deeper came back.
+    /// Properties named in no namespace at all (a writer that dropped its `D:` prefix), with a few names.
+    public private(set) var unqualifiedProperties = 0
+    public private(set) var unqualifiedExamples: [String] = []
     public private(set) var firstLevelCollections = 0
     public private(set) var sawBelowFirstLevel = false
     public private(set) var namespaces: Set<String> = []
@@ -180,7 +183,11 @@ public struct ResponseCollector: Sendable {
             for index in properties.indices {
                 let name = properties[index].name
                 if keepProperties { propertyStatuses.append(.init(name: clarkName(name), status: code)) }
-                if namespaces.count < 64, !name.namespace.isEmpty, name.namespace != lastNamespace {
+                if name.namespace.isEmpty {
+                    // `<getetag/>` with no prefix and no default namespace: not DAV:getetag, a property of no namespace.
+                    unqualifiedProperties += 1
+                    if unqualifiedExamples.count < 5, !unqualifiedExamples.contains(name.name) { unqualifiedExamples.append(name.name) }
+                } else if namespaces.count < 64, name.namespace != lastNamespace {
                     namespaces.insert(name.namespace)
                     lastNamespace = name.namespace
                 }
@@ -305,6 +312,8 @@ public struct ResponseCollector: Sendable {
         namesNotUTF8Count += later.namesNotUTF8Count
         namesWithControls = Array((namesWithControls + later.namesWithControls).prefix(20))
         firstLevelCollections += later.firstLevelCollections
+        unqualifiedProperties += later.unqualifiedProperties
+        unqualifiedExamples = Array((unqualifiedExamples + later.unqualifiedExamples.filter { !unqualifiedExamples.contains($0) }).prefix(5))
         sawBelowFirstLevel = sawBelowFirstLevel || later.sawBelowFirstLevel
         responsesWithoutHref += later.responsesWithoutHref
         byStatus.merge(later.byStatus, uniquingKeysWith: +)

@@ -39,6 +39,16 @@ public struct ServerProfile: Sendable, Hashable {
     /// Whether the answer came from a proxy's own error page rather than from a WebDAV server behind it.
     public var isProxy: Bool { kind == .haproxy || kind == .varnish }
 
+    /// When the Server header names one server and the multistatus is written in another's hand (Apache's
+    /// lp1/lp2 namespaces under `Server: nginx`), the first is a proxy in front of the second: the evidence.
+    public static func proxyInFront(headers: HTTPFields?, namespaces: [String]) -> String? {
+        guard let header = headers?["Server"] else { return nil }
+        let front = recognise(headers: headers)
+        let writer = recognise(headers: nil, namespaces: namespaces)
+        guard front.kind != .unknown, writer.kind != .unknown, front.kind != writer.kind else { return nil }
+        return "Server: \(header), yet the multistatus is written by \(writer.kind.displayName) (\(writer.evidence ?? "")): \(front.kind.displayName) is a proxy in front"
+    }
+
     /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
     public static func recognise(headers: HTTPFields?, bodyExcerpt: String = "", namespaces: [String] = []) -> ServerProfile {
         if let server = headers?["Server"] {

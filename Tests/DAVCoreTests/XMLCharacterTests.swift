@@ -274,19 +274,46 @@ struct XMLCharacterTests {
         ])
     }
 
-    /// Every byte below 0x20 at every place of an eight-byte word: the fast path must not miss one.
+    /// Every byte below 0x20 at every place of runs of 1 to 17 bytes, the run ending inside a fed chunk or
+    /// at its end: the word-at-a-time path must not miss one, nor read one past the run.
     @Test func everyControlIsFoundWhereverItIs() throws {
-        for byte in UInt8(0)..<0x20 {
-            for position in 0..<17 {
-                var text = Array("abcdefghijklmnopq".utf8)
-                text[position] = byte
-                let body = Array("<a>".utf8) + text + Array("</a>".utf8)
-                let problems = try Self.tokenize(body).problems
-                if byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                    #expect(problems == [])
-                } else {
-                    #expect(problems == [XMLProblem(kind: .forbiddenCharacter, detail: String(codePointOf: byte), offset: 3 + position)])
+        for length in 1...17 {
+            for position in 0..<length {
+                for byte in UInt8(0)..<0x20 {
+                    var text = Array("abcdefghijklmnopq".utf8.prefix(length))
+                    text[position] = byte
+                    let body = Array("<a>".utf8) + text + Array("</a>".utf8)
+                    for chunk in [Int.max, 3 + length, 1] {
+                        let problems = try Self.tokenize(body, chunk: chunk).problems
+                        if byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                            #expect(problems == [])
+                        } else {
+                            #expect(problems == [XMLProblem(kind: .forbiddenCharacter, detail: String(codePointOf: byte), offset: 3 + position)],
+                                "length \(length), position \(position), byte \(byte), chunk \(chunk)")
+                        }
+                    }
                 }
+            }
+        }
+    }
+
+    /// The same for `&#1;` and a Latin-1 byte, and nothing for the bytes around 0x20 and 0x80 that are fine.
+    @Test func referencesAndHighBytesAreFoundWhereverTheyAre() throws {
+        for length in 4...20 {
+            for position in 0...(length - 4) {
+                var text = Array("abcdefghijklmnopqrst".utf8.prefix(length))
+                text.replaceSubrange(position..<(position + 4), with: Array("&#1;".utf8))
+                let body = Array("<a>".utf8) + text + Array("</a>".utf8)
+                for chunk in [Int.max, 3 + length] {
+                    #expect(try Self.tokenize(body, chunk: chunk).problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0001", offset: 3 + position)])
+                }
+                var latin = Array("abcdefghijklmnopqrst".utf8.prefix(length))
+                latin[position] = 0xE9
+                let latinBody = Array("<a>".utf8) + latin + Array("</a>".utf8)
+                #expect(try Self.tokenize(latinBody).problems == [XMLProblem(kind: .invalidUTF8, detail: "0xE9", offset: 3 + position)])
+                var fine = Array("abcdefghijklmnopqrst".utf8.prefix(length))
+                fine[position] = [0x20, 0x7F, 0x25, 0x27, 0x3B, 0x3E][position % 6]
+                #expect(try Self.tokenize(Array("<a>".utf8) + fine + Array("</a>".utf8)).problems == [])
             }
         }
     }

@@ -56,7 +56,6 @@ struct AnalyzeCommandTests {
     static let hostile: [(String, String)] = [
         ("doctype-external-entity.xml", #"<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><D:multistatus xmlns:D="DAV:">&x;</D:multistatus>"#),
         ("entity-bomb.xml", #"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><D:multistatus xmlns:D="DAV:">&lol2;</D:multistatus>"#),
-        ("truncated.xml", #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200"#),
         ("not-xml.txt", "Forbidden\n"),
         ("wrong-root.xml", #"<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#),
         ("empty.xml", ""),
@@ -74,6 +73,19 @@ struct AnalyzeCommandTests {
         #expect(lines.count == 1, "\(name): \(result.stderr)")
         #expect(lines.first?.hasPrefix("davdoctor: error: ") == true)
         #expect((result.maxRSSKiB ?? 0) < 64 * 1024)
+    }
+
+    /// A multistatus cut short is a broken answer, not unreadable input: what came before it is read and the
+    /// break is a payload finding that says where it stopped.
+    @Test func truncatedMultistatusIsAPayloadFinding() throws {
+        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/b</D:href><D:status>HTTP/1.1 200"#
+        let result = try DavDoctorBinary.run(["analyze", "-", "--format", "json"], input: Array(body.utf8))
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let findings = report?["findings"] as? [[String: Any]] ?? []
+        #expect(findings.first?["cause"] as? String == "payload")
+        #expect(findings.first?["resources"] as? [String] == ["/a"])  // the last whole response before the break
+        #expect((report?["summary"] as? [String: Any])?["responses"] as? Int == 1)
     }
 
     @Test func deepNestingThroughTheBinary() throws {

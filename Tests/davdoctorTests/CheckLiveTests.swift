@@ -317,10 +317,17 @@ struct LiveCase: Sendable {
                 evidence: "the 4096-byte body is over the server's limit for /upload/big.bin (\(bodyLimitDirective[server]!)",
                 fix: .onCleanServer([])))
         }
-        if ["apache", "nginx-dav-ext"].contains(server) {
+        if server == "nginx-dav-ext" {
             cases.append(LiveCase(
                 name: "method not allowed", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
                 cause: "server-config", resources: ["/ro/new.txt"], evidence: "PUT among them, yet PUT answered 405",
+                fix: .onCleanServer([.mkcol("/ro/")])))
+        }
+        if server == "apache" {
+            // AllowMethods GET HEAD OPTIONS PROPFIND: every write is refused while reads work, a read-only share.
+            cases.append(LiveCase(
+                name: "read-only share", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
+                cause: "permission", resources: ["/ro/new.txt"], evidence: "mod_allowmethods",
                 fix: .onCleanServer([.mkcol("/ro/")])))
         }
         switch server {

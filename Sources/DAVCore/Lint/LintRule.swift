@@ -96,14 +96,13 @@ public enum LintRules {
         catalog: "PAY-05", severity: .error)
     public static let forbiddenCharacter = LintRule(
         id: "xml-forbidden-character", section: "XML 1.0 §2.2",
-        summary: "the body holds a character XML 1.0 forbids (a control character such as U+0001, raw or as &#1;), so it is not well-formed",
+        summary: "the body holds a character XML 1.0 forbids (a control character), so it is not well-formed",
         breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
             + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
         catalog: nil, severity: .error)
     public static let notUTF8 = LintRule(
         id: "xml-not-utf8", section: "XML 1.0 §4.3.3, RFC 4918 §8.2",
-        summary: "the body holds bytes that are not UTF-8 in a document that declares UTF-8 (or no encoding, which means UTF-8): "
-            + "a name written raw in Latin-1, most often",
+        summary: "the body holds bytes that are not UTF-8 in a document that declares UTF-8",
         breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
             + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
         catalog: nil, severity: .error)

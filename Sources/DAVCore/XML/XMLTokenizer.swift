@@ -188,8 +188,9 @@ public struct XMLTokenizer {
                         let found = memchr(base + end, 0x3C, n - end)
                         end = found.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
                     }
-                    if !open.isEmpty {
-                        // Checked whether handed over or not: a value the reader skips is still in the body.
+                    // Checked whether handed over or not: a value the reader skips is still in the body. The
+                    // line break alone between two tags needs no look.
+                    if !open.isEmpty, end - i != 1 || p[i] != 0x0A || characterCheck.isPending {
                         characterCheck.scan(base + i, count: end - i, at: bufferOffset + i, references: true, into: &handler)
                     }
                     if handler.ignoresText, !open.isEmpty {
@@ -246,7 +247,9 @@ public struct XMLTokenizer {
                             break
                         }
                         try countText(end - (i + 9), at: i)
-                        characterCheck.scan(base + i + 9, count: end - (i + 9), at: bufferOffset + i + 9, references: false, into: &handler)
+                        characterCheck.scan(
+                            base + i + 9, count: end - (i + 9), at: bufferOffset + i + 9, references: false,
+                            into: &handler)
                         characterCheck.finishText(into: &handler)
                         try handOver(UnsafeRawBufferPointer(start: base + i + 9, count: end - (i + 9)), isCDATA: true, into: &handler)
                         i = end + 3
@@ -478,8 +481,8 @@ public struct XMLTokenizer {
             if !rawValue.isEmpty {
                 // The tag body starts just past the `<` at `i`.
                 characterCheck.scan(
-                    body.baseAddress! + valueStart, count: rawValue.count, at: bufferOffset + i + 1 + valueStart, references: true,
-                    into: &handler)
+                    body.baseAddress! + valueStart, count: rawValue.count,
+                    at: bufferOffset + i + 1 + valueStart, references: true, into: &handler)
                 characterCheck.finishText(into: &handler)
             }
             let decoded: (text: String, undefinedEntity: String?)

@@ -104,16 +104,6 @@ enum ArrivalRule {
                 fixes: FixBook.proxyRefusesMethod(method, proxy: input.server.kind), status: status))
         }
 
-        // Varnish marks what it looks up itself (X-Varnish); it pipes WebDAV methods unless a VCL hashes them, and a
-        // lookup reaches the backend as a GET without the body.
-        if found.isEmpty, ["PROPFIND", "PROPPATCH", "REPORT", "LOCK"].contains(method), let status, status != 207, status != 200,
-            let ids = input.head?.headers["X-Varnish"]
-        {
-            lost("\(method) with its body", "Varnish handled the \(method) as a cacheable lookup: the server got a GET without the body (\(Wording.status(status)))",
-                ["X-Varnish: \(ids) — Varnish passes WebDAV methods through untouched (pipe) unless a VCL makes it look them up, and a lookup is sent to the backend as GET"],
-                FixBook.proxyRefusesMethod(method, proxy: .varnish))
-        }
-
         // A Location naming another origin: the backend's own address (Host not passed on) or its scheme behind TLS.
         if found.isEmpty, let location = input.head?.headers["Location"], input.context.urlKnown, let status, status == 201 || (300..<400).contains(status) {
             let target = Href(location)

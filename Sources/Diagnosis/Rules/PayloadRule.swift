@@ -14,6 +14,16 @@ enum PayloadRule: Rule {
                            "RFC 3986 §2.5 and RFC 4918 §8.3 expect UTF-8 names: Windows, Finder, DAVx5 and rclone show a replacement character and then cannot open or sync the item"],
                 fixes: [Fix("Rename the files on the server to UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR), or mount the share with the right iocharset", .medium)]))
         }
+        if collector.unqualifiedProperties > 0 {
+            let names = collector.unqualifiedExamples.map { "<\($0)/>" }.joined(separator: ", ")
+            encoding.append(Finding(
+                cause: .payload, likelihood: .medium,
+                title: "properties come back in no namespace (\(names)), not as DAV: properties",
+                resources: [input.context.requestPath], resourceCount: collector.unqualifiedProperties,
+                evidence: ["\(collector.unqualifiedProperties) propert\(collector.unqualifiedProperties == 1 ? "y is" : "ies are") written without a prefix where no default namespace is declared, so \(names) name no DAV: property (Namespaces in XML 1.0 §6.2)",
+                           "namespace-aware clients (Cyberduck, DAVx5, the Windows Mini-Redirector, sabre/dav's client) do not find getetag, getcontentlength or resourcetype in it"],
+                fixes: [Fix("Upgrade or fix the server's XML writer so that it prefixes every DAV: property (or declares xmlns=\"DAV:\")", .medium)]))
+        }
         return encoding + collector.linter.results.map { lint in
             let likelihood: Likelihood = lint.rule.severity == .error ? .medium : .low
             var evidence = ["\(lint.message)\(lint.count > 1 ? " (and \(lint.count - 1) more like it)" : "")",

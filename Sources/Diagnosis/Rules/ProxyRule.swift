@@ -38,7 +38,7 @@ enum ProxyRule: Rule {
                 fixes = [Fix("Map the proxy location to the same path on the backend (\(asked) → \(asked)), or have the proxy rewrite hrefs and Destination both ways (Apache ProxyPassReverse and ProxyHTMLURLMap; nginx sub_filter on every href, not once)", .medium)]
             }
             var evidence = ["asked for \(input.context.requestPath), the answer names \(collector.outOfScope.first ?? "?")",
-                            "the path prefix is changed between client and backend, so the next request goes outside the proxied location"]
+                            "the path prefix is stripped or added between client and backend, so the next request goes outside the proxied location"]
             if collector.outOfScopeCount < collector.responseCount {
                 evidence.append("\(collector.responseCount - collector.outOfScopeCount) of \(collector.responseCount) hrefs do carry the path asked for: the rewrite reaches only some of them (nginx sub_filter_once on, or a rule that matches the first occurrence)")
             }

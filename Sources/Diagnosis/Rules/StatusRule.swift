@@ -247,9 +247,10 @@ enum StatusRule: Rule {
             }
             if method == "MOVE", server == .apache, let destination = input.context.request.headers["Destination"] {
                 let parent = URLPath.parent(of: Href(destination).displayPath)
-                return finding(.path, .high, "MOVE failed (500): the Destination's parent \(parent) probably does not exist",
-                    FixBook.missingParent(parent, server: server),
-                    extra: ["Destination: \(destination)", "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely"])
+                return [Finding(cause: .path, likelihood: .high, title: "MOVE failed (500): the Destination's parent \(parent) probably does not exist",
+                    resources: [parent],
+                    evidence: evidence + ["Destination: \(destination)", "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely"],
+                    fixes: FixBook.missingParent(parent, server: server), status: status)]
             }
             if method == "PUT" || method == "MKCOL", server == .nginx || server == .lighttpd || server == .unknown {
                 let parent = URLPath.parent(of: path)
