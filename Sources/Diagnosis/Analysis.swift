@@ -109,6 +109,17 @@ public struct AnalysisSession {
         return result
     }
 
+    /// Ends a body whose connection broke off before its framing said it was complete.
+    public mutating func finishCut(reason: String) throws -> AnalysisResult {
+        var info = CaptureReader.BodyInfo(bytes: wireBytes)
+        info.isTruncated = true
+        info.wasChunked = head?.headers["Transfer-Encoding"]?.lowercased().contains("chunked") ?? false
+        info.declaredLength = head?.headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
+        var result = try finish(bodyInfo: info)
+        result.notes.append("the connection closed before the body was complete (\(reason))")
+        return result
+    }
+
     /// Ends the body and runs the rules. `bodyInfo` says what the framing showed (truncation, size).
     public mutating func finish(bodyInfo given: CaptureReader.BodyInfo? = nil) throws -> AnalysisResult {
         var bodyInfo = given ?? CaptureReader.BodyInfo()
@@ -157,6 +168,9 @@ public struct AnalysisSession {
             context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
             bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt)
         if let brokenAt { result.addBrokenDocument(brokenAt, responsesRead: collector.responseCount, lastPath: collector.lastPath) }
+        if !hasMultistatus, let head, (200..<300).contains(head.status), let finding = BrokenDocument.notXML(excerpt, head: head, path: context.requestPath, method: context.method) {
+            result.findings.insert(finding, at: 0)
+        }
         return result
     }
 
@@ -180,6 +194,34 @@ extension AnalysisResult {
         findings.append(BrokenDocument.finding(error, head: head, path: lastPath ?? context.requestPath, responsesRead: responsesRead,
                                                proxyInFront: front))
         findings = findings.rankedByLikelihood()
+    }
+}
+
+extension BrokenDocument {
+    /// A 2xx answer whose XML body is not XML from its first byte: text printed before the declaration (PHP
+    /// notices, debug output), or a 207 that holds no multistatus at all.
+    static func notXML(_ excerpt: String, head: ResponseHead, path: String, method: String) -> Finding? {
+        let expectsXML = head.status == 207 || (head.status == 200 && ["LOCK", "PROPFIND", "PROPPATCH", "REPORT"].contains(method))
+        guard expectsXML, !excerpt.isEmpty else { return nil }
+        let flat = excerpt.drop { $0.isWhitespace }
+        if let declaration = flat.firstRange(of: "<?xml"), declaration.lowerBound != flat.startIndex {
+            let before = flat[..<declaration.lowerBound]
+            let shown = before.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(160)
+            return Finding(
+                cause: .payload, likelihood: .high, title: "text comes before the XML declaration, so the \(head.status) is not XML",
+                resources: [path],
+                evidence: ["\(before.utf8.count) bytes precede <?xml: \"\(shown)\"",
+                           "an XML declaration must come first (XML 1.0 §2.8): every client's parser rejects the whole answer",
+                           before.contains("<b>") || before.lowercased().contains("deprecated") || before.lowercased().contains("warning")
+                               ? "the text is a PHP notice or warning printed into the answer (display_errors on)" : "something printed into the answer before the server's XML"],
+                fixes: [Fix("Turn display_errors off on the server (PHP: display_errors = Off, log_errors = On) so notices go to the log, not into answers", .easy)],
+                status: head.status)
+        }
+        guard head.status == 207, !flat.hasPrefix("<") || flat.lowercased().hasPrefix("<!doctype html") || flat.lowercased().hasPrefix("<html") else { return nil }
+        return Finding(
+            cause: .payload, likelihood: .high, title: "the 207 holds no multistatus",
+            resources: [path], evidence: ["the body starts with \"\(flat.prefix(80).split(whereSeparator: \.isNewline).joined(separator: " "))\", not <D:multistatus>"],
+            fixes: [Fix("Have the server (or whatever rewrites its answers) send the multistatus it built, as application/xml", .medium)], status: 207)
     }
 }
 

@@ -1,4 +1,4 @@
-/// The fixed vocabulary of causes (DESIGN.md). Raw values are the ids in reports, tests and JSON.
+/// The fixed vocabulary of causes (docs/design.md). Raw values are the ids in reports, tests and JSON.
 public enum Cause: String, Sendable, Hashable, Codable, CaseIterable {
     case path
     case permission

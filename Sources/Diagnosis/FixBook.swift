@@ -174,7 +174,7 @@ public enum FixBook {
         return [
             Fix("nginx in front: pass \(list) on; nginx forwards every request header unless told otherwise, so remove \(names.map { "proxy_set_header \($0) \"\"" }.joined(separator: " / ")) and keep proxy_pass_request_headers on", .easy),
             Fix("Apache in front: remove \(names.map { "RequestHeader unset \($0)" }.joined(separator: " / ")) (mod_headers); ProxyPass passes them by default", .easy),
-            Fix("A WAF or CDN with a header allow-list: add \(list) to it (RFC 4918 §10.4, §10.5: locks cannot be used without them)", .medium),
+            Fix("A WAF or CDN with a header allow-list: add \(list) to it\(names.contains("If") || names.contains("Lock-Token") ? " (RFC 4918 §10.4, §10.5: locks cannot be used without them)" : " (RFC 4918 §10 defines it; WebDAV methods mean something else without it)")", .medium),
         ]
     }
 

@@ -4,7 +4,7 @@ import Yams
 
 /// One failure the lab reproduces, read from a YAML file in `Scenarios/`: the server's users, rules and
 /// limits, the steps that drive it into the failure (a lock another client holds, a folder made …), and
-/// the request that then fails. `cause` is the DESIGN.md cause id the failure belongs to, or `none`.
+/// the request that then fails. `cause` is the docs/design.md cause id the failure belongs to, or `none`.
 public struct Scenario: Sendable, Decodable {
     /// A lab account: the password itself (the lab hashes it when it starts the server).
     public struct User: Sendable, Decodable {

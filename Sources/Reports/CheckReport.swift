@@ -65,7 +65,7 @@ public enum CheckReport {
         }
     }
 
-    /// The JSON report of DESIGN.md plus `probes` and `capabilities`.
+    /// The JSON report of docs/design.md plus `probes` and `capabilities`.
     public static func json(_ result: CheckResult) throws -> String {
         let model = Model(report: ReportModel(result.analysis), probes: summaries(result), capabilities: result.capabilities, clients: needs(result))
         let encoder = JSONEncoder()

@@ -1,7 +1,7 @@
 import DAVCore
 import Diagnosis
 
-/// The JSON contract of DESIGN.md (schema version 1). Fields may be added, never renamed;
+/// The JSON contract of docs/design.md (schema version 1). Fields may be added, never renamed;
 /// `Schemas/report-v1.schema.json` describes it and the tests validate against it.
 public struct ReportModel: Codable, Sendable {
     public var schemaVersion = 1

@@ -10,7 +10,7 @@ struct DavDoctor: AsyncParsableCommand {
         subcommands: [Analyze.self, Check.self, Diff.self, Logs.self, Serve.self, LabCommand.self, ProxyCommand.self]
     )
 
-    /// Runs the command; bad usage is one line on stderr and exit status 2 (DESIGN.md), not
+    /// Runs the command; bad usage is one line on stderr and exit status 2 (docs/design.md), not
     /// argument-parser's usage screen and 64.
     static func main() async {
         do {

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Exit statuses of DESIGN.md: 0 no findings, 1 findings, 2 bad usage or unreadable input, 3 unreachable.
+/// Exit statuses of docs/design.md: 0 no findings, 1 findings, 2 bad usage or unreadable input, 3 unreachable.
 enum ExitStatus {
     static let clean = ExitCode(0)
     static let findings = ExitCode(1)

@@ -523,6 +523,8 @@ def score(args: argparse.Namespace) -> int:
         failed.append(f"{len(offline.false_alarms(offline.rows))} false alarms (at most {args.max_false_alarms})")
     if args.max_errors is not None and len(offline.errors(offline.rows)) > args.max_errors:
         failed.append(f"{len(offline.errors(offline.rows))} errors (at most {args.max_errors})")
+    if args.min_live_top1 is not None and len(scores) > 1 and scores[1].top1(scores[1].rows) < args.min_live_top1:
+        failed.append(f"live top-1 {scores[1].top1(scores[1].rows) * 100:.1f} % is under {args.min_live_top1 * 100:.1f} %")
     for line in failed:
         print(f"FAIL: {line}", file=sys.stderr)
     return 1 if failed else 0
@@ -547,6 +549,7 @@ def main() -> int:
     s.add_argument("--min-holdout", type=float)
     s.add_argument("--max-false-alarms", type=int)
     s.add_argument("--max-errors", type=int)
+    s.add_argument("--min-live-top1", type=float, help="with --live-results: the live score's floor")
     s.add_argument("--show-misses", action="store_true")
     s.add_argument("--show-holdout", action="store_true", help="list held-out misses too (not while writing rules)")
     args = parser.parse_args()

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start HAProxy (Debian's haproxy 2.6) as a reverse proxy in front of a WebDAV backend, 127.0.0.1 only.
 #
-#   scripts/peers/start-haproxy.sh WORKDIR [PORT]      (default port 18110; uses PORT..PORT+11)
+#   scripts/peers/start-haproxy.sh WORKDIR [PORT]      (default port 18110; uses PORT..PORT+11, or +12)
 #   env: APACHE_PORT (default 18081, e.g. start-apache.sh), WSGIDAV_PORT (default 18084, start-wsgidav.sh),
-#        SLOW_TIMEOUT (default 1s: "timeout server" of PORT+7), NAME (default haproxy)
+#        SLOW_TIMEOUT (default 1s: "timeout server" of PORT+7), NAME (default haproxy),
+#        NGINX_PORT (default none: start-nginx-dav-ext.sh; when set, PORT+12 is a correct frontend to it)
 #
 # Start the backends first. One frontend per port, each configured the way an admin ends up with it:
 #   PORT     correct:            /  -> Apache  /   (Host and path passed unchanged: HAProxy's default)
@@ -20,6 +21,7 @@
 #                                Lock-Token, If                                           -> WsgiDAV
 #   PORT+10  prefix stripped:    http-request replace-path ^/webdav(/.*)?$ \1            -> WsgiDAV /
 #   PORT+11  "force HTTPS":      http-request redirect scheme https code 301 unless { ssl_fc } (no TLS here)
+#   PORT+12  correct:            /  -> nginx + dav-ext /   (only with NGINX_PORT)
 # PROFILE is accepted for symmetry and ignored. Runs "haproxy -db" (foreground) under setsid, writes its
 # PID to WORKDIR/NAME.pid and prints the base URL of PORT. Stop with stop.sh WORKDIR.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,9 @@ peer_args haproxy 18110 "$@"
 APACHE_PORT=${APACHE_PORT:-18081}
 WSGIDAV_PORT=${WSGIDAV_PORT:-18084}
 SLOW_TIMEOUT=${SLOW_TIMEOUT:-1s}
+NGINX_PORT=${NGINX_PORT:-}
 LAST=$((PORT + 11))
+if [[ -n "$NGINX_PORT" ]]; then LAST=$((PORT + 12)); fi
 for p in $(seq $((PORT + 1)) "$LAST"); do
   if port_open "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
 done
@@ -126,6 +130,8 @@ frontend force_https
     bind 127.0.0.1:$((PORT + 11))
     http-request redirect scheme https code 301 unless { ssl_fc }
     default_backend apache
+
+$(if [[ -n "$NGINX_PORT" ]]; then printf '# (12) the correct setup in front of nginx + dav-ext\nfrontend nginx_correct\n    bind 127.0.0.1:%s\n    default_backend nginx\n\nbackend nginx\n    server nginx 127.0.0.1:%s\n' "$((PORT + 12))" "$NGINX_PORT"; fi)
 
 backend apache
     server apache 127.0.0.1:$APACHE_PORT

@@ -3,7 +3,9 @@
 #
 #   scripts/peers/start-sabredav.sh WORKDIR [PORT]      (default port 18088)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default sabredav), BIG=N files in /big/ (default 0),
-#        DEBUG_EXCEPTIONS=1 to put file/line/stack traces into Sabre's error bodies
+#        DEBUG_EXCEPTIONS=1 to put file/line/stack traces into Sabre's error bodies,
+#        PHP_INI=FILE  run php -S with this php.ini (php -c FILE), e.g. /usr/lib/php/8.2/php.ini-development
+#                      (display_errors On: PHP's notices land in the answers); default PHP's own configuration
 #
 # Creates WORKDIR/NAME/{root/,data/,logs/}, runs "php -S 127.0.0.1:PORT scripts/peers/sabredav/server.php"
 # in the background, writes the PID to WORKDIR/NAME.pid and prints the base URL. server.php serves root/
@@ -42,10 +44,12 @@ if [[ "$PROFILE" == faulty ]]; then
   mount_quota "$root/quota" 256k
 fi
 
+php_ini=()
+if [[ -n "${PHP_INI:-}" ]]; then php_ini=(-c "$PHP_INI"); fi
 (
   cd "$BASE"
   exec env SABRE_ROOT="$root" SABRE_DATA="$BASE/data" SABRE_DEBUG_EXCEPTIONS="${DEBUG_EXCEPTIONS:-0}" "${env_users[@]}" \
-    setsid php -S "127.0.0.1:$PORT" "$here/sabredav/server.php" \
+    setsid php "${php_ini[@]}" -S "127.0.0.1:$PORT" "$here/sabredav/server.php" \
     >>"$BASE/logs/php.log" 2>&1
 ) &
 pid=$!

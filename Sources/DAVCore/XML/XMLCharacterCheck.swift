@@ -64,48 +64,64 @@ struct XMLCharacterCheck {
     /// Where the first byte at or after `start` is that needs a look: a control other than TAB, LF, CR; `&`
     /// when `references`; a byte from 0x80 up when `highBytes`. `count` when there is none.
     ///
-    /// Eight bytes at a time while a whole word is left, then byte by byte: most runs of text between two
-    /// tags are shorter than a word, and a byte costs less than a word there.
+    /// Eight bytes at a time, the last word of the run read where it ends (overlapping the one before);
+    /// byte by byte only for a run shorter than a word.
     @inline(__always)
     static func firstNeedingLook(
         _ p: UnsafePointer<UInt8>, from start: Int, count n: Int, references: Bool, highBytes: Bool
     ) -> Int {
         var k = start
-        if n - k >= 8 {
-            let raw = UnsafeRawPointer(p)
-            repeat {
-                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-                // The high bit of each byte from 0x80 up or below 0x20 (a borrow only ever marks bytes after
-                // a marked one, so the first mark is right), and of each `&`.
-                var marks = x | ((x &- 0x2020_2020_2020_2020) & ~x)
-                if references {
-                    let y = x ^ 0x2626_2626_2626_2626
-                    marks |= (y &- 0x0101_0101_0101_0101) & ~y
+        guard n - k >= 8 else {
+            while k < n {
+                let b = p[k]
+                // 0x20 to 0x7F in one comparison.
+                if b &- 0x20 < 0x60 {
+                    if references && b == 0x26 { return k }
+                } else if needsLook(b, references: references, highBytes: highBytes) {
+                    return k
                 }
-                marks &= 0x8080_8080_8080_8080
-                if marks != 0 {
-                    // A mark may be white space, or a high byte under Latin-1: the rest of the word byte by byte.
-                    let end = k + 8
-                    var j = k + marks.trailingZeroBitCount >> 3
-                    while j < end {
-                        if needsLook(p[j], references: references, highBytes: highBytes) { return j }
-                        j += 1
-                    }
-                }
-                k += 8
-            } while n - k >= 8
-        }
-        while k < n {
-            let b = p[k]
-            // 0x20 to 0x7F in one comparison.
-            if b &- 0x20 < 0x60 {
-                if references && b == 0x26 { return k }
-            } else if needsLook(b, references: references, highBytes: highBytes) {
-                return k
+                k += 1
             }
-            k += 1
+            return n
         }
-        return n
+        let raw = UnsafeRawPointer(p)
+        while true {
+            var word = k
+            var marks: UInt64
+            if n - k >= 8 {
+                marks = Self.marks(raw.loadUnaligned(fromByteOffset: k, as: UInt64.self), references: references)
+            } else {
+                // The run's last eight bytes; those before `k` are looked at already.
+                word = n - 8
+                marks = Self.marks(raw.loadUnaligned(fromByteOffset: word, as: UInt64.self), references: references)
+                marks &= ~0 << UInt64((k - word) &* 8)
+            }
+            if marks != 0 {
+                // A mark may be white space, or a high byte under Latin-1: the rest of the word byte by byte.
+                let end = word + 8
+                var j = word + marks.trailingZeroBitCount >> 3
+                while j < end {
+                    if needsLook(p[j], references: references, highBytes: highBytes) { return j }
+                    j += 1
+                }
+            }
+            k = word + 8
+            if k >= n { return n }
+        }
+    }
+
+    /// The high bit of each byte of `x` (read little-endian) from 0x80 up or below 0x20, and of each `&` when
+    /// `references`. A borrow only ever marks a byte after a byte below 0x20, so the first mark is right or
+    /// follows white space (which the byte-wise look then passes over).
+    @inline(__always)
+    private static func marks(_ loaded: UInt64, references: Bool) -> UInt64 {
+        let x = UInt64(littleEndian: loaded)
+        var marks = x | ((x &- 0x2020_2020_2020_2020) & ~x)
+        if references {
+            let y = x ^ 0x2626_2626_2626_2626
+            marks |= (y &- 0x0101_0101_0101_0101) & ~y
+        }
+        return marks & 0x8080_8080_8080_8080
     }
 
     @inline(__always)

@@ -180,6 +180,8 @@ public struct XMLTokenizer {
                 // A UTF-8 byte order mark is allowed before the declaration.
                 if n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { i = 3 }
             }
+            // The text that ended the last feed stops here, at a tag.
+            if characterCheck.isPending, i < n, p[i] == 0x3C { characterCheck.finishText(into: &handler) }
             while i < n {
                 if p[i] != 0x3C {
                     // Most text between tags is one line break: no memchr for that.
@@ -192,6 +194,9 @@ public struct XMLTokenizer {
                     // line break alone between two tags needs no look.
                     if !open.isEmpty, end - i != 1 || p[i] != 0x0A || characterCheck.isPending {
                         characterCheck.scan(base + i, count: end - i, at: bufferOffset + i, references: true, into: &handler)
+                        // A `<` ends the text: a UTF-8 sequence still open there is cut short. (Text that runs
+                        // to the end of the bytes fed may go on in the next feed.)
+                        if end < n, characterCheck.isPending { characterCheck.finishText(into: &handler) }
                     }
                     if handler.ignoresText, !open.isEmpty {
                         // The line breaks between the tags of a listing: counted, not handed over.
@@ -202,8 +207,6 @@ public struct XMLTokenizer {
                     i = end
                     continue
                 }
-                // A `<` ends the text: a UTF-8 sequence still open there is cut short.
-                if characterCheck.isPending { characterCheck.finishText(into: &handler) }
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == 0x2F {  // </

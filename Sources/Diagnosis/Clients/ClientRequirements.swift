@@ -1,6 +1,6 @@
 /// What one client needs from a server, how a check tells whether the server meets it, and what to change
 /// on the server when it does not. Every requirement names its source: the failure catalog
-/// (../shared/research/failure-catalog.md, "Client requirements") and the report the catalog cites.
+/// (docs/failure-catalog.md, "Client requirements") and the report the catalog cites.
 public struct ClientRequirement: Sendable {
     public enum Verdict: Sendable, Hashable {
         case met(String)

@@ -23,6 +23,8 @@ enum ErrorBodyRule {
     }
 
     static func read(_ input: RuleInput) -> Reading? {
+        // OPTIONS behind a login is a client problem whatever exception the server names (StatusRule says so).
+        if input.context.method == "OPTIONS", input.head?.status == 401 { return nil }
         let path = input.context.requestPath
         let server = input.server.kind
         let conditions = input.errorBody?.elements.map(\.name) ?? []
@@ -119,6 +121,9 @@ enum ErrorBodyRule {
         Phrase(needles: ["must be xml compatible", "control characters", "not xml compatible", "invalid xml character"],
             cause: .payload, title: { "the server cannot write a name under \($0) into XML, so the whole answer fails" },
             fixes: { _, _ in [Fix("Rename the files whose names hold control characters (XML 1.0 cannot carry them), or upgrade the server to one that escapes or skips them", .medium)] }),
+        Phrase(needles: ["unicodeencodeerror", "unicodedecodeerror", "surrogates not allowed", "invalid utf-8", "not valid utf-8"],
+            cause: .payload, title: { "the server cannot encode a name under \($0): a file name on disk is not UTF-8" },
+            fixes: { _, _ in [Fix("Rename the files whose names are not UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR); the server cannot list them", .medium)] }),
         Phrase(needles: ["cannot put to a collection", "is a collection", "is a directory"],
             cause: .path, title: { "\($0) is a collection: PUT cannot write a folder" },
             fixes: { path, _ in [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME); a collection is made with MKCOL", .easy)] }),

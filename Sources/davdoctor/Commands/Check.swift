@@ -163,6 +163,10 @@ struct Check: AsyncParsableCommand {
         } catch where interrupt.fired {
             if var session = box.session { return session.finishPartial() }
             throw error
+        } catch where box.session != nil && !(error is CancellationError) {
+            // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
+            // itself the diagnosis, not a failure to reach the server.
+            return try box.session!.finishCut(reason: "\(error)")
         }
         guard var session = box.session else { throw DAVClientError.network("no answer") }
         if box.broken == nil {

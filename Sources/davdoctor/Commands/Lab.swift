@@ -49,7 +49,7 @@ struct LabCommand: AsyncParsableCommand {
         let chosen = try Result { try ScenarioCatalog.named(scenario!) }.orExit()
         let server = try await Result.async { try await LabServer.start(chosen, port: port) }.orExit()
         // A JSON or HTML report is a document of its own: the preamble then goes to standard error, so
-        // that standard output is exactly the report (DESIGN.md's JSON contract).
+        // that standard output is exactly the report (the JSON contract of docs/design.md).
         let reportOnly = check && output.format != .text
         func say(_ line: String) {
             if reportOnly {

@@ -31,6 +31,16 @@ LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 <Location /nolock/>
     AllowMethods GET HEAD OPTIONS PROPFIND PUT DELETE MKCOL COPY MOVE PROPPATCH
 </Location>
+# the yearly archive, listed to any depth by the backup tool
+<Location /yearly/>
+    DavDepthInfinity On
+</Location>
+# notes without an extension (README, TODO) were offered as downloads: the admin forces UTF-8 plain text
+# for everything under /notes/ with mod_headers, which also relabels the 207s of PROPFIND there
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+<Location /notes/>
+    Header set Content-Type "text/plain; charset=utf-8"
+</Location>
 # plain static files served from another folder, DAV never switched on there
 Alias /static/ "{static}/"
 <Directory "{static}">
@@ -83,6 +93,19 @@ def start(ctx):
     write(os.path.join(root.encode(), b"latin1", b"caf\xe9.txt"), b"latin-1 name\n")
     write(os.path.join(root.encode(), b"latin1", b"r\xe9sum\xe9.doc"), b"latin-1 name\n")
     write(f"{root}/latin1/plain.txt", b"ascii name\n")
+    # /yearly/: many minutes, and a folder HR copied in as root (mode 700): Apache (www-data) cannot open it
+    os.makedirs(f"{root}/yearly/2024", exist_ok=True)
+    for i in range(600):
+        with open(f"{root}/yearly/2024/minutes-{i:04}.txt", "wb") as f:
+            f.write(b"minutes\n")
+    subprocess.run(["chown", "-R", "www-data:www-data", f"{root}/yearly"], check=True)
+    os.makedirs(f"{root}/yearly/2024/hr", exist_ok=True)
+    with open(f"{root}/yearly/2024/hr/salaries.txt", "w") as f:
+        f.write("salaries\n")
+    subprocess.run(["chown", "-R", "root:root", f"{root}/yearly/2024/hr"], check=True)
+    os.chmod(f"{root}/yearly/2024/hr", 0o700)
+    write(f"{root}/notes/README", b"read me first\n")
+    write(f"{root}/notes/TODO", b"- call the printer guy\n")
     # /full/: a tmpfs with no byte and no inode left
     full = f"{root}/full"
     os.makedirs(full, exist_ok=True)
@@ -476,6 +499,17 @@ def cases(ctx, base):
     yield Case("propfind-latin1-file", "PROPFIND", u("/latin1/caf%E9.txt"), "payload", ["/latin1/caf%e9.txt"],
                headers=[("Depth", "0")], kind="broken-answer",
                notes="Depth 0 on the ISO-8859-1 name itself: the href decodes to bytes that are not UTF-8")
+    yield Case("propfind-infinity-unreadable-folder", "PROPFIND", u("/yearly/"), "payload", ["/yearly/"],
+               headers=[("Depth", "infinity"), XML_TYPE], body=named_props("getlastmodified", "getcontentlength"),
+               kind="broken-answer",
+               notes="DavDepthInfinity On; /yearly/2024/hr/ is root's, mode 700: mod_dav streams the 207 and stops in the "
+                     "middle ('Provider encountered an error while streaming a multistatus PROPFIND response'): cut short")
+    yield Case("propfind-notes-content-type-text", "PROPFIND", u("/notes/"), "payload", ["/notes/"],
+               headers=[("Depth", "1"), XML_TYPE], body=ALLPROP, kind="broken-answer",
+               notes="Header set Content-Type \"text/plain; charset=utf-8\" on /notes/ (meant for README/TODO) also "
+                     "relabels the 207: its body is XML, its Content-Type is not")
+    yield Case("get-notes-plain-text", "GET", u("/notes/README"), "none", kind="healthy",
+               notes="what the admin wanted from Header set Content-Type: a file without extension shown as UTF-8 text")
     yield Case("propfind-control-char-names", "PROPFIND", u("/ctrl/"), "client", ["/ctrl/bell\x01.txt", "/ctrl/esc\x1b[0m.txt"],
                headers=[("Depth", "1"), XML_TYPE], body=ALLPROP, kind="deviation",
                notes="names with U+0001 and ESC on disk; Apache percent-encodes them (%01, %1b) so the XML is well-formed; "
@@ -493,7 +527,8 @@ SETUP = Setup(
              "DavDepthInfinity Off; /private/ denied; /secret/ Basic auth; /upload/ LimitRequestBody 1024; "
              "/ro/ AllowMethods GET HEAD OPTIONS PROPFIND; /quota/ an almost full tmpfs. EXTRA_CONF adds /readonly/ "
              "(Require method GET HEAD OPTIONS PROPFIND), /deep/ (DavDepthInfinity On), /xmlcap/ (LimitXMLRequestBody 400), "
-             "/nolock/ (AllowMethods without LOCK/UNLOCK), /static/ (an Alias without Dav); /full/ is a tmpfs with no byte "
+             "/nolock/ (AllowMethods without LOCK/UNLOCK), /static/ (an Alias without Dav), /yearly/ (DavDepthInfinity On, "
+             "a root-owned mode-700 folder inside), /notes/ (mod_headers Header set Content-Type text/plain); /full/ is a tmpfs with no byte "
              "or inode left; /ctrl/ and /latin1/ hold names with control characters and ISO-8859-1 bytes written on disk.",
     start=start, cases=cases,
     versions=lambda: [f"Debian apache2 {package_version('apache2')}"],

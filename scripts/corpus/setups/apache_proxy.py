@@ -12,8 +12,19 @@ NO_TLS_LIVE = ("live=False: davdoctor check would have to trust the self-signed 
                "check replay passes no --insecure/--cacert")
 
 
+BACKEND_CONF = """
+# the backup tool lists the archive to any depth
+<Location /archive/>
+    DavDepthInfinity On
+</Location>
+"""
+
+
 def start(ctx):
-    a = ctx.peer("start-apache.sh", ctx.port(0), env={"PROFILE": "faulty", "NAME": "apache-backend"})
+    conf = os.path.join(ctx.workdir, "apache-backend-extra.conf")
+    with open(conf, "w") as f:
+        f.write(BACKEND_CONF)
+    a = ctx.peer("start-apache.sh", ctx.port(0), env={"PROFILE": "faulty", "NAME": "apache-backend", "EXTRA_CONF": conf})
     w = ctx.peer("start-wsgidav.sh", ctx.port(1), env={"PROFILE": "faulty", "NAME": "wsgidav-backend"})
     pfx = ctx.peer("start-apache-proxy.sh", ctx.port(2), env={"BACKEND_PORT": str(ctx.port(0))})
     faults = ctx.peer("start-apache-proxy-faults.sh", ctx.port(4),
@@ -30,6 +41,17 @@ def start(ctx):
     for folder, dirs, files in os.walk(root):
         for name in dirs + files:
             os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+    # /archive/2024/: many scans, and a folder HR copied in as root (mode 700): the backend (www-data) cannot open it
+    os.makedirs(os.path.join(root, "archive", "2024"), exist_ok=True)
+    for i in range(600):
+        with open(os.path.join(root, "archive", "2024", f"scan-{i:04}.pdf"), "wb") as f:
+            f.write(b"%PDF-1.4\n")
+    subprocess.run(["chown", "-R", "www-data:www-data", os.path.join(root, "archive")], check=True)
+    hr = os.path.join(root, "archive", "2024", "hr")
+    os.makedirs(hr, exist_ok=True)
+    with open(os.path.join(hr, "contracts.pdf"), "wb") as f:
+        f.write(b"%PDF-1.4\n")
+    os.chmod(hr, 0o700)
     wroot = os.path.join(ctx.workdir, "wsgidav-backend", "root")
     os.makedirs(os.path.join(wroot, "work"), exist_ok=True)
     at = lambda i: f"http://127.0.0.1:{ctx.port(i)}"
@@ -162,6 +184,17 @@ def cases(ctx, b):
     yield Case("ok-propfind-depth-infinity", "PROPFIND", f"{OK}/docs/", "server-config", ["/docs/"],
                headers=[("Depth", "infinity"), XML_TYPE], body=ALLPROP,
                notes="the client really sent Depth: infinity; the backend's DavDepthInfinity Off: 403")
+    yield Case("ok-propfind-infinity-cut-short", "PROPFIND", f"{OK}/archive/", "payload", ["/archive/"],
+               headers=[("Depth", "infinity"), XML_TYPE], body=named_props("getcontentlength", "getlastmodified"),
+               kind="broken-answer",
+               notes="the backend allows Depth infinity on /archive/; /archive/2024/hr/ is root's, mode 700: mod_dav stops "
+                     "streaming the 207 in the middle (AH: 'Provider encountered an error while streaming'), and the correct "
+                     "proxy relays the chunks it got: cut short by the server, not by the proxy")
+    yield Case("ok-propfind-percent-names-windows", "PROPFIND", f"{OK}/pct/", "client", ["/pct/100%.txt", "/pct/50%25 off.txt"],
+               headers=[("Depth", "1"), XML_TYPE, ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")],
+               body=named_props("displayname", "resourcetype", "getcontentlength"), kind="deviation",
+               notes="names with a literal % on the backend (100%.txt, 50%25 off.txt), listed through the correct proxy: "
+                     "hrefs %25, well-formed; the Windows Mini-Redirector cannot open such names")
     yield Case("wok-put-readonly", "PUT", f"{WOK}/ro/readme.txt", "permission", ["/ro/readme.txt"], body=b"edit\n",
                notes="WsgiDAV read-only share behind a correct proxy: 403")
 
@@ -354,8 +387,8 @@ SETUP = Setup(
     describe="Apache httpd 2.4 mod_proxy_http (scripts/peers/start-apache-proxy.sh: /dav/ prefix stripped and a correct "
              "proxy; start-apache-proxy-faults.sh: Host not preserved, RequestHeader unset Depth / Destination / Overwrite / "
              "If / Lock-Token / Authorization / Content-Length early, a wrong backend path, an https front over an http "
-             "backend, a /dav/ prefix fixed with Substitute, mod_cache) in front of start-apache.sh (PROFILE=faulty) and "
-             "start-wsgidav.sh (PROFILE=faulty).",
+             "backend, a /dav/ prefix fixed with Substitute, mod_cache) in front of start-apache.sh (PROFILE=faulty; EXTRA_CONF: "
+             "DavDepthInfinity On for /archive/, which holds a root-owned mode-700 folder) and start-wsgidav.sh (PROFILE=faulty).",
     start=start, cases=cases,
     versions=lambda: [f"Debian apache2 {package_version('apache2')}", f"WsgiDAV {pip_version('wsgidav')}"],
 )

@@ -7,16 +7,33 @@ import subprocess
 from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version,
                     proppatch)
 
-# ctx.port offsets: HAProxy frontends 0..11 (start-haproxy.sh), the backends on 15 and 16.
-APACHE, WSGIDAV = 15, 16
-FRONTENDS = ["correct", "strip1", "strip2", "prefix", "host", "getonly", "rest", "slow", "wcorrect", "wstrip", "wprefix", "https"]
+# ctx.port offsets: HAProxy frontends 0..12 (start-haproxy.sh), the backends on 15, 16 and 17.
+APACHE, WSGIDAV, NGINX = 15, 16, 17
+FRONTENDS = ["correct", "strip1", "strip2", "prefix", "host", "getonly", "rest", "slow", "wcorrect", "wstrip", "wprefix", "https",
+             "ncorrect"]
+WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
+# What Windows Explorer asks for, with its Win32 properties, when it opens a folder on a mapped drive.
+MS = "urn:schemas-microsoft-com:"
+WIN_PROPS = named_props("creationdate", "displayname", "getcontentlength", "getcontenttype", "getetag", "getlastmodified",
+                        "resourcetype", f"{{{MS}}}Win32CreationTime", f"{{{MS}}}Win32LastAccessTime",
+                        f"{{{MS}}}Win32LastModifiedTime", f"{{{MS}}}Win32FileAttributes")
 
 
 def start(ctx):
     urls = {"apache": ctx.peer("start-apache.sh", ctx.port(APACHE), env={"PROFILE": "faulty"}),
-            "wsgidav": ctx.peer("start-wsgidav.sh", ctx.port(WSGIDAV), env={"PROFILE": "faulty", "BIG": "8000"})}
+            "wsgidav": ctx.peer("start-wsgidav.sh", ctx.port(WSGIDAV), env={"PROFILE": "faulty", "BIG": "8000"}),
+            "nginx": ctx.peer("start-nginx-dav-ext.sh", ctx.port(NGINX), env={"PROFILE": "faulty", "BIG": "2500"})}
     ctx.peer("start-haproxy.sh", ctx.port(0), env={"APACHE_PORT": str(ctx.port(APACHE)),
-                                                   "WSGIDAV_PORT": str(ctx.port(WSGIDAV)), "SLOW_TIMEOUT": "1s"})
+                                                   "WSGIDAV_PORT": str(ctx.port(WSGIDAV)), "SLOW_TIMEOUT": "1s",
+                                                   "NGINX_PORT": str(ctx.port(NGINX))})
+    # nginx's tree: a zip made on Windows, unpacked on the server with unzip, gives ISO-8859-1 names
+    # (the archive has no UTF-8 flag); nginx runs as www-data.
+    handbook = os.path.join(ctx.workdir, "nginx", "root", "handbook")
+    os.makedirs(handbook, exist_ok=True)
+    for name in (b"\xdcbersicht.pdf", b"Pr\xe9face.doc", b"index.txt"):
+        with open(os.path.join(handbook.encode(), name), "wb") as f:
+            f.write(b"from the zip\n")
+    subprocess.run(["chown", "-R", "www-data:www-data", handbook], check=True)
     for offset, name in enumerate(FRONTENDS):
         urls[name] = f"http://127.0.0.1:{ctx.port(offset)}"
     return urls
@@ -309,6 +326,24 @@ def cases(ctx, urls):
                kind="received", headers=[("Destination", f"{WP}/webdav/docs/plain-2.txt")],
                notes="Destination keeps /webdav/; WsgiDAV: 409 'Destination parent must be a collection'")
 
+    # ---- ncorrect: the correct frontend in front of nginx + dav-ext; nginx's own faults travel through ------------
+    N = urls["ncorrect"]
+    yield Case("ncorrect-propfind-allprop-depth1", "PROPFIND", f"{N}/docs/sub/", "none", kind="healthy",
+               headers=[("Depth", "1"), XML_TYPE], body=ALLPROP, notes="allprop listing through HAProxy to nginx: a clean 207")
+    yield Case("ncorrect-propfind-latin1-zip-names", "PROPFIND", f"{N}/handbook/", "payload",
+               ["/handbook/%DCbersicht.pdf", "/handbook/Pr%E9face.doc"], kind="broken-answer", headers=[("Depth", "1")],
+               notes="a Windows zip unpacked on the server left ISO-8859-1 names (0xDC, 0xE9); dav-ext writes the bytes raw into "
+                     "displayname: the 207 that HAProxy passes unchanged is not UTF-8")
+    yield Case("ncorrect-propfind-windows-props-omitted", "PROPFIND", f"{N}/docs/", "payload", ["/docs/"],
+               kind="broken-answer", headers=[("Depth", "1"), XML_TYPE, WIN_UA], body=WIN_PROPS,
+               notes="Explorer's named props (creationdate, getetag, getcontenttype, Win32*): dav-ext answers the few it knows "
+                     "and silently leaves out the rest, with no 404 propstat; HAProxy changes nothing")
+    yield Case("ncorrect-propfind-big-listing-windows", "PROPFIND", f"{N}/big/", "client", ["/big/"], kind="deviation",
+               headers=[("Depth", "1"), XML_TYPE, WIN_UA],
+               body=named_props("displayname", "getlastmodified", "getcontentlength", "resourcetype"),
+               notes="2500 files: the Depth 1 listing HAProxy delivers is over 1,000,000 bytes, Windows' "
+                     "FileAttributesLimitInBytes")
+
     # ---- https: redirect scheme https code 301 for every plain-HTTP request --------------------------------------
     yield Case("https-propfind-301", "PROPFIND", f"{HTTPS}/docs/", "proxy", ["/docs/"], kind="received",
                headers=[("Depth", "1"), XML_TYPE], body=ALLPROP,
@@ -321,7 +356,9 @@ def cases(ctx, urls):
 def versions():
     out = subprocess.run(["haproxy", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
     return [out.strip() or f"Debian haproxy {package_version('haproxy')}",
-            f"Debian apache2 {package_version('apache2')}", f"WsgiDAV {pip_version('wsgidav')}"]
+            f"Debian apache2 {package_version('apache2')}", f"WsgiDAV {pip_version('wsgidav')}",
+            f"Debian nginx-light {package_version('nginx-light')}",
+            f"libnginx-mod-http-dav-ext {package_version('libnginx-mod-http-dav-ext')}"]
 
 
 SETUP = Setup(
@@ -329,6 +366,7 @@ SETUP = Setup(
     describe="scripts/peers/start-haproxy.sh in front of start-apache.sh and start-wsgidav.sh (PROFILE=faulty, BIG=8000): "
              "one frontend per port: correct; http-request del-header Depth/Overwrite/If; del-header Destination/Lock-Token "
              "+ http-response del-header DAV; replace-path /dav -> /; Host set to the backend's; deny unless GET/HEAD/POST; "
-             "deny_status 405 unless the REST verbs; timeout server 1s; redirect scheme https; and WsgiDAV behind correct, stripping and /webdav frontends.",
+             "deny_status 405 unless the REST verbs; timeout server 1s; redirect scheme https; and WsgiDAV behind correct, stripping and /webdav frontends; "
+             "a correct frontend in front of start-nginx-dav-ext.sh (PROFILE=faulty, BIG=2500, ISO-8859-1 names in /handbook/).",
     start=start, cases=cases, versions=versions,
 )

@@ -7,10 +7,13 @@ without Destination rewrite, cleared Depth / Destination / Overwrite / If / Lock
 headers, proxy_pass_request_body off, a short proxy_read_timeout, a full proxy temp path, sub_filter
 with sub_filter_once on, limit_except, gzip + proxy_cache.
 """
+import os
+
 from corpus import ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version, proppatch
 
 ALICE = "alice:alice-pw"
 BOB = "bob:bob-pw"
+WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
 
 # proxy server blocks: offset from the proxy's first port (see start-nginx-proxy-faults.sh)
 BLOCKS = {"ok": 0, "ok_w": 1, "prefix": 2, "host_a": 3, "host_w": 4, "tls": 5, "depth_a": 6, "depth_w": 7,
@@ -24,6 +27,13 @@ def start(ctx):
     ctx.peer("start-nginx-proxy-faults.sh", ctx.port(2),
              env={"APACHE_PORT": str(ctx.port(0)), "WSGIDAV_PORT": str(ctx.port(1))})
     urls = {"apache": apache, "wsgidav": wsgidav}
+    # WsgiDAV's tree: the accounting program exports invoices named in Windows-1252 (0xE4, 0xFC), copied over by Samba
+    # with a Latin-1 "unix charset"; the files keep those bytes on disk
+    invoices = os.path.join(ctx.workdir, "wsgidav", "root", "invoices")
+    os.makedirs(invoices, exist_ok=True)
+    for name in (b"Rechnung M\xe4rz.pdf", b"Gutschrift M\xfcller.pdf", b"overview.txt"):
+        with open(os.path.join(invoices.encode(), name), "wb") as f:
+            f.write(b"invoice\n")
     for name, offset in BLOCKS.items():
         scheme = "https" if name == "tls" else "http"
         urls[name] = f"{scheme}://127.0.0.1:{ctx.port(2) + offset}"
@@ -120,6 +130,20 @@ def cases(ctx, u):
                notes="MKCOL 201 on WsgiDAV through the correct proxy (no Location header)")
 
     # backend faults that pass the correct proxy unchanged
+    yield Case("ok-wsgidav-latin1-names-500", "PROPFIND", f"{okw}/invoices/", "payload", ["/invoices/"], kind="error-body",
+               headers=[("Depth", "1"), XML_TYPE], body=ALLPROP,
+               notes="Windows-1252 names (0xE4, 0xFC) on WsgiDAV's disk: WsgiDAV cannot write them into XML and answers 500 "
+                     "(UnicodeEncodeError, surrogates not allowed); the correct proxy passes it unchanged")
+    yield Case("ok-wsgidav-nfc-nfd-twins-mac", "PROPFIND", f"{okw}/unicode/", "client",
+               ["/unicode/Caf\u00e9.txt", "/unicode/Cafe\u0301.txt"], kind="deviation",
+               headers=[("Depth", "1"), XML_TYPE, ("User-Agent", "WebDAVFS/3.0.0 (03008000) Darwin/22.1.0 (x86_64)")],
+               body=named_props("displayname", "getcontentlength", "getlastmodified", "resourcetype"),
+               notes="Café.txt in NFC and in NFD bytes side by side on WsgiDAV, listed through the correct proxy: two "
+                     "hrefs that macOS Finder folds into one name")
+    yield Case("ok-wsgidav-big-listing-windows", "PROPFIND", f"{okw}/big/", "client", ["/big/"], kind="deviation",
+               headers=[("Depth", "1"), XML_TYPE, WIN_UA], body=ALLPROP,
+               notes="5000 files in one folder: the correct proxy delivers WsgiDAV's complete allprop listing, several MB, "
+                     "over the Windows WebClient's 1,000,000-byte FileAttributesLimitInBytes")
     yield Case("ok-put-over-default-body-size", "PUT", f"{ok}/docs/video.mp4", "server-config", ["/docs/video.mp4"],
                body=b"\0" * 1_100_000, kind="error-body",
                notes="client_max_body_size left at nginx's default 1m: the proxy answers 413 before Apache sees the PUT")
@@ -320,7 +344,7 @@ SETUP = Setup(
              "Apache mod_dav (start-apache.sh faulty, BIG=300) and WsgiDAV (start-wsgidav.sh faulty, BIG=5000): correct "
              "proxies, prefix stripped, Host $proxy_host + proxy_redirect off, TLS front, Depth/Destination/Overwrite/If/"
              "Lock-Token/Authorization cleared, proxy_pass_request_body off, proxy_read_timeout 400ms, proxy temp on a full "
-             "tmpfs, sub_filter once, limit_except, gzip + proxy_cache.",
+             "tmpfs, sub_filter once, limit_except, gzip + proxy_cache. WsgiDAV's /invoices/ holds Windows-1252 names.",
     start=start, cases=cases,
     versions=lambda: [f"Debian nginx-light {package_version('nginx-light')}", f"Debian apache2 {package_version('apache2')}",
                       f"WsgiDAV {pip_version('wsgidav')}, cheroot {pip_version('cheroot')}"],

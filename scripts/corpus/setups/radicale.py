@@ -1,5 +1,8 @@
 """Radicale 3 (pip radicale), CalDAV/CardDAV, configured as scripts/peers/start-radicale.sh's faulty profile."""
+import json
+import os
 import re
+import subprocess
 
 from corpus import ALLPROP, PROPNAME, XML_TYPE, Case, Setup, named_props, pip_version, proppatch
 
@@ -74,6 +77,17 @@ ERIN = vcard("erin-0003@example.org", "Erin Brown", "erin@example.org")
 
 def start(ctx):
     base = ctx.peer("start-radicale.sh", ctx.port(0), env={"PROFILE": "faulty"})
+    # carol's calendars were migrated from the old server by a script that wrote Radicale's storage directly;
+    # the on-call calendar's name kept the old system's ANSI bold sequence (ESC [1m).
+    subprocess.run(["htpasswd", "-bm", os.path.join(ctx.workdir, "radicale", "htpasswd"), "carol", "carol-pw"],
+                   check=True, capture_output=True)
+    home = os.path.join(ctx.workdir, "radicale", "collections", "collection-root", "carol")
+    for name, props in (("oncall", {"tag": "VCALENDAR", "D:displayname": "\x1b[1mOn-call\x1b[0m rota",
+                                    "C:calendar-description": "migrated from the old groupware"}),
+                        ("work", {"tag": "VCALENDAR", "D:displayname": "Work"})):
+        os.makedirs(os.path.join(home, name), exist_ok=True)
+        with open(os.path.join(home, name, ".Radicale.props"), "w") as f:
+            json.dump(props, f)
     # The client side of the set-up: what a calendar app does on first sync.
     ctx.curl("MKCALENDAR", f"{base}/alice/calendar/", user=ALICE)
     ctx.curl("MKCALENDAR", f"{base}/alice/team/", user=ALICE)
@@ -300,13 +314,21 @@ def cases(ctx, base):
                notes="Depth infinity on alice's home: Radicale silently answers Depth 1 (the calendars' events "
                      "are missing), where RFC 4918 wants the whole tree or 403 propfind-finite-depth")
 
+    # ---- payload
+    yield Case("propfind-home-migrated-displayname", "PROPFIND", f"{base}/carol/", "payload", ["/carol/oncall/"],
+               user="carol:carol-pw", kind="broken-answer", headers=depth1,
+               body=named_props("resourcetype", "displayname", "{http://calendarserver.org/ns/}getctag"),
+               notes="a calendar client's discovery of carol's home; the migrated on-call calendar's displayname holds ESC "
+                     "(U+001B) from the old system, which Radicale writes raw: the 207 is not XML 1.0")
+
 
 SETUP = Setup(
     name="radicale",
     describe="scripts/peers/start-radicale.sh, PROFILE=faulty: Radicale's built-in server, multifilesystem storage, "
              "htpasswd auth (alice, bob), rights from_file (each user owns /<user>/, bob reads /alice/team/ only), "
              "max_content_length 65536, /alice/full/ and /alice/full-contacts/ on full tmpfs mounts. Calendars and "
-             "address books created by MKCALENDAR / extended MKCOL, events and contacts by PUT.",
+             "address books created by MKCALENDAR / extended MKCOL, events and contacts by PUT; carol (added to the htpasswd "
+             "file) has calendars written into the storage by a migration script, one named with an ANSI escape.",
     start=start, cases=cases,
     versions=lambda: [f"Radicale {pip_version('radicale')} (PyPI)"],
 )

@@ -1,4 +1,5 @@
 """SabreDAV 1.8 (Debian php-sabre-dav) under php -S, configured as scripts/peers/start-sabredav.sh's faulty profile."""
+import glob
 import os
 import subprocess
 from urllib.parse import quote
@@ -28,15 +29,28 @@ file_put_contents($file, serialize($out));
 '''
 
 
-def lockdb(ctx, mode: str, uri: str, token: str = "") -> None:
-    path = os.path.join(ctx.workdir, "sabredav", "data", "locksdb")
+def lockdb(ctx, mode: str, uri: str, token: str = "", instance: str = "sabredav") -> None:
+    path = os.path.join(ctx.workdir, instance, "data", "locksdb")
     # Sabre keeps the token without its "opaquelocktoken:" scheme.
     token = token.removeprefix("opaquelocktoken:")
     subprocess.run(["php", "-r", LOCKDB_PHP, "--", path, mode, uri.strip("/"), token], check=True, capture_output=True)
 
 
+def development_ini() -> str:
+    """PHP's own php.ini-development (display_errors On, error_reporting E_ALL, html_errors On)."""
+    found = sorted(glob.glob("/usr/lib/php/*/php.ini-development"))
+    if not found:
+        raise RuntimeError("php.ini-development not found under /usr/lib/php/")
+    return found[-1]
+
+
 def start(ctx):
-    return ctx.peer("start-sabredav.sh", ctx.port(0), env={"PROFILE": "faulty"})
+    base = ctx.peer("start-sabredav.sh", ctx.port(0), env={"PROFILE": "faulty"})
+    # The same server on a second port, started by an admin who copied php.ini-development as php.ini
+    # while debugging: display_errors On, so PHP's deprecation notices go into the answers.
+    ctx.peer("start-sabredav.sh", ctx.port(1), env={"PROFILE": "clean", "NAME": "sabredav-dev",
+                                                     "PHP_INI": development_ini()})
+    return base
 
 
 def cases(ctx, base):
@@ -127,9 +141,10 @@ def cases(ctx, base):
                notes="lockdiscovery of a locked file: Sabre 1.8 leaves the locktoken out (a quirk)")
     yield Case("propfind-secret-alice", "PROPFIND", f"{base}/secret/alice/", "none", user=ALICE, kind="healthy",
                headers=depth1, body=named_props("getetag", "resourcetype"), notes="alice lists her own /secret/alice/")
-    yield Case("propfind-control-char-name", "PROPFIND", f"{base}/odd/bell%07.txt", "none", kind="deviation",
-               headers=depth0, body=ALLPROP,
-               notes="a file whose name holds U+0007: the href is percent-encoded (%07), the XML is fine")
+    yield Case("propfind-control-char-name", "PROPFIND", f"{base}/odd/bell%07.txt", "client", ["/odd/bell\x07.txt"],
+               kind="deviation", headers=depth0, body=ALLPROP,
+               notes="a file whose name holds U+0007: the href is percent-encoded (%07), the XML is fine; Windows "
+                     "cannot create or open a name with a control character")
 
     # ---- path
     yield Case("propfind-missing", "PROPFIND", f"{base}/docs/missing/", "path", ["/docs/missing/"], headers=depth1,
@@ -237,7 +252,30 @@ def cases(ctx, base):
                notes="a file named with a Latin-1 byte (caf\\xe9-latin1.txt): Sabre's href for it comes out as '/odd', "
                      "the parent's path without its slash, on a response that describes a file")
 
+    # ---- payload: php.ini-development (display_errors On) on the second instance
+    dev = f"http://127.0.0.1:{ctx.port(1)}"
+    yield Case("dev-propfind-allprop-depth1", "PROPFIND", f"{dev}/docs/", "payload", ["/docs/"], headers=depth1,
+               body=ALLPROP, kind="broken-answer",
+               notes="display_errors On: parsing the PROPFIND body calls libxml_disable_entity_loader(), deprecated in "
+                     "PHP 8; two HTML 'Deprecated' notices precede <?xml ...?> in the 207, which is no longer well-formed")
+    yield Case("dev-proppatch-dead-property", "PROPPATCH", f"{dev}/docs/plain.txt", "payload", ["/docs/plain.txt"],
+               headers=[XML_TYPE], body=proppatch({"{urn:example:props}reviewed-by": "carol"}), kind="broken-answer",
+               notes="display_errors On: the PROPPATCH 207 starts with PHP's HTML deprecation notices, not with XML")
+
+    def dev_unlocked(c):
+        c.put(f"{dev}/locks/free.txt", b"free\n")
+        lockdb(c, "clear", "/locks/free.txt", instance="sabredav-dev")
+    yield Case("dev-lock-body-notices", "LOCK", f"{dev}/locks/free.txt", "payload", ["/locks/free.txt"],
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, prepare=dev_unlocked, kind="broken-answer",
+               notes="display_errors On: LOCK succeeds (200, Lock-Token header) but the lockdiscovery body begins with "
+                     "PHP's HTML deprecation notices: not well-formed XML")
+    yield Case("dev-propfind-no-body", "PROPFIND", f"{dev}/docs/sub/", "none", headers=[("Depth", "1")], kind="healthy",
+               notes="the same display_errors On instance: a PROPFIND without a body parses no XML, so no notice: a clean 207")
+
     # ---- client
+    yield Case("options-secret-noauth", "OPTIONS", f"{base}/secret/", "client", ["/secret/"], kind="deviation",
+               notes="the auth plugin guards every method on /secret/, OPTIONS included: 401 without credentials; "
+                     "Office and the Windows Mini-Redirector send OPTIONS before they log in")
     yield Case("propfind-nfc-nfd-twins", "PROPFIND", f"{base}/unicode/", "client", ["/unicode/Café.txt"], headers=depth1,
                body=named_props("getetag", "getcontentlength"),
                notes="Café.txt exists twice (NFC and NFD bytes); macOS clients fold the two into one name")
@@ -251,7 +289,8 @@ SETUP = Setup(
     describe="scripts/peers/start-sabredav.sh, PROFILE=faulty: SabreDAV 1.8 under php -S; FSExt tree (dead properties "
              "in .sabredav files; 1.8 has no PropertyStorage plugin), Locks plugin with the file backend, Browser plugin; "
              "/secret/ Basic auth (alice, bob; /secret/alice/ alice only); /ro/ a read-only bind mount; /quota/ an almost "
-             "full tmpfs; /odd/ names with a control character and a Latin-1 byte.",
+             "full tmpfs; /odd/ names with a control character and a Latin-1 byte. A second instance (PROFILE=clean) runs "
+             "with PHP's php.ini-development (display_errors On).",
     start=start, cases=cases,
     versions=lambda: [f"Debian php-sabre-dav {package_version('php-sabre-dav')}",
                       f"Debian php8.2-cli {package_version('php8.2-cli')}"],

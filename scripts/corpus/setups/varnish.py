@@ -8,8 +8,10 @@ import time
 from corpus import (ALLPROP, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version, proppatch)
 
 # ctx.port offsets: builtin VCL -> Apache on 0 (management 1); dav-cache -> Apache on 2 and 3 (management 4);
-# builtin VCL -> WsgiDAV on 5 (management 6); the backends on 15 and 16.
-APACHE, WSGIDAV = 15, 16
+# builtin VCL -> WsgiDAV on 5 (management 6); builtin VCL -> lighttpd on 7 (management 8); the backends on 15,
+# 16 and 17.
+APACHE, WSGIDAV, LIGHTTPD = 15, 16, 17
+WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
 COLOR = "{urn:example:props}color"
 
 
@@ -23,6 +25,16 @@ def start(ctx):
     urls["naive"] = f"http://127.0.0.1:{ctx.port(3)}"
     urls["wdefault"] = ctx.peer("start-varnish.sh", ctx.port(5), env={"NAME": "varnish-wsgidav",
                                                                        "BACKEND_PORT": str(ctx.port(WSGIDAV))})
+    urls["lighttpd"] = ctx.peer("start-lighttpd.sh", ctx.port(LIGHTTPD), env={"PROFILE": "clean", "BIG": "3000"})
+    urls["ldefault"] = ctx.peer("start-varnish.sh", ctx.port(7), env={"NAME": "varnish-lighttpd",
+                                                                       "BACKEND_PORT": str(ctx.port(LIGHTTPD))})
+    # lighttpd's tree: a network scanner's folder; its old firmware writes names in ISO-8859-1
+    scans = os.path.join(ctx.workdir, "lighttpd", "root", "scans")
+    os.makedirs(scans, exist_ok=True)
+    for name in (b"Re\xe7u 2026-03.pdf", b"Lieferschein M\xe4rz.pdf", b"scan-0001.pdf"):
+        with open(os.path.join(scans.encode(), name), "wb") as f:
+            f.write(b"%PDF-1.4 scan\n")
+    subprocess.run(["chown", "-R", "www-data:www-data", scans], check=True)
     return urls
 
 
@@ -366,11 +378,39 @@ def cases(ctx, urls):
                kind="stale-state", notes="If-Match with the ETag of the cached v1; bob's v2 is on the server -> 412 from WsgiDAV")
 
 
+def lighttpd_cases(ctx, urls):
+    DL = urls["ldefault"]
+    listing = named_props("resourcetype", "displayname", "getetag", "getlastmodified", "getcontenttype")
+    # ================================ builtin VCL in front of lighttpd ================================
+    yield Case("lighttpd-propfind-file-depth0", "PROPFIND", f"{DL}/docs/a%20b.txt", "none", kind="healthy",
+               headers=[("Depth", "0"), XML_TYPE], body=named_props("getcontentlength", "getetag", "getlastmodified"),
+               notes="a file's size and ETag through Varnish (PROPFIND piped to lighttpd): a clean 207")
+    yield Case("lighttpd-propfind-folder-sizes", "PROPFIND", f"{DL}/docs/", "payload", ["/docs/", "/docs/sub/"],
+               kind="broken-answer", headers=[("Depth", "1"), XML_TYPE],
+               body=named_props("resourcetype", "getcontentlength", "getlastmodified"),
+               notes="a file manager's size column through Varnish: lighttpd gives /docs/ and its sub-collection /docs/sub/ "
+                     "getcontentlength 4096 (the directory inode's size); Varnish pipes the 207 unchanged")
+    yield Case("lighttpd-propfind-scanner-latin1", "PROPFIND", f"{DL}/scans/", "payload",
+               ["/scans/Re%E7u%202026-03.pdf", "/scans/Lieferschein%20M%E4rz.pdf"], kind="broken-answer",
+               headers=[("Depth", "1"), XML_TYPE], body=listing,
+               notes="a scanner's old firmware writes ISO-8859-1 names (0xE7, 0xE4): lighttpd's hrefs carry %E7/%E4, which do "
+                     "not decode to UTF-8; Varnish passes the 207 as it is")
+    yield Case("lighttpd-propfind-big-listing-windows", "PROPFIND", f"{DL}/big/", "client", ["/big/"], kind="deviation",
+               headers=[("Depth", "1"), XML_TYPE, WIN_UA], body=listing,
+               notes="3000 files in one folder: the Depth 1 listing through Varnish is over 1,000,000 bytes, the Windows "
+                     "WebClient's FileAttributesLimitInBytes")
+
+
+def all_cases(ctx, urls):
+    yield from cases(ctx, urls)
+    yield from lighttpd_cases(ctx, urls)
+
+
 def versions():
     v = subprocess.run(["varnishd", "-V"], capture_output=True, text=True)
     first = (v.stderr or v.stdout).split("\n")[0].strip()
     return [first or f"Debian varnish {package_version('varnish')}", f"Debian apache2 {package_version('apache2')}",
-            f"WsgiDAV {pip_version('wsgidav')}"]
+            f"WsgiDAV {pip_version('wsgidav')}", f"Debian lighttpd {package_version('lighttpd')}"]
 
 
 SETUP = Setup(
@@ -378,6 +418,7 @@ SETUP = Setup(
     describe="scripts/peers/start-varnish.sh in front of start-apache.sh and start-wsgidav.sh (PROFILE=faulty): the builtin VCL "
              "(varnishd -b: GET/HEAD cached 120 s, PROPFIND & co piped, PUT/DELETE passed) before Apache and before WsgiDAV; "
              "VCL=dav-cache before Apache: PROPFIND cached 1 h, hashed on URL, Host, method and Depth (not the body), once with "
-             "the method restored for the fetch and once without (the backend gets GET). Caches flushed with varnishadm ban.",
-    start=start, cases=cases, versions=versions,
+             "the method restored for the fetch and once without (the backend gets GET). Caches flushed with varnishadm ban. "
+             "The builtin VCL also before start-lighttpd.sh (PROFILE=clean, BIG=3000, ISO-8859-1 names in /scans/).",
+    start=start, cases=all_cases, versions=versions,
 )

@@ -105,6 +105,11 @@ def start(ctx):
     disk_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"])
     disk_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"])
     disk_names(f"{root}/reports", [b"q1.txt"])
+    # a Mac user's folder copied up with rsync: Finder's custom-icon file is named "Icon\r"
+    disk_names(f"{root}/photos", [b"Icon\r", b"beach.jpg", b"harbour.jpg"])
+    # a project tree; deep inside, a build script wrote a log whose name caught a terminal bell (U+0007)
+    disk_names(f"{root}/projects/2025", [b"plan.txt"])
+    disk_names(f"{root}/projects/2025/exports", [b"build\x07.log", b"summary.csv"])
     with open(f"{root}/docs/photo.jpg", "wb") as f:
         f.write(os.urandom(48 * 1024))
     mount_tmpfs(ctx, f"{root}/inodes", "1m", inodes=8)
@@ -186,7 +191,22 @@ def cases(ctx, urls):
                headers=[("Depth", "1"), XML_TYPE], body=ALLPROP,
                notes="file names in ISO-8859-1 bytes on disk: a 500, UnicodeEncodeError ... surrogates not allowed")
 
+    yield Case("propfind-tree-deep-control-char", "PROPFIND", f"{b}/projects/", "payload", ["/projects/"],
+               kind="error-body", headers=[("Depth", "infinity"), XML_TYPE], body=ALLPROP,
+               notes="a sync client's allprop Depth infinity scan of /projects/; two levels down, exports/build\\x07.log has "
+                     "a bell character in its name, which displayname would carry: the whole scan fails with 500 'must be "
+                     "XML compatible'")
+    yield Case("propfind-tree-named-no-displayname", "PROPFIND", f"{b}/projects/", "client",
+               ["/projects/2025/exports/build\x07.log"], kind="deviation", headers=[("Depth", "infinity"), XML_TYPE],
+               body=named_props("resourcetype", "getetag"),
+               notes="the same tree asked for resourcetype and getetag only: no displayname, so WsgiDAV answers a "
+                     "well-formed 207 with href build%07.log; Windows cannot create or open a name with a control character")
+
     # ---------------------------------------------------------------------------------- client
+    yield Case("propfind-mac-icon-file", "PROPFIND", f"{b}/photos/", "client", ["/photos/Icon\r"], kind="deviation",
+               headers=[("Depth", "1"), XML_TYPE], body=LISTING,
+               notes="macOS Finder's custom-icon file 'Icon\\r' copied up with the folder: WsgiDAV answers a well-formed 207 "
+                     "(href Icon%0D, displayname Icon&#13;); Windows cannot create or open a name with a control character")
     yield Case("propfind-unicode-twins", "PROPFIND", f"{b}/unicode/", "client",
                ["/unicode/Caf\u00e9.txt", "/unicode/Cafe\u0301.txt"], headers=[("Depth", "1"), XML_TYPE], body=LISTING,
                notes="Café.txt twice, NFC and NFD bytes: macOS clients merge the two")
@@ -316,7 +336,7 @@ SETUP = Setup(
              "dir browser off; /secret Basic auth for alice; /private a user nobody knows; /ro readonly; /quota/ an "
              "almost full 256 KiB tmpfs) plus EXTRA_SHARES/EXTRA_USERS: /team for alice and bob; /inodes/ a tmpfs with "
              "every inode used; /ctl/ and /latin1/ hold names with control characters and ISO-8859-1 bytes written on "
-             f"disk. A second instance (PROFILE=clean, EXTRA_YAML): lock_storage null, property_manager null, dir "
+             f"disk, /photos/ a macOS 'Icon\\r' file, /projects/2025/exports/ a name with U+0007. A second instance (PROFILE=clean, EXTRA_YAML): lock_storage null, property_manager null, dir "
              f"browser on, {BIG} files in /big/.",
     start=start, cases=cases,
     versions=lambda: [f"WsgiDAV {pip_version('wsgidav')} on cheroot {pip_version('cheroot')}"],

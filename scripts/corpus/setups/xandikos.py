@@ -12,6 +12,10 @@ HOLIDAY = ical("holiday-20261224@example.com", "Christmas Eve", "20261224T000000
 CAROL = vcard("carol-0001@example.org", "Carol Jones", "carol@example.org")
 DAVE = vcard("dave-0002@example.org", "Dave Smith", "dave@example.org")
 ERIN = vcard("erin-0003@example.org", "Erin Brown", "erin@example.org")
+# A contact exported from Outlook: its notes field keeps Outlook's soft line break, a vertical tab (U+000B).
+OLGA = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:olga-0004@example.org\r\nFN:Olga Petrova\r\nN:Petrova;Olga;;;\r\n"
+        "TEL;TYPE=WORK:+49 30 1234567\r\nNOTE:met at the trade fair\x0bcall back in May about the offer\r\n"
+        "END:VCARD\r\n").encode()
 
 
 def start(ctx):
@@ -25,6 +29,10 @@ def start(ctx):
         ctx.curl("PUT", f"{cals}/{path}", [CAL_TYPE], data)
     for path, data in (("friends/carol.vcf", CAROL), ("friends/dave.vcf", DAVE)):
         ctx.curl("PUT", f"{books}/{path}", [VCARD_TYPE], data)
+    # alice imported her Outlook contacts into a new address book; Xandikos took the vCard as it was (201)
+    ctx.curl("MKCOL", f"{books}/outlook/", [XML_TYPE], mkcol_addressbook("Outlook import"))
+    ctx.curl("PUT", f"{books}/outlook/olga.vcf", [VCARD_TYPE], OLGA)
+    ctx.curl("PUT", f"{books}/outlook/erin.vcf", [VCARD_TYPE], ERIN)
     return base
 
 
@@ -210,6 +218,11 @@ def cases(ctx, base):
                body=(b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
                      b'</D:lockscope><D:locktype><D:write/></D:locktype><D:owner>alice</D:owner></D:lockinfo>'),
                notes="no LOCK in Xandikos although its DAV header says 2: 405")
+    yield Case("report-multiget-vertical-tab", "REPORT", f"{books}/outlook/", "payload",
+               ["/alice/contacts/outlook/olga.vcf"], kind="broken-answer", headers=depth1,
+               body=multiget("addressbook", ["/alice/contacts/outlook/olga.vcf", "/alice/contacts/outlook/erin.vcf"]),
+               notes="a vCard imported from Outlook keeps a vertical tab (U+000B) in NOTE; Xandikos accepted the PUT and "
+                     "writes the character raw into address-data: the 207 is not XML 1.0")
     yield Case("proppatch-dead-property", "PROPPATCH", f"{cal}/standup.ics", "server-config",
                ["/alice/calendars/personal/standup.ics"], headers=[XML_TYPE],
                body=proppatch({"{urn:schemas-microsoft-com:}Win32LastModifiedTime": "Mon, 07 Dec 2026 09:00:00 GMT"}),
@@ -220,7 +233,8 @@ SETUP = Setup(
     name="xandikos",
     describe="scripts/peers/start-xandikos.sh, PROFILE=faulty: xandikos serve --autocreate, principal /alice/, "
              "no authentication; calendars and address books created by MKCALENDAR / extended MKCOL; "
-             "/shared/full/ a calendar on a full tmpfs, /shared/archive/ a calendar bind-mounted read-only.",
+             "/shared/full/ a calendar on a full tmpfs, /shared/archive/ a calendar bind-mounted read-only; "
+             "/alice/contacts/outlook/ holds a vCard whose NOTE has a vertical tab (an Outlook export).",
     start=start, cases=cases,
     versions=lambda: [f"Xandikos {pip_version('xandikos')} (PyPI), dulwich {pip_version('dulwich')}"],
 )
