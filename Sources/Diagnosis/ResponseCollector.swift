@@ -141,7 +141,8 @@ public struct ResponseCollector: Sendable {
         responseCount += 1
         if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
-        let path = href.map { $0.decodedPath ?? $0.path } ?? "(no href)"
+        let decoded = href?.decodedPath
+        let path = decoded ?? href?.path ?? "(no href)"
         lastPath = path
         let responseIsCollection = response.isCollection
         linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
@@ -230,7 +231,7 @@ public struct ResponseCollector: Sendable {
                 if filesWithoutETag.count < 20 { filesWithoutETag.append(path) }
             }
         }
-        if let href, href.decodedPath == nil, href.path.utf8ContainsByte(0x25) {
+        if let href, decoded == nil, href.path.utf8ContainsByte(0x25) {
             // %XX bytes that do not decode to UTF-8: a name in another encoding, not a literal %.
             if namesNotUTF8.count < 20 { namesNotUTF8.append(href.path) }
             namesNotUTF8Count += 1

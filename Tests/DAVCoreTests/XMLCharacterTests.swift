@@ -318,6 +318,47 @@ struct XMLCharacterTests {
         }
     }
 
+    /// Text built of pieces whose problems are known, in many orders and cut into chunks of many sizes: the
+    /// problems found are exactly those, at their offsets.
+    @Test func mixedTextGivesExactlyTheKnownProblems() throws {
+        let pieces: [(bytes: [UInt8], problem: (XMLProblem.Kind, String)?)] = [
+            (Array("a".utf8), nil), (Array("href/".utf8), nil), (Array("Fri, 04 Dec 2026 13:50:40 GMT".utf8), nil),
+            (Array("é".utf8), nil), (Array("€".utf8), nil), (Array("😀".utf8), nil), (Array("&amp;".utf8), nil),
+            (Array("&#233;".utf8), nil), ([0x09], nil), ([0x0A], nil), ([0x0D], nil), ([0x20], nil),
+            ([0x01], (.forbiddenCharacter, "U+0001")), ([0x1F], (.forbiddenCharacter, "U+001F")),
+            (Array("&#1;".utf8), (.forbiddenCharacter, "U+0001")), (Array("&#x1b;".utf8), (.forbiddenCharacter, "U+001B")),
+            ([0xE9], (.invalidUTF8, "0xE9")), ([0x80], (.invalidUTF8, "0x80")),
+        ]
+        var random = SplitMix(seed: 4918)
+        for _ in 0..<400 {
+            var text: [UInt8] = []
+            var expected: [XMLProblem] = []
+            for _ in 0..<Int(random.next() % 24) {
+                var piece = pieces[Int(random.next() % UInt64(pieces.count))]
+                // After 0xE9 a 0x80 would continue its sequence: a stray continuation byte follows something else.
+                if piece.bytes == [0x80], text.last == 0xE9 { piece = pieces[0] }
+                if let (kind, detail) = piece.problem { expected.append(XMLProblem(kind: kind, detail: detail, offset: 3 + text.count)) }
+                text += piece.bytes
+            }
+            let body = Array("<a>".utf8) + text + Array("</a>".utf8)
+            let chunk = [Int.max, 1, 2, 3, 5, 8, 13][Int(random.next() % 7)]
+            #expect(try Self.tokenize(body, chunk: chunk).problems == expected, "\(body) in chunks of \(chunk)")
+        }
+    }
+
+    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     // MARK: - Ordinary documents
 
     @Test func ordinaryDocumentsHaveNoProblem() throws {

@@ -25,6 +25,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,9 +45,24 @@ PORT_BASE = int(os.environ.get("CORPUS_PORT_BASE", "19000"))
 
 ALLPROP = b'<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
 PROPNAME = b'<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>'
-LOCKINFO = (b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
-            b'<D:locktype><D:write/></D:locktype><D:owner><D:href>mailto:alice@example.com</D:href></D:owner></D:lockinfo>')
 XML_TYPE = ("Content-Type", 'application/xml; charset="utf-8"')
+# The users the peer scripts create (scripts/peers/start-*.sh), as curl -u takes them.
+ALICE = "alice:alice-pw"
+BOB = "bob:bob-pw"
+# Clients whose own limits some cases are about: the Windows Mini-Redirector and macOS Finder.
+WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
+MAC_UA = ("User-Agent", "WebDAVFS/3.0.0 (03008000) Darwin/22.1.0 (x86_64)")
+
+
+def lockinfo(owner: str = "mailto:alice@example.com", scope: str = "exclusive") -> bytes:
+    """A LOCK body for a write lock, for the cases and for prepare. owner: a URI goes into <D:href> (what most
+    clients send), anything else is written as plain text; scope: exclusive or shared."""
+    who = f"<D:href>{owner}</D:href>" if ":" in owner else owner
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:{scope}/></D:lockscope>'
+            f"<D:locktype><D:write/></D:locktype><D:owner>{who}</D:owner></D:lockinfo>").encode()
+
+
+LOCKINFO = lockinfo()
 
 
 def named_props(*names: str) -> bytes:
@@ -191,6 +207,78 @@ class Context:
     def etag(self, url: str, user: str | None = None) -> str | None:
         return self.curl("HEAD", url, user=user, extra=["-I"])[1].get("etag")
 
+    # State the setups prepare, shared by all of them (one copy each; the reason in each doc line).
+
+    def lock_tokens(self, url: str, user: str | None = None) -> list[str]:
+        """Every opaquelocktoken: token lockdiscovery shows on URL (Apache, WsgiDAV), shared locks included,
+        which lock() cannot find: it reads only the first."""
+        _, _, body = self.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"), user)
+        return sorted(set(re.findall(r"opaquelocktoken:[^<\s\"]+", body.decode("utf-8", "replace"))))
+
+    def unlock_all(self, url: str, user: str | None = None) -> None:
+        """No lock on URL at all, however many (shared) locks earlier runs left there: UNLOCK each token."""
+        for token in self.lock_tokens(url, user):
+            self.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
+
+    def unlocked(self, url: str, user: str | None = None) -> None:
+        """No lock on URL, on servers whose tokens are not opaquelocktoken: URIs (lighttpd's urn:uuid:): take the
+        lock, or find the one there the way lock() does, and release it."""
+        token = self.lock(url, user)
+        if token:
+            self.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
+
+    def ensure_file(self, url: str, data: bytes = b"content\n") -> None:
+        """URL holds DATA; PUT only when a GET shows otherwise, so an unchanged file keeps its mtime and ETag."""
+        status, _, body = self.curl("GET", url)
+        if status != 200 or body != data:
+            self.put(url, data)
+
+    def put_dated(self, url: str, data: bytes, on_disk: str | bytes, mtime: float, user: str | None = None) -> None:
+        """PUT, then set the file's mtime on disk (ON_DISK): Apache weakens (W/) the ETag of a file changed within
+        the last second, and a fixed mtime gives the same content the same ETag at capture and at replay."""
+        self.put(url, data, user)
+        os.utime(on_disk, (mtime, mtime))
+
+    def stale_etag(self, url: str, user: str | None = None, other: str | None = None, old: bytes | None = None,
+                   new: bytes | None = None, on_disk: str | None = None) -> str | None:
+        """The ETag a client (USER) saw, then another user's (OTHER's) PUT that changes the file: returns the stale
+        ETag. The two bodies differ in length, so an ETag of inode, mtime in seconds and size changes within one
+        second too; with ON_DISK both versions are also dated back (put_dated) so that Apache's ETags are strong."""
+        old = old if old is not None else f"version read by the client {time.time_ns()}\n".encode()
+        new = new if new is not None else f"changed by another user meanwhile, {time.time_ns()}, longer\n".encode()
+        self.put(url, old, user)
+        if on_disk:
+            os.utime(on_disk, (time.time() - 600,) * 2)
+        before = self.etag(url, user)
+        self.put(url, new, other or user)
+        if on_disk:
+            os.utime(on_disk, (time.time() - 300,) * 2)
+        return before
+
+    def mount_tmpfs(self, path: str, size: str, inodes: int | None = None, mode: str = "0777") -> None:
+        """A real tmpfs on PATH (inside a served tree): a full disk the server meets as it would in production.
+        Recorded in WORKDIR/mounts so that scripts/peers/stop.sh unmounts it."""
+        os.makedirs(path, exist_ok=True)
+        opts = f"size={size},mode={mode}" + (f",nr_inodes={inodes}" if inodes else "")
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], capture_output=True).returncode != 0:
+            raise RuntimeError(f"cannot mount a tmpfs on {path} (needs root)")
+        with open(os.path.join(self.workdir, "mounts"), "a") as f:
+            f.write(path + "\n")
+
+    def full_tmpfs(self, path: str, size: str, inodes: int | None = None) -> None:
+        """mount_tmpfs, filled up: with INODES, every inode used (fill_inodes); else every block (fill_blocks)."""
+        self.mount_tmpfs(path, size, inodes)
+        if inodes:
+            fill_inodes(path)
+        else:
+            fill_blocks(os.path.join(path, "filler.bin"))
+
+    def sync_token(self, url: str, user: str | None = None) -> str:
+        """The sync token a CalDAV/CardDAV server issues now for URL (an initial sync-collection REPORT), or ""."""
+        _, _, body = self.curl("REPORT", url, [("Depth", "1"), XML_TYPE], sync_body(), user)
+        m = re.search(rb"sync-token>([^<]+)</", body)
+        return m.group(1).decode() if m else ""
+
 
 def parse_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     """The last response in curl -i output (after 100 Continue and redirects)."""
@@ -213,6 +301,176 @@ def parse_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
         if status != 100 and not (300 <= status < 400 and body.startswith(b"HTTP/")):
             break
     return status, headers, rest
+
+
+# ----------------------------------------------------------------- helpers for the setups' prepare
+
+def set_header(headers: list[tuple[str, str]], name: str, value: str) -> None:
+    """Sets NAME in a case's header list in place (replacing it where it stands, else appending): prepare learns
+    a value only the server can give (a lock token, an ETag from before another user's PUT), and the capture,
+    cases.jsonl and the live replay all read the same list."""
+    for i, (n, _) in enumerate(headers):
+        if n.lower() == name.lower():
+            headers[i] = (name, value)
+            return
+    headers.append((name, value))
+
+
+def in_turn(*preps: Callable[["Context"], object]) -> Callable[["Context"], None]:
+    """One prepare that runs several in turn (a Case takes one)."""
+    def prepare(ctx: "Context") -> None:
+        for p in preps:
+            p(ctx)
+    return prepare
+
+
+def deleted(*urls: str, user: str | None = None) -> Callable[["Context"], None]:
+    """prepare: none of URLS exists (a DELETE each; 404 is fine), so a create answers the same both times."""
+    def prepare(ctx: "Context") -> None:
+        for url in urls:
+            ctx.delete(url, user)
+    return prepare
+
+
+def created(*urls: str, data: bytes = b"content\n", user: str | None = None) -> Callable[["Context"], None]:
+    """prepare: each of URLS exists, a collection (MKCOL) where it ends in / and a file holding DATA (PUT) else."""
+    def prepare(ctx: "Context") -> None:
+        for url in urls:
+            if url.endswith("/"):
+                ctx.mkcol(url, user)
+            else:
+                ctx.put(url, data, user)
+    return prepare
+
+
+def write_file(path: str | bytes, data: bytes = b"content\n", owner: str = "www-data") -> None:
+    """A file written straight into a served tree (what users and admins leave on disk), its folder given to
+    the server's user, who must be able to write there."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    subprocess.run(["chown", "-R", f"{owner}:{owner}", os.path.dirname(path)], check=False)
+
+
+def write_names(folder: str, names: Iterable[bytes], data: bytes = b"written on disk\n", owner: str | None = None) -> None:
+    """Files whose names are raw bytes (control characters, ISO-8859-1 ...), created on disk: no WebDAV client
+    could create them. owner: the folder is given to that user (the server's), recursively."""
+    os.makedirs(folder, exist_ok=True)
+    for name in names:
+        with open(os.path.join(os.fsencode(folder), name), "wb") as f:
+            f.write(data)
+    if owner:
+        subprocess.run(["chown", "-R", f"{owner}:{owner}", folder], check=True)
+
+
+def fill_inodes(folder: str, name: str = "f{:03}") -> None:
+    """Empty files (NAME.format(i)) in FOLDER until the file system has no inode left."""
+    i = 0
+    while True:
+        try:
+            open(os.path.join(folder, name.format(i)), "wb").close()
+        except OSError:
+            return
+        i += 1
+
+
+def fill_blocks(path: str) -> None:
+    """Writes zeros to PATH until the file system has no block left."""
+    try:
+        with open(path, "wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+    except OSError:
+        pass
+
+
+def age_tree(root: str, seconds: float = 7200) -> None:
+    """Dates everything below ROOT back (two hours): Apache weakens the ETag of a file modified within the last
+    second, which would make If-Match fail for that reason alone."""
+    past = time.time() - seconds
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            try:
+                os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+            except OSError:
+                pass
+
+
+# ------------------------------------------------------------------- CalDAV / CardDAV (radicale, xandikos)
+
+CAL_TYPE = ("Content-Type", "text/calendar; charset=utf-8")
+VCARD_TYPE = ("Content-Type", "text/vcard; charset=utf-8")
+CALDAV = "urn:ietf:params:xml:ns:caldav"
+CARDDAV = "urn:ietf:params:xml:ns:carddav"
+
+
+def ical(uid: str, summary: str, start: str = "20261207T090000Z", extra: str = "") -> bytes:
+    """A one-event VCALENDAR."""
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//corpus//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:{uid}\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:{start}\r\nDURATION:PT30M\r\n"
+            f"SUMMARY:{summary}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+def vcard(uid: str, name: str, email: str) -> bytes:
+    """A vCard 3.0 contact."""
+    given, family = name.split(" ", 1)
+    return ("BEGIN:VCARD\r\nVERSION:3.0\r\n"
+            f"UID:{uid}\r\nFN:{name}\r\nN:{family};{given};;;\r\nEMAIL;TYPE=INTERNET:{email}\r\n"
+            "END:VCARD\r\n").encode()
+
+
+def sync_body(token: str = "", props: str = "<D:getetag/>") -> bytes:
+    """A sync-collection REPORT body (RFC 6578); no token: an initial sync."""
+    tok = f"<D:sync-token>{token}</D:sync-token>" if token else "<D:sync-token/>"
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<D:sync-collection xmlns:D="DAV:">'
+            f"{tok}<D:sync-level>1</D:sync-level><D:prop>{props}</D:prop></D:sync-collection>").encode()
+
+
+def multiget(kind: str, hrefs: list[str]) -> bytes:
+    """A calendar-multiget (kind "calendar") or addressbook-multiget REPORT body for HREFS."""
+    if kind == "calendar":
+        head = f'<C:calendar-multiget xmlns:D="DAV:" xmlns:C="{CALDAV}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
+        tail = "</C:calendar-multiget>"
+    else:
+        head = f'<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="{CARDDAV}"><D:prop><D:getetag/><C:address-data/></D:prop>'
+        tail = "</C:addressbook-multiget>"
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + head
+            + "".join(f"<D:href>{h}</D:href>" for h in hrefs) + tail).encode()
+
+
+def mkcol_addressbook(name: str) -> bytes:
+    """An extended MKCOL body (RFC 5689) creating an address book named NAME."""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<D:mkcol xmlns:D="DAV:" xmlns:C="{CARDDAV}"><D:set><D:prop>'
+            f'<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>{name}</D:displayname>'
+            '</D:prop></D:set></D:mkcol>').encode()
+
+
+CALENDAR_QUERY = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="DAV:" xmlns:C="{CALDAV}">'
+                  '<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR">'
+                  '<C:comp-filter name="VEVENT"><C:time-range start="20261201T000000Z" end="20261231T000000Z"/>'
+                  '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>').encode()
+ADDRESSBOOK_QUERY = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:addressbook-query xmlns:D="DAV:" xmlns:C="{CARDDAV}">'
+                     '<D:prop><D:getetag/><C:address-data/></D:prop><C:filter><C:prop-filter name="EMAIL">'
+                     '<C:text-match collation="i;unicode-casemap" match-type="contains">example.org</C:text-match>'
+                     '</C:prop-filter></C:filter></C:addressbook-query>').encode()
+MKCALENDAR = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:mkcalendar xmlns:D="DAV:" xmlns:C="{CALDAV}"><D:set><D:prop>'
+              '<D:displayname>Holidays</D:displayname><C:supported-calendar-component-set><C:comp name="VEVENT"/>'
+              '</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>').encode()
+# The events and contacts both CalDAV setups store, so that their answers compare.
+STANDUP = ical("standup-20261207@example.com", "Standup")
+REVIEW = ical("review-20261210@example.com", "Design review", "20261210T140000Z")
+HOLIDAY = ical("holiday-20261224@example.com", "Christmas Eve", "20261224T000000Z")
+CAROL = vcard("carol-0001@example.org", "Carol Jones", "carol@example.org")
+DAVE = vcard("dave-0002@example.org", "Dave Smith", "dave@example.org")
+ERIN = vcard("erin-0003@example.org", "Erin Brown", "erin@example.org")
+
+
+def put_state(url: str, data: bytes, ctype: tuple[str, str] = CAL_TYPE, user: str | None = None) -> Callable[["Context"], None]:
+    """prepare: URL holds DATA (a PUT with its Content-Type: CalDAV servers refuse a PUT without it)."""
+    def prepare(ctx: "Context") -> None:
+        ctx.curl("PUT", url, [ctype], data, user)
+    return prepare
 
 
 def holdout(setup: str, case_id: str) -> bool:

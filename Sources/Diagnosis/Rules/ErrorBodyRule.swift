@@ -148,7 +148,11 @@ enum ErrorBodyRule {
 
     /// About 120 characters of `text` around the first occurrence of `needle` (case-insensitive), on one line.
     static func excerpt(around needle: String, in text: String) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        var flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        // HTML error pages escape what they quote; show it as the server meant it.
+        for (entity, character) in [("&#x27;", "'"), ("&#39;", "'"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")] {
+            flat = flat.replacing(entity, with: character)
+        }
         let lowered = flat.lowercased()
         guard lowered.count == flat.count, let range = lowered.firstRange(of: needle) else { return String(flat.prefix(120)) }
         let offset = lowered.distance(from: lowered.startIndex, to: range.lowerBound)

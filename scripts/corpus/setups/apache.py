@@ -2,15 +2,11 @@
 few more subtrees an admin would add (EXTRA_CONF) and files users put there on disk."""
 import os
 import subprocess
-import time
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version,
-                    proppatch)
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, age_tree, fill_blocks, fill_inodes,
+                    lockinfo, named_props, package_version, proppatch, set_header, write_file)
 
-SHARED_LOCKINFO = (b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:shared/></D:lockscope>'
-                   b'<D:locktype><D:write/></D:locktype><D:owner><D:href>mailto:carol@example.com</D:href></D:owner></D:lockinfo>')
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
+SHARED_LOCKINFO = lockinfo("mailto:carol@example.com", "shared")
 
 # What the admin added on top of the faulty profile. ROOT and STATIC are filled in by start().
 EXTRA_CONF = """
@@ -55,13 +51,6 @@ def root_of(ctx):
     return os.path.join(ctx.workdir, "apache", "root")
 
 
-def write(path, data=b"content\n"):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-    subprocess.run(["chown", "-R", "www-data:www-data", os.path.dirname(path)], check=False)
-
-
 def start(ctx):
     static = os.path.join(ctx.workdir, "apache-static")
     os.makedirs(static, exist_ok=True)
@@ -72,27 +61,27 @@ def start(ctx):
         f.write(EXTRA_CONF.replace("{static}", static))
     base = ctx.peer("start-apache.sh", ctx.port(0), env={"PROFILE": "faulty", "EXTRA_CONF": conf})
     root = root_of(ctx)
-    write(f"{root}/readonly/report.txt", b"quarterly report\n")
+    write_file(f"{root}/readonly/report.txt", b"quarterly report\n")
     os.makedirs(f"{root}/readonly/drafts", exist_ok=True)
-    write(f"{root}/deep/2024/q1/summary.txt", b"q1\n")
-    write(f"{root}/deep/2024/q2/summary.txt", b"q2\n")
-    write(f"{root}/xmlcap/notes.txt", b"notes\n")
-    write(f"{root}/nolock/shared.txt", b"shared\n")
-    write(f"{root}/locks/coll/member.txt", b"member\n")
-    write(f"{root}/locks/coll/other.txt", b"other\n")
-    write(f"{root}/locks/shared.txt", b"shared lock target\n")
-    write(f"{root}/locks/tree/inside.txt", b"inside a locked tree\n")
-    write(f"{root}/secret/team.txt", b"team plan\n")
-    write(f"{root}/media/clip.bin", os.urandom(65536))
-    write(f"{root}/work/draft.txt", b"draft v1\n")
-    write(f"{root}/locks/mine.txt", b"mine\n")
+    write_file(f"{root}/deep/2024/q1/summary.txt", b"q1\n")
+    write_file(f"{root}/deep/2024/q2/summary.txt", b"q2\n")
+    write_file(f"{root}/xmlcap/notes.txt", b"notes\n")
+    write_file(f"{root}/nolock/shared.txt", b"shared\n")
+    write_file(f"{root}/locks/coll/member.txt", b"member\n")
+    write_file(f"{root}/locks/coll/other.txt", b"other\n")
+    write_file(f"{root}/locks/shared.txt", b"shared lock target\n")
+    write_file(f"{root}/locks/tree/inside.txt", b"inside a locked tree\n")
+    write_file(f"{root}/secret/team.txt", b"team plan\n")
+    write_file(f"{root}/media/clip.bin", os.urandom(65536))
+    write_file(f"{root}/work/draft.txt", b"draft v1\n")
+    write_file(f"{root}/locks/mine.txt", b"mine\n")
     # names a user's tools wrote on disk: a control character and ISO-8859-1 bytes
-    write(os.path.join(root.encode(), b"ctrl", b"bell\x01.txt"), b"bell\n")
-    write(os.path.join(root.encode(), b"ctrl", b"esc\x1b[0m.txt"), b"escape\n")
-    write(f"{root}/ctrl/ok.txt", b"ok\n")
-    write(os.path.join(root.encode(), b"latin1", b"caf\xe9.txt"), b"latin-1 name\n")
-    write(os.path.join(root.encode(), b"latin1", b"r\xe9sum\xe9.doc"), b"latin-1 name\n")
-    write(f"{root}/latin1/plain.txt", b"ascii name\n")
+    write_file(os.path.join(root.encode(), b"ctrl", b"bell\x01.txt"), b"bell\n")
+    write_file(os.path.join(root.encode(), b"ctrl", b"esc\x1b[0m.txt"), b"escape\n")
+    write_file(f"{root}/ctrl/ok.txt", b"ok\n")
+    write_file(os.path.join(root.encode(), b"latin1", b"caf\xe9.txt"), b"latin-1 name\n")
+    write_file(os.path.join(root.encode(), b"latin1", b"r\xe9sum\xe9.doc"), b"latin-1 name\n")
+    write_file(f"{root}/latin1/plain.txt", b"ascii name\n")
     # /yearly/: many minutes, and a folder HR copied in as root (mode 700): Apache (www-data) cannot open it
     os.makedirs(f"{root}/yearly/2024", exist_ok=True)
     for i in range(600):
@@ -104,70 +93,19 @@ def start(ctx):
         f.write("salaries\n")
     subprocess.run(["chown", "-R", "root:root", f"{root}/yearly/2024/hr"], check=True)
     os.chmod(f"{root}/yearly/2024/hr", 0o700)
-    write(f"{root}/notes/README", b"read me first\n")
-    write(f"{root}/notes/TODO", b"- call the printer guy\n")
+    write_file(f"{root}/notes/README", b"read me first\n")
+    write_file(f"{root}/notes/TODO", b"- call the printer guy\n")
     # /full/: a tmpfs with no byte and no inode left
     full = f"{root}/full"
-    os.makedirs(full, exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,nr_inodes=8,mode=0755", "tmpfs", full]).returncode == 0:
-        with open(os.path.join(ctx.workdir, "mounts"), "a") as f:
-            f.write(full + "\n")
-        os.makedirs(f"{full}/projects")
-        with open(f"{full}/projects/plan.txt", "w") as f:
-            f.write("plan\n")
-        i = 0
-        while True:
-            try:
-                open(f"{full}/pad{i}", "w").close()
-                i += 1
-            except OSError:
-                break
-        try:
-            with open(f"{full}/pad0", "wb") as f:
-                f.write(b"\0" * 200000)
-        except OSError:
-            pass
-        subprocess.run(["chown", "-R", "www-data:www-data", full])
+    ctx.mount_tmpfs(full, "64k", inodes=8, mode="0755")
+    os.makedirs(f"{full}/projects")
+    with open(f"{full}/projects/plan.txt", "w") as f:
+        f.write("plan\n")
+    fill_inodes(full, "pad{}")
+    fill_blocks(f"{full}/pad0")
+    subprocess.run(["chown", "-R", "www-data:www-data", full])
     age_tree(root)
     return base
-
-
-def age_tree(root, seconds=7200):
-    """Dates every file an hour or two back: Apache weakens the ETag of a file modified within the last second,
-    which would make If-Match fail for that reason alone."""
-    past = time.time() - seconds
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            try:
-                os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
-            except OSError:
-                pass
-
-
-def set_header(headers, name, value):
-    for i, (n, _) in enumerate(headers):
-        if n.lower() == name.lower():
-            headers[i] = (name, value)
-            return
-    headers.append((name, value))
-
-
-def tokens(ctx, url, user=None):
-    _, _, body = ctx.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"), user)
-    text = body.decode("utf-8", "replace")
-    out, pos = [], 0
-    while True:
-        pos = text.find("opaquelocktoken:", pos)
-        if pos < 0:
-            return out
-        end = text.find("<", pos)
-        out.append(text[pos:end].strip())
-        pos = end
-
-
-def unlock_all(ctx, url, user=None):
-    for token in tokens(ctx, url, user):
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
 
 
 def shared_lock(ctx, url, user=None):
@@ -263,7 +201,7 @@ def cases(ctx, base):
 
     yield Case("lock-free", "LOCK", u("/locks/free.txt"), "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlock_all(c, u("/locks/free.txt")), notes="exclusive LOCK of an unlocked file: 200")
+               prepare=lambda c: c.unlock_all(u("/locks/free.txt")), notes="exclusive LOCK of an unlocked file: 200")
 
     refresh = [("If", ""), ("Timeout", "Second-900")]
     def refresh_prep(c):
@@ -273,7 +211,7 @@ def cases(ctx, base):
 
     unlock = [("Lock-Token", "")]
     def unlock_prep(c):
-        unlock_all(c, u("/locks/release.txt"))
+        c.unlock_all(u("/locks/release.txt"))
         set_header(unlock, "Lock-Token", f"<{c.lock(u('/locks/release.txt'))}>")
     yield Case("unlock-own", "UNLOCK", u("/locks/release.txt"), "none", kind="healthy", headers=unlock,
                prepare=unlock_prep, notes="UNLOCK with the right token: 204")
@@ -424,13 +362,8 @@ def cases(ctx, base):
     # ------------------------------------------------------------------ cache (stale client state)
     def stale(headers, name, path, value_of=lambda e: e):
         # alice reads version one (a strong ETag: the file is older than a second), bob then writes version two
-        on_disk = root + path
         def prep(c):
-            c.put(u(path), b"version one\n")
-            os.utime(on_disk, (time.time() - 600,) * 2)
-            old = c.etag(u(path))
-            c.put(u(path), b"version two, written by bob\n", user=None)
-            os.utime(on_disk, (time.time() - 300,) * 2)
+            old = c.stale_etag(u(path), old=b"version one\n", new=b"version two, written by bob\n", on_disk=root + path)
             set_header(headers, name, value_of(old))
         return prep
 
@@ -489,7 +422,7 @@ def cases(ctx, base):
                headers=[XML_TYPE], body=proppatch({"{urn:example:props}colour": "red"}),
                kind="full-disk", notes="dead props need a .DAV folder on a full disk: 207 with 'HTTP/1.1 500 (status)' and 'Could not open the property database'")
     yield Case("lock-new-on-full", "LOCK", u("/full/projects/new.txt"), "storage", ["/full/projects/new.txt"],
-               headers=[XML_TYPE], body=LOCKINFO, prepare=lambda c: unlock_all(c, u("/full/projects/new.txt")), kind="status-habit", notes="LOCK of an unmapped URL creates an empty file; no inode left: 500 (the lock-null entry stays in the lock DB)")
+               headers=[XML_TYPE], body=LOCKINFO, prepare=lambda c: c.unlock_all(u("/full/projects/new.txt")), kind="status-habit", notes="LOCK of an unmapped URL creates an empty file; no inode left: 500 (the lock-null entry stays in the lock DB)")
 
     # ------------------------------------------------------------------ payload / client (names on disk)
     yield Case("propfind-latin1-names", "PROPFIND", u("/latin1/"), "payload", ["/latin1/caf%e9.txt", "/latin1/r%e9sum%e9.doc"],

@@ -4,10 +4,9 @@ import os
 import subprocess
 import time
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version,
-                    proppatch)
+from corpus import (ALICE, ALLPROP, LOCKINFO, PROPNAME, WIN_UA, XML_TYPE, Case, Setup, age_tree, named_props,
+                    package_version, pip_version, proppatch, set_header)
 
-ALICE = "alice:alice-pw"
 NO_TLS_LIVE = ("live=False: davdoctor check would have to trust the self-signed certificate, and the core's "
                "check replay passes no --insecure/--cacert")
 
@@ -36,11 +35,7 @@ def start(ctx):
         with open(path, "wb") as f:
             f.write(data)
     subprocess.run(["chown", "-R", "www-data:www-data", root])
-    # Apache weakens the ETag of a file modified within the last second: date the tree back
-    past = time.time() - 7200
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+    age_tree(root)
     # /archive/2024/: many scans, and a folder HR copied in as root (mode 700): the backend (www-data) cannot open it
     os.makedirs(os.path.join(root, "archive", "2024"), exist_ok=True)
     for i in range(600):
@@ -63,29 +58,8 @@ def start(ctx):
     }
 
 
-def set_header(headers, name, value):
-    for i, (n, _) in enumerate(headers):
-        if n.lower() == name.lower():
-            headers[i] = (name, value)
-            return
-    headers.append((name, value))
-
-
-def unlock_all(ctx, url, user=None):
-    _, _, body = ctx.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"), user)
-    text = body.decode("utf-8", "replace")
-    pos = 0
-    while (pos := text.find("opaquelocktoken:", pos)) >= 0:
-        end = text.find("<", pos)
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{text[pos:end].strip()}>")], user=user)
-        pos = end
-
-
 def cases(ctx, b):
     A, W, root = b["A"], b["W"], b["root"]
-
-    def path_of(url):
-        return "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
 
     # ------------------------------------------------------------------ healthy, through a correct proxy
     OK = b["OK"]
@@ -122,10 +96,10 @@ def cases(ctx, b):
                notes="PROPPATCH 207/200 through a correct proxy")
     yield Case("ok-lock", "LOCK", f"{OK}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlock_all(c, f"{A}/locks/free.txt"), notes="LOCK 200 through a correct proxy")
+               prepare=lambda c: c.unlock_all(f"{A}/locks/free.txt"), notes="LOCK 200 through a correct proxy")
     unlock = [("Lock-Token", "")]
     def unlock_prep(c):
-        unlock_all(c, f"{A}/locks/release.txt")
+        c.unlock_all(f"{A}/locks/release.txt")
         set_header(unlock, "Lock-Token", f"<{c.lock(f'{A}/locks/release.txt')}>")
     yield Case("ok-unlock", "UNLOCK", f"{OK}/locks/release.txt", "none", kind="healthy", headers=unlock,
                prepare=unlock_prep, notes="UNLOCK 204: Lock-Token passes a correct proxy")
@@ -159,7 +133,7 @@ def cases(ctx, b):
                notes="WsgiDAV behind a correct proxy: MOVE 201")
     yield Case("wok-lock", "LOCK", f"{WOK}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlock_all(c, f"{W}/locks/free.txt"), notes="WsgiDAV behind a correct proxy: LOCK 200")
+               prepare=lambda c: c.unlock_all(f"{W}/locks/free.txt"), notes="WsgiDAV behind a correct proxy: LOCK 200")
     TLS = b["TLS"]
     yield Case("tls-propfind-depth1", "PROPFIND", f"{TLS}/docs/", "none", kind="healthy", curl_args=["-k"],
                headers=[("Depth", "1"), XML_TYPE], body=named_props("getetag", "resourcetype"), live=False,
@@ -191,7 +165,7 @@ def cases(ctx, b):
                      "streaming the 207 in the middle (AH: 'Provider encountered an error while streaming'), and the correct "
                      "proxy relays the chunks it got: cut short by the server, not by the proxy")
     yield Case("ok-propfind-percent-names-windows", "PROPFIND", f"{OK}/pct/", "client", ["/pct/100%.txt", "/pct/50%25 off.txt"],
-               headers=[("Depth", "1"), XML_TYPE, ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")],
+               headers=[("Depth", "1"), XML_TYPE, WIN_UA],
                body=named_props("displayname", "resourcetype", "getcontentlength"), kind="deviation",
                notes="names with a literal % on the backend (100%.txt, 50%25 off.txt), listed through the correct proxy: "
                      "hrefs %25, well-formed; the Windows Mini-Redirector cannot open such names")
@@ -335,7 +309,7 @@ def cases(ctx, b):
                notes="body lost on the way: mod_dav answers PROPPATCH with 400")
     yield Case("bodylost-lock", "LOCK", f"{ABL}/locks/free2.txt", "proxy", ["/locks/free2.txt"],
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, kind="received",
-               prepare=lambda c: unlock_all(c, f"{A}/locks/free2.txt"),
+               prepare=lambda c: c.unlock_all(f"{A}/locks/free2.txt"),
                notes="body lost on the way: a LOCK with lockinfo arrives bodiless (a refresh without If): 400")
     yield Case("wbodylost-propfind-named", "PROPFIND", f"{WBL}/docs/", "proxy", ["/docs/"],
                headers=[("Depth", "1"), XML_TYPE], body=named_props("getcontentlength"), kind="received",
@@ -344,7 +318,7 @@ def cases(ctx, b):
                headers=[XML_TYPE], body=proppatch({"{urn:example:props}colour": "red"}), kind="received",
                notes="body lost in front of WsgiDAV: 400 'Body must not be empty'")
     yield Case("wbodylost-lock", "LOCK", f"{WBL}/locks/free.txt", "proxy", ["/locks/free.txt"],
-               headers=[XML_TYPE], body=LOCKINFO, kind="received", prepare=lambda c: unlock_all(c, f"{W}/locks/free.txt"),
+               headers=[XML_TYPE], body=LOCKINFO, kind="received", prepare=lambda c: c.unlock_all(f"{W}/locks/free.txt"),
                notes="body lost in front of WsgiDAV: 400 'Expected a lock token' (taken for a refresh)")
 
     # ------------------------------------------------------------------ proxy: wrong backend path
@@ -361,14 +335,13 @@ def cases(ctx, b):
     target = os.path.join(root, "docs", "report.txt")
 
     def prime(c):
-        c.put(f"{CACHE}/docs/report.txt", b"report v1 by alice\n")  # through the cache: drops what it held
         past = time.time() - 7200
-        os.utime(target, (past, past))
+        # through the cache: drops what it held
+        c.put_dated(f"{CACHE}/docs/report.txt", b"report v1 by alice\n", target, past)
         c.curl("GET", f"{CACHE}/docs/report.txt")
         c.curl("GET", f"{CACHE}/docs/report.txt")
         stale = c.etag(f"{CACHE}/docs/report.txt")
-        c.put(f"{A}/docs/report.txt", b"report v2 by bob, written past the cache\n")
-        os.utime(target, (past + 60, past + 60))
+        c.put_dated(f"{A}/docs/report.txt", b"report v2 by bob, written past the cache\n", target, past + 60)
         return stale
 
     yield Case("cache-get-stale", "GET", f"{CACHE}/docs/report.txt", "cache", ["/docs/report.txt"], prepare=prime,

@@ -1,17 +1,15 @@
 """HAProxy 2.6 in front of Apache mod_dav (faulty profile) and WsgiDAV (faulty profile), configured the ways
 admins end up with it: see scripts/peers/start-haproxy.sh for one frontend per port."""
 import os
-import re
 import subprocess
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version,
-                    proppatch)
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, WIN_UA, XML_TYPE, Case, Setup, deleted, lockinfo,
+                    named_props, package_version, pip_version, proppatch, write_names)
 
 # ctx.port offsets: HAProxy frontends 0..12 (start-haproxy.sh), the backends on 15, 16 and 17.
 APACHE, WSGIDAV, NGINX = 15, 16, 17
 FRONTENDS = ["correct", "strip1", "strip2", "prefix", "host", "getonly", "rest", "slow", "wcorrect", "wstrip", "wprefix", "https",
              "ncorrect"]
-WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
 # What Windows Explorer asks for, with its Win32 properties, when it opens a folder on a mapped drive.
 MS = "urn:schemas-microsoft-com:"
 WIN_PROPS = named_props("creationdate", "displayname", "getcontentlength", "getcontenttype", "getetag", "getlastmodified",
@@ -28,38 +26,11 @@ def start(ctx):
                                                    "NGINX_PORT": str(ctx.port(NGINX))})
     # nginx's tree: a zip made on Windows, unpacked on the server with unzip, gives ISO-8859-1 names
     # (the archive has no UTF-8 flag); nginx runs as www-data.
-    handbook = os.path.join(ctx.workdir, "nginx", "root", "handbook")
-    os.makedirs(handbook, exist_ok=True)
-    for name in (b"\xdcbersicht.pdf", b"Pr\xe9face.doc", b"index.txt"):
-        with open(os.path.join(handbook.encode(), name), "wb") as f:
-            f.write(b"from the zip\n")
-    subprocess.run(["chown", "-R", "www-data:www-data", handbook], check=True)
+    write_names(os.path.join(ctx.workdir, "nginx", "root", "handbook"),
+                [b"\xdcbersicht.pdf", b"Pr\xe9face.doc", b"index.txt"], b"from the zip\n", owner="www-data")
     for offset, name in enumerate(FRONTENDS):
         urls[name] = f"http://127.0.0.1:{ctx.port(offset)}"
     return urls
-
-
-# --------------------------------------------------------------------------- helpers (state on the backends)
-
-def lock_tokens(ctx, url):
-    _, _, body = ctx.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"))
-    return sorted(set(re.findall(r"opaquelocktoken:[^<\s\"]+", body.decode("utf-8", "replace"))))
-
-
-def unlock_all(ctx, url):
-    for token in lock_tokens(ctx, url):
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")])
-
-
-def ensure_file(ctx, url, data=b"content\n"):
-    status, _, body = ctx.curl("GET", url)
-    if status != 200 or body != data:
-        ctx.put(url, data)
-
-
-def lockinfo(owner):
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
-            b'<D:locktype><D:write/></D:locktype><D:owner><D:href>' + owner.encode() + b'</D:href></D:owner></D:lockinfo>')
 
 
 def cases(ctx, urls):
@@ -68,12 +39,6 @@ def cases(ctx, urls):
     C, S1, S2, P, HST = urls["correct"], urls["strip1"], urls["strip2"], urls["prefix"], urls["host"]
     G, R, SL, WC, WS, WP = urls["getonly"], urls["rest"], urls["slow"], urls["wcorrect"], urls["wstrip"], urls["wprefix"]
     HTTPS = urls["https"]
-
-    def absent(*direct):
-        def prep(c):
-            for u in direct:
-                c.delete(u)
-        return prep
 
     # ---- the correct frontend: healthy answers of every shape ------------------------------------------------
     yield Case("correct-options-root", "OPTIONS", f"{C}/", "none", kind="healthy",
@@ -95,20 +60,20 @@ def cases(ctx, urls):
 
     yield Case("correct-put-new", "PUT", f"{C}/docs/upload-report.txt", "none", kind="healthy",
                body=b"quarterly numbers\n", headers=[("Content-Type", "text/plain")],
-               prepare=absent(f"{A}/docs/upload-report.txt"), notes="PUT of a new file: 201 Created")
+               prepare=deleted(f"{A}/docs/upload-report.txt"), notes="PUT of a new file: 201 Created")
     yield Case("correct-mkcol", "MKCOL", f"{C}/docs/new-folder/", "none", kind="healthy",
-               prepare=absent(f"{A}/docs/new-folder/"), notes="MKCOL of a new collection: 201")
+               prepare=deleted(f"{A}/docs/new-folder/"), notes="MKCOL of a new collection: 201")
 
     def trash(c):
-        ensure_file(c, f"{A}/docs/trash.txt", b"to be deleted\n")
+        c.ensure_file(f"{A}/docs/trash.txt", b"to be deleted\n")
     yield Case("correct-delete", "DELETE", f"{C}/docs/trash.txt", "none", kind="healthy", prepare=trash,
                notes="DELETE of an existing file: 204")
     yield Case("correct-copy", "COPY", f"{C}/docs/plain.txt", "none", kind="healthy",
-               headers=[("Destination", f"{C}/docs/plain%20copy.txt")], prepare=absent(f"{A}/docs/plain%20copy.txt"),
+               headers=[("Destination", f"{C}/docs/plain%20copy.txt")], prepare=deleted(f"{A}/docs/plain%20copy.txt"),
                notes="COPY to a new name with a space: 201 (Destination names the proxy's host:port, Host passed, Apache agrees)")
 
     def moveme(c):
-        ensure_file(c, f"{A}/docs/draft.txt", b"draft\n")
+        c.ensure_file(f"{A}/docs/draft.txt", b"draft\n")
         c.delete(f"{A}/docs/sub/final.txt")
     yield Case("correct-move", "MOVE", f"{C}/docs/draft.txt", "none", kind="healthy",
                headers=[("Destination", f"{C}/docs/sub/final.txt"), ("Overwrite", "T")], prepare=moveme,
@@ -118,7 +83,7 @@ def cases(ctx, urls):
                notes="PROPPATCH setting a dead property: 207 with 200 propstat")
     yield Case("correct-lock", "LOCK", f"{C}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600"), ("Depth", "0")], body=lockinfo("mailto:alice@example.com"),
-               prepare=lambda c: unlock_all(c, f"{A}/locks/free.txt"), notes="LOCK of an unlocked file: 200 with Lock-Token")
+               prepare=lambda c: c.unlock_all(f"{A}/locks/free.txt"), notes="LOCK of an unlocked file: 200 with Lock-Token")
 
     ctx.put(f"{A}/locks/release.txt", b"release me\n")
     token = ctx.lock(f"{A}/locks/release.txt")
@@ -133,15 +98,15 @@ def cases(ctx, urls):
     yield Case("correct-secret-401", "PROPFIND", f"{C}/secret/", "permission", ["/secret/"], kind="baseline",
                headers=[("Depth", "0")], notes="Apache Basic auth on /secret/, no credentials -> 401")
     yield Case("correct-secret-bob-403", "GET", f"{C}/secret/alice/diary.txt", "permission", ["/secret/alice/diary.txt"],
-               user="bob:bob-pw", notes="/secret/alice/ is alice's only (AuthzSendForbiddenOnFailure): bob gets 403")
+               user=BOB, notes="/secret/alice/ is alice's only (AuthzSendForbiddenOnFailure): bob gets 403")
     yield Case("correct-upload-413", "PUT", f"{C}/upload/scan.pdf", "server-config", ["/upload/scan.pdf"],
                body=b"%PDF-1.4\n" + b"x" * 4096, headers=[("Content-Type", "application/pdf")],
                notes="Apache LimitRequestBody 1024 on /upload/ -> 413")
     yield Case("correct-quota-507", "PUT", f"{C}/quota/video.bin", "storage", ["/quota/video.bin"],
-               body=b"\0" * 65536, prepare=absent(f"{A}/quota/video.bin"),
+               body=b"\0" * 65536, prepare=deleted(f"{A}/quota/video.bin"),
                notes="/quota/ is an almost full 256 KiB tmpfs: 64 KiB PUT -> 507 Insufficient Storage")
     ctx.lock(f"{A}/locks/held.txt")
-    yield Case("correct-put-locked", "PUT", f"{C}/locks/held.txt", "lock", ["/locks/held.txt"], user="bob:bob-pw",
+    yield Case("correct-put-locked", "PUT", f"{C}/locks/held.txt", "lock", ["/locks/held.txt"], user=BOB,
                body=b"bob's edit\n", prepare=lambda c: c.lock(f"{A}/locks/held.txt"),
                notes="alice holds an exclusive lock; bob's PUT carries no token -> 423")
     yield Case("correct-missing-404", "PROPFIND", f"{C}/docs/quarterly.xlsx", "path", ["/docs/quarterly.xlsx"],
@@ -155,8 +120,7 @@ def cases(ctx, urls):
     stale_url, stale_path = f"{A}/docs/budget.ods", os.path.join(aroot, "docs", "budget.ods")
 
     def budget_v1(c):
-        c.put(stale_url, b"budget v1\n")
-        os.utime(stale_path, (1700000000, 1700000000))
+        c.put_dated(stale_url, b"budget v1\n", stale_path, 1700000000)
     budget_v1(ctx)
     old_etag = ctx.etag(stale_url)
 
@@ -199,7 +163,7 @@ def cases(ctx, urls):
 
     def dir_unlocked(c):
         c.mkcol(f"{A}/locks/project/")
-        unlock_all(c, f"{A}/locks/project/")
+        c.unlock_all(f"{A}/locks/project/")
     yield Case("strip-lock-depth0-infinity", "LOCK", f"{S1}/locks/project/", "proxy", ["/locks/project/"],
                headers=[XML_TYPE, ("Depth", "0"), ("Timeout", "Second-600")], body=lockinfo("mailto:alice@example.com"),
                prepare=dir_unlocked, kind="received",
@@ -207,7 +171,7 @@ def cases(ctx, urls):
 
     # ---- strip2: del-header Destination, Lock-Token; response DAV / MS-Author-Via hidden -----------------------
     def move_src(c):
-        ensure_file(c, f"{A}/docs/minutes.txt", b"minutes\n")
+        c.ensure_file(f"{A}/docs/minutes.txt", b"minutes\n")
     yield Case("strip-move-no-destination-400", "MOVE", f"{S2}/docs/minutes.txt", "proxy", ["/docs/minutes.txt"],
                headers=[("Destination", f"{S2}/docs/sub/minutes-2024.txt")], prepare=move_src, kind="received",
                notes="HAProxy del-header Destination: Apache answers 400 Bad Request to a MOVE without Destination")
@@ -234,11 +198,11 @@ def cases(ctx, urls):
                ["/dav/docs/sub/nested.txt"], kind="received", headers=[("Depth", "0"), XML_TYPE], body=PROPNAME,
                notes="the one href names /docs/sub/nested.txt, not the requested /dav/docs/sub/nested.txt")
     yield Case("prefix-put-location", "PUT", f"{P}/dav/docs/agenda.txt", "proxy", ["/dav/docs/agenda.txt"],
-               body=b"agenda\n", prepare=absent(f"{A}/docs/agenda.txt"), kind="received",
+               body=b"agenda\n", prepare=deleted(f"{A}/docs/agenda.txt"), kind="received",
                notes="201 Created, but Location (and the body) name /docs/agenda.txt without the /dav prefix")
 
     def prefix_move(c):
-        ensure_file(c, f"{A}/docs/old-name.txt", b"rename me\n")
+        c.ensure_file(f"{A}/docs/old-name.txt", b"rename me\n")
     yield Case("prefix-move-500", "MOVE", f"{P}/dav/docs/old-name.txt", "proxy", ["/dav/docs/old-name.txt"],
                headers=[("Destination", f"{P}/dav/docs/new-name.txt")], prepare=prefix_move, kind="received",
                notes="Destination keeps /dav/ (not rewritten); Apache has no /dav/docs/ -> 500 Internal Server Error")
@@ -249,7 +213,7 @@ def cases(ctx, urls):
 
     # ---- host: Host set to the backend's address ---------------------------------------------------------------
     yield Case("host-put-location-backend", "PUT", f"{HST}/docs/memo.txt", "proxy", ["/docs/memo.txt"],
-               body=b"memo\n", prepare=absent(f"{A}/docs/memo.txt"), kind="received",
+               body=b"memo\n", prepare=deleted(f"{A}/docs/memo.txt"), kind="received",
                notes="Host set to the backend's: 201 Created's Location names http://127.0.0.1:<backend port>/")
     yield Case("host-propfind-noslash-301", "PROPFIND", f"{HST}/docs/sub", "proxy", ["/docs/sub"], kind="received",
                headers=[("Depth", "1")], notes="collection without trailing slash: Apache's 301 Location names the backend's host:port")
@@ -276,7 +240,7 @@ def cases(ctx, urls):
                notes="MKCOL refused by HAProxy with 405 while Apache's OPTIONS (through the same proxy) allows it")
     yield Case("rest-put-ok", "PUT", f"{R}/docs/api-upload.json", "none", kind="healthy",
                headers=[("Content-Type", "application/json")], body=b'{"ok": true}\n',
-               prepare=absent(f"{A}/docs/api-upload.json"), notes="PUT is allowed by the rule: 201")
+               prepare=deleted(f"{A}/docs/api-upload.json"), notes="PUT is allowed by the rule: 201")
     yield Case("rest-options-ok", "OPTIONS", f"{R}/docs/", "none", kind="healthy",
                notes="OPTIONS passes: Apache's DAV: 1,2 and Allow with PROPFIND etc.")
 
@@ -293,9 +257,9 @@ def cases(ctx, urls):
                headers=[("Depth", "infinity"), XML_TYPE], body=ALLPROP, notes="WsgiDAV allows Depth: infinity: full tree 207")
     yield Case("wcorrect-propfind-propname-depth1", "PROPFIND", f"{WC}/docs/", "none", kind="propname",
                headers=[("Depth", "1"), XML_TYPE], body=PROPNAME, notes="propname Depth 1 through HAProxy")
-    yield Case("wcorrect-secret-alice", "PROPFIND", f"{WC}/secret/", "none", kind="healthy", user="alice:alice-pw",
+    yield Case("wcorrect-secret-alice", "PROPFIND", f"{WC}/secret/", "none", kind="healthy", user=ALICE,
                headers=[("Depth", "1")], notes="alice's Basic credentials pass through HAProxy: 207")
-    yield Case("wcorrect-secret-bob-401", "PROPFIND", f"{WC}/secret/", "permission", ["/secret/"], user="bob:bob-pw",
+    yield Case("wcorrect-secret-bob-401", "PROPFIND", f"{WC}/secret/", "permission", ["/secret/"], user=BOB,
                headers=[("Depth", "1")], notes="bob is unknown to the /secret share: 401")
     yield Case("wcorrect-ro-put-403", "PUT", f"{WC}/ro/notes.txt", "permission", ["/ro/notes.txt"], body=b"notes\n",
                notes="WsgiDAV read-only share: 403 Forbidden for a PUT")
@@ -308,7 +272,7 @@ def cases(ctx, urls):
                notes="Depth deleted; WsgiDAV treats it as infinity: /docs/sub/nested.txt (depth 2) appears in a Depth 1 listing")
 
     def wcopy(c):
-        ensure_file(c, f"{W}/docs/report-final.txt", b"final\n")
+        c.ensure_file(f"{W}/docs/report-final.txt", b"final\n")
     yield Case("wstrip-copy-400", "COPY", f"{WS}/docs/plain.txt", "proxy", ["/docs/plain.txt"], kind="received",
                headers=[("Destination", f"{WS}/docs/report-final.txt"), ("Overwrite", "F")], prepare=wcopy,
                notes="Destination (and Overwrite) deleted by HAProxy: WsgiDAV 400 Bad Request")

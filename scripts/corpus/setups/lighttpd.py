@@ -1,14 +1,10 @@
 """lighttpd 1.4 mod_webdav (SQLite props and locks), scripts/peers/start-lighttpd.sh's faulty profile plus a
 fragment in lighttpd's own configuration language (EXTRA_CONF) for more subtrees."""
 import os
-import subprocess
-import time
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version,
-                    proppatch)
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, deleted, lockinfo, named_props,
+                    package_version, proppatch, set_header, write_file, write_names)
 
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
 NS = "urn:x-davdoctor:"
 # A PROPFIND that asks for what a file manager shows, without getcontentlength (lighttpd sizes every
 # collection 4096, a payload fault of its own that must not ride along in cases about something else).
@@ -36,73 +32,6 @@ $HTTP["url"] =~ "^/notes/" {
 """
 
 
-# ------------------------------------------------------------------------------------- small helpers
-
-def mount_tmpfs(ctx, path, size, inodes=None):
-    """A real tmpfs on PATH (inside the served tree), filled up: with inodes, every inode used; else every
-    block. Recorded in WORKDIR/mounts so that scripts/peers/stop.sh unmounts it."""
-    os.makedirs(path, exist_ok=True)
-    opts = f"size={size},mode=0777" + (f",nr_inodes={inodes}" if inodes else "")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], capture_output=True).returncode != 0:
-        raise RuntimeError(f"cannot mount a tmpfs on {path} (needs root)")
-    with open(os.path.join(ctx.workdir, "mounts"), "a") as f:
-        f.write(path + "\n")
-    if inodes:
-        i = 0
-        while True:
-            try:
-                open(os.path.join(path, f"f{i:03}"), "wb").close()
-            except OSError:
-                break
-            i += 1
-    else:
-        try:
-            with open(os.path.join(path, "filler.bin"), "wb") as f:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-        except OSError:
-            pass
-
-
-def write_file(path, data=b"on disk\n"):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-    subprocess.run(["chown", "-R", "www-data:www-data", os.path.dirname(path)], check=False)
-
-
-def fresh(ctx, url, data=b"content\n", user=None):
-    """The file exists with this content (PUT; the server's own ETag and mtime)."""
-    ctx.put(url, data, user)
-
-
-def absent(ctx, url, user=None):
-    ctx.delete(url, user)
-
-
-def unlocked(ctx, url, user=None):
-    """No lock on URL: take (or find) the lock and release it."""
-    token = ctx.lock(url, user)
-    if token:
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
-
-
-def header(case, name, value):
-    """Sets a request header of CASE in place (prepare learns a value only the server can give: a lock
-    token, an ETag from before another user's PUT)."""
-    case.headers[:] = [(n, v) for n, v in case.headers if n.lower() != name.lower()] + [(name, value)]
-
-
-def stale_etag(ctx, url, user=None, other=None):
-    """The ETag a client saw, then another user's PUT that changes the file: returns the stale ETag."""
-    ctx.put(url, f"version read by the client {time.time_ns()}\n".encode(), user)
-    before = ctx.etag(url, user)
-    # the two bodies differ in length: the ETag (inode, mtime in seconds, size) changes within one second too
-    ctx.put(url, f"changed by another user meanwhile, {time.time_ns()}, longer\n".encode(), other or user)
-    return before
-
-
 # ------------------------------------------------------------------------------------------- the setup
 
 def start(ctx):
@@ -118,16 +47,10 @@ def start(ctx):
     write_file(f"{root}/notes/todo.txt", b"- buy milk\n")
     write_file(f"{root}/reports/q1.txt", b"q1 figures\n")
     write_file(f"{root}/media/photo.jpg", os.urandom(48 * 1024))
-    os.makedirs(f"{root}/ctl", exist_ok=True)
-    for name in (b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"):
-        with open(os.path.join(root.encode(), b"ctl", name), "wb") as f:
-            f.write(b"a name with a control character\n")
-    os.makedirs(f"{root}/latin1", exist_ok=True)
-    for name in (b"caf\xe9.txt", b"na\xefve.txt"):
-        with open(os.path.join(root.encode(), b"latin1", name), "wb") as f:
-            f.write(b"a name in ISO-8859-1 bytes\n")
-    subprocess.run(["chown", "-R", "www-data:www-data", f"{root}/ctl", f"{root}/latin1"], check=False)
-    mount_tmpfs(ctx, f"{root}/inodes", "1m", inodes=8)
+    write_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"], b"a name with a control character\n",
+                owner="www-data")
+    write_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"], b"a name in ISO-8859-1 bytes\n", owner="www-data")
+    ctx.full_tmpfs(f"{root}/inodes", "1m", inodes=8)
     return base
 
 
@@ -156,21 +79,21 @@ def cases(ctx, base):
     yield Case("head-file", "HEAD", f"{b}/docs/Caf%C3%A9.txt", "none", kind="healthy", curl_args=["-I"],
                notes="HEAD of a file with an NFC accent")
     yield Case("put-new", "PUT", f"{b}/docs/new%20report.txt", "none", kind="healthy", body=b"first draft\n",
-               prepare=lambda c: absent(c, f"{b}/docs/new%20report.txt"), notes="PUT creates a file: 201")
+               prepare=deleted(f"{b}/docs/new%20report.txt"), notes="PUT creates a file: 201")
     yield Case("put-overwrite", "PUT", f"{b}/docs/draft.txt", "none", kind="healthy", body=b"second draft\n",
-               prepare=lambda c: fresh(c, f"{b}/docs/draft.txt", b"first draft\n"),
+               prepare=lambda c: c.put(f"{b}/docs/draft.txt", b"first draft\n"),
                notes="PUT replaces an existing file: 204")
     yield Case("mkcol-new", "MKCOL", f"{b}/docs/projects/", "none", kind="healthy",
-               prepare=lambda c: absent(c, f"{b}/docs/projects/"), notes="MKCOL of a new collection: 201")
+               prepare=deleted(f"{b}/docs/projects/"), notes="MKCOL of a new collection: 201")
     yield Case("delete-file", "DELETE", f"{b}/docs/obsolete.txt", "none", kind="healthy",
-               prepare=lambda c: fresh(c, f"{b}/docs/obsolete.txt"), notes="DELETE of an existing file: 204")
+               prepare=lambda c: c.put(f"{b}/docs/obsolete.txt"), notes="DELETE of an existing file: 204")
     yield Case("copy-file", "COPY", f"{b}/docs/plain.txt", "none", kind="healthy",
                headers=[("Destination", f"{b}/docs/sub/plain-copy.txt")],
-               prepare=lambda c: absent(c, f"{b}/docs/sub/plain-copy.txt"), notes="COPY into a sub-collection: 201")
+               prepare=deleted(f"{b}/docs/sub/plain-copy.txt"), notes="COPY into a sub-collection: 201")
 
     def move_ready(c):
-        fresh(c, f"{b}/docs/inbox.txt", b"to be filed\n")
-        absent(c, f"{b}/docs/sub/filed.txt")
+        c.put(f"{b}/docs/inbox.txt", b"to be filed\n")
+        c.delete(f"{b}/docs/sub/filed.txt")
 
     yield Case("move-file", "MOVE", f"{b}/docs/inbox.txt", "none", kind="healthy",
                headers=[("Destination", f"{b}/docs/sub/filed.txt"), ("Overwrite", "F")], prepare=move_ready,
@@ -181,13 +104,13 @@ def cases(ctx, base):
                notes="PROPPATCH sets a dead property (SQLite DB); lighttpd answers 204, not a 207")
     yield Case("lock-free", "LOCK", f"{b}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlocked(c, f"{b}/locks/free.txt"), notes="exclusive write lock on an unlocked file")
+               prepare=lambda c: c.unlocked(f"{b}/locks/free.txt"), notes="exclusive write lock on an unlocked file")
 
     unlock = Case("unlock-own", "UNLOCK", f"{b}/locks/sub/deep.txt", "none", kind="healthy",
                   notes="UNLOCK with the token the LOCK just returned: 204")
 
     def lock_for_unlock(c):
-        header(unlock, "Lock-Token", f"<{c.lock(f'{b}/locks/sub/deep.txt')}>")
+        set_header(unlock.headers, "Lock-Token", f"<{c.lock(f'{b}/locks/sub/deep.txt')}>")
 
     unlock.prepare = lock_for_unlock
     yield unlock
@@ -197,7 +120,7 @@ def cases(ctx, base):
 
     def lock_for_put(c):
         fresh_token = c.lock(f"{b}/locks/mine.txt")
-        header(put_token, "If", f"(<{fresh_token}>)")
+        set_header(put_token.headers, "If", f"(<{fresh_token}>)")
 
     put_token.prepare = lock_for_put
     yield put_token
@@ -271,7 +194,7 @@ def cases(ctx, base):
                notes="webdav.is-readonly: MKCOL refused")
     yield Case("lock-readonly", "LOCK", f"{b}/ro/readme.txt", "none", kind="deviation",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlocked(c, f"{b}/ro/readme.txt"),
+               prepare=lambda c: c.unlocked(f"{b}/ro/readme.txt"),
                notes="webdav.is-readonly still grants a LOCK (200); only the writes after it are refused")
     yield Case("move-readonly", "MOVE", f"{b}/ro/readme.txt", "permission", ["/ro/readme.txt"], kind="read-only",
                headers=[("Destination", f"{b}/ro/readme-old.txt")], notes="webdav.is-readonly: MOVE refused")
@@ -292,28 +215,28 @@ def cases(ctx, base):
                body=b"bob's plan\n", prepare=lambda c: c.lock(f"{b}/shared/plan.txt", ALICE),
                notes="alice holds the lock on /shared/plan.txt; bob PUTs without a token: 423")
     yield Case("lock-already-locked", "LOCK", f"{b}/shared/plan.txt", "lock", ["/shared/plan.txt"], user=BOB,
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO.replace(b"alice", b"bob"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=lockinfo("mailto:bob@example.com"),
                prepare=lambda c: c.lock(f"{b}/shared/plan.txt", ALICE),
                notes="bob asks for an exclusive lock that alice holds: 423")
     yield Case("move-locked-source", "MOVE", f"{b}/locks/held.txt", "lock", ["/locks/held.txt"],
                headers=[("Destination", f"{b}/docs/held-moved.txt")],
-               prepare=lambda c: (c.lock(f"{b}/locks/held.txt"), absent(c, f"{b}/docs/held-moved.txt")),
+               prepare=lambda c: (c.lock(f"{b}/locks/held.txt"), c.delete(f"{b}/docs/held-moved.txt")),
                notes="MOVE of a locked file without its token: 423")
 
     # ------------------------------------------------------------------------------------ cache
     stale_put = Case("put-stale-if-match", "PUT", f"{b}/shared/budget.txt", "cache", ["/shared/budget.txt"],
                      user=ALICE, kind="stale-state", body=b"alice's edit of the old version\n",
                      notes="If-Match with the ETag alice read before bob's PUT: 412")
-    stale_put.prepare = lambda c: header(stale_put, "If-Match", stale_etag(c, f"{b}/shared/budget.txt", ALICE, BOB))
+    stale_put.prepare = lambda c: set_header(stale_put.headers, "If-Match", c.stale_etag(f"{b}/shared/budget.txt", ALICE, BOB))
     yield stale_put
     stale_delete = Case("delete-stale-if-match", "DELETE", f"{b}/docs/minutes.txt", "cache", ["/docs/minutes.txt"],
                         kind="stale-state", notes="DELETE If-Match with an ETag from before another PUT: 412")
-    stale_delete.prepare = lambda c: header(stale_delete, "If-Match", stale_etag(c, f"{b}/docs/minutes.txt"))
+    stale_delete.prepare = lambda c: set_header(stale_delete.headers, "If-Match", c.stale_etag(f"{b}/docs/minutes.txt"))
     yield stale_delete
     stale_if = Case("put-stale-if-etag", "PUT", f"{b}/docs/agenda.txt", "cache", ["/docs/agenda.txt"],
                     kind="stale-state", body=b"agenda v2\n",
                     notes="If: ([etag]) with an ETag from before another PUT: 412")
-    stale_if.prepare = lambda c: header(stale_if, "If", f"([{stale_etag(c, f'{b}/docs/agenda.txt')}])")
+    stale_if.prepare = lambda c: set_header(stale_if.headers, "If", f"([{c.stale_etag(f'{b}/docs/agenda.txt')}])")
     yield stale_if
 
     # ---------------------------------------------------------------------------------- storage

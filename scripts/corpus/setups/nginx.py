@@ -8,9 +8,9 @@ characters or Latin-1 bytes) are written directly into the served tree.
 """
 import os
 import subprocess
-import time
 
-from corpus import ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, proppatch
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, MAC_UA, PROPNAME, WIN_UA, XML_TYPE, Case, Setup, created, deleted,
+                    in_turn, named_props, package_version, proppatch, set_header)
 
 EXTRA_CONF = """
         # a plain static location: the admin never switched DAV on here
@@ -46,11 +46,6 @@ EXTRA_CONF = """
             }
         }
 """
-
-WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
-MAC_UA = ("User-Agent", "WebDAVFS/3.0.0 (03008000) Darwin/22.1.0 (x86_64)")
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
 
 
 def root_of(ctx):
@@ -131,25 +126,15 @@ def cases(ctx, base):
     root = root_of(ctx)
 
     def gone(*paths, user=None):
-        def prep(c):
-            for p in paths:
-                c.delete(f"{base}{p}", user=user)
-        return prep
+        return deleted(*(f"{base}{p}" for p in paths), user=user)
 
     def present(*paths, data=b"content\n", user=None):
+        """created(), but a file's dav-ext lock is released first: a locked file refuses the PUT."""
         def prep(c):
             for p in paths:
-                if p.endswith("/"):
-                    c.mkcol(f"{base}{p}", user=user)
-                else:
+                if not p.endswith("/"):
                     ensure_unlocked(c, f"{base}{p}", user)
-                    c.put(f"{base}{p}", data, user=user)
-        return prep
-
-    def both(*preps):
-        def prep(c):
-            for p in preps:
-                p(c)
+                created(f"{base}{p}", data=data, user=user)(c)
         return prep
 
     # ------------------------------------------------------------------ healthy answers
@@ -194,7 +179,7 @@ def cases(ctx, base):
     inm = Case("get-if-none-match-current-etag", "GET", f"{base}/reports/q3.txt", "none", kind="healthy",
                notes="revalidation with the ETag the client holds, still current: 304 Not Modified")
     def prep_inm(c, case=inm):
-        case.headers[:] = [("If-None-Match", c.etag(f"{base}/reports/q3.txt") or '"none"')]
+        set_header(case.headers, "If-None-Match", c.etag(f"{base}/reports/q3.txt") or '"none"')
     inm.prepare = prep_inm
     yield inm
     yield Case("put-new-file", "PUT", f"{base}/docs/report-2026.txt", "none", kind="healthy",
@@ -207,8 +192,8 @@ def cases(ctx, base):
     yield Case("delete-file", "DELETE", f"{base}/docs/draft.txt", "none", kind="healthy",
                prepare=present("/docs/draft.txt"), notes="DELETE of a file: 204")
     yield Case("delete-collection-tree", "DELETE", f"{base}/docs/old-tree/", "none", kind="healthy",
-               prepare=both(present("/docs/old-tree/", "/docs/old-tree/inner/"),
-                            present("/docs/old-tree/inner/x.txt")),
+               prepare=in_turn(present("/docs/old-tree/", "/docs/old-tree/inner/"),
+                               present("/docs/old-tree/inner/x.txt")),
                notes="DELETE of a collection with members (Depth infinity implied): 204")
     yield Case("copy-file", "COPY", f"{base}/docs/a%20b.txt", "none",
                headers=[("Destination", f"{base}/docs/a%20b%20(copy).txt")], prepare=gone("/docs/a%20b%20(copy).txt"),
@@ -219,7 +204,7 @@ def cases(ctx, base):
                notes="COPY over an existing file with a path-only Destination: 204")
     yield Case("move-collection", "MOVE", f"{base}/docs/tmpdir/", "none", kind="healthy",
                headers=[("Destination", f"{base}/docs/archive-2025/")],
-               prepare=both(gone("/docs/archive-2025/"), present("/docs/tmpdir/"), present("/docs/tmpdir/notes.txt")),
+               prepare=in_turn(gone("/docs/archive-2025/"), present("/docs/tmpdir/"), present("/docs/tmpdir/notes.txt")),
                notes="MOVE of a collection with trailing slashes on both sides: 201")
     yield Case("lock-free-file", "LOCK", f"{base}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
@@ -232,13 +217,13 @@ def cases(ctx, base):
     unlock = Case("unlock-own-token", "UNLOCK", f"{base}/locks/release.txt", "none", kind="healthy",
                   notes="UNLOCK with the token LOCK returned: 204")
     def prep_unlock(c, case=unlock):
-        case.headers[:] = [("Lock-Token", f"<{c.lock(f'{base}/locks/release.txt')}>")]
+        set_header(case.headers, "Lock-Token", f"<{c.lock(f'{base}/locks/release.txt')}>")
     unlock.prepare = prep_unlock
     yield unlock
     put_tok = Case("put-with-lock-token", "PUT", f"{base}/locks/mine.txt", "none", kind="healthy",
                    body=b"my edit\n", notes="PUT to a file alice locked, with her token in If: 204")
     def prep_put_tok(c, case=put_tok):
-        case.headers[:] = [("If", f"(<{c.lock(f'{base}/locks/mine.txt')}>)")]
+        set_header(case.headers, "If", f"(<{c.lock(f'{base}/locks/mine.txt')}>)")
     put_tok.prepare = prep_put_tok
     yield put_tok
     yield Case("propfind-secret-alice", "PROPFIND", f"{base}/secret/alice/", "none", kind="healthy",
@@ -253,10 +238,8 @@ def cases(ctx, base):
                      body=b"alice's budget\n",
                      notes="stale If-Match after bob's PUT: nginx dav ignores If-Match on PUT and overwrites (204)")
     def prep_stale_put(c, case=stale_put):
-        c.put(f"{base}/reports/budget.txt", b"budget v1\n")
-        old = c.etag(f"{base}/reports/budget.txt")
-        c.put(f"{base}/reports/budget.txt", b"budget v2, edited by bob\n", user=BOB)
-        case.headers[:] = [("If-Match", old)]
+        set_header(case.headers, "If-Match", c.stale_etag(f"{base}/reports/budget.txt", other=BOB, old=b"budget v1\n",
+                                                          new=b"budget v2, edited by bob\n"))
     stale_put.prepare = prep_stale_put
     yield stale_put
     yield Case("put-drop-without-propfind", "PUT", f"{base}/drop/scan-0042.pdf", "none", kind="healthy",
@@ -375,8 +358,8 @@ def cases(ctx, base):
                notes="MOVE of a locked file without the token: 423")
     yield Case("lock-conflict-other-user", "LOCK", f"{base}/secret/plan.txt", "lock", ["/secret/plan.txt"],
                headers=[XML_TYPE], body=LOCKINFO, user=BOB,
-               prepare=both(lambda c: c.put(f"{base}/secret/plan.txt", b"plan\n", user=ALICE),
-                            lambda c: c.lock(f"{base}/secret/plan.txt", user=ALICE)),
+               prepare=in_turn(lambda c: c.put(f"{base}/secret/plan.txt", b"plan\n", user=ALICE),
+                               lambda c: c.lock(f"{base}/secret/plan.txt", user=ALICE)),
                notes="alice holds an exclusive lock; bob asks for one: 423")
     yield Case("put-member-of-locked-collection", "PUT", f"{base}/locks/sub/new.txt", "lock", ["/locks/sub/new.txt"],
                body=b"new\n", prepare=lambda c: c.lock(f"{base}/locks/sub/", depth="infinity"),
@@ -390,7 +373,7 @@ def cases(ctx, base):
         old = c.lock(url)
         ensure_unlocked(c, url)
         c.lock(url)
-        case.headers[:] = [("If", f"(<{old}>)")]
+        set_header(case.headers, "If", f"(<{old}>)")
     stale.prepare = prep_stale
     yield stale
     yield Case("mkcol-in-locked-collection", "MKCOL", f"{base}/locks/sub/more/", "lock", ["/locks/sub/more/"],
@@ -401,10 +384,8 @@ def cases(ctx, base):
     stale_get = Case("get-if-match-stale-etag", "GET", f"{base}/reports/forecast.txt", "cache", ["/reports/forecast.txt"],
                      notes="If-Match with the ETag from before bob's PUT: 412")
     def prep_stale_get(c, case=stale_get):
-        c.put(f"{base}/reports/forecast.txt", b"forecast v1\n")
-        old = c.etag(f"{base}/reports/forecast.txt")
-        c.put(f"{base}/reports/forecast.txt", b"forecast v2, bob's numbers\n", user=BOB)
-        case.headers[:] = [("If-Match", old)]
+        set_header(case.headers, "If-Match", c.stale_etag(f"{base}/reports/forecast.txt", other=BOB,
+                                                          old=b"forecast v1\n", new=b"forecast v2, bob's numbers\n"))
     stale_get.prepare = prep_stale_get
     yield stale_get
     yield Case("head-if-unmodified-since-old", "HEAD", f"{base}/reports/q4.txt", "cache", ["/reports/q4.txt"],

@@ -9,11 +9,8 @@ with sub_filter_once on, limit_except, gzip + proxy_cache.
 """
 import os
 
-from corpus import ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version, proppatch
-
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
-WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, MAC_UA, PROPNAME, WIN_UA, XML_TYPE, Case, Setup, created, deleted,
+                    named_props, package_version, pip_version, proppatch, set_header, write_names)
 
 # proxy server blocks: offset from the proxy's first port (see start-nginx-proxy-faults.sh)
 BLOCKS = {"ok": 0, "ok_w": 1, "prefix": 2, "host_a": 3, "host_w": 4, "tls": 5, "depth_a": 6, "depth_w": 7,
@@ -29,11 +26,8 @@ def start(ctx):
     urls = {"apache": apache, "wsgidav": wsgidav}
     # WsgiDAV's tree: the accounting program exports invoices named in Windows-1252 (0xE4, 0xFC), copied over by Samba
     # with a Latin-1 "unix charset"; the files keep those bytes on disk
-    invoices = os.path.join(ctx.workdir, "wsgidav", "root", "invoices")
-    os.makedirs(invoices, exist_ok=True)
-    for name in (b"Rechnung M\xe4rz.pdf", b"Gutschrift M\xfcller.pdf", b"overview.txt"):
-        with open(os.path.join(invoices.encode(), name), "wb") as f:
-            f.write(b"invoice\n")
+    write_names(os.path.join(ctx.workdir, "wsgidav", "root", "invoices"),
+                [b"Rechnung M\xe4rz.pdf", b"Gutschrift M\xfcller.pdf", b"overview.txt"], b"invoice\n")
     for name, offset in BLOCKS.items():
         scheme = "https" if name == "tls" else "http"
         urls[name] = f"{scheme}://127.0.0.1:{ctx.port(2) + offset}"
@@ -43,42 +37,11 @@ def start(ctx):
 def cases(ctx, u):
     A, W = u["apache"], u["wsgidav"]  # the backends, for preparing state
 
-    def gone(backend, *paths):
-        def prep(c):
-            for p in paths:
-                c.delete(f"{backend}{p}")
-        return prep
-
-    def present(backend, *paths, data=b"content\n"):
-        def prep(c):
-            for p in paths:
-                if p.endswith("/"):
-                    c.mkcol(f"{backend}{p}")
-                else:
-                    c.put(f"{backend}{p}", data)
-        return prep
-
-    def both(*preps):
-        def prep(c):
-            for p in preps:
-                p(c)
-        return prep
-
-    def unlocked(backend, path):
-        def prep(c):
-            _, _, body = c.curl("PROPFIND", f"{backend}{path}", [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"))
-            text = body.decode("utf-8", "replace")
-            i = text.find("locktoken")
-            if i >= 0:
-                h = text.find("href>", i)
-                c.curl("UNLOCK", f"{backend}{path}", [("Lock-Token", f"<{text[h + 5:text.find('<', h)].strip()}>")])
-        return prep
-
     def with_token(case, backend, path, header, fmt):
         """prepare: make sure alice holds a lock on path and put its token into the case's header."""
         def prep(c):
             token = c.lock(f"{backend}{path}")
-            case.headers[:] = [h for h in case.headers if h[0] != header] + [(header, fmt.format(token))]
+            set_header(case.headers, header, fmt.format(token))
         case.prepare = prep
         return case
 
@@ -97,22 +60,22 @@ def cases(ctx, u):
     yield Case("ok-head", "HEAD", f"{ok}/docs/Caf%C3%A9.txt", "none", kind="healthy", curl_args=["-I"],
                notes="HEAD through the correct proxy")
     yield Case("ok-put-new", "PUT", f"{ok}/docs/minutes-0412.txt", "none", kind="healthy", body=b"minutes\n",
-               prepare=gone(A, "/docs/minutes-0412.txt"), notes="PUT 201 through the correct proxy; Location names the proxy")
-    yield Case("ok-mkcol", "MKCOL", f"{ok}/docs/2026/", "none", kind="healthy", prepare=gone(A, "/docs/2026/"),
+               prepare=deleted(f"{A}/docs/minutes-0412.txt"), notes="PUT 201 through the correct proxy; Location names the proxy")
+    yield Case("ok-mkcol", "MKCOL", f"{ok}/docs/2026/", "none", kind="healthy", prepare=deleted(f"{A}/docs/2026/"),
                notes="MKCOL 201 through the correct proxy")
     yield Case("ok-delete", "DELETE", f"{ok}/docs/obsolete.txt", "none", kind="healthy",
-               prepare=present(A, "/docs/obsolete.txt"), notes="DELETE 204 through the correct proxy")
+               prepare=created(f"{A}/docs/obsolete.txt"), notes="DELETE 204 through the correct proxy")
     yield Case("ok-copy", "COPY", f"{ok}/docs/plain.txt", "none", kind="healthy",
-               headers=[("Destination", f"{ok}/docs/plain%20copy.txt")], prepare=gone(A, "/docs/plain%20copy.txt"),
+               headers=[("Destination", f"{ok}/docs/plain%20copy.txt")], prepare=deleted(f"{A}/docs/plain%20copy.txt"),
                notes="COPY 201: the Host is kept, so Apache accepts the proxy's Destination")
     yield Case("ok-move-overwrite", "MOVE", f"{ok}/docs/draft-v2.txt", "none", kind="healthy",
                headers=[("Destination", f"{ok}/docs/draft.txt"), ("Overwrite", "T")],
-               prepare=present(A, "/docs/draft-v2.txt", "/docs/draft.txt"),
+               prepare=created(f"{A}/docs/draft-v2.txt", f"{A}/docs/draft.txt"),
                notes="MOVE over an existing file: 204 through the correct proxy")
     yield Case("ok-proppatch", "PROPPATCH", f"{ok}/docs/plain.txt", "none", kind="healthy", headers=[XML_TYPE],
                body=proppatch({"{urn:example:tags}colour": "green"}), notes="PROPPATCH of a dead property: 207 with 200")
     yield Case("ok-lock", "LOCK", f"{ok}/locks/free.txt", "none", kind="healthy",
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, prepare=unlocked(A, "/locks/free.txt"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, prepare=lambda c: c.unlock_all(f"{A}/locks/free.txt"),
                notes="LOCK 200 with Lock-Token through the correct proxy")
     yield with_token(Case("ok-unlock", "UNLOCK", f"{ok}/locks/sub/deep.txt", "none", kind="healthy",
                           notes="UNLOCK 204 with the token, through the correct proxy"),
@@ -125,8 +88,8 @@ def cases(ctx, u):
                notes="WsgiDAV PROPPATCH set + remove through the correct proxy")
     yield Case("ok-wsgidav-lock-depth0", "LOCK", f"{okw}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Depth", "0"), ("Timeout", "Second-300")], body=LOCKINFO,
-               prepare=unlocked(W, "/locks/free.txt"), notes="LOCK on WsgiDAV through the correct proxy")
-    yield Case("ok-wsgidav-mkcol", "MKCOL", f"{okw}/docs/inbox/", "none", kind="healthy", prepare=gone(W, "/docs/inbox/"),
+               prepare=lambda c: c.unlock_all(f"{W}/locks/free.txt"), notes="LOCK on WsgiDAV through the correct proxy")
+    yield Case("ok-wsgidav-mkcol", "MKCOL", f"{okw}/docs/inbox/", "none", kind="healthy", prepare=deleted(f"{W}/docs/inbox/"),
                notes="MKCOL 201 on WsgiDAV through the correct proxy (no Location header)")
 
     # backend faults that pass the correct proxy unchanged
@@ -136,7 +99,7 @@ def cases(ctx, u):
                      "(UnicodeEncodeError, surrogates not allowed); the correct proxy passes it unchanged")
     yield Case("ok-wsgidav-nfc-nfd-twins-mac", "PROPFIND", f"{okw}/unicode/", "client",
                ["/unicode/Caf\u00e9.txt", "/unicode/Cafe\u0301.txt"], kind="deviation",
-               headers=[("Depth", "1"), XML_TYPE, ("User-Agent", "WebDAVFS/3.0.0 (03008000) Darwin/22.1.0 (x86_64)")],
+               headers=[("Depth", "1"), XML_TYPE, MAC_UA],
                body=named_props("displayname", "getcontentlength", "getlastmodified", "resourcetype"),
                notes="Café.txt in NFC and in NFD bytes side by side on WsgiDAV, listed through the correct proxy: two "
                      "hrefs that macOS Finder folds into one name")
@@ -151,7 +114,7 @@ def cases(ctx, u):
                prepare=lambda c: c.lock(f"{A}/locks/held.txt"), kind="error-body",
                notes="alice's lock on Apache; the PUT through the correct proxy has no token: 423")
     yield Case("ok-backend-quota", "PUT", f"{ok}/quota/backup.tar", "storage", ["/quota/backup.tar"],
-               body=b"backup " * 6000, kind="full-disk", prepare=gone(A, "/quota/backup.tar"),
+               body=b"backup " * 6000, kind="full-disk", prepare=deleted(f"{A}/quota/backup.tar"),
                notes="Apache's /quota/ tmpfs is full: 507 through the correct proxy")
     yield Case("ok-backend-auth", "PROPFIND", f"{ok}/secret/", "permission", ["/secret/"], headers=[("Depth", "1")],
                notes="Apache's /secret/ needs Basic auth; no credentials: 401 through the proxy")
@@ -172,10 +135,10 @@ def cases(ctx, u):
                headers=[("Depth", "1"), XML_TYPE], body=named_props("resourcetype", "getcontentlength", "getetag"),
                kind="received", notes="location /wdav/ + proxy_pass http://wsgidav/: WsgiDAV's hrefs lack /wdav/")
     yield Case("prefix-put-location", "PUT", f"{px}/dav/docs/upload-1.txt", "proxy", ["/dav/docs/upload-1.txt"],
-               body=b"upload\n", prepare=gone(A, "/docs/upload-1.txt"), kind="received",
+               body=b"upload\n", prepare=deleted(f"{A}/docs/upload-1.txt"), kind="received",
                notes="PUT 201: Apache's Location is http://proxy/docs/upload-1.txt, without /dav/ (proxy_redirect cannot match it)")
     yield Case("prefix-mkcol-location", "MKCOL", f"{px}/dav/docs/reports/", "proxy", ["/dav/docs/reports/"],
-               prepare=gone(A, "/docs/reports/"), kind="received", notes="MKCOL 201 with a Location without /dav/")
+               prepare=deleted(f"{A}/docs/reports/"), kind="received", notes="MKCOL 201 with a Location without /dav/")
     yield Case("prefix-copy-destination", "COPY", f"{px}/dav/docs/plain.txt", "proxy", ["/dav/docs/plain.txt"],
                headers=[("Destination", f"{px}/dav/docs/plain-2.txt")], kind="received",
                notes="Destination keeps /dav/; Apache looks for /dav/docs/ in its own tree: 409 Conflict")
@@ -185,17 +148,17 @@ def cases(ctx, u):
     yield Case("prefix-get", "GET", f"{px}/dav/docs/hash%23tag.txt", "none", kind="healthy",
                notes="a GET through the stripping proxy is fine: nothing in the answer names a path")
     yield Case("prefix-delete", "DELETE", f"{px}/wdav/docs/old.txt", "none", kind="healthy",
-               prepare=present(W, "/docs/old.txt"), notes="DELETE 204 through the stripping proxy: nothing shows the prefix")
+               prepare=created(f"{W}/docs/old.txt"), notes="DELETE 204 through the stripping proxy: nothing shows the prefix")
     yield Case("prefix-backend-missing", "PROPFIND", f"{px}/dav/docs/minutes-0101.txt", "path", ["/dav/docs/minutes-0101.txt"],
                headers=[("Depth", "0")], notes="the file is missing on Apache too: a real 404 behind the stripping proxy")
 
     # ------------------------------------------------------------ Host not kept (Host $proxy_host, proxy_redirect off)
     ha, hw = u["host_a"], u["host_w"]
     yield Case("host-put-location-backend", "PUT", f"{ha}/docs/from-laptop.txt", "proxy", ["/docs/from-laptop.txt"],
-               body=b"laptop\n", prepare=gone(A, "/docs/from-laptop.txt"), kind="received",
+               body=b"laptop\n", prepare=deleted(f"{A}/docs/from-laptop.txt"), kind="received",
                notes="Apache saw Host 127.0.0.1:<apache port>: Location names the backend, proxy_redirect off keeps it")
     yield Case("host-copy-location-backend", "COPY", f"{ha}/docs/plain.txt", "proxy", ["/docs/plain.txt"],
-               headers=[("Destination", f"{ha}/docs/plain-laptop.txt")], prepare=gone(A, "/docs/plain-laptop.txt"),
+               headers=[("Destination", f"{ha}/docs/plain-laptop.txt")], prepare=deleted(f"{A}/docs/plain-laptop.txt"),
                kind="received", notes="COPY 201 whose Location names the backend's host:port")
     yield Case("host-propfind-apache", "PROPFIND", f"{ha}/docs/sub/", "none", kind="healthy", headers=[("Depth", "1")],
                notes="Apache's hrefs are path-only: the wrong Host does not show in a listing")
@@ -217,7 +180,7 @@ def cases(ctx, u):
                headers=[("Destination", f"{tls}/docs/sub-moved/")], curl_args=["-k"], live=False, kind="error-body",
                notes="MOVE through the TLS front: the same 502; not live: self-signed certificate")
     yield Case("tls-put-location-http", "PUT", f"{tls}/docs/tls-upload.txt", "proxy", ["/docs/tls-upload.txt"],
-               body=b"over https\n", curl_args=["-k"], live=False, prepare=gone(A, "/docs/tls-upload.txt"), kind="received",
+               body=b"over https\n", curl_args=["-k"], live=False, prepare=deleted(f"{A}/docs/tls-upload.txt"), kind="received",
                notes="PUT 201 over https whose Location says http://; not live: self-signed certificate")
     yield Case("tls-propfind", "PROPFIND", f"{tls}/docs/", "none", kind="healthy", headers=[("Depth", "1")],
                curl_args=["-k"], live=False, notes="a listing through the TLS front is fine; not live: self-signed certificate")
@@ -245,11 +208,11 @@ def cases(ctx, u):
     ow = u["overwrite"]
     yield Case("overwrite-dropped-copy", "COPY", f"{ow}/docs/plain.txt", "proxy", ["/docs/plain.txt"],
                headers=[("Destination", f"{ow}/docs/keep-me.txt"), ("Overwrite", "F")],
-               prepare=present(A, "/docs/keep-me.txt", data=b"do not overwrite\n"), kind="received",
+               prepare=created(f"{A}/docs/keep-me.txt", data=b"do not overwrite\n"), kind="received",
                notes="Overwrite: F onto an existing file answered 204 (overwritten): Apache never saw Overwrite (412 otherwise)")
     yield Case("overwrite-dropped-move", "MOVE", f"{ow}/docs/tmp-report.txt", "proxy", ["/docs/tmp-report.txt"],
                headers=[("Destination", f"{ow}/docs/final-report.txt"), ("Overwrite", "F")],
-               prepare=present(A, "/docs/tmp-report.txt", "/docs/final-report.txt"), kind="received",
+               prepare=created(f"{A}/docs/tmp-report.txt", f"{A}/docs/final-report.txt"), kind="received",
                notes="MOVE with Overwrite: F onto an existing file: 204")
     lk = u["locks"]
     yield with_token(Case("if-dropped-put", "PUT", f"{lk}/locks/held.txt", "proxy", ["/locks/held.txt"],
@@ -273,7 +236,7 @@ def cases(ctx, u):
                headers=[XML_TYPE], body=proppatch({"{urn:example:tags}colour": "red"}), kind="received",
                notes="PROPPATCH without its body at Apache: 400")
     yield Case("body-dropped-lock", "LOCK", f"{nb}/locks/free.txt", "proxy", ["/locks/free.txt"],
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, prepare=unlocked(A, "/locks/free.txt"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO, prepare=lambda c: c.unlock_all(f"{A}/locks/free.txt"),
                kind="received", notes="LOCK with a lockinfo body that never arrives: Apache takes it for a refresh, 400")
 
     na = u["noauth"]
@@ -308,9 +271,9 @@ def cases(ctx, u):
     yield Case("limit-except-propfind", "PROPFIND", f"{li}/docs/", "permission", ["/docs/"], headers=[("Depth", "1")],
                notes="limit_except GET HEAD POST PUT DELETE OPTIONS { deny all; } at the proxy: 403 from nginx")
     yield Case("limit-except-mkcol", "MKCOL", f"{li}/docs/new-folder/", "permission", ["/docs/new-folder/"],
-               prepare=gone(A, "/docs/new-folder/"), notes="MKCOL is not in limit_except's list: 403")
+               prepare=deleted(f"{A}/docs/new-folder/"), notes="MKCOL is not in limit_except's list: 403")
     yield Case("limit-except-put-allowed", "PUT", f"{li}/docs/allowed.txt", "none", kind="healthy", body=b"ok\n",
-               prepare=gone(A, "/docs/allowed.txt"), notes="PUT is in the list: 201")
+               prepare=deleted(f"{A}/docs/allowed.txt"), notes="PUT is in the list: 201")
     ca = u["cache"]
 
     def fill_cache(c):
@@ -330,7 +293,7 @@ def cases(ctx, u):
                  notes="If-Match with the ETag of the cached copy: WsgiDAV answers 412")
     def prep_stale(c, case=stale):
         prep_reports(c)
-        case.headers[:] = [("If-Match", c.curl("GET", f"{ca}/reports/forecast.txt")[1].get("etag", '"x"'))]
+        set_header(case.headers, "If-Match", c.curl("GET", f"{ca}/reports/forecast.txt")[1].get("etag", '"x"'))
     stale.prepare = prep_stale
     yield stale
     yield Case("cache-gzip-propfind", "PROPFIND", f"{ca}/docs/", "none", kind="deviation",

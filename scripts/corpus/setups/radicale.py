@@ -1,78 +1,16 @@
 """Radicale 3 (pip radicale), CalDAV/CardDAV, configured as scripts/peers/start-radicale.sh's faulty profile."""
 import json
 import os
-import re
 import subprocess
 
-from corpus import ALLPROP, PROPNAME, XML_TYPE, Case, Setup, named_props, pip_version, proppatch
+from corpus import (ADDRESSBOOK_QUERY, ALICE, ALLPROP, BOB, CAL_TYPE, CALDAV, CALENDAR_QUERY, CARDDAV, CAROL, DAVE, ERIN,
+                    HOLIDAY, MKCALENDAR, PROPNAME, REVIEW, STANDUP, VCARD_TYPE, XML_TYPE, Case, Setup, deleted, ical,
+                    in_turn, lockinfo, mkcol_addressbook, multiget, named_props, pip_version, proppatch, put_state, sync_body)
 
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
-CAL_TYPE = ("Content-Type", "text/calendar; charset=utf-8")
-VCARD_TYPE = ("Content-Type", "text/vcard; charset=utf-8")
-CALDAV = "urn:ietf:params:xml:ns:caldav"
-CARDDAV = "urn:ietf:params:xml:ns:carddav"
-
-
-def ical(uid: str, summary: str, start: str = "20261207T090000Z", extra: str = "") -> bytes:
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//corpus//EN\r\nBEGIN:VEVENT\r\n"
-            f"UID:{uid}\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:{start}\r\nDURATION:PT30M\r\n"
-            f"SUMMARY:{summary}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
-
-
-def vcard(uid: str, name: str, email: str) -> bytes:
-    given, family = name.split(" ", 1)
-    return ("BEGIN:VCARD\r\nVERSION:3.0\r\n"
-            f"UID:{uid}\r\nFN:{name}\r\nN:{family};{given};;;\r\nEMAIL;TYPE=INTERNET:{email}\r\n"
-            "END:VCARD\r\n").encode()
-
-
-def sync_body(token: str = "", props: str = "<D:getetag/>") -> bytes:
-    tok = f"<D:sync-token>{token}</D:sync-token>" if token else "<D:sync-token/>"
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<D:sync-collection xmlns:D="DAV:">'
-            f"{tok}<D:sync-level>1</D:sync-level><D:prop>{props}</D:prop></D:sync-collection>").encode()
-
-
-def multiget(kind: str, hrefs: list[str]) -> bytes:
-    if kind == "calendar":
-        head = f'<C:calendar-multiget xmlns:D="DAV:" xmlns:C="{CALDAV}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
-        tail = "</C:calendar-multiget>"
-    else:
-        head = f'<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="{CARDDAV}"><D:prop><D:getetag/><C:address-data/></D:prop>'
-        tail = "</C:addressbook-multiget>"
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + head
-            + "".join(f"<D:href>{h}</D:href>" for h in hrefs) + tail).encode()
-
-
-CALENDAR_QUERY = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="DAV:" xmlns:C="{CALDAV}">'
-                  '<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR">'
-                  '<C:comp-filter name="VEVENT"><C:time-range start="20261201T000000Z" end="20261231T000000Z"/>'
-                  '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>').encode()
-ADDRESSBOOK_QUERY = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:addressbook-query xmlns:D="DAV:" xmlns:C="{CARDDAV}">'
-                     '<D:prop><D:getetag/><C:address-data/></D:prop><C:filter><C:prop-filter name="EMAIL">'
-                     '<C:text-match collation="i;unicode-casemap" match-type="contains">example.org</C:text-match>'
-                     '</C:prop-filter></C:filter></C:addressbook-query>').encode()
-MKCALENDAR = (f'<?xml version="1.0" encoding="utf-8"?>\n<C:mkcalendar xmlns:D="DAV:" xmlns:C="{CALDAV}"><D:set><D:prop>'
-              '<D:displayname>Holidays</D:displayname><C:supported-calendar-component-set><C:comp name="VEVENT"/>'
-              '</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>').encode()
-
-
-def mkcol_addressbook(name: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<D:mkcol xmlns:D="DAV:" xmlns:C="{CARDDAV}"><D:set><D:prop>'
-            f'<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>{name}</D:displayname>'
-            '</D:prop></D:set></D:mkcol>').encode()
-
-
-STANDUP = ical("standup-20261207@example.com", "Standup")
-REVIEW = ical("review-20261210@example.com", "Design review", "20261210T140000Z")
 CAFE = ical("cafe-20261211@example.com", "Café with Zoë", "20261211T100000Z")
 PLAN_V1 = ical("plan-20261215@example.com", "Planning", "20261215T100000Z")
 PLAN_V2 = ical("plan-20261215@example.com", "Planning (moved to room 4)", "20261215T100000Z")
 PLAN_V3 = ical("plan-20261215@example.com", "Planning (cancelled?)", "20261215T100000Z")
-HOLIDAY = ical("holiday-20261224@example.com", "Christmas Eve", "20261224T000000Z")
-CAROL = vcard("carol-0001@example.org", "Carol Jones", "carol@example.org")
-DAVE = vcard("dave-0002@example.org", "Dave Smith", "dave@example.org")
-ERIN = vcard("erin-0003@example.org", "Erin Brown", "erin@example.org")
 
 
 def start(ctx):
@@ -101,25 +39,6 @@ def start(ctx):
     for path, data in (("contacts/carol.vcf", CAROL), ("contacts/dave.vcf", DAVE)):
         ctx.curl("PUT", f"{base}/alice/{path}", [VCARD_TYPE], data, ALICE)
     return base
-
-
-def put_state(url, data, ctype=CAL_TYPE, user=ALICE):
-    def prepare(c):
-        c.curl("PUT", url, [ctype], data, user)
-    return prepare
-
-
-def absent(*urls, user=ALICE):
-    def prepare(c):
-        for url in urls:
-            c.curl("DELETE", url, user=user)
-    return prepare
-
-
-def sync_token(ctx, url) -> str:
-    _, _, body = ctx.curl("REPORT", url, [("Depth", "1"), XML_TYPE], sync_body(), ALICE)
-    m = re.search(rb"<sync-token>([^<]+)</sync-token>", body)
-    return m.group(1).decode() if m else ""
 
 
 def cases(ctx, base):
@@ -154,32 +73,33 @@ def cases(ctx, base):
     yield Case("get-calendar-export", "GET", f"{cal}/", "none", user=ALICE, kind="healthy",
                notes="GET on a calendar collection: Radicale exports the whole calendar as one text/calendar")
     yield Case("put-event-new", "PUT", f"{cal}/holiday.ics", "none", user=ALICE, kind="healthy",
-               headers=[CAL_TYPE, ("If-None-Match", "*")], body=HOLIDAY, prepare=absent(f"{cal}/holiday.ics"),
+               headers=[CAL_TYPE, ("If-None-Match", "*")], body=HOLIDAY, prepare=deleted(f"{cal}/holiday.ics", user=ALICE),
                notes="a new event with If-None-Match: * (create only): 201")
     _, h, _ = ctx.curl("PUT", f"{cal}/plan.ics", [CAL_TYPE], PLAN_V2, ALICE)
     plan_v2_etag = h.get("etag", '"unknown"')
     yield Case("put-event-if-match-current", "PUT", f"{cal}/plan.ics", "none", user=ALICE, kind="healthy",
                headers=[CAL_TYPE, ("If-Match", plan_v2_etag)], body=PLAN_V3,
-               prepare=put_state(f"{cal}/plan.ics", PLAN_V2),
+               prepare=put_state(f"{cal}/plan.ics", PLAN_V2, user=ALICE),
                notes="an update with the current ETag in If-Match: 204")
     yield Case("put-contact-new", "PUT", f"{contacts}/erin.vcf", "none", user=ALICE, kind="healthy",
-               headers=[VCARD_TYPE], body=ERIN, prepare=absent(f"{contacts}/erin.vcf"), notes="a new contact: 201")
+               headers=[VCARD_TYPE], body=ERIN, prepare=deleted(f"{contacts}/erin.vcf", user=ALICE), notes="a new contact: 201")
     yield Case("mkcalendar-new", "MKCALENDAR", f"{a}/holidays/", "none", user=ALICE, kind="healthy",
-               headers=[XML_TYPE], body=MKCALENDAR, prepare=absent(f"{a}/holidays/"),
+               headers=[XML_TYPE], body=MKCALENDAR, prepare=deleted(f"{a}/holidays/", user=ALICE),
                notes="MKCALENDAR with a displayname and a component set: 201")
     yield Case("mkcol-extended-addressbook", "MKCOL", f"{a}/work-contacts/", "none", user=ALICE, kind="healthy",
-               headers=[XML_TYPE], body=mkcol_addressbook("Work"), prepare=absent(f"{a}/work-contacts/"),
+               headers=[XML_TYPE], body=mkcol_addressbook("Work"), prepare=deleted(f"{a}/work-contacts/", user=ALICE),
                notes="extended MKCOL (RFC 5689) creating an address book: 201")
     yield Case("proppatch-calendar-color", "PROPPATCH", f"{cal}/", "none", user=ALICE, kind="healthy",
                headers=[XML_TYPE], body=proppatch({"displayname": "Work", "{http://apple.com/ns/ical/}calendar-color": "#FF0000"}),
                notes="set displayname and an Apple calendar-color: 207, both 200")
     yield Case("delete-event", "DELETE", f"{cal}/holiday-old.ics", "none", user=ALICE, kind="deviation",
-               prepare=put_state(f"{cal}/holiday-old.ics", ical("holiday-old@example.com", "Old holiday")),
+               prepare=put_state(f"{cal}/holiday-old.ics", ical("holiday-old@example.com", "Old holiday"), user=ALICE),
                notes="DELETE of an event: Radicale answers 200 with a multistatus body (a quirk, not a fault)")
     yield Case("move-event", "MOVE", f"{cal}/review-draft.ics", "none", user=ALICE, kind="healthy",
                headers=[("Destination", f"{cal}/review-final.ics")],
-               prepare=lambda c: (absent(f"{cal}/review-final.ics")(c),  # first: it holds the UID after a MOVE
-                                  put_state(f"{cal}/review-draft.ics", ical("review-draft@example.com", "Review draft"))(c)),
+               prepare=in_turn(deleted(f"{cal}/review-final.ics", user=ALICE),  # first: it holds the UID after a MOVE
+                               put_state(f"{cal}/review-draft.ics", ical("review-draft@example.com", "Review draft"),
+                                         user=ALICE)),
                notes="MOVE an event to a new name in the same calendar: 201")
     yield Case("report-calendar-multiget", "REPORT", f"{cal}/", "none", user=ALICE, kind="healthy", headers=depth1,
                body=multiget("calendar", ["/alice/calendar/standup.ics", "/alice/calendar/review.ics",
@@ -195,11 +115,11 @@ def cases(ctx, base):
     yield Case("report-sync-initial", "REPORT", f"{contacts}/", "none", user=ALICE, kind="healthy",
                headers=[XML_TYPE], body=sync_body(props="<D:getetag/><D:getcontenttype/>"),
                notes="sync-collection with an empty token (initial sync)")
-    token = sync_token(ctx, f"{a}/sync/")
+    token = ctx.sync_token(f"{a}/sync/", ALICE)
     review_sync = ical("review-sync@example.com", "Review (synced)", "20261210T150000Z")
     ctx.curl("PUT", f"{a}/sync/review.ics", [CAL_TYPE], review_sync, ALICE)
     yield Case("report-sync-incremental", "REPORT", f"{a}/sync/", "none", user=ALICE, kind="healthy",
-               headers=[XML_TYPE], body=sync_body(token), prepare=put_state(f"{a}/sync/review.ics", review_sync),
+               headers=[XML_TYPE], body=sync_body(token), prepare=put_state(f"{a}/sync/review.ics", review_sync, user=ALICE),
                notes="sync-collection with a token Radicale issued before one more event was added: 207 with the change")
 
     # ---- path
@@ -247,30 +167,30 @@ def cases(ctx, base):
     plan_team_v2 = plan_team[1]
     yield Case("put-stale-if-match", "PUT", f"{cal}/plan-team.ics", "cache", ["/alice/calendar/plan-team.ics"],
                user=ALICE, headers=[CAL_TYPE, ("If-Match", stale)], body=plan_team[2], kind="stale-state",
-               prepare=put_state(f"{cal}/plan-team.ics", plan_team_v2),
+               prepare=put_state(f"{cal}/plan-team.ics", plan_team_v2, user=ALICE),
                notes="the phone's ETag is from before the laptop changed the event: 412")
     yield Case("delete-stale-if-match", "DELETE", f"{cal}/plan-team.ics", "cache", ["/alice/calendar/plan-team.ics"],
                user=ALICE, headers=[("If-Match", stale)], kind="stale-state",
-               prepare=put_state(f"{cal}/plan-team.ics", plan_team_v2),
+               prepare=put_state(f"{cal}/plan-team.ics", plan_team_v2, user=ALICE),
                notes="DELETE with an ETag from before another device's edit: 412")
     yield Case("put-if-none-match-existing", "PUT", f"{cal}/standup.ics", "cache", ["/alice/calendar/standup.ics"],
                user=ALICE, headers=[CAL_TYPE, ("If-None-Match", "*")], body=STANDUP, kind="stale-state",
-               prepare=put_state(f"{cal}/standup.ics", STANDUP),
+               prepare=put_state(f"{cal}/standup.ics", STANDUP, user=ALICE),
                notes="create-only PUT of an event that another device already uploaded: 412 "
                      "(the client's view of the calendar is stale; the path itself is right)")
     yield Case("put-uid-conflict", "PUT", f"{cal}/standup-copy.ics", "cache", ["/alice/calendar/standup-copy.ics"],
                user=ALICE, headers=[CAL_TYPE], body=STANDUP, kind="error-body",
-               prepare=absent(f"{cal}/standup-copy.ics"),
+               prepare=deleted(f"{cal}/standup-copy.ics", user=ALICE),
                notes="the event's UID already lives at standup.ics (a client that lost its href mapping "
                      "re-uploads): 409 with CALDAV:no-uid-conflict")
     yield Case("report-sync-made-up-token", "REPORT", f"{contacts}/", "cache", ["/alice/contacts/"], user=ALICE,
                headers=[XML_TYPE], body=sync_body("http://radicale.org/ns/sync/0123456789abcdef"), kind="stale-state",
                notes="a sync token Radicale never issued: 403 DAV:valid-sync-token")
-    stale_token = sync_token(ctx, f"{a}/sync/")
+    stale_token = ctx.sync_token(f"{a}/sync/", ALICE)
     ctx.curl("DELETE", f"{a}/rebuilt/", user=ALICE)
     ctx.curl("MKCALENDAR", f"{a}/rebuilt/", user=ALICE)
     ctx.curl("PUT", f"{a}/rebuilt/standup.ics", [CAL_TYPE], STANDUP, ALICE)
-    old_token = sync_token(ctx, f"{a}/rebuilt/")
+    old_token = ctx.sync_token(f"{a}/rebuilt/", ALICE)
     ctx.curl("DELETE", f"{a}/rebuilt/", user=ALICE)
     ctx.curl("MKCALENDAR", f"{a}/rebuilt/", user=ALICE)
     ctx.curl("PUT", f"{a}/rebuilt/review.ics", [CAL_TYPE], REVIEW, ALICE)
@@ -298,8 +218,7 @@ def cases(ctx, base):
     # ---- server-config
     yield Case("lock-not-supported", "LOCK", f"{cal}/standup.ics", "server-config", ["/alice/calendar/standup.ics"],
                user=ALICE, headers=[XML_TYPE, ("Timeout", "Second-600")],
-               body=(b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
-                     b'</D:lockscope><D:locktype><D:write/></D:locktype><D:owner>alice</D:owner></D:lockinfo>'),
+               body=lockinfo("alice"),
                notes="Radicale has no LOCK (though its DAV header says 2): 405")
     yield Case("copy-not-supported", "COPY", f"{cal}/review.ics", "server-config", ["/alice/calendar/review.ics"],
                user=ALICE, headers=[("Destination", f"{cal}/review-copy.ics")],

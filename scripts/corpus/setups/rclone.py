@@ -5,56 +5,14 @@ import os
 import subprocess
 import time
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, proppatch)
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, lockinfo, named_props, proppatch,
+                    set_header, write_names)
 
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
 NS = "urn:x-davdoctor:"
 LISTING = named_props("resourcetype", "displayname", "getetag", "getlastmodified", "getcontentlength")
 
 
-# ------------------------------------------------------------------------------------- small helpers
-
-def mount_tmpfs(ctx, path, size, inodes=None):
-    """A real tmpfs on PATH (inside the served tree), filled up: with inodes, every inode used; else every
-    block. Recorded in WORKDIR/mounts so that scripts/peers/stop.sh unmounts it."""
-    os.makedirs(path, exist_ok=True)
-    opts = f"size={size},mode=0777" + (f",nr_inodes={inodes}" if inodes else "")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], capture_output=True).returncode != 0:
-        raise RuntimeError(f"cannot mount a tmpfs on {path} (needs root)")
-    with open(os.path.join(ctx.workdir, "mounts"), "a") as f:
-        f.write(path + "\n")
-    if inodes:
-        i = 0
-        while True:
-            try:
-                open(os.path.join(path, f"f{i:03}"), "wb").close()
-            except OSError:
-                break
-            i += 1
-    else:
-        try:
-            with open(os.path.join(path, "filler.bin"), "wb") as f:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-        except OSError:
-            pass
-
-
-def disk_names(folder, names, data=b"written on disk\n"):
-    """Files whose names are raw bytes (control characters, ISO-8859-1), created on disk."""
-    os.makedirs(folder, exist_ok=True)
-    for name in names:
-        with open(os.path.join(folder.encode(), name), "wb") as f:
-            f.write(data)
-
-
-def header(case, name, value):
-    """Sets a request header of CASE in place (prepare learns a value only the server can give: a lock
-    token, an ETag from before another user's PUT)."""
-    case.headers[:] = [(n, v) for n, v in case.headers if n.lower() != name.lower()] + [(name, value)]
-
+# ---------------------------------------------------- rclone's own: lock tokens remembered, lock timeouts
 
 TOKENS: dict[str, str] = {}  # url -> the token of the lock prepare took there
 
@@ -69,13 +27,6 @@ def lock(ctx, url, user=ALICE):
     return TOKENS.get(url)
 
 
-def unlocked(ctx, url, user=ALICE):
-    token = lock(ctx, url, user)
-    if token:
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
-        TOKENS.pop(url, None)
-
-
 def after(key, seconds):
     """Waits until SECONDS after the previous call with KEY (a lock taken by the capture has run out)."""
     last = AFTER.get(key)
@@ -87,15 +38,6 @@ def after(key, seconds):
 AFTER: dict[str, float] = {}
 
 
-def stale_etag(ctx, url, user=ALICE, other=BOB):
-    """The ETag a client saw, then another user's PUT that changes the file: returns the stale ETag.
-    rclone's ETag is modtime + size; the two bodies differ in length."""
-    ctx.put(url, f"version read by the client {time.time_ns()}\n".encode(), user)
-    before = ctx.etag(url, user)
-    ctx.put(url, f"changed by another user meanwhile, {time.time_ns()}, longer\n".encode(), other)
-    return before
-
-
 # ------------------------------------------------------------------------------------------- the setup
 
 def start(ctx):
@@ -105,12 +47,12 @@ def start(ctx):
     main = ctx.peer("start-rclone.sh", ctx.port(0), env={
         "PROFILE": "faulty", "EXTRA_ARGS": f"--rc --rc-addr {rc} --rc-no-auth"})
     root = os.path.join(ctx.workdir, "rclone", "root")
-    disk_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"])
-    disk_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"])
-    disk_names(f"{root}/reports", [b"q1.txt"])
+    write_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"])
+    write_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"])
+    write_names(f"{root}/reports", [b"q1.txt"])
     with open(f"{root}/docs/photo.jpg", "wb") as f:
         f.write(os.urandom(48 * 1024))
-    mount_tmpfs(ctx, f"{root}/inodes", "1m", inodes=8)
+    ctx.full_tmpfs(f"{root}/inodes", "1m", inodes=8)
     ro = ctx.peer("start-rclone.sh", ctx.port(1), env={"PROFILE": "clean", "NAME": "rclone-ro", "READ_ONLY": "1"})
     cfg = ctx.peer("start-rclone.sh", ctx.port(2), env={
         "PROFILE": "clean", "NAME": "rclone-cfg", "EXTRA_ARGS": "--disable-dir-list --vfs-case-insensitive"})
@@ -181,21 +123,21 @@ def cases(ctx, urls):
                      "200, the token is not a URI")
     unlock = Case("unlock-own", "UNLOCK", f"{b}/locks/sub/deep.txt", "none", kind="healthy", user=A,
                   notes="UNLOCK with the token the LOCK returned: 204")
-    unlock.prepare = lambda c: header(unlock, "Lock-Token", f"<{lock(c, f'{b}/locks/sub/deep.txt', A)}>")
+    unlock.prepare = lambda c: set_header(unlock.headers, "Lock-Token", f"<{lock(c, f'{b}/locks/sub/deep.txt', A)}>")
     yield unlock
     put_token = Case("put-locked-own-token", "PUT", f"{b}/locks/mine.txt", "none", kind="healthy", user=A,
                      body=b"edited under my lock\n", notes="PUT to the file alice locked, her token in If: 201")
-    put_token.prepare = lambda c: header(put_token, "If", f"(<{lock(c, f'{b}/locks/mine.txt', A)}>)")
+    put_token.prepare = lambda c: set_header(put_token.headers, "If", f"(<{lock(c, f'{b}/locks/mine.txt', A)}>)")
     yield put_token
     bob_token = Case("put-bob-with-alice-token", "PUT", f"{b}/locks/shared.txt", "none", kind="deviation", user=BOB,
                      body=b"bob's version\n",
                      notes="alice locked the file; bob sends her token and rclone accepts it: its locks are not bound to a user")
-    bob_token.prepare = lambda c: header(bob_token, "If", f"(<{lock(c, f'{b}/locks/shared.txt', A)}>)")
+    bob_token.prepare = lambda c: set_header(bob_token.headers, "If", f"(<{lock(c, f'{b}/locks/shared.txt', A)}>)")
     yield bob_token
     if_match = Case("put-stale-if-match-ignored", "PUT", f"{b}/docs/agenda.txt", "none", kind="deviation", user=A,
                     body=b"alice's edit of the old version\n",
                     notes="If-Match with an ETag from before bob's PUT: rclone ignores If-Match and overwrites (201)")
-    if_match.prepare = lambda c: header(if_match, "If-Match", stale_etag(c, f"{b}/docs/agenda.txt"))
+    if_match.prepare = lambda c: set_header(if_match.headers, "If-Match", c.stale_etag(f"{b}/docs/agenda.txt", A, BOB))
     yield if_match
     yield Case("propfind-control-chars", "PROPFIND", f"{b}/ctl/", "none", kind="deviation", user=A,
                headers=[("Depth", "1"), XML_TYPE], body=ALLPROP,
@@ -275,7 +217,7 @@ def cases(ctx, urls):
                headers=[("Lock-Token", "<1234567890>")], prepare=lambda c: lock(c, f"{b}/locks/held.txt", A),
                notes="UNLOCK with a token that is not the lock's: 409")
     yield Case("lock-conflict", "LOCK", f"{b}/locks/held.txt", "lock", ["/locks/held.txt"], user=BOB,
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO.replace(b"alice", b"bob"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=lockinfo("mailto:bob@example.com"),
                prepare=lambda c: lock(c, f"{b}/locks/held.txt", A), notes="bob asks for the exclusive lock alice holds: 423")
     yield Case("delete-locked", "DELETE", f"{b}/locks/held.txt", "lock", ["/locks/held.txt"], user=BOB,
                prepare=lambda c: lock(c, f"{b}/locks/held.txt", A), notes="DELETE of alice's locked file by bob, no token: 423")
@@ -284,7 +226,7 @@ def cases(ctx, urls):
     stale_if = Case("put-stale-if-etag", "PUT", f"{b}/docs/minutes.txt", "cache", ["/docs/minutes.txt"], user=A,
                     kind="stale-state", body=b"alice's edit\n",
                     notes="If: ([etag]) with the ETag from before bob's PUT: 412 (rclone honours an ETag in If, not If-Match)")
-    stale_if.prepare = lambda c: header(stale_if, "If", f"([{stale_etag(c, f'{b}/docs/minutes.txt')}])")
+    stale_if.prepare = lambda c: set_header(stale_if.headers, "If", f"([{c.stale_etag(f'{b}/docs/minutes.txt', A, BOB)}])")
     yield stale_if
     yield Case("propfind-stale-dir-cache", "PROPFIND", f"{b}/inbox-sync/", "cache",
                ["/inbox-sync/", "/inbox-sync/status.txt"], user=A, kind="stale-state",

@@ -4,10 +4,9 @@ import os
 import subprocess
 from urllib.parse import quote
 
-from corpus import ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, proppatch
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, lockinfo, named_props,
+                    package_version, proppatch)
 
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
 FIXED_TOKEN = "opaquelocktoken:5eb0c0de-d0c7-4d0c-a5e0-000000000001"
 
 # Edits Sabre's own lock database (Locks\Backend\File: a serialize()d array of LockInfo) the way an admin
@@ -189,7 +188,7 @@ def cases(ctx, base):
                prepare=locked("/locks/held.txt"), kind="error-body",
                notes="alice's lock; the PUT submits no token: 423 with lock-token-submitted")
     yield Case("lock-already-locked", "LOCK", f"{base}/locks/held.txt", "lock", ["/locks/held.txt"],
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO.replace(b"alice", b"bob"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=lockinfo("mailto:bob@example.com"),
                prepare=locked("/locks/held.txt"), notes="bob tries to LOCK a file alice holds: 423 no-conflicting-lock")
     yield Case("delete-parent-of-locked", "DELETE", f"{base}/locks/", "lock", ["/locks/held.txt"],
                prepare=locked("/locks/held.txt"),

@@ -1,17 +1,16 @@
 """Varnish Cache 7.1 in front of Apache mod_dav and WsgiDAV (faulty profiles): the builtin VCL, and the VCL an
 admin writes to "speed up WebDAV" by caching PROPFIND (scripts/peers/start-varnish.sh, VCL=dav-cache)."""
 import os
-import re
 import subprocess
 import time
 
-from corpus import (ALLPROP, PROPNAME, XML_TYPE, Case, Setup, named_props, package_version, pip_version, proppatch)
+from corpus import (ALICE, ALLPROP, BOB, PROPNAME, WIN_UA, XML_TYPE, Case, Setup, deleted, in_turn, lockinfo, named_props,
+                    package_version, pip_version, proppatch, write_names)
 
 # ctx.port offsets: builtin VCL -> Apache on 0 (management 1); dav-cache -> Apache on 2 and 3 (management 4);
 # builtin VCL -> WsgiDAV on 5 (management 6); builtin VCL -> lighttpd on 7 (management 8); the backends on 15,
 # 16 and 17.
 APACHE, WSGIDAV, LIGHTTPD = 15, 16, 17
-WIN_UA = ("User-Agent", "Microsoft-WebDAV-MiniRedir/10.0.19045")
 COLOR = "{urn:example:props}color"
 
 
@@ -29,12 +28,8 @@ def start(ctx):
     urls["ldefault"] = ctx.peer("start-varnish.sh", ctx.port(7), env={"NAME": "varnish-lighttpd",
                                                                        "BACKEND_PORT": str(ctx.port(LIGHTTPD))})
     # lighttpd's tree: a network scanner's folder; its old firmware writes names in ISO-8859-1
-    scans = os.path.join(ctx.workdir, "lighttpd", "root", "scans")
-    os.makedirs(scans, exist_ok=True)
-    for name in (b"Re\xe7u 2026-03.pdf", b"Lieferschein M\xe4rz.pdf", b"scan-0001.pdf"):
-        with open(os.path.join(scans.encode(), name), "wb") as f:
-            f.write(b"%PDF-1.4 scan\n")
-    subprocess.run(["chown", "-R", "www-data:www-data", scans], check=True)
+    write_names(os.path.join(ctx.workdir, "lighttpd", "root", "scans"),
+                [b"Re\xe7u 2026-03.pdf", b"Lieferschein M\xe4rz.pdf", b"scan-0001.pdf"], b"%PDF-1.4 scan\n", owner="www-data")
     return urls
 
 
@@ -49,27 +44,6 @@ def ban(ctx, instance, prefix):
         raise RuntimeError(f"varnishadm ban failed: {out.stdout.strip()} {out.stderr.strip()}")
 
 
-def lock_tokens(ctx, url):
-    _, _, body = ctx.curl("PROPFIND", url, [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"))
-    return sorted(set(re.findall(r"opaquelocktoken:[^<\s\"]+", body.decode("utf-8", "replace"))))
-
-
-def unlock_all(ctx, url):
-    for token in lock_tokens(ctx, url):
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")])
-
-
-def ensure_file(ctx, url, data=b"content\n"):
-    status, _, body = ctx.curl("GET", url)
-    if status != 200 or body != data:
-        ctx.put(url, data)
-
-
-def lockinfo(owner):
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
-            b'<D:locktype><D:write/></D:locktype><D:owner><D:href>' + owner.encode() + b'</D:href></D:owner></D:lockinfo>')
-
-
 def cases(ctx, urls):
     A, W = urls["apache"], urls["wsgidav"]  # the backends, straight: another user on the LAN, or the admin
     D, DC, DN, DW = urls["default"], urls["cached"], urls["naive"], urls["wdefault"]
@@ -78,19 +52,9 @@ def cases(ctx, urls):
     for folder in ("team", "shared", "archive", "inbox"):
         ctx.mkcol(f"{A}/{folder}/")
 
-    def absent(*direct):
-        def prep(c):
-            for u in direct:
-                c.delete(u)
-        return prep
-
     def fresh(instance, prefix, *direct):
         """Nothing cached under prefix (the admin banned it), and the direct URLs are absent."""
-        def prep(c):
-            for u in direct:
-                c.delete(u)
-            ban(c, instance, prefix)
-        return prep
+        return in_turn(deleted(*direct), lambda c: ban(c, instance, prefix))
 
     # ================================ builtin VCL in front of Apache ================================
     yield Case("default-options", "OPTIONS", f"{D}/", "none", kind="healthy",
@@ -120,20 +84,20 @@ def cases(ctx, urls):
                prepare=fresh("varnish-default", "/docs/hash"), notes="HEAD through the builtin VCL")
     yield Case("default-put-new", "PUT", f"{D}/docs/from-varnish.txt", "none", kind="healthy",
                headers=[("Content-Type", "text/plain")], body=b"written through varnish\n",
-               prepare=absent(f"{A}/docs/from-varnish.txt"), notes="PUT is passed: 201 Created")
+               prepare=deleted(f"{A}/docs/from-varnish.txt"), notes="PUT is passed: 201 Created")
     yield Case("default-mkcol", "MKCOL", f"{D}/docs/photos/", "none", kind="healthy",
-               prepare=absent(f"{A}/docs/photos/"), notes="MKCOL is piped: 201")
+               prepare=deleted(f"{A}/docs/photos/"), notes="MKCOL is piped: 201")
 
     def olddoc(c):
-        ensure_file(c, f"{A}/docs/obsolete.txt", b"obsolete\n")
+        c.ensure_file(f"{A}/docs/obsolete.txt", b"obsolete\n")
     yield Case("default-delete", "DELETE", f"{D}/docs/obsolete.txt", "none", kind="healthy", prepare=olddoc,
                notes="DELETE is passed: 204")
     yield Case("default-copy", "COPY", f"{D}/docs/sub/", "none", kind="healthy",
                headers=[("Destination", f"{D}/docs/sub-copy/"), ("Depth", "infinity")],
-               prepare=absent(f"{A}/docs/sub-copy/"), notes="COPY of a collection, piped: 201")
+               prepare=deleted(f"{A}/docs/sub-copy/"), notes="COPY of a collection, piped: 201")
 
     def renamed(c):
-        ensure_file(c, f"{A}/docs/todo.txt", b"todo\n")
+        c.ensure_file(f"{A}/docs/todo.txt", b"todo\n")
         c.delete(f"{A}/docs/done.txt")
     yield Case("default-move", "MOVE", f"{D}/docs/todo.txt", "none", kind="healthy",
                headers=[("Destination", f"{D}/docs/done.txt")], prepare=renamed, notes="MOVE rename, piped: 201")
@@ -142,7 +106,7 @@ def cases(ctx, urls):
                notes="PROPPATCH set + remove, piped: 207")
     yield Case("default-lock", "LOCK", f"{D}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600"), ("Depth", "0")], body=lockinfo("mailto:carol@example.com"),
-               prepare=lambda c: unlock_all(c, f"{A}/locks/free.txt"), notes="LOCK, piped: 200 with Lock-Token")
+               prepare=lambda c: c.unlock_all(f"{A}/locks/free.txt"), notes="LOCK, piped: 200 with Lock-Token")
     ctx.put(f"{A}/locks/unlock-me.txt", b"unlock me\n")
     utok = ctx.lock(f"{A}/locks/unlock-me.txt")
     yield Case("default-unlock", "UNLOCK", f"{D}/locks/unlock-me.txt", "none", kind="healthy",
@@ -155,12 +119,12 @@ def cases(ctx, urls):
     yield Case("default-secret-401", "GET", f"{D}/secret/note.txt", "permission", ["/secret/note.txt"],
                notes="Apache Basic auth; GET without credentials -> 401 (not cached)")
     yield Case("default-quota-507", "PUT", f"{D}/quota/backup.tar", "storage", ["/quota/backup.tar"], body=b"\0" * 60000,
-               prepare=absent(f"{A}/quota/backup.tar"), notes="almost full 256 KiB tmpfs: 507 (PUT passed)")
+               prepare=deleted(f"{A}/quota/backup.tar"), notes="almost full 256 KiB tmpfs: 507 (PUT passed)")
     yield Case("default-upload-413", "PUT", f"{D}/upload/photo.jpg", "server-config", ["/upload/photo.jpg"],
                body=b"\xff\xd8\xff\xe0" + b"j" * 3000, headers=[("Content-Type", "image/jpeg")],
                notes="Apache LimitRequestBody 1024 -> 413")
     ctx.lock(f"{A}/locks/held.txt")
-    yield Case("default-put-locked-423", "PUT", f"{D}/locks/held.txt", "lock", ["/locks/held.txt"], user="bob:bob-pw",
+    yield Case("default-put-locked-423", "PUT", f"{D}/locks/held.txt", "lock", ["/locks/held.txt"], user=BOB,
                body=b"bob was here\n", prepare=lambda c: c.lock(f"{A}/locks/held.txt"),
                notes="alice's exclusive lock; bob's PUT without token -> 423")
     yield Case("default-propfind-missing-404", "PROPFIND", f"{D}/docs/2023-report.pdf", "path", ["/docs/2023-report.pdf"],
@@ -207,8 +171,7 @@ def cases(ctx, urls):
     budget_url, budget_path = f"{A}/team/budget.ods", os.path.join(aroot, "team", "budget.ods")
 
     def budget_v1(c):
-        c.put(budget_url, b"budget v1\n")
-        os.utime(budget_path, (1700000000, 1700000000))
+        c.put_dated(budget_url, b"budget v1\n", budget_path, 1700000000)
     budget_v1(ctx)
     v1_etag = ctx.etag(budget_url)
 
@@ -222,7 +185,7 @@ def cases(ctx, urls):
                kind="stale-state", notes="If-Match with the ETag alice's GET (cached) gave; bob changed the file -> 412")
 
     def bob_created(c):
-        ensure_file(c, f"{A}/team/agenda.txt", b"agenda by bob\n")
+        c.ensure_file(f"{A}/team/agenda.txt", b"agenda by bob\n")
     yield Case("default-put-ifnonematch-412", "PUT", f"{D}/team/agenda.txt", "cache", ["/team/agenda.txt"],
                headers=[("If-None-Match", "*")], body=b"agenda by alice\n", prepare=bob_created, kind="stale-state",
                notes="alice creates with If-None-Match: * believing the name free; bob created it meanwhile -> 412")
@@ -268,7 +231,7 @@ def cases(ctx, urls):
 
     def member_deleted(c, name="2019.txt"):
         c.put(f"{A}/archive/{name}", name.encode() + b"\n")
-        ensure_file(c, f"{A}/archive/2020.txt", b"2020\n")
+        c.ensure_file(f"{A}/archive/2020.txt", b"2020\n")
         ban(c, "varnish-dav", "/archive/")
         c.curl("PROPFIND", f"{DC}/archive/", [("Depth", "1")])
         c.delete(f"{DC}/archive/{name}")  # deleted through Varnish: DELETE is passed, the listing stays cached
@@ -283,7 +246,7 @@ def cases(ctx, urls):
 
     def alice_listed(c):
         ban(c, "varnish-dav", "/secret/")
-        c.curl("PROPFIND", f"{DC}/secret/", [("Depth", "1")], user="alice:alice-pw")
+        c.curl("PROPFIND", f"{DC}/secret/", [("Depth", "1")], user=ALICE)
     yield Case("cached-secret-served-anonymous", "PROPFIND", f"{DC}/secret/", "cache", ["/secret/"],
                headers=[("Depth", "1")], prepare=alice_listed, kind="stale-state",
                notes="the VCL returns (hash) for PROPFIND before the builtin Authorization check: alice's cached 207 "
@@ -311,8 +274,8 @@ def cases(ctx, urls):
                notes="scan-001.pdf was MOVEd to invoice-4711.pdf through Varnish (201); the cached propname listing shows the old name only")
 
     def locked_meanwhile(c):
-        ensure_file(c, f"{A}/shared/draft.odt", b"draft\n")
-        unlock_all(c, f"{A}/shared/draft.odt")
+        c.ensure_file(f"{A}/shared/draft.odt", b"draft\n")
+        c.unlock_all(f"{A}/shared/draft.odt")
         ban(c, "varnish-dav", "/shared/draft.odt")
         c.curl("PROPFIND", f"{DC}/shared/draft.odt", [("Depth", "0"), XML_TYPE], named_props("lockdiscovery"))
         c.curl("LOCK", f"{A}/shared/draft.odt", [XML_TYPE, ("Timeout", "Second-3600")], lockinfo("mailto:bob@example.com"))
@@ -352,8 +315,8 @@ def cases(ctx, urls):
                notes="a cache hit of an unchanged file (Age, X-Varnish with two ids)")
     yield Case("wsgidav-lock", "LOCK", f"{DW}/docs/plain.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-300")], body=lockinfo("mailto:dave@example.com"),
-               prepare=lambda c: unlock_all(c, f"{W}/docs/plain.txt"), notes="LOCK (no Depth header) piped: 200")
-    yield Case("wsgidav-secret-alice", "PROPFIND", f"{DW}/secret/", "none", kind="healthy", user="alice:alice-pw",
+               prepare=lambda c: c.unlock_all(f"{W}/docs/plain.txt"), notes="LOCK (no Depth header) piped: 200")
+    yield Case("wsgidav-secret-alice", "PROPFIND", f"{DW}/secret/", "none", kind="healthy", user=ALICE,
                headers=[("Depth", "1")], notes="credentials: piped to WsgiDAV's /secret share: 207")
     yield Case("wsgidav-ro-delete-403", "DELETE", f"{DW}/ro/readme.txt", "permission", ["/ro/readme.txt"],
                notes="WsgiDAV read-only share: DELETE -> 403")
@@ -363,8 +326,7 @@ def cases(ctx, urls):
     w_url, w_path = f"{W}/docs/spec.txt", os.path.join(wroot, "docs", "spec.txt")
 
     def spec_v1(c):
-        c.put(w_url, b"spec v1\n")
-        os.utime(w_path, (1700000000, 1700000000))
+        c.put_dated(w_url, b"spec v1\n", w_path, 1700000000)
     spec_v1(ctx)
     spec_etag = ctx.etag(w_url)
 

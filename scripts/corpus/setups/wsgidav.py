@@ -1,13 +1,10 @@
 """WsgiDAV 4.4 on cheroot: scripts/peers/start-wsgidav.sh's faulty profile plus a /team share for alice and bob,
 and a second instance configured without lock storage and without a property manager."""
 import os
-import subprocess
-import time
 
-from corpus import (ALLPROP, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, named_props, pip_version, proppatch)
+from corpus import (ALICE, ALLPROP, BOB, LOCKINFO, PROPNAME, XML_TYPE, Case, Setup, deleted, lockinfo, named_props,
+                    pip_version, proppatch, set_header, write_names)
 
-ALICE = "alice:alice-pw"
-BOB = "bob:bob-pw"
 NS = "urn:x-davdoctor:"
 LISTING = named_props("resourcetype", "displayname", "getetag", "getlastmodified", "getcontentlength")
 BIG = 1900  # files in the bare instance's /big/: an allprop Depth 1 listing just over 1 MB (1.1 MB)
@@ -20,68 +17,6 @@ property_manager: null
 dir_browser:
   enable: true
 """
-
-
-# ------------------------------------------------------------------------------------- small helpers
-
-def mount_tmpfs(ctx, path, size, inodes=None):
-    """A real tmpfs on PATH (inside the served tree), filled up: with inodes, every inode used; else every
-    block. Recorded in WORKDIR/mounts so that scripts/peers/stop.sh unmounts it."""
-    os.makedirs(path, exist_ok=True)
-    opts = f"size={size},mode=0777" + (f",nr_inodes={inodes}" if inodes else "")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], capture_output=True).returncode != 0:
-        raise RuntimeError(f"cannot mount a tmpfs on {path} (needs root)")
-    with open(os.path.join(ctx.workdir, "mounts"), "a") as f:
-        f.write(path + "\n")
-    if inodes:
-        i = 0
-        while True:
-            try:
-                open(os.path.join(path, f"f{i:03}"), "wb").close()
-            except OSError:
-                break
-            i += 1
-    else:
-        try:
-            with open(os.path.join(path, "filler.bin"), "wb") as f:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-        except OSError:
-            pass
-
-
-def disk_names(folder, names, data=b"written on disk\n"):
-    """Files whose names are raw bytes (control characters, ISO-8859-1), created on disk."""
-    os.makedirs(folder, exist_ok=True)
-    for name in names:
-        with open(os.path.join(folder.encode(), name), "wb") as f:
-            f.write(data)
-
-
-def absent(ctx, url, user=None):
-    ctx.delete(url, user)
-
-
-def unlocked(ctx, url, user=None):
-    token = ctx.lock(url, user)
-    if token:
-        ctx.curl("UNLOCK", url, [("Lock-Token", f"<{token}>")], user=user)
-
-
-def header(case, name, value):
-    """Sets a request header of CASE in place (prepare learns a value only the server can give: a lock
-    token, an ETag from before another user's PUT)."""
-    case.headers[:] = [(n, v) for n, v in case.headers if n.lower() != name.lower()] + [(name, value)]
-
-
-def stale_etag(ctx, url, user=None, other=None):
-    """The ETag a client saw, then another user's PUT that changes the file: returns the stale ETag.
-    WsgiDAV's ETag is inode-mtime-size; the two bodies differ in length, so it changes within a second."""
-    ctx.put(url, f"version read by the client {time.time_ns()}\n".encode(), user)
-    before = ctx.etag(url, user)
-    ctx.put(url, f"changed by another user meanwhile, {time.time_ns()}, longer\n".encode(), other or user)
-    return before
 
 
 # ------------------------------------------------------------------------------------------- the setup
@@ -102,17 +37,17 @@ def start(ctx):
     bare = ctx.peer("start-wsgidav.sh", ctx.port(1), env={
         "PROFILE": "clean", "NAME": "wsgidav-bare", "EXTRA_YAML": bare_yaml, "BIG": str(BIG)})
     root = os.path.join(ctx.workdir, "wsgidav", "root")
-    disk_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"])
-    disk_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"])
-    disk_names(f"{root}/reports", [b"q1.txt"])
+    write_names(f"{root}/ctl", [b"bell\x01.txt", b"esc\x1b[0m.txt", b"plain.txt"])
+    write_names(f"{root}/latin1", [b"caf\xe9.txt", b"na\xefve.txt"])
+    write_names(f"{root}/reports", [b"q1.txt"])
     # a Mac user's folder copied up with rsync: Finder's custom-icon file is named "Icon\r"
-    disk_names(f"{root}/photos", [b"Icon\r", b"beach.jpg", b"harbour.jpg"])
+    write_names(f"{root}/photos", [b"Icon\r", b"beach.jpg", b"harbour.jpg"])
     # a project tree; deep inside, a build script wrote a log whose name caught a terminal bell (U+0007)
-    disk_names(f"{root}/projects/2025", [b"plan.txt"])
-    disk_names(f"{root}/projects/2025/exports", [b"build\x07.log", b"summary.csv"])
+    write_names(f"{root}/projects/2025", [b"plan.txt"])
+    write_names(f"{root}/projects/2025/exports", [b"build\x07.log", b"summary.csv"])
     with open(f"{root}/docs/photo.jpg", "wb") as f:
         f.write(os.urandom(48 * 1024))
-    mount_tmpfs(ctx, f"{root}/inodes", "1m", inodes=8)
+    ctx.full_tmpfs(f"{root}/inodes", "1m", inodes=8)
     return {"main": main, "bare": bare}
 
 
@@ -137,17 +72,17 @@ def cases(ctx, urls):
     yield Case("head-file", "HEAD", f"{b}/docs/Caf%C3%A9.txt", "none", kind="healthy", curl_args=["-I"],
                notes="HEAD of a file with an NFC accent")
     yield Case("put-new", "PUT", f"{b}/docs/minutes%202024.txt", "none", kind="healthy", body=b"minutes\n",
-               prepare=lambda c: absent(c, f"{b}/docs/minutes%202024.txt"), notes="PUT creates a file: 201")
+               prepare=deleted(f"{b}/docs/minutes%202024.txt"), notes="PUT creates a file: 201")
     yield Case("put-overwrite", "PUT", f"{b}/team/plan.txt", "none", kind="healthy", user=BOB, body=b"bob's plan\n",
-               prepare=lambda c: unlocked(c, f"{b}/team/plan.txt", ALICE), notes="bob replaces a file in /team: 204")
+               prepare=lambda c: c.unlocked(f"{b}/team/plan.txt", ALICE), notes="bob replaces a file in /team: 204")
     yield Case("mkcol-new", "MKCOL", f"{b}/docs/2025/", "none", kind="healthy",
-               prepare=lambda c: absent(c, f"{b}/docs/2025/"), notes="MKCOL of a new collection: 201")
+               prepare=deleted(f"{b}/docs/2025/"), notes="MKCOL of a new collection: 201")
     yield Case("delete-collection", "DELETE", f"{b}/docs/old-drafts/", "none", kind="healthy",
                prepare=lambda c: (c.mkcol(f"{b}/docs/old-drafts/"), c.put(f"{b}/docs/old-drafts/d1.txt")),
                notes="DELETE of a collection with a member: 204")
     yield Case("copy-collection", "COPY", f"{b}/docs/sub/", "none", kind="healthy",
                headers=[("Destination", f"{b}/docs/sub-backup/"), ("Depth", "infinity")],
-               prepare=lambda c: absent(c, f"{b}/docs/sub-backup/"), notes="COPY of a collection, Depth infinity: 201")
+               prepare=deleted(f"{b}/docs/sub-backup/"), notes="COPY of a collection, Depth infinity: 201")
 
     def move_ready(c):
         c.put(f"{b}/docs/inbox.txt", b"to be filed\n")
@@ -161,21 +96,21 @@ def cases(ctx, urls):
                notes="PROPPATCH sets one dead property and removes another: 207, 200 for both")
     yield Case("lock-free", "LOCK", f"{b}/locks/free.txt", "none", kind="healthy",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlocked(c, f"{b}/locks/free.txt"), notes="exclusive write lock on an unlocked file")
+               prepare=lambda c: c.unlocked(f"{b}/locks/free.txt"), notes="exclusive write lock on an unlocked file")
     unlock = Case("unlock-own", "UNLOCK", f"{b}/locks/sub/deep.txt", "none", kind="healthy",
                   notes="UNLOCK with the token the LOCK returned: 204")
-    unlock.prepare = lambda c: header(unlock, "Lock-Token", f"<{c.lock(f'{b}/locks/sub/deep.txt')}>")
+    unlock.prepare = lambda c: set_header(unlock.headers, "Lock-Token", f"<{c.lock(f'{b}/locks/sub/deep.txt')}>")
     yield unlock
     put_token = Case("put-locked-own-token", "PUT", f"{b}/team/notes.txt", "none", kind="healthy", user=ALICE,
                      body=b"alice's notes\n", notes="alice PUTs to the file she locked, her token in If: 204")
-    put_token.prepare = lambda c: header(put_token, "If", f"(<{c.lock(f'{b}/team/notes.txt', ALICE)}>)")
+    put_token.prepare = lambda c: set_header(put_token.headers, "If", f"(<{c.lock(f'{b}/team/notes.txt', ALICE)}>)")
     yield put_token
     yield Case("propfind-file-trailing-slash", "PROPFIND", f"{b}/docs/plain.txt/", "none", kind="deviation",
                headers=[("Depth", "0"), XML_TYPE], body=LISTING,
                notes="a file asked for with a trailing slash: WsgiDAV answers 207 for it (href keeps the slash)")
     yield Case("lock-readonly-share", "LOCK", f"{b}/ro/readme.txt", "none", kind="deviation",
                headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO,
-               prepare=lambda c: unlocked(c, f"{b}/ro/readme.txt"),
+               prepare=lambda c: c.unlocked(f"{b}/ro/readme.txt"),
                notes="the read-only share still grants a LOCK (200); only the writes after it are refused")
     yield Case("get-collection-browser", "GET", f"{bare}/docs/", "none", kind="healthy",
                notes="second instance, dir_browser enabled: GET of a collection is an HTML listing")
@@ -230,8 +165,8 @@ def cases(ctx, urls):
                notes="the request spells Résumé in NFC; on disk the name is NFD: 404")
     yield Case("put-missing-parent", "PUT", f"{b}/docs/2023/q4/report.txt", "path", ["/docs/2023/q4/report.txt"],
                body=b"q4\n", notes="parent /docs/2023/q4/ does not exist: 409")
-    yield Case("mkcol-missing-parent", "MKCOL", f"{b}/projects/alpha/", "path", ["/projects/alpha/"],
-               notes="parent /projects/ does not exist: 409")
+    yield Case("mkcol-missing-parent", "MKCOL", f"{b}/plans/alpha/", "path", ["/plans/alpha/"],
+               notes="parent /plans/ does not exist: 409")
     yield Case("copy-missing-parent", "COPY", f"{b}/docs/plain.txt", "path", ["/backup/plain.txt"],
                headers=[("Destination", f"{b}/backup/plain.txt")], notes="Destination's parent /backup/ does not exist: 409")
     yield Case("put-collection-no-slash", "PUT", f"{b}/docs/sub", "path", ["/docs/sub"], kind="error-body",
@@ -250,11 +185,11 @@ def cases(ctx, urls):
     yield Case("put-readonly", "PUT", f"{b}/ro/new.txt", "permission", ["/ro/new.txt"], kind="read-only",
                body=b"note\n", notes="the /ro share is readonly: true: 403")
     yield Case("delete-readonly", "DELETE", f"{b}/ro/readme.txt", "permission", ["/ro/readme.txt"], kind="read-only",
-               prepare=lambda c: unlocked(c, f"{b}/ro/readme.txt"), notes="read-only share: DELETE refused, 403")
+               prepare=lambda c: c.unlocked(f"{b}/ro/readme.txt"), notes="read-only share: DELETE refused, 403")
     yield Case("mkcol-readonly", "MKCOL", f"{b}/ro/archive/", "permission", ["/ro/archive/"], kind="read-only",
                notes="read-only share: MKCOL refused, 403")
     yield Case("move-readonly", "MOVE", f"{b}/ro/readme.txt", "permission", ["/ro/readme.txt"], kind="read-only",
-               headers=[("Destination", f"{b}/ro/readme-old.txt")], prepare=lambda c: unlocked(c, f"{b}/ro/readme.txt"),
+               headers=[("Destination", f"{b}/ro/readme-old.txt")], prepare=lambda c: c.unlocked(f"{b}/ro/readme.txt"),
                notes="read-only share: MOVE inside it refused, 403")
     yield Case("propfind-readonly", "PROPFIND", f"{b}/ro/", "none", kind="read-only",
                headers=[("Depth", "1"), XML_TYPE], body=ALLPROP, notes="reads on the read-only share work: 207")
@@ -273,10 +208,10 @@ def cases(ctx, urls):
     bob_token = Case("put-team-bob-alice-token", "PUT", f"{b}/team/plan.txt", "lock", ["/team/plan.txt"], user=BOB,
                      body=b"bob's plan\n",
                      notes="alice holds the lock; bob sends alice's token (read from lockdiscovery): the lock is bound to alice, 412 'If' header condition failed")
-    bob_token.prepare = lambda c: header(bob_token, "If", f"(<{c.lock(f'{b}/team/plan.txt', ALICE)}>)")
+    bob_token.prepare = lambda c: set_header(bob_token.headers, "If", f"(<{c.lock(f'{b}/team/plan.txt', ALICE)}>)")
     yield bob_token
     yield Case("lock-team-conflict", "LOCK", f"{b}/team/plan.txt", "lock", ["/team/plan.txt"], user=BOB,
-               headers=[XML_TYPE, ("Timeout", "Second-600")], body=LOCKINFO.replace(b"alice", b"bob"),
+               headers=[XML_TYPE, ("Timeout", "Second-600")], body=lockinfo("mailto:bob@example.com"),
                prepare=lambda c: c.lock(f"{b}/team/plan.txt", ALICE),
                notes="bob asks for an exclusive lock that alice holds: 423")
     yield Case("delete-collection-locked-member", "DELETE", f"{b}/locks/sub/", "lock", ["/locks/sub/deep.txt"],
@@ -287,16 +222,16 @@ def cases(ctx, urls):
     stale_put = Case("put-stale-if-match", "PUT", f"{b}/team/budget.txt", "cache", ["/team/budget.txt"], user=ALICE,
                      kind="stale-state", body=b"alice's edit of the old version\n",
                      notes="If-Match with the ETag alice read before bob's PUT: 412")
-    stale_put.prepare = lambda c: header(stale_put, "If-Match", stale_etag(c, f"{b}/team/budget.txt", ALICE, BOB))
+    stale_put.prepare = lambda c: set_header(stale_put.headers, "If-Match", c.stale_etag(f"{b}/team/budget.txt", ALICE, BOB))
     yield stale_put
     stale_delete = Case("delete-stale-if-match", "DELETE", f"{b}/docs/agenda.txt", "cache", ["/docs/agenda.txt"],
                         kind="stale-state", notes="DELETE If-Match with an ETag from before another PUT: 412")
-    stale_delete.prepare = lambda c: header(stale_delete, "If-Match", stale_etag(c, f"{b}/docs/agenda.txt"))
+    stale_delete.prepare = lambda c: set_header(stale_delete.headers, "If-Match", c.stale_etag(f"{b}/docs/agenda.txt"))
     yield stale_delete
     stale_if = Case("proppatch-stale-if-etag", "PROPPATCH", f"{b}/docs/report.txt", "cache", ["/docs/report.txt"],
                     kind="stale-state", headers=[XML_TYPE], body=proppatch({f"{{{NS}}}status": "final"}),
                     notes="PROPPATCH with If: ([etag]) from before another PUT: 412")
-    stale_if.prepare = lambda c: header(stale_if, "If", f"([{stale_etag(c, f'{b}/docs/report.txt')}])")
+    stale_if.prepare = lambda c: set_header(stale_if.headers, "If", f"([{c.stale_etag(f'{b}/docs/report.txt')}])")
     yield stale_if
     yield Case("put-if-none-match-exists", "PUT", f"{b}/docs/new-upload.txt", "cache", ["/docs/new-upload.txt"],
                kind="stale-state", headers=[("If-None-Match", "*")], body=b"create only if absent\n",

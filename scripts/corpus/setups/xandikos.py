@@ -1,17 +1,9 @@
 """Xandikos (pip xandikos), git-backed CalDAV/CardDAV, configured as scripts/peers/start-xandikos.sh's faulty profile."""
-import re
+from corpus import (ADDRESSBOOK_QUERY, ALLPROP, CAL_TYPE, CALDAV, CALENDAR_QUERY, CARDDAV, CAROL, DAVE, ERIN, HOLIDAY,
+                    MKCALENDAR, PROPNAME, REVIEW, STANDUP, VCARD_TYPE, XML_TYPE, Case, Setup, deleted, ical, in_turn,
+                    lockinfo, mkcol_addressbook, multiget, named_props, pip_version, proppatch, put_state, sync_body)
 
-from corpus import ALLPROP, PROPNAME, XML_TYPE, Case, Setup, named_props, pip_version, proppatch
-from setups.radicale import (ADDRESSBOOK_QUERY, CAL_TYPE, CALDAV, CALENDAR_QUERY, CARDDAV, MKCALENDAR, VCARD_TYPE,
-                             ical, mkcol_addressbook, multiget, sync_body, vcard)
-
-STANDUP = ical("standup-20261207@example.com", "Standup")
-REVIEW = ical("review-20261210@example.com", "Design review", "20261210T140000Z")
 ZURICH = ical("zurich-20261212@example.com", "Zürich offsite", "20261212T080000Z")
-HOLIDAY = ical("holiday-20261224@example.com", "Christmas Eve", "20261224T000000Z")
-CAROL = vcard("carol-0001@example.org", "Carol Jones", "carol@example.org")
-DAVE = vcard("dave-0002@example.org", "Dave Smith", "dave@example.org")
-ERIN = vcard("erin-0003@example.org", "Erin Brown", "erin@example.org")
 # A contact exported from Outlook: its notes field keeps Outlook's soft line break, a vertical tab (U+000B).
 OLGA = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:olga-0004@example.org\r\nFN:Olga Petrova\r\nN:Petrova;Olga;;;\r\n"
         "TEL;TYPE=WORK:+49 30 1234567\r\nNOTE:met at the trade fair\x0bcall back in May about the offer\r\n"
@@ -34,25 +26,6 @@ def start(ctx):
     ctx.curl("PUT", f"{books}/outlook/olga.vcf", [VCARD_TYPE], OLGA)
     ctx.curl("PUT", f"{books}/outlook/erin.vcf", [VCARD_TYPE], ERIN)
     return base
-
-
-def put_state(url, data, ctype=CAL_TYPE):
-    def prepare(c):
-        c.curl("PUT", url, [ctype], data)
-    return prepare
-
-
-def absent(*urls):
-    def prepare(c):
-        for url in urls:
-            c.curl("DELETE", url)
-    return prepare
-
-
-def sync_token(ctx, url) -> str:
-    _, _, body = ctx.curl("REPORT", url, [("Depth", "1"), XML_TYPE], sync_body())
-    m = re.search(rb"sync-token>([^<]+)</", body)
-    return m.group(1).decode() if m else ""
 
 
 def cases(ctx, base):
@@ -83,7 +56,7 @@ def cases(ctx, base):
     yield Case("get-collection-html", "GET", f"{cal}/", "none", kind="healthy",
                notes="GET on a calendar: Xandikos answers a small HTML page")
     yield Case("put-event-new", "PUT", f"{cal}/holiday.ics", "none", kind="healthy",
-               headers=[CAL_TYPE, ("If-None-Match", "*")], body=HOLIDAY, prepare=absent(f"{cal}/holiday.ics"),
+               headers=[CAL_TYPE, ("If-None-Match", "*")], body=HOLIDAY, prepare=deleted(f"{cal}/holiday.ics"),
                notes="create-only PUT of a new event: 201")
     plan = [ical("plan-20261215@example.com", s, "20261215T100000Z")
             for s in ("Planning", "Planning (room 4)", "Planning (cancelled?)")]
@@ -92,11 +65,11 @@ def cases(ctx, base):
                headers=[CAL_TYPE, ("If-Match", h.get("etag", '"unknown"'))], body=plan[2],
                prepare=put_state(f"{cal}/plan.ics", plan[1]), notes="update with the current ETag: 204")
     yield Case("put-contact-new", "PUT", f"{friends}/erin.vcf", "none", kind="healthy", headers=[VCARD_TYPE],
-               body=ERIN, prepare=absent(f"{friends}/erin.vcf"), notes="a new contact: 201")
+               body=ERIN, prepare=deleted(f"{friends}/erin.vcf"), notes="a new contact: 201")
     yield Case("mkcalendar-new", "MKCALENDAR", f"{cals}/holidays/", "none", kind="healthy", headers=[XML_TYPE],
-               body=MKCALENDAR, prepare=absent(f"{cals}/holidays/"), notes="MKCALENDAR with displayname: 201")
+               body=MKCALENDAR, prepare=deleted(f"{cals}/holidays/"), notes="MKCALENDAR with displayname: 201")
     yield Case("mkcol-extended-addressbook", "MKCOL", f"{books}/work/", "none", kind="healthy", headers=[XML_TYPE],
-               body=mkcol_addressbook("Work"), prepare=absent(f"{books}/work/"),
+               body=mkcol_addressbook("Work"), prepare=deleted(f"{books}/work/"),
                notes="extended MKCOL creating an address book: 201")
     yield Case("proppatch-calendar-color", "PROPPATCH", f"{cal}/", "none", kind="deviation", headers=[XML_TYPE],
                body=proppatch({"displayname": "Personal", "{http://apple.com/ns/ical/}calendar-color": "#00AA00"}),
@@ -105,12 +78,12 @@ def cases(ctx, base):
                prepare=put_state(f"{cal}/old-holiday.ics", ical("old-holiday@example.com", "Old holiday")),
                notes="DELETE an event: 204")
     yield Case("copy-event-to-other-calendar", "COPY", f"{cal}/review.ics", "none", kind="healthy",
-               headers=[("Destination", f"{cals}/sync/review-copy.ics")], prepare=absent(f"{cals}/sync/review-copy.ics"),
+               headers=[("Destination", f"{cals}/sync/review-copy.ics")], prepare=deleted(f"{cals}/sync/review-copy.ics"),
                notes="COPY an event from personal/ into the sync/ calendar: 201")
     yield Case("move-event-to-other-calendar", "MOVE", f"{cal}/draft.ics", "none", kind="healthy",
                headers=[("Destination", f"{cals}/sync/draft.ics")],
-               prepare=lambda c: (absent(f"{cals}/sync/draft.ics")(c),
-                                  put_state(f"{cal}/draft.ics", ical("draft@example.com", "Draft"))(c)),
+               prepare=in_turn(deleted(f"{cals}/sync/draft.ics"),
+                               put_state(f"{cal}/draft.ics", ical("draft@example.com", "Draft"))),
                notes="MOVE an event from personal/ into another calendar: 201")
     yield Case("report-calendar-multiget", "REPORT", f"{cal}/", "none", kind="healthy", headers=depth1,
                body=multiget("calendar", ["/alice/calendars/personal/standup.ics", "/alice/calendars/personal/review.ics",
@@ -125,7 +98,7 @@ def cases(ctx, base):
                body=ADDRESSBOOK_QUERY, notes="addressbook-query on EMAIL")
     yield Case("report-sync-initial", "REPORT", f"{friends}/", "none", kind="healthy", headers=[XML_TYPE],
                body=sync_body(props="<D:getetag/>"), notes="sync-collection with an empty token")
-    token = sync_token(ctx, f"{cals}/sync/")
+    token = ctx.sync_token(f"{cals}/sync/")
     review_sync = ical("review-sync@example.com", "Review (synced)", "20261210T150000Z")
     ctx.curl("PUT", f"{cals}/sync/review.ics", [CAL_TYPE], review_sync)
     yield Case("report-sync-incremental", "REPORT", f"{cals}/sync/", "none", kind="healthy", headers=[XML_TYPE],
@@ -169,7 +142,7 @@ def cases(ctx, base):
                prepare=put_state(f"{friends}/dave.vcf", DAVE, VCARD_TYPE),
                notes="create-only PUT of a contact another device already uploaded: 412 (stale view, right path)")
     yield Case("put-uid-conflict", "PUT", f"{cal}/standup-again.ics", "cache", ["/alice/calendars/personal/standup-again.ics"],
-               headers=[CAL_TYPE], body=STANDUP, kind="error-body", prepare=absent(f"{cal}/standup-again.ics"),
+               headers=[CAL_TYPE], body=STANDUP, kind="error-body", prepare=deleted(f"{cal}/standup-again.ics"),
                notes="the UID already lives at standup.ics (a client that lost its href mapping): 412 with "
                      "CALDAV:no-uid-conflict 'UID already in use.'")
     yield Case("report-sync-made-up-token", "REPORT", f"{friends}/", "cache", ["/alice/contacts/friends/"],
@@ -178,7 +151,7 @@ def cases(ctx, base):
     ctx.curl("DELETE", f"{cals}/rebuilt/")
     ctx.curl("MKCALENDAR", f"{cals}/rebuilt/")
     ctx.curl("PUT", f"{cals}/rebuilt/standup.ics", [CAL_TYPE], STANDUP)
-    old_token = sync_token(ctx, f"{cals}/rebuilt/")
+    old_token = ctx.sync_token(f"{cals}/rebuilt/")
     ctx.curl("DELETE", f"{cals}/rebuilt/")
     ctx.curl("MKCALENDAR", f"{cals}/rebuilt/")
     ctx.curl("PUT", f"{cals}/rebuilt/review.ics", [CAL_TYPE], REVIEW)
@@ -215,8 +188,7 @@ def cases(ctx, base):
     # ---- server-config
     yield Case("lock-not-supported", "LOCK", f"{cal}/standup.ics", "server-config",
                ["/alice/calendars/personal/standup.ics"], headers=[XML_TYPE, ("Timeout", "Second-600")],
-               body=(b'<?xml version="1.0" encoding="utf-8"?>\n<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
-                     b'</D:lockscope><D:locktype><D:write/></D:locktype><D:owner>alice</D:owner></D:lockinfo>'),
+               body=lockinfo("alice"),
                notes="no LOCK in Xandikos although its DAV header says 2: 405")
     yield Case("report-multiget-vertical-tab", "REPORT", f"{books}/outlook/", "payload",
                ["/alice/contacts/outlook/olga.vcf"], kind="broken-answer", headers=depth1,
