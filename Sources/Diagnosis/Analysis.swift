@@ -166,8 +166,7 @@ public struct AnalysisSession {
         }
         var result = Diagnose.run(
             context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
-            bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt)
-        if let brokenAt { result.addBrokenDocument(brokenAt, responsesRead: collector.responseCount, lastPath: collector.lastPath) }
+            bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt, brokenAt: brokenAt)
         if !hasMultistatus, let head, (200..<300).contains(head.status), let finding = BrokenDocument.notXML(excerpt, head: head, path: context.requestPath, method: context.method) {
             result.findings.insert(finding, at: 0)
         }
@@ -178,22 +177,6 @@ public struct AnalysisSession {
     /// that stops being well-formed. Limits, DTDs and bodies that are not XML at all stay errors.
     static func breaksDocument(_ error: DAVCoreError) -> Bool {
         error.code == .truncated || error.code == .malformedXML || error.code == .unboundPrefix || error.code == .undefinedEntity
-    }
-}
-
-extension AnalysisResult {
-    /// A multistatus that stopped being XML at `error.offset`: what was read before it stands, and the break
-    /// is a finding of its own (see ``BrokenDocument``).
-    mutating func addBrokenDocument(_ error: DAVCoreError, responsesRead: Int, lastPath: String?) {
-        if bodyInfo?.isTruncated == true, let index = findings.firstIndex(where: { $0.cause == .proxy }) {
-            // The framing already shows the cut: say where the XML stops, once.
-            findings[index].evidence.append("the XML stops at byte \(error.offset ?? 0) after \(Wording.resources(responsesRead)): \(error.message)")
-            return
-        }
-        let front = ServerProfile.proxyInFront(headers: head?.headers, namespaces: Array(collector?.namespaces ?? []))
-        findings.append(BrokenDocument.finding(error, head: head, path: lastPath ?? context.requestPath, responsesRead: responsesRead,
-                                               proxyInFront: front))
-        findings = findings.rankedByLikelihood()
     }
 }
 
@@ -222,6 +205,25 @@ extension BrokenDocument {
             cause: .payload, likelihood: .high, title: "the 207 holds no multistatus",
             resources: [path], evidence: ["the body starts with \"\(flat.prefix(80).split(whereSeparator: \.isNewline).joined(separator: " "))\", not <D:multistatus>"],
             fixes: [Fix("Have the server (or whatever rewrites its answers) send the multistatus it built, as application/xml", .medium)], status: 207)
+    }
+}
+
+extension BrokenDocument {
+    /// A body whose framing ended early (no last chunk, fewer bytes than Content-Length): cut on the way by a
+    /// proxy that says it is there, or by the server itself.
+    static func cut(_ info: CaptureReader.BodyInfo, head: ResponseHead?, path: String, proxyInFront: String?, brokenAt: DAVCoreError?) -> Finding {
+        let signs = ProxyRule.proxyHeaders(head) + (proxyInFront.map { [$0] } ?? [])
+        var evidence = ["the body ended before its \(info.wasChunked ? "last chunk" : "declared length \(info.declaredLength ?? 0)")"]
+        if let brokenAt { evidence.append("the XML stops at byte \(brokenAt.offset ?? 0): \(brokenAt.message)") }
+        evidence += signs
+        if signs.isEmpty { evidence.append("no proxy says it is in the path: the server stopped sending (it failed or timed out while writing the answer)") }
+        return Finding(
+            cause: signs.isEmpty ? .payload : .proxy, likelihood: .high,
+            title: signs.isEmpty ? "the server stopped sending the body before it was complete" : "the body was cut short on the way",
+            resources: [path], evidence: evidence,
+            fixes: signs.isEmpty
+                ? [Fix("Read the server's error log at the time of the request: it aborted the answer", .medium)]
+                : [Fix("Compare with a request that bypasses the proxy (davdoctor proxy); check proxy buffering and timeouts", .medium)])
     }
 }
 
@@ -269,7 +271,7 @@ extension AnalysisSession {
 enum Diagnose {
     static func run(
         context: AnalysisContext, head: ResponseHead?, format: CaptureReader.Format, collector: ResponseCollector?,
-        bodyInfo: CaptureReader.BodyInfo, errorBody: XMLElement?, excerpt: String
+        bodyInfo: CaptureReader.BodyInfo, errorBody: XMLElement?, excerpt: String, brokenAt: DAVCoreError? = nil
     ) -> AnalysisResult {
         let hasMultistatus = collector != nil
         let server = ServerProfile.recognise(headers: head?.headers, bodyExcerpt: excerpt, namespaces: Array(collector?.namespaces ?? []))
@@ -306,12 +308,12 @@ enum Diagnose {
         }
         // A HEAD, 204 or 304 answer announces a length it never sends (RFC 9110 §9.3.2, §15.3.5, §15.4.5).
         let bodyless = context.method == "HEAD" || topStatus == 204 || topStatus == 304
+        let front = ServerProfile.proxyInFront(headers: head?.headers, namespaces: Array(collector?.namespaces ?? []))
         if bodyInfo.isTruncated, !bodyless {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .medium, title: "the body was cut short on the way",
-                resources: [context.requestPath],
-                evidence: ["the body ended before its \(bodyInfo.wasChunked ? "last chunk" : "declared length \(bodyInfo.declaredLength ?? 0)")"],
-                fixes: [Fix("Compare with a request that bypasses the proxy (davdoctor proxy); check proxy buffering and timeouts", .medium)]))
+            findings.append(BrokenDocument.cut(bodyInfo, head: head, path: context.requestPath, proxyInFront: front, brokenAt: brokenAt))
+        } else if let brokenAt {
+            findings.append(BrokenDocument.finding(brokenAt, head: head, path: collector?.lastPath ?? context.requestPath,
+                                                   responsesRead: collector?.responseCount, proxyInFront: front))
         }
         var notes: [String] = []
         if let collector, !collector.absentProperties.isEmpty {

@@ -74,7 +74,9 @@ public enum CheckReport {
     }
 
     public static func text(_ result: CheckResult, color: Bool) -> String {
-        var out = TextReport(color: color).render(result.analysis)
+        let analysis = TextReport(color: color).render(result.analysis)
+        // The rest uses no colour: its names and server words are made visible in one go below.
+        var out = ""
         if !result.probes.isEmpty {
             out += result.probes.allSatisfy(\.probe.isSafe) ? "\nProbes (read-only)\n" : "\nProbes (writes only inside a scratch collection, removed after)\n"
             for probe in result.probes {
@@ -101,6 +103,6 @@ public enum CheckReport {
             out += "Server says: " + keys.map { "\($0): \(result.capabilities[$0]!)" }.joined(separator: " · ") + "\n"
             if let anonymous = result.capabilities["anonymousOptions"] { out += "OPTIONS without credentials: \(anonymous)\n" }
         }
-        return out
+        return analysis + TextReport.visible(out)
     }
 }

@@ -39,7 +39,9 @@ public enum DiffReport {
     }
 
     public static func text(_ diff: ResultDiff, before: Side, after: Side, color: Bool, unchangedLimit: Int = 0) -> String {
-        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        func paint(_ text: String, _ code: String) -> String {
+            color ? "\(TextReport.colourEscape)[\(code)m\(text)\(TextReport.colourEscape)[0m" : text
+        }
         func describe(_ side: Side) -> String {
             "\(side.source) (\(side.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(side.resources) resource\(side.resources == 1 ? "" : "s"))"
         }
@@ -66,6 +68,6 @@ public enum DiffReport {
         } else if diff.count(.stillFailing) == 0 && diff.count(.fixed) > 0 {
             out += "\n" + paint("Everything that failed before works now.", "32") + "\n"
         }
-        return out
+        return TextReport.visible(out)
     }
 }

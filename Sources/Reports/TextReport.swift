@@ -52,10 +52,30 @@ public struct TextReport {
             }
         }
         for note in result.notes { out += "note: \(note)\n" }
+        return Self.visible(out)
+    }
+
+    /// Stands for ESC in the report's own colour codes until ``visible(_:)`` has made every control character
+    /// that came from the answer printable: a file name holding ESC must not drive the user's terminal.
+    static let colourEscape: Character = "\u{E000}"
+
+    /// The report with control characters from names and bodies shown as `\x1b`, and the colours put back.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out.unicodeScalars.append(scalar)
+            case 0xE000: out.unicodeScalars.append("\u{1B}")
+            case 0x00..<0x20, 0x7F, 0x80..<0xA0:
+                out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
         return out
     }
 
-    private func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    private func bold(_ text: String) -> String { color ? "\(Self.colourEscape)[1m\(text)\(Self.colourEscape)[0m" : text }
 
     private func paint(_ text: String, code: Int?) -> String {
         guard color, let code else { return text }
@@ -65,6 +85,10 @@ public struct TextReport {
         case 300..<400, 424: tint = "33"
         default: tint = "31"
         }
-        return "\u{1B}[\(tint)m\(text)\u{1B}[0m"
+        return "\(Self.colourEscape)[\(tint)m\(text)\(Self.colourEscape)[0m"
     }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -25,7 +25,9 @@ enum PayloadRule: Rule {
                 fixes: [Fix("Upgrade or fix the server's XML writer so that it prefixes every DAV: property (or declares xmlns=\"DAV:\")", .medium)]))
         }
         return encoding + collector.linter.results.map { lint in
-            let likelihood: Likelihood = lint.rule.severity == .error ? .medium : .low
+            // A body that is not well-formed XML loses every client the whole answer: it comes before anything it holds.
+            let breaksDocument = lint.rule == LintRules.forbiddenCharacter || lint.rule == LintRules.notUTF8
+            let likelihood: Likelihood = breaksDocument ? .high : lint.rule.severity == .error ? .medium : .low
             var evidence = ["\(lint.message)\(lint.count > 1 ? " (and \(lint.count - 1) more like it)" : "")",
                             "\(lint.rule.section): \(lint.rule.summary)",
                             "breaks: \(lint.rule.breaks)"]
