@@ -106,8 +106,14 @@ struct Check: AsyncParsableCommand {
         }
         print(rendered, terminator: "")
         if let save {
-            try? CheckReport.json(outcome).write(toFile: save + "/report.json", atomically: true, encoding: .utf8)
-            try? CheckReport.text(outcome, color: false).write(toFile: save + "/report.txt", atomically: true, encoding: .utf8)
+            // The report was printed already; a saved copy that cannot be written is said, not dropped.
+            do {
+                try CheckReport.json(outcome).write(toFile: save + "/report.json", atomically: true, encoding: .utf8)
+                try CheckReport.text(outcome, color: false).write(toFile: save + "/report.txt", atomically: true, encoding: .utf8)
+            } catch {
+                printError("could not save the report in \(save): \(error.localizedDescription)")
+                throw ExitStatus.badInput
+            }
         }
         throw outcome.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
     }
