@@ -285,7 +285,7 @@ if want nginx-dav-ext; then
   capture propfind-secret-alice.http none - "" -u alice:alice-pw -X PROPFIND -H 'Depth: 1' "$N/secret/alice/"
   capture put-over-limit.http server-config "/upload/big.bin" "4096-byte body; client_max_body_size 1k" -X PUT --data-binary @"$WORK/4k.bin" "$N/upload/big.bin"
   capture put-quota.http storage "/quota/big.bin" "ambiguous: 64 KiB into a 256 KiB tmpfs with 16 KiB free; nginx answers 500 and only its error log says write() has written only 16384 of 65536" -X PUT --data-binary @"$WORK/64k.bin" "$N/quota/big.bin"
-  capture put-method-disabled.http server-config "/ro/new.txt" "dav_methods off on /ro/" -X PUT --data-binary 'x' "$N/ro/new.txt"
+  capture put-method-disabled.http permission "/ro/new.txt" "dav_methods off on /ro/: a read-only location by configuration" -X PUT --data-binary 'x' "$N/ro/new.txt"
   lock_battery "$N"
   write_source nginx-dav-ext "Server: $(nginx -v 2>&1 | sed 's/^nginx version: //') (Debian nginx-light $(dpkg-query -W -f='${Version}' nginx-light 2>/dev/null)), dav-ext module libnginx-mod-http-dav-ext $(dpkg-query -W -f='${Version}' libnginx-mod-http-dav-ext 2>/dev/null)" \
     "scripts/peers/start-nginx-dav-ext.sh (PROFILE=faulty) on 127.0.0.1:$P_NGINX: root /, dav_methods PUT DELETE MKCOL COPY MOVE, dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK, dav_ext_lock_zone timeout=10m; /private/ deny all; /secret/ auth_basic, /secret/alice/ if (\$remote_user != alice) return 403; /upload/ client_max_body_size 1k; /ro/ dav_methods off; /quota/ an almost full 256 KiB tmpfs."

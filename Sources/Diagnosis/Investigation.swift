@@ -103,6 +103,8 @@ enum ProbePlanner {
         // path: the nearest existing parent of each missing resource.
         var missing = failing.filter { $0.status == 404 || $0.status == 409 }.map(\.path)
         if top == 404 || top == 409 { missing.insert(context.requestPath, at: 0) }
+        // MKCOL's 405 means "already exists" only when the parent lists it.
+        if context.method == "MKCOL", top == 405 { missing.insert(context.requestPath, at: 0) }
         for path in uniqued(missing).prefix(options.limitPerKind) {
             let parent = URLPath.parent(of: path)
             add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),
@@ -142,6 +144,13 @@ enum ProbePlanner {
             add(.depthOne, "ask the same with Depth: 1 to tell a finite-depth refusal from a forbidden resource",
                 method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
         }
+        // permission on disk: a listing that fails with a bare 500 while the collection itself can be read.
+        if context.method == "PROPFIND", top == 500, context.depth != .zero {
+            var headers = context.request.headers
+            headers.set("Depth", "0")
+            add(.depthZero, "ask the same with Depth: 0: can the collection itself be read, only not its members?",
+                method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
+        }
         // cache: does the answer change when caches are told to stand aside?
         if context.method == "PROPFIND", top == 207 || top == nil {
             var headers = context.request.headers
@@ -154,6 +163,11 @@ enum ProbePlanner {
                 add(.head, "compare HEAD's ETag and length for \(file.path) with PROPFIND's", method: "HEAD", url: origin + URLPath.encode(file.path),
                     subject: file.path)
             }
+        }
+        // cache: a read answered from a cache looks healthy; PROPFIND, which no HTTP cache keeps, says what the server holds.
+        if ["GET", "HEAD"].contains(context.method), let top, (200..<300).contains(top), top != 206 {
+            add(.serverCopy, "PROPFIND \(context.requestPath) (no HTTP cache keeps a PROPFIND) and compare with what the \(context.method) was given",
+                method: "PROPFIND", url: url, headers: HTTPFields([("Depth", "0")]), body: StaleRead.body, subject: context.requestPath)
         }
         // storage and read-only shares: after a write, how much room is left where it went, and whether it took.
         if StatusRule.writeMethods.contains(context.method), context.method != "UNLOCK", let top {

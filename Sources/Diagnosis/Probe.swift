@@ -18,10 +18,15 @@ public struct Probe: Sendable, Hashable, Identifiable {
         case lockDiscovery
         /// The same PROPFIND with Depth 1, when Depth infinity was refused.
         case depthOne
+        /// The same PROPFIND with Depth 0, when a listing failed with 500: the collection readable, its inside not.
+        case depthZero
         /// The same request with cache-busting headers, to compare ETags and dates.
         case cacheBusting
         /// HEAD of a file, to compare its ETag and length with what PROPFIND said.
         case head
+        /// After a GET or HEAD: PROPFIND Depth 0 of the same URL. No HTTP cache keeps a PROPFIND, so it
+        /// shows what the server holds now, to compare with what the read was given.
+        case serverCopy
         /// After a write: PROPFIND of the quota properties of the target's collection, to tell a full disk
         /// from another failure (and a write that the server said it kept in full).
         case writeSpace

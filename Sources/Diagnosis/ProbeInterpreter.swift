@@ -56,11 +56,20 @@ enum ProbeInterpreter {
                 }
             case .parentListing:
                 guard head.status == 207, let listing = outcome.multistatus else {
+                    if let finding = ParentProbes.unreadableParent(analysis, parent: Href(probe.url).displayPath, status: head.status, subject: probe.subject) {
+                        demote(.path, in: &findings)
+                        findings.append(finding)
+                        continue
+                    }
                     addEvidence(to: .path, "\(Href(probe.url).displayPath) answered \(head.status) too: the missing part starts higher up", subject: probe.subject)
                     continue
                 }
                 let listed = Href(probe.url).displayPath
                 let names = listing.responses.compactMap { $0.href.map { Href($0).displayPath } }
+                if let settled = ParentProbes.contradiction(analysis, parent: listed, listing: listing, subject: probe.subject) {
+                    demote(.path, in: &findings)
+                    for index in findings.indices where findings[index].cause == .path { findings[index].evidence.append(settled) }
+                }
                 let index = NearMatchIndex(Set(names))
                 var text = "nearest existing parent of \(probe.subject): \(listed) (\(max(0, names.count - 1)) members)"
                 // Compare the missing path's first missing segment under this parent.
@@ -121,11 +130,20 @@ enum ProbeInterpreter {
                         addEvidence(to: .lock, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
                     }
                 }
+            case .depthZero:
+                if let finding = ParentProbes.unreadableInside(analysis, depthZero: head.status) {
+                    demote(.serverConfig, in: &findings)
+                    demote(.path, in: &findings)
+                    findings.append(finding)
+                }
             case .depthOne:
                 if head.status == 207 {
                     if let index = findings.firstIndex(where: { $0.cause == .serverConfig }) {
                         findings[index].likelihood = .high
                         findings[index].evidence.append("the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused")
+                        // Proven: it leads; a cache that kept the refusal only repeats it.
+                        findings.insert(findings.remove(at: index), at: 0)
+                        for other in findings.indices where findings[other].cause == .cache && findings[other].likelihood == .high { findings[other].likelihood = .medium }
                     }
                     findings.removeAll { $0.cause == .permission && $0.likelihood == .low }
                 } else if head.status == 401 || head.status == 403 {
@@ -166,6 +184,8 @@ enum ProbeInterpreter {
                         fixes: [Fix("Bypass caches for WebDAV methods and paths; send Cache-Control: no-store on DAV answers", .medium),
                                 Fix("If nothing caches, make the server compute ETags from committed content, not from a changing mtime", .hard)]))
                 }
+            case .serverCopy:
+                if let finding = StaleRead.finding(analysis, probe: outcome) { findings.append(finding) }
             case .writeSpace:
                 if let finding = WriteProbes.space(analysis, outcome: outcome, findings: &findings) { findings.append(finding) }
             case .writeEffect:

@@ -24,6 +24,24 @@ public struct ScratchWrites: Sendable {
         scratchURL = origin + scratchPath
     }
 
+    /// Where the scratch collection goes for `request`: beside what a write targeted (for COPY and MOVE,
+    /// beside the Destination, where the new bytes were to go), so its outcome speaks of the same
+    /// directory; for a read, inside the collection asked or beside the file asked.
+    public init?(for request: RequestInfo, token: String) {
+        var target = request.url
+        if ["COPY", "MOVE"].contains(request.method), let destination = request.headers["Destination"]?.trimmingASCIIWhitespace(),
+            ProbePlanner.originOf(destination) == ProbePlanner.originOf(request.url)
+        {
+            target = destination
+        }
+        if StatusRule.writeMethods.contains(request.method), let origin = ProbePlanner.originOf(target) {
+            // The parent of the target, as a collection: `/a/b/` and `/a/b.txt` both go to `/a/`.
+            let path = URLPath.parent(of: URLPath.withoutTrailingSlash(Href(target).path))
+            target = origin + (path.hasSuffix("/") ? path : path + "/")
+        }
+        self.init(requestURL: target, token: token)
+    }
+
     /// In order; each later step only makes sense when the earlier ones succeeded, except the last
     /// (the removal), which is sent whenever the scratch collection was created.
     public var steps: [Probe] {
@@ -51,6 +69,61 @@ public struct ScratchWrites: Sendable {
                   method: "MKCOL", url: origin + scratchPath + "folder", subject: scratchPath + "folder"),
             Probe(id: 905, kind: .scratchDelete, purpose: "remove the scratch collection", method: "DELETE", url: scratchURL, subject: scratchPath),
         ]
+    }
+
+    /// What the scratch writes say about a write the server refused: a small MKCOL and PUT beside it answered
+    /// like the refusal (the directory takes no write: a read-only share or mount, or a directory the server's
+    /// user may not write), or went through while a larger write failed (room runs short). A bare 500, 405 or
+    /// 404 says neither; these writes, in the same directory, do.
+    public func judge(_ analysis: AnalysisResult, outcomes: [ProbeOutcome]) -> Finding? {
+        let method = analysis.context.method
+        guard StatusRule.writeMethods.contains(method), !["UNLOCK", "LOCK"].contains(method) || analysis.status == 500,
+            WriteProbes.failed(analysis), let refusal = analysis.status,
+            !analysis.findings.contains(where: { $0.likelihood == .high && [.storage, .lock, .proxy, .path].contains($0.cause) })
+        else { return nil }
+        func outcome(_ kind: Probe.Kind) -> ProbeOutcome? { outcomes.first { $0.probe.kind == kind } }
+        let directory = URLPath.parent(of: scratchPath)
+        guard let create = outcome(.scratchCreate)?.head?.status else { return nil }
+        let target = analysis.findings.first?.resources.first ?? analysis.context.requestPath
+        if create == 507 || outcome(.scratchPut)?.head?.status == 507 {
+            return Finding(
+                cause: .storage, likelihood: .high, title: "no room left in \(directory): even an empty collection cannot be made there",
+                resources: [target],
+                evidence: ["a scratch MKCOL in \(directory) answered 507 Insufficient Storage", "the \(method) answered \(analysis.head?.statusLine ?? String(refusal))"],
+                fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+        }
+        if [403, 405, 500].contains(create) {
+            return Finding(
+                cause: .permission, likelihood: .high, title: "\(directory) takes no write at all: a read-only share or mount, or a directory the server may not write",
+                resources: [target],
+                evidence: ["a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
+                           "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do"],
+                fixes: FixBook.readOnly(path: directory, server: analysis.server.kind), status: refusal)
+        }
+        let sent = analysis.context.request.body?.count ?? 0
+        let small = steps.first { $0.kind == .scratchPut }?.body?.count ?? 0
+        guard (200..<300).contains(create), let put = outcome(.scratchPut)?.head?.status else { return nil }
+        let said = analysis.head?.statusLine ?? String(refusal)
+        if put == 500 || put == 503 {
+            // Permissions would have refused the MKCOL as well; a new name takes no data, a file does.
+            return Finding(
+                cause: .storage, likelihood: .high, title: "no room left in \(directory): a collection can be made there, not even a \(small)-byte file",
+                resources: [target],
+                evidence: ["a scratch MKCOL in \(directory) went through, so the server may write there", "a PUT of \(small) bytes into it answered \(Wording.status(put)), as the \(method) answered \(said): the file system has no room for data",
+                           "RFC 4918 says this with 507 Insufficient Storage"],
+                fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+        }
+        let larger = method == "PUT" ? sent > 4 * small : method == "COPY"
+        if (200..<300).contains(put), larger, [500, 503, 405].contains(refusal) {
+            let what = method == "PUT" ? "the \(sent) bytes of \(target)" : "the copy to \(target)"
+            return Finding(
+                cause: .storage, likelihood: .medium, title: "\(directory) takes a small write but not \(what): room runs short",
+                resources: [target],
+                evidence: ["a scratch MKCOL and a PUT of \(small) bytes in \(directory) went through, so the directory is writable",
+                           "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage"],
+                fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+        }
+        return nil
     }
 
     /// What the outcomes say: a `proxy` finding when COPY or MOVE was refused in the way a Destination
@@ -100,5 +173,24 @@ public struct ScratchWrites: Sendable {
             fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : hostNotKept ? FixBook.proxyHost() : FixBook.proxyDestinationPath(),
             status: refused.first?.1)
         return (finding, notes)
+    }
+}
+
+extension CheckResult {
+    /// Folds the `--allow-writes` probes into a check: their outcomes, what they prove of Destination, and
+    /// what they prove of a write the server refused (a verdict that outranks the guesses a bare status left).
+    public mutating func fold(_ writes: ScratchWrites, outcomes: [ProbeOutcome]) {
+        probes += outcomes
+        let (finding, notes) = writes.interpret(outcomes, server: analysis.server.kind)
+        if let verdict = writes.judge(analysis, outcomes: outcomes) {
+            let guesses: Set<Cause> = [.serverConfig, .path, .permission, .storage]
+            for index in analysis.findings.indices where analysis.findings[index].cause != verdict.cause && guesses.contains(analysis.findings[index].cause) {
+                analysis.findings[index].likelihood = .low
+            }
+            analysis.findings.append(verdict)
+        }
+        if let finding { analysis.findings.append(finding) }
+        analysis.notes += notes
+        analysis.findings = analysis.findings.rankedByLikelihood()
     }
 }

@@ -49,6 +49,29 @@ public struct ServerProfile: Sendable, Hashable {
         return "Server: \(header), yet the multistatus is written by \(writer.kind.displayName) (\(writer.evidence ?? "")): \(front.kind.displayName) is a proxy in front"
     }
 
+    /// Signs that something relayed the answer, beyond the headers proxies add (Via, X-Cache …): header
+    /// names in lower case on an HTTP/1 answer from a server that writes them capitalised (HAProxy re-writes
+    /// them so), and an error page in one server's hand under another's Server header.
+    public static func relaySigns(_ head: ResponseHead?, bodyExcerpt: String) -> [String] {
+        guard let head, let server = head.headers["Server"] else { return [] }
+        let named = recognise(headers: head.headers).kind
+        var signs: [String] = []
+        let capitalising: Set<ServerKind> = [.apache, .nginx, .lighttpd]
+        let names = head.headers.fields.map(\.name).filter { $0.contains { $0.isLetter } }
+        if head.version.hasPrefix("HTTP/1"), capitalising.contains(named), !names.isEmpty, names.allSatisfy({ $0 == $0.lowercased() }) {
+            signs.append("every header name arrives in lower case (\(names.prefix(3).joined(separator: ", ")) …), which \(named.displayName) never writes on HTTP/1: something in between (HAProxy, an HTTP/2 hop) re-wrote the answer")
+        }
+        let lower = bodyExcerpt.lowercased()
+        let apachePage = lower.contains("-//w3c//dtd html 4.01//en") && lower.contains("<h1>") && lower.contains("<p>")
+        let nginxPage = lower.contains("<center>nginx")
+        if apachePage, named != .apache, named != .unknown {
+            signs.append("the error page is Apache's (its HTML 4.01 page), yet Server: \(server): \(named.displayName) relays the answer of an Apache behind it")
+        } else if nginxPage, named != .nginx, named != .unknown {
+            signs.append("the error page is nginx's, yet Server: \(server): something relays nginx's answer")
+        }
+        return signs
+    }
+
     /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
     public static func recognise(headers: HTTPFields?, bodyExcerpt: String = "", namespaces: [String] = []) -> ServerProfile {
         if let server = headers?["Server"] {

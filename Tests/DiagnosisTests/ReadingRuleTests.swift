@@ -29,6 +29,19 @@ struct ReadingRuleTests {
         #expect(StatusRule.readOnlyShare(method: "PUT", allow: "TRACE", server: .nginx) == nil)
     }
 
+    @Test func aRelayShowsInTheCaseOfHeadersAndInAnotherServersErrorPage() {
+        let apachePage = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1><p>Your browser sent a request</p>"
+        let lowered = ResponseHead(version: "HTTP/1.1", status: 400, headers: HTTPFields([(name: "date", value: "x"), (name: "server", value: "Apache/2.4.71 (Debian)")]))
+        #expect(ServerProfile.relaySigns(lowered, bodyExcerpt: "").count == 1)
+        // HTTP/2 names are lower case by definition.
+        let http2 = ResponseHead(version: "HTTP/2", status: 400, headers: lowered.headers)
+        #expect(ServerProfile.relaySigns(http2, bodyExcerpt: "").isEmpty)
+        let nginxFront = ResponseHead(status: 401, headers: HTTPFields([(name: "Server", value: "nginx/1.22.1")]))
+        #expect(ServerProfile.relaySigns(nginxFront, bodyExcerpt: apachePage).count == 1)
+        let apacheItself = ResponseHead(status: 400, headers: HTTPFields([(name: "Server", value: "Apache/2.4.71")]))
+        #expect(ServerProfile.relaySigns(apacheItself, bodyExcerpt: apachePage).isEmpty)
+    }
+
     @Test func aFileNameAskedForWithASlash() {
         #expect(StatusRule.fileNameWithSlash("/docs/plain.txt/") == "plain.txt")
         #expect(StatusRule.fileNameWithSlash("/docs/sub/") == nil)

@@ -509,6 +509,9 @@ def curl_capture(case: Case, path: str, body_file: str | None) -> None:
         subprocess.run(args, stdout=out, stderr=subprocess.DEVNULL, timeout=60)
 
 
+WRITE_METHODS = {"PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPPATCH", "LOCK", "UNLOCK"}
+
+
 def check_args(binary: str, case: Case, body_file: str | None) -> list[str]:
     args = [binary, "check", case.url, "--method", case.method, "--format", "json", "--timeout", "15"]
     if case.url.startswith("https:"):
@@ -517,6 +520,9 @@ def check_args(binary: str, case: Case, body_file: str | None) -> list[str]:
         args += ["--header", f"{n}: {v}"]
     if case.user:
         args += ["--user", case.user]
+    if case.method in WRITE_METHODS:
+        # A user proving why a write was refused lets check write a scratch file beside it (removed afterwards).
+        args.append("--allow-writes")
     if body_file:
         args += ["--body", body_file]
     elif case.method == "PROPFIND":

@@ -76,10 +76,14 @@ public enum CalDAV {
     public static let noUIDConflict = QualifiedName(namespace, "no-uid-conflict")
     public static let validCalendarData = QualifiedName(namespace, "valid-calendar-data")
     public static let supportedCalendarComponent = QualifiedName(namespace, "supported-calendar-component")
+    /// In resourcetype: a calendar collection.
+    public static let calendar = QualifiedName(namespace, "calendar")
 }
 
 public enum CardDAV {
     public static let namespace = "urn:ietf:params:xml:ns:carddav"
     public static let noUIDConflict = QualifiedName(namespace, "no-uid-conflict")
     public static let validAddressData = QualifiedName(namespace, "valid-address-data")
+    /// In resourcetype: an address book collection.
+    public static let addressbook = QualifiedName(namespace, "addressbook")
 }

@@ -34,7 +34,24 @@ enum ErrorBodyRule {
         if let exception = sabreException(input.errorBody), let reading = sabre(exception, message: sabreMessage(input.errorBody), path: path, server: server) {
             return reading
         }
+        if let reading = destinationRefused(input) { return reading }
         return message(input.bodyExcerpt, path: path, server: server)
+    }
+
+    /// Apache looks a COPY's or MOVE's Destination up as a subrequest with the same method and, when that
+    /// fails, answers with the subrequest's status and "Destination URI had an error". A 405 or 403 there
+    /// means the destination's location refuses the method: a share made read-only (AllowMethods,
+    /// `<LimitExcept>`, Require) at the destination, while the source allows it.
+    static func destinationRefused(_ input: RuleInput) -> Reading? {
+        guard ["COPY", "MOVE"].contains(input.context.method), let status = input.head?.status, status == 403 || status == 405,
+            input.bodyExcerpt.lowercased().contains("destination uri had an error"),
+            let destination = input.context.request.headers["Destination"]
+        else { return nil }
+        let target = Href(destination.trimmingASCIIWhitespace()).displayPath
+        return Reading(
+            cause: .permission, title: "the destination \(target) refuses \(input.context.method): it is in a read-only share",
+            quote: "the body says \"Destination URI had an error\": Apache looked the Destination up with the same method and was refused there (\(Wording.status(status)))",
+            fixes: FixBook.readOnly(path: URLPath.parent(of: URLPath.withoutTrailingSlash(target)), server: input.server.kind))
     }
 
     /// A precondition element the server named.

@@ -138,6 +138,13 @@ enum StatusRule: Rule {
                         extra: ["Allow: \(allow) names other writes but not PUT: the target is there and is a collection (RFC 4918 §9.7.2)"])
                 }
             }
+            // nginx's dav module does PUT, DELETE, COPY and MOVE wherever dav_methods names them; its 405 for one
+            // of them means the location leaves it out: a read-only location by configuration.
+            if server == .nginx, ["PUT", "DELETE", "COPY", "MOVE"].contains(method) {
+                return finding(.permission, .high, "\(path) is in a location that takes no \(method): nginx's dav_methods leaves it out (405)",
+                    FixBook.readOnly(path: path, server: server),
+                    extra: ["nginx implements \(method) wherever dav_methods names it; \"405 Not Allowed\" comes from a location where it does not"])
+            }
             if method == "MKCOL" {
                 return finding(.path, .high, "\(path) already exists, so MKCOL cannot create it (405)", [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)])
             }
@@ -201,6 +208,18 @@ enum StatusRule: Rule {
                 return finding(.proxy, .high, "the server received no Lock-Token, though the request sent one: something in between drops it",
                     FixBook.proxyDroppedHeaders(["Lock-Token"]),
                     extra: ["Lock-Token: \(sent) was sent; the server's answer says the header is missing"] + ProxyRule.proxyHeaders(head))
+            }
+            let relayed = ProxyRule.proxyHeaders(head) + ServerProfile.relaySigns(head, bodyExcerpt: input.bodyExcerpt)
+            if method == "UNLOCK", let sent = input.context.request.headers["Lock-Token"]?.trimmingASCIIWhitespace(), sent.hasPrefix("<"), sent.hasSuffix(">"), !relayed.isEmpty,
+                server == .apache || input.bodyExcerpt.lowercased().contains("your browser sent a request")
+            {
+                // Apache answers 400 both to a token it does not know and to no Lock-Token at all; behind a relay the second is the likelier.
+                return finding(.proxy, .medium, "the Lock-Token probably never reached the server: a proxy relays this answer, and Apache answers 400 to an UNLOCK without one",
+                    FixBook.proxyDroppedHeaders(["Lock-Token"]),
+                    extra: ["Lock-Token: \(sent) was sent, well-formed"] + relayed
+                        + ["Apache answers an unknown token with the same 400; davdoctor check reads lockdiscovery and tells the two apart"])
+                    + finding(.lock, .low, "or the server does not know the lock token sent to unlock \(path)",
+                        [Fix("Send UNLOCK with the exact token PROPFIND lockdiscovery shows on the lock root", .easy)])
             }
             if method == "UNLOCK" {
                 return finding(.lock, .high, "the server does not know the lock token sent to unlock \(path)",

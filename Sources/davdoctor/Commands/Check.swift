@@ -87,11 +87,8 @@ struct Check: AsyncParsableCommand {
             printError(String(describing: error))
             throw ExitStatus.badInput
         }
-        if allowWrites, !interrupt.fired, let writes = ScratchWrites(requestURL: url, token: Self.scratchToken()) {
-            let writes = await Self.runScratchWrites(writes, server: outcome.analysis.server.kind, client: client, recorder: recorder, progress: progress)
-            outcome.probes += writes.outcomes
-            if let finding = writes.finding { outcome.analysis.findings.append(finding) }
-            outcome.analysis.notes += writes.notes
+        if allowWrites, !interrupt.fired, let writes = ScratchWrites(for: outcome.analysis.context.request, token: Self.scratchToken()) {
+            outcome.fold(writes, outcomes: await Self.runScratchWrites(writes, client: client, recorder: recorder, progress: progress))
         }
         if !clients.isEmpty, !interrupt.fired {
             await Self.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
@@ -186,13 +183,13 @@ struct Check: AsyncParsableCommand {
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
-    /// the scratch collection once it exists. Returns what they got and what that means.
+    /// the scratch collection once it exists. Returns what they got; ``ScratchWrites`` says what it means.
     /// `beforeRemoval` runs just before the scratch collection is removed, when it was created (more write
     /// probes that need it, such as `proxy`'s If and Lock-Token trials).
     static func runScratchWrites(
-        _ writes: ScratchWrites, server: ServerKind, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress,
+        _ writes: ScratchWrites, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress,
         beforeRemoval: () async -> Void = {}
-    ) async -> (outcomes: [ProbeOutcome], finding: Finding?, notes: [String]) {
+    ) async -> [ProbeOutcome] {
         var outcomes: [ProbeOutcome] = []
         var created = false
         for probe in writes.steps {
@@ -205,8 +202,7 @@ struct Check: AsyncParsableCommand {
             outcomes.append(result)
         }
         progress.clear()
-        let (finding, notes) = writes.interpret(outcomes, server: server)
-        return (outcomes, finding, notes)
+        return outcomes
     }
 
     /// `--client`: the read-only probes client needs ask for, then the verdict per need.

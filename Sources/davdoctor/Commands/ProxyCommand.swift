@@ -58,9 +58,10 @@ struct ProxyCommand: AsyncParsableCommand {
                 // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
                 let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
                 var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
-                let result = await Check.runScratchWrites(writes, server: viaSide.analysis.server.kind, client: client, recorder: nil, progress: progress) {
+                let outcomes = await Check.runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
                     lockResult = await Self.tryLockHeaders(lockHeaders, client: client, progress: progress)
                 }
+                let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
                 scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes)
             }
         } catch let error as DAVClientError {

@@ -317,8 +317,10 @@ def cases(ctx, base):
     yield Case("proppatch-not-supported", "PROPPATCH", f"{base}/docs/plain.txt", "server-config", ["/docs/plain.txt"],
                headers=[XML_TYPE], body=proppatch({"{urn:example:props}color": "blue"}),
                notes="nginx dav has no PROPPATCH at all: 405")
-    yield Case("put-readonly-dav-methods-off", "PUT", f"{base}/ro/readme.txt", "server-config", ["/ro/readme.txt"],
-               body=b"edit\n", notes="dav_methods off in /ro/: 405 Not Allowed")
+    # A location whose dav_methods names no write is a read-only share made by configuration: permission,
+    # with nginx's switch (issue 14, class 4), as Apache's AllowMethods and lighttpd's webdav.is-readonly are.
+    yield Case("put-readonly-dav-methods-off", "PUT", f"{base}/ro/readme.txt", "permission", ["/ro/readme.txt"],
+               body=b"edit\n", kind="read-only", notes="dav_methods off in /ro/ (a read-only share by configuration): 405 Not Allowed")
     yield Case("lock-not-in-dav-ext-methods", "LOCK", f"{base}/ro/readme.txt", "server-config", ["/ro/readme.txt"],
                headers=[XML_TYPE, ("Timeout", "Second-300")], body=LOCKINFO,
                notes="dav_ext_methods PROPFIND OPTIONS in /ro/ (no LOCK): 405")

@@ -1,0 +1,59 @@
+import DAVCore
+
+/// What the listing of a parent proves about the request below it. A write that creates its target (PUT,
+/// MKCOL) needs only the parent; a parent that is there and a collection rules a missing path out, so a
+/// bare 404, 409 or 405 came from a refusal. A parent that exists but cannot be listed, or a collection
+/// readable at Depth 0 whose listing fails, points at the server's own account on disk.
+enum ParentProbes {
+    /// Evidence that the path finding is wrong, when the parent listing contradicts it.
+    static func contradiction(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> String? {
+        let path = analysis.context.requestPath
+        guard subject == path, isDirectParent(parent, of: path) else { return nil }
+        let own = listing.responses.first { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) == URLPath.withoutTrailingSlash(parent) } ?? false }
+        guard own?.isCollection == true else { return nil }
+        let listed = listing.responses.contains { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) == URLPath.withoutTrailingSlash(path) } ?? false }
+        switch (analysis.context.method, analysis.status) {
+        case ("MKCOL", 405?) where !listed:
+            return "\(parent) lists no \(URLPath.lastSegment(of: path)): it does not exist, so this 405 is not MKCOL's \"already exists\" (RFC 4918 §9.3.1) but a refusal to create it"
+        case ("PUT", 404?), ("PUT", 409?), ("MKCOL", 404?), ("MKCOL", 409?):
+            return "the parent \(parent) exists and is a collection, so nothing is missing: the server refused to create \(path) for another reason"
+        default:
+            return nil
+        }
+    }
+
+    /// A read answered 404 whose parent exists but cannot be listed (403, 500): the server cannot look inside.
+    static func unreadableParent(_ analysis: AnalysisResult, parent: String, status: Int, subject: String) -> Finding? {
+        let path = analysis.context.requestPath
+        guard status == 500 || status == 403, analysis.status == 404, ["PROPFIND", "GET", "HEAD"].contains(analysis.context.method),
+            subject == path, isDirectParent(parent, of: path)
+        else { return nil }
+        return Finding(
+            cause: .permission, likelihood: .medium, title: "\(parent) cannot be listed (\(status)), so \(path) inside it looks missing",
+            resources: [path],
+            evidence: ["\(analysis.context.method) \(path) answered \(analysis.head?.statusLine ?? "404")",
+                       "PROPFIND of its parent \(parent) answers \(Wording.status(status)), not 404: the parent is there, but the server cannot read inside it (the directory's mode, owner or ACL keeps the server's own account out)"],
+            fixes: diskAccess(parent), status: analysis.status)
+    }
+
+    /// A listing that failed with 500 while the same PROPFIND at Depth 0 works: the members cannot be read.
+    static func unreadableInside(_ analysis: AnalysisResult, depthZero: Int) -> Finding? {
+        guard analysis.status == 500, depthZero == 207 else { return nil }
+        let path = analysis.context.requestPath
+        return Finding(
+            cause: .permission, likelihood: .medium, title: "\(path) itself can be read, but not what is inside it",
+            resources: [path],
+            evidence: ["PROPFIND \(path) with Depth \(analysis.context.depth.map { "\($0)" } ?? "1") answered \(analysis.head?.statusLine ?? "500")",
+                       "the same PROPFIND with Depth: 0 answers 207: the collection is there, and listing its members fails (the server's account may not open the directory, or one member cannot be read)"],
+            fixes: diskAccess(path), status: analysis.status)
+    }
+
+    static func diskAccess(_ path: String) -> [Fix] {
+        [Fix("Give the server's own account (www-data, nginx, the rclone or WsgiDAV process owner) read and search permission on the directory behind \(path): ls -ld it, then chown/chmod/setfacl that directory only", .medium),
+         Fix("The server's error log names the file it could not open (nginx: opendir() failed (13: Permission denied))", .easy)]
+    }
+
+    static func isDirectParent(_ parent: String, of path: String) -> Bool {
+        URLPath.withoutTrailingSlash(parent) == URLPath.withoutTrailingSlash(URLPath.parent(of: URLPath.withoutTrailingSlash(path)))
+    }
+}
