@@ -40,6 +40,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Checking", dependencies: ["DAVClient", "Diagnosis", "DAVCore"], swiftSettings: swiftSettings),
         .target(
             name: "DAVServer",
             dependencies: [
@@ -67,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "davdoctor",
             dependencies: [
-                "DAVCore", "Diagnosis", "Reports", "DAVClient", "DAVServer", "Lab",
+                "DAVCore", "Diagnosis", "Reports", "DAVClient", "Checking", "DAVServer", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

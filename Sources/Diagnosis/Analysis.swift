@@ -98,15 +98,27 @@ public struct AnalysisSession {
 
     /// Ends early (Ctrl-C while a long answer streams in): runs the rules over the responses read so far.
     public mutating func finishPartial() -> AnalysisResult {
+        var result = partialResult()
+        result.notes.append("interrupted after \(collector.responseCount) responses: the findings cover only those")
+        return result
+    }
+
+    /// Ends a live answer whose body stopped being a readable multistatus (cut, not well-formed): what was
+    /// read is diagnosed, and the breakage is the first finding.
+    public mutating func finishBroken(_ error: DAVCoreError) -> AnalysisResult {
+        var result = partialResult()
+        result.findings.insert(BrokenDocument.finding(error, head: head, path: context.requestPath), at: 0)
+        return result
+    }
+
+    private mutating func partialResult() -> AnalysisResult {
         if mode == .multistatus {
             collector.finish()
             for problem in parser.problems { collector.addProblem(problem) }
         }
-        var result = Diagnose.run(
+        return Diagnose.run(
             context: context, head: head, format: format, collector: mode == .multistatus ? collector : nil,
             bodyInfo: CaptureReader.BodyInfo(bytes: wireBytes), errorBody: nil, excerpt: "")
-        result.notes.append("interrupted after \(collector.responseCount) responses: the findings cover only those")
-        return result
     }
 
     /// Ends a body whose connection broke off before its framing said it was complete.

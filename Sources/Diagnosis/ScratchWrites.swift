@@ -78,7 +78,7 @@ public struct ScratchWrites: Sendable {
     public func judge(_ analysis: AnalysisResult, outcomes: [ProbeOutcome]) -> Finding? {
         let method = analysis.context.method
         guard StatusRule.writeMethods.contains(method), !["UNLOCK", "LOCK"].contains(method) || analysis.status == 500,
-            WriteProbes.failed(analysis), let refusal = analysis.status,
+            WriteProbes.failed(analysis), let refusal = analysis.status, Self.bareRefusals.contains(refusal),
             !analysis.findings.contains(where: { $0.likelihood == .high && [.storage, .lock, .proxy, .path].contains($0.cause) })
         else { return nil }
         func outcome(_ kind: Probe.Kind) -> ProbeOutcome? { outcomes.first { $0.probe.kind == kind } }
@@ -93,8 +93,11 @@ public struct ScratchWrites: Sendable {
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
         if [403, 405, 500].contains(create) {
+            // 403 and 405 are the server's policy; a 500 is the file system's refusal, which a full disk
+            // (no inode left) gives as well as a read-only mount.
             return Finding(
-                cause: .permission, likelihood: .high, title: "\(directory) takes no write at all: a read-only share or mount, or a directory the server may not write",
+                cause: .permission, likelihood: create == 500 ? .medium : .high,
+                title: "\(directory) takes no write at all: a read-only share or mount, or a directory the server may not write",
                 resources: [target],
                 evidence: ["a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
                            "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do"],
@@ -125,6 +128,9 @@ public struct ScratchWrites: Sendable {
         }
         return nil
     }
+
+    /// The statuses that say a write failed without saying why; the others (413, 423, 502 …) name their cause.
+    static let bareRefusals: Set<Int> = [403, 404, 405, 500, 503, 507]
 
     /// What the outcomes say: a `proxy` finding when COPY or MOVE was refused in the way a Destination
     /// the server does not recognise as its own is refused, and notes for everything else worth saying.
@@ -183,13 +189,20 @@ extension CheckResult {
         probes += outcomes
         let (finding, notes) = writes.interpret(outcomes, server: analysis.server.kind)
         if let verdict = writes.judge(analysis, outcomes: outcomes) {
-            let guesses: Set<Cause> = [.serverConfig, .path, .permission, .storage]
+            // A proven verdict outranks every guess; a likely one only the guesses it rules out.
+            let guesses: Set<Cause> = verdict.likelihood == .high ? [.serverConfig, .path, .permission, .storage] : [.serverConfig, .path]
             for index in analysis.findings.indices where analysis.findings[index].cause != verdict.cause && guesses.contains(analysis.findings[index].cause) {
                 analysis.findings[index].likelihood = .low
             }
             analysis.findings.append(verdict)
         }
-        if let finding { analysis.findings.append(finding) }
+        let healthy = analysis.findings.isEmpty && (analysis.status.map { (200..<300).contains($0) } ?? false)
+        if let finding, healthy {
+            // The request itself went through: what the scratch COPY and MOVE show is said beside it.
+            analysis.notes.append("also seen: \(finding.title) (\(finding.evidence.first ?? ""))")
+        } else if let finding {
+            analysis.findings.append(finding)
+        }
         analysis.notes += notes
         analysis.findings = analysis.findings.rankedByLikelihood()
     }

@@ -318,9 +318,10 @@ struct LiveCase: Sendable {
                 fix: .onCleanServer([])))
         }
         if server == "nginx-dav-ext" {
+            // dav_methods off on /ro/: a location that takes no write, a read-only share made by configuration.
             cases.append(LiveCase(
-                name: "method not allowed", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
-                cause: "server-config", resources: ["/ro/new.txt"], evidence: "PUT among them, yet PUT answered 405",
+                name: "read-only location", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
+                cause: "permission", resources: ["/ro/new.txt"], evidence: "wherever dav_methods names it",
                 fix: .onCleanServer([.mkcol("/ro/")])))
         }
         if server == "apache" {

@@ -43,6 +43,18 @@ struct DiffCommandTests {
         #expect(entries.sorted() == ["/locks new", "/locks/held.txt fixed"], "\(entries)")
     }
 
+    @Test func aDirectoryIsASavedRunOnlyWithItsIndex() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-diff-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A response file alone does not make a saved run: the recorder's index says which exchange is the user's.
+        try FileManager.default.copyItem(atPath: Self.path("diff-before.http"), toPath: folder + "/001-PROPFIND-response.http")
+        let result = try DavDoctorBinary.run(["diff", folder, Self.path("diff-fixed.http")])
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("exchanges.json"))
+    }
+
     @Test func unreadableSideIsExit2() throws {
         let result = try DavDoctorBinary.run(["diff", Self.path("diff-before.http"), "/nonexistent"])
         #expect(result.status == 2)

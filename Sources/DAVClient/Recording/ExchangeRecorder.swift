@@ -193,3 +193,28 @@ public final class StreamRecording {
         if !finished { try? handle.close() }
     }
 }
+
+extension ExchangeRecorder {
+    /// The reading side of the layout above: the index of a directory written by `--save`, in order. A
+    /// directory without `exchanges.json` is not such a run; an index that does not decode is said so.
+    public static func savedExchanges(in directory: String) throws -> [Entry] {
+        let path = directory + "/exchanges.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DAVClientError.recording("\(directory) is not a run saved by check --save (no exchanges.json in it)")
+        }
+        do {
+            return try JSONDecoder.iso8601.decode(Index.self, from: data).exchanges.sorted { $0.number < $1.number }
+        } catch {
+            throw DAVClientError.recording("\(path) is not an index written by check --save: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension JSONDecoder {
+    /// Dates as the recorder writes them.
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checking
 import DAVClient
 import DAVCore
 import Diagnosis
@@ -73,7 +74,7 @@ struct Check: AsyncParsableCommand {
 
         var outcome: CheckResult
         do {
-            outcome = try await Self.investigate(
+            outcome = try await CheckRunner.investigate(
                 request, client: client, second: second, hasCredentials: credentials != nil, userName: credentials?.user, recorder: recorder,
                 progress: progress, interrupt: interrupt)
         } catch let error as DAVClientError {
@@ -87,11 +88,11 @@ struct Check: AsyncParsableCommand {
             printError(String(describing: error))
             throw ExitStatus.badInput
         }
-        if allowWrites, !interrupt.fired, let writes = ScratchWrites(for: outcome.analysis.context.request, token: Self.scratchToken()) {
-            outcome.fold(writes, outcomes: await Self.runScratchWrites(writes, client: client, recorder: recorder, progress: progress))
+        if allowWrites, !interrupt.fired, let writes = ScratchWrites(for: outcome.analysis.context.request, token: CheckRunner.scratchToken()) {
+            outcome.fold(writes, outcomes: await CheckRunner.runScratchWrites(writes, client: client, recorder: recorder, progress: progress))
         }
         if !clients.isEmpty, !interrupt.fired {
-            await Self.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
+            await CheckRunner.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
         }
         try? await client.shutdown()
 
@@ -114,164 +115,10 @@ struct Check: AsyncParsableCommand {
         }
         throw outcome.analysis.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
     }
-
-    /// The request, its analysis and the probe loop: what `check` and `lab --check` share.
-    static func investigate(
-        _ request: DAVRequest, client: DAVClient, second: Credentials?, hasCredentials: Bool, userName: String? = nil, recorder: ExchangeRecorder?,
-        progress: Progress, interrupt: Interrupt
-    ) async throws -> CheckResult {
-        let analysis = try await ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
-        progress.clear()
-        var investigation = Investigation(initial: analysis, options: .init(
-            hasCredentials: hasCredentials, hasSecondUser: second != nil, userName: userName, secondUserName: second?.user))
-        var action = investigation.start()
-        while case .send(let probes) = action {
-            if interrupt.fired { break }
-            var outcomes: [ProbeOutcome] = []
-            for probe in probes {
-                progress.note("probe: \(probe.method) \(probe.url)")
-                outcomes.append(await run(probe, client: client, second: second, recorder: recorder))
-            }
-            action = investigation.receive(outcomes)
-        }
-        progress.clear()
-        var outcome: CheckResult
-        switch action {
-        case .done(let result): outcome = result
-        case .send: outcome = investigation.conclude()
-        }
-        if interrupt.fired { outcome.analysis.notes.append("interrupted (Ctrl-C): the probes that ran are in the report") }
-        return outcome
-    }
-
-    /// Sends the user's request and analyzes the answer as it streams in.
-    static func ask(_ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: Progress, interrupt: Interrupt) async throws -> AnalysisResult {
-        let info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
-        final class Box: @unchecked Sendable {
-            var session: AnalysisSession?
-            /// Why the body stopped making sense (cut short, not XML); the rest of it is then ignored.
-            var broken: DAVCoreError?
-        }
-        let box = Box()
-        let started = ContinuousClock.now
-        do {
-            try await client.stream(request, recorder: recorder) { head in
-                box.session = AnalysisSession(request: info, head: head, format: .live, sourceName: request.url)
-            } onBody: { bytes in
-                if interrupt.fired { throw CancellationError() }
-                guard box.broken == nil else { return }
-                do { try box.session?.feed(bytes) } catch let error as DAVCoreError { box.broken = error }
-                if let count = box.session?.responsesRead { progress.responses(count, since: started) }
-            }
-        } catch where interrupt.fired {
-            if var session = box.session { return session.finishPartial() }
-            throw error
-        } catch where box.session != nil && !(error is CancellationError) {
-            // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
-            // itself the diagnosis, not a failure to reach the server.
-            return try box.session!.finishCut(reason: "\(error)")
-        }
-        guard var session = box.session else { throw DAVClientError.network("no answer") }
-        if box.broken == nil {
-            do { return try session.finish() } catch let error as DAVCoreError { box.broken = error }
-        }
-        // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
-        var result = session.finishPartial()
-        result.notes.removeAll { $0.hasPrefix("interrupted after") }
-        result.findings.insert(BrokenDocument.finding(box.broken!, head: session.head, path: session.context.requestPath), at: 0)
-        return result
-    }
-
-    /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
-    /// the scratch collection once it exists. Returns what they got; ``ScratchWrites`` says what it means.
-    /// `beforeRemoval` runs just before the scratch collection is removed, when it was created (more write
-    /// probes that need it, such as `proxy`'s If and Lock-Token trials).
-    static func runScratchWrites(
-        _ writes: ScratchWrites, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress,
-        beforeRemoval: () async -> Void = {}
-    ) async -> [ProbeOutcome] {
-        var outcomes: [ProbeOutcome] = []
-        var created = false
-        for probe in writes.steps {
-            let mustStop = outcomes.contains { [.scratchCreate, .scratchPut].contains($0.probe.kind) && !(200..<300).contains($0.head?.status ?? 0) }
-            if probe.kind == .scratchDelete, created { await beforeRemoval() }
-            if probe.kind == .scratchDelete ? !created : mustStop { continue }
-            progress.note("write probe: \(probe.method) \(probe.url)")
-            let result = await run(probe, client: client, second: nil, recorder: recorder)
-            if probe.kind == .scratchCreate, let status = result.head?.status, (200..<300).contains(status) { created = true }
-            outcomes.append(result)
-        }
-        progress.clear()
-        return outcomes
-    }
-
-    /// `--client`: the read-only probes client needs ask for, then the verdict per need.
-    static func runClientProfiles(_ clients: [Client], url: String, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: Progress) async {
-        for probe in ClientProfiles.probes(url: url, token: scratchToken()) {
-            progress.note("client probe: \(probe.method) \(probe.url)")
-            outcome.probes.append(await run(probe, client: client, second: nil, recorder: recorder))
-        }
-        progress.clear()
-        let (findings, outcomes) = ClientProfiles.evaluate(clients, evidence: ClientEvidence(outcome), server: outcome.analysis.server.kind)
-        outcome.analysis.findings.append(contentsOf: findings)
-        outcome.clientOutcomes = outcomes
-    }
-
-    /// A short random name part, so two checks never share a scratch collection.
-    static func scratchToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<8).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &generator)! })
-    }
-
-    /// Sends one probe; a transport failure becomes part of the outcome, not an error.
-    static func run(_ probe: Probe, client: DAVClient, second: Credentials?, recorder: ExchangeRecorder?) async -> ProbeOutcome {
-        let authentication: Authentication
-        switch probe.identity {
-        case .user: authentication = .default
-        case .anonymous: authentication = .anonymous
-        case .secondUser: authentication = second.map { .user($0) } ?? .anonymous
-        }
-        var headers = probe.headers
-        if let body = probe.body, !body.isEmpty, headers["Content-Type"] == nil { headers.set("Content-Type", "application/xml; charset=utf-8") }
-        let request = DAVRequest(method: probe.method, url: probe.url, headers: headers, body: probe.body ?? [], authentication: authentication)
-        if probe.method == "OPTIONS" { return await headOnly(probe, request, client: client, recorder: recorder) }
-        do {
-            let exchange = try await client.send(request, bodyLimit: 16 << 20, recorder: recorder)
-            return ProbeOutcome(probe: probe, head: exchange.response, body: exchange.body, milliseconds: Int(exchange.timings.totalMilliseconds))
-        } catch {
-            return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
-        }
-    }
-}
-
-extension Check {
-    /// Stops an OPTIONS probe once its head is read.
-    struct HeadRead: Error, CustomStringConvertible {
-        var description: String { "only the head of an OPTIONS answer is read" }
-    }
-
-    /// OPTIONS says everything in its head (DAV, Allow, Server), so the body is not waited for: lighttpd
-    /// 1.4.69 answers OPTIONS of a missing path with a chunked body it never ends, which held every such
-    /// probe until the read timeout.
-    static func headOnly(_ probe: Probe, _ request: DAVRequest, client: DAVClient, recorder: ExchangeRecorder?) async -> ProbeOutcome {
-        let started = ContinuousClock.now
-        var head: ResponseHead?
-        do {
-            try await client.stream(request, recorder: recorder) { answer in
-                head = answer
-                throw HeadRead()
-            } onBody: { _ in }
-        } catch is HeadRead {
-        } catch {
-            return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
-        }
-        let elapsed = ContinuousClock.now - started
-        return ProbeOutcome(probe: probe, head: head, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
-    }
 }
 
 /// Progress on a terminal while a long answer streams in; silent when stderr is not a TTY.
-final class Progress: @unchecked Sendable {
+final class Progress: CheckProgress, @unchecked Sendable {
     let enabled: Bool
     private var lastUpdate = ContinuousClock.now
     private var shown = false
@@ -304,7 +151,7 @@ final class Progress: @unchecked Sendable {
 }
 
 /// Ctrl-C stops a check cleanly: the stream or the probes stop, and what was found so far is printed.
-final class Interrupt: @unchecked Sendable {
+final class Interrupt: CheckStop, @unchecked Sendable {
     private var source: (any DispatchSourceSignal)?
     private(set) var fired = false
 

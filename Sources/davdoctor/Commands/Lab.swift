@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checking
 import DAVClient
 import DAVCore
 import Diagnosis
@@ -166,7 +167,7 @@ struct LabCommand: AsyncParsableCommand {
     static func check(_ server: LabServer, interrupt: Interrupt) async throws -> CheckResult {
         let credentials = server.credentials()
         return try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials)) { client in
-            try await Check.investigate(
+            try await CheckRunner.investigate(
                 server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
                 progress: Progress(enabled: false), interrupt: interrupt)
         }

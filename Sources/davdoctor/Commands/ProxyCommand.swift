@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checking
 import DAVClient
 import DAVCore
 import Diagnosis
@@ -52,13 +53,13 @@ struct ProxyCommand: AsyncParsableCommand {
             let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
             let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
             comparison = ProxyComparison(direct: directSide, via: viaSide)
-            let token = Check.scratchToken()
+            let token = CheckRunner.scratchToken()
             if allowWrites, var writes = ScratchWrites(requestURL: via, token: token), let straight = ScratchWrites(requestURL: direct, token: token) {
                 writes.pathUnchangedByProxy = Href(via).path == Href(direct).path
                 // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
                 let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
                 var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
-                let outcomes = await Check.runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
+                let outcomes = await CheckRunner.runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
                     lockResult = await Self.tryLockHeaders(lockHeaders, client: client, progress: progress)
                 }
                 let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
@@ -97,13 +98,13 @@ struct ProxyCommand: AsyncParsableCommand {
         var outcomes: [ProbeOutcome] = []
         for probe in trial.setup {
             progress.note("write probe: \(probe.method) \(probe.url)")
-            outcomes.append(await Check.run(probe, client: client, second: nil, recorder: nil))
+            outcomes.append(await CheckRunner.run(probe, client: client, second: nil, recorder: nil))
             if !(200..<300).contains(outcomes.last?.head?.status ?? 0) { break }
         }
         if let lock = outcomes.first(where: { $0.probe.kind == .lockDirect }), let token = ProxyLockHeaders.token(from: lock) {
             for probe in trial.trials(token: token) {
                 progress.note("write probe: \(probe.method) \(probe.url)")
-                outcomes.append(await Check.run(probe, client: client, second: nil, recorder: nil))
+                outcomes.append(await CheckRunner.run(probe, client: client, second: nil, recorder: nil))
             }
         }
         progress.clear()
@@ -113,7 +114,7 @@ struct ProxyCommand: AsyncParsableCommand {
     /// One side: the request to `url`, analyzed as it streams in.
     func side(_ url: String, client: DAVClient, progress: Progress, interrupt: Interrupt) async throws -> ProxyComparison.Side {
         let request = try live.request(to: url)
-        let analysis = try await Check.ask(client, request, recorder: nil, progress: progress, interrupt: interrupt)
+        let analysis = try await CheckRunner.ask(client, request, recorder: nil, progress: progress, interrupt: interrupt)
         return ProxyComparison.Side(url: url, analysis: analysis, bodyBytes: analysis.bodyInfo?.bytes ?? 0)
     }
 }
