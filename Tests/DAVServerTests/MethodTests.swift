@@ -240,3 +240,29 @@ struct MethodTests {
         }
     }
 }
+
+/// RFC 9110 §13 date preconditions on GET: the server reads back the Last-Modified it wrote.
+struct DatePreconditionTests {
+    @Test(arguments: Backend.allCases)
+    func datesAnsweredAsRFC9110Says(_ backend: Backend) async throws {
+        let fixture = try ServerFixture(backend)
+        try await makeApp(fixture).test(.router) { client async throws in
+            _ = fixture
+            let put = try await client.send("PUT", "/dated.txt", body: "v1")
+            #expect(put.code == 201)
+            let first = try await client.send("GET", "/dated.txt")
+            let modified = try #require(first.header("Last-Modified"))
+            #expect(HTTPDate.isIMFFixdate(modified))
+            let seconds = try #require(HTTPDate.parse(modified))
+            let earlier = HTTPDate.rfc1123(Double(seconds - 3600))
+            #expect(try await client.send("GET", "/dated.txt", headers: ["If-Modified-Since": modified]).code == 304)
+            #expect(try await client.send("GET", "/dated.txt", headers: ["If-Modified-Since": earlier]).code == 200)
+            #expect(try await client.send("GET", "/dated.txt", headers: ["If-Unmodified-Since": earlier]).code == 412)
+            #expect(try await client.send("GET", "/dated.txt", headers: ["If-Unmodified-Since": modified]).code == 200)
+            // If-Range with a date older than the file: the whole file, not the range.
+            let ranged = try await client.send("GET", "/dated.txt", headers: ["Range": "bytes=0-0", "If-Range": earlier])
+            #expect(ranged.code == 200)
+            #expect(try await client.send("GET", "/dated.txt", headers: ["Range": "bytes=0-0", "If-Range": modified]).code == 206)
+        }
+    }
+}

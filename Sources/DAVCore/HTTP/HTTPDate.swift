@@ -1,5 +1,5 @@
-/// Recognisers for the date forms WebDAV uses, without a date library: they only say whether a value
-/// has the exact form clients require.
+/// The date forms WebDAV uses, without a date library: recognisers that say whether a value has the exact
+/// form clients require, a reader and writers (HTTPDate+Writing.swift). The one copy for every module.
 public enum HTTPDate {
     static let dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 

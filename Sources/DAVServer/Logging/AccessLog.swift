@@ -1,3 +1,4 @@
+import DAVCore
 import Foundation
 
 /// The access log: one JSON object per line (time, request id, user, method, path, Depth, status,

@@ -102,7 +102,7 @@ extension DAVResponder {
     private func rangeApplies(_ exchange: Exchange, info: ResourceInfo) -> Bool {
         guard let ifRange = exchange.header("If-Range")?.trimmingASCIIWhitespace() else { return true }
         if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") { return ifRange == info.etag }
-        guard let date = HTTPDate.parse(ifRange) else { return false }
+        guard let date = HTTPDate.parse(ifRange).map(Double.init) else { return false }
         return info.modified.rounded(.down) <= date
     }
 
@@ -117,7 +117,7 @@ extension DAVResponder {
             let tags = list(ifMatch)
             guard let info else { return fail412 }
             if !tags.contains("*") && !tags.contains(where: { $0 == info.etag }) { return fail412 }
-        } else if let since = exchange.header("If-Unmodified-Since").flatMap(HTTPDate.parse), let info {
+        } else if let since = exchange.header("If-Unmodified-Since").flatMap(HTTPDate.parse).map(Double.init), let info {
             if info.modified.rounded(.down) > since { return fail412 }
         }
         if let ifNoneMatch = exchange.header("If-None-Match") {
@@ -132,7 +132,7 @@ extension DAVResponder {
                 }
                 return fail412
             }
-        } else if isRead, let since = exchange.header("If-Modified-Since").flatMap(HTTPDate.parse), let info {
+        } else if isRead, let since = exchange.header("If-Modified-Since").flatMap(HTTPDate.parse).map(Double.init), let info {
             if info.modified.rounded(.down) <= since {
                 return { headers in Response(status: .notModified, headers: headers) }
             }
