@@ -45,6 +45,9 @@ public struct ResponseCollector: Sendable {
     public static let knownPathLimit = 20_000
     /// At most this many failing resources are kept by name (the counts stay exact).
     public static let failureLimit = 100_000
+    /// Each kind of oddity (names not UTF-8, hrefs out of scope, files without ETag …) keeps this many
+    /// examples for the report; its count stays exact.
+    public static let examplesKept = 20
 
     public private(set) var responseCount = 0
     /// The decoded path of the last response read, to say where a body that breaks off stopped.
@@ -163,7 +166,7 @@ public struct ResponseCollector: Sendable {
         if keepsTree, knownPaths.count < Self.knownPathLimit, status.map({ (200..<300).contains($0) }) ?? false {
             rememberPath(path)
         }
-        if responseIsCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < 20 {
+        if responseIsCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < Self.examplesKept {
             collectionsWithoutSlash.append(href.raw)
         }
         if !membersSaturated { countMember(path) }
@@ -210,7 +213,7 @@ public struct ResponseCollector: Sendable {
                     let key = PropertyFailureKey(name: name, status: code)
                     var failure = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
                     failure.count += 1
-                    if failure.examples.count < 20 { failure.examples.append(path) }
+                    if failure.examples.count < Self.examplesKept { failure.examples.append(path) }
                     for condition in propstat.error?.elements ?? [] { failure.conditions.insert(condition.name.description) }
                     failedProperties[key] = failure
                 }
@@ -228,17 +231,17 @@ public struct ResponseCollector: Sendable {
             let etagAsked = context.requestedProperties.map { $0.contains(DAV.getetag) } ?? (context.propfindKind != "propname")
             if etagAsked && !hasETag {
                 filesWithoutETagCount += 1
-                if filesWithoutETag.count < 20 { filesWithoutETag.append(path) }
+                if filesWithoutETag.count < Self.examplesKept { filesWithoutETag.append(path) }
             }
         }
         if let href, decoded == nil, href.path.utf8ContainsByte(0x25) {
             // %XX bytes that do not decode to UTF-8: a name in another encoding, not a literal %.
-            if namesNotUTF8.count < 20 { namesNotUTF8.append(href.path) }
+            if namesNotUTF8.count < Self.examplesKept { namesNotUTF8.append(href.path) }
             namesNotUTF8Count += 1
-        } else if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < 20 {
+        } else if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < Self.examplesKept {
             namesWithPercent.append(path)
         }
-        if path.utf8.contains(where: { $0 < 0x20 }), namesWithControls.count < 20 { namesWithControls.append(path) }
+        if path.utf8.contains(where: { $0 < 0x20 }), namesWithControls.count < Self.examplesKept { namesWithControls.append(path) }
         if context.depth == .infinity, let depthBelow = depthBelowRequest(path) {
             if depthBelow >= 2 { sawBelowFirstLevel = true } else if depthBelow == 1, isCollection { firstLevelCollections += 1 }
         }
@@ -288,7 +291,7 @@ public struct ResponseCollector: Sendable {
         let (inserted, existing) = knownPaths.insert(path)
         if inserted {
             knownPathOrder.append(path)
-        } else if Array(existing.utf8) != Array(path.utf8), normalizationTwins.count < 20 {
+        } else if Array(existing.utf8) != Array(path.utf8), normalizationTwins.count < Self.examplesKept {
             normalizationTwins.append((existing, path))
         }
     }
@@ -309,9 +312,9 @@ public struct ResponseCollector: Sendable {
         let offset = responseCount
         responseCount += later.responseCount
         lastPath = later.lastPath ?? lastPath
-        namesNotUTF8 = Array((namesNotUTF8 + later.namesNotUTF8).prefix(20))
+        namesNotUTF8 = Array((namesNotUTF8 + later.namesNotUTF8).prefix(Self.examplesKept))
         namesNotUTF8Count += later.namesNotUTF8Count
-        namesWithControls = Array((namesWithControls + later.namesWithControls).prefix(20))
+        namesWithControls = Array((namesWithControls + later.namesWithControls).prefix(Self.examplesKept))
         firstLevelCollections += later.firstLevelCollections
         unqualifiedProperties += later.unqualifiedProperties
         unqualifiedExamples = Array((unqualifiedExamples + later.unqualifiedExamples.filter { !unqualifiedExamples.contains($0) }).prefix(5))
@@ -323,7 +326,7 @@ public struct ResponseCollector: Sendable {
         for (key, failure) in later.failedProperties {
             var merged = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
             merged.count += failure.count
-            merged.examples.append(contentsOf: failure.examples, upTo: 20)
+            merged.examples.append(contentsOf: failure.examples, upTo: Self.examplesKept)
             merged.conditions.formUnion(failure.conditions)
             failedProperties[key] = merged
         }
@@ -339,10 +342,10 @@ public struct ResponseCollector: Sendable {
         membersPerCollection.merge(later.membersPerCollection, uniquingKeysWith: +)
         membersSaturated = membersSaturated || later.membersSaturated || membersPerCollection.count > 500_000
         for path in later.knownPathOrder where knownPaths.count < Self.knownPathLimit { rememberPath(path) }
-        normalizationTwins.append(contentsOf: later.normalizationTwins, upTo: 20)
-        outOfScope.append(contentsOf: later.outOfScope, upTo: 20)
+        normalizationTwins.append(contentsOf: later.normalizationTwins, upTo: Self.examplesKept)
+        outOfScope.append(contentsOf: later.outOfScope, upTo: Self.examplesKept)
         outOfScopeCount += later.outOfScopeCount
-        tooDeep.append(contentsOf: later.tooDeep, upTo: 20)
+        tooDeep.append(contentsOf: later.tooDeep, upTo: Self.examplesKept)
         tooDeepCount += later.tooDeepCount
         for (origin, entry) in later.foreignOrigins {
             var merged = foreignOrigins[origin] ?? ([], 0)
@@ -350,14 +353,14 @@ public struct ResponseCollector: Sendable {
             merged.examples.append(contentsOf: entry.examples, upTo: 5)
             foreignOrigins[origin] = merged
         }
-        negativeQuota.append(contentsOf: later.negativeQuota, upTo: 20)
-        filesWithoutETag.append(contentsOf: later.filesWithoutETag, upTo: 20)
+        negativeQuota.append(contentsOf: later.negativeQuota, upTo: Self.examplesKept)
+        filesWithoutETag.append(contentsOf: later.filesWithoutETag, upTo: Self.examplesKept)
         filesWithoutETagCount += later.filesWithoutETagCount
         filesSeen += later.filesSeen
-        namesWithPercent.append(contentsOf: later.namesWithPercent, upTo: 20)
+        namesWithPercent.append(contentsOf: later.namesWithPercent, upTo: Self.examplesKept)
         for namespace in later.namespaces where namespaces.count < 64 { namespaces.insert(namespace) }
         selfSeen = selfSeen || later.selfSeen
-        collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: 20)
+        collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: Self.examplesKept)
         linter.merge(later.linter)
     }
 
@@ -416,7 +419,7 @@ public struct ResponseCollector: Sendable {
 
     private mutating func noteQuota(_ name: QualifiedName, _ text: String, path: String) {
         let value = text.trimmingASCIIWhitespace()
-        if value.hasPrefix("-"), negativeQuota.count < 20 { negativeQuota.append((path, "\(name.name) = \(value)")) }
+        if value.hasPrefix("-"), negativeQuota.count < Self.examplesKept { negativeQuota.append((path, "\(name.name) = \(value)")) }
     }
 
     private mutating func checkScope(_ href: Href, path: String) {
@@ -434,13 +437,13 @@ public struct ResponseCollector: Sendable {
         }
         guard let levels = URLPath.levels(of: path, below: context.requestPath) else {
             outOfScopeCount += 1
-            if outOfScope.count < 20 { outOfScope.append(path) }
+            if outOfScope.count < Self.examplesKept { outOfScope.append(path) }
             return
         }
         if levels == 0 { selfSeen = true }
         if let max = context.depth?.maximumLevels, context.method == "PROPFIND", levels > max {
             tooDeepCount += 1
-            if tooDeep.count < 20 { tooDeep.append(path) }
+            if tooDeep.count < Self.examplesKept { tooDeep.append(path) }
         }
     }
 

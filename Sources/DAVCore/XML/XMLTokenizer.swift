@@ -102,8 +102,13 @@ public struct XMLTokenizer {
     private var pendingAttributes: [(qname: [UInt8], value: String)] = []
     /// Element names resolved under the current namespace bindings, by raw qname: most documents bind
     /// their prefixes once on the root, so each distinct tag is resolved once, not once per occurrence.
-    private var nameCacheSlots = [NameCacheSlot](repeating: NameCacheSlot(), count: 512)
-    private var nameCacheBytes = [UInt8](repeating: 0, count: 512 * 48)
+    private var nameCacheSlots = [NameCacheSlot](repeating: NameCacheSlot(), count: Self.nameCacheSlotCount)
+    private var nameCacheBytes = [UInt8](repeating: 0, count: Self.nameCacheSlotCount * Self.nameCacheLongestName)
+    /// The name cache's size: a power of two, so a slot is the top ``nameCacheSlotBits`` of a product.
+    static let nameCacheSlotBits = 9
+    static let nameCacheSlotCount = 1 << nameCacheSlotBits
+    /// Longer qualified names are resolved every time (none of RFC 4918's is longer than 30 bytes with a prefix).
+    static let nameCacheLongestName = 48
     private var bindingGeneration = 0
     private var resolveReportedProblem = false
     /// Forbidden characters and bytes that are not UTF-8, in the text read so far.
@@ -581,16 +586,16 @@ public struct XMLTokenizer {
         _ qname: UnsafeBufferPointer<UInt8>, hash: UInt32, at i: Int, into handler: inout H
     ) throws -> Int32 {
         let count = qname.count
-        guard count <= 48 else {
+        guard count <= Self.nameCacheLongestName else {
             if let fault = Self.nameFault(qname) { throw malformed(fault, at: i) }
             return try resolve(qname, isAttribute: false, at: i, into: &handler)
         }
-        // Fibonacci hashing: the top 9 bits of the product spread a document's few dozen names over the
-        // 512 slots (the low bits of `hash` put `D:response` and `D:getetag` in one slot).
-        let slot = Int((hash &* 0x9E37_79B1) >> 23)
+        // Fibonacci hashing: the top bits of the product spread a document's few dozen names over the
+        // slots (the low bits of `hash` put `D:response` and `D:getetag` in one slot).
+        let slot = Int((hash &* 0x9E37_79B1) >> UInt32(32 - Self.nameCacheSlotBits))
         let entry = nameCacheSlots[slot]
         if entry.generation == bindingGeneration, entry.length == count,
-            nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * 48, qname.baseAddress!, count) == 0 })
+            nameCacheBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + slot * Self.nameCacheLongestName, qname.baseAddress!, count) == 0 })
         {
             return entry.id
         }
@@ -600,7 +605,7 @@ public struct XMLTokenizer {
         let id = try resolve(qname, isAttribute: false, at: i, into: &handler)
         if !resolveReportedProblem {
             nameCacheSlots[slot] = NameCacheSlot(generation: bindingGeneration, id: id, length: count)
-            nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * 48, qname.baseAddress!, count) }
+            nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * Self.nameCacheLongestName, qname.baseAddress!, count) }
         }
         return id
     }
