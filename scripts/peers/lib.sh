@@ -142,3 +142,45 @@ mount_quota() {
 give_to_run_user() {
   chown -R "$RUN_USER:$RUN_GROUP" "$@"
 }
+
+nginx_conf_head() {
+  # nginx_conf_head COMMENT WORKER_CONNECTIONS: an nginx.conf's opening up to and inside `http {`, with
+  # every file nginx writes kept under $BASE (the caller closes the http block).
+  cat <<CONF
+# davdoctor peer: $1
+daemon off;
+master_process on;
+worker_processes 1;
+user $RUN_USER $RUN_GROUP;
+pid $BASE/nginx.pid;
+error_log $BASE/logs/error.log info;
+events { worker_connections $2; }
+http {
+    access_log $BASE/logs/access.log;
+    client_body_temp_path $BASE/tmp/body;
+    proxy_temp_path $BASE/tmp/proxy;
+    fastcgi_temp_path $BASE/tmp/body;
+    uwsgi_temp_path $BASE/tmp/body;
+    scgi_temp_path $BASE/tmp/body;
+CONF
+}
+
+httpd_conf_head() {
+  # httpd_conf_head COMMENT LISTEN_LINES: an httpd.conf's opening (its root, runtime files, Listen lines,
+  # name and user under $BASE), for a proxy whose modules the caller loads from $mods.
+  cat <<CONF
+# davdoctor peer: $1
+ServerRoot "$BASE"
+DefaultRuntimeDir "$BASE/run"
+PidFile "$BASE/run/httpd.pid"
+Mutex file:$BASE/run default
+$2
+ServerName 127.0.0.1:$PORT
+User $RUN_USER
+Group $RUN_GROUP
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+CONF
+}

@@ -49,20 +49,8 @@ W="http://127.0.0.1:$BACKEND2_PORT"
 p() { echo $((PORT + $1)); }
 listens=""
 for ((i = 0; i <= 15; i++)); do listens+="Listen 127.0.0.1:$(p $i)"$'\n'; done
-cat >"$BASE/httpd.conf" <<CONF
-# davdoctor peer: Apache reverse proxies with faults, in front of $A and $W
-ServerRoot "$BASE"
-DefaultRuntimeDir "$BASE/run"
-PidFile "$BASE/run/httpd.pid"
-Mutex file:$BASE/run default
-$listens
-ServerName 127.0.0.1:$PORT
-User $RUN_USER
-Group $RUN_GROUP
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule proxy_module $mods/mod_proxy.so
-LoadModule proxy_http_module $mods/mod_proxy_http.so
+httpd_conf_head "Apache reverse proxies with faults, in front of $A and $W" "$listens" >"$BASE/httpd.conf"
+cat >>"$BASE/httpd.conf" <<CONF
 LoadModule headers_module $mods/mod_headers.so
 LoadModule env_module $mods/mod_env.so
 LoadModule filter_module $mods/mod_filter.so

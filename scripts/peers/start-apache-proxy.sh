@@ -16,21 +16,9 @@ if port_open $((PORT + 1)); then echo "port $((PORT + 1)) on 127.0.0.1 is alread
 mkdir -p "$BASE/logs" "$BASE/run"
 give_to_run_user "$BASE/logs"
 mods=/usr/lib/apache2/modules
-cat >"$BASE/httpd.conf" <<CONF
-# davdoctor peer: Apache reverse proxy in front of 127.0.0.1:$BACKEND_PORT
-ServerRoot "$BASE"
-DefaultRuntimeDir "$BASE/run"
-PidFile "$BASE/run/httpd.pid"
-Mutex file:$BASE/run default
-Listen 127.0.0.1:$PORT
-Listen 127.0.0.1:$((PORT + 1))
-ServerName 127.0.0.1:$PORT
-User $RUN_USER
-Group $RUN_GROUP
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule proxy_module $mods/mod_proxy.so
-LoadModule proxy_http_module $mods/mod_proxy_http.so
+httpd_conf_head "Apache reverse proxy in front of 127.0.0.1:$BACKEND_PORT" "Listen 127.0.0.1:$PORT
+Listen 127.0.0.1:$((PORT + 1))" >"$BASE/httpd.conf"
+cat >>"$BASE/httpd.conf" <<CONF
 StartServers 1
 ServerLimit 1
 ThreadsPerChild 16

@@ -43,22 +43,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" -addext
 A="http://127.0.0.1:$APACHE_PORT"
 W="http://127.0.0.1:$WSGIDAV_PORT"
 
-cat >"$BASE/nginx.conf" <<CONF
-# davdoctor peer: nginx reverse proxy faults in front of Apache ($APACHE_PORT) and WsgiDAV ($WSGIDAV_PORT)
-daemon off;
-master_process on;
-worker_processes 1;
-user $RUN_USER $RUN_GROUP;
-pid $BASE/nginx.pid;
-error_log $BASE/logs/error.log info;
-events { worker_connections 256; }
-http {
-    access_log $BASE/logs/access.log;
-    client_body_temp_path $BASE/tmp/body;
-    proxy_temp_path $BASE/tmp/proxy;
-    fastcgi_temp_path $BASE/tmp/body;
-    uwsgi_temp_path $BASE/tmp/body;
-    scgi_temp_path $BASE/tmp/body;
+nginx_conf_head "nginx reverse proxy faults in front of Apache ($APACHE_PORT) and WsgiDAV ($WSGIDAV_PORT)" 256 >"$BASE/nginx.conf"
+cat >>"$BASE/nginx.conf" <<CONF
     proxy_cache_path $BASE/cache keys_zone=davcache:1m inactive=10m;
     proxy_http_version 1.1;
 

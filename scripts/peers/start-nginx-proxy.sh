@@ -26,22 +26,8 @@ done
 mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
 give_to_run_user "$BASE/tmp"
 
-cat >"$BASE/nginx.conf" <<CONF
-# davdoctor peer: nginx reverse proxy in front of Apache ($APACHE_PORT) and WsgiDAV ($WSGIDAV_PORT)
-daemon off;
-master_process on;
-worker_processes 1;
-user $RUN_USER $RUN_GROUP;
-pid $BASE/nginx.pid;
-error_log $BASE/logs/error.log info;
-events { worker_connections 64; }
-http {
-    access_log $BASE/logs/access.log;
-    client_body_temp_path $BASE/tmp/body;
-    proxy_temp_path $BASE/tmp/proxy;
-    fastcgi_temp_path $BASE/tmp/body;
-    uwsgi_temp_path $BASE/tmp/body;
-    scgi_temp_path $BASE/tmp/body;
+nginx_conf_head "nginx reverse proxy in front of Apache ($APACHE_PORT) and WsgiDAV ($WSGIDAV_PORT)" 64 >"$BASE/nginx.conf"
+cat >>"$BASE/nginx.conf" <<CONF
     client_max_body_size 64m;
     proxy_http_version 1.1;
     proxy_buffering off;
