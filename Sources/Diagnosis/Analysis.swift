@@ -54,7 +54,7 @@ public struct AnalysisSession {
     let sourceName: String
     private var sniff: [UInt8] = []
     private var mode = BodyMode.undecided
-    private var parser = ResponseCollector.parser()
+    private var parser: MultiStatusParser
     private var collector: ResponseCollector
     private var wireBytes = 0
     /// Where a multistatus stopped being XML (cut short, or not well-formed): what was read before it stands.
@@ -62,6 +62,7 @@ public struct AnalysisSession {
 
     public init(request: RequestInfo, head: ResponseHead?, format: CaptureReader.Format, sourceName: String = "the answer") {
         context = AnalysisContext(request: request)
+        parser = ResponseCollector.parser(for: context)
         self.head = head
         self.format = format
         self.sourceName = sourceName
@@ -150,7 +151,7 @@ public struct AnalysisSession {
                 do { try parser.finish { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
             }
             collector.finish()
-            Self.finishDocument(&collector, problems: parser.problems, root: parser.rootName, head: head, method: context.method)
+            Self.finishDocument(&collector, problems: parser.problems, root: parser.rootName, syncToken: parser.syncToken, head: head, method: context.method)
             hasMultistatus = true
         } else {
             excerpt = String(decoding: sniff.prefix(16 << 10), as: UTF8.self)
@@ -271,8 +272,9 @@ public enum BrokenDocument {
 extension AnalysisSession {
     /// The checks only a whole document allows, once every response is in the collector.
     static func finishDocument(
-        _ collector: inout ResponseCollector, problems: [XMLProblem], root: QualifiedName?, head: ResponseHead?, method: String
+        _ collector: inout ResponseCollector, problems: [XMLProblem], root: QualifiedName?, syncToken: String?, head: ResponseHead?, method: String
     ) {
+        collector.finishReport(syncToken: syncToken)
         for problem in problems { collector.addProblem(problem) }
         collector.linter.checkDocument(root: root, responses: collector.responseCount, head: head, method: method)
         collector.linter.finishDuplicates()
@@ -299,6 +301,8 @@ enum Diagnose {
         // An error a cache kept explains itself before anything the error says.
         let cached = CacheRule.findings(input)
         findings += cached
+        // A REPORT judged by its own RFC: a Depth it is not defined for, a query of the collection itself.
+        findings += ReportRule.findings(input)
         // Then what the server's error body says, which names the cause more surely than a status chosen by habit.
         if arrival.isEmpty, cached.isEmpty, topStatus != 207 { findings += ErrorBodyRule.findings(input) }
         if findings.isEmpty, topStatus.map({ $0 != 207 && !($0 == 424 && hasMultistatus) }) ?? !hasMultistatus {
@@ -336,6 +340,7 @@ enum Diagnose {
                 notes.append("the server offers no quota properties (RFC 4331): gvfs and Windows cannot show free space and guess instead")
             }
         }
+        notes += ReportRule.notes(input)
         if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")

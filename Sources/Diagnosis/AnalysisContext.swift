@@ -13,6 +13,8 @@ public struct AnalysisContext: Sendable {
     public var requestedProperties: [QualifiedName]?
     /// `allprop`, `propname` or `prop`, when the PROPFIND body is known (an empty body is allprop).
     public var propfindKind: String?
+    /// What a REPORT asked for, when its body is known and is XML.
+    public var report: ReportRequest?
 
     public init(request: RequestInfo) {
         self.request = request
@@ -37,6 +39,7 @@ public struct AnalysisContext: Sendable {
                 propfindKind = "allprop"
             }
         }
+        if method == "REPORT", let body = request.body { report = ReportRequest.parse(body) }
     }
 
     public let method: String

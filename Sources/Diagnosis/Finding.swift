@@ -11,11 +11,14 @@ public struct Finding: Sendable, Hashable, Codable {
     public var fixes: [Fix]
     /// The status the finding is about, when there is one (`403`).
     public var status: Int?
+    /// What showed it, as data beside the evidence's words: scripts and tests read these, never the prose.
+    public var signs: [Sign] = []
 
     public init(
-        cause: Cause, likelihood: Likelihood? = nil, title: String, resources: [String] = [], resourceCount: Int? = nil,
+        cause: Cause, likelihood: Likelihood? = nil, signs: [Sign] = [], title: String, resources: [String] = [], resourceCount: Int? = nil,
         evidence: [String] = [], fixes: [Fix] = [], status: Int? = nil
     ) {
+        self.signs = signs
         self.cause = cause
         self.likelihood = likelihood ?? cause.baseLikelihood
         self.title = title
@@ -24,6 +27,22 @@ public struct Finding: Sendable, Hashable, Codable {
         self.evidence = evidence
         self.fixes = fixes
         self.status = status
+    }
+}
+
+/// One reason for a finding as data: a stable kind (`multiget-other-collection`) and what it is about.
+/// The JSON report carries them as they are; their kinds are only ever added to, never renamed.
+public struct Sign: Sendable, Hashable, Codable {
+    public var kind: String
+    /// The resource or header it is about.
+    public var subject: String?
+    /// A value that goes with it (the href as sent, the name found instead).
+    public var value: String?
+
+    public init(_ kind: String, subject: String? = nil, value: String? = nil) {
+        self.kind = kind
+        self.subject = subject
+        self.value = value
     }
 }
 
@@ -45,5 +64,23 @@ extension Array where Element == Finding {
             if a.element.resourceCount != b.element.resourceCount { return a.element.resourceCount > b.element.resourceCount }
             return a.offset < b.offset
         }.map(\.element)
+    }
+}
+
+extension Finding {
+    private enum CodingKeys: String, CodingKey {
+        case cause, likelihood, title, resources, resourceCount, evidence, fixes, status, signs
+    }
+
+    /// Reads reports written before findings carried signs, too.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            cause: try container.decode(Cause.self, forKey: .cause), likelihood: try container.decode(Likelihood.self, forKey: .likelihood),
+            title: try container.decode(String.self, forKey: .title), resources: try container.decode([String].self, forKey: .resources),
+            resourceCount: try container.decodeIfPresent(Int.self, forKey: .resourceCount),
+            evidence: try container.decode([String].self, forKey: .evidence), fixes: try container.decode([Fix].self, forKey: .fixes),
+            status: try container.decodeIfPresent(Int.self, forKey: .status))
+        signs = try container.decodeIfPresent([Sign].self, forKey: .signs) ?? []
     }
 }

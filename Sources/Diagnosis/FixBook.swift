@@ -60,6 +60,12 @@ public enum FixBook {
         return fixes
     }
 
+    /// Hrefs a multiget named that the collection does not hold: the client's list of members is stale.
+    public static func multigetMissing(collection: String) -> [Fix] {
+        [Fix("List \(collection) again (sync-collection, or PROPFIND Depth 1 for getetag) and fetch only the hrefs it names, encoded as it writes them", .easy),
+         Fix("Send each href to the collection that holds it: a multiget of one calendar or address book cannot fetch another's objects", .easy)]
+    }
+
     public static func missingParent(_ parent: String, server: ServerKind) -> [Fix] {
         var fixes = [Fix("Create the parent collection first (MKCOL \(parent)), level by level; 405 on an existing level is fine", .easy)]
         if server == .nginx { fixes.append(Fix("Or let nginx create it: create_full_put_path on; in that location", .easy)) }

@@ -99,6 +99,8 @@ public struct ResponseCollector: Sendable {
         absentProperties.filter { $0.value >= responseCount && responseCount > 0 }.keys.sorted()
     }
     public var linter = Linter()
+    /// A REPORT's own accounting (removed members, truncation, object data); inert for other methods.
+    public private(set) var report: ReportTally
     /// Whether this collector keeps the tree's records and the known paths. A reader of a later piece of a
     /// split body does without them when the first piece is sure to fill both (see ``SplitReading``).
     public var keepsTree = true
@@ -131,12 +133,14 @@ public struct ResponseCollector: Sendable {
 
     /// A parser set up to feed a collector: trees only for `resourcetype`, values only for ``valuesRead``,
     /// responses recycled (``add(_:)`` keeps nothing of a response but strings).
-    public static func parser() -> MultiStatusParser {
-        MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: valuesRead, recyclingResponses: true)
+    public static func parser(for context: AnalysisContext) -> MultiStatusParser {
+        let values = context.method == "REPORT" ? valuesRead.union(ReportTally.valuesRead) : valuesRead
+        return MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: values, recyclingResponses: true)
     }
 
     public init(context: AnalysisContext) {
         self.context = context
+        report = ReportTally(context: context)
         linter.valuesExpected = context.propfindKind == "allprop" || context.propfindKind == "prop"
     }
 
@@ -162,6 +166,7 @@ public struct ResponseCollector: Sendable {
         }
         byStatus[status ?? 0, default: 0] += 1
         let isCollection = responseIsCollection || path.hasSuffix("/")
+        let protocolAnswer = report.take(response, path: path)
 
         if keepsTree, knownPaths.count < Self.knownPathLimit, status.map({ (200..<300).contains($0) }) ?? false {
             rememberPath(path)
@@ -246,7 +251,7 @@ public struct ResponseCollector: Sendable {
             if depthBelow >= 2 { sawBelowFirstLevel = true } else if depthBelow == 1, isCollection { firstLevelCollections += 1 }
         }
 
-        let failed = status.map { !(200..<300).contains($0) } ?? true
+        let failed = !protocolAnswer && (status.map { !(200..<300).contains($0) } ?? true)
         let inTree = keepsTree && responseCount <= Self.treeLimit
         if failed || inTree {
             let record = ResourceRecord(
@@ -362,6 +367,7 @@ public struct ResponseCollector: Sendable {
         selfSeen = selfSeen || later.selfSeen
         collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: Self.examplesKept)
         linter.merge(later.linter)
+        report.merge(later.report)
     }
 
     private var lastParent: String?
@@ -379,6 +385,25 @@ public struct ResponseCollector: Sendable {
 
     /// Call when the last response has been added.
     public mutating func finish() { flushParent() }
+
+    /// Takes the document's `<D:sync-token>`. An answer whose body was not given shows itself a sync only
+    /// here: its bare 404s, counted as failing so far, are removed members.
+    public mutating func finishReport(syncToken: String?) {
+        guard report.finish(syncToken: syncToken) else { return }
+        var kept: [ResourceRecord] = []
+        var positions: [Int] = []
+        for (record, position) in zip(failing, failingPositions) {
+            if record.status == 404, record.properties.isEmpty {
+                report.recountAsRemoved(record.path)
+                failingCount -= 1
+            } else {
+                kept.append(record)
+                positions.append(position)
+            }
+        }
+        failing = kept
+        failingPositions = positions
+    }
 
     /// Counts `path` as a member of its parent collection. Members of one collection usually come
     /// together: they are counted in place until the parent changes, compared as bytes, so no string is
@@ -435,6 +460,7 @@ public struct ResponseCollector: Sendable {
                 foreignOrigins[origin] = entry
             }
         }
+        if let kind = report.kind, kind.answersOutsideRequestURI || kind.isMultiget { return }
         guard let levels = URLPath.levels(of: path, below: context.requestPath) else {
             outOfScopeCount += 1
             if outOfScope.count < Self.examplesKept { outOfScope.append(path) }

@@ -20,6 +20,8 @@ public enum SplitReading {
         var collector: ResponseCollector
         var problems: [XMLProblem] = []
         var rootName: QualifiedName?
+        /// `<D:sync-token>`, which follows the responses and so is read by the last piece.
+        var syncToken: String?
         /// The piece ended between two responses (always true of the last, which must finish cleanly).
         var endsCleanly = false
     }
@@ -74,10 +76,11 @@ public enum SplitReading {
             } else {
                 merged!.collector.merge(piece.collector)
                 merged!.problems.append(contentsOf: piece.problems, upTo: 1000)
+                merged!.syncToken = piece.syncToken ?? merged!.syncToken
             }
         }
         guard var whole = merged else { return nil }
-        AnalysisSession.finishDocument(&whole.collector, problems: whole.problems, root: whole.rootName, head: head, method: context.method)
+        AnalysisSession.finishDocument(&whole.collector, problems: whole.problems, root: whole.rootName, syncToken: whole.syncToken, head: head, method: context.method)
         var result = Diagnose.run(
             context: context, head: head, format: format, collector: whole.collector,
             bodyInfo: region.bodyInfo, errorBody: nil, excerpt: "")
@@ -91,7 +94,7 @@ public enum SplitReading {
         _ region: CaptureReader.PlainBodyRegion, _ range: Range<Int>, prelude: [UInt8]?, isLast: Bool, keepsTree: Bool,
         context: AnalysisContext
     ) throws -> Piece {
-        var parser = ResponseCollector.parser()
+        var parser = ResponseCollector.parser(for: context)
         var collector = ResponseCollector(context: context)
         collector.keepsTree = keepsTree
         if let prelude { try parser.feed(prelude) { collector.add($0) } }
@@ -110,6 +113,6 @@ public enum SplitReading {
             if problem.offset > 0 { problem.offset += shift }
             return problem
         }
-        return Piece(collector: collector, problems: problems, rootName: parser.rootName, endsCleanly: endsCleanly)
+        return Piece(collector: collector, problems: problems, rootName: parser.rootName, syncToken: parser.syncToken, endsCleanly: endsCleanly)
     }
 }

@@ -49,6 +49,8 @@ public struct MultiStatusParser {
     public var problemCount: Int { handler.problemCount }
     /// The root element's name, once read.
     public var rootName: QualifiedName? { handler.rootName }
+    /// The document's `<D:sync-token>` (RFC 6578), once read.
+    public var syncToken: String? { handler.syncToken }
     /// Whether the bytes fed so far end exactly between two members of the root: no element but the root
     /// open, nothing unfinished. A body cut at such a place can be read in independent pieces.
     public var isBetweenResponses: Bool {

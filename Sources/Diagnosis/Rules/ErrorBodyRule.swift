@@ -62,6 +62,22 @@ enum ErrorBodyRule {
             return Reading(cause: .cache, title: "the sync token the client holds for \(path) is no longer valid",
                 quote: quote + ": RFC 6578 §3.2 — the token is unknown, expired, or from before the collection was recreated",
                 fixes: [Fix("Drop the stored token and synchronise again from scratch (a sync-collection REPORT with an empty sync-token)", .easy)])
+        case DAV.supportedReport:
+            return Reading(cause: .serverConfig, title: "\(path) does not offer the report that was asked for",
+                quote: quote + ": RFC 3253 §3.6 — the report is not in the resource's DAV:supported-report-set",
+                fixes: [Fix("Ask \(path) for its DAV:supported-report-set (PROPFIND Depth 0) and send a report it lists; a calendar or address-book report must go to a calendar or address-book collection, not to a principal, a home or a plain folder", .easy)])
+        case DAV.numberOfMatchesWithinLimits:
+            return Reading(cause: .serverConfig, title: "the server will not answer a report this large on \(path)",
+                quote: quote + ": RFC 6578 §3.7 / RFC 5323 — more results than the server's limit",
+                fixes: [Fix("Ask again with a smaller DAV:limit/nresults, or raise the server's result limit", .medium)])
+        case CalDAV.validFilter, CalDAV.supportedFilterCondition, CardDAV.supportedFilterCondition:
+            return Reading(cause: .serverConfig, title: "the server does not take the query's filter on \(path)",
+                quote: quote + ": RFC 4791 §7.8 / RFC 6352 §8.6 — a filter element or value the server cannot evaluate",
+                fixes: [Fix("Send a simpler filter (component and time-range only), or fetch the objects with a multiget and filter in the client", .medium)])
+        case CalDAV.supportedCalendarData, CardDAV.supportedAddressData:
+            return Reading(cause: .serverConfig, title: "the server cannot return object data in the media type asked for",
+                quote: quote + ": RFC 4791 §9.6 / RFC 6352 §10.4",
+                fixes: [Fix("Ask for text/calendar 2.0 (calendar-data) or text/vcard 3.0 (address-data), which every server supports", .easy)])
         case CalDAV.noUIDConflict, CardDAV.noUIDConflict:
             return Reading(cause: .cache, title: "another resource in this collection already holds the UID the client uploads",
                 quote: quote + ": RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 — the client's map from UIDs to hrefs is stale",

@@ -18,13 +18,20 @@ enum PathRule: Rule {
                 let index = NearMatchIndex(collector.knownPaths)
                 let hints = real.prefix(20).compactMap { index.nearMatch(for: $0.path) }
                 evidence += hints
+                let misses = ReportRule.multigetMisses(real, input)
+                let reasons = ReportRule.multigetReasons(real, input)
+                evidence += reasons
                 if real.contains(where: { $0.properties.contains { $0.status == 404 } && !$0.properties.contains { ($0.status ?? 0) / 100 == 2 } }) {
                     evidence.append("every requested property came back 404: the resource itself is missing, not just a property")
                 }
-                findings.append(Finding(
-                    cause: .path, likelihood: hints.isEmpty ? .high : .high,
+                var finding = Finding(
+                    cause: .path, likelihood: .high,
                     title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(1000).map(\.path),
-                    resourceCount: real.count, evidence: evidence, fixes: FixBook.notFound(server: input.server.kind), status: 404))
+                    resourceCount: real.count, evidence: evidence,
+                    fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath),
+                    status: 404)
+                finding.signs = misses.map { $0.miss.sign($0.path) }
+                findings.append(finding)
             }
             if !probes.isEmpty {
                 findings.append(Finding(

@@ -1,4 +1,6 @@
 """Xandikos (pip xandikos), git-backed CalDAV/CardDAV, configured as scripts/peers/start-xandikos.sh's faulty profile."""
+from urllib.parse import quote
+
 from corpus import (ADDRESSBOOK_QUERY, ALLPROP, CAL_TYPE, CALDAV, CALENDAR_QUERY, CARDDAV, CAROL, DAVE, ERIN, HOLIDAY,
                     MKCALENDAR, PROPNAME, REVIEW, STANDUP, VCARD_TYPE, XML_TYPE, Case, Setup, deleted, ical, in_turn,
                     lockinfo, mkcol_addressbook, multiget, named_props, pip_version, proppatch, put_state, sync_body)
@@ -18,7 +20,7 @@ def start(ctx):
     ctx.curl("MKCOL", f"{books}/friends/", [XML_TYPE], mkcol_addressbook("Friends"))
     for path, data in (("personal/standup.ics", STANDUP), ("personal/review.ics", REVIEW),
                        ("personal/zürich offsite.ics", ZURICH), ("sync/standup.ics", STANDUP)):
-        ctx.curl("PUT", f"{cals}/{path}", [CAL_TYPE], data)
+        ctx.curl("PUT", f"{cals}/{quote(path)}", [CAL_TYPE], data)
     for path, data in (("friends/carol.vcf", CAROL), ("friends/dave.vcf", DAVE)):
         ctx.curl("PUT", f"{books}/{path}", [VCARD_TYPE], data)
     # alice imported her Outlook contacts into a new address book; Xandikos took the vCard as it was (201)
