@@ -4,13 +4,14 @@
 #   scripts/capture-fixtures.sh            # all servers
 #   ONLY="apache-2.4 rclone" scripts/capture-fixtures.sh
 #
-# Starts the peers from scripts/peers/ on 127.0.0.1 (ports 18081-18090, override with PORT_BASE, default
-# 18080: apache +1, nginx +2, lighttpd +3, wsgidav +4, rclone +5, nginx-proxy +6..+9, rclone-faulty +10),
+# Starts the peers from scripts/peers/ on 127.0.0.1 (ports 18081-18093, override with PORT_BASE, default
+# 18080: apache +1, nginx +2, lighttpd +3, wsgidav +4, rclone +5, nginx-proxy +6..+9, rclone-faulty +10,
+# apache-lockdb +11, radicale +12, xandikos +13),
 # drives each one into every failure it can really produce with curl, and saves each response as
 #   <name>.http        exactly what `curl -s -i` prints (status line, headers, body)
 #   <name>.curl-v.txt  `curl -s -v` with stderr and stdout merged (">" request and "<" response lines)
 #   <name>.xml         the bare response body (`curl -s`)
-# into Tests/Fixtures/<server>/, then rewrites the generated block of each folder's SOURCE.md (versions,
+# into Tests/Fixtures/<server>/ (the REPORT request bodies into Tests/Fixtures/request-bodies/), then rewrites the generated block of each folder's SOURCE.md (versions,
 # date, the fixture table). Prose outside the generated block is kept. Needs root for the tmpfs (507) cases.
 # Writes nothing outside Tests/Fixtures/ except a temporary work dir, removed at the end (servers stopped,
 # tmpfs unmounted). Re-runnable: each run replaces the fixture files it owns.
@@ -23,8 +24,9 @@ PORT_BASE=${PORT_BASE:-18080}
 P_APACHE=$((PORT_BASE + 1)) P_NGINX=$((PORT_BASE + 2)) P_LIGHTTPD=$((PORT_BASE + 3))
 P_WSGIDAV=$((PORT_BASE + 4)) P_RCLONE=$((PORT_BASE + 5)) P_PROXY=$((PORT_BASE + 6))
 P_RCLONE_FAULTY=$((PORT_BASE + 10)) P_APACHE_LOCKDB=$((PORT_BASE + 11))
+P_RADICALE=$((PORT_BASE + 12)) P_XANDIKOS=$((PORT_BASE + 13))
 BIG_FILES=${BIG_FILES:-1500}
-ONLY=${ONLY:-"apache-2.4 nginx-dav-ext lighttpd wsgidav rclone nginx-proxy"}
+ONLY=${ONLY:-"apache-2.4 nginx-dav-ext lighttpd wsgidav rclone nginx-proxy radicale xandikos"}
 started=$(date +%s)
 
 WORK=$(mktemp -d /tmp/davdoctor-capture.XXXXXX)
@@ -49,6 +51,7 @@ LOCKINFO='<?xml version="1.0" encoding="utf-8"?>
 PROPPATCH_PROTECTED='<?xml version="1.0" encoding="utf-8"?>
 <D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:x-davdoctor:"><D:set><D:prop><D:getetag>"forged"</D:getetag><Z:color>red</Z:color></D:prop></D:set></D:propertyupdate>'
 XML=(-H 'Content-Type: application/xml; charset="utf-8"')
+RB="$FIX/request-bodies"  # the REPORT bodies: written there, then sent from there (see body())
 WRONG_TOKEN='opaquelocktoken:00000000-0000-4000-8000-000000000000'
 
 head -c 4096 /dev/zero | tr '\0' 'x' >"$WORK/4k.bin"
@@ -87,13 +90,44 @@ declare -A OVR=(
   [lighttpd/delete-collection-locked-member.http]='||the member lock is ignored: the collection and the locked file are deleted'
   [rclone/delete-collection-locked-member.http]='||the member lock is ignored: the collection and the locked file are deleted'
   [nginx-dav-ext/unlock-wrong-token.http]='||dav-ext answers 204 to an UNLOCK with a token it never issued; the lock stays'
+  [radicale/propfind-supported-reports-principal.http]='||expand-property, principal-search-property-set and principal-property-search are listed everywhere although Radicale implements none of them'
+  [radicale/get-well-known-caldav.http]='||301 to / (Location is path-absolute)'
+  [radicale/propfind-well-known-caldav.http]='||301 to /, as for GET'
+  [radicale/get-well-known-carddav.http]='||301 to /'
+  [radicale/propfind-well-known-carddav.http]='||301 to /, as for GET'
+  [radicale/report-calendar-multiget-encodings.http]='||Radicale decodes each href and finds both; the raw space comes back as team%20lunch.ics, alice%40home.ics as sent'
+  [radicale/report-unknown-type.http]='!server-config||Radicale answers a REPORT it does not know as a listing of every event in the collection (207), not 403 DAV:supported-report'
+  [radicale/report-principal-match.http]='!server-config||live only: not in supported-report-set; Radicale treats an unknown REPORT as a listing and the principal holds no items, so the answer is an empty multistatus; only a PROPFIND of supported-report-set shows it'
+  [radicale/report-acl-principal-prop-set.http]='||Radicale answers it as a listing of the calendar, displayname 404 on every event'
+  [radicale/report-free-busy-query.http]='||200 text/calendar, the Content-Type carries charset=utf-8 twice'
+  [radicale/report-sync-initial-after-delete.http]='||Radicale remembers deleted members and lists lunch.ics with 404 even in an initial sync'
+  [radicale/report-sync-limit.http]='||Radicale ignores DAV:limit and sends all three changes (nothing truncated, so no 507)'
+  [radicale/report-sync-depth1.http]='||Radicale ignores Depth on REPORT'
+  [radicale/report-sync-depth-infinity.http]='||Radicale ignores Depth on REPORT'
+  [radicale/report-no-body.curl-v.txt]='||Radicale answers an empty multistatus instead of 400'
+  [xandikos/propfind-supported-reports-principal.http]='||no supported-report-set on the principal (404 propstat): Xandikos does not make /alice/ a collection'
+  [xandikos/get-well-known-caldav.http]='||302 to / (Location is path-absolute)'
+  [xandikos/propfind-well-known-caldav.http]='||302 to /, as for GET'
+  [xandikos/get-well-known-carddav.http]='||302 to /'
+  [xandikos/propfind-well-known-carddav.http]='||302 to /, as for GET'
+  [xandikos/report-calendar-multiget-encodings.http]='||Xandikos decodes each href and finds both; the answer spells them its own way (team%20lunch.ics, alice@home.ics with a raw @)'
+  [xandikos/report-calendar-multiget-other-collection.http]='!path||Xandikos answers 200 with the vCard'"'"'s ETag for the href outside the calendar (RFC 4791 7.9 wants calendar object resources)'
+  [xandikos/report-calendar-multiget-principal-href.http]='||Xandikos answers the principal with a 404 propstat (no getetag), not a 404 response'
+  [xandikos/report-free-busy-query.http]='!payload|/alice/calendars/work/|200 with Content-Type application/octet-stream: RFC 4791 7.10 answers free-busy as text/calendar'
+  [xandikos/report-sync-limit.http]='!payload|/alice/calendars/sync/|Xandikos cuts the answer to one change but sends the newest sync-token and no 507 (RFC 6578 3.6): the client never learns of the other two'
+  [xandikos/report-sync-depth1.http]='||Xandikos ignores Depth on sync-collection'
+  [xandikos/report-sync-depth-infinity.http]='||Xandikos ignores Depth on sync-collection'
+  [xandikos/report-sync-made-up-token.http]='||Xandikos answers 412 where RFC 6578 names 403'
+  [xandikos/report-sync-token-after-recreate.http]='||Xandikos answers 412 where RFC 6578 names 403'
+  [xandikos/report-no-body.curl-v.txt]='||Xandikos answers 400 Unable to parse body, the same bytes as for report-malformed-body.http'
 )
 
 # capture FILE CAUSE RESOURCES NOTES CURL-ARGS... URL
 #   CAUSE: a DESIGN.md cause id; it becomes "none" (and RESOURCES "-") when every status in the response
 #          is 2xx. Prefix it with "!" to keep it even then (a fault a 2xx response still shows).
 #   The method, Depth, URL and the headers that matter (Destination, If, Lock-Token, Overwrite, the user)
-#   are read from the curl arguments; the status seen is prepended to NOTES.
+#   are read from the curl arguments, and so is a body sent from request-bodies/ ("body NAME.xml", which
+#   Fixtures.Row.requestBody reads); the status seen is prepended to NOTES.
 capture() {
   local file=$1 cause=$2 resources=$3 notes=$4
   shift 4
@@ -108,6 +142,8 @@ capture() {
           depth:*) depth=$(echo "${a#*:}" | tr -d ' ') ;;
           destination:* | if:* | lock-token:* | overwrite:*) extra+="; $a" ;;
         esac ;;
+      --data-binary)
+        case "$a" in @"$RB"/*.xml) extra+="; body ${a##*/}" ;; esac ;;  # the row names the body it sent
     esac
     prev=$a
   done
@@ -142,7 +178,7 @@ capture() {
     resources=-
   fi
   [[ -n "$notes" ]] && notes="; $notes"
-  notes="${status#HTTP/1.1 }${extra}${notes}"
+  notes="${status#HTTP/* }${extra}${notes}"
   notes=${notes//|//}
   ROWS[$SERVER]+="| $file | $method | $url | $depth | $cause | $resources | $notes |"$'\n'
   printf '  %-44s %-14s %s\n' "$file" "$cause" "${status}"
@@ -392,6 +428,387 @@ Backends: $(apache2 -v | head -1 | sed 's/^Server version: //') on 127.0.0.1:$P_
     "scripts/peers/start-nginx-proxy.sh on 127.0.0.1:$P_PROXY (location /dav/ -> Apache /, /wdav/ -> WsgiDAV /, Host kept), :$((P_PROXY + 1)) (correct: / -> Apache /, Host kept), :$((P_PROXY + 2)) (/ -> Apache, Host not kept), :$((P_PROXY + 3)) (/ -> WsgiDAV, Host not kept). No setup rewrites Destination."
 fi
 
+# ---------------------------------------------------------------------------------------------- CalDAV/CardDAV REPORT
+
+# The REPORT captures need their request bodies to be diagnosed: every body is written to
+# request-bodies/NAME.xml first and sent from there, so the file beside the fixtures is exactly what went out;
+# capture() notes it as "body NAME.xml". Bodies that carry a sync token are written during the run (Radicale
+# seeds its history hashes with random bytes, so its tokens differ on every run, like lock tokens).
+body() { # body NAME < XML — save a request body (stdin) as request-bodies/NAME.xml
+  mkdir -p "$RB"
+  cat >"$RB/$1.xml"
+}
+
+multiget_body() { # multiget_body NAME calendar|addressbook HREF... — a multiget asking getetag and the data
+  local name=$1 kind=$2 h
+  shift 2
+  {
+    echo '<?xml version="1.0" encoding="utf-8"?>'
+    if [[ $kind == calendar ]]; then
+      echo '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+      echo '  <D:prop><D:getetag/><C:calendar-data/></D:prop>'
+    else
+      echo '<CR:addressbook-multiget xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">'
+      echo '  <D:prop><D:getetag/><CR:address-data/></D:prop>'
+    fi
+    for h in "$@"; do echo "  <D:href>$h</D:href>"; done
+    if [[ $kind == calendar ]]; then echo '</C:calendar-multiget>'; else echo '</CR:addressbook-multiget>'; fi
+  } | body "$name"
+}
+
+sync_body() { # sync_body NAME TOKEN [EXTRA-ELEMENT] — an RFC 6578 sync-collection asking getetag
+  printf '<?xml version="1.0" encoding="utf-8"?>\n<D:sync-collection xmlns:D="DAV:">\n  <D:sync-token>%s</D:sync-token>\n  <D:sync-level>1</D:sync-level>\n%s  <D:prop><D:getetag/></D:prop>\n</D:sync-collection>\n' \
+    "$2" "${3:+  $3
+}" | body "$1"
+}
+
+sync_token() { # sync_token FILE — the DAV:sync-token in a sync-collection answer (any prefix)
+  grep -a -o '<\([A-Za-z0-9]*:\)\{0,1\}sync-token>[^<]*' "$1" | head -1 | sed 's/.*>//'
+}
+
+# prep METHOD URL [CURL-ARGS...] — a request that sets the scene (not saved); says so when it is refused,
+# because every later capture would then show something else than its row claims.
+prep() {
+  local method=$1 url=$2 code
+  shift 2
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$url" || true)
+  [[ $code == 2* ]] || echo "  note: $method $url answered $code while preparing" >&2
+}
+
+ical() { # ical UID SUMMARY DTSTART — one VEVENT; DTSTAMP fixed so that ETags repeat from run to run
+  printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//fixtures//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:%s\r\nDURATION:PT30M\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' "$1" "$3" "$2"
+}
+vcard() { # vcard UID FN EMAIL
+  printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\nEMAIL:%s\r\nEND:VCARD\r\n' "$1" "$2" "$2" "$3"
+}
+# Data that breaks clients: an event without UID (RFC 5545 and RFC 4791 4.1 require one), an event whose
+# long SUMMARY was folded without the leading space (the second half becomes a line of its own), and
+# vCards without UID (RFC 6352 5.1 requires one) and without VERSION.
+ICAL_NO_UID=$'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//fixtures//EN\r\nBEGIN:VEVENT\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:20261211T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Offsite (exported without UID)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+ICAL_BAD_FOLD=$'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//fixtures//EN\r\nBEGIN:VEVENT\r\nUID:badfold@example.com\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:20261212T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Quarterly planning with the whole team and the people from the\r\nBerlin office\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+VCARD_NO_UID=$'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Frank Nouid\r\nN:Nouid;Frank;;;\r\nEMAIL:frank@example.org\r\nEND:VCARD\r\n'
+VCARD_NO_VERSION=$'BEGIN:VCARD\r\nUID:grace@example.org\r\nFN:Grace Noversion\r\nN:Noversion;Grace;;;\r\nEMAIL:grace@example.org\r\nEND:VCARD\r\n'
+CAL_CT=(-H 'Content-Type: text/calendar; charset=utf-8')
+VCF_CT=(-H 'Content-Type: text/vcard; charset=utf-8')
+MKADDRESSBOOK='<?xml version="1.0" encoding="utf-8"?>
+<D:mkcol xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav"><D:set><D:prop><D:resourcetype><D:collection/><CR:addressbook/></D:resourcetype><D:displayname>Contacts</D:displayname></D:prop></D:set></D:mkcol>'
+
+# Bodies both servers get (no server-specific path or token in them).
+report_bodies() {
+  body supported-report-set <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:supported-report-set/></D:prop></D:propfind>
+XML
+  body propfind-current-user-principal <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/><D:resourcetype/></D:prop></D:propfind>
+XML
+  body calendar-query <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter>
+    <C:comp-filter name="VCALENDAR">
+      <C:comp-filter name="VEVENT"><C:time-range start="20261201T000000Z" end="20270101T000000Z"/></C:comp-filter>
+    </C:comp-filter>
+  </C:filter>
+</C:calendar-query>
+XML
+  body calendar-query-vtodo <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO"/></C:comp-filter></C:filter>
+</C:calendar-query>
+XML
+  body calendar-query-partial <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop>
+    <D:getetag/>
+    <C:calendar-data><C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VTODO"/></C:comp></C:calendar-data>
+  </D:prop>
+  <C:filter>
+    <C:comp-filter name="VCALENDAR">
+      <C:comp-filter name="VEVENT"><C:time-range start="20261207T000000Z" end="20261208T000000Z"/></C:comp-filter>
+    </C:comp-filter>
+  </C:filter>
+</C:calendar-query>
+XML
+  body addressbook-query <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<CR:addressbook-query xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">
+  <D:prop><D:getetag/><CR:address-data/></D:prop>
+  <CR:filter>
+    <CR:prop-filter name="EMAIL"><CR:text-match collation="i;unicode-casemap" match-type="contains">example.org</CR:text-match></CR:prop-filter>
+  </CR:filter>
+</CR:addressbook-query>
+XML
+  body addressbook-query-no-match <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<CR:addressbook-query xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">
+  <D:prop><D:getetag/><CR:address-data/></D:prop>
+  <CR:filter>
+    <CR:prop-filter name="EMAIL"><CR:text-match collation="i;unicode-casemap" match-type="contains">nobody.invalid</CR:text-match></CR:prop-filter>
+  </CR:filter>
+</CR:addressbook-query>
+XML
+  body free-busy-query <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <C:time-range start="20261207T000000Z" end="20261214T000000Z"/>
+</C:free-busy-query>
+XML
+  sync_body sync-initial ""
+  # a well-formed Radicale token that no server issued: to Xandikos it is a token from another server, as a
+  # client migrated from Radicale still sends
+  sync_body sync-made-up-token "http://radicale.org/ns/sync/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  body sync-no-sync-level <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:sync-collection xmlns:D="DAV:">
+  <D:sync-token/>
+  <D:prop><D:getetag/></D:prop>
+</D:sync-collection>
+XML
+  body unknown-report <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<Z:made-up-report xmlns:D="DAV:" xmlns:Z="urn:x-davdoctor:">
+  <D:prop><D:getetag/></D:prop>
+</Z:made-up-report>
+XML
+  # the classic client bug: an href with a raw "&" (tom&jerry.ics) pasted into the XML unescaped
+  body malformed-unescaped-ampersand <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <D:href>/alice/calendar/tom&jerry.ics</D:href>
+</C:calendar-multiget>
+XML
+  body expand-property <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:expand-property xmlns:D="DAV:">
+  <D:property name="current-user-principal"><D:property name="displayname"/></D:property>
+  <D:property name="principal-URL"/>
+</D:expand-property>
+XML
+  body principal-property-search <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:principal-property-search xmlns:D="DAV:">
+  <D:property-search><D:prop><D:displayname/></D:prop><D:match>alice</D:match></D:property-search>
+  <D:prop><D:displayname/></D:prop>
+</D:principal-property-search>
+XML
+  body principal-match <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:principal-match xmlns:D="DAV:">
+  <D:self/>
+  <D:prop><D:displayname/></D:prop>
+</D:principal-match>
+XML
+  body acl-principal-prop-set <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<D:acl-principal-prop-set xmlns:D="DAV:">
+  <D:prop><D:displayname/></D:prop>
+</D:acl-principal-prop-set>
+XML
+}
+if want radicale || want xandikos; then report_bodies; fi
+
+# report_battery SERVER-URL CALENDAR ADDRESSBOOK PRINCIPAL OTHER-CALENDAR CURL-ARGS...
+#   What both servers get: discovery, the healthy reports, multiget hrefs that fail, queries on the wrong
+#   collection type, bodies that are missing, broken or unknown. CALENDAR and ADDRESSBOOK are paths with a
+#   trailing slash; the multiget bodies for them are named PREFIX-* (written by the caller).
+report_battery() {
+  local B=$1 cal=$2 book=$3 principal=$4 prefix=$5
+  shift 5
+  local C=("$@")
+  capture propfind-supported-reports-calendar.http none - "" "${C[@]}" -X PROPFIND -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/supported-report-set.xml" "$B$cal"
+  capture propfind-supported-reports-addressbook.http none - "" "${C[@]}" -X PROPFIND -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/supported-report-set.xml" "$B$book"
+  capture propfind-supported-reports-principal.http none - "" "${C[@]}" -X PROPFIND -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/supported-report-set.xml" "$B$principal"
+  # RFC 6764 discovery: a client starts at /.well-known/ and must follow the redirect itself
+  local w
+  for w in caldav carddav; do
+    capture "get-well-known-$w.http" none - "" "${C[@]}" -X GET "$B/.well-known/$w"
+    capture "propfind-well-known-$w.http" none - "" "${C[@]}" -X PROPFIND -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/propfind-current-user-principal.xml" "$B/.well-known/$w"
+  done
+  capture report-calendar-multiget.http none - "two events with calendar-data, one named with a space" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget.xml" "$B$cal"
+  capture report-calendar-multiget-missing.http path "${cal}retro.ics" "retro.ics was never created" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-missing.xml" "$B$cal"
+  capture report-calendar-multiget-other-collection.http path "${book}carol.vcf" "an href into the address book" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-other-collection.xml" "$B$cal"
+  capture report-calendar-multiget-encodings.http none - "hrefs spelled another way than the server's: a raw space (team lunch.ics) and %40 for @ (alice%40home.ics)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-encodings.xml" "$B$cal"
+  capture report-calendar-multiget-double-encoded.http path "${cal}team%20lunch.ics" "the client encoded the % of team%20lunch.ics again (team%2520lunch.ics)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-double-encoded.xml" "$B$cal"
+  capture report-calendar-multiget-case.http path "${cal}Standup.ics" "the event is standup.ics; the href says Standup.ics" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-case.xml" "$B$cal"
+  capture report-calendar-multiget-principal-href.http path "$principal" "the principal's URL among the hrefs, where the calendar's was meant" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget-principal-href.xml" "$B$cal"
+  capture report-calendar-multiget-on-principal.http path "$principal" "ambiguous: the multiget sent to the principal instead of the calendar; a server without CalDAV answers the same 403 DAV:supported-report (server-config)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-calendar-multiget.xml" "$B$principal"
+  capture report-calendar-query.http none - "VEVENTs in December 2026 with calendar-data" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$B$cal"
+  capture report-calendar-query-no-match.http none - "a VTODO filter on a calendar of VEVENTs: nothing matches, an empty multistatus" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query-vtodo.xml" "$B$cal"
+  capture report-addressbook-multiget.http none - "two contacts with address-data" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-addressbook-multiget.xml" "$B$book"
+  capture report-addressbook-multiget-missing.http path "${book}erin.vcf" "erin.vcf was never created" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-addressbook-multiget-missing.xml" "$B$book"
+  capture report-addressbook-multiget-on-calendar.http path "$cal" "ambiguous: an addressbook-multiget sent to the calendar; a server without CardDAV answers the same 403 DAV:supported-report (server-config)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/$prefix-addressbook-multiget.xml" "$B$cal"
+  capture report-addressbook-query.http none - "EMAIL contains example.org, with address-data" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/addressbook-query.xml" "$B$book"
+  capture report-addressbook-query-no-match.http none - "EMAIL contains nobody.invalid: nothing matches, an empty multistatus" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/addressbook-query-no-match.xml" "$B$book"
+  capture report-free-busy-query.http none - "the week of 7 December 2026" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/free-busy-query.xml" "$B$cal"
+  capture report-free-busy-query-on-addressbook.http path "$book" "ambiguous: free-busy asked of the address book; a server without free-busy answers the same 403 DAV:supported-report (server-config)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/free-busy-query.xml" "$B$book"
+  capture report-free-busy-query-on-event.http path "${cal}standup.ics" "ambiguous: free-busy asked of one event, not its calendar (RFC 4791 7.10); a server without free-busy answers the same 403 DAV:supported-report (server-config)" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/free-busy-query.xml" "$B${cal}standup.ics"
+  capture report-unknown-type.http server-config "$cal" "a report no server knows (Z:made-up-report)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/unknown-report.xml" "$B$cal"
+  capture report-no-body.curl-v.txt '!proxy' "$cal" "ambiguous: Content-Type application/xml but an empty body (Content-Length: 0), as behind a proxy that drops request bodies (corpus body-dropped-*); a client that sent none looks the same" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary '' "$B$cal"
+  capture report-malformed-body.http client "$cal" "the body is not well-formed XML: an unescaped & in an href (tom&jerry.ics)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/malformed-unescaped-ampersand.xml" "$B$cal"
+  capture report-principal-match.http server-config "$principal" "RFC 3744 principal-match (DAV:self); not in the server's supported-report-set" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/principal-match.xml" "$B$principal"
+  capture report-acl-principal-prop-set.http server-config "$cal" "RFC 3744 acl-principal-prop-set; not in the server's supported-report-set" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/acl-principal-prop-set.xml" "$B$cal"
+}
+
+# The hrefs a server-specific multiget body family names (CAL and BOOK end with /).
+multiget_bodies() { # multiget_bodies PREFIX CAL BOOK PRINCIPAL
+  local p=$1 cal=$2 book=$3 principal=$4
+  multiget_body "$p-calendar-multiget" calendar "${cal}standup.ics" "${cal}team%20lunch.ics"
+  multiget_body "$p-calendar-multiget-missing" calendar "${cal}standup.ics" "${cal}retro.ics"
+  multiget_body "$p-calendar-multiget-other-collection" calendar "${cal}standup.ics" "${book}carol.vcf"
+  multiget_body "$p-calendar-multiget-encodings" calendar "${cal}team lunch.ics" "${cal}alice%40home.ics"
+  multiget_body "$p-calendar-multiget-double-encoded" calendar "${cal}standup.ics" "${cal}team%2520lunch.ics"
+  multiget_body "$p-calendar-multiget-case" calendar "${cal}standup.ics" "${cal}Standup.ics"
+  multiget_body "$p-calendar-multiget-principal-href" calendar "${cal}standup.ics" "$principal"
+  multiget_body "$p-addressbook-multiget" addressbook "${book}carol.vcf" "${book}dave.vcf"
+  multiget_body "$p-addressbook-multiget-missing" addressbook "${book}carol.vcf" "${book}erin.vcf"
+}
+
+# fill_collections SERVER-URL CAL BOOK CURL-ARGS... — what a client put there before the captures
+fill_collections() {
+  local B=$1 cal=$2 book=$3
+  shift 3
+  local C=("$@")
+  ical standup@example.com Standup 20261207T090000Z | prep PUT "$B${cal}standup.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  ical team-lunch@example.com "Team lunch" 20261208T120000Z | prep PUT "$B${cal}team%20lunch.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  ical home-office@example.com "Home office" 20261209T080000Z | prep PUT "$B${cal}alice@home.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  vcard carol@example.org Carol carol@example.org | prep PUT "$B${book}carol.vcf" "${C[@]}" "${VCF_CT[@]}" --data-binary @-
+  vcard dave@example.org Dave dave@example.org | prep PUT "$B${book}dave.vcf" "${C[@]}" "${VCF_CT[@]}" --data-binary @-
+}
+
+# sync_scene SERVER-URL SYNC-CAL PREFIX CURL-ARGS... — RFC 6578 on its own calendar: an initial sync, then an
+# event added, one changed and one deleted, then the incremental sync from the first token.
+sync_scene() {
+  local B=$1 sc=$2 p=$3
+  shift 3
+  local C=("$@") t0
+  ical standup@example.com Standup 20261207T090000Z | prep PUT "$B${sc}standup.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  ical lunch@example.com Lunch 20261208T120000Z | prep PUT "$B${sc}lunch.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  capture report-sync-initial.http none - "empty sync-token: the initial sync" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$B$sc"
+  t0=$(sync_token "$FIX/$SERVER/report-sync-initial.http")
+  ical retro@example.com Retro 20261210T150000Z | prep PUT "$B${sc}retro.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  ical standup@example.com "Standup (moved)" 20261207T093000Z | prep PUT "$B${sc}standup.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  prep DELETE "$B${sc}lunch.ics" "${C[@]}"
+  sync_body "$p-sync-incremental" "$t0"
+  capture report-sync-incremental.http none - "the token of report-sync-initial.http after retro.ics was added, standup.ics changed and lunch.ics deleted: the 404 for lunch.ics is how RFC 6578 reports a removed member" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/$p-sync-incremental.xml" "$B$sc"
+  capture report-sync-initial-after-delete.http none - "the initial sync again, now that lunch.ics is gone" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$B$sc"
+  sync_body "$p-sync-limit" "$t0" "<D:limit><D:nresults>1</D:nresults></D:limit>"
+  capture report-sync-limit.http none - "the same three changes asked with DAV:limit nresults 1" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/$p-sync-limit.xml" "$B$sc"
+  capture report-sync-made-up-token.http cache "$sc" "a sync-token this server never issued: the client's stored state is not the server's" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-made-up-token.xml" "$B$sc"
+  capture report-sync-depth1.http none - "Depth 1, where RFC 6578 3.2 allows only 0 (else 400)" "${C[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$B$sc"
+  capture report-sync-depth-infinity.http none - "Depth infinity, where RFC 6578 3.2 allows only 0 (else 400)" "${C[@]}" -X REPORT -H 'Depth: infinity' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$B$sc"
+}
+
+# sync_after_recreate SERVER-URL CAL-PATH PREFIX CURL-ARGS... — a token from before the calendar was deleted
+# and created again (a restore, or another device that reset it): the old token means nothing now.
+sync_after_recreate() {
+  local B=$1 rc=$2 p=$3
+  shift 3
+  local C=("$@") old
+  prep MKCALENDAR "$B$rc" "${C[@]}"
+  ical standup@example.com Standup 20261207T090000Z | prep PUT "$B${rc}standup.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  old=$(curl -s "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$B$rc" | grep -a -o '<\([A-Za-z0-9]*:\)\{0,1\}sync-token>[^<]*' | sed 's/.*>//' || true)
+  prep DELETE "$B$rc" "${C[@]}"
+  prep MKCALENDAR "$B$rc" "${C[@]}"
+  ical review@example.com Review 20261211T140000Z | prep PUT "$B${rc}review.ics" "${C[@]}" "${CAL_CT[@]}" --data-binary @-
+  sync_body "$p-sync-token-after-recreate" "$old"
+  capture report-sync-token-after-recreate.http cache "$rc" "the token the calendar gave before it was deleted and created again" "${C[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/$p-sync-token-after-recreate.xml" "$B$rc"
+}
+
+# ---------------------------------------------------------------------------------------------- Radicale
+
+if want radicale; then
+  echo "starting radicale on $P_RADICALE"
+  PROFILE=faulty "$peers/start-radicale.sh" "$WORK" "$P_RADICALE" >/dev/null
+  begin_server radicale
+  RD="http://127.0.0.1:$P_RADICALE"
+  AL=(-u alice:alice-pw)
+  prep MKCALENDAR "$RD/alice/calendar/" "${AL[@]}"
+  prep MKCOL "$RD/alice/contacts/" "${AL[@]}" "${XML[@]}" --data-binary "$MKADDRESSBOOK"
+  prep MKCALENDAR "$RD/alice/sync/" "${AL[@]}"
+  fill_collections "$RD" /alice/calendar/ /alice/contacts/ "${AL[@]}"
+  # Radicale refuses the broken event by PUT (400, see SOURCE.md), so it arrives the way migrated data does:
+  # written into the storage by hand, beside one good event.
+  mig="$WORK/radicale/collections/collection-root/alice/migrated"
+  mkdir -p "$mig"
+  printf '{"tag": "VCALENDAR", "D:displayname": "Migrated"}' >"$mig/.Radicale.props"
+  printf '%s' "$ICAL_NO_UID" >"$mig/offsite.ics"
+  printf '%s' "$ICAL_BAD_FOLD" >"$mig/planning.ics"
+  ical kickoff@example.com Kickoff 20261214T090000Z >"$mig/kickoff.ics"
+  multiget_bodies radicale /alice/calendar/ /alice/contacts/ /alice/
+  multiget_body radicale-calendar-multiget-broken-item calendar /alice/migrated/offsite.ics /alice/migrated/kickoff.ics
+
+  report_battery "$RD" /alice/calendar/ /alice/contacts/ /alice/ radicale "${AL[@]}"
+  capture report-calendar-query-partial.http none - "calendar-data asks only VERSION and VTODOs (RFC 4791 partial retrieval); Radicale sends the whole event" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query-partial.xml" "$RD/alice/calendar/"
+  capture report-calendar-query-on-addressbook.http path /alice/contacts/ "live only: Radicale answers a bare 400, not 403 DAV:supported-report; its log says Unsupported filter, a PROPFIND of resourcetype shows an address book" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/contacts/"
+  capture report-calendar-query-on-principal.http '!path' /alice/ "live only: the query went to the principal (a plain collection); Radicale answers an empty multistatus as if nothing matched" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/"
+  capture report-addressbook-query-on-calendar.http path /alice/calendar/ "live only: Radicale answers a bare 400, not 403 DAV:supported-report; its log says Unsupported filter" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/addressbook-query.xml" "$RD/alice/calendar/"
+  capture report-expand-property.http '!server-config' /alice/ "expand-property is in Radicale's supported-report-set but not implemented: an empty multistatus, where RFC 3253 3.8 answers for the request URI" "${AL[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/expand-property.xml" "$RD/alice/"
+  capture report-principal-property-search.http '!server-config' / "live only: advertised but not implemented; an empty multistatus looks like a search that matched nobody, only Radicale's log says Unsupported REPORT method" "${AL[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/principal-property-search.xml" "$RD/"
+  capture report-sync-on-event.http '!path' /alice/calendar/standup.ics "sync-collection on an event URL: Radicale syncs its calendar and answers for every member (hrefs beside the request URI), not 403 DAV:supported-report" "${AL[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$RD/alice/calendar/standup.ics"
+  capture report-sync-on-principal.http path /alice/ "ambiguous: sync-collection on the principal; a server without RFC 6578 answers the same 403 DAV:supported-report (server-config)" "${AL[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$RD/alice/"
+  sync_scene "$RD" /alice/sync/ radicale "${AL[@]}"
+  sync_after_recreate "$RD" /alice/rebuilt/ radicale "${AL[@]}"
+  capture report-sync-full-disk.http storage /alice/full/ "live only: the calendar sits on a full tmpfs; the sync writes its token cache and Radicale answers a bare 500, only its log says No space left on device" "${AL[@]}" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$RD/alice/full/"
+  capture report-no-credentials.http permission /alice/calendar/ "htpasswd auth, no credentials sent" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/calendar/"
+  capture report-wrong-password.http permission /alice/calendar/ "alice with a wrong password" -u alice:wrong -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/calendar/"
+  capture report-other-users-calendar.http permission /alice/calendar/ "bob is allowed alice/team only (rights file)" -u bob:bob-pw -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/calendar/"
+  capture report-calendar-query-broken-items.http '!payload' "/alice/migrated/offsite.ics,/alice/migrated/planning.ics" "live only: offsite.ics (no UID) and planning.ics (bad line folding) were written into the storage; Radicale leaves them out of the answer and only its log says Skip broken item" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$RD/alice/migrated/"
+  capture report-calendar-multiget-broken-item.http payload /alice/migrated/offsite.ics "live only: offsite.ics is on disk but has no UID; Radicale answers 404 as for a missing event, only its log says Skip broken item" "${AL[@]}" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/radicale-calendar-multiget-broken-item.xml" "$RD/alice/migrated/"
+  write_source radicale "Server: Radicale $(python3 -c 'import importlib.metadata as m; print(m.version("radicale"))' 2>/dev/null) (PyPI), its built-in WSGI server (WSGIServer/0.2), Python $(python3 -c 'import platform; print(platform.python_version())')" \
+    "scripts/peers/start-radicale.sh (PROFILE=faulty) on 127.0.0.1:$P_RADICALE: multifilesystem storage, htpasswd auth (alice:alice-pw, bob:bob-pw), rights from_file (each user owns /<user>/, bob may read alice/team only), /alice/full/ on a full 256 KiB tmpfs; the script made /alice/calendar/, /alice/sync/, /alice/rebuilt/ (MKCALENDAR) and /alice/contacts/ (extended MKCOL), PUT the events and contacts, and wrote /alice/migrated/ into the storage by hand."
+fi
+
+# ---------------------------------------------------------------------------------------------- Xandikos
+
+if want xandikos; then
+  echo "starting xandikos on $P_XANDIKOS"
+  PROFILE=faulty "$peers/start-xandikos.sh" "$WORK" "$P_XANDIKOS" >/dev/null
+  begin_server xandikos
+  XD="http://127.0.0.1:$P_XANDIKOS"
+  prep MKCALENDAR "$XD/alice/calendars/work/"
+  prep MKCOL "$XD/alice/contacts/friends/" "${XML[@]}" --data-binary "$MKADDRESSBOOK"
+  prep MKCOL "$XD/alice/files/"
+  prep MKCALENDAR "$XD/alice/calendars/sync/"
+  fill_collections "$XD" /alice/calendars/work/ /alice/contacts/friends/
+  # Xandikos takes an event and a vCard without UID by PUT (201) and hands them out as they are
+  prep MKCALENDAR "$XD/alice/calendars/imported/"
+  printf '%s' "$ICAL_NO_UID" | prep PUT "$XD/alice/calendars/imported/offsite.ics" "${CAL_CT[@]}" --data-binary @-
+  ical kickoff@example.com Kickoff 20261214T090000Z | prep PUT "$XD/alice/calendars/imported/kickoff.ics" "${CAL_CT[@]}" --data-binary @-
+  prep MKCOL "$XD/alice/contacts/imported/" "${XML[@]}" --data-binary "$MKADDRESSBOOK"
+  printf '%s' "$VCARD_NO_UID" | prep PUT "$XD/alice/contacts/imported/frank.vcf" "${VCF_CT[@]}" --data-binary @-
+  vcard carol@example.org Carol carol@example.org | prep PUT "$XD/alice/contacts/imported/carol.vcf" "${VCF_CT[@]}" --data-binary @-
+  multiget_bodies xandikos /alice/calendars/work/ /alice/contacts/friends/ /alice/
+  multiget_body xandikos-calendar-multiget-no-uid calendar /alice/calendars/imported/offsite.ics /alice/calendars/imported/kickoff.ics
+  multiget_body xandikos-addressbook-multiget-no-uid addressbook /alice/contacts/imported/frank.vcf /alice/contacts/imported/carol.vcf
+
+  report_battery "$XD" /alice/calendars/work/ /alice/contacts/friends/ /alice/ xandikos
+  capture propfind-supported-reports-plain.http none - "a plain collection made by MKCOL" -X PROPFIND -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/supported-report-set.xml" "$XD/alice/files/"
+  capture report-calendar-query-partial.http none - "calendar-data asks only VERSION and VTODOs (RFC 4791 partial retrieval): a VCALENDAR with no component left, as asked" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query-partial.xml" "$XD/alice/calendars/work/"
+  capture report-calendar-query-on-addressbook.http path /alice/contacts/friends/ "ambiguous: a calendar-query sent to the address book; a server without CalDAV answers the same 403 DAV:supported-report (server-config)" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$XD/alice/contacts/friends/"
+  capture report-calendar-query-on-plain-collection.http path /alice/files/ "ambiguous: a calendar-query sent to a plain collection; a server without CalDAV answers the same 403 DAV:supported-report (server-config)" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/calendar-query.xml" "$XD/alice/files/"
+  capture report-addressbook-query-on-calendar.http path /alice/calendars/work/ "ambiguous: an addressbook-query sent to the calendar; a server without CardDAV answers the same 403 DAV:supported-report (server-config)" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/addressbook-query.xml" "$XD/alice/calendars/work/"
+  capture report-expand-property.http server-config /alice/ "expand-property is in Xandikos's supported-report-set, but it looks each property up by its bare name and ignores RFC 3253's default namespace DAV:, so every one comes back 404 in no namespace" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/expand-property.xml" "$XD/alice/"
+  capture report-principal-property-search.http none - "displayname matches alice" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/principal-property-search.xml" "$XD/"
+  capture report-sync-on-event.http path /alice/calendars/work/standup.ics "live only: sync-collection on an event URL; Xandikos answers a bare 500 (its log has the traceback), not 403 DAV:supported-report" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$XD/alice/calendars/work/standup.ics"
+  capture report-sync-on-principal.http path /alice/ "live only: sync-collection on the principal, which is no collection in Xandikos; a bare 500 (its log has the traceback), not 403 DAV:supported-report" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$XD/alice/"
+  capture report-sync-no-sync-level.http client /alice/calendars/work/ "no DAV:sync-level, which RFC 6578 requires (clients written to its drafts leave it out): 400" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-no-sync-level.xml" "$XD/alice/calendars/work/"
+  sync_scene "$XD" /alice/calendars/sync/ xandikos
+  sync_after_recreate "$XD" /alice/calendars/rebuilt/ xandikos
+  capture report-sync-read-only.http permission /shared/archive/ "live only: the archive calendar is bind-mounted read-only; the sync refreshes the git index and Xandikos answers a bare 500, only its log says Read-only file system" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$XD/shared/archive/"
+  capture report-sync-full-disk.http storage /shared/full/ "live only: the calendar's git repository is on a full tmpfs; a bare 500, only the log says No space left on device" -X REPORT -H 'Depth: 0' "${XML[@]}" --data-binary @"$RB/sync-initial.xml" "$XD/shared/full/"
+  capture report-calendar-multiget-no-uid.http '!payload' /alice/calendars/imported/offsite.ics "offsite.ics has no UID; Xandikos took it by PUT (201) and hands it out as it is" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/xandikos-calendar-multiget-no-uid.xml" "$XD/alice/calendars/imported/"
+  capture report-addressbook-multiget-no-uid.http '!payload' /alice/contacts/imported/frank.vcf "frank.vcf has no UID; Xandikos took it by PUT (201) and hands it out as it is" -X REPORT -H 'Depth: 1' "${XML[@]}" --data-binary @"$RB/xandikos-addressbook-multiget-no-uid.xml" "$XD/alice/contacts/imported/"
+  write_source xandikos "Server: Xandikos $(python3 -c 'import importlib.metadata as m; print(m.version("xandikos"))' 2>/dev/null) (PyPI) on aiohttp $(python3 -c 'import importlib.metadata as m; print(m.version("aiohttp"))' 2>/dev/null), dulwich $(python3 -c 'import importlib.metadata as m; print(m.version("dulwich"))' 2>/dev/null), Python $(python3 -c 'import platform; print(platform.python_version())')" \
+    "scripts/peers/start-xandikos.sh (PROFILE=faulty) on 127.0.0.1:$P_XANDIKOS: xandikos serve --autocreate, principal /alice/ (calendar home /alice/calendars/, address book home /alice/contacts/), no authentication; /shared/full/ a calendar on a full 256 KiB tmpfs, /shared/archive/ a calendar bind-mounted read-only; the script made /alice/calendars/{work,sync,rebuilt,imported}/ (MKCALENDAR), /alice/contacts/{friends,imported}/ (extended MKCOL) and /alice/files/ (MKCOL), and PUT the events and contacts."
+fi
+
 # Keep each server's own logs beside its captures, for `davdoctor logs` and its tests: the Date header of
 # each capture and the log lines' times line up.
 save_logs() {  # save_logs FOLDER PEER-NAME...
@@ -400,7 +817,7 @@ save_logs() {  # save_logs FOLDER PEER-NAME...
   mkdir -p "$FIX/$folder/logs"
   local peer file first=$1
   for peer in "$@"; do
-    for file in access.log error.log rclone.log wsgidav.log; do
+    for file in access.log error.log rclone.log wsgidav.log radicale.log xandikos.log; do
       [[ -s "$WORK/$peer/logs/$file" ]] || continue
       local target="$FIX/$folder/logs/$file"
       [[ "$peer" != "$first" ]] && target="$FIX/$folder/logs/$peer-$file"
@@ -418,6 +835,8 @@ for server in $ONLY; do
     wsgidav) save_logs wsgidav wsgidav ;;
     rclone) save_logs rclone rclone rclone-faulty ;;
     nginx-proxy) save_logs nginx-proxy nginx-proxy ;;
+    radicale) save_logs radicale radicale ;;
+    xandikos) save_logs xandikos xandikos ;;
   esac
 done
 

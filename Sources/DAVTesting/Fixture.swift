@@ -51,8 +51,15 @@ public enum Fixtures {
             }
         }
 
-        /// The request body the capture script sent, when the table says which.
+        /// The request body the capture script sent, when the table says which: a `body NAME` notes part
+        /// names `request-bodies/NAME` (every REPORT row has one); older rows are inferred from their notes
+        /// and method.
         public var requestBody: String? {
+            for part in notes.split(separator: ";") {
+                // exactly "body NAME.xml": a remark such as "body over 1,000,000 bytes" is not one
+                let words = part.split(separator: " ")
+                if words.count == 2, words[0] == "body", words[1].hasSuffix(".xml") { return "request-bodies/\(words[1])" }
+            }
             if notes.range(of: #"(^|; )prop body"#, options: .regularExpression) != nil { return "request-bodies/propfind-named-props.xml" }
             if method == "PROPPATCH" { return "request-bodies/proppatch-protected.xml" }
             return nil
