@@ -341,6 +341,7 @@ enum Diagnose {
             }
         }
         notes += ReportRule.notes(input)
+        notes += DiscoveryRule.notes(input)
         if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")

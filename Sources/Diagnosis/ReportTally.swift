@@ -22,6 +22,8 @@ public struct ReportTally: Sendable {
     public private(set) var matched = 0
     /// Whether the Request-URI itself came back with a 2xx (a query of Depth 0 finds only that).
     public private(set) var requestURIMatched = false
+    /// Resources a multiget was given from outside the collection it was sent to.
+    public private(set) var foundOutside: [String] = []
     /// Decoded paths of the resources that came back 2xx (bounded), for telling why a multiget href failed.
     public private(set) var found: [String] = []
     /// `calendar-data` / `address-data` that a client's parser will refuse or misread, per resource.
@@ -63,6 +65,10 @@ public struct ReportTally: Sendable {
         guard let code, (200..<300).contains(code) else { return false }
         if isRequestURI { requestURIMatched = true } else { matched += 1 }
         if found.count < ResponseCollector.knownPathLimit { found.append(path) }
+        if kind?.isMultiget == true, !URLPath.isWithin(path, URLPath.withoutTrailingSlash(requestPath) + "/") {
+            if foundOutside.count < ResponseCollector.examplesKept { foundOutside.append(path) }
+            return false  // what it holds is another collection's object: its data is not judged as this one's
+        }
         readObjectData(response, path: path)
         return false
     }
@@ -107,6 +113,7 @@ public struct ReportTally: Sendable {
         matched += later.matched
         requestURIMatched = requestURIMatched || later.requestURIMatched
         found.append(contentsOf: later.found, upTo: ResponseCollector.knownPathLimit)
+        foundOutside.append(contentsOf: later.foundOutside, upTo: ResponseCollector.examplesKept)
         objectProblems.append(contentsOf: later.objectProblems, upTo: ResponseCollector.examplesKept)
         objectProblemCount += later.objectProblemCount
         objectDataMissing.append(contentsOf: later.objectDataMissing, upTo: ResponseCollector.examplesKept)

@@ -158,6 +158,11 @@ public struct ResponseCollector: Sendable {
             // PROPPATCH reports per property; the resource itself is there.
             status = 200
         }
+        if context.method == "REPORT", report.kind?.isMultiget != true, status == 404, response.status == nil, !response.propstats.isEmpty {
+            // A report names resources it found; a 404 propstat only says a property asked for is absent
+            // (a missing resource of a multiget or sync comes back as href and status).
+            status = 200
+        }
         if status == 404, response.status == nil, let asked = context.requestedProperties, !asked.contains(DAV.resourcetype) {
             // Named properties that all came back 404 belong to a resource that is there (its href is listed)
             // and simply lacks them: a folder has no getcontentlength. Only resourcetype, which every resource

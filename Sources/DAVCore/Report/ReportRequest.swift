@@ -19,6 +19,8 @@ public struct ReportRequest: Sendable, Hashable {
     public var componentFilters: [String] = []
     /// Whether a query's filter holds a `time-range`.
     public var hasTimeRange = false
+    /// Elements the report's DTD requires that the body lacks (RFC 6578 §6.1, RFC 4791 §9.5, §9.10, RFC 6352 §10.3, §10.7).
+    public var missingElements: [QualifiedName] = []
 
     public init(kind: ReportKind) {
         self.kind = kind
@@ -31,11 +33,18 @@ public struct ReportRequest: Sendable, Hashable {
 
     /// Reads a REPORT body; nil when it is blank or not XML (an analysis says so elsewhere).
     public static func parse(_ body: [UInt8]) -> ReportRequest? {
-        guard body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
-            let root = try? XMLTreeParser.parse(body, strict: false).root
-        else { return nil }
-        return ReportRequest(root)
+        guard body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return nil }
+        if let root = try? XMLTreeParser.parse(body, strict: true).root { return ReportRequest(root) }
+        // Read leniently to still name the report, and say the body is not XML a server must accept.
+        guard let root = try? XMLTreeParser.parse(body, strict: false).root else { return nil }
+        var report = ReportRequest(root)
+        report.isWellFormed = false
+        return report
     }
+
+    /// False when only a lenient reading made sense of the body (an undefined entity, an unbound prefix):
+    /// a server's parser refuses it.
+    public var isWellFormed = true
 
     public init(_ root: XMLElement) {
         kind = ReportKind(root.name)
@@ -55,8 +64,22 @@ public struct ReportRequest: Sendable, Hashable {
                 component = current.firstChild(CalDAV.compFilter)
             }
             hasTimeRange = !(filter?.descendants(named: CalDAV.timeRange).isEmpty ?? true)
+        case .freeBusyQuery:
+            if root.firstChild(CalDAV.timeRange) == nil { missingElements.append(CalDAV.timeRange) }
         default:
             break
+        }
+        missingElements += Self.required(kind).filter { root.firstChild($0) == nil }
+        if kind.isMultiget, hrefs.isEmpty { missingElements.append(DAV.href) }
+    }
+
+    /// Children every body of this report must hold.
+    static func required(_ kind: ReportKind) -> [QualifiedName] {
+        switch kind {
+        case .syncCollection: [DAV.syncToken, DAV.syncLevel, DAV.prop]
+        case .calendarQuery: [CalDAV.filter]
+        case .addressbookQuery: [CardDAV.filter]
+        default: []
         }
     }
 }

@@ -6,10 +6,25 @@ import DAVCore
 /// in notes, never as a finding.
 enum ReportRule: Rule {
     static func findings(_ input: RuleInput) -> [Finding] {
-        guard input.context.method == "REPORT", let kind = kind(input) else { return [] }
+        guard input.context.method == "REPORT" else { return [] }
+        if let broken = requestBroken(input) { return broken }
+        guard let kind = kind(input) else { return [] }
         var findings: [Finding] = []
         if let finding = depthRefused(kind, input) { findings.append(finding) }
         if let finding = queryOfCollectionItself(kind, input) { findings.append(finding) }
+        if let finding = wrongTarget(kind, input) { findings.append(finding) }
+        if let finding = ignored(kind, input) { findings.append(finding) }
+        if let finding = freeBusyMediaType(kind, input) { findings.append(finding) }
+        if let finding = cutSilently(kind, input) { findings.append(finding) }
+        if let outside = input.collector?.report.foundOutside, !outside.isEmpty {
+            findings.append(Finding(
+                cause: .path, likelihood: .high, signs: outside.map { Sign("multiget-href-in-other-collection", subject: $0) },
+                title: "the multiget fetched \(Wording.resources(outside.count)) from outside \(input.context.requestPath)",
+                resources: outside,
+                evidence: ["\(Wording.list(outside)) \(outside.count == 1 ? "is" : "are") not inside the collection asked: \(kind.rfc) names only objects within the Request-URI",
+                           "this server answered anyway; a stricter one answers 404 or 403, and the client may file another collection's object under this one"],
+                fixes: FixBook.multigetMissing(collection: input.context.requestPath)))
+        }
         if let tally = input.collector?.report {
             if kind == .syncCollection, input.head?.status ?? 207 == 207, tally.syncToken == nil, input.collector?.linter.results.isEmpty ?? true {
                 findings.append(Finding(
@@ -123,6 +138,124 @@ enum ReportRule: Rule {
         guard let kind = input.context.report?.kind else { return [] }
         let collection = URLPath.withoutTrailingSlash(input.context.requestPath)
         return multigetMisses(missing, input).map { $0.miss.explain($0.path, collection: collection, kind: kind) }
+    }
+
+    /// A REPORT the server could not read: a body that is not XML, lacks what its report requires, or is
+    /// not there at all (which a proxy that drops request bodies also leaves behind).
+    private static func requestBroken(_ input: RuleInput) -> [Finding]? {
+        let request = input.context.request
+        let path = input.context.requestPath
+        let status = input.head?.status
+        let declaredEmpty = request.headers["Content-Length"]?.trimmingASCIIWhitespace() == "0"
+        let body = request.body ?? []
+        if declaredEmpty || (request.body != nil && !body.contains { $0 > 0x20 }) {
+            guard status == nil || status == 400 || status == 207 || status == 422 else { return nil }
+            let answered = status.map { " and was answered \(Wording.status($0))" } ?? ""
+            return [
+                Finding(cause: .client, likelihood: .medium, signs: [Sign("report-body-absent", subject: path)],
+                        title: "the REPORT carried no body\(answered)", resources: [path],
+                        evidence: ["a REPORT names its report in its body (RFC 3253 §3.6); without one the server cannot know what was asked",
+                                   request.headers["Content-Type"].map { "the request says Content-Type: \($0) but carries no bytes" } ?? "the request has no body"],
+                        fixes: [Fix("Send the report's XML body (calendar-multiget, sync-collection …) with the REPORT", .easy)], status: status),
+                Finding(cause: .proxy, likelihood: .medium, signs: [Sign("request-body-lost", subject: path)],
+                        title: "if the client did send a body, something in between dropped it", resources: [path],
+                        evidence: ["proxies that drop request bodies leave exactly this: the method and Content-Type arrive, the XML does not"],
+                        fixes: FixBook.proxyDroppedBody(method: "REPORT"), status: status),
+            ]
+        }
+        guard status == 400 || status == 422, request.body != nil else { return nil }
+        guard let report = input.context.report, report.isWellFormed else {
+            return [Finding(
+                cause: .client, likelihood: .high, signs: [Sign("report-body-malformed", subject: path)],
+                title: "the REPORT's body is not well-formed XML, and the server refused it (\(status ?? 400))", resources: [path],
+                evidence: ["davdoctor cannot read the request body as XML either: the fault is in the request, not in the server"],
+                fixes: [Fix("Fix the client (or script) that builds the REPORT body: it must be one well-formed XML document", .easy)], status: status)]
+        }
+        guard !report.missingElements.isEmpty else { return nil }
+        let missing = report.missingElements.map(\.description)
+        return [Finding(
+            cause: .client, likelihood: .high, signs: report.missingElements.map { Sign("report-body-incomplete", subject: report.kind.description, value: $0.description) },
+            title: "the \(report.kind) lacks \(Wording.list(missing)), and the server refused it (\(status ?? 400))", resources: [path],
+            evidence: ["\(report.kind.rfc) requires \(Wording.list(missing)) in the body"],
+            fixes: [Fix("Send a complete \(report.kind) body\(report.kind == .syncCollection ? ": <D:sync-token/> (empty for a first sync), <D:sync-level>1</D:sync-level> and <D:prop>" : "")", .easy)],
+            status: status)]
+    }
+
+    /// A calendar, address-book or sync report refused as unsupported: most often sent to the wrong
+    /// resource (a principal, a home, the other kind of collection, one object) rather than to a server
+    /// that lacks it.
+    private static func wrongTarget(_ kind: ReportKind, _ input: RuleInput) -> Finding? {
+        guard kind.isCalendar || kind.isAddressBook || kind == .syncCollection else { return nil }
+        let path = input.context.requestPath
+        let object = !path.hasSuffix("/")
+        let refused = input.errorBody?.elements.contains(where: { $0.name == DAV.supportedReport }) ?? false
+        // A server that answers anyway for the object's collection shows it by hrefs beside the Request-URI.
+        let answeredForParent = object && !kind.isMultiget && input.head?.status ?? 207 == 207 && (input.collector?.outOfScopeCount ?? 0) > 0
+        guard refused || answeredForParent else { return nil }
+        let wanted = kind.isCalendar ? "a calendar collection" : kind.isAddressBook ? "an address book" : "a collection that keeps a change log (a calendar or an address book on most servers)"
+        return Finding(
+            cause: .path, likelihood: object ? .high : .medium, signs: [Sign("report-wrong-target", subject: path, value: kind.description)],
+            title: object ? "the \(kind) was sent to \(path), one object, not to the collection that holds it"
+                          : "the \(kind) may have gone to the wrong collection: \(path) does not offer it",
+            resources: [path],
+            evidence: ["a \(kind) must be sent to \(wanted) (\(kind.rfc))",
+                       object ? "\(path) does not end in / : it names a single resource" : "a principal URL, a calendar home or the other kind of collection refuses it with DAV:supported-report"],
+            fixes: [Fix("Send the \(kind) to \(wanted): find it from DAV:current-user-principal, then \(kind.isAddressBook ? "CARD:addressbook-home-set" : "CAL:calendar-home-set") and a Depth 1 PROPFIND of the home (davdoctor check does this)", .easy)],
+            status: input.head?.status)
+    }
+
+    /// A 207 that is not the report asked for: an unknown report answered as a listing, a report the
+    /// server advertises but does not carry out (nothing the report asked for comes back).
+    private static func ignored(_ kind: ReportKind, _ input: RuleInput) -> Finding? {
+        guard input.head?.status ?? 207 == 207, let collector = input.collector else { return nil }
+        let granted = collector.propertyStatusCounts.filter { (200..<300).contains($0.key) }.values.reduce(0, +)
+        let path = input.context.requestPath
+        let reason: String
+        switch kind {
+        case .other(let name):
+            reason = "\(name) is no report the server knows, yet it answered 207: RFC 3253 §3.6 calls for 403 with DAV:supported-report"
+        case .expandProperty where collector.responseCount == 0 || granted == 0:
+            reason = collector.responseCount == 0
+                ? "an expand-property answer holds the Request-URI with the properties expanded (RFC 3253 §3.8); this one is empty"
+                : "no property asked for came back (\(collector.unqualifiedProperties > 0 ? "the server named them in no namespace: it dropped RFC 3253's default namespace DAV:" : "all 404"))"
+        case .principalPropertySearch, .aclPrincipalPropSet, .principalMatch:
+            guard collector.responseCount > 0, granted == 0 else { return nil }
+            reason = "the answer lists \(Wording.resources(collector.responseCount)) without one property the report asked for: a listing of \(path), not principals"
+        default:
+            return nil
+        }
+        return Finding(
+            cause: .serverConfig, likelihood: .high, signs: [Sign("report-not-carried-out", subject: path, value: kind.description)],
+            title: "the server does not carry out the \(kind) it was asked for", resources: [path],
+            evidence: [reason, "clients that rely on it (\(kind == .expandProperty || kind.description.hasPrefix("principal") || kind == .aclPrincipalPropSet ? "sharing and delegation in Apple Calendar, Evolution and Thunderbird" : "the client that sent it")) see an empty or wrong result instead of an error"],
+            fixes: [Fix("Read the resource's DAV:supported-report-set and use only the reports it lists; fetch the same data with PROPFIND where the server lacks the report", .easy)])
+    }
+
+    /// A free-busy answer is an iCalendar object (RFC 4791 §7.10); clients read it by its media type.
+    private static func freeBusyMediaType(_ kind: ReportKind, _ input: RuleInput) -> Finding? {
+        guard kind == .freeBusyQuery, let head = input.head, head.status == 200 else { return nil }
+        let type = head.headers["Content-Type"] ?? "(none)"
+        guard !type.lowercased().hasPrefix("text/calendar") else { return nil }
+        return Finding(
+            cause: .payload, likelihood: .high, signs: [Sign("free-busy-media-type", subject: input.context.requestPath, value: type)],
+            title: "the free-busy answer is sent as \(type), not text/calendar", resources: [input.context.requestPath],
+            evidence: ["RFC 4791 §7.10: a free-busy-query is answered 200 OK with a VFREEBUSY in text/calendar",
+                       "clients that check the media type (Thunderbird's and Evolution's scheduling views) show no busy times"],
+            fixes: [Fix("Have the server label free-busy answers Content-Type: text/calendar; charset=utf-8", .medium)], status: 200)
+    }
+
+    /// A sync answer that stops at the client's DAV:limit without the 507 that says more changes wait.
+    private static func cutSilently(_ kind: ReportKind, _ input: RuleInput) -> Finding? {
+        guard kind == .syncCollection, let limit = input.context.report?.resultLimit, limit > 0, let tally = input.collector?.report,
+            input.head?.status ?? 207 == 207, !tally.truncated, tally.matched + tally.removedCount == limit
+        else { return nil }
+        return Finding(
+            cause: .payload, likelihood: .medium, signs: [Sign("sync-cut-without-507", subject: input.context.requestPath, value: String(limit))],
+            title: "the sync answer stops at the client's limit of \(limit) without saying more changes wait", resources: [input.context.requestPath],
+            evidence: ["\(Wording.resources(tally.matched + tally.removedCount)) came back for <D:nresults>\(limit)</D:nresults>, with no 507 on the Request-URI",
+                       "RFC 6578 §3.6: a truncated answer ends with 507 and DAV:number-of-matches-within-limits, and its token covers only what was sent",
+                       "if changes were left out, the client stores a token past them and never learns of them"],
+            fixes: [Fix("Sync again without a limit and compare; if more changes come back, the server's truncation is broken: send no DAV:limit to it", .easy)])
     }
 
     static func kind(_ input: RuleInput) -> ReportKind? {

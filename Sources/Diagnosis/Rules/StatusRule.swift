@@ -54,6 +54,7 @@ enum StatusRule: Rule {
             return []
         case 300..<400:
             let location = head.headers["Location"] ?? ""
+            if let discovery = DiscoveryRule.redirect(input, location: location) { return discovery }
             let requestPath = URLPath.withoutTrailingSlash(input.context.requestPath)
             let locationPath = URLPath.withoutTrailingSlash(Href(location).displayPath)
             if input.context.urlKnown, !location.isEmpty, locationPath.count < requestPath.count, requestPath.hasSuffix(locationPath), locationPath != "/" {
