@@ -169,6 +169,15 @@ enum ProbePlanner {
             add(.serverCopy, "PROPFIND \(context.requestPath) (no HTTP cache keeps a PROPFIND) and compare with what the \(context.method) was given",
                 method: "PROPFIND", url: url, headers: HTTPFields([("Depth", "0")]), body: StaleRead.body, subject: context.requestPath)
         }
+        // REPORT: what the target is and offers, and where discovery leads.
+        if context.method == "REPORT" {
+            add(.reportTarget, "PROPFIND \(context.requestPath): is it the kind of collection the report is defined on, and does it offer the report?",
+                method: "PROPFIND", url: url, headers: HTTPFields([("Depth", "0")]), body: ReportProbes.targetBody, subject: context.requestPath)
+            if let wellKnown = ReportProbes.wellKnownPath(context.report?.kind ?? analysis.collector?.report.kind) {
+                add(.wellKnown, "GET \(wellKnown), not followed: where RFC 6764 discovery sends a client", method: "GET", url: origin + wellKnown,
+                    subject: wellKnown)
+            }
+        }
         // storage and read-only shares: after a write, how much room is left where it went, and whether it took.
         if StatusRule.writeMethods.contains(context.method), context.method != "UNLOCK", let top {
             let target = ["COPY", "MOVE"].contains(context.method)
@@ -192,6 +201,15 @@ enum ProbePlanner {
     static func followUps(_ results: [ProbeOutcome], initial: AnalysisResult, nextID: inout Int) -> [Probe] {
         guard let origin = originOf(initial.context.request.url) else { return [] }
         var probes: [Probe] = []
+        for outcome in results where outcome.probe.kind == .reportTarget {
+            // The principal the request ran as names where the calendars and address books are.
+            guard let principal = ReportProbes.Target(outcome)?.principal else { continue }
+            let path = Href(principal).displayPath
+            probes.append(Probe(id: nextID, kind: .homeSets, purpose: "PROPFIND the principal \(path) for its calendar and address book homes",
+                                method: "PROPFIND", url: origin + URLPath.encode(path), headers: HTTPFields([("Depth", "0")]),
+                                body: ReportProbes.homeSetsBody, subject: path))
+            nextID += 1
+        }
         for outcome in results where outcome.probe.kind == .parentListing && (outcome.head?.status == 404 || outcome.head?.status == 409) {
             let listed = Href(outcome.probe.url).displayPath
             guard URLPath.withoutTrailingSlash(listed) != "/" else { continue }

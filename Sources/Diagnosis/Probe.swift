@@ -41,6 +41,10 @@ public struct Probe: Sendable, Hashable, Identifiable {
         /// `--client` only (``ClientProfiles``): OPTIONS of `/`, PROPFIND of a name that cannot exist, and
         /// PROPFIND of the RFC 4331 quota properties.
         case rootOptions, missingPath, quotaProperties
+        /// After a REPORT (``ReportProbes``): PROPFIND Depth 0 of its target (resourcetype, supported-report-set,
+        /// sync-token, getctag, current-user-principal); PROPFIND of the principal's home sets; GET of the
+        /// RFC 6764 well-known path, not followed.
+        case reportTarget, homeSets, wellKnown
     }
 
     /// Whose credentials the probe carries.

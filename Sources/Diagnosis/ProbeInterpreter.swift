@@ -219,6 +219,12 @@ enum ProbeInterpreter {
                         resources: [probe.subject], evidence: mismatches.map { "HEAD says \($0)" } + ["clients that compare them see a change that did not happen, or miss one (catalog CACHE-03)"],
                         fixes: [Fix("Make the server report the same validator in getetag as in the ETag header (same quoting, same weak/strong form)", .medium)]))
                 }
+            case .reportTarget:
+                ReportProbes.judgeTarget(analysis, outcome: outcome, findings: &findings, notes: &analysis.notes)
+            case .homeSets:
+                ReportProbes.judgeHomes(outcome, findings: &findings, notes: &analysis.notes)
+            case .wellKnown:
+                ReportProbes.judgeWellKnown(analysis, outcome: outcome, findings: &findings, notes: &analysis.notes)
             case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
                  .rootOptions, .missingPath, .quotaProperties,
                  .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
