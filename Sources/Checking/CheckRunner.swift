@@ -110,7 +110,7 @@ public enum CheckRunner {
 
     /// `--client`: the read-only probes client needs ask for, then the verdict per need.
     public static func runClientProfiles(_ clients: [Client], url: String, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: any CheckProgress) async {
-        for probe in ClientProfiles.probes(url: url, token: scratchToken()) {
+        for probe in ClientProfiles.probes(url: url, token: scratchToken(), clients: clients) {
             progress.note("client probe: \(probe.method) \(probe.url)")
             outcome.probes.append(await run(probe, client: client, second: nil, recorder: recorder))
         }

@@ -8,9 +8,10 @@ enum ReportProbes {
     /// PROPFIND Depth 0 of the REPORT's target: what it is, what it offers, its change markers, and whose
     /// principal the request ran as.
     static let targetBody = Array("""
-        <?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop>\
+        <?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/" \
+        xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CR="urn:ietf:params:xml:ns:carddav"><D:prop>\
         <D:resourcetype/><D:supported-report-set/><D:sync-token/><CS:getctag/><D:current-user-principal/><D:displayname/>\
-        </D:prop></D:propfind>
+        <C:calendar-home-set/><CR:addressbook-home-set/></D:prop></D:propfind>
         """.utf8)
 
     static let homeSetsBody = Array("""

@@ -69,3 +69,33 @@ struct ClientProfilesTests {
         #expect(findings.first { $0.title.contains("MS-Author-Via") }?.fixes.first?.action.contains("add_header MS-Author-Via DAV always") == true)
     }
 }
+
+/// Calendar and contacts clients: discovery and change markers, on evidence built by hand.
+struct CalendarClientNeedsTests {
+    func verdicts(_ evidence: ClientEvidence) -> [String: ClientRequirement.Verdict] {
+        Dictionary(uniqueKeysWithValues: ClientProfiles.evaluate([.davx5, .thunderbird, .apple], evidence: evidence, server: .unknown).outcomes.map { ($0.requirement, $0.verdict) })
+    }
+
+    func isUnmet(_ verdict: ClientRequirement.Verdict?) -> Bool { if case .unmet = verdict { true } else { false } }
+    func isMet(_ verdict: ClientRequirement.Verdict?) -> Bool { if case .met = verdict { true } else { false } }
+
+    @Test func aWellKnownRedirectToTheBackendFailsAppleAndACollectionWithoutMarkersFailsEveryone() {
+        var evidence = ClientEvidence(url: "https://cal.example.com/dav/calendars/alice/work/", depth: "0")
+        evidence.wellKnown = ["/.well-known/caldav": (302, "http://10.0.0.5:5232/dav/"), "/.well-known/carddav": (302, "/dav/")]
+        evidence.calendarView = .init(principal: nil, homeSets: [], isCalendarOrAddressBook: true, offersSync: false, hasCTag: false)
+        let result = verdicts(evidence)
+        #expect(isUnmet(result["apple-well-known"]))
+        #expect(isMet(result["davx5-discovery"]))
+        for id in ["davx5-change-markers", "thunderbird-change-markers", "apple-change-markers"] { #expect(isUnmet(result[id]), "\(id)") }
+    }
+
+    @Test func aPrincipalURLIsEnoughForDiscoveryAndASyncTokenForChanges() {
+        var evidence = ClientEvidence(url: "https://cal.example.com/dav/", depth: "0")
+        evidence.wellKnown = ["/.well-known/caldav": (404, nil), "/.well-known/carddav": (404, nil)]
+        evidence.calendarView = .init(principal: "/dav/principals/alice/", homeSets: ["/dav/calendars/alice/"], isCalendarOrAddressBook: false, offersSync: true, hasCTag: false)
+        let result = verdicts(evidence)
+        #expect(isMet(result["davx5-discovery"]) && isMet(result["thunderbird-discovery"]))
+        #expect(isUnmet(result["apple-well-known"]))
+        if case .notChecked = result["davx5-change-markers"] {} else { Issue.record("a principal has no change markers to judge") }
+    }
+}

@@ -2,7 +2,7 @@ import DAVCore
 
 /// The WebDAV clients whose needs `check --client` knows, from the failure catalog's "Client requirements".
 public enum Client: String, CaseIterable, Sendable, Codable {
-    case windows, finder, office, davfs2, rclone, davx5, winscp, gvfs
+    case windows, finder, office, davfs2, rclone, davx5, winscp, gvfs, thunderbird, apple
 
     public var displayName: String {
         switch self {
@@ -14,6 +14,8 @@ public enum Client: String, CaseIterable, Sendable, Codable {
         case .davx5: "DAVx5"
         case .winscp: "WinSCP"
         case .gvfs: "GNOME gvfs (Nautilus)"
+        case .thunderbird: "Thunderbird (calendars and address books)"
+        case .apple: "Apple Calendar and Contacts (macOS, iOS)"
         }
     }
 }
@@ -44,6 +46,27 @@ public struct ClientEvidence: Sendable {
     public var itemsWithMissingPropstats: Int
     /// Whether the answer was a multistatus (the payload needs can only be judged then).
     public var hasMultistatus = false
+    /// RFC 6764 discovery: the status and Location of `/.well-known/caldav` and `/.well-known/carddav`.
+    public var wellKnown: [String: (status: Int, location: String?)] = [:]
+    /// PROPFIND Depth 0 of the URL for what calendar and contacts clients read first; nil when it did not answer 207.
+    public var calendarView: CalendarView?
+
+    /// What the URL told a calendar or contacts client about itself.
+    public struct CalendarView: Sendable {
+        public var principal: String?
+        public var homeSets: [String]
+        public var isCalendarOrAddressBook: Bool
+        public var offersSync: Bool
+        public var hasCTag: Bool
+
+        public init(principal: String?, homeSets: [String], isCalendarOrAddressBook: Bool, offersSync: Bool, hasCTag: Bool) {
+            self.principal = principal
+            self.homeSets = homeSets
+            self.isCalendarOrAddressBook = isCalendarOrAddressBook
+            self.offersSync = offersSync
+            self.hasCTag = hasCTag
+        }
+    }
 
     public init(url: String, method: String = "PROPFIND", depth: String? = nil) {
         self.url = url
@@ -88,6 +111,15 @@ public struct ClientEvidence: Sendable {
                     quotaStatuses = [head.status]
                 }
             case .mkcolWithoutSlash: mkcolWithoutSlashStatus = head.status
+            case .wellKnown: wellKnown[Href(outcome.probe.url).displayPath] = (head.status, head.headers["Location"])
+            case .reportTarget where outcome.probe.id >= ClientProfiles.firstID:
+                guard let target = ReportProbes.Target(outcome), let response = outcome.multistatus?.responses.first else { break }
+                let homes = [CalDAV.calendarHomeSet, CardDAV.addressbookHomeSet].compactMap {
+                    response.value(of: $0)?.element.firstChild(DAV.href)?.text.trimmingASCIIWhitespace()
+                }
+                calendarView = CalendarView(
+                    principal: target.principal, homeSets: homes, isCalendarOrAddressBook: target.isCalendar || target.isAddressBook,
+                    offersSync: target.syncToken != nil || (target.reports ?? []).contains(ReportKind.syncCollection.element), hasCTag: target.ctag != nil)
             default: break
             }
         }
@@ -114,4 +146,9 @@ public struct ClientEvidence: Sendable {
     }
 
     var isHTTPS: Bool { url.lowercased().hasPrefix("https:") }
+}
+
+extension Client {
+    /// Clients of calendars and address books: their needs are judged from discovery and change markers.
+    public var isCalendarClient: Bool { self == .davx5 || self == .thunderbird || self == .apple }
 }

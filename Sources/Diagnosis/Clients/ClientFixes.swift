@@ -91,4 +91,15 @@ enum ClientFixes {
         default: [Fix("Report DAV:quota-available-bytes and DAV:quota-used-bytes (RFC 4331) on collections", .medium)]
         }
     }
+
+    /// Let clients find the user's collections from a URL or a host name.
+    static func discovery(_ server: ServerKind) -> [Fix] {
+        [Fix("Answer /.well-known/caldav and /.well-known/carddav with a redirect (301 or 302) to the service's root, on the public origin (nginx: location = /.well-known/caldav { return 301 $scheme://$host/dav/; } ; Apache: Redirect 301 /.well-known/caldav /dav/)", .easy),
+         Fix("Have the service answer DAV:current-user-principal on its root, and the principal answer calendar-home-set and addressbook-home-set", .medium)]
+    }
+
+    /// Give collections something cheaper to compare than their whole contents.
+    static func changeMarkers(_ server: ServerKind) -> [Fix] {
+        [Fix("Use a server that offers RFC 6578 sync-collection (Radicale, Xandikos, SabreDAV/Nextcloud, davdoctor serve) or at least a CalendarServer getctag on each collection", .medium)]
+    }
 }

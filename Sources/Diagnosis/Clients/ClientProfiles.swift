@@ -14,7 +14,7 @@ public enum ClientProfiles {
 
     /// OPTIONS of `/`, PROPFIND Depth 0 of a name that cannot exist beside the URL, and PROPFIND of the
     /// quota properties on the URL. All read-only.
-    public static func probes(url: String, token: String) -> [Probe] {
+    public static func probes(url: String, token: String, clients: [Client] = Client.allCases) -> [Probe] {
         let href = Href(url)
         guard let scheme = href.scheme, let authority = href.authority else { return [] }
         let origin = "\(scheme)://\(authority)"
@@ -30,6 +30,24 @@ public enum ClientProfiles {
                   url: origin + URLPath.encode(missing), headers: depthZero, subject: missing),
             Probe(id: 952, kind: .quotaProperties, purpose: "PROPFIND of the RFC 4331 quota properties (gvfs shows free space)",
                   method: "PROPFIND", url: url, headers: depthZero, body: quotaBody, subject: href.displayPath),
+        ] + (clients.contains(where: \.isCalendarClient) ? calendarProbes(url: url, origin: origin, href: href) : [])
+    }
+
+    /// Probe ids from here on are the client profiles' own (the investigation's count up from 1).
+    static let firstID = 950
+
+    /// What calendar and contacts clients ask first: the URL's principal, home sets and change markers, and
+    /// RFC 6764 discovery (not followed).
+    static func calendarProbes(url: String, origin: String, href: Href) -> [Probe] {
+        var depthZero = HTTPFields()
+        depthZero.set("Depth", "0")
+        return [
+            Probe(id: 953, kind: .reportTarget, purpose: "PROPFIND current-user-principal, home sets, sync-token and getctag (what DAVx5, Thunderbird and Apple read first)",
+                  method: "PROPFIND", url: url, headers: depthZero, body: ReportProbes.targetBody, subject: href.displayPath),
+            Probe(id: 954, kind: .wellKnown, purpose: "GET /.well-known/caldav, not followed (RFC 6764 discovery)", method: "GET",
+                  url: origin + "/.well-known/caldav", subject: "/.well-known/caldav"),
+            Probe(id: 955, kind: .wellKnown, purpose: "GET /.well-known/carddav, not followed (RFC 6764 discovery)", method: "GET",
+                  url: origin + "/.well-known/carddav", subject: "/.well-known/carddav"),
         ]
     }
 

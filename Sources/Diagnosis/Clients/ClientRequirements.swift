@@ -23,7 +23,7 @@ public struct ClientRequirement: Sendable {
 
 extension ClientRequirement {
     /// Every requirement the check knows, client by client.
-    public static let all: [ClientRequirement] = windows + finder + office + davfs2 + rclone + davx5 + winscp + gvfs
+    public static let all: [ClientRequirement] = windows + finder + office + davfs2 + rclone + davx5 + winscp + gvfs + calendarClients
 
     static let windows: [ClientRequirement] = [
         ClientRequirement(
