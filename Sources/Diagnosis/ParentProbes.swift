@@ -22,6 +22,38 @@ enum ParentProbes {
         }
     }
 
+    /// A multiget answered 404 for an object its collection lists by name: the href in the body was not
+    /// resolved the way the URL was. Through a proxy that maps a path prefix, the URL is rewritten and the
+    /// hrefs inside the body are not; without one, the href was written another way than the name.
+    static func multigetListed(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> Finding? {
+        guard analysis.context.report?.kind.isMultiget == true, analysis.status == 207,
+            let own = listing.responses.first?.href.map({ Href($0).displayPath })
+        else { return nil }
+        let name = URLPath.lastSegment(of: URLPath.withoutTrailingSlash(subject))
+        let listed = listing.responses.dropFirst().contains { response in
+            response.href.map { URLPath.lastSegment(of: URLPath.withoutTrailingSlash(Href($0).displayPath)) == name } ?? false
+        }
+        guard listed else { return nil }
+        let proxied = !ProxyRule.proxyHeaders(analysis.head).isEmpty
+            || ServerProfile.proxyInFront(headers: analysis.head?.headers, namespaces: Array(analysis.collector?.namespaces ?? [])) != nil
+        let prefixLost = URLPath.withoutTrailingSlash(own) != URLPath.withoutTrailingSlash(parent) && URLPath.withoutTrailingSlash(parent).hasSuffix(URLPath.withoutTrailingSlash(own))
+        var evidence = ["PROPFIND of \(parent) lists \(name), yet the multiget answered 404 for \(subject): the object is there, its href in the body did not lead to it"]
+        if prefixLost {
+            let prefix = String(URLPath.withoutTrailingSlash(parent).dropLast(URLPath.withoutTrailingSlash(own).count))
+            evidence.append("the listing names the collection \(own), not \(parent): something in between strips \(prefix) from URLs, and the hrefs inside the REPORT's body keep it")
+        }
+        let viaProxy = proxied || prefixLost
+        return Finding(
+            cause: viaProxy ? .proxy : .path, likelihood: .high, signs: [Sign("multiget-href-listed", subject: subject, value: prefixLost ? own : nil)],
+            title: viaProxy ? "the proxy rewrites URLs but not the hrefs inside the multiget's body" : "the multiget's href for \(name) does not resolve, though the collection lists it",
+            resources: [subject], evidence: evidence,
+            fixes: viaProxy
+                ? [Fix("Serve the backend under the same path prefix as the proxy (nginx: location /dav/ { proxy_pass http://backend/dav/; }, Apache: ProxyPass /dav/ http://backend/dav/), so hrefs in bodies mean the same on both sides", .medium),
+                   Fix("Or have the client send hrefs as the server names them in its listings", .easy)]
+                : [Fix("Send the hrefs exactly as the collection's listing writes them (same encoding, same case)", .easy)],
+            status: 404)
+    }
+
     /// A read answered 404 whose parent exists but cannot be listed (403, 500): the server cannot look inside.
     static func unreadableParent(_ analysis: AnalysisResult, parent: String, status: Int, subject: String) -> Finding? {
         let path = analysis.context.requestPath

@@ -70,6 +70,15 @@ enum ProbeInterpreter {
                     demote(.path, in: &findings)
                     for index in findings.indices where findings[index].cause == .path { findings[index].evidence.append(settled) }
                 }
+                if let finding = ParentProbes.multigetListed(analysis, parent: listed, listing: listing, subject: probe.subject) {
+                    if !findings.contains(where: { $0.signs.contains { $0.kind == "multiget-href-listed" } }) {
+                        demote(.path, in: &findings)
+                        findings.append(finding)
+                    } else if let index = findings.firstIndex(where: { $0.signs.contains { $0.kind == "multiget-href-listed" } }) {
+                        findings[index].resources.append(probe.subject)
+                        findings[index].resourceCount += 1
+                    }
+                }
                 let index = NearMatchIndex(Set(names))
                 var text = "nearest existing parent of \(probe.subject): \(listed) (\(max(0, names.count - 1)) members)"
                 // Compare the missing path's first missing segment under this parent.

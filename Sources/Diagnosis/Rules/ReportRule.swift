@@ -151,15 +151,19 @@ enum ReportRule: Rule {
         if declaredEmpty || (request.body != nil && !body.contains { $0 > 0x20 }) {
             guard status == nil || status == 400 || status == 207 || status == 422 else { return nil }
             let answered = status.map { " and was answered \(Wording.status($0))" } ?? ""
+            // A proxy that says it is there is the likelier thief of a body the client meant to send.
+            let proxied = !ProxyRule.proxyHeaders(input.head).isEmpty
             return [
-                Finding(cause: .client, likelihood: .medium, signs: [Sign("report-body-absent", subject: path)],
+                Finding(cause: .client, likelihood: proxied ? .low : .medium, signs: [Sign("report-body-absent", subject: path)],
                         title: "the REPORT carried no body\(answered)", resources: [path],
                         evidence: ["a REPORT names its report in its body (RFC 3253 §3.6); without one the server cannot know what was asked",
                                    request.headers["Content-Type"].map { "the request says Content-Type: \($0) but carries no bytes" } ?? "the request has no body"],
                         fixes: [Fix("Send the report's XML body (calendar-multiget, sync-collection …) with the REPORT", .easy)], status: status),
-                Finding(cause: .proxy, likelihood: .medium, signs: [Sign("request-body-lost", subject: path)],
-                        title: "if the client did send a body, something in between dropped it", resources: [path],
-                        evidence: ["proxies that drop request bodies leave exactly this: the method and Content-Type arrive, the XML does not"],
+                Finding(cause: .proxy, likelihood: proxied ? .high : .medium, signs: [Sign("request-body-lost", subject: path)],
+                        title: proxied ? "the REPORT's body was lost on its way through the proxy" : "if the client did send a body, something in between dropped it",
+                        resources: [path],
+                        evidence: ["proxies that drop request bodies leave exactly this: the method and Content-Type arrive, the XML does not"]
+                            + ProxyRule.proxyHeaders(input.head),
                         fixes: FixBook.proxyDroppedBody(method: "REPORT"), status: status),
             ]
         }
