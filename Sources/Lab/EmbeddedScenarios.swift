@@ -419,6 +419,130 @@ faults: {prefix: /dav}
 request: {method: PROPFIND, path: /docs/, depth: "1", user: alice}
 resources: ["/docs/"]
 """#),
+        ("report-body-dropped.yaml", #"""
+name: report-body-dropped
+cause: proxy
+description: "The proxy passes REPORT on without its body: the server gets a REPORT that names no report and answers 400"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+faults: {dropBodies: [REPORT]}
+request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/"]
+"""#),
+        ("report-not-supported.yaml", #"""
+name: report-not-supported
+cause: server-config
+description: "The server in front refuses REPORT (405, and Allow does not list it): calendar and contacts clients cannot sync"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+faults: {refuse: {REPORT: 405}}
+request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/"]
+"""#),
+        ("report-stale-sync-token.yaml", #"""
+name: report-stale-sync-token
+cause: cache
+description: "A calendar client syncs /docs/ with the token it kept from before the server's data was restored (another data directory): the server no longer knows it and answers 403 DAV:valid-sync-token"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>http://davdoctor.invalid/sync/0a1b2c3d4e5f/41</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/"]
+"""#),
+        ("report-sync-on-a-file.yaml", #"""
+name: report-sync-on-a-file
+cause: path
+description: "A client configured with a file's URL sends sync-collection to /docs/plain.txt, not to the collection that holds it: 403 DAV:supported-report"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+request: {method: REPORT, path: /docs/plain.txt, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/plain.txt"]
+"""#),
+        ("report-sync-prefix-hrefs.yaml", #"""
+name: report-sync-prefix-hrefs
+cause: proxy
+description: "The proxy serves the share under /dav and strips the prefix; the sync answer's hrefs come back without it (/docs/… instead of /dav/docs/…), so the client files every change under a wrong URL"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+faults: {prefix: /dav}
+request: {method: REPORT, path: /dav/docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/dav/docs/"]
+"""#),
+        ("report-sync-truncated.yaml", #"""
+name: report-sync-truncated
+cause: none
+description: "The server hands a first sync of /docs/ out in pages of two: 207 with a 507 for the collection (DAV:number-of-matches-within-limits) and a token to continue from. The protocol working, not a fault"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+limits: {syncResults: 2}
+request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+"""#),
+        ("report-sync-wrong-depth.yaml", #"""
+name: report-sync-wrong-depth
+cause: path
+description: "A sync-collection sent with Depth: 1, which RFC 6578 does not define (its scope is DAV:sync-level): the server answers 400"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+request: {method: REPORT, path: /docs/, depth: "1", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/"]
+"""#),
+        ("report-well-known-backend.yaml", #"""
+name: report-well-known-backend
+cause: proxy
+description: "The proxy answers /.well-known/caldav with a redirect to the backend's own address (http://backend.internal:8080): a client set up from the host name follows it and cannot reach it"
+users:
+  - {name: alice, password: alice-pw, groups: [editors]}
+  - {name: bob, password: bob-pw}
+anonymous: none
+rules:
+  - {path: /, write: ["*"]}
+  - {path: /private/, read: []}
+  - {path: /secret/alice/, write: [alice]}
+faults: {wellKnownLocation: "http://backend.internal:8080/dav/"}
+request: {method: GET, path: /.well-known/caldav, user: alice}
+resources: ["/.well-known/caldav"]
+"""#),
         ("small-body-limit.yaml", #"""
 name: small-body-limit
 cause: server-config

@@ -52,6 +52,12 @@ public struct Faults: Sendable, Decodable {
     /// `Destination: https://…` on unchanged leads to. (davdoctor serve accepts such a Destination, so the
     /// lab plays the stricter backend here.)
     public var destinationScheme: String?
+    /// The proxy answers RFC 6764's `/.well-known/caldav` and `/.well-known/carddav` itself with a 301 to this
+    /// URL: the backend's own address where the public one belongs (a redirect written for the LAN).
+    public var wellKnownLocation: String?
+    /// Methods whose request bodies the proxy does not pass on (nginx `proxy_pass_request_body off`, a
+    /// filter that only forwards bodies of PUT): the method and its headers arrive, the body does not.
+    public var dropBodies: [String]?
 }
 
 /// The reverse proxy that applies ``Faults``: forwards every request to the backend (any method, headers
@@ -73,6 +79,9 @@ struct FaultLayer: HTTPResponder {
             guard path.hasPrefix(prefix) else { return Response(status: .notFound) }
             path = String(path.dropFirst(prefix.count))
             if path.isEmpty { path = "/" }
+        }
+        if let location = faults.wellKnownLocation, ["/.well-known/caldav", "/.well-known/carddav"].contains(path.lowercased()) {
+            return Response(status: .movedPermanently, headers: [.location: location + (path.hasSuffix("carddav") ? "carddav/" : "caldav/")])
         }
         if let status = faults.refuse?[method] {
             var fields = HTTPTypes.HTTPFields()
@@ -101,7 +110,8 @@ struct FaultLayer: HTTPResponder {
         for field in request.headers where !dropped.contains(field.name.canonicalName) {
             headers.add(field.name.rawName, field.value)
         }
-        let body = try await request.body.collect(upTo: 64 << 20)
+        var body = try await request.body.collect(upTo: 64 << 20)
+        if faults.dropBodies?.contains(method) == true { body.clear() }
         let cacheKey = "\(method) \(path) \(headers["Depth"] ?? "") \(headers["Authorization"] ?? "")"
         // Like most shared caches, this one revalidates when asked to (no-cache); it just never expires on its own.
         let revalidate = (headers["Cache-Control"] ?? "").contains("no-cache") || (headers["Pragma"] ?? "").contains("no-cache")
