@@ -99,10 +99,9 @@ extension DAVResponder {
         let href = info.path.href(isCollection: info.isCollection)
         let now = self.now
         let locks = { try self.options.locks.locks(covering: info.path, descendants: false, now: now) }
-        let options = self.options
         let live = { (name: QualifiedName) throws -> Property? in
             if ContextualProperties.names.contains(name) {
-                return ContextualProperties.value(name, info: info, options: options, user: user)
+                return ContextualProperties.value(name, info: info, options: self.options, user: user)
             }
             return try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now)
         }
