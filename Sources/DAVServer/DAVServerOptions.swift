@@ -31,10 +31,10 @@ public struct DAVServerOptions: Sendable {
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
-        changes: any ChangeLog = MemoryChangeLog(), access: AccessRules = .open, maxBodyBytes: Int = 8 << 30, maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true,
-        maxLockSeconds: Int = 7 * 24 * 3600, accessLog: AccessLog? = nil, requestHeadTimeout: Duration = .seconds(30),
-        idleTimeout: Duration = .seconds(120), maxSyncResults: Int = 1000,
-        principalsPath: ResourcePath = DAVServerOptions.defaultPrincipalsPath
+        changes: any ChangeLog = MemoryChangeLog(), access: AccessRules = .open, maxBodyBytes: Int = 8 << 30,
+        maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true, maxLockSeconds: Int = 7 * 24 * 3600,
+        accessLog: AccessLog? = nil, requestHeadTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(120),
+        maxSyncResults: Int = 1000, principalsPath: ResourcePath = DAVServerOptions.defaultPrincipalsPath
     ) {
         self.storage = storage
         self.properties = properties

@@ -99,9 +99,11 @@ struct ChangeLogConformanceTests {
         #expect(SyncToken(uri: parted.uri) == parted)
         let refused = [
             "", "42", "http://davdoctor.invalid/sync/\(id)/", "http://davdoctor.invalid/sync/\(id)/-1",
-            "http://davdoctor.invalid/sync/\(id)/+1", "http://davdoctor.invalid/sync/\(id)/1 ", "http://davdoctor.invalid/sync/\(id)/99999999999999999999",
+            "http://davdoctor.invalid/sync/\(id)/+1", "http://davdoctor.invalid/sync/\(id)/1 ",
+            "http://davdoctor.invalid/sync/\(id)/99999999999999999999",
             "http://davdoctor.invalid/sync/\(id.uppercased())/1", "http://davdoctor.invalid/sync/abc/1", "https://davdoctor.invalid/sync/\(id)/1",
-            "http://davdoctor.invalid/sync/\(id)/1?after=", "http://davdoctor.invalid/sync/\(id)/1?after=/", "http://davdoctor.invalid/sync/\(id)/1?after=/a%2Fb",
+            "http://davdoctor.invalid/sync/\(id)/1?after=", "http://davdoctor.invalid/sync/\(id)/1?after=/",
+            "http://davdoctor.invalid/sync/\(id)/1?after=/a%2Fb",
             "http://davdoctor.invalid/sync/\(id)/1?after=/../x", "http://davdoctor.invalid/sync/\(id)/" + String(repeating: "1", count: 10_000),
             "http://davdoctor.invalid/sync/\(id)/1?after=/" + String(repeating: "a", count: 20_000),
         ]

@@ -9,7 +9,8 @@ import Testing
 /// current-user-principal) and the principals they point to, kept apart from the served tree.
 struct PrincipalTests {
     static let principals = "/.davdoctor-principals/"
-    static let ask = #"<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:displayname/><D:principal-URL/><D:current-user-principal/><D:sync-token/></D:prop></D:propfind>"#
+    static let ask =
+        #"<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:displayname/><D:principal-URL/><D:current-user-principal/><D:sync-token/></D:prop></D:propfind>"#
 
     @Test func principalsAreAnsweredForTheirOwnUserOnly() async throws {
         let fixture = try SyncAccessTests.fixture(.memory)
@@ -44,7 +45,8 @@ struct PrincipalTests {
             #expect(try await client.send("PUT", "/a.txt", headers: alice, body: "a").code == 201)
             let copy = alice.merging(["Destination": Self.principals + "alice/a.txt"]) { $1 }
             #expect(try await client.send("COPY", "/a.txt", headers: copy).code == 403)
-            #expect(try await client.refusal("REPORT", Self.principals + "alice/", headers: alice, body: syncBody(nil)) == (403, [DAV.supportedReport]))
+            #expect(
+                try await client.refusal("REPORT", Self.principals + "alice/", headers: alice, body: syncBody(nil)) == (403, [DAV.supportedReport]))
             #expect(try await client.send("GET", Self.principals + "alice/", headers: alice).code == 405)
         }
     }
@@ -89,15 +91,18 @@ struct PrincipalTests {
             #expect(listedNames.isSuperset(of: [DAV.syncToken, DAV.supportedReportSet, DAV.currentUserPrincipal]))
 
             let reports = #"<D:propfind xmlns:D="DAV:"><D:prop><D:supported-report-set/><D:sync-token/></D:prop></D:propfind>"#
-            let collection = try #require(try await client.send("PROPFIND", "/c/", headers: ["Depth": "0"], body: reports).multiStatus().responses.first)
+            let collection = try #require(
+                try await client.send("PROPFIND", "/c/", headers: ["Depth": "0"], body: reports).multiStatus().responses.first)
             let set = try #require(collection.value(of: DAV.supportedReportSet))
             #expect(set.element.descendants(named: DAV.syncCollection).count == 1)
             #expect(collection.value(of: DAV.syncToken)?.text.hasPrefix("http://davdoctor.invalid/sync/") == true)
-            let file = try #require(try await client.send("PROPFIND", "/c/f.txt", headers: ["Depth": "0"], body: reports).multiStatus().responses.first)
+            let file = try #require(
+                try await client.send("PROPFIND", "/c/f.txt", headers: ["Depth": "0"], body: reports).multiStatus().responses.first)
             #expect(file.value(of: DAV.supportedReportSet)?.isEmpty == true, "a file answers no report")
             #expect(file.properties.first { $0.property.name == DAV.syncToken }?.status?.code == 404)
 
-            let patch = #"<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:sync-token>http://x.invalid/1</D:sync-token></D:prop></D:set></D:propertyupdate>"#
+            let patch =
+                #"<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:sync-token>http://x.invalid/1</D:sync-token></D:prop></D:set></D:propertyupdate>"#
             let refused = try #require(try await client.send("PROPPATCH", "/c/", body: patch).multiStatus().responses.first)
             #expect(refused.propstats.first?.status?.code == 403)
             #expect(refused.propstats.first?.error?.elements.map(\.name) == [DAV.cannotModifyProtectedProperty])

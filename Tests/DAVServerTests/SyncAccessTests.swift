@@ -30,7 +30,9 @@ struct SyncAccessTests {
         let bob = AccessTests.basic("bob")
         try await makeApp(fixture).test(.router) { client async throws in
             _ = fixture
-            for (method, uri) in [("MKCOL", "/c/"), ("PUT", "/c/a.txt"), ("PUT", "/c/hidden.txt"), ("MKCOL", "/c/secret/"), ("PUT", "/c/secret/x.txt")] {
+            for (method, uri) in [
+                ("MKCOL", "/c/"), ("PUT", "/c/a.txt"), ("PUT", "/c/hidden.txt"), ("MKCOL", "/c/secret/"), ("PUT", "/c/secret/x.txt"),
+            ] {
                 #expect(try await client.send(method, uri, headers: alice, body: method == "PUT" ? "content" : nil).code == 201)
             }
             let everything = try await client.sync("/c/", nil, level: "infinite", headers: alice)

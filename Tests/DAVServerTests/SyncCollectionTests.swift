@@ -55,7 +55,8 @@ struct SyncCollectionTests {
             #expect(replaced.code == 204)
             #expect(try await client.send("DELETE", "/c/b.txt").code == 204)
             #expect(try await client.send("PUT", "/c/sub/deep.txt", body: "deep").code == 201)
-            let patch = #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:colour>red</Z:colour></D:prop></D:set></D:propertyupdate>"#
+            let patch =
+                #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:colour>red</Z:colour></D:prop></D:set></D:propertyupdate>"#
             #expect(try await client.send("PROPPATCH", "/c/sub/", body: patch).code == 207)
             let answer = try await client.sync("/c/", token)
             #expect(answer.changedHrefs == ["/c/new.txt", "/c/a.txt", "/c/sub/"])

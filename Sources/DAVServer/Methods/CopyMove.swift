@@ -18,7 +18,8 @@ extension DAVResponder {
         }
         let target = try ResourcePath(encodedPath: destination.path)
         if target.isDescendant(of: options.principalsPath) {
-            throw DAVError.forbidden("\(options.principalsPath.href(isCollection: true)) is reserved for principals; nothing can be copied or moved there")
+            let reserved = options.principalsPath.href(isCollection: true)
+            throw DAVError.forbidden("\(reserved) is reserved for principals; nothing can be copied or moved there")
         }
         var overwrite = Overwrite.allowed
         if let text = exchange.header("Overwrite") {

@@ -117,7 +117,8 @@ extension DAVResponder {
             return token
         }
         throw DAVError(
-            403, "this sync token cannot be continued from here (unknown, from another server, or older than the change log keeps); "
+            403,
+            "this sync token cannot be continued from here (unknown, from another server, or older than the change log keeps); "
                 + "synchronise again with an empty DAV:sync-token",
             condition: DAV.validSyncToken)
     }
