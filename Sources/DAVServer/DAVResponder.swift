@@ -20,7 +20,7 @@ public struct DAVResponder: HTTPResponder {
         self.options = options
     }
 
-    public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK"
+    public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
         let exchange = Exchange(request: request, options: options, requestID: context.id, logger: context.logger)
@@ -48,6 +48,7 @@ public struct DAVResponder: HTTPResponder {
         }
         try authenticate(exchange)
         exchange.path = try exchange.requestPath()
+        if exchange.path.isDescendant(of: options.principalsPath) { return try await handlePrincipal(exchange, method: method) }
         switch method {
         case "GET": return try await handleGet(exchange, head: false)
         case "HEAD": return try await handleGet(exchange, head: true)
@@ -60,6 +61,7 @@ public struct DAVResponder: HTTPResponder {
         case "PROPPATCH": return try await handleProppatch(exchange)
         case "LOCK": return try await handleLock(exchange)
         case "UNLOCK": return try await handleUnlock(exchange)
+        case "REPORT": return try await handleReport(exchange)
         default:
             throw DAVError(405, "\(method) is not a WebDAV method this server supports", headers: [("Allow", Self.allowedMethods)])
         }

@@ -7,14 +7,20 @@ import NIOCore
 
 /// Builds and runs the WebDAV server: a Hummingbird application around one ``DAVResponder``.
 public enum DAVServer {
-    /// Opens the persistent stores: dead properties and locks in `dataDirectory/davdoctor.sqlite`.
-    public static func persistentStores(dataDirectory: String) throws -> (properties: any PropertyStore, locks: any LockManager) {
+    /// Opens the persistent stores: dead properties, locks and the change log in `dataDirectory/davdoctor.sqlite`.
+    /// The change log keeps at least `changeLogCapacity` entries; sync tokens older than those are refused.
+    public static func persistentStores(dataDirectory: String, changeLogCapacity: Int = 100_000) throws
+        -> (properties: any PropertyStore, locks: any LockManager, changes: any ChangeLog)
+    {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         let database = try DatabaseQueue(path: dataDirectory + "/davdoctor.sqlite", configuration: configuration)
         try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
-        return (try SQLitePropertyStore(database: database), try SQLiteLockManager(database: database, now: Date().timeIntervalSince1970))
+        return (
+            try SQLitePropertyStore(database: database), try SQLiteLockManager(database: database, now: Date().timeIntervalSince1970),
+            try SQLiteChangeLog(database: database, capacity: changeLogCapacity)
+        )
     }
 
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).

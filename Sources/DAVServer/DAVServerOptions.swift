@@ -1,10 +1,12 @@
 import DAVCore
 
-/// Everything the responder needs: the three stores, the access rules and the limits.
+/// Everything the responder needs: the stores, the access rules and the limits.
 public struct DAVServerOptions: Sendable {
     public var storage: any Storage
     public var properties: any PropertyStore
     public var locks: any LockManager
+    /// Every change of the tree, numbered: where `DAV:sync-collection` tokens come from.
+    public var changes: any ChangeLog
     public var access: AccessRules
     /// Largest PUT body accepted; larger ones get 413.
     public var maxBodyBytes: Int
@@ -20,12 +22,19 @@ public struct DAVServerOptions: Sendable {
     public var requestHeadTimeout: Duration
     /// Longest time a connection may stay without any byte read or written before it is closed.
     public var idleTimeout: Duration
+    /// Most members one `DAV:sync-collection` answer lists; beyond it the answer ends with a 507 for the
+    /// collection and a token to continue from (RFC 6578 §3.6). A client's `DAV:limit` may ask for fewer.
+    public var maxSyncResults: Int
+    /// Where principals live (`<path>/<user>/`, RFC 3744 §2): answered by the server, never by the storage.
+    /// Reserved: nothing below it is read from or written to the served tree.
+    public var principalsPath: ResourcePath
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
-        access: AccessRules = .open, maxBodyBytes: Int = 8 << 30, maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true,
-        maxLockSeconds: Int = 7 * 24 * 3600, accessLog: AccessLog? = nil, requestHeadTimeout: Duration = .seconds(30),
-        idleTimeout: Duration = .seconds(120)
+        changes: any ChangeLog = MemoryChangeLog(), access: AccessRules = .open, maxBodyBytes: Int = 8 << 30,
+        maxXMLBodyBytes: Int = 1 << 20, allowsDepthInfinity: Bool = true, maxLockSeconds: Int = 7 * 24 * 3600,
+        accessLog: AccessLog? = nil, requestHeadTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(120),
+        maxSyncResults: Int = 1000, principalsPath: ResourcePath = DAVServerOptions.defaultPrincipalsPath
     ) {
         self.storage = storage
         self.properties = properties
@@ -38,7 +47,14 @@ public struct DAVServerOptions: Sendable {
         self.accessLog = accessLog
         self.requestHeadTimeout = requestHeadTimeout
         self.idleTimeout = idleTimeout
+        self.changes = changes
+        self.maxSyncResults = maxSyncResults
+        self.principalsPath = principalsPath
     }
+
+    /// `/.davdoctor-principals/`: a dot name in the project's own `.davdoctor-` spelling, so that an ordinary
+    /// file or directory (`principals`, `users`) in the served root never meets it.
+    public static let defaultPrincipalsPath = ResourcePath(segments: [".davdoctor-principals"])
 
     /// In-memory stores and no authentication: for tests and the lab.
     public static func inMemory() -> DAVServerOptions {

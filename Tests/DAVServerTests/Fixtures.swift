@@ -49,14 +49,19 @@ final class ServerFixture: @unchecked Sendable {
     let data = TemporaryDirectory()
     var options: DAVServerOptions
 
-    init(_ backend: Backend, seed: Bool = true, configure: (inout DAVServerOptions) -> Void = { _ in }) throws {
+    /// `changeLogCapacity`: how many changes the sync log keeps (small, to make tokens expire in a test).
+    init(
+        _ backend: Backend, seed: Bool = true, changeLogCapacity: Int = 100_000, configure: (inout DAVServerOptions) -> Void = { _ in }
+    ) throws {
         self.backend = backend
         switch backend {
         case .memory:
             options = .inMemory()
+            options.changes = MemoryChangeLog(capacity: changeLogCapacity)
         case .persistent:
-            let stores = try DAVServer.persistentStores(dataDirectory: data.path)
-            options = DAVServerOptions(storage: try FileSystemStorage(root: root.path), properties: stores.properties, locks: stores.locks)
+            let stores = try DAVServer.persistentStores(dataDirectory: data.path, changeLogCapacity: changeLogCapacity)
+            options = DAVServerOptions(
+                storage: try FileSystemStorage(root: root.path), properties: stores.properties, locks: stores.locks, changes: stores.changes)
         }
         configure(&options)
         if seed { try Self.seed(options.storage) }

@@ -73,7 +73,7 @@ struct HostileTarget: Sendable, CustomTestStringConvertible {
 // /proc/self/fd entries, fixed upstream in swift-corelibs-foundation#5472) that crashed CI.
 @Suite(.serialized)
 struct HostileRequestTests {
-    static let methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK"]
+    static let methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK", "REPORT"]
 
     /// The headers and body that make `method` a complete, otherwise valid request.
     static func parts(of method: String) -> (headers: [(String, String)], body: [UInt8]) {
@@ -84,6 +84,7 @@ struct HostileRequestTests {
         case "PROPPATCH":
             ([], Array(#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:p>planted</Z:p></D:prop></D:set></D:propertyupdate>"#.utf8))
         case "LOCK": ([], Array(lockBody().utf8))
+        case "REPORT": ([("Depth", "0")], Array(syncBody(nil).utf8))
         case "UNLOCK": ([("Lock-Token", "<urn:uuid:00000000-0000-4000-8000-000000000000>")], [])
         default: ([], [])
         }

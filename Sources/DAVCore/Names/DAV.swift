@@ -1,4 +1,4 @@
-/// The `DAV:` element names of RFC 4918 (and RFC 4331 quota) that davdoctor reads or writes.
+/// The `DAV:` element names of RFC 4918 (and RFC 4331 quota, RFC 6578 sync) that davdoctor reads or writes.
 public enum DAV {
     public static let namespace = "DAV:"
 
@@ -68,6 +68,21 @@ public enum DAV {
     public static let numberOfMatchesWithinLimits = name("number-of-matches-within-limits")
     // RFC 3744 §7.1.1
     public static let needPrivileges = name("need-privileges")
+
+    // REPORT (RFC 3253 §3.6, §3.1.5) and collection synchronisation (RFC 6578 §6)
+    public static let supportedReport = name("supported-report")
+    public static let supportedReportSet = name("supported-report-set")
+    public static let report = name("report")
+    public static let syncCollection = name("sync-collection")
+    public static let syncLevel = name("sync-level")
+    /// RFC 5323 §5.17, as RFC 6578 §3.7 uses them.
+    public static let limit = name("limit")
+    public static let nresults = name("nresults")
+    // Principals: RFC 5397 §3, RFC 3744 §4, §4.2
+    public static let currentUserPrincipal = name("current-user-principal")
+    public static let unauthenticated = name("unauthenticated")
+    public static let principal = name("principal")
+    public static let principalURL = name("principal-URL")
 }
 
 /// CalDAV (RFC 4791) and CardDAV (RFC 6352) names the diagnosis reads.

@@ -1,3 +1,4 @@
+import DAVCore
 import Foundation
 import Yams
 
@@ -18,7 +19,10 @@ import Yams
 ///   depthInfinity: true    # false: PROPFIND Depth infinity gets 403 DAV:propfind-finite-depth
 ///   requestHeadSeconds: 30 # a request head not complete by then closes the connection (slowloris)
 ///   idleSeconds: 120       # a connection with no traffic for this long is closed
-/// dataDirectory: /var/lib/davdoctor   # dead properties and locks (SQLite); outside the served tree
+///   syncResults: 1000      # most members one sync-collection REPORT lists (507 and a token to continue beyond)
+///   syncHistory: 100000    # changes the sync log keeps at least; older sync tokens get 403 valid-sync-token
+/// principals: /.davdoctor-principals/  # where principals are answered (reserved: never read from the tree)
+/// dataDirectory: /var/lib/davdoctor   # dead properties, locks and the sync log (SQLite); outside the served tree
 /// ```
 public struct ServerConfiguration: Sendable, Decodable {
     public struct User: Sendable, Decodable {
@@ -45,6 +49,8 @@ public struct ServerConfiguration: Sendable, Decodable {
         public var depthInfinity: Bool?
         public var requestHeadSeconds: Double?
         public var idleSeconds: Double?
+        public var syncResults: Int?
+        public var syncHistory: Int?
     }
 
     public var users: [User]?
@@ -52,12 +58,22 @@ public struct ServerConfiguration: Sendable, Decodable {
     public var rules: [Rule]?
     public var limits: Limits?
     public var dataDirectory: String?
+    public var principals: String?
 
     public init() {}
 
     public static func load(path: String) throws -> ServerConfiguration {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return try parse(text)
+    }
+
+    /// `principals`, checked: an absolute path below the root; nil when the config names none.
+    public func principalsPath() throws -> ResourcePath? {
+        guard let principals else { return nil }
+        guard let path = try? ResourcePath(encodedPath: principals), !path.isRoot else {
+            throw DAVError(500, "invalid config: principals must be an absolute path below the root, not \(principals)")
+        }
+        return path
     }
 
     public static func parse(_ yaml: String) throws -> ServerConfiguration {

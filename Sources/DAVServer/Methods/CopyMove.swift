@@ -5,7 +5,8 @@ import Hummingbird
 extension DAVResponder {
     /// COPY and MOVE (RFC 4918 §9.8, §9.9): Destination on this server only (another authority is 502),
     /// Overwrite (412 when F and the destination exists), Depth 0 or infinity for COPY, infinity for MOVE.
-    /// Dead properties travel with the resources; locks do not (§7.7).
+    /// Dead properties travel with the resources; locks do not (§7.7). The change log gets the source's
+    /// members as removed (MOVE), a replaced destination's as removed, and what arrives as created.
     func handleCopyMove(_ exchange: Exchange, isMove: Bool) async throws -> Response {
         let source = exchange.path
         guard let destinationHeader = exchange.header("Destination") else { throw DAVError.badRequest("the Destination header is missing") }
@@ -16,6 +17,10 @@ extension DAVResponder {
             throw DAVError(502, "the Destination is on another server")
         }
         let target = try ResourcePath(encodedPath: destination.path)
+        if target.isDescendant(of: options.principalsPath) {
+            let reserved = options.principalsPath.href(isCollection: true)
+            throw DAVError.forbidden("\(reserved) is reserved for principals; nothing can be copied or moved there")
+        }
         var overwrite = Overwrite.allowed
         if let text = exchange.header("Overwrite") {
             guard let value = Overwrite(headerValue: text) else { throw DAVError.badRequest("malformed Overwrite header") }
@@ -44,22 +49,29 @@ extension DAVResponder {
         if existing != nil {
             guard overwrite.isAllowed else { throw DAVError.preconditionFailed("the destination exists and Overwrite is F") }
             try checkLocksForMembership(exchange, target, descendants: true)
-            try options.storage.remove(target)
-            try options.properties.remove(at: target, recursive: true)
-            try options.locks.removeAll(under: target)
         } else {
             try checkLocksForMembership(exchange, target, descendants: false)
         }
-        if isMove {
-            // The store records the move before the rename, so a crash leaves the properties with the tree.
-            try options.properties.move(from: source, to: target) {
-                try options.storage.move(from: source, to: target)
+        let recursive = isMove || depth == .infinity
+        var entries = isMove ? try removalEntries(source, info) : []
+        if let existing { entries += try removalEntries(target, existing) }
+        entries += try creationEntries(target, from: source, info, recursive: recursive)
+        try options.changes.recording(Self.lastPerPath(entries)) {
+            if existing != nil {
+                try options.storage.remove(target)
+                try options.properties.remove(at: target, recursive: true)
+                try options.locks.removeAll(under: target)
             }
-            try options.locks.removeAll(under: source)
-        } else {
-            let recursive = depth == .infinity
-            try options.storage.copy(from: source, to: target, recursive: recursive)
-            try options.properties.copy(from: source, to: target, recursive: recursive)
+            if isMove {
+                // The store records the move before the rename, so a crash leaves the properties with the tree.
+                try options.properties.move(from: source, to: target) {
+                    try options.storage.move(from: source, to: target)
+                }
+                try options.locks.removeAll(under: source)
+            } else {
+                try options.storage.copy(from: source, to: target, recursive: recursive)
+                try options.properties.copy(from: source, to: target, recursive: recursive)
+            }
         }
         return Responses.empty(existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
     }

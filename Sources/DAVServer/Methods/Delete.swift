@@ -36,9 +36,11 @@ extension DAVResponder {
             }
             if !blocked.isEmpty { return try Responses.multiStatus(blocked, exchange: exchange) }
         }
-        try options.storage.remove(path)
-        try options.properties.remove(at: path, recursive: true)
-        try options.locks.removeAll(under: path)
+        try options.changes.recording(try removalEntries(path, info)) {
+            try options.storage.remove(path)
+            try options.properties.remove(at: path, recursive: true)
+            try options.locks.removeAll(under: path)
+        }
         return Responses.empty(204)
     }
 }

@@ -47,10 +47,13 @@ extension DAVResponder {
             isExclusive: exclusive, owner: body.firstChild(DAV.owner), principal: exchange.user, timeout: timeout, now: now)
         try options.locks.create(lock, now: now)
         if existing == nil {
+            var writer: (any ContentWriter)?
             do {
-                let writer = try options.storage.beginWrite(path)
-                _ = try writer.commit()
+                let empty = try options.storage.beginWrite(path)
+                writer = empty
+                _ = try options.changes.recording([ChangeEntry(path, .created, isCollection: false)]) { try empty.commit() }
             } catch {
+                writer?.abort()
                 try? options.locks.unlock(token: lock.token, path: path, now: now)
                 throw error
             }

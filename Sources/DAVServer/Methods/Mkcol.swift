@@ -24,7 +24,7 @@ extension DAVResponder {
         }
         try checkIfHeader(exchange)
         try checkLocksForMembership(exchange, path, descendants: false)
-        try options.storage.makeCollection(at: path)
+        try options.changes.recording([ChangeEntry(path, .created, isCollection: true)]) { try options.storage.makeCollection(at: path) }
         return Responses.empty(201)
     }
 }

@@ -31,7 +31,7 @@ extension DAVResponder {
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
         if depth == .zero || !info.isCollection {
-            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil)], exchange: exchange)
+            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil, user: exchange.user)], exchange: exchange)
         }
         // Opened before the answer starts, so a collection that cannot be listed is still an error status.
         let firstLevel: PropfindLevel = (
@@ -84,10 +84,11 @@ extension DAVResponder {
     }
 
     /// One `<D:response>`: found properties under 200, missing ones under 404. `dead` holds the resource's
-    /// dead properties when the caller fetched them in bulk; nil fetches them here if needed.
-    func propfindResponse(_ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?) throws
-        -> DAVCore.Response
-    {
+    /// dead properties when the caller fetched them in bulk; nil fetches them here if needed. `user` is who
+    /// asks (for `DAV:current-user-principal`).
+    func propfindResponse(
+        _ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?, user: String? = nil
+    ) throws -> DAVCore.Response {
         var cached = preloaded
         let deadProperties = { () throws -> [XMLElement] in
             if let cached { return cached }
@@ -98,12 +99,19 @@ extension DAVResponder {
         let href = info.path.href(isCollection: info.isCollection)
         let now = self.now
         let locks = { try self.options.locks.locks(covering: info.path, descendants: false, now: now) }
+        let live = { (name: QualifiedName) throws -> Property? in
+            if ContextualProperties.names.contains(name) {
+                return ContextualProperties.value(name, info: info, options: self.options, user: user)
+            }
+            return try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now)
+        }
         var found: [Property] = []
         var missing: [Property] = []
         switch request {
         case .propname:
             let dead = try deadProperties()
             for name in LiveProperties.names(for: info) { found.append(Property(name)) }
+            for name in ContextualProperties.names(for: info) { found.append(Property(name)) }
             for element in dead { found.append(Property(element.name)) }
         case .allprop(let include):
             for name in LiveProperties.names(for: info) {
@@ -114,14 +122,12 @@ extension DAVResponder {
             let dead = try deadProperties()
             for element in dead where !LiveProperties.protected.contains(element.name) { found.append(Property(element)) }
             for name in include where !found.contains(where: { $0.name == name }) {
-                if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
-                    found.append(value)
-                }
+                if let value = try live(name) { found.append(value) }
             }
         case .prop(let names):
             for name in names {
                 if LiveProperties.protected.contains(name) {
-                    if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
+                    if let value = try live(name) {
                         found.append(value)
                     } else {
                         missing.append(Property(name))
@@ -243,7 +249,7 @@ final class PropfindStream {
                 return
             }
         }
-        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead)
+        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead, user: exchange.user)
         Responses.count(response, exchange)
         try out.write(response)
     }

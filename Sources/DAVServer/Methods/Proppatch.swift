@@ -41,7 +41,8 @@ extension DAVResponder {
         let href = exchange.href(path, isCollection: try options.storage.info(at: path)?.isCollection ?? false)
         var propstats: [PropStat] = []
         if protected.isEmpty {
-            try options.properties.apply(changes, at: path)
+            let entry = ChangeEntry(path, .changed, isCollection: try options.storage.info(at: path)?.isCollection ?? false)
+            try options.changes.recording([entry]) { try options.properties.apply(changes, at: path) }
             propstats.append(PropStat(properties: uniqueNames(changes.map(name(of:))), status: StatusLine(code: 200)))
         } else {
             let failedNames = uniqueNames(protected.map(name(of:)))

@@ -44,7 +44,14 @@ extension DAVResponder {
                 writer.abort()
                 throw error
             }
-            let info = try writer.commit()
+            let info: ResourceInfo
+            do {
+                let entry = ChangeEntry(exchange.path, existing == nil ? .created : .changed, isCollection: false)
+                info = try options.changes.recording([entry]) { try writer.commit() }
+            } catch {
+                writer.abort()
+                throw error
+            }
             return Responses.empty(existing == nil ? 201 : 204, headers: [(.eTag, info.etag)])
         }
     }

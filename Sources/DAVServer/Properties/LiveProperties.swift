@@ -10,7 +10,8 @@ enum LiveProperties {
     ]
     static let all: Set<QualifiedName> = Set(allprop + [DAV.quotaAvailableBytes, DAV.quotaUsedBytes, DAV.displayname])
     /// Live properties this server computes; `displayname` is left to clients as a dead property.
-    static let protected: Set<QualifiedName> = Set(allprop + [DAV.quotaAvailableBytes, DAV.quotaUsedBytes])
+    static let protected: Set<QualifiedName> =
+        Set(allprop + [DAV.quotaAvailableBytes, DAV.quotaUsedBytes]).union(ContextualProperties.names)
 
     /// Names that exist on this resource (collections have no content length or type).
     static func names(for info: ResourceInfo) -> [QualifiedName] {

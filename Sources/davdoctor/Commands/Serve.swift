@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve a directory over WebDAV (RFC 4918 class 1 and 2).",
         discussion: """
             With no --config, DIR is served read-write without authentication, on loopback only. Dead \
-            properties and locks are kept in SQLite in --data-dir, outside the served tree, so they survive a restart.
+            properties, locks and the sync-collection change log are kept in SQLite in --data-dir, outside the \
+            served tree, so they survive a restart.
             """)
 
     @Argument(help: "The directory to serve.")
@@ -39,6 +40,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest PUT body accepted (413 beyond).")
     var maxBodyBytes: Int?
 
+    @Option(
+        name: .customLong("max-sync-results"),
+        help: "Most members one sync-collection REPORT lists; beyond it, a 507 for the collection and a token to continue from (default 1000).")
+    var maxSyncResults: Int?
+
     @Flag(name: .customLong("allow-unauthenticated-remote"), help: "Listen on a non-loopback address even with no users configured.")
     var allowUnauthenticatedRemote = false
 
@@ -49,6 +55,7 @@ struct Serve: AsyncParsableCommand {
         if hashPassword { return }
         guard directory != nil else { throw ValidationError("Missing expected argument '<directory>'.") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        if let maxSyncResults, maxSyncResults < 1 { throw ValidationError("--max-sync-results must be 1 or more.") }
     }
 
     func run() async throws {
@@ -71,6 +78,11 @@ struct Serve: AsyncParsableCommand {
         }
         let storage = try FileSystemStorage(root: root)
         var options = DAVServerOptions(storage: storage, access: access)
+        let history = configuration.limits?.syncHistory ?? 100_000
+        for (name, value) in [("syncResults", configuration.limits?.syncResults), ("syncHistory", history)] where (value ?? 1) < 1 {
+            throw ValidationError("limits: \(name) must be 1 or more, not \(value ?? 0)")
+        }
+        options.changes = MemoryChangeLog(capacity: history)
         if !memory {
             let dataDir = dataDirectory ?? configuration.dataDirectory ?? Self.defaultDataDirectory(for: root)
             let realData = URL(fileURLWithPath: dataDir).standardizedFileURL.resolvingSymlinksInPath().path
@@ -78,10 +90,13 @@ struct Serve: AsyncParsableCommand {
             if realData == realRoot || realData.hasPrefix(realRoot + "/") {
                 throw ValidationError("the data directory \(dataDir) must be outside the served directory")
             }
-            let stores = try DAVServer.persistentStores(dataDirectory: dataDir)
+            let stores = try DAVServer.persistentStores(dataDirectory: dataDir, changeLogCapacity: history)
             options.properties = stores.properties
             options.locks = stores.locks
+            options.changes = stores.changes
         }
+        if let principals = try configuration.principalsPath() { options.principalsPath = principals }
+        try DAVServer.checkPrincipalsPath(options)
         let recovered = try DAVServer.recover(options, now: Date().timeIntervalSince1970)
         if !recovered.isEmpty {
             let message =
@@ -90,6 +105,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data(message.utf8))
         }
         if let limit = maxBodyBytes ?? configuration.limits?.maxBodyBytes { options.maxBodyBytes = limit }
+        if let limit = maxSyncResults ?? configuration.limits?.syncResults { options.maxSyncResults = limit }
         options.allowsDepthInfinity = !noDepthInfinity && (configuration.limits?.depthInfinity ?? true)
         for seconds in [configuration.limits?.requestHeadSeconds, configuration.limits?.idleSeconds].compactMap({ $0 }) where !(seconds > 0) {
             throw ValidationError("limits: requestHeadSeconds and idleSeconds must be above 0, not \(seconds)")
