@@ -118,7 +118,7 @@ public enum ReportKind: Sendable, Hashable, CustomStringConvertible {
         case .freeBusyQuery: QualifiedName(CalDAV.namespace, "free-busy-query")
         case .addressbookMultiget: QualifiedName(CardDAV.namespace, "addressbook-multiget")
         case .addressbookQuery: QualifiedName(CardDAV.namespace, "addressbook-query")
-        case .syncCollection: DAV.name("sync-collection")
+        case .syncCollection: DAV.syncCollection
         case .expandProperty: DAV.name("expand-property")
         case .versionTree: DAV.name("version-tree")
         case .principalPropertySearch: DAV.name("principal-property-search")
