@@ -34,7 +34,9 @@ enum ProbeInterpreter {
                 }
                 for name in ["DAV", "Allow", "MS-Author-Via", "Server"] { if let value = head.headers[name] { capabilities[name] = value } }
                 let classes = (head.headers["DAV"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
-                if head.headers["DAV"] == nil && head.status < 400 {
+                // A well-known path only redirects (RFC 6764): it owes no DAV header.
+                let wellKnown = analysis.context.requestPath.lowercased().hasPrefix("/.well-known/")
+                if head.headers["DAV"] == nil && head.status < 400 && !wellKnown {
                     serverWide.append(Finding(cause: .serverConfig, likelihood: .high, title: "the server does not speak WebDAV at \(analysis.context.requestPath)",
                         resources: [analysis.context.requestPath], evidence: ["OPTIONS answered \(head.status) without a DAV header"],
                         fixes: FixBook.methodNotAllowed("PROPFIND", allow: head.headers["Allow"], server: analysis.server.kind)))

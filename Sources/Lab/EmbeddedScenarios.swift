@@ -494,8 +494,8 @@ rules:
   - {path: /private/, read: []}
   - {path: /secret/alice/, write: [alice]}
 faults: {prefix: /dav}
-request: {method: REPORT, path: /dav/docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
-resources: ["/dav/docs/"]
+request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
+resources: ["/docs/"]
 """#),
         ("report-sync-truncated.yaml", #"""
 name: report-sync-truncated
