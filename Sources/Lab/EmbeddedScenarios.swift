@@ -495,7 +495,7 @@ rules:
   - {path: /secret/alice/, write: [alice]}
 faults: {prefix: /dav}
 request: {method: REPORT, path: /docs/, depth: "0", user: alice, body: '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>'}
-resources: ["/docs/"]
+resources: ["/docs/plain.txt"]
 """#),
         ("report-sync-truncated.yaml", #"""
 name: report-sync-truncated
