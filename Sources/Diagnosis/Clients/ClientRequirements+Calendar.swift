@@ -36,9 +36,20 @@ extension ClientRequirement {
             judge: changeMarkers, fixes: ClientFixes.changeMarkers),
     ]
 
+    /// A plain file share owes calendar clients nothing: their needs are judged only where the server shows
+    /// it keeps calendars or address books (its DAV header, a principal with home sets, such a collection).
+    static func offersNoCalendars(_ evidence: ClientEvidence) -> Verdict? {
+        let classes = evidence.davClasses ?? []
+        let view = evidence.calendarView
+        let calendars = classes.contains("calendar-access") || classes.contains("addressbook")
+            || view.map { $0.isCalendarOrAddressBook || !$0.homeSets.isEmpty } ?? false
+        return calendars ? nil : .notChecked("the server shows no calendars or address books (DAV: \(evidence.options?.headers["DAV"] ?? "absent"), no home set)")
+    }
+
     /// Met when the URL names the user's principal (or is a calendar or address book itself), or a
     /// well-known path redirects on the same origin.
     static func discovery(_ evidence: ClientEvidence, wellKnown paths: [String]) -> Verdict {
+        if let plain = offersNoCalendars(evidence) { return plain }
         let redirects = paths.filter { redirectsHome(evidence, $0) }
         if let view = evidence.calendarView {
             if view.isCalendarOrAddressBook { return .met("the URL is a calendar or address book itself") }
@@ -51,6 +62,7 @@ extension ClientRequirement {
     }
 
     static func wellKnownOnly(_ evidence: ClientEvidence, _ paths: [String]) -> Verdict {
+        if let plain = offersNoCalendars(evidence) { return plain }
         guard !evidence.wellKnown.isEmpty else { return .notChecked("the well-known paths did not answer") }
         let missing = paths.filter { !redirectsHome(evidence, $0) }
         guard !missing.isEmpty else { return .met("\(paths.joined(separator: " and ")) redirect on the same origin") }
@@ -70,6 +82,7 @@ extension ClientRequirement {
     }
 
     static func changeMarkers(_ evidence: ClientEvidence) -> Verdict {
+        if let plain = offersNoCalendars(evidence) { return plain }
         guard let view = evidence.calendarView else { return .notChecked("the URL's PROPFIND did not answer 207") }
         guard view.isCalendarOrAddressBook else { return .notChecked("the URL is no calendar or address book (check one of them)") }
         if view.offersSync { return .met("the collection offers sync-collection (a DAV:sync-token)") }
