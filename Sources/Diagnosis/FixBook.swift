@@ -61,9 +61,10 @@ public enum FixBook {
     }
 
     /// Hrefs a multiget named that the collection does not hold: the client's list of members is stale.
-    public static func multigetMissing(collection: String) -> [Fix] {
-        [Fix("List \(collection) again (sync-collection, or PROPFIND Depth 1 for getetag) and fetch only the hrefs it names, encoded as it writes them", .easy),
-         Fix("Send each href to the collection that holds it: a multiget of one calendar or address book cannot fetch another's objects", .easy)]
+    /// `elsewhere`: some hrefs name another collection (or a collection), not an object of this one.
+    public static func multigetMissing(collection: String, elsewhere: Bool = true) -> [Fix] {
+        [Fix("List \(collection) again (sync-collection, or PROPFIND Depth 1 for getetag) and fetch only the hrefs it names, spelt as it writes them", .easy)]
+            + (elsewhere ? [Fix("Send each href to the collection that holds it: a multiget of one calendar or address book cannot fetch another's objects", .easy)] : [])
     }
 
     public static func missingParent(_ parent: String, server: ServerKind) -> [Fix] {

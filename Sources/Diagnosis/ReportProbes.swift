@@ -135,10 +135,9 @@ enum ReportProbes {
         }
         guard !homes.isEmpty else { return }
         let text = "the principal \(outcome.probe.subject) names its \(homes.joined(separator: " and ")): the collections to send reports to are its members"
-        notes.append(text)
-        for index in findings.indices where findings[index].signs.contains(where: { $0.kind == "report-wrong-target" || $0.kind.hasPrefix("multiget-href") }) {
-            findings[index].evidence.append(text)
-        }
+        let concerned = findings.indices.filter { index in findings[index].signs.contains { $0.kind == "report-wrong-target" || $0.kind.hasPrefix("multiget-href") } }
+        for index in concerned { findings[index].evidence.append(text) }
+        if concerned.isEmpty { notes.append(text) }
     }
 
     /// RFC 6764 discovery as the client would meet it: where the well-known path leads, and whether a

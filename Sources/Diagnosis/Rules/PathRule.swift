@@ -16,9 +16,11 @@ enum PathRule: Rule {
             if !real.isEmpty {
                 var evidence = ["\(Wording.resources(real.count)) answered \(Wording.status(404))"]
                 let index = NearMatchIndex(collector.knownPaths)
-                let hints = real.prefix(20).compactMap { index.nearMatch(for: $0.path) }
-                evidence += hints
                 let misses = ReportRule.multigetMisses(real, input)
+                // A multiget's own reason for a case slip says what the near match would.
+                let caseSlips = Set(misses.filter { if case .caseDiffers = $0.miss { true } else { false } }.map(\.path))
+                let hints = real.prefix(20).filter { !caseSlips.contains($0.path) }.compactMap { index.nearMatch(for: $0.path) }
+                evidence += hints
                 let reasons = ReportRule.multigetReasons(real, input)
                 evidence += reasons
                 if real.contains(where: { $0.properties.contains { $0.status == 404 } && !$0.properties.contains { ($0.status ?? 0) / 100 == 2 } }) {
@@ -28,7 +30,8 @@ enum PathRule: Rule {
                     cause: .path, likelihood: .high,
                     title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(1000).map(\.path),
                     resourceCount: real.count, evidence: evidence,
-                    fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath),
+                    fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath,
+                        elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
                     status: 404)
                 finding.signs = misses.map { $0.miss.sign($0.path) }
                 findings.append(finding)
