@@ -2,8 +2,8 @@ import DAVTesting
 import Foundation
 import Testing
 
-/// `davdoctor check --method REPORT` against a real Xandikos (scripts/peers/start-xandikos.sh, clean
-/// profile): the probes read the target's resourcetype and supported-report-set, the principal's home
+/// `davdoctor check --method REPORT` against a real Xandikos and a real Radicale (scripts/peers/, clean
+/// profiles): the probes read the target's resourcetype and supported-report-set, the principal's home
 /// sets and RFC 6764 discovery, and settle what the REPORT's own answer cannot.
 @Suite(.serialized)
 struct CheckReportLiveTests {
@@ -29,10 +29,10 @@ struct CheckReportLiveTests {
         _ = try Processes.run("/usr/bin/curl", ["-s", "-g", "-o", "/dev/null"] + arguments)
     }
 
-    func check(_ url: String, body: String, depth: String, in work: String) throws -> (Report, Int32) {
+    func check(_ url: String, body: String, depth: String, in work: String, user: [String] = []) throws -> (Report, Int32) {
         let file = work + "/body-\(abs(body.hashValue)).xml"
         try body.write(toFile: file, atomically: true, encoding: .utf8)
-        let run = try DavDoctorBinary.run(["check", url, "--method", "REPORT", "--body", file, "--depth", depth, "--format", "json"])
+        let run = try DavDoctorBinary.run(["check", url, "--method", "REPORT", "--body", file, "--depth", depth, "--format", "json"] + user)
         let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
         return (report, run.status)
     }
@@ -67,5 +67,28 @@ struct CheckReportLiveTests {
         #expect(missing.cause == "path")
         #expect(missing.resources == ["/alice/calendars/work/retro.ics"])
         #expect(missing.signs?.map(\.kind) == ["multiget-href-not-there"])
+    }
+
+    /// Radicale (auth none: any user name signs in) refuses a calendar-multiget sent to the principal with
+    /// DAV:supported-report; the principal's resourcetype proves the wrong target. Its calendar syncs cleanly.
+    @Test func radicaleMultigetOnThePrincipalIsTheWrongTarget() throws {
+        try #require(Peer.available("radicale"), "radicale is not installed (pip install radicale); .ci/run installs it")
+        let peer = try Peer.start("radicale", profile: "clean")
+        defer { peer.stop() }
+        let work = try Processes.temporaryDirectory("check-report-radicale")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let alice = ["-u", "alice:x"]
+        try curl(alice + ["-X", "MKCALENDAR", peer.url("/alice/calendar/")])
+        try curl(alice + ["-X", "PUT", "-H", "Content-Type: text/calendar", "--data-binary", Self.event, peer.url("/alice/calendar/standup.ics")])
+        let multiget = Self.multiget.replacingOccurrences(of: "/alice/calendars/work/", with: "/alice/calendar/")
+
+        let (wrong, wrongStatus) = try check(peer.url("/alice/"), body: multiget, depth: "1", in: work, user: ["--user", "alice:x"])
+        #expect(wrongStatus == 1)
+        let first = try #require(wrong.findings.first)
+        #expect(first.cause == "path" && first.likelihood == "high", "\(wrong.findings.map(\.cause))")
+        #expect(first.signs?.map(\.kind) == ["report-wrong-target"])
+
+        let (synced, syncStatus) = try check(peer.url("/alice/calendar/"), body: Self.sync, depth: "0", in: work, user: ["--user", "alice:x"])
+        #expect(syncStatus == 0, "\(synced.findings.map(\.cause))")
     }
 }
