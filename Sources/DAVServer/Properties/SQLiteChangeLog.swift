@@ -3,17 +3,21 @@ import Foundation
 internal import GRDB
 
 /// The change log in the SQLite store beside the dead properties and the locks, so that sync tokens
-/// survive a restart. One row per entry; the revision is the row id (`AUTOINCREMENT`: never reused, also
-/// after pruning). The log ID and the oldest revision a token may name are kept in `change_log_state`.
+/// survive a restart. One row per entry, keyed by its revision; the log ID and the oldest revision a token
+/// may name (the highest pruned) are kept in `change_log_state`, so a revision is never handed out twice.
 ///
 /// Only ``begin(_:)`` writes, one transaction per change (its rows and any pruning), committed before the
 /// change is made. The counters ``window()`` reads are kept in memory: PROPFIND never queries the database.
+///
+/// No secondary index and no `AUTOINCREMENT`: a one-row change writes one table page, which keeps the cost
+/// a PUT pays for being logged low. Reports read the revisions after their token, a range of the primary
+/// key, and filter those by path: the work follows the changes since the token, not the size of the log.
 public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
     private let database: DatabaseQueue
     private let capacity: Int
     public let logID: String
     private let counters: Locked<ChangeCounters>
-    /// Holds ``begin(_:)`` from its insert to its registration, so revisions join the counters in order.
+    /// Holds ``begin(_:)`` from numbering its entries to registering them, so revisions are handed out once, in order.
     private let writer = Locked(())
 
     init(database: DatabaseQueue, capacity: Int) throws {
@@ -23,10 +27,8 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS change_log (
-                        revision INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, parent TEXT NOT NULL,
+                        revision INTEGER PRIMARY KEY, path TEXT NOT NULL, parent TEXT NOT NULL,
                         kind TEXT NOT NULL, collection INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS change_log_parent ON change_log (parent, revision);
-                    CREATE INDEX IF NOT EXISTS change_log_path ON change_log (path, revision);
                     CREATE TABLE IF NOT EXISTS change_log_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     """)
             try db.execute(
@@ -34,8 +36,8 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
                 arguments: [SyncToken.newLogID()])
             let id = try String.fetchOne(db, sql: "SELECT value FROM change_log_state WHERE key = 'log_id'") ?? ""
             let oldest = Int64(try String.fetchOne(db, sql: "SELECT value FROM change_log_state WHERE key = 'oldest'") ?? "") ?? 0
-            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'") ?? 0
-            return (id, oldest, max(sequence, oldest))
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(revision) FROM change_log") ?? 0
+            return (id, oldest, max(newest, oldest))
         }
         guard SyncToken.isLogID(id) else {
             throw DAVError(500, "the change log's ID in the data directory is damaged (\(id.prefix(40))); sync tokens cannot be checked")
@@ -56,22 +58,24 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
                 let next = counters.withLock { $0.latest } + 1
                 return ChangeTicket(revisions: next...next)
             }
-            let (revisions, pruned) = try database.write { db -> (ClosedRange<Int64>, Int64?) in
-                var first: Int64 = 0
-                for entry in kept {
+            var next = counters.withLock { $0 }
+            let first = next.latest + 1
+            let revisions = first...(first + Int64(kept.count) - 1)
+            next.start(revisions)
+            let pruned = next.pruneTarget(capacity: capacity, startingAt: first)
+            try database.write { db in
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO change_log (revision, path, parent, kind, collection) VALUES (?, ?, ?, ?, ?)")
+                for (offset, entry) in kept.enumerated() {
                     let key = entry.path.description
-                    try db.execute(
-                        sql: "INSERT INTO change_log (path, parent, kind, collection) VALUES (?, ?, ?, ?)",
-                        arguments: [key, SQLitePropertyStore.parentKey(key), entry.kind.rawValue, entry.isCollection])
-                    if first == 0 { first = db.lastInsertedRowID }
+                    try insert.execute(arguments: [
+                        first + Int64(offset), key, SQLitePropertyStore.parentKey(key), entry.kind.rawValue, entry.isCollection,
+                    ])
                 }
-                let revisions = first...db.lastInsertedRowID
-                var next = counters.withLock { $0 }
-                next.start(revisions)
-                guard let target = next.pruneTarget(capacity: capacity, startingAt: first) else { return (revisions, nil) }
-                try db.execute(sql: "DELETE FROM change_log WHERE revision <= ?", arguments: [target])
-                try db.execute(sql: "UPDATE change_log_state SET value = ? WHERE key = 'oldest'", arguments: [String(target)])
-                return (revisions, target)
+                if let pruned {
+                    try db.execute(sql: "DELETE FROM change_log WHERE revision <= ?", arguments: [pruned])
+                    try db.execute(sql: "UPDATE change_log_state SET value = ? WHERE key = 'oldest'", arguments: [String(pruned)])
+                }
             }
             // Registered only once committed: a failed transaction leaves the counters as they were.
             counters.withLock { counters in
