@@ -158,7 +158,7 @@ public struct ScratchWrites: Sendable {
             guard let outcome = outcomes.first(where: { $0.probe.kind == kind }) else { continue }
             let code = outcome.head?.status
             evidence.append("\(outcome.probe.method) \(outcome.probe.url) with Destination: \(outcome.probe.headers["Destination"] ?? "?") answered \(code.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? (outcome.failure ?? "nothing"))")
-            if let code, [400, 403, 409, 502].contains(code) { refused.append((outcome.probe.method, code)) }
+            if let code, [400, 403, 409, 500, 502].contains(code) { refused.append((outcome.probe.method, code)) }
         }
         guard !refused.isEmpty else {
             notes.append("--allow-writes: COPY and MOVE with Destination spelled as your URL worked: Destination reaches the server intact")
@@ -197,7 +197,15 @@ extension CheckResult {
             analysis.findings.append(verdict)
         }
         let healthy = analysis.findings.isEmpty && (analysis.status.map { (200..<300).contains($0) } ?? false)
-        if let finding, healthy {
+        if var finding, ["COPY", "MOVE"].contains(analysis.context.method), let status = analysis.status, status >= 400 {
+            // The user's own COPY or MOVE failed, and a scratch one whose destination surely exists fails too:
+            // what a bare 409 or 500 suggested (a missing folder, a server fault) is ruled out.
+            finding.evidence.append("your \(analysis.context.method) answered \(status) as well: its Destination is lost the same way, not its target folder")
+            for index in analysis.findings.indices where [.path, .serverConfig, .permission].contains(analysis.findings[index].cause) {
+                analysis.findings[index].likelihood = .low
+            }
+            analysis.findings.append(finding)
+        } else if let finding, healthy {
             // The request itself went through: what the scratch COPY and MOVE show is said beside it.
             analysis.notes.append("also seen: \(finding.title) (\(finding.evidence.first ?? ""))")
         } else if let finding {
