@@ -61,3 +61,27 @@ public struct DAVServerOptions: Sendable {
         DAVServerOptions(storage: MemoryStorage())
     }
 }
+
+extension DAVServerOptions {
+    /// A limit in the configuration that cannot be served as it is written.
+    public struct InvalidLimit: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The configuration's limits, checked and applied: the one place `serve` and the lab read them, so a
+    /// new limit cannot reach one and miss the other. Flags that override a limit are applied after this.
+    public mutating func apply(_ limits: ServerConfiguration.Limits?) throws {
+        guard let limits else { return }
+        for (name, value) in [("syncResults", limits.syncResults), ("syncHistory", limits.syncHistory)] {
+            if let value, value < 1 { throw InvalidLimit(description: "limits: \(name) must be 1 or more, not \(value)") }
+        }
+        for seconds in [limits.requestHeadSeconds, limits.idleSeconds].compactMap({ $0 }) where !(seconds > 0) {
+            throw InvalidLimit(description: "limits: requestHeadSeconds and idleSeconds must be above 0, not \(seconds)")
+        }
+        if let bytes = limits.maxBodyBytes { maxBodyBytes = bytes }
+        if let results = limits.syncResults { maxSyncResults = results }
+        if let allowed = limits.depthInfinity { allowsDepthInfinity = allowed }
+        if let seconds = limits.requestHeadSeconds { requestHeadTimeout = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = limits.idleSeconds { idleTimeout = .milliseconds(Int64(seconds * 1000)) }
+    }
+}

@@ -37,9 +37,7 @@ public final class LabServer: @unchecked Sendable {
         try LabTree.seed(work + "/root")
         let configuration = serverConfiguration(scenario)
         var options = DAVServerOptions(storage: try FileSystemStorage(root: work + "/root"), access: try AccessRules(configuration: configuration))
-        if let limit = scenario.limits?.maxBodyBytes { options.maxBodyBytes = limit }
-        options.allowsDepthInfinity = scenario.limits?.depthInfinity ?? true
-        if let limit = scenario.limits?.syncResults { options.maxSyncResults = limit }
+        try options.apply(scenario.limits)
         options.accessLog = try AccessLog(path: work + "/access.log")
 
         var logger = Logger(label: "davdoctor.lab")

@@ -78,10 +78,8 @@ struct Serve: AsyncParsableCommand {
         }
         let storage = try FileSystemStorage(root: root)
         var options = DAVServerOptions(storage: storage, access: access)
+        do { try options.apply(configuration.limits) } catch let invalid as DAVServerOptions.InvalidLimit { throw ValidationError(invalid.description) }
         let history = configuration.limits?.syncHistory ?? 100_000
-        for (name, value) in [("syncResults", configuration.limits?.syncResults), ("syncHistory", history)] where (value ?? 1) < 1 {
-            throw ValidationError("limits: \(name) must be 1 or more, not \(value ?? 0)")
-        }
         options.changes = MemoryChangeLog(capacity: history)
         if !memory {
             let dataDir = dataDirectory ?? configuration.dataDirectory ?? Self.defaultDataDirectory(for: root)
@@ -104,14 +102,10 @@ struct Serve: AsyncParsableCommand {
                 + "\(recovered.orphanProperties) property set(s) and \(recovered.orphanLocks) lock(s) of resources that no longer exist\n"
             FileHandle.standardError.write(Data(message.utf8))
         }
-        if let limit = maxBodyBytes ?? configuration.limits?.maxBodyBytes { options.maxBodyBytes = limit }
-        if let limit = maxSyncResults ?? configuration.limits?.syncResults { options.maxSyncResults = limit }
-        options.allowsDepthInfinity = !noDepthInfinity && (configuration.limits?.depthInfinity ?? true)
-        for seconds in [configuration.limits?.requestHeadSeconds, configuration.limits?.idleSeconds].compactMap({ $0 }) where !(seconds > 0) {
-            throw ValidationError("limits: requestHeadSeconds and idleSeconds must be above 0, not \(seconds)")
-        }
-        if let seconds = configuration.limits?.requestHeadSeconds { options.requestHeadTimeout = .milliseconds(Int64(seconds * 1000)) }
-        if let seconds = configuration.limits?.idleSeconds { options.idleTimeout = .milliseconds(Int64(seconds * 1000)) }
+        // The flags win over the configuration's limits.
+        if let limit = maxBodyBytes { options.maxBodyBytes = limit }
+        if let limit = maxSyncResults { options.maxSyncResults = limit }
+        if noDepthInfinity { options.allowsDepthInfinity = false }
         if let accessLog {
             options.accessLog = accessLog == "-" ? AccessLog(handle: .standardOutput) : try AccessLog(path: accessLog)
         }
