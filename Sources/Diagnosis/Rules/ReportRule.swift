@@ -195,15 +195,24 @@ enum ReportRule: Rule {
         let refused = input.errorBody?.elements.contains(where: { $0.name == DAV.supportedReport }) ?? false
         // A server that answers anyway for the object's collection shows it by hrefs beside the Request-URI.
         let answeredForParent = object && !kind.isMultiget && input.head?.status ?? 207 == 207 && (input.collector?.outOfScopeCount ?? 0) > 0
-        guard refused || answeredForParent else { return nil }
+        // A complete, well-formed calendar or address-book report refused with a bare 400: the server could not
+        // apply it to this resource (Radicale answers a calendar-query on an address book so).
+        let bareRefusal = input.head?.status == 400 && input.errorBody == nil && !kind.isMultiget && kind != .syncCollection
+            && input.context.report.map { $0.isWellFormed && $0.missingElements.isEmpty } ?? false
+        guard refused || answeredForParent || bareRefusal else { return nil }
+        // Calendar and address-book reports are refused mostly for being sent to the wrong URL (a principal, a
+        // home, the other kind of collection); a sync-collection mostly by a server without a change log.
+        let likelihood: Likelihood = object || (refused && kind != .syncCollection) ? .high : .medium
         let wanted = kind.isCalendar ? "a calendar collection" : kind.isAddressBook ? "an address book" : "a collection that keeps a change log (a calendar or an address book on most servers)"
         return Finding(
-            cause: .path, likelihood: object ? .high : .medium, signs: [Sign("report-wrong-target", subject: path, value: kind.description)],
+            cause: .path, likelihood: likelihood, signs: [Sign("report-wrong-target", subject: path, value: kind.description)],
             title: object ? "the \(kind) was sent to \(path), one object, not to the collection that holds it"
                           : "the \(kind) may have gone to the wrong collection: \(path) does not offer it",
             resources: [path],
             evidence: ["a \(kind) must be sent to \(wanted) (\(kind.rfc))",
-                       object ? "\(path) does not end in / : it names a single resource" : "a principal URL, a calendar home or the other kind of collection refuses it with DAV:supported-report"],
+                       object ? "\(path) does not end in / : it names a single resource"
+                           : bareRefusal ? "the body is a complete, well-formed \(kind), and the server still answered 400: it cannot apply it to \(path)"
+                           : "a principal URL, a calendar home or the other kind of collection refuses it with DAV:supported-report"],
             fixes: [Fix("Send the \(kind) to \(wanted): find it from DAV:current-user-principal, then \(kind.isAddressBook ? "CARD:addressbook-home-set" : "CAL:calendar-home-set") and a Depth 1 PROPFIND of the home (davdoctor check does this)", .easy)],
             status: input.head?.status)
     }

@@ -122,6 +122,27 @@ def cases(ctx, base):
                headers=[XML_TYPE], body=sync_body(token), prepare=put_state(f"{a}/sync/review.ics", review_sync, user=ALICE),
                notes="sync-collection with a token Radicale issued before one more event was added: 207 with the change")
 
+    # ---- REPORT sent astray or not understood (added with the REPORT diagnosis; labels fixed before scoring)
+    yield Case("report-calendar-query-on-addressbook", "REPORT", f"{contacts}/", "path", ["/alice/contacts/"], user=ALICE,
+               kind="report", headers=depth1, body=CALENDAR_QUERY,
+               notes="a calendar-query sent to the address book instead of the calendar")
+    yield Case("report-multiget-other-collection", "REPORT", f"{cal}/", "path", ["/alice/contacts/carol.vcf"], user=ALICE,
+               kind="report", headers=depth1,
+               body=multiget("calendar", ["/alice/calendar/standup.ics", "/alice/contacts/carol.vcf"]),
+               notes="calendar-multiget on the calendar naming a vCard of the address book")
+    yield Case("report-multiget-on-principal", "REPORT", f"{a}/", "path", ["/alice/"], user=ALICE, kind="report",
+               headers=depth1, body=multiget("calendar", ["/alice/calendar/standup.ics"]),
+               notes="calendar-multiget sent to the principal URL (a client set up with the account URL)")
+    yield Case("report-sync-depth1", "REPORT", f"{contacts}/", "none", user=ALICE, kind="healthy",
+               headers=[("Depth", "1"), XML_TYPE], body=sync_body(),
+               notes="sync-collection with Depth 1, which RFC 6578 does not define; Radicale answers it all the same")
+    yield Case("report-unknown-type", "REPORT", f"{cal}/", "server-config", ["/alice/calendar/"], user=ALICE,
+               kind="report", headers=depth1,
+               body=b'<?xml version="1.0" encoding="utf-8"?>\n<D:version-tree xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:version-tree>',
+               notes="a version-tree REPORT (RFC 3253), which Radicale does not offer")
+    yield Case("get-well-known-caldav", "GET", f"{base}/.well-known/caldav", "none", user=ALICE, kind="healthy",
+               notes="RFC 6764 discovery: a redirect to the service")
+
     # ---- path
     yield Case("propfind-missing-calendar", "PROPFIND", f"{a}/calender/", "path", ["/alice/calender/"], user=ALICE,
                headers=depth1, body=ALLPROP, notes="a typo in the calendar's name: 404")

@@ -107,6 +107,32 @@ def cases(ctx, base):
                body=sync_body(token), prepare=put_state(f"{cals}/sync/review.ics", review_sync),
                notes="sync-collection with an older token Xandikos issued (a git tree id): 207 with the change")
 
+    # ---- REPORT sent astray or not understood (added with the REPORT diagnosis; labels fixed before scoring)
+    yield Case("report-calendar-query-on-addressbook", "REPORT", f"{friends}/", "path", ["/alice/contacts/friends/"],
+               kind="report", headers=depth1, body=CALENDAR_QUERY,
+               notes="a calendar-query sent to the address book instead of the calendar")
+    yield Case("report-multiget-other-collection", "REPORT", f"{cal}/", "path", ["/alice/contacts/friends/carol.vcf"],
+               kind="report", headers=depth1,
+               body=multiget("calendar", ["/alice/calendars/personal/standup.ics", "/alice/contacts/friends/carol.vcf"]),
+               notes="calendar-multiget on the calendar naming a vCard of the address book")
+    yield Case("report-multiget-on-principal", "REPORT", f"{base}/alice/", "path", ["/alice/"], kind="report",
+               headers=depth1, body=multiget("calendar", ["/alice/calendars/personal/standup.ics"]),
+               notes="calendar-multiget sent to the principal URL (a client set up with the account URL)")
+    yield Case("report-sync-depth1", "REPORT", f"{friends}/", "none", kind="healthy",
+               headers=[("Depth", "1"), XML_TYPE], body=sync_body(),
+               notes="sync-collection with Depth 1, which RFC 6578 does not define; Xandikos answers it all the same")
+    yield Case("report-principal-match", "REPORT", f"{base}/alice/", "server-config", ["/alice/"], kind="report",
+               headers=depth0,
+               body=b'<?xml version="1.0" encoding="utf-8"?>\n<D:principal-match xmlns:D="DAV:"><D:self/><D:prop><D:displayname/></D:prop></D:principal-match>',
+               notes="a principal-match REPORT (RFC 3744), which Xandikos does not offer")
+    yield Case("get-well-known-carddav", "GET", f"{base}/.well-known/carddav", "none", kind="healthy",
+               notes="RFC 6764 discovery: a redirect to the service")
+    yield Case("report-free-busy", "REPORT", f"{cal}/", "payload", ["/alice/calendars/personal/"], kind="report",
+               headers=depth1,
+               body=(f'<?xml version="1.0" encoding="utf-8"?>\n<C:free-busy-query xmlns:C="{CALDAV}">'
+                     '<C:time-range start="20261201T000000Z" end="20261231T000000Z"/></C:free-busy-query>').encode(),
+               notes="free-busy-query for December: the VFREEBUSY comes back labelled application/octet-stream, not text/calendar")
+
     # ---- path
     yield Case("propfind-missing-calendar", "PROPFIND", f"{cals}/persnal/", "path", ["/alice/calendars/persnal/"],
                headers=depth1, body=ALLPROP, kind="status-habit",
