@@ -117,6 +117,18 @@ enum ReportProbes {
                 findings[index].evidence.append(evidence)
                 findings.insert(findings.remove(at: index), at: 0)
             }
+        } else if offered == false, !refused, !(kind.isCalendar || kind.isAddressBook || kind == .syncCollection), !(target.reports ?? []).isEmpty,
+            !findings.contains(where: { $0.signs.contains { $0.kind == "report-not-carried-out" } })
+        {
+            // Answered 207 all the same: the server took the report for something else (a listing). Only for the
+            // rarer reports: a server may leave the calendar, contacts and sync reports it does carry out unlisted.
+            findings.insert(Finding(
+                cause: .serverConfig, likelihood: .high, signs: [Sign("report-not-carried-out", subject: path, value: kind.description)],
+                title: "the server answered a \(kind) that \(path) does not offer", resources: [path],
+                evidence: ["PROPFIND of \(path) shows a supported-report-set without \(kind), yet the REPORT answered \(analysis.status.map { Wording.status($0) } ?? "207")",
+                           "RFC 3253 §3.6 calls for 403 with DAV:supported-report: what came back is not that report's answer (a listing, most often)"],
+                fixes: [Fix("Use only the reports \(path) lists in DAV:supported-report-set; fetch the same data with PROPFIND where the server lacks the report", .easy)],
+                status: analysis.status), at: 0)
         } else if offered == true, fits != false {
             for index in findings.indices where findings[index].cause == .serverConfig && findings[index].signs.contains(where: { $0.kind == "report-not-carried-out" }) {
                 findings[index].evidence.append("\(path) lists \(kind) in its supported-report-set: advertised, and still not carried out")
