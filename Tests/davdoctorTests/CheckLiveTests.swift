@@ -183,7 +183,9 @@ struct CheckLiveTests {
         let name = String(argument.dropFirst())
         let path = NSTemporaryDirectory() + "davdoctor-live-\(name)"
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: LiveCase.bodies[name].map { Data($0.utf8) })
+            if !FileManager.default.createFile(atPath: path, contents: LiveCase.bodies[name].map { Data($0.utf8) }) {
+                Issue.record("cannot write the request body \(path)")
+            }
         }
         return path
     }
@@ -206,7 +208,8 @@ struct Session {
                                      "-H", "Content-Type: application/xml", "--data-binary", LiveCase.bodies["lockinfo.xml"]!, peer.url(path)])
                 let token = head.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("lock-token:") }
                     .flatMap { line in line.firstIndex(of: "<").map { String(line[line.index(after: $0)...].prefix { $0 != ">" }) } }
-                lockTokens[path] = try #require(token, "LOCK \(path) gave no Lock-Token: \(head)")
+                let taken: String = try #require(token, "LOCK \(path) gave no Lock-Token: \(head)")
+                lockTokens[path] = taken
             case .unlock(let path):
                 let token = try #require(lockTokens[path])
                 _ = try curl(["-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])

@@ -168,7 +168,10 @@ struct ProxyCommandNginxTests {
         }
         func compare(_ backend: Peer, via port: Int, _ path: String, _ extra: [String] = []) throws -> (Full, Int32) {
             let run = try DavDoctorBinary.run(["proxy", "--direct", backend.url(path), "--via", "http://127.0.0.1:\(port)\(path)", "--format", "json"] + extra)
-            try #require(run.status == 0 || run.status == 1, "proxy via \(port)\(path) exited \(run.status): \(run.stderr)")
+            guard run.status == 0 || run.status == 1 else {
+                Issue.record("proxy via \(port)\(path) exited \(run.status): \(run.stderr)")
+                throw Processes.Failure(description: "proxy exited \(run.status)")
+            }
             return (try JSONDecoder().decode(Full.self, from: Data(run.stdout.utf8)), run.status)
         }
         func expectHostAdvice(_ finding: Full.Finding, _ backend: String) {
