@@ -105,6 +105,8 @@ enum ProbePlanner {
         if top == 404 || top == 409 { missing.insert(context.requestPath, at: 0) }
         // MKCOL's 405 means "already exists" only when the parent lists it.
         if context.method == "MKCOL", top == 405 { missing.insert(context.requestPath, at: 0) }
+        // PUT's 405 is often a PUT to the URL of a collection, which only the parent's listing shows.
+        if context.method == "PUT", top == 405 { missing.insert(context.requestPath, at: 0) }
         for path in uniqued(missing).prefix(options.limitPerKind) {
             let parent = URLPath.parent(of: path)
             add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),

@@ -54,6 +54,24 @@ enum ParentProbes {
             status: 404)
     }
 
+    /// A PUT refused with 405 whose target the parent lists as a collection: a file cannot be written
+    /// over a collection (RFC 4918 §9.7.2), whatever the server's method rules say.
+    static func putOnCollection(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> Finding? {
+        let path = analysis.context.requestPath
+        guard analysis.context.method == "PUT", analysis.status == 405, subject == path, isDirectParent(parent, of: path) else { return nil }
+        let target = URLPath.withoutTrailingSlash(path)
+        let collection = listing.responses.dropFirst().first { response in
+            response.isCollection && response.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) == target } == true
+        }
+        guard collection != nil else { return nil }
+        return Finding(
+            cause: .path, likelihood: .high, signs: [Sign("put-on-collection", subject: path)],
+            title: "the PUT went to \(target)/, a collection, not to a file inside it", resources: [path],
+            evidence: ["PROPFIND of \(parent) lists \(target)/ as a collection, so the 405 is no rule against PUT: a collection cannot be replaced by a file (RFC 4918 §9.7.2)"],
+            fixes: [Fix("PUT the file to a name inside the collection (\(target)/NAME), or pick a name that is not taken by a folder", .easy)],
+            status: 405)
+    }
+
     /// A read answered 404 whose parent exists but cannot be listed (403, 500): the server cannot look inside.
     static func unreadableParent(_ analysis: AnalysisResult, parent: String, status: Int, subject: String) -> Finding? {
         let path = analysis.context.requestPath

@@ -72,6 +72,11 @@ enum ProbeInterpreter {
                     demote(.path, in: &findings)
                     for index in findings.indices where findings[index].cause == .path { findings[index].evidence.append(settled) }
                 }
+                if let finding = ParentProbes.putOnCollection(analysis, parent: listed, listing: listing, subject: probe.subject) {
+                    ProbeInterpreter.demote(.serverConfig, in: &findings)
+                    ProbeInterpreter.demote(.permission, in: &findings)
+                    findings.insert(finding, at: 0)
+                }
                 if let finding = ParentProbes.multigetListed(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     if !findings.contains(where: { $0.signs.contains { $0.kind == "multiget-href-listed" } }) {
                         demote(.path, in: &findings)

@@ -128,4 +128,19 @@ struct ProvingProbeTests {
         let (_, verdict) = try judged("wsgidav/put-missing-parent", create: 409, put: nil)
         #expect(verdict == nil)
     }
+
+    @Test func aPutRefusedWith405OnTheURLOfACollectionIsAPathMistake() throws {
+        // lighttpd answered 405 to a PUT of /docs/sub (no slash); its parent lists /docs/sub/ as a collection.
+        let result = try Self.conclude("lighttpd/put-collection-no-slash") { probe in
+            probe.kind == .parentListing ? (207, Self.listing([("/docs/", true), ("/docs/sub/", true), ("/docs/plain.txt", false)])) : nil
+        }
+        let first = try #require(result.analysis.findings.first)
+        #expect(first.cause == .path && first.likelihood == .high)
+        #expect(first.signs.map(\.kind) == ["put-on-collection"])
+        // A parent that lists no such collection leaves the 405 as it was.
+        let plain = try Self.conclude("lighttpd/put-collection-no-slash") { probe in
+            probe.kind == .parentListing ? (207, Self.listing([("/docs/", true), ("/docs/plain.txt", false)])) : nil
+        }
+        #expect(!plain.analysis.findings.contains { $0.signs.contains { $0.kind == "put-on-collection" } })
+    }
 }
