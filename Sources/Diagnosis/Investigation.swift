@@ -107,6 +107,13 @@ enum ProbePlanner {
         if context.method == "MKCOL", top == 405 { missing.insert(context.requestPath, at: 0) }
         // PUT's 405 is often a PUT to the URL of a collection, which only the parent's listing shows.
         if context.method == "PUT", top == 405 { missing.insert(context.requestPath, at: 0) }
+        // COPY and MOVE refused: servers answer a Destination whose folder is missing with 403 or 500 as well
+        // as RFC 4918's 409; the listing of that folder says which.
+        if ["COPY", "MOVE"].contains(context.method), let top, [403, 404, 409, 500].contains(top),
+            let destination = ParentProbes.destinationPath(context)
+        {
+            missing.append(destination)
+        }
         for path in uniqued(missing).prefix(options.limitPerKind) {
             let parent = URLPath.parent(of: path)
             add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),

@@ -72,6 +72,29 @@ enum ParentProbes {
             status: 405)
     }
 
+    /// The decoded path of a COPY's or MOVE's Destination, when it names the request's own origin.
+    static func destinationPath(_ context: AnalysisContext) -> String? {
+        guard let raw = context.request.headers["Destination"]?.trimmingASCIIWhitespace(), !raw.isEmpty else { return nil }
+        let destination = Href(raw)
+        if let authority = destination.normalizedAuthority, authority != context.requestHref.normalizedAuthority { return nil }
+        return destination.displayPath
+    }
+
+    /// A COPY or MOVE refused, whose Destination's folder is not there: whatever status the server chose,
+    /// the parent of the destination must exist (RFC 4918 §9.8.5, §9.9.4 name 409 for it).
+    static func destinationParentMissing(_ analysis: AnalysisResult, parent: String, status: Int, subject: String) -> Finding? {
+        guard ["COPY", "MOVE"].contains(analysis.context.method), status == 404 || status == 409,
+            subject == destinationPath(analysis.context), isDirectParent(parent, of: subject)
+        else { return nil }
+        let method = analysis.context.method
+        return Finding(
+            cause: .path, likelihood: .high, signs: [Sign("destination-parent-missing", subject: subject, value: parent)],
+            title: "the \(method)'s destination folder \(parent) does not exist", resources: [subject],
+            evidence: ["\(method) \(analysis.context.requestPath) answered \(analysis.head?.statusLine ?? "an error") for Destination \(subject)",
+                       "PROPFIND of \(parent) answers \(Wording.status(status)): the folder the \(method) writes into is missing (RFC 4918 names 409 for this; servers answer 403 or 500 too)"],
+            fixes: FixBook.missingParent(parent, server: analysis.server.kind), status: analysis.status)
+    }
+
     /// A read answered 404 whose parent exists but cannot be listed (403, 500): the server cannot look inside.
     static func unreadableParent(_ analysis: AnalysisResult, parent: String, status: Int, subject: String) -> Finding? {
         let path = analysis.context.requestPath

@@ -58,6 +58,14 @@ enum ProbeInterpreter {
                 }
             case .parentListing:
                 guard head.status == 207, let listing = outcome.multistatus else {
+                    if let finding = ParentProbes.destinationParentMissing(analysis, parent: Href(probe.url).displayPath, status: head.status, subject: probe.subject),
+                        !findings.contains(where: { $0.signs.contains { $0.kind == "destination-parent-missing" } })
+                    {
+                        demote(.permission, in: &findings)
+                        demote(.serverConfig, in: &findings)
+                        findings.insert(finding, at: 0)
+                        continue
+                    }
                     if let finding = ParentProbes.unreadableParent(analysis, parent: Href(probe.url).displayPath, status: head.status, subject: probe.subject) {
                         demote(.path, in: &findings)
                         findings.append(finding)

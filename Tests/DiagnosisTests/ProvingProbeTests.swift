@@ -143,4 +143,18 @@ struct ProvingProbeTests {
         }
         #expect(!plain.analysis.findings.contains { $0.signs.contains { $0.kind == "put-on-collection" } })
     }
+
+    @Test func aMoveRefusedWhoseDestinationFolderIsMissingIsAPathMistake() throws {
+        // rclone answered 403 to a MOVE into /old/, which does not exist; the listing of /old/ says 404.
+        let item = try Self.corpusCase("rclone/move-missing-parent")
+        let destination = try #require(item.requestHeaders.first { $0.0 == "Destination" }?.1)
+        let parent = URLPath.parent(of: Href(destination).displayPath)
+        let result = try Self.conclude("rclone/move-missing-parent") { probe in
+            guard probe.kind == .parentListing else { return nil }
+            return Href(probe.url).displayPath == parent ? (404, "") : (207, Self.listing([("/", true)]))
+        }
+        let first = try #require(result.analysis.findings.first)
+        #expect(first.cause == .path && first.likelihood == .high)
+        #expect(first.signs == [Sign("destination-parent-missing", subject: Href(destination).displayPath, value: parent)])
+    }
 }
