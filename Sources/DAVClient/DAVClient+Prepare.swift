@@ -42,6 +42,12 @@ extension DAVClient {
         // The path as written: `url.path` decodes it and is empty when %XX bytes are not UTF-8 (a Latin-1 name).
         var path = URLComponents(url: url, resolvingAgainstBaseURL: true)?.percentEncodedPath ?? url.path
         if path.isEmpty { path = "/" }
+        // AsyncHTTPClient rebuilds the path from its decoded form, so %XX bytes that are not UTF-8 would be
+        // lost and another URL (the root) asked instead: refuse, rather than check the wrong resource.
+        if path.utf8ContainsByte(0x25), URLPath.decode(path) == nil {
+            throw DAVClientError.invalidURL(
+                request.url, reason: "its path holds %XX bytes that are not UTF-8 (a Latin-1 name); the HTTP client cannot send it unchanged (use curl -i and davdoctor analyze)")
+        }
         let target = url.query.map { path + "?" + $0 } ?? path
         return PreparedRequest(
             url: request.url,

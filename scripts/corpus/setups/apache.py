@@ -430,8 +430,8 @@ def cases(ctx, base):
                kind="broken-answer",
                notes="ISO-8859-1 names on disk: the 207 is well-formed but hrefs carry %e9, bytes that are not UTF-8")
     yield Case("propfind-latin1-file", "PROPFIND", u("/latin1/caf%E9.txt"), "payload", ["/latin1/caf%e9.txt"],
-               headers=[("Depth", "0")], kind="broken-answer",
-               notes="Depth 0 on the ISO-8859-1 name itself: the href decodes to bytes that are not UTF-8")
+               headers=[("Depth", "0")], kind="broken-answer", live=False,
+               notes="Depth 0 on the ISO-8859-1 name itself: the href decodes to bytes that are not UTF-8; not live: check refuses a URL whose %XX bytes are not UTF-8 (AsyncHTTPClient would send another path); analyze reads the curl capture")
     yield Case("propfind-infinity-unreadable-folder", "PROPFIND", u("/yearly/"), "payload", ["/yearly/"],
                headers=[("Depth", "infinity"), XML_TYPE], body=named_props("getlastmodified", "getcontentlength"),
                kind="broken-answer",

@@ -164,7 +164,7 @@ def cases(ctx, base):
                notes="DELETE of a file that is not there: 404")
     yield Case("get-latin1-name", "GET", f"{base}/odd/caf%E9-latin1.txt", "path", ["/odd/caf%E9-latin1.txt"],
                notes="the file's name on disk has a Latin-1 byte; Sabre reads %E9 as ISO-8859-1 and converts it "
-                     "to UTF-8, so the exact on-disk name cannot be reached: 404")
+                     "to UTF-8, so the exact on-disk name cannot be reached: 404; not live: check refuses a URL whose %XX bytes are not UTF-8 (AsyncHTTPClient would send another path); analyze reads the curl capture", live=False)
 
     # ---- permission
     yield Case("propfind-no-credentials", "PROPFIND", f"{base}/secret/", "permission", ["/secret/"], headers=depth1,
