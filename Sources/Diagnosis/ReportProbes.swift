@@ -165,19 +165,10 @@ enum ReportProbes {
             }
             return
         }
-        let target = Href(location)
-        let asked = Href(outcome.probe.url)
-        if let authority = target.normalizedAuthority, authority != asked.normalizedAuthority || target.scheme != asked.scheme {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [Sign("well-known-redirect-other-origin", subject: path, value: location)],
-                title: "discovery at \(path) leads to \(target.scheme ?? "http")://\(authority), not to the address the client used",
-                resources: [path],
-                evidence: ["GET \(outcome.probe.url) answered \(head.status) with Location: \(location)",
-                           "clients set up from the host name follow it and keep the backend's address (RFC 6764 §5): it works on the LAN and fails from outside"],
-                fixes: [Fix("Pass the client's Host and scheme to the backend (nginx: proxy_set_header Host $host; X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On), or rewrite the Location (proxy_redirect, ProxyPassReverse)", .easy)],
-                status: head.status))
+        if DiscoveryRule.leavesOrigin(location, asked: Href(outcome.probe.url)) {
+            findings.append(DiscoveryRule.otherOrigin(path, location: location, asked: outcome.probe.url, status: head.status))
         } else {
-            notes.append("discovery: \(path) leads to \(target.displayPath) (RFC 6764)")
+            notes.append("discovery: \(path) leads to \(Href(location).displayPath) (RFC 6764)")
         }
     }
 }

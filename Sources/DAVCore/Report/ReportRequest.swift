@@ -153,6 +153,11 @@ public enum ReportKind: Sendable, Hashable, CustomStringConvertible {
     public var isCalendar: Bool { self == .calendarMultiget || self == .calendarQuery || self == .freeBusyQuery }
     public var isAddressBook: Bool { self == .addressbookMultiget || self == .addressbookQuery }
 
+    /// The RFC 3744 reports about principals (who, not what).
+    public var isPrincipalReport: Bool {
+        self == .principalPropertySearch || self == .aclPrincipalPropSet || self == .principalMatch
+    }
+
     /// Reports only defined for `Depth: 0`, where any other value is a 400 (RFC 6578 §3.2; RFC 3744 §9.2–§9.4).
     public var requiresDepthZero: Bool {
         switch self {

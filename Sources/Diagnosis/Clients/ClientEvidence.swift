@@ -112,7 +112,8 @@ public struct ClientEvidence: Sendable {
                 }
             case .mkcolWithoutSlash: mkcolWithoutSlashStatus = head.status
             case .wellKnown: wellKnown[Href(outcome.probe.url).displayPath] = (head.status, head.headers["Location"])
-            case .reportTarget where outcome.probe.id >= ClientProfiles.firstID:
+            case .reportTarget:
+                // The client profiles' own PROPFIND, or (after a REPORT) the investigation's: the same question.
                 guard let target = ReportProbes.Target(outcome), let response = outcome.multistatus?.responses.first else { break }
                 let homes = [CalDAV.calendarHomeSet, CardDAV.addressbookHomeSet].compactMap {
                     response.value(of: $0)?.element.firstChild(DAV.href)?.text.trimmingASCIIWhitespace()

@@ -33,9 +33,6 @@ public enum ClientProfiles {
         ] + (clients.contains(where: \.isCalendarClient) ? calendarProbes(url: url, origin: origin, href: href) : [])
     }
 
-    /// Probe ids from here on are the client profiles' own (the investigation's count up from 1).
-    static let firstID = 950
-
     /// What calendar and contacts clients ask first: the URL's principal, home sets and change markers, and
     /// RFC 6764 discovery (not followed).
     static func calendarProbes(url: String, origin: String, href: Href) -> [Probe] {

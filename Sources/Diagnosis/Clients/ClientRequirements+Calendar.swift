@@ -75,10 +75,7 @@ extension ClientRequirement {
     /// A 3xx whose Location stays on the origin the client used (a Location elsewhere leaks a backend).
     static func redirectsHome(_ evidence: ClientEvidence, _ path: String) -> Bool {
         guard let seen = evidence.wellKnown[path], (300..<400).contains(seen.status), let location = seen.location else { return false }
-        let target = Href(location)
-        guard let authority = target.normalizedAuthority else { return true }
-        let asked = Href(evidence.url)
-        return authority == asked.normalizedAuthority && target.scheme == asked.scheme
+        return !DiscoveryRule.leavesOrigin(location, asked: Href(evidence.url))
     }
 
     static func changeMarkers(_ evidence: ClientEvidence) -> Verdict {

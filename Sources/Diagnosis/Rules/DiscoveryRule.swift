@@ -13,22 +13,34 @@ enum DiscoveryRule {
 
     /// The finding for a well-known redirect: none when it leads somewhere on the same origin.
     static func redirect(_ input: RuleInput, location: String) -> [Finding]? {
-        guard let service = service(input), !location.isEmpty else { return nil }
+        guard service(input) != nil, !location.isEmpty else { return nil }
+        guard input.context.urlKnown, leavesOrigin(location, asked: input.context.requestHref) else { return [] }
+        return [otherOrigin(input.context.requestPath, location: location, asked: input.context.requestHref.raw, status: input.head?.status)]
+    }
+
+    /// Whether a Location names another origin (scheme, host or port) than the URL the client asked; a
+    /// path-only Location stays where it was asked.
+    static func leavesOrigin(_ location: String, asked: Href) -> Bool {
         let target = Href(location)
-        let asked = input.context.requestHref
-        guard let authority = target.normalizedAuthority, input.context.urlKnown, let askedAuthority = asked.normalizedAuthority,
-            authority != askedAuthority || (target.scheme ?? "") != (asked.scheme ?? "")
-        else { return [] }
-        return [Finding(
-            cause: .proxy, likelihood: .high, signs: [Sign("well-known-redirect-other-origin", subject: input.context.requestPath, value: location)],
-            title: "the \(service) discovery redirect leads to \(target.scheme ?? "http")://\(authority), not to the address the client used",
-            resources: [input.context.requestPath],
-            evidence: ["Location: \(location) (asked for \(asked.raw))",
+        guard let authority = target.normalizedAuthority else { return false }
+        return authority != asked.normalizedAuthority || target.scheme?.lowercased() != asked.scheme?.lowercased()
+    }
+
+    /// A discovery redirect to another origin: the backend's own address passed on by a proxy.
+    static func otherOrigin(_ path: String, location: String, asked: String, status: Int?) -> Finding {
+        let target = Href(location)
+        let origin = "\(target.scheme ?? "http")://\(target.normalizedAuthority ?? "")"
+        let service = services[URLPath.withoutTrailingSlash(path).lowercased()] ?? "calendar"
+        return Finding(
+            cause: .proxy, likelihood: .high, signs: [Sign("well-known-redirect-other-origin", subject: path, value: location)],
+            title: "the \(service) discovery redirect leads to \(origin), not to the address the client used",
+            resources: [path],
+            evidence: ["Location: \(location) (asked for \(asked))",
                        "RFC 6764 §5: clients follow this redirect and keep talking to where it leads: an address only the proxy can reach, or plain http behind TLS",
                        "a server behind a proxy builds absolute redirects from the Host and scheme it receives"],
             fixes: [Fix("Pass the client's Host and scheme to the backend (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On, RequestHeader set X-Forwarded-Proto https)", .easy),
                     Fix("Or rewrite the Location on the way back (nginx proxy_redirect; Apache ProxyPassReverse), or answer the well-known path at the proxy itself with a redirect to the public URL", .easy)],
-            status: input.head?.status)]
+            status: status)
     }
 
     static func notes(_ input: RuleInput) -> [String] {

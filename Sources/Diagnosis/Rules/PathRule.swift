@@ -21,7 +21,7 @@ enum PathRule: Rule {
                 let caseSlips = Set(misses.filter { if case .caseDiffers = $0.miss { true } else { false } }.map(\.path))
                 let hints = real.prefix(20).filter { !caseSlips.contains($0.path) }.compactMap { index.nearMatch(for: $0.path) }
                 evidence += hints
-                let reasons = ReportRule.multigetReasons(real, input)
+                let reasons = ReportRule.explain(misses, input)
                 evidence += reasons
                 if real.contains(where: { $0.properties.contains { $0.status == 404 } && !$0.properties.contains { ($0.status ?? 0) / 100 == 2 } }) {
                     evidence.append("every requested property came back 404: the resource itself is missing, not just a property")

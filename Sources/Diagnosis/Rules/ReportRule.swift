@@ -134,10 +134,10 @@ enum ReportRule: Rule {
     }
 
     /// The misses in words, for a finding's evidence.
-    static func multigetReasons(_ missing: [ResourceRecord], _ input: RuleInput) -> [String] {
+    static func explain(_ misses: [(path: String, miss: MultigetMiss)], _ input: RuleInput) -> [String] {
         guard let kind = input.context.report?.kind else { return [] }
         let collection = URLPath.withoutTrailingSlash(input.context.requestPath)
-        return multigetMisses(missing, input).map { $0.miss.explain($0.path, collection: collection, kind: kind) }
+        return misses.map { $0.miss.explain($0.path, collection: collection, kind: kind) }
     }
 
     /// A REPORT the server could not read: a body that is not XML, lacks what its report requires, or is
@@ -231,7 +231,7 @@ enum ReportRule: Rule {
             reason = collector.responseCount == 0
                 ? "an expand-property answer holds the Request-URI with the properties expanded (RFC 3253 §3.8); this one is empty"
                 : "no property asked for came back (\(collector.unqualifiedProperties > 0 ? "the server named them in no namespace: it dropped RFC 3253's default namespace DAV:" : "all 404"))"
-        case .principalPropertySearch, .aclPrincipalPropSet, .principalMatch:
+        case _ where kind.isPrincipalReport:
             guard collector.responseCount > 0, granted == 0 else { return nil }
             reason = "the answer lists \(Wording.resources(collector.responseCount)) without one property the report asked for: a listing of \(path), not principals"
         default:
@@ -240,7 +240,7 @@ enum ReportRule: Rule {
         return Finding(
             cause: .serverConfig, likelihood: .high, signs: [Sign("report-not-carried-out", subject: path, value: kind.description)],
             title: "the server does not carry out the \(kind) it was asked for", resources: [path],
-            evidence: [reason, "clients that rely on it (\(kind == .expandProperty || kind.description.hasPrefix("principal") || kind == .aclPrincipalPropSet ? "sharing and delegation in Apple Calendar, Evolution and Thunderbird" : "the client that sent it")) see an empty or wrong result instead of an error"],
+            evidence: [reason, "clients that rely on it (\(kind == .expandProperty || kind.isPrincipalReport ? "sharing and delegation in Apple Calendar, Evolution and Thunderbird" : "the client that sent it")) see an empty or wrong result instead of an error"],
             fixes: [Fix("Read the resource's DAV:supported-report-set and use only the reports it lists; fetch the same data with PROPFIND where the server lacks the report", .easy)])
     }
 
@@ -308,15 +308,12 @@ enum ReportRule: Rule {
 
     private static func objectData(_ tally: ReportTally, _ input: RuleInput) -> Finding {
         let paths = Array(Set(tally.objectProblems.map(\.path))).sorted()
+        // One example of each kind of problem, with the clients it breaks.
         var evidence: [String] = []
-        var seen = Set<String>()
-        for entry in tally.objectProblems where evidence.count < 6 {
-            let line = "\(entry.path): \(describe(entry.problem, format: entry.format)) — \(entry.problem.rule)"
-            let key = "\(entry.problem.rule)"
-            if seen.insert(key).inserted || evidence.count < 3 {
-                evidence.append(line)
-                evidence.append(entry.problem.clientEffect)
-            }
+        var shown = Set<String>()
+        for entry in tally.objectProblems where shown.insert(entry.problem.kind).inserted {
+            evidence.append("\(entry.path): \(describe(entry.problem, format: entry.format)) — \(entry.problem.rule)")
+            evidence.append(entry.problem.clientEffect)
         }
         let formats = Set(tally.objectProblems.map(\.format.rawValue)).sorted().joined(separator: " and ")
         return Finding(
