@@ -52,7 +52,8 @@ public enum CheckRunner {
 
     /// Sends the user's request and analyzes the answer as it streams in.
     public static func ask(_ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: any CheckProgress, interrupt: any CheckStop) async throws -> AnalysisResult {
-        let info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
+        var info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
+        info.signedIn = client.sendsCredentials(for: request)
         final class Box: @unchecked Sendable {
             var session: AnalysisSession?
             /// Why the body stopped making sense (cut short, not XML); the rest of it is then ignored.

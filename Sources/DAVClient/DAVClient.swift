@@ -259,6 +259,10 @@ public final class DAVClient: Sendable {
         var value: String
     }
 
+    /// Whether this client answers a challenge for `request` (or sends credentials up front): the answer it
+    /// finally gets was then given to a request that carried Authorization, whatever the request's own headers say.
+    public func sendsCredentials(for request: DAVRequest) -> Bool { credentials(for: request) != nil }
+
     private func credentials(for request: DAVRequest) -> Credentials? {
         request.authentication.isAnonymous ? nil : request.authentication.credentials ?? configuration.credentials
     }

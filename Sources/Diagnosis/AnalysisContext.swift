@@ -22,7 +22,7 @@ public struct AnalysisContext: Sendable {
         depth = request.depth
         urlKnown = !request.url.isEmpty
         requestHref = Href(request.url.isEmpty ? "/" : request.url)
-        requestPath = requestHref.decodedPath ?? requestHref.path
+        requestPath = requestHref.displayPath
         if method == "PROPFIND" {
             if let body = request.body, !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 if let root = try? XMLTreeParser.parse(body, strict: false).root {

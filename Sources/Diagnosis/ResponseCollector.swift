@@ -90,6 +90,10 @@ public struct ResponseCollector: Sendable {
     public private(set) var sawBelowFirstLevel = false
     public private(set) var namespaces: Set<String> = []
     public private(set) var selfSeen = false
+    /// The hrefs that name the Request-URI itself (with or without its trailing slash), the first few: a
+    /// listing names it once, so a second is a member whose own name the server lost.
+    public private(set) var selfHrefs: [String] = []
+    public private(set) var selfCount = 0
     /// Sibling names that differ only in Unicode normalisation (NFC vs NFD).
     public private(set) var normalizationTwins: [(String, String)] = []
     /// Collections whose href lacks the trailing slash.
@@ -149,7 +153,7 @@ public struct ResponseCollector: Sendable {
         if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
         let decoded = href?.decodedPath
-        let path = decoded ?? href?.path ?? "(no href)"
+        let path = decoded ?? href.map { URLPath.uppercasingEscapes($0.path) } ?? "(no href)"
         lastPath = path
         let responseIsCollection = response.isCollection
         linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
@@ -370,6 +374,8 @@ public struct ResponseCollector: Sendable {
         namesWithPercent.append(contentsOf: later.namesWithPercent, upTo: Self.examplesKept)
         for namespace in later.namespaces where namespaces.count < 64 { namespaces.insert(namespace) }
         selfSeen = selfSeen || later.selfSeen
+        selfHrefs.append(contentsOf: later.selfHrefs, upTo: Self.examplesKept)
+        selfCount += later.selfCount
         collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: Self.examplesKept)
         linter.merge(later.linter)
         report.merge(later.report)
@@ -471,7 +477,11 @@ public struct ResponseCollector: Sendable {
             if outOfScope.count < Self.examplesKept { outOfScope.append(path) }
             return
         }
-        if levels == 0 { selfSeen = true }
+        if levels == 0 {
+            selfSeen = true
+            selfCount += 1
+            if selfHrefs.count < Self.examplesKept { selfHrefs.append(href.raw) }
+        }
         if let max = context.depth?.maximumLevels, context.method == "PROPFIND", levels > max {
             tooDeepCount += 1
             if tooDeep.count < Self.examplesKept { tooDeep.append(path) }

@@ -72,6 +72,15 @@ public struct ServerProfile: Sendable, Hashable {
         return signs
     }
 
+    /// golang.org/x/net/webdav sends no Server header and answers every failure with its reason phrase as
+    /// the whole body ("Method Not Allowed", no newline), which Go's net/http labels text/plain.
+    static func isGoWebDAVError(headers: HTTPFields?, body: String) -> Bool {
+        guard let headers, headers["Server"] == nil, headers["Content-Type"]?.lowercased().hasPrefix("text/plain") == true, !body.isEmpty else { return false }
+        return goReasonPhrases.contains(body)
+    }
+
+    private static let goReasonPhrases: Set<String> = Set((400..<600).map(HTTPStatus.reason(for:)).filter { !$0.isEmpty })
+
     /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
     public static func recognise(headers: HTTPFields?, bodyExcerpt: String = "", namespaces: [String] = []) -> ServerProfile {
         if let server = headers?["Server"] {
@@ -85,6 +94,9 @@ public struct ServerProfile: Sendable, Hashable {
             for (needle, kind) in table where lower.contains(needle) {
                 return ServerProfile(kind: kind, evidence: "Server: \(server)")
             }
+        }
+        if isGoWebDAVError(headers: headers, body: bodyExcerpt) {
+            return ServerProfile(kind: .rclone, evidence: "no Server header and a body that is the reason phrase alone (\"\(bodyExcerpt)\"), as text/plain: golang.org/x/net/webdav, the handler of rclone serve webdav")
         }
         let lowerBody = bodyExcerpt.lowercased()
         // A proxy's own error pages: HAProxy writes "<html><body><h1>403 Forbidden</h1>" with no Server header;

@@ -698,6 +698,53 @@ def read_live(results: str, cases: list[dict]) -> dict[str, tuple]:
     return out
 
 
+# Headers that differ between two captures of the same answer: when, how long, which copy.
+VOLATILE_HEADERS = {"date", "content-length", "etag", "last-modified", "age", "x-varnish", "set-cookie", "lock-token",
+                    "keep-alive", "connection", "expires", "x-request-id", "request-id", "oc-etag", "oc-fileid"}
+
+
+def answer_key(root: str, case: dict) -> tuple:
+    """What analyze can see of a case once names, dates and validators are set aside: the method, which
+    request headers were sent, the URL's shape, the status, the stable headers and the body with its
+    numbers and the request's path blanked. Two cases with one key and different labels are answer twins:
+    no reading of the answer alone can tell them apart (only check's follow-up requests can)."""
+    with open(os.path.join(root, case["setup"], case["file"]), "rb") as f:
+        status, headers, body = parse_http(f.read())
+    path = urllib.parse.urlsplit(case["url"]).path
+    text = body.decode("latin-1").replace(path, "PATH").replace(urllib.parse.unquote(path), "PATH")
+    text = re.sub(r"[0-9a-f]{8,}", "H", re.sub(r"\d+", "0", text))
+    # Values that change what a request means are kept; the others count by their presence.
+    sent = tuple(sorted(f"{n.lower()}: {v}" if n.lower() in ("depth", "overwrite", "timeout") else n.lower()
+                        for n, v in case["headers"])) + (("authorization",) if case.get("user") else ())
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    destination = dict((n.lower(), v) for n, v in case["headers"]).get("destination")
+    beside = None
+    if destination:
+        target = urllib.parse.urlsplit(destination).path
+        beside = target.rstrip("/").rsplit("/", 1)[0] == path.rstrip("/").rsplit("/", 1)[0]
+    shape = (path.endswith("/"), "." in last, beside)
+    stable = tuple(sorted((n, v) for n, v in headers.items() if n not in VOLATILE_HEADERS))
+    request_body = b""
+    if case.get("body") and case["method"] in ("PUT", "POST"):
+        request_body = b"(data)"  # what is uploaded is data, not a request for something
+    elif case.get("body"):
+        with open(os.path.join(root, case["setup"], case["body"]), "rb") as f:
+            request_body = re.sub(rb"\d+", b"0", f.read())
+    return (case["method"], sent, request_body, shape, status, stable, text)
+
+
+def answer_twins(root: str, cases: list[dict]) -> set[str]:
+    """The cases that share their answer key with a case of another cause."""
+    groups = defaultdict(list)
+    for case in cases:
+        groups[answer_key(root, case)].append(case)
+    twins = set()
+    for group in groups.values():
+        if len({c["cause"] for c in group}) > 1:
+            twins.update(f"{c['setup']}/{c['id']}" for c in group)
+    return twins
+
+
 class Score:
     def __init__(self, name: str, cases: list[dict], verdicts: dict[str, tuple]):
         self.name = name
@@ -723,12 +770,19 @@ class Score:
     def errors(rows: list[tuple]) -> list[tuple]:
         return [r for r in rows if r[3]]
 
-    def report(self, show_misses: bool, show_holdout_misses: bool) -> None:
+    def report(self, show_misses: bool, show_holdout_misses: bool, twins: set[str] = frozenset()) -> None:
         rows = self.rows
         print(f"\n## {self.name}: {len(rows)} cases")
-        for label, part in (("all", rows), ("written from", self.part(False)), ("held out", self.part(True))):
+        decidable = [r for r in rows if f"{r[0]['setup']}/{r[0]['id']}" not in twins]
+        parts = [("all", rows), ("written from", self.part(False)), ("held out", self.part(True))]
+        if twins:
+            parts.append(("no twin", decidable))
+        for label, part in parts:
             print(f"  top-1 {label:13} {self.top1(part) * 100:5.1f} %  ({sum(1 for c, t, _, _ in part if t == c['cause'])}/{len(part)})"
                   f"   false alarms {len(self.false_alarms(part))}   errors {len(self.errors(part))}")
+        if twins:
+            print(f"  ({len(rows) - len(decidable)} cases have an answer twin: the same answer, once names, dates and validators are set"
+                  f" aside, labelled with another cause; the answer alone cannot tell them apart)")
         labels = CAUSES + ["none"]
         predicted = labels + ["error"]
         matrix = defaultdict(Counter)
@@ -776,8 +830,9 @@ def score(args: argparse.Namespace) -> int:
     if args.live_results:
         scores.append(Score("live (check)", [c for c in cases if c.get("live", True)], read_live(args.live_results, cases)))
     failed = []
+    twins = answer_twins(root, cases)
     for s in scores:
-        s.report(args.show_misses, args.show_holdout)
+        s.report(args.show_misses, args.show_holdout, twins if s is scores[0] else frozenset())
     offline = scores[0]
     if args.min_top1 is not None and offline.top1(offline.rows) < args.min_top1:
         failed.append(f"offline top-1 {offline.top1(offline.rows) * 100:.1f} % is under {args.min_top1 * 100:.1f} %")

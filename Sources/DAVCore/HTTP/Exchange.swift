@@ -51,6 +51,12 @@ public struct RequestInfo: Sendable, Hashable {
     public var url: String
     public var headers: HTTPFields
     public var body: [UInt8]?
+    /// Whether the client signed in by itself (davdoctor check's --user): its Authorization is added on the
+    /// wire and never copied into `headers`, which probes reuse.
+    public var signedIn = false
+
+    /// Whether the request carried credentials: an Authorization of its own, or the client's.
+    public var carriesCredentials: Bool { signedIn || headers["Authorization"] != nil }
 
     public init(method: String = "PROPFIND", url: String = "", headers: HTTPFields = HTTPFields(), body: [UInt8]? = nil) {
         self.method = method

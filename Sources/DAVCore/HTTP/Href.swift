@@ -47,8 +47,10 @@ public struct Href: Sendable, Hashable {
     /// The path with percent-encoding removed (`/dav/a b.txt`); nil when the encoding is broken.
     public var decodedPath: String? { URLPath.decode(path) }
 
-    /// The decoded path, or the raw one when it does not decode: what a report shows.
-    public var displayPath: String { decodedPath ?? path }
+    /// The decoded path, or the raw one with its escapes in upper case when it does not decode (bytes that
+    /// are not UTF-8): what a report shows, and what paths are compared by, since `%e9` and `%E9` are one
+    /// byte (RFC 3986 §6.2.2.1).
+    public var displayPath: String { decodedPath ?? URLPath.uppercasingEscapes(path) }
 
     public var isCollectionForm: Bool { path.hasSuffix("/") }
 
@@ -95,6 +97,22 @@ public enum URLPath {
             }
             return failed ? nil : String(validating: bytes, as: UTF8.self)
         }
+    }
+
+    /// `%e9` → `%E9`: the hex digits of every escape in upper case, the rest untouched.
+    public static func uppercasingEscapes(_ path: String) -> String {
+        guard path.utf8ContainsByte(0x25) else { return path }
+        var bytes = Array(path.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x25, i + 2 < bytes.count, hexValue(bytes[i + 1]) != nil, hexValue(bytes[i + 2]) != nil {
+                for j in i + 1...i + 2 where (0x61...0x66).contains(bytes[j]) { bytes[j] -= 0x20 }
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

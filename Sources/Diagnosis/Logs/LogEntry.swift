@@ -40,7 +40,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
             return LogEntry(kind: .access, time: time, method: nil, path: nil, status: status, level: nil, line: line, source: source)
         }
         let target = Href(String(request[1]))
-        return LogEntry(kind: .access, time: time, method: String(request[0]), path: target.decodedPath ?? target.path,
+        return LogEntry(kind: .access, time: time, method: String(request[0]), path: target.displayPath,
                         status: status, level: nil, line: line, source: source)
     }
 

@@ -14,6 +14,17 @@ enum PayloadRule: Rule {
                            "RFC 3986 §2.5 and RFC 4918 §8.3 expect UTF-8 names: Windows, Finder, DAVx5 and rclone show a replacement character and then cannot open or sync the item"],
                 fixes: [Fix("Rename the files on the server to UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR), or mount the share with the right iocharset", .medium)]))
         }
+        if input.context.method == "PROPFIND", collector.selfCount > 1, Set(collector.selfHrefs).count > 1 {
+            // Identical repeats are the linter's duplicate-href; these differ, so one of them is not the collection.
+            let path = input.context.requestPath
+            encoding.append(Finding(
+                cause: .payload, likelihood: .high, signs: [Sign("member-named-as-request-uri", subject: path, value: String(collector.selfCount))],
+                title: "a member of \(path) is listed under the collection's own URL: its name was lost",
+                resources: [path], resourceCount: collector.selfCount - 1,
+                evidence: ["\(collector.selfCount) responses name the Request-URI (\(Wording.list(collector.selfHrefs.map { "\"\($0)\"" }))): a listing names it once, so the others are members whose hrefs lost their names",
+                           "servers drop a name they cannot write as UTF-8 (SabreDAV with a Latin-1 file name writes the parent's path without its slash); clients cannot open, sync or delete that member, and some take it for the collection itself"],
+                fixes: [Fix("Find the member whose name is not UTF-8 (ls on the server) and rename it to UTF-8 (convmv -f latin1 -t utf-8 --notest)", .medium)]))
+        }
         if collector.unqualifiedProperties > 0 {
             let names = collector.unqualifiedExamples.map { "<\($0)/>" }.joined(separator: ", ")
             encoding.append(Finding(

@@ -231,6 +231,9 @@ enum ReportRule: Rule {
             reason = collector.responseCount == 0
                 ? "an expand-property answer holds the Request-URI with the properties expanded (RFC 3253 §3.8); this one is empty"
                 : "no property asked for came back (\(collector.unqualifiedProperties > 0 ? "the server named them in no namespace: it dropped RFC 3253's default namespace DAV:" : "all 404"))"
+        case .versionTree where granted > 0 && collector.outOfScopeCount == 0:
+            // A version is a resource of its own, with a URL in the version history, never the resource itself.
+            reason = "a version-tree answer lists versions, each a resource with its own URL (RFC 3253 §3.7); this one lists \(path)\(collector.responseCount > 1 ? " and its members" : "") themselves, so the server answered it as a listing; a server without versioning refuses it with 403 and DAV:supported-report (§3.6)"
         case _ where kind.isPrincipalReport:
             guard collector.responseCount > 0, granted == 0 else { return nil }
             reason = "the answer lists \(Wording.resources(collector.responseCount)) without one property the report asked for: a listing of \(path), not principals"

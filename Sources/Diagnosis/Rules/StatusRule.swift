@@ -27,6 +27,12 @@ enum StatusRule: Rule {
                 [Fix("Ask for \(URLPath.withoutTrailingSlash(path)) without the slash: a URL ending in / names a collection (RFC 4918 §5.2)", .easy)],
                 extra: ["the last segment \(name) has a file extension, yet the URL ends in /; servers answer 403, 404 or 409 for it"])
         }
+        if server == .rclone,
+            let habits = goWebDAV(method: method, status: status, path: path, destination: input.context.request.headers["Destination"], server: server,
+                make: { finding($0, $1, $2, $3, extra: $4) })
+        {
+            return habits
+        }
         switch status {
         case 200..<300:
             if method == "OPTIONS", head.headers["DAV"] == nil, let allow = head.headers["Allow"],
@@ -86,10 +92,18 @@ enum StatusRule: Rule {
         case 401:
             var extra: [String] = []
             if let challenge = head.headers["WWW-Authenticate"] { extra.append("WWW-Authenticate: \(challenge)") }
-            if input.context.request.headers["Authorization"] == nil { extra.append("the request carried no Authorization header") }
+            if !input.context.request.carriesCredentials { extra.append("the request carried no Authorization header") }
             if method == "OPTIONS" {
                 return finding(.client, .high, "OPTIONS requires authentication: Office, the Windows Mini-Redirector and CORS preflights fail",
                     [Fix("Exempt OPTIONS from authentication for the share (Apache <LimitExcept OPTIONS> around Require; nginx limit_except OPTIONS)", .medium)], extra: extra)
+            }
+            // Credentials sent, and the challenge comes from a server behind a relay: the relay is where they are lost.
+            let relayed = ServerProfile.relaySigns(head, bodyExcerpt: excerpt)
+            if input.context.request.carriesCredentials, !relayed.isEmpty {
+                return finding(.proxy, .high, "credentials were sent, yet the server behind the proxy asks for them (401): the proxy drops Authorization",
+                    FixBook.proxyDroppedHeaders(["Authorization"]),
+                    extra: extra + relayed + ["the request carried Authorization; a proxy that removes it (nginx proxy_set_header Authorization \"\", Apache RequestHeader unset Authorization) leaves the server behind it without credentials (catalog PERM-02)"])
+                    + finding(.permission, .medium, "or the credentials are wrong for \(path) (401)", FixBook.permission([path], status: 401, server: server), extra: extra)
             }
             return finding(.permission, .high, "\(method) \(path) needs authentication (401)", FixBook.permission([path], status: 401, server: server), extra: extra)
         case 403 where method == "UNLOCK":
@@ -131,12 +145,16 @@ enum StatusRule: Rule {
                 return finding(.permission, .high, "\(path) is on a read-only share: the server refuses every write there (405)",
                     FixBook.readOnly(path: path, server: server), extra: [readOnly])
             }
-            if method == "PUT", let allow {
-                let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
-                if !allowed.contains("PUT"), !allowed.isDisjoint(with: ["DELETE", "MKCOL", "MOVE", "PROPPATCH"]) {
-                    return finding(.path, .high, "\(path) is a collection: PUT cannot write a folder (405)",
-                        [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME), or name the file you meant; a collection is made with MKCOL", .easy)],
+            if method == "PUT" {
+                let putOnCollection = [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME), or name the file you meant; a collection is made with MKCOL", .easy)]
+                let allowed = Set((allow ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
+                if let allow, !allowed.contains("PUT"), !allowed.isDisjoint(with: ["DELETE", "MKCOL", "MOVE", "PROPPATCH"]) {
+                    return finding(.path, .high, "\(path) is a collection: PUT cannot write a folder (405)", putOnCollection,
                         extra: ["Allow: \(allow) names other writes but not PUT: the target is there and is a collection (RFC 4918 §9.7.2)"])
+                }
+                if server == .lighttpd {
+                    return finding(.path, .high, "\(path) is a collection: PUT cannot write a folder (405)", putOnCollection,
+                        extra: ["lighttpd's mod_webdav answers a PUT with 405 only when the target is a directory (EISDIR); a read-only share (webdav.is-readonly) answers 403"])
                 }
             }
             // nginx's dav module does PUT, DELETE, COPY and MOVE wherever dav_methods names them; its 405 for one
@@ -148,11 +166,6 @@ enum StatusRule: Rule {
             }
             if method == "MKCOL" {
                 return finding(.path, .high, "\(path) already exists, so MKCOL cannot create it (405)", [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)])
-            }
-            if method == "PUT", server == .rclone {
-                return finding(.storage, .medium, "rclone refused the upload (405): it answers so when the backend cannot write, often a full disk",
-                    FixBook.storage(server: server), extra: ["rclone's log shows the write error"])
-                    + finding(.serverConfig, .low, "\(method) may be disabled (--read-only)", FixBook.methodNotAllowed(method, allow: allow, server: server))
             }
             return finding(.serverConfig, .high, "\(method) is not allowed on \(path) (405)", FixBook.methodNotAllowed(method, allow: allow, server: server),
                 extra: allow.map { ["Allow: \($0)"] } ?? ["no Allow header was sent"])
@@ -171,12 +184,11 @@ enum StatusRule: Rule {
                     [Fix("Send UNLOCK to the lock root with the token PROPFIND lockdiscovery shows there", .easy)])
             }
             if method == "COPY" || method == "MOVE", let destination = input.context.request.headers["Destination"] {
+                if let unrewritten = destinationNotRewritten(source: path, destination: destination, status: status, server: server, finding: finding) { return unrewritten }
                 let destinationParent = URLPath.parent(of: Href(destination).displayPath)
-                if URLPath.isWithin(URLPath.parent(of: path), destinationParent) {
-                    return finding(.proxy, .high, "the server cannot find the Destination's parent \(destinationParent), though the source lives there",
-                        FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: nil) + [Fix("Rewrite the Destination path the same way the proxy rewrites the request path (nginx: map + proxy_set_header Destination; Apache: RequestHeader edit Destination)", .medium)],
-                        extra: ["Destination: \(destination)", "the parent of the source exists, so the server sees the Destination path differently: a proxy rewrites the Request-URI but not Destination"])
-                }
+                return [Finding(cause: .path, likelihood: .high, title: "the Destination's parent \(destinationParent) does not exist (409)", resources: [destinationParent],
+                    evidence: evidence + ["Destination: \(destination)", "RFC 4918 §9.8.5: a COPY or MOVE answers 409 when the Destination's parent collection is missing"],
+                    fixes: FixBook.missingParent(destinationParent, server: server), status: status)]
             }
             if method == "MKCOL" && server == .nginx && !path.hasSuffix("/") {
                 return finding(.path, .high, "nginx creates a collection only from a URL ending in /",
@@ -266,11 +278,17 @@ enum StatusRule: Rule {
                 return finding(.storage, .high, "the server ran out of space (500)", FixBook.storage(server: server))
             }
             if method == "MOVE", server == .apache, let destination = input.context.request.headers["Destination"] {
+                if let unrewritten = destinationNotRewritten(source: path, destination: destination, status: status, server: server, finding: finding) { return unrewritten }
                 let parent = URLPath.parent(of: Href(destination).displayPath)
                 return [Finding(cause: .path, likelihood: .high, title: "MOVE failed (500): the Destination's parent \(parent) probably does not exist",
                     resources: [parent],
                     evidence: evidence + ["Destination: \(destination)", "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely"],
                     fixes: FixBook.missingParent(parent, server: server), status: status)]
+            }
+            if method == "PROPFIND", server == .nginx {
+                return finding(.permission, .high, "nginx could not open \(path) to list it (500): the worker user may not read that folder",
+                    [Fix("Give the nginx worker user (www-data) read and search permission on \(path)'s folder (chmod o+rx, or a group it belongs to); nginx's error log names the folder", .medium)],
+                    extra: ["nginx's dav-ext answers a PROPFIND with 500 when it cannot open a folder to list it (error log: opendir() \"…\" failed (13: Permission denied)); a file it cannot stat is a 404 instead"])
             }
             if method == "PUT" || method == "MKCOL", server == .nginx || server == .lighttpd || server == .unknown {
                 let parent = URLPath.parent(of: path)
@@ -292,6 +310,22 @@ enum StatusRule: Rule {
         let tokens = IfHeader(headerValue: ifHeader)?.submittedTokens ?? []
         guard !tokens.isEmpty else { return "the If header \(ifHeader) submitted no lock token" }
         return "the If header submitted \(tokens.joined(separator: ", ")), yet the server answers 423: it does not take that token from this user for this resource (another user's lock, whose token only its owner may use, RFC 4918 §6.4; or a token of another lock)"
+    }
+
+    /// A COPY or MOVE that failed for a missing Destination parent although that parent holds the source
+    /// (so it exists): the server resolved another Destination path than the client sent, which is a proxy
+    /// that rewrites the Request-URI's prefix and leaves Destination alone. Nil when the parents differ.
+    static func destinationNotRewritten(
+        source: String, destination: String, status: Int, server: ServerKind,
+        finding: (Cause, Likelihood?, String, [Fix], [String]) -> [Finding]
+    ) -> [Finding]? {
+        let destinationParent = URLPath.parent(of: Href(destination).displayPath)
+        guard URLPath.isWithin(URLPath.parent(of: source), destinationParent) else { return nil }
+        return finding(.proxy, .high, "the server cannot find the Destination's parent \(destinationParent), though the source lives there (\(status))",
+            FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: nil) + FixBook.proxyDestinationPath(),
+            ["Destination: \(destination)",
+             "the source was found, so its parent \(URLPath.parent(of: source)) exists and so does \(destinationParent); the server resolved the Destination to another path: a proxy rewrites the Request-URI but not Destination"
+                + (status == 500 && server == .apache ? " (Apache answers a MOVE whose rename finds no parent with 500)" : "")])
     }
 
     /// Servers that answer MKCOL into a missing parent with 409, as RFC 4918 says.
