@@ -73,6 +73,9 @@ public enum CheckRunner {
         } catch where interrupt.fired {
             if var session = box.session { return session.finishPartial() }
             throw error
+        } catch let error as DAVClientError where error == .unparseable {
+            // The HTTP client refused the answer's framing: read the bytes ourselves and say what is wrong.
+            return try await readRaw(client, request, info: info, refusal: error)
         } catch where box.session != nil && !(error is CancellationError) {
             // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
             // itself the diagnosis, not a failure to reach the server.
@@ -84,6 +87,38 @@ public enum CheckRunner {
         }
         // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
         return session.finishBroken(box.broken!)
+    }
+
+    /// An answer the HTTP client could not parse, read from its raw bytes: TLS bytes are a TLS port (said
+    /// so), anything else is read as a capture, whose framing faults become findings beside whatever the
+    /// body holds.
+    static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError) async throws -> AnalysisResult {
+        // Reading again means sending again: only for methods that change nothing on the server.
+        guard ["GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"].contains(request.method) else {
+            throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
+                "\(refusal); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
+        }
+        let bytes = try await client.fetchRaw(request)
+        if bytes.count >= 2, bytes[0] == 0x15 || bytes[0] == 0x16, bytes[1] == 0x03 {
+            throw DAVClientError.tls("\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
+        }
+        guard !bytes.isEmpty else { throw refusal }
+        guard bytes.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: Array("HTTP/".utf8)) else {
+            let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
+            throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
+                "no status line: the answer starts \(first) (an HTTP/0.9 answer or another protocol on this port)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-raw-\(UUID().uuidString).http")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(bytes).write(to: file)
+        var reader = try CaptureReader(path: file.path)
+        reader.lineEndsAsSent = true
+        defer { reader.close() }
+        var overrides = RequestOverrides(method: info.method, url: info.url, headers: info.headers.fields.map { ($0.name, $0.value) }, body: info.body)
+        overrides.signedIn = info.signedIn
+        var result = try Analysis.run(reader: &reader, request: overrides, pieces: 1)
+        result.notes.insert("the HTTP client refused this answer (\(refusal)); davdoctor read its \(bytes.count) raw bytes itself", at: 0)
+        return result
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove

@@ -25,6 +25,8 @@ import Synchronization
 public final class DAVClient: Sendable {
     public let configuration: Configuration
     private let http: HTTPClient
+    /// The TLS settings of every connection, kept for ``fetchRaw(_:limit:)``, which connects by itself.
+    let tlsConfiguration: TLSConfiguration
     /// The latest Digest challenge per origin and user, so later requests answer it at once.
     private let digestSessions = Mutex<[String: DigestSession]>([:])
 
@@ -48,6 +50,7 @@ public final class DAVClient: Sendable {
             guard !certificates.isEmpty else { throw DAVClientError.tls("\(path) holds no PEM certificate") }
             tls.additionalTrustRoots = [.certificates(certificates)]
         }
+        tlsConfiguration = tls
         var settings = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
@@ -273,7 +276,7 @@ public final class DAVClient: Sendable {
 
     /// What the first attempt carries: nothing (anonymous, on-challenge, no credentials), Digest when this
     /// origin has challenged before, else Basic.
-    private func initialAuthorization(for request: DAVRequest, _ prepared: PreparedRequest) -> Authorization? {
+    func initialAuthorization(for request: DAVRequest, _ prepared: PreparedRequest) -> Authorization? {
         guard request.authentication.mode == .preemptive, let credentials = credentials(for: request) else { return nil }
         if let digest = digestAuthorization(request, prepared, credentials, newChallenge: nil) { return digest }
         return Authorization(scheme: "Basic", value: credentials.basicAuthorization)

@@ -75,11 +75,9 @@ extension DAVClientError {
             return DAVClientError.tls("\(endpoint): \(extra) (use --cacert FILE, or --insecure to skip verification)")
         }
         if error is HTTPParserError {
-            // Plain HTTP sent to a TLS port gets TLS alert bytes back, which do not parse as HTTP.
-            if scheme == "http" {
-                return DAVClientError.tls("\(endpoint) did not answer in HTTP; it probably expects TLS (try https://)")
-            }
-            return DAVClientError.network("\(endpoint) answered with something that is not HTTP/1.1 (\(error))")
+            // Whether it is TLS (plain HTTP sent to a TLS port gets an alert back) or broken framing shows
+            // only in the raw bytes, which the caller reads next (DAVClient.fetchRaw).
+            return DAVClientError.unparseable(endpoint, "\(error)")
         }
         if let channel = error as? ChannelError {
             switch channel {

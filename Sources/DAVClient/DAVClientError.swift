@@ -14,6 +14,7 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
         case tls
         case timeout
         case connectionClosed
+        case unparseable
         case network
         case invalidURL
         case invalidRequest
@@ -37,7 +38,7 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
     /// connection closed early. A command exits 3 for these.
     public var isNetworkFailure: Bool {
         switch code {
-        case .unreachable, .connectionRefused, .tls, .timeout, .connectionClosed, .network: true
+        case .unreachable, .connectionRefused, .tls, .timeout, .connectionClosed, .unparseable, .network: true
         case .invalidURL, .invalidRequest, .bodyTooLarge, .credentials, .recording, .shutDown: false
         }
     }
@@ -57,6 +58,9 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
     public static let timeout = DAVClientError(.timeout, "timed out")
     /// The server closed the connection before a whole answer came.
     public static let connectionClosed = DAVClientError(.connectionClosed, "the server closed the connection")
+    /// An answer came, but the HTTP client could not parse it (its framing breaks RFC 9112): `check` then
+    /// reads the raw bytes itself (``DAVClient/fetchRaw(_:limit:)``).
+    public static let unparseable = DAVClientError(.unparseable, "the answer is not parseable HTTP/1.1")
     /// Another network failure (reset, unreachable network …).
     public static let network = DAVClientError(.network, "network failure")
     /// The URL is not an absolute `http://` or `https://` URL with a host.
@@ -73,6 +77,10 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
     public static let shutDown = DAVClientError(.shutDown, "the client is shut down")
 
     // MARK: - With detail, for people
+
+    public static func unparseable(_ endpoint: String, _ detail: String) -> DAVClientError {
+        DAVClientError(.unparseable, "\(endpoint) answered with something the HTTP client cannot parse (\(detail))")
+    }
 
     public static func unreachable(_ host: String, reason: String? = nil) -> DAVClientError {
         DAVClientError(.unreachable, "cannot reach \(host): \(reason ?? "the host name does not resolve") (check the URL's host name and DNS)")

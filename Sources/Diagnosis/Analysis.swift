@@ -348,7 +348,8 @@ enum Diagnose {
         }
         return AnalysisResult(
             context: context, head: head, server: server, format: format,
-            collector: collector, bodyInfo: bodyInfo, findings: findings.rankedByLikelihood(),
+            // Framing comes first: strict clients refuse the whole answer before any of it counts.
+            collector: collector, bodyInfo: bodyInfo, findings: (FramingRule.findings(input) + findings).rankedByLikelihood(),
             lint: collector?.linter.results ?? [], notes: notes)
     }
 }
@@ -360,6 +361,8 @@ public struct RequestOverrides: Sendable {
     public var depth: String?
     public var headers: [(String, String)] = []
     public var body: [UInt8]?
+    /// The client signed in by itself (see ``RequestInfo/signedIn``).
+    public var signedIn = false
 
     public init(method: String? = nil, url: String? = nil, depth: String? = nil, headers: [(String, String)] = [], body: [UInt8]? = nil) {
         self.method = method
@@ -375,6 +378,7 @@ public struct RequestOverrides: Sendable {
         for (name, value) in headers { request.headers.set(name, value) }
         if let depth { request.headers.set("Depth", depth) }
         if let body { request.body = body }
+        if signedIn { request.signedIn = true }
     }
 }
 

@@ -41,6 +41,8 @@ public struct CaptureReader {
         public var wasCompressed = false
         /// The chunked framing or compressed stream ended early: the body was cut.
         public var isTruncated = false
+        /// What is wrong with the body's framing: a chunk size that is not hex, more bytes than announced.
+        public var framingFaults: [FramingFault] = []
 
         public init(bytes: Int = 0) { self.bytes = bytes; wireBytes = bytes }
     }
@@ -52,6 +54,9 @@ public struct CaptureReader {
     private var head: Head?
     public let name: String
     static let maxHeadBytes = 1 << 20
+    /// The bytes are as they came off the wire (davdoctor read them itself), so their line ends are
+    /// evidence; in a saved capture they may have been rewritten.
+    public var lineEndsAsSent = false
 
     /// Opens `path`, or standard input for `-`.
     public init(path: String) throws {
@@ -165,12 +170,13 @@ public struct CaptureReader {
                         fields.set(last.name, last.value + " " + line.trimmingASCIIWhitespace())
                         continue
                     }
-                    guard let colon = line.firstIndex(of: ":") else {
-                        throw DAVCoreError(.malformedCapture, "the capture has a header line without a colon: \"\(line.prefix(60))\"")
-                    }
+                    // A line without a colon is a framing fault (FramingCheck names it); the other fields still count.
+                    guard let colon = line.firstIndex(of: ":") else { continue }
                     fields.add(String(line[..<colon]).trimmingASCIIWhitespace(), String(line[line.index(after: colon)...]).trimmingASCIIWhitespace())
                 }
-                return (ResponseHead(version: head.version, status: head.status, reason: head.reason, headers: fields), end.bodyStart)
+                var response = ResponseHead(version: head.version, status: head.status, reason: head.reason, headers: fields)
+                response.framingFaults = FramingCheck.headerFaults(pending[0..<end.headerEnd], version: head.version, lineEndsAsSent: lineEndsAsSent)
+                return (response, end.bodyStart)
             }
             guard pending.count < Self.maxHeadBytes else {
                 throw DAVCoreError(.limitExceeded, "the capture's header block exceeds 1 MiB")
@@ -385,10 +391,18 @@ public struct CaptureReader {
             }
         }
 
+        var chunkingBroken = false
         func wire(_ bytes: UnsafeRawBufferPointer) throws {
             info.wireBytes += bytes.count
             if chunked != nil {
-                try chunked!.decode(bytes) { try deliver($0) }
+                guard !chunkingBroken else { return }
+                do {
+                    try chunked!.decode(bytes) { try deliver($0) }
+                } catch let error as DAVCoreError where error.code == .malformedCapture {
+                    // The framing is the fault, not the capture: say so, and read what came before it.
+                    chunkingBroken = true
+                    info.framingFaults.append(FramingFault(.badChunkSize, detail: error.message))
+                }
             } else {
                 try deliver(bytes)
             }
@@ -413,9 +427,10 @@ public struct CaptureReader {
             atEOF = true
         }
         info.bytes = total
-        if let chunked, !chunked.isComplete { info.isTruncated = true }
+        if let chunked, !chunked.isComplete, !chunkingBroken { info.isTruncated = true }
         if let inflater, !inflater.isComplete { info.isTruncated = true }
-        if chunked == nil, inflater == nil, let declared = info.declaredLength, head.format == .curlInclude,
+        // With Transfer-Encoding the length is not the framing (RFC 9112 §6.3): curl saved the body de-chunked.
+        if chunked == nil, inflater == nil, !teChunked, let declared = info.declaredLength, head.format == .curlInclude,
             info.wireBytes < declared
         {
             info.isTruncated = true

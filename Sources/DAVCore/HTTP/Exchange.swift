@@ -86,6 +86,8 @@ public struct ResponseHead: Sendable, Hashable {
     public var reason: String
     public var headers: HTTPFields
     public var interim: [ResponseHead]
+    /// What is wrong with how the head was framed on the wire (read where the raw bytes are known).
+    public var framingFaults: [FramingFault] = []
 
     public init(version: String = "HTTP/1.1", status: Int, reason: String = "", headers: HTTPFields = HTTPFields(), interim: [ResponseHead] = []) {
         self.version = version

@@ -1,0 +1,28 @@
+import DAVCore
+import Testing
+
+/// The framing of a header block, read strictly from its bytes: each fault by kind, with the lines that show it.
+struct FramingCheckTests {
+    static func faults(_ text: String, version: String = "HTTP/1.1") -> [FramingFault] {
+        FramingCheck.headerFaults(Array(text.utf8), version: version)
+    }
+
+    @Test func aCleanHeadHasNoFault() {
+        #expect(Self.faults("HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: 10").isEmpty)
+        // The same length twice is allowed (RFC 9110 §8.6).
+        #expect(Self.faults("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 10").isEmpty)
+    }
+
+    @Test func eachFaultIsNamedWithItsLines() {
+        let both = Self.faults("HTTP/1.0 207 Multi-Status\r\nTransfer-Encoding: chunked\r\nContent-Length: 5", version: "HTTP/1.0")
+        #expect(Set(both.map(\.kind)) == [.lengthWithChunked, .chunkedOnHTTP10])
+        #expect(both.first { $0.kind == .lengthWithChunked }?.lines == ["Transfer-Encoding: chunked", "Content-Length: 5"])
+        #expect(Self.faults("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7").map(\.kind) == [.conflictingLengths])
+        #expect(Self.faults("HTTP/1.1 200 OK\r\nX-Broken line").first?.lines == ["X-Broken line"])
+        #expect(Self.faults("HTTP/1.1 200 OK\r\nX-Long: a\r\n  continued").map(\.kind) == [.obsoleteFolding])
+        #expect(Self.faults("HTTP/1.1 200 OK\nServer: x").map(\.kind) == [.bareLineFeeds])
+        let control = Self.faults("HTTP/1.1 200 OK\r\nX-Id: a\u{0}b")
+        #expect(control.map(\.kind) == [.controlBytes])
+        #expect(control.first?.lines == ["X-Id: a\\x00b"])
+    }
+}
