@@ -103,10 +103,12 @@ public enum CheckRunner {
             throw DAVClientError.tls("\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
         }
         guard !bytes.isEmpty else { throw refusal }
+        let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
         guard bytes.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: Array("HTTP/".utf8)) else {
-            let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
-            throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
-                "no status line: the answer starts \(first) (an HTTP/0.9 answer or another protocol on this port)")
+            return Analysis.unframed(info, fault: FramingFault(.http09, detail: "\(bytes.count) bytes came, starting \(first)"))
+        }
+        guard bytes.indices.contains(where: { i in bytes[i] == 0x0A && (bytes[i...].dropFirst().first == 0x0A || bytes[i...].dropFirst().starts(with: [0x0D, 0x0A])) }) else {
+            return Analysis.unframed(info, fault: FramingFault(.closedBeforeStatusLine, detail: "the connection closed after \(bytes.count) bytes, inside the head: \(first)"))
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-raw-\(UUID().uuidString).http")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -281,6 +281,17 @@ extension AnalysisSession {
     }
 }
 
+extension Analysis {
+    /// An answer with no readable head (no status line, or a connection closed inside it): its framing
+    /// fault is the whole diagnosis.
+    public static func unframed(_ request: RequestInfo, fault: FramingFault) -> AnalysisResult {
+        let context = AnalysisContext(request: request)
+        return AnalysisResult(
+            context: context, head: nil, server: .unknown, format: .live, collector: nil, bodyInfo: nil,
+            findings: [FramingRule.finding(fault, path: context.requestPath, status: nil, relayed: [])], lint: [], notes: [])
+    }
+}
+
 /// The rules, in order, over what a session collected.
 enum Diagnose {
     static func run(

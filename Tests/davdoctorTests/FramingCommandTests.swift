@@ -52,6 +52,20 @@ struct FramingCommandTests {
         #expect(offline.findings.contains { $0.cause == "permission" })
     }
 
+    @Test(arguments: [
+        ("/http09/", multistatus, "framing-http-0.9-answer"),
+        ("/cut-head/", "HTTP/1.1 207 Multi-Status\r\nContent-Ty", "framing-closed-before-status-line"),
+    ])
+    func anAnswerWithoutAWholeHeadIsAFinding(_ path: String, _ answer: String, _ sign: String) throws {
+        let server = try RawAnswerServer(answers: [path: Array(answer.utf8)])
+        defer { server.stop() }
+        let run = try DavDoctorBinary.run(["check", "http://127.0.0.1:\(server.port)\(path)", "--format", "json", "--timeout", "5"])
+        #expect(!run.stderr.contains("TLS"), "\(run.stderr)")
+        #expect(run.status == 1, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        #expect(report.findings.map { ($0.signs ?? []).map(\.kind) } == [[sign]])
+    }
+
     @Test func aWriteIsNotSentTwice() throws {
         let (answer, _) = try #require(Self.faults["/no-colon/"])
         let server = try RawAnswerServer(answers: ["/no-colon/": Array(answer.utf8)])

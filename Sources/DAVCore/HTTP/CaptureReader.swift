@@ -428,6 +428,11 @@ public struct CaptureReader {
         }
         info.bytes = total
         if let chunked, !chunked.isComplete, !chunkingBroken { info.isTruncated = true }
+        // Bytes past the announced length, read off the wire until the close: the next answer on a kept
+        // connection would start with them.
+        if lineEndsAsSent, chunked == nil, !teChunked, inflater == nil, let declared = info.declaredLength, info.wireBytes > declared {
+            info.framingFaults.append(FramingFault(.bodyLonger, detail: "\(info.wireBytes) bytes came after the head; Content-Length announced \(declared)"))
+        }
         if let inflater, !inflater.isComplete { info.isTruncated = true }
         // With Transfer-Encoding the length is not the framing (RFC 9112 §6.3): curl saved the body de-chunked.
         if chunked == nil, inflater == nil, !teChunked, let declared = info.declaredLength, head.format == .curlInclude,

@@ -9,17 +9,19 @@ enum FramingRule: Rule {
         let faults = head.framingFaults + (input.bodyInfo?.framingFaults ?? [])
         guard !faults.isEmpty else { return [] }
         let relayed = ProxyRule.proxyHeaders(head) + ServerProfile.relaySigns(head, bodyExcerpt: input.bodyExcerpt)
-        let path = input.context.requestPath
-        return faults.map { fault in
-            Finding(
-                cause: relayed.isEmpty ? .payload : .proxy, likelihood: .high,
-                signs: [Sign("framing-\(fault.kind.rawValue)", subject: fault.lines.first, value: fault.detail)],
-                title: title(fault.kind), resources: [path],
-                evidence: fault.lines.map { "received: \($0)" } + (fault.detail.map { [$0] } ?? [])
-                    + ["\(fault.kind.section): \(rule(fault.kind))", "breaks: \(breaks(fault.kind))"]
-                    + (relayed.isEmpty ? [] : relayed + ["something relays this answer, and may be what frames it so"]),
-                fixes: [Fix(fix(fault.kind), .medium)], status: head.status)
-        }
+        return faults.map { finding($0, path: input.context.requestPath, status: head.status, relayed: relayed) }
+    }
+
+    /// One fault as a finding: the relay's (`proxy`) when something relays the answer, else the server's (`payload`).
+    static func finding(_ fault: FramingFault, path: String, status: Int?, relayed: [String]) -> Finding {
+        Finding(
+            cause: relayed.isEmpty ? .payload : .proxy, likelihood: .high,
+            signs: [Sign("framing-\(fault.kind.rawValue)", subject: fault.lines.first, value: fault.detail)],
+            title: title(fault.kind), resources: [path],
+            evidence: fault.lines.map { "received: \($0)" } + (fault.detail.map { [$0] } ?? [])
+                + ["\(fault.kind.section): \(rule(fault.kind))", "breaks: \(breaks(fault.kind))"]
+                + (relayed.isEmpty ? [] : relayed + ["something relays this answer, and may be what frames it so"]),
+            fixes: [Fix(fix(fault.kind), .medium)], status: status)
     }
 
     static func title(_ kind: FramingFault.Kind) -> String {
@@ -33,7 +35,7 @@ enum FramingRule: Rule {
         case .bareLineFeeds: "header lines end in a bare LF, not CRLF"
         case .controlBytes: "a header holds NUL or another control byte"
         case .http09: "the answer has no status line (an HTTP/0.9 answer)"
-        case .closedBeforeStatusLine: "the connection closed before a status line came"
+        case .closedBeforeStatusLine: "the connection closed before the answer's head was complete"
         case .bodyShorter: "the body is shorter than announced"
         case .bodyLonger: "the body is longer than announced"
         }
