@@ -13,10 +13,13 @@ public struct Finding: Sendable, Hashable, Codable {
     public var status: Int?
     /// What showed it, as data beside the evidence's words: scripts and tests read these, never the prose.
     public var signs: [Sign] = []
+    /// The one evidence line that says why this cause, chosen by the rule that knows (the others restate
+    /// the answer or cite the RFC): what one-line summaries such as `lab demo` print. Nil: the last line.
+    public var because: String?
 
     public init(
         cause: Cause, likelihood: Likelihood? = nil, signs: [Sign] = [], title: String, resources: [String] = [], resourceCount: Int? = nil,
-        evidence: [String] = [], fixes: [Fix] = [], status: Int? = nil
+        evidence: [String] = [], seen: [String] = [], fixes: [Fix] = [], status: Int? = nil
     ) {
         self.signs = signs
         self.cause = cause
@@ -24,7 +27,9 @@ public struct Finding: Sendable, Hashable, Codable {
         self.title = title
         self.resources = resources
         self.resourceCount = resourceCount ?? resources.count
-        self.evidence = evidence
+        // `seen`: header lines that show where the answer came from; the reason is the line before them.
+        self.evidence = evidence + seen
+        if !seen.isEmpty { because = evidence.last }
         self.fixes = fixes
         self.status = status
     }
@@ -69,7 +74,16 @@ extension Array where Element == Finding {
 
 extension Finding {
     private enum CodingKeys: String, CodingKey {
-        case cause, likelihood, title, resources, resourceCount, evidence, fixes, status, signs
+        case cause, likelihood, title, resources, resourceCount, evidence, fixes, status, signs, because
+    }
+
+    /// The line a one-line summary shows: ``because``, else the last evidence line.
+    public var tellingEvidence: String? { because ?? evidence.last }
+
+    /// Adds what a follow-up request proved: the line that now says why.
+    public mutating func prove(_ line: String) {
+        evidence.append(line)
+        because = line
     }
 
     /// Reads reports written before findings carried signs, too.
@@ -82,5 +96,6 @@ extension Finding {
             evidence: try container.decode([String].self, forKey: .evidence), fixes: try container.decode([Fix].self, forKey: .fixes),
             status: try container.decodeIfPresent(Int.self, forKey: .status))
         signs = try container.decodeIfPresent([Sign].self, forKey: .signs) ?? []
+        because = try container.decodeIfPresent(String.self, forKey: .because)
     }
 }

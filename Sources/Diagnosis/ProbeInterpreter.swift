@@ -10,11 +10,12 @@ enum ProbeInterpreter {
         /// What OPTIONS shows of the server as a whole rather than of this answer.
         var serverWide: [Finding] = []
 
-        func addEvidence(to cause: Cause, _ text: String, subject: String? = nil) {
+        /// `proof`: the line says what the probe proved (and becomes the telling line), not what to do.
+        func addEvidence(to cause: Cause, proof: Bool = true, _ text: String, subject: String? = nil) {
             if let index = findings.firstIndex(where: { $0.cause == cause && (subject == nil || $0.resources.contains { URLPath.isWithin(subject!, $0) || URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(subject!) }) })
                 ?? findings.firstIndex(where: { $0.cause == cause })
             {
-                findings[index].evidence.append(text)
+                if proof { findings[index].prove(text) } else { findings[index].evidence.append(text) }
             }
         }
 
@@ -78,7 +79,7 @@ enum ProbeInterpreter {
                 let names = listing.responses.compactMap { $0.href.map { Href($0).displayPath } }
                 if let settled = ParentProbes.contradiction(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     demote(.path, in: &findings)
-                    for index in findings.indices where findings[index].cause == .path { findings[index].evidence.append(settled) }
+                    for index in findings.indices where findings[index].cause == .path { findings[index].prove(settled) }
                 }
                 if let finding = ParentProbes.putOnCollection(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     ProbeInterpreter.demote(.serverConfig, in: &findings)
@@ -151,7 +152,7 @@ enum ProbeInterpreter {
                     }
                     if let token = description.token, !submitted.contains(token) {
                         let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
-                        addEvidence(to: .lock, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
+                        addEvidence(to: .lock, proof: false, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
                     }
                 }
             case .depthZero:
@@ -164,7 +165,7 @@ enum ProbeInterpreter {
                 if head.status == 207 {
                     if let index = findings.firstIndex(where: { $0.cause == .serverConfig }) {
                         findings[index].likelihood = .high
-                        findings[index].evidence.append("the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused")
+                        findings[index].prove("the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused")
                         // Proven: it leads; a cache that kept the refusal only repeats it.
                         findings.insert(findings.remove(at: index), at: 0)
                         for other in findings.indices where findings[other].cause == .cache && findings[other].likelihood == .high { findings[other].likelihood = .medium }
@@ -174,7 +175,7 @@ enum ProbeInterpreter {
                     for index in findings.indices where findings[index].cause == .serverConfig { findings[index].likelihood = .low }
                     if let index = findings.firstIndex(where: { $0.cause == .permission }) {
                         findings[index].likelihood = .high
-                        findings[index].evidence.append("Depth: 1 is refused as well (\(head.status)): the resource itself is forbidden, not the depth")
+                        findings[index].prove("Depth: 1 is refused as well (\(head.status)): the resource itself is forbidden, not the depth")
                     } else {
                         findings.append(Finding(cause: .permission, likelihood: .high, title: "\(analysis.context.requestPath) is forbidden at any depth",
                             resources: [analysis.context.requestPath], evidence: ["Depth: 1 answers \(head.status) too"],
@@ -204,7 +205,7 @@ enum ProbeInterpreter {
                         cause: .cache, likelihood: cacheHeaders.isEmpty ? .medium : .high,
                         title: "\(Wording.resources(changed.count)) changed ETag or date between two identical PROPFINDs",
                         resources: Array(changed.prefix(50)), resourceCount: changed.count,
-                        evidence: ["asked again with Cache-Control: no-cache, \(changed.first!) and others report another getetag or getlastmodified: a cache served stale metadata, or the server's ETags are unstable (catalog CACHE-01, CACHE-03)"] + cacheHeaders,
+                        evidence: ["asked again with Cache-Control: no-cache, \(changed.first!) and others report another getetag or getlastmodified: a cache served stale metadata, or the server's ETags are unstable (catalog CACHE-01, CACHE-03)"], seen: cacheHeaders,
                         fixes: [Fix("Bypass caches for WebDAV methods and paths; send Cache-Control: no-store on DAV answers", .medium),
                                 Fix("If nothing caches, make the server compute ETags from committed content, not from a changing mtime", .hard)]))
                 }
@@ -218,14 +219,14 @@ enum ProbeInterpreter {
                 // A member the listing names is not there. In an otherwise healthy listing, the listing came from a
                 // cache or an index that lags; where the hrefs are already at fault, it shows what that costs.
                 guard initial.findings.isEmpty else {
-                    if !findings.isEmpty { findings[0].evidence.append("HEAD of the href \(probe.subject) as listed answers \(Wording.status(head.status)): a client following it fails") }
+                    if !findings.isEmpty { findings[0].prove("HEAD of the href \(probe.subject) as listed answers \(Wording.status(head.status)): a client following it fails") }
                     continue
                 }
                 findings.append(Finding(
                     cause: .cache, likelihood: .high, title: "the listing names \(probe.subject), which is gone (\(head.status))",
                     resources: [probe.subject],
-                    evidence: ["PROPFIND listed \(probe.subject), but HEAD of it answers \(Wording.status(head.status)): the listing is stale"]
-                        + ProxyRule.proxyHeaders(analysis.head) + (CacheRule.cacheHit(analysis.head ?? ResponseHead(status: 0)) ?? []),
+                    evidence: ["PROPFIND listed \(probe.subject), but HEAD of it answers \(Wording.status(head.status)): the listing is stale"],
+                    seen: ProxyRule.proxyHeaders(analysis.head) + (CacheRule.cacheHit(analysis.head ?? ResponseHead(status: 0)) ?? []),
                     fixes: [Fix("Stop caching PROPFIND answers in front of the server (Varnish, nginx proxy_cache, a CDN), or lower the server's own directory cache time (rclone --dir-cache-time)", .medium)]))
             case .head:
                 guard head.status == 200, let record = analysis.collector?.records.first(where: { URLPath.withoutTrailingSlash($0.path) == URLPath.withoutTrailingSlash(probe.subject) }) else { continue }
@@ -349,7 +350,7 @@ enum LockHeaderArrival {
 
     static func finding(header: String, token: String, path: String, evidence: String, head: ResponseHead?) -> Finding {
         Finding(cause: .proxy, likelihood: .high, title: "the \(header) header never reached the server",
-                resources: [path], evidence: [evidence, "\(header) carried \(token)"] + ProxyRule.proxyHeaders(head),
+                resources: [path], evidence: [evidence, "\(header) carried \(token)"], seen: ProxyRule.proxyHeaders(head),
                 fixes: FixBook.proxyDroppedHeaders([header]), status: head?.status)
     }
 }

@@ -45,6 +45,14 @@ struct ServerHabitTests {
         #expect(result.findings.first?.resources == ["/docs/sub"])
     }
 
+    @Test func theTellingLineIsTheRulesReasonNotTheStatusLine() throws {
+        let finding = try #require(try Self.analyze("lighttpd/put-collection-no-slash").findings.first)
+        let because = try #require(finding.because)
+        #expect(finding.evidence.contains(because))
+        #expect(because != finding.evidence.first)  // the first restates the status line
+        #expect(finding.tellingEvidence == because)
+    }
+
     @Test func nginxAnswers500WhenItCannotOpenAFolderToList() throws {
         let result = try Self.analyze("nginx/propfind-unreadable-folder")
         #expect(result.findings.first?.cause == .permission)

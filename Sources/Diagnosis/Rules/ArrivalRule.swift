@@ -20,8 +20,8 @@ enum ArrivalRule {
         func lost(_ what: String, _ title: String, _ evidence: [String], _ fixes: [Fix], resources: [String]? = nil) {
             found.append(Finding(
                 cause: .proxy, likelihood: .high, title: title, resources: resources ?? [input.context.requestPath],
-                evidence: evidence + ["the request carried \(what), so something between client and server removed or changed it"]
-                    + ProxyRule.proxyHeaders(input.head),
+                evidence: evidence + ["the request carried \(what), so something between client and server removed or changed it"],
+                seen: ProxyRule.proxyHeaders(input.head),
                 fixes: fixes, status: status))
         }
         let excerpt = input.bodyExcerpt.lowercased()

@@ -16,10 +16,10 @@ enum ErrorBodyRule {
     static func findings(_ input: RuleInput) -> [Finding] {
         guard let head = input.head, head.status >= 400, let reading = read(input) else { return [] }
         let path = input.context.requestPath
-        var evidence = ["\(input.context.method) \(path) answered \(head.statusLine)", reading.quote]
-        if let e = input.server.evidence { evidence.append(e) }
-        return [Finding(cause: reading.cause, likelihood: .high, title: reading.title, resources: [path], evidence: evidence,
-                        fixes: reading.fixes, status: head.status)]
+        // The server's own words are the reason; the status line and the Server header only say who spoke.
+        return [Finding(cause: reading.cause, likelihood: .high, title: reading.title, resources: [path],
+                        evidence: ["\(input.context.method) \(path) answered \(head.statusLine)", reading.quote],
+                        seen: input.server.evidence.map { [$0] } ?? [], fixes: reading.fixes, status: head.status)]
     }
 
     static func read(_ input: RuleInput) -> Reading? {

@@ -14,7 +14,7 @@ enum FramingRule: Rule {
 
     /// One fault as a finding: the relay's (`proxy`) when something relays the answer, else the server's (`payload`).
     static func finding(_ fault: FramingFault, path: String, status: Int?, relayed: [String]) -> Finding {
-        Finding(
+        var made = Finding(
             cause: relayed.isEmpty ? .payload : .proxy, likelihood: .high,
             signs: [Sign("framing-\(fault.kind.rawValue)", subject: fault.lines.first, value: fault.detail)],
             title: title(fault.kind), resources: [path],
@@ -22,6 +22,8 @@ enum FramingRule: Rule {
                 + ["\(fault.kind.section): \(rule(fault.kind))", "breaks: \(breaks(fault.kind))"]
                 + (relayed.isEmpty ? [] : relayed + ["something relays this answer, and may be what frames it so"]),
             fixes: [Fix(fix(fault.kind), .medium)], status: status)
+        made.because = fault.lines.isEmpty ? fault.detail : "received: " + fault.lines.joined(separator: " / ")
+        return made
     }
 
     static func title(_ kind: FramingFault.Kind) -> String {

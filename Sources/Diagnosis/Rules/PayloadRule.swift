@@ -43,12 +43,14 @@ enum PayloadRule: Rule {
                             "\(lint.rule.section): \(lint.rule.summary)",
                             "breaks: \(lint.rule.breaks)"]
             if let entry = lint.rule.catalog { evidence.append("failure catalog \(entry)") }
-            return Finding(
+            var finding = Finding(
                 cause: .payload, likelihood: likelihood, title: lint.rule.summary,
                 // A fault of the whole body (its media type, an undeclared prefix) concerns the resource asked for.
                 resources: lint.examples.isEmpty ? [input.context.requestPath] : lint.examples,
                 resourceCount: lint.examples.isEmpty ? 1 : max(lint.count, lint.examples.count), evidence: evidence,
                 fixes: [Fix(fix(for: lint.rule, server: input.server.kind), lint.rule.severity == .error ? .medium : .easy)])
+            finding.because = evidence[0]  // what was found; the rest cites the RFC and who it breaks
+            return finding
         }
     }
 

@@ -20,7 +20,7 @@ enum ProxyRule: Rule {
                 title: "\(Wording.resources(entry.count)) named with \(origin), not \(requestOrigin)",
                 resources: entry.examples.map { Href($0).displayPath }, resourceCount: entry.count,
                 evidence: ["the hrefs differ in \(differs.joined(separator: " and ")): the backend builds absolute URLs from its own address, which a proxy in front does not rewrite",
-                           "rclone ≥ 1.74 drops such items; other clients follow them past the proxy"] + proxyHeaders(input.head),
+                           "rclone ≥ 1.74 drops such items; other clients follow them past the proxy"], seen: proxyHeaders(input.head),
                 fixes: FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: origin)))
         }
         if let mapping = prefixMapping(input) {
@@ -45,7 +45,7 @@ enum ProxyRule: Rule {
             findings.append(Finding(
                 cause: .proxy, likelihood: .high, title: title,
                 resources: topmost(collector.outOfScope), resourceCount: collector.outOfScopeCount,
-                evidence: evidence + proxyHeaders(input.head), fixes: fixes))
+                evidence: evidence, seen: proxyHeaders(input.head), fixes: fixes))
         }
         let gateway = input.failing([502])
         if !gateway.isEmpty {

@@ -162,8 +162,8 @@ enum ReportRule: Rule {
                 Finding(cause: .proxy, likelihood: proxied ? .high : .medium, signs: [Sign("request-body-lost", subject: path)],
                         title: proxied ? "the REPORT's body was lost on its way through the proxy" : "if the client did send a body, something in between dropped it",
                         resources: [path],
-                        evidence: ["proxies that drop request bodies leave exactly this: the method and Content-Type arrive, the XML does not"]
-                            + ProxyRule.proxyHeaders(input.head),
+                        evidence: ["proxies that drop request bodies leave exactly this: the method and Content-Type arrive, the XML does not"],
+                        seen: ProxyRule.proxyHeaders(input.head),
                         fixes: FixBook.proxyDroppedBody(method: "REPORT"), status: status),
             ]
         }

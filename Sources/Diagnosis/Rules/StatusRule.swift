@@ -19,7 +19,10 @@ enum StatusRule: Rule {
         let destinationPath = input.context.request.headers["Destination"].map { Href($0).displayPath }
         func finding(_ cause: Cause, _ likelihood: Likelihood? = nil, _ title: String, _ fixes: [Fix], extra: [String] = []) -> [Finding] {
             let resources = cause == .proxy ? [path] + (destinationPath.map { [$0] } ?? []) : [path]
-            return [Finding(cause: cause, likelihood: likelihood, title: title, resources: resources, evidence: evidence + extra, fixes: fixes, status: status)]
+            var made = Finding(cause: cause, likelihood: likelihood, title: title, resources: resources, evidence: evidence + extra, fixes: fixes, status: status)
+            // The rule's own reason, not the status line, the Server header or the page it restates.
+            made.because = extra.first
+            return [made]
         }
 
         if (400..<500).contains(status), status != 401, status != 423, let name = Self.fileNameWithSlash(input.context.requestHref.path) {
@@ -91,8 +94,8 @@ enum StatusRule: Rule {
             return finding(.path, .medium, "\(path) moved to \(location)", [Fix("Use \(location)", .easy)], extra: ["Location: \(location)"])
         case 401:
             var extra: [String] = []
-            if let challenge = head.headers["WWW-Authenticate"] { extra.append("WWW-Authenticate: \(challenge)") }
             if !input.context.request.carriesCredentials { extra.append("the request carried no Authorization header") }
+            if let challenge = head.headers["WWW-Authenticate"] { extra.append("WWW-Authenticate: \(challenge)") }
             if method == "OPTIONS" {
                 return finding(.client, .high, "OPTIONS requires authentication: Office, the Windows Mini-Redirector and CORS preflights fail",
                     [Fix("Exempt OPTIONS from authentication for the share (Apache <LimitExcept OPTIONS> around Require; nginx limit_except OPTIONS)", .medium)], extra: extra)

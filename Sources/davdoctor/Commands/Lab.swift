@@ -144,11 +144,7 @@ struct LabCommand: AsyncParsableCommand {
             print("   symptom:   \(chosen.request.method) \(chosen.request.path) → \(status)")
             if let first = result.analysis.findings.first {
                 print("   diagnosis: [\(first.cause.rawValue)] \(first.title)")
-                // The telling line: not the status or the headers every answer has.
-                let telling = first.evidence.last { line in
-                    !["Server:", "Via:", "the error page says", "failure catalog", "breaks:", "RFC ", "to clear it"].contains { line.hasPrefix($0) } && !line.contains(" answered HTTP/")
-                }
-                if let evidence = telling ?? first.evidence.last { print("   evidence:  \(evidence)") }
+                if let evidence = first.tellingEvidence { print("   evidence:  \(evidence)") }
                 if let fix = first.fixes.first { print("   fix:       \(fix.action)") }
             } else {
                 print("   diagnosis: no findings")
