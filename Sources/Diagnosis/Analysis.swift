@@ -31,6 +31,9 @@ public enum Analysis {
         pieces: Int = SplitReading.defaultPieces, splitAbove minimumBytes: Int = SplitReading.defaultMinimumBytes
     ) throws -> AnalysisResult {
         let head = try reader.readHead()
+        guard !head.format.isTranscript else {
+            throw DAVCoreError(.malformedCapture, "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
+        }
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
         if pieces > 1, let region = try reader.plainBodyRegion(), region.count >= max(minimumBytes, 1),
