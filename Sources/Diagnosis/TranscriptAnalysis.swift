@@ -26,12 +26,7 @@ public struct TranscriptAnalysis: Sendable {
         var items: [Item] = []
         var skipped = 0
         if let only {
-            guard let entry = transcript.entries.first(where: { $0.number == only }) else {
-                throw DAVCoreError(.malformedCapture, "there is no entry \(only): the transcript holds \(transcript.entries.count) exchange\(transcript.entries.count == 1 ? "" : "s")")
-            }
-            guard entry.exchange.response != nil else {
-                throw DAVCoreError(.malformedCapture, "entry \(only) has no answer to analyze: \(entry.notes.joined(separator: "; "))")
-            }
+            let entry = try Self.entry(only, of: transcript)
             items.append(Item(entry: only, result: try analyze(entry, format: transcript.format, overrides: overrides)))
         } else {
             for entry in transcript.entries {
@@ -51,6 +46,23 @@ public struct TranscriptAnalysis: Sendable {
             }
         }
         return TranscriptAnalysis(format: transcript.format, items: items, entries: transcript.entries.count, skipped: skipped, notes: notes)
+    }
+
+    /// Entry `number` (with an answer), or without a number the first WebDAV exchange that has one.
+    public static func entry(_ number: Int?, of transcript: Transcript) throws -> TranscriptEntry {
+        guard let number else {
+            guard let first = transcript.entries.first(where: { $0.isWebDAV }) else {
+                throw DAVCoreError(.notMultiStatus, "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
+            }
+            return first
+        }
+        guard let entry = transcript.entries.first(where: { $0.number == number }) else {
+            throw DAVCoreError(.malformedCapture, "there is no entry \(number): the transcript holds \(transcript.entries.count) exchange\(transcript.entries.count == 1 ? "" : "s")")
+        }
+        guard entry.exchange.response != nil else {
+            throw DAVCoreError(.malformedCapture, "entry \(number) has no answer to analyze: \(entry.notes.joined(separator: "; "))")
+        }
+        return entry
     }
 
     /// One exchange: its body is already whole and decoded, so it is fed to a session as it is.
