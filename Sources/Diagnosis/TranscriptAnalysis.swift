@@ -1,7 +1,7 @@
 import DAVCore
 import Transcripts
 
-/// The analysis of a transcript (a HAR file, an rclone `--dump` log): every WebDAV exchange in order,
+/// The analysis of a transcript (a HAR file, an rclone `--dump` log, an OkHttp log): every WebDAV exchange in order,
 /// each read with its own request as the context, so no `--url`, `--depth` or `--request-body` is needed.
 public struct TranscriptAnalysis: Sendable {
     public struct Item: Sendable {

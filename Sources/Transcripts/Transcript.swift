@@ -34,7 +34,7 @@ public struct TranscriptEntry: Sendable {
     }
 }
 
-/// Several exchanges read from one file: a HAR export, an rclone `--dump` log.
+/// Several exchanges read from one file: a HAR export, an rclone `--dump` log, an OkHttp (DAVx5) log.
 public struct Transcript: Sendable {
     public var format: CaptureReader.Format
     public var entries: [TranscriptEntry]
@@ -58,6 +58,7 @@ public struct Transcript: Sendable {
         switch format {
         case .har: return try HARReader.parse(bytes, name: name)
         case .rcloneDump: return try RcloneDumpReader.parse(bytes, name: name)
+        case .okhttp: return try OkHttpLogReader.parse(bytes, name: name)
         default: throw DAVCoreError(.malformedCapture, "\(name) is \(format.rawValue) output, not a transcript of several exchanges")
         }
     }
@@ -65,7 +66,7 @@ public struct Transcript: Sendable {
 
 /// Header values that clients and exporters write in place of a secret.
 enum Redaction {
-    static let placeholders: Set<String> = ["xxxx", "xxx", "********", "***", "[redacted]", "<redacted>", "redacted", "[filtered]", "hidden", "<hidden>", "[hidden]"]
+    static let placeholders: Set<String> = ["██", "xxxx", "xxx", "********", "***", "[redacted]", "<redacted>", "redacted", "[filtered]", "hidden", "<hidden>", "[hidden]"]
     static let secretHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"]
 
     /// Says which secret headers hold a placeholder instead of their value.

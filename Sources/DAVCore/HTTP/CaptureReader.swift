@@ -13,7 +13,7 @@ import Darwin
 ///   `100 Continue` or redirects followed with `-L`), then the body, which may still be chunked
 ///   (`--raw`) or gzip/deflate-compressed (no `--compressed`); CRLF or LF line ends;
 /// - `curl -v` output, whose `>` lines also give the request;
-/// - a transcript of several exchanges (a HAR file, an rclone `--dump` log): recognised here, read whole
+/// - a transcript of several exchanges (a HAR file, an rclone `--dump` log, an OkHttp log): recognised here, read whole
 ///   with ``readTranscript()`` and taken apart by the Transcripts module.
 ///
 /// Only the header blocks are held in memory (up to 1 MiB); the body is decoded and handed out in chunks.
@@ -28,9 +28,11 @@ public struct CaptureReader {
         case har = "HAR"
         /// rclone's `-vv --dump headers,bodies` or `--dump requests,responses` log.
         case rcloneDump = "rclone --dump"
+        /// OkHttp's HttpLoggingInterceptor output (DAVx5's debug log): `--> METHOD URL` … `<-- END HTTP`.
+        case okhttp = "OkHttp log"
 
         /// Formats that hold several exchanges, each with its request: read with ``CaptureReader/readTranscript()``.
-        public var isTranscript: Bool { self == .har || self == .rcloneDump }
+        public var isTranscript: Bool { self == .har || self == .rcloneDump || self == .okhttp }
 
         /// Tells a transcript from its first bytes; nil for the single-answer forms.
         public static func transcript(sniffing bytes: ArraySlice<UInt8>) -> Format? {
@@ -38,6 +40,14 @@ public struct CaptureReader {
             if text.hasPrefix("{"), text.prefix(4096).contains("\"log\"") { return .har }
             // Go's log prefix before rclone's dump markers: `2026/12/04 20:37:26 DEBUG : HTTP REQUEST (req 0x…)`.
             if text.contains(" : HTTP REQUEST (req ") || text.contains(" : HTTP RESPONSE (req ") { return .rcloneDump }
+            // OkHttp: a `--> METHOD http…` line (curl -v never writes `-->`), with its `--> END` line.
+            if text.contains("--> END ") || text.contains("<-- END HTTP") {
+                for line in text.split(whereSeparator: \.isNewline) {
+                    guard let marker = line.firstRange(of: "--> ") else { continue }
+                    let words = line[marker.upperBound...].split(separator: " ", maxSplits: 2)
+                    if words.count >= 2, words[0].allSatisfy(\.isUppercase), words[1].hasPrefix("http://") || words[1].hasPrefix("https://") { return .okhttp }
+                }
+            }
             return nil
         }
     }
@@ -130,9 +140,13 @@ public struct CaptureReader {
     public mutating func readHead() throws -> Head {
         if let head { return head }
         while pending.count < 512, try fill() {}
-        // A Go log (rclone) may run long before its first dumped exchange: look further into it.
-        if Self.startsLikeGoLog(pending) {
-            while pending.count < 1 << 20, !String(decoding: pending, as: UTF8.self).contains(" : HTTP RE"), try fill() {}
+        // A log (rclone's, DAVx5's) starts with a date and may run long before its first exchange: look
+        // further into it. No other form starts with a digit.
+        if let first = pending.first, (0x30...0x39).contains(first) {
+            while pending.count < 1 << 20, try fill() {
+                let text = String(decoding: pending, as: UTF8.self)
+                if text.contains(" : HTTP RE") || text.contains("--> END ") { break }
+            }
         }
         var start = 0
         if pending.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
