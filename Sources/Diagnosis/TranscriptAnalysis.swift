@@ -70,15 +70,12 @@ public struct TranscriptAnalysis: Sendable {
         var request = entry.exchange.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
         var session = AnalysisSession(request: request, head: entry.exchange.response, format: format, sourceName: "entry \(entry.number)")
+        session.bodyWithheld = entry.bodyWithheld
         let body = entry.exchange.body ?? []
         try session.feed(body)
         var info = CaptureReader.BodyInfo(bytes: body.count)
         info.wasCompressed = entry.exchange.response?.headers["Content-Encoding"].map { $0.lowercased().contains("gzip") || $0.lowercased().contains("deflate") } ?? false
         var result = try session.finish(bodyInfo: info)
-        if entry.bodyWithheld {
-            // An empty 207 here says nothing about the server: the transcript left its body out.
-            result.lint.removeAll { $0.rule.id == LintRules.emptyBody.id }
-        }
         result.notes = entry.notes.map { $0.hasPrefix("entry \(entry.number): ") ? String($0.dropFirst("entry \(entry.number): ".count)) : $0 } + result.notes
         return result
     }

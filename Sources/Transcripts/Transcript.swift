@@ -59,6 +59,7 @@ public struct Transcript: Sendable {
         case .har: return try HARReader.parse(bytes, name: name)
         case .rcloneDump: return try RcloneDumpReader.parse(bytes, name: name)
         case .okhttp: return try OkHttpLogReader.parse(bytes, name: name)
+        case .cyberduck: return try CyberduckTranscriptReader.parse(bytes, name: name)
         default: throw DAVCoreError(.malformedCapture, "\(name) is \(format.rawValue) output, not a transcript of several exchanges")
         }
     }

@@ -114,6 +114,7 @@ import Testing
         #expect(result.notes.contains { $0.contains("left the response body (4096 bytes) out") })
         #expect(result.notes.contains { $0.contains("Authorization header was replaced") })
         #expect(!result.lint.contains { $0.rule.id == LintRules.emptyBody.id })
+        #expect(result.findings.isEmpty, "\(result.findings.map(\.title))")
     }
 
     @Test func unansweredEntryIsANoteNotAnExchange() throws {

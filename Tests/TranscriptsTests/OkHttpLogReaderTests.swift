@@ -61,6 +61,7 @@ import Testing
         let analysis = try TranscriptAnalysis.run(transcript)
         #expect(analysis.items.map(\.entry) == [1])
         #expect(!(analysis.items[0].result.lint.contains { $0.rule.id == LintRules.emptyBody.id }))
+        #expect(analysis.items[0].result.findings.isEmpty)
     }
 
     /// An XML comment's `-->` in a bare body is not OkHttp.

@@ -30,9 +30,11 @@ public struct CaptureReader {
         case rcloneDump = "rclone --dump"
         /// OkHttp's HttpLoggingInterceptor output (DAVx5's debug log): `--> METHOD URL` … `<-- END HTTP`.
         case okhttp = "OkHttp log"
+        /// Cyberduck's transcript (heads only): `> METHOD /path HTTP/1.1`, `< HTTP/1.1 207 …`, or macOS's log of it.
+        case cyberduck = "Cyberduck transcript"
 
         /// Formats that hold several exchanges, each with its request: read with ``CaptureReader/readTranscript()``.
-        public var isTranscript: Bool { self == .har || self == .rcloneDump || self == .okhttp }
+        public var isTranscript: Bool { [.har, .rcloneDump, .okhttp, .cyberduck].contains(self) }
 
         /// Tells a transcript from its first bytes; nil for the single-answer forms.
         public static func transcript(sniffing bytes: ArraySlice<UInt8>) -> Format? {
@@ -40,6 +42,12 @@ public struct CaptureReader {
             if text.hasPrefix("{"), text.prefix(4096).contains("\"log\"") { return .har }
             // Go's log prefix before rclone's dump markers: `2026/12/04 20:37:26 DEBUG : HTTP REQUEST (req 0x…)`.
             if text.contains(" : HTTP REQUEST (req ") || text.contains(" : HTTP RESPONSE (req ") { return .rcloneDump }
+            if text.contains("[ch.sudo.cyberduck:transcript] ") { return .cyberduck }
+            // Cyberduck's transcript window: `>` and `<` heads with no body and none of curl -v's `*` notes.
+            let lines = text.split(whereSeparator: \.isNewline)
+            if lines.contains(where: { $0.hasPrefix("< HTTP/") }), lines.allSatisfy({ $0.hasPrefix("> ") || $0.hasPrefix("< ") || $0 == ">" || $0 == "<" || $0.allSatisfy(\.isWhitespace) }) {
+                return .cyberduck
+            }
             // OkHttp: a `--> METHOD http…` line (curl -v never writes `-->`), with its `--> END` line.
             if text.contains("--> END ") || text.contains("<-- END HTTP") {
                 for line in text.split(whereSeparator: \.isNewline) {
