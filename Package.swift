@@ -29,7 +29,7 @@ let package = Package(
         // zlib from the system, for gzip/deflate bodies in captures (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DAVCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        // Transcripts of several exchanges (HAR, rclone --dump logs) read into exchanges, and HAR written.
+        // Transcripts of several exchanges (HAR, rclone, OkHttp, Cyberduck, davfs2 logs) read into exchanges; HAR written.
         .target(name: "Transcripts", dependencies: ["DAVCore"], swiftSettings: swiftSettings),
         .target(name: "Diagnosis", dependencies: ["DAVCore", "Transcripts"], swiftSettings: swiftSettings),
         .target(name: "Reports", dependencies: ["Diagnosis", "DAVCore"], swiftSettings: swiftSettings),

@@ -34,7 +34,8 @@ public struct TranscriptEntry: Sendable {
     }
 }
 
-/// Several exchanges read from one file: a HAR export, an rclone `--dump` log, an OkHttp (DAVx5) log.
+/// Several exchanges read from one file: a HAR export, or a client's log (rclone `--dump`, OkHttp/DAVx5,
+/// Cyberduck's transcript, davfs2's debug syslog).
 public struct Transcript: Sendable {
     public var format: CaptureReader.Format
     public var entries: [TranscriptEntry]
@@ -60,6 +61,7 @@ public struct Transcript: Sendable {
         case .rcloneDump: return try RcloneDumpReader.parse(bytes, name: name)
         case .okhttp: return try OkHttpLogReader.parse(bytes, name: name)
         case .cyberduck: return try CyberduckTranscriptReader.parse(bytes, name: name)
+        case .davfs2: return try Davfs2LogReader.parse(bytes, name: name)
         default: throw DAVCoreError(.malformedCapture, "\(name) is \(format.rawValue) output, not a transcript of several exchanges")
         }
     }

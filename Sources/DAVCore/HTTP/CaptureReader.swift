@@ -32,9 +32,11 @@ public struct CaptureReader {
         case okhttp = "OkHttp log"
         /// Cyberduck's transcript (heads only): `> METHOD /path HTTP/1.1`, `< HTTP/1.1 207 …`, or macOS's log of it.
         case cyberduck = "Cyberduck transcript"
+        /// davfs2's `debug most` syslog output (neon's trace of each request).
+        case davfs2 = "davfs2 debug log"
 
         /// Formats that hold several exchanges, each with its request: read with ``CaptureReader/readTranscript()``.
-        public var isTranscript: Bool { [.har, .rcloneDump, .okhttp, .cyberduck].contains(self) }
+        public var isTranscript: Bool { [.har, .rcloneDump, .okhttp, .cyberduck, .davfs2].contains(self) }
 
         /// Tells a transcript from its first bytes; nil for the single-answer forms.
         public static func transcript(sniffing bytes: ArraySlice<UInt8>) -> Format? {
@@ -43,6 +45,7 @@ public struct CaptureReader {
             // Go's log prefix before rclone's dump markers: `2026/12/04 20:37:26 DEBUG : HTTP REQUEST (req 0x…)`.
             if text.contains(" : HTTP REQUEST (req ") || text.contains(" : HTTP RESPONSE (req ") { return .rcloneDump }
             if text.contains("[ch.sudo.cyberduck:transcript] ") { return .cyberduck }
+            if text.contains("mount.davfs"), text.contains("Sending request headers:") { return .davfs2 }
             // Cyberduck's transcript window: `>` and `<` heads with no body and none of curl -v's `*` notes.
             let lines = text.split(whereSeparator: \.isNewline)
             if lines.contains(where: { $0.hasPrefix("< HTTP/") }), lines.allSatisfy({ $0.hasPrefix("> ") || $0.hasPrefix("< ") || $0 == ">" || $0 == "<" || $0.allSatisfy(\.isWhitespace) }) {
@@ -148,12 +151,12 @@ public struct CaptureReader {
     public mutating func readHead() throws -> Head {
         if let head { return head }
         while pending.count < 512, try fill() {}
-        // A log (rclone's, DAVx5's) starts with a date and may run long before its first exchange: look
+        // A log (rclone's, DAVx5's, syslog) starts with a date and may run long before its first exchange: look
         // further into it. No other form starts with a digit.
-        if let first = pending.first, (0x30...0x39).contains(first) {
+        if let first = pending.first, (0x30...0x39).contains(first) || Self.startsLikeSyslog(pending) {
             while pending.count < 1 << 20, try fill() {
                 let text = String(decoding: pending, as: UTF8.self)
-                if text.contains(" : HTTP RE") || text.contains("--> END ") { break }
+                if text.contains(" : HTTP RE") || text.contains("--> END ") || text.contains("Sending request headers:") { break }
             }
         }
         var start = 0
@@ -525,6 +528,12 @@ public struct CaptureReader {
             body.append(contentsOf: chunk)
         }
         return (body, info)
+    }
+
+    /// `Dec  4 21:27:06 ` — the time a traditional syslog file writes before each line.
+    static func startsLikeSyslog(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 16, let month = String(validating: bytes[0..<3], as: UTF8.self) else { return false }
+        return HTTPDate.month(Substring(month)) != nil && bytes[3] == 0x20 && bytes[9] == 0x3A && bytes[12] == 0x3A
     }
 
     /// `2026/12/04 20:37:26 ` — the date and time Go's log package writes before each line.

@@ -7,11 +7,11 @@ import Transcripts
 /// `davdoctor analyze`: read a 207 (or any WebDAV answer) offline and name the cause.
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Analyze a saved WebDAV answer: a bare XML body, `curl -i` or `curl -v` output, a HAR file, an rclone --dump or OkHttp (DAVx5) log, or - for stdin.",
+        abstract: "Analyze a saved WebDAV answer: a bare XML body, `curl -i` or `curl -v` output, a HAR file, a client's log (rclone --dump, OkHttp/DAVx5, Cyberduck, davfs2), or - for stdin.",
         discussion: """
-            A HAR file (browser dev tools, mitmproxy, check --save-har), an rclone -vv --dump headers,bodies log or an OkHttp
-            BODY-level log (DAVx5) holds several exchanges with their requests: every WebDAV exchange is analyzed in order
-            (--entry N for one).
+            A HAR file (browser dev tools, mitmproxy, check --save-har) or a client's log (rclone -vv --dump headers,bodies,
+            OkHttp at level BODY as in DAVx5's debug log, Cyberduck's transcript, davfs2's debug syslog) holds several
+            exchanges with their requests: every WebDAV exchange is analyzed in order (--entry N for one).
             Exit status: 0 no findings, 1 findings, 2 bad usage or unreadable input.
             Examples:
               curl -si -X PROPFIND -H 'Depth: 1' http://127.0.0.1:8080/docs/ > answer.http
@@ -28,7 +28,7 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("request-body"), help: "The request body that was sent (e.g. the PROPFIND's <D:prop> list).")
     var requestBody: String?
 
-    @Option(help: "In a HAR file, rclone or OkHttp log: analyze only this exchange (its number, counted from 1).")
+    @Option(help: "In a HAR file or client log: analyze only this exchange (its number, counted from 1).")
     var entry: Int?
 
     @Option(help: "Read a large body stored in a file in this many pieces at once (default: one per core; 1 reads it in one piece).")
@@ -55,7 +55,7 @@ struct Analyze: ParsableCommand {
         let format = try Result { try reader.readHead().format }.orExit()
         if format.isTranscript { return try runTranscript(&reader, overrides: overrides) }
         if entry != nil {
-            printError("--entry applies to a HAR file or an rclone or OkHttp log; \(reader.name) is \(format.rawValue) output")
+            printError("--entry applies to a HAR file or a client's log; \(reader.name) is \(format.rawValue) output")
             throw ExitStatus.badInput
         }
         let pieces = jobs ?? SplitReading.defaultPieces
