@@ -10,8 +10,9 @@ enum OkHttpLogReader {
         let text = String(decoding: bytes, as: UTF8.self)
         var prefix: Substring?
         var entries: [TranscriptEntry] = []
-        var request: (lines: [Substring], end: Substring?)?
-        var response: (lines: [Substring], end: Substring?)?
+        /// The lines of the request or answer being read, its first line first.
+        var request: [Substring]?
+        var response: [Substring]?
         var pendingRequest: (info: RequestInfo, notes: [String])?
         var notes: [String] = []
 
@@ -40,21 +41,18 @@ enum OkHttpLogReader {
                     pendingRequest = nil
                 }
                 prefix = line[..<range.lowerBound]
-                request = ([line[range.upperBound...]], nil)
+                request = [line[range.upperBound...]]
                 continue
             }
             let content = message(line)
-            if var current = request {
+            if let current = request {
                 if let content, content.hasPrefix("--> END ") {
-                    current.end = content
-                    let number = entries.count + 1
                     var entryNotes: [String] = []
-                    let info = try Self.request(current.lines, end: content, name: name, number: number, notes: &entryNotes)
+                    let info = try Self.request(current, end: content, name: name, number: entries.count + 1, notes: &entryNotes)
                     pendingRequest = (info, entryNotes)
                     request = nil
                 } else {
-                    current.lines.append(content ?? line)
-                    request = current
+                    request!.append(content ?? line)
                 }
                 continue
             }
@@ -66,15 +64,15 @@ enum OkHttpLogReader {
                     }
                     continue
                 }
-                response = ([content], nil)
+                response = [content]
                 continue
             }
             if let current = response {
                 if let content, content.hasPrefix("<-- END HTTP") {
-                    try finishExchange(current.lines[0], Array(current.lines.dropFirst()), content)
+                    try finishExchange(current[0], Array(current.dropFirst()), content)
                     response = nil
                 } else {
-                    response!.lines.append(content ?? line)
+                    response!.append(content ?? line)
                 }
             }
         }

@@ -4,10 +4,6 @@ import DAVCore
 /// answer is logged between `>>>>` or `<<<<` lines after `HTTP REQUEST (req 0x…)` or `HTTP RESPONSE (req
 /// 0x…)`, and the `req` pointer pairs them even when transfers run at once.
 enum RcloneDumpReader {
-    private struct Dumped {
-        var lines: [Substring] = []
-    }
-
     static func parse(_ bytes: [UInt8], name: String) throws -> Transcript {
         let text = String(decoding: bytes, as: UTF8.self)
         var requests: [(id: String, lines: [Substring])] = []
