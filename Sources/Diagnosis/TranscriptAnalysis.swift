@@ -40,6 +40,12 @@ public struct TranscriptAnalysis: Sendable {
                 }
                 items.append(Item(entry: entry.number, result: try analyze(entry, format: transcript.format, overrides: overrides)))
             }
+            // A transcript of one exchange (a pasted `>`/`<` head) is the user's exchange, WebDAV or not.
+            let answered = transcript.entries.filter { $0.exchange.response != nil }
+            if items.isEmpty, answered.count == 1, let only = answered.first {
+                items.append(Item(entry: only.number, result: try analyze(only, format: transcript.format, overrides: overrides)))
+                skipped = 0
+            }
             if skipped > 0 { notes.append("\(skipped) exchange\(skipped == 1 ? " is" : "s are") not WebDAV (pages, scripts, images) and \(skipped == 1 ? "was" : "were") skipped") }
             guard !items.isEmpty else {
                 throw DAVCoreError(.notMultiStatus, "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")

@@ -54,4 +54,13 @@ import Testing
         let result = try #require(try TranscriptAnalysis.run(transcript).items.first?.result)
         #expect(result.findings.first?.cause == .path)
     }
+
+    /// A pasted pair of `>`/`<` heads without curl's `*` notes holds one exchange: it is analyzed whatever its method.
+    @Test func oneExchangeIsAnalyzedEvenIfNotWebDAV() throws {
+        let text = "> GET /index.html HTTP/1.1\n> Host: h\n< HTTP/1.1 404 Not Found\n< Content-Length: 0\n"
+        let analysis = try TranscriptAnalysis.run(try Transcript.parse(Array(text.utf8), format: .cyberduck))
+        #expect(analysis.items.map(\.entry) == [1])
+        #expect(analysis.skipped == 0)
+        #expect(analysis.items[0].result.status == 404)
+    }
 }
