@@ -29,7 +29,9 @@ let package = Package(
         // zlib from the system, for gzip/deflate bodies in captures (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DAVCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "Diagnosis", dependencies: ["DAVCore"], swiftSettings: swiftSettings),
+        // Transcripts of several exchanges (HAR, rclone, OkHttp, Cyberduck, davfs2 logs) read into exchanges; HAR written.
+        .target(name: "Transcripts", dependencies: ["DAVCore"], swiftSettings: swiftSettings),
+        .target(name: "Diagnosis", dependencies: ["DAVCore", "Transcripts"], swiftSettings: swiftSettings),
         .target(name: "Reports", dependencies: ["Diagnosis", "DAVCore"], swiftSettings: swiftSettings),
         .target(
             name: "DAVClient",
@@ -40,7 +42,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Checking", dependencies: ["DAVClient", "Diagnosis", "DAVCore"], swiftSettings: swiftSettings),
+        .target(name: "Checking", dependencies: ["DAVClient", "Diagnosis", "DAVCore", "Transcripts"], swiftSettings: swiftSettings),
         .target(
             name: "DAVServer",
             dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "davdoctor",
             dependencies: [
-                "DAVCore", "Diagnosis", "Reports", "DAVClient", "Checking", "DAVServer", "Lab",
+                "DAVCore", "Diagnosis", "Reports", "DAVClient", "Checking", "DAVServer", "Lab", "Transcripts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,6 +80,7 @@ let package = Package(
         .target(name: "DAVTesting", dependencies: ["DAVCore"], path: "Sources/DAVTesting", swiftSettings: swiftSettings),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TranscriptsTests", dependencies: ["Transcripts", "Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DAVClientTests", dependencies: ["DAVClient", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diagnosis", "DAVCore", "DAVTesting"], swiftSettings: swiftSettings),
         .testTarget(

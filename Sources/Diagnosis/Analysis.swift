@@ -31,6 +31,9 @@ public enum Analysis {
         pieces: Int = SplitReading.defaultPieces, splitAbove minimumBytes: Int = SplitReading.defaultMinimumBytes
     ) throws -> AnalysisResult {
         let head = try reader.readHead()
+        guard !head.format.isTranscript else {
+            throw DAVCoreError(.malformedCapture, "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
+        }
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
         if pieces > 1, let region = try reader.plainBodyRegion(), region.count >= max(minimumBytes, 1),
@@ -59,6 +62,9 @@ public struct AnalysisSession {
     private var wireBytes = 0
     /// Where a multistatus stopped being XML (cut short, or not well-formed): what was read before it stands.
     private var brokenAt: DAVCoreError?
+    /// The body exists but the capture does not hold it (a HAR exporter or client log left it out): an empty
+    /// body then says nothing about the server.
+    public var bodyWithheld = false
 
     public init(request: RequestInfo, head: ResponseHead?, format: CaptureReader.Format, sourceName: String = "the answer") {
         context = AnalysisContext(request: request)
@@ -160,7 +166,9 @@ public struct AnalysisSession {
             }
             if head == nil || head?.status == 207 {
                 if sniff.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                    if head?.status == 207 {
+                    if bodyWithheld {
+                        // The transcript left the body out: its head is all there is to read, and no fault.
+                    } else if head?.status == 207 {
                         collector.linter.report(LintRules.emptyBody, "the 207 has an empty body")
                         hasMultistatus = true
                     } else {

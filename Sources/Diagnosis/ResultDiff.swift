@@ -1,4 +1,5 @@
 import DAVCore
+import Transcripts
 
 /// The guide's "keep a before-and-after payload": what happened to each resource between two answers to
 /// the same request — fixed, regressed, still failing, unchanged, new or gone.
@@ -92,14 +93,29 @@ public struct ResourceStates: Sendable {
     /// The request's path and status when the answer was not a multistatus: one state for the whole request.
     public private(set) var wholeAnswer: (path: String, state: ResultDiff.State)?
 
-    /// Reads a capture the way `analyze` does; a non-multistatus answer is one resource, the request's.
-    public init(reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides()) throws {
+    /// Reads a capture the way `analyze` does; a non-multistatus answer is one resource, the request's. In a
+    /// transcript (HAR, rclone log) it reads entry `entry`, or the first WebDAV exchange with an answer.
+    public init(reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides(), entry: Int? = nil) throws {
         let head = try reader.readHead()
+        if head.format.isTranscript {
+            let transcript = try Transcript.read(&reader)
+            let chosen = try TranscriptAnalysis.entry(entry, of: transcript)
+            var request = chosen.exchange.request ?? RequestInfo(method: "PROPFIND", url: "")
+            overrides.apply(to: &request)
+            let body = chosen.exchange.body ?? []
+            try self.init(request: request, response: chosen.exchange.response) { sink in try body.withUnsafeBytes { try sink($0) } }
+            return
+        }
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
+        try self.init(request: request, response: head.response) { sink in _ = try reader.readBody(sink) }
+    }
+
+    /// One answer to `request`, its body handed to the sink `readBody` is given.
+    init(request: RequestInfo, response: ResponseHead?, readBody: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         method = request.method
         url = request.url
-        status = head.response?.status
+        status = response?.status
         var parser = MultiStatusParser(keepingValueTrees: [])
         var sniff: [UInt8] = []
         var isMultistatus: Bool?
@@ -108,7 +124,7 @@ public struct ResourceStates: Sendable {
         func take(_ response: Response) {
             if collected.count < Self.limit { collected.append(response) } else { overflow = true }
         }
-        _ = try reader.readBody { chunk in
+        try readBody { chunk in
             if isMultistatus == nil {
                 sniff.append(contentsOf: chunk)
                 if let mode = BodyMode.decide(sniff, final: false) {
@@ -141,7 +157,7 @@ public struct ResourceStates: Sendable {
             if status == nil { status = 207 }
         } else {
             let path = URLPath.withoutTrailingSlash(Href(request.url.isEmpty ? "/" : request.url).displayPath)
-            let state = ResultDiff.State(status: head.response?.status, failedProperties: [:])
+            let state = ResultDiff.State(status: response?.status, failedProperties: [:])
             add(path, state)
             wholeAnswer = (path, state)
         }

@@ -29,18 +29,39 @@ public enum HTMLReport {
         return page.finish()
     }
 
+    /// A transcript (HAR, rclone log): one part per WebDAV exchange, in order.
+    public static func render(transcript: TranscriptAnalysis, source: String) -> String {
+        var page = HTMLPage(title: "davdoctor report")
+        page.header(heading: "\(source) (\(transcript.format.rawValue))", lines: TextReport.transcriptSummary(transcript) + transcript.notes)
+        for item in transcript.items {
+            let request = item.result.context.request
+            page.beginExchange(
+                id: "entry-\(item.entry)",
+                heading: "Entry \(item.entry): \(request.method) \(request.url.isEmpty ? "(URL not given)" : request.url)",
+                lines: summaryLines(item.result))
+            exchangeSections(item.result, into: &page)
+            page.endExchange()
+        }
+        return page.finish()
+    }
+
     static func analysisPage(_ result: AnalysisResult, title: String) -> HTMLPage {
         var page = HTMLPage(title: title)
         let request = result.context.request
         page.header(
             heading: "\(request.method) \(request.url.isEmpty ? "(URL not given)" : request.url)",
             lines: summaryLines(result))
+        exchangeSections(result, into: &page)
+        return page
+    }
+
+    /// Findings, the resource tree and lint of one answer.
+    static func exchangeSections(_ result: AnalysisResult, into page: inout HTMLPage) {
         page.findings(result.findings, notes: result.notes)
         if let collector = result.collector {
             page.tree(collector: collector, root: result.context.urlKnown ? result.context.requestPath : nil)
         }
         if !result.lint.isEmpty { page.lint(result.lint) }
-        return page
     }
 
     public static func render(diff: ResultDiff, before: DiffReport.Side, after: DiffReport.Side) -> String {
@@ -73,6 +94,8 @@ public enum HTMLReport {
 struct HTMLPage {
     private var body = ""
     let title: String
+    /// Put before every id, so that several exchanges' sections can share one page.
+    var idPrefix = ""
 
     init(title: String) { self.title = title }
 
@@ -113,7 +136,7 @@ struct HTMLPage {
     }
 
     mutating func findings(_ findings: [Finding], notes: [String]) {
-        body += "<section id=\"findings\" aria-labelledby=\"findings-h\"><h2 id=\"findings-h\">Findings</h2>\n"
+        body += "<section id=\"\(idPrefix)findings\" aria-labelledby=\"\(idPrefix)findings-h\"><h2 id=\"\(idPrefix)findings-h\">Findings</h2>\n"
         if findings.isEmpty {
             body += "<p class=\"clean\">No findings: every resource answered as it should.</p>\n"
         } else {
@@ -144,7 +167,7 @@ struct HTMLPage {
 
     /// A plain table section; every cell is escaped text.
     mutating func table(id: String, heading: String, columns: [String], rows: [[String]]) {
-        body += "<section id=\"\(id)\" aria-labelledby=\"\(id)-h\"><h2 id=\"\(id)-h\">\(Self.escape(heading))</h2><table><thead><tr>"
+        body += "<section id=\"\(idPrefix)\(id)\" aria-labelledby=\"\(idPrefix)\(id)-h\"><h2 id=\"\(idPrefix)\(id)-h\">\(Self.escape(heading))</h2><table><thead><tr>"
         body += columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for row in rows {
             body += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
@@ -153,7 +176,7 @@ struct HTMLPage {
     }
 
     mutating func lint(_ lint: [LintFinding]) {
-        body += "<section id=\"lint\" aria-labelledby=\"lint-h\"><h2 id=\"lint-h\">RFC lint</h2><table><thead><tr><th>rule</th><th>section</th><th>count</th><th>first</th><th>breaks</th></tr></thead><tbody>\n"
+        body += "<section id=\"\(idPrefix)lint\" aria-labelledby=\"\(idPrefix)lint-h\"><h2 id=\"\(idPrefix)lint-h\">RFC lint</h2><table><thead><tr><th>rule</th><th>section</th><th>count</th><th>first</th><th>breaks</th></tr></thead><tbody>\n"
         for item in lint {
             body += "<tr><td><code>\(Self.escape(item.rule.id))</code></td><td>\(Self.escape(item.rule.section))</td><td>\(item.count)</td><td>\(Self.escape(item.message))</td><td>\(Self.escape(item.rule.breaks))</td></tr>\n"
         }
@@ -162,7 +185,7 @@ struct HTMLPage {
 
     mutating func tree(collector: ResponseCollector, root: String?) {
         let records = collector.responseCount <= ResponseCollector.treeLimit ? collector.records : collector.failing
-        body += "<section id=\"tree\" aria-labelledby=\"tree-h\"><h2 id=\"tree-h\">Resources</h2>\n"
+        body += "<section id=\"\(idPrefix)tree\" aria-labelledby=\"\(idPrefix)tree-h\"><h2 id=\"\(idPrefix)tree-h\">Resources</h2>\n"
         if records.count < collector.responseCount {
             body += "<p class=\"note\">\(collector.responseCount - records.count) healthy resources are not listed: the answer is large.</p>\n"
         }
@@ -200,7 +223,7 @@ struct HTMLPage {
     }
 
     mutating func diff(_ diff: ResultDiff) {
-        body += "<section id=\"diff\" aria-labelledby=\"diff-h\"><h2 id=\"diff-h\">Before and after</h2><p class=\"summary\">"
+        body += "<section id=\"\(idPrefix)diff\" aria-labelledby=\"\(idPrefix)diff-h\"><h2 id=\"\(idPrefix)diff-h\">Before and after</h2><p class=\"summary\">"
         body += ResultDiff.Change.allCases.map { "<span class=\"chg c-\($0.rawValue)\">\(diff.count($0)) \($0.rawValue)</span>" }.joined(separator: " · ")
         body += "</p><table class=\"diff\"><thead><tr><th>resource</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>\n"
         for entry in diff.entries where entry.change != .unchanged {
@@ -214,6 +237,18 @@ struct HTMLPage {
             body += "<details><summary>\(unchanged.count) unchanged</summary><ul>" + unchanged.prefix(2000).map { "<li><code>\(Self.escape($0.path))</code> \(Self.escape($0.after?.summary ?? ""))</li>" }.joined() + "</ul></details>"
         }
         body += "</section>\n"
+    }
+
+    /// Opens one exchange's part of a page that holds several (a HAR session).
+    mutating func beginExchange(id: String, heading: String, lines: [String]) {
+        idPrefix = id + "-"
+        body += "<article id=\"\(id)\" class=\"exchange\">"
+        header(heading: heading, lines: lines)
+    }
+
+    mutating func endExchange() {
+        body += "</article>\n"
+        idPrefix = ""
     }
 
     func finish() -> String {

@@ -13,6 +13,8 @@ public struct ReportModel: Codable, Sendable {
     public var notes: [String]
     /// When the answer was given (its Date header), ISO 8601 in UTC; `davdoctor logs` matches log lines around it.
     public var time: String?
+    /// The exchange's number in a transcript (HAR entry, rclone request), counted from 1; absent for a single answer.
+    public var entry: Int?
 
     public struct Request: Codable, Sendable {
         public var method: String

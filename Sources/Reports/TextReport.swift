@@ -75,7 +75,7 @@ public struct TextReport {
         return out
     }
 
-    private func bold(_ text: String) -> String { color ? "\(Self.colourEscape)[1m\(text)\(Self.colourEscape)[0m" : text }
+    func bold(_ text: String) -> String { color ? "\(Self.colourEscape)[1m\(text)\(Self.colourEscape)[0m" : text }
 
     private func paint(_ text: String, code: Int?) -> String {
         guard color, let code else { return text }

@@ -12,7 +12,9 @@ import Darwin
 /// - a whole response as `curl -i` or `curl -D -` saves it: one or more header blocks (after
 ///   `100 Continue` or redirects followed with `-L`), then the body, which may still be chunked
 ///   (`--raw`) or gzip/deflate-compressed (no `--compressed`); CRLF or LF line ends;
-/// - `curl -v` output, whose `>` lines also give the request.
+/// - `curl -v` output, whose `>` lines also give the request;
+/// - a transcript of several exchanges (a HAR file, an rclone `--dump` log, an OkHttp log): recognised here, read whole
+///   with ``readTranscript()`` and taken apart by the Transcripts module.
 ///
 /// Only the header blocks are held in memory (up to 1 MiB); the body is decoded and handed out in chunks.
 public struct CaptureReader {
@@ -22,6 +24,43 @@ public struct CaptureReader {
         case curlVerbose = "curl -v"
         /// Read from the network by `davdoctor check`, not from a file.
         case live
+        /// HTTP Archive 1.2 (browser dev tools, mitmproxy, Charles, Fiddler, `check --save-har`).
+        case har = "HAR"
+        /// rclone's `-vv --dump headers,bodies` or `--dump requests,responses` log.
+        case rcloneDump = "rclone --dump"
+        /// OkHttp's HttpLoggingInterceptor output (DAVx5's debug log): `--> METHOD URL` … `<-- END HTTP`.
+        case okhttp = "OkHttp log"
+        /// Cyberduck's transcript (heads only): `> METHOD /path HTTP/1.1`, `< HTTP/1.1 207 …`, or macOS's log of it.
+        case cyberduck = "Cyberduck transcript"
+        /// davfs2's `debug most` syslog output (neon's trace of each request).
+        case davfs2 = "davfs2 debug log"
+
+        /// Formats that hold several exchanges, each with its request: read with ``CaptureReader/readTranscript()``.
+        public var isTranscript: Bool { [.har, .rcloneDump, .okhttp, .cyberduck, .davfs2].contains(self) }
+
+        /// Tells a transcript from its first bytes; nil for the single-answer forms.
+        public static func transcript(sniffing bytes: ArraySlice<UInt8>) -> Format? {
+            let text = String(decoding: bytes.prefix(64 << 10), as: UTF8.self)
+            if text.hasPrefix("{"), text.prefix(4096).contains("\"log\"") { return .har }
+            // Go's log prefix before rclone's dump markers: `2026/12/04 20:37:26 DEBUG : HTTP REQUEST (req 0x…)`.
+            if text.contains(" : HTTP REQUEST (req ") || text.contains(" : HTTP RESPONSE (req ") { return .rcloneDump }
+            if text.contains("[ch.sudo.cyberduck:transcript] ") { return .cyberduck }
+            if text.contains("mount.davfs"), text.contains("Sending request headers:") { return .davfs2 }
+            // Cyberduck's transcript window: `>` and `<` heads with no body and none of curl -v's `*` notes.
+            let lines = text.split(whereSeparator: \.isNewline)
+            if lines.contains(where: { $0.hasPrefix("< HTTP/") }), lines.allSatisfy({ $0.hasPrefix("> ") || $0.hasPrefix("< ") || $0 == ">" || $0 == "<" || $0.allSatisfy(\.isWhitespace) }) {
+                return .cyberduck
+            }
+            // OkHttp: a `--> METHOD http…` line (curl -v never writes `-->`), with its `--> END` line.
+            if text.contains("--> END ") || text.contains("<-- END HTTP") {
+                for line in text.split(whereSeparator: \.isNewline) {
+                    guard let marker = line.firstRange(of: "--> ") else { continue }
+                    let words = line[marker.upperBound...].split(separator: " ", maxSplits: 2)
+                    if words.count >= 2, words[0].allSatisfy(\.isUppercase), words[1].hasPrefix("http://") || words[1].hasPrefix("https://") { return .okhttp }
+                }
+            }
+            return nil
+        }
     }
 
     /// What the head of the capture says.
@@ -117,12 +156,22 @@ public struct CaptureReader {
     public mutating func readHead() throws -> Head {
         if let head { return head }
         while pending.count < 512, try fill() {}
+        // A log (rclone's, DAVx5's, syslog) starts with a date and may run long before its first exchange: look
+        // further into it. No other form starts with a digit.
+        if let first = pending.first, (0x30...0x39).contains(first) || Self.startsLikeSyslog(pending) {
+            while pending.count < 1 << 20, try fill() {
+                let text = String(decoding: pending, as: UTF8.self)
+                if text.contains(" : HTTP RE") || text.contains("--> END ") || text.contains("Sending request headers:") { break }
+            }
+        }
         var start = 0
         if pending.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         while start < pending.count, isSpace(pending[start]) { start += 1 }
         let prefix = pending[start...]
         let result: Head
-        if prefix.starts(with: Array("HTTP/".utf8)) {
+        if let transcript = Format.transcript(sniffing: prefix) {
+            result = Head(format: transcript, request: nil, response: nil)
+        } else if prefix.starts(with: Array("HTTP/".utf8)) {
             pending.removeFirst(start)
             result = try readIncludeHead()
         } else if prefix.starts(with: Array("* ".utf8)) || prefix.starts(with: Array("> ".utf8))
@@ -290,6 +339,24 @@ public struct CaptureReader {
         pending = Array(bodyLines.joined(separator: "\n").utf8)
         atEOF = true
         return Head(format: .curlVerbose, request: request, response: response)
+    }
+
+    // MARK: - Transcripts
+
+    /// The whole input of a transcript (see ``Format/isTranscript``), bounded: a transcript is taken apart
+    /// in memory, one exchange at a time.
+    public mutating func readTranscript(limit: Int = 256 << 20) throws -> [UInt8] {
+        let head = try readHead()
+        guard head.format.isTranscript else {
+            throw DAVCoreError(.malformedCapture, "\(name) is \(head.format.rawValue) output, not a transcript of several exchanges")
+        }
+        while try fill(minimum: 1 << 20) {
+            guard pending.count <= limit else {
+                throw DAVCoreError(.limitExceeded, "a \(head.format.rawValue) transcript over \(limit >> 20) MiB is not read; cut it to the exchanges that matter")
+            }
+        }
+        defer { pending = [] }
+        return pending
     }
 
     // MARK: - Body
@@ -481,6 +548,19 @@ public struct CaptureReader {
             body.append(contentsOf: chunk)
         }
         return (body, info)
+    }
+
+    /// `Dec  4 21:27:06 ` — the time a traditional syslog file writes before each line.
+    static func startsLikeSyslog(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 16, let month = String(validating: bytes[0..<3], as: UTF8.self) else { return false }
+        return HTTPDate.month(Substring(month)) != nil && bytes[3] == 0x20 && bytes[9] == 0x3A && bytes[12] == 0x3A
+    }
+
+    /// `2026/12/04 20:37:26 ` — the date and time Go's log package writes before each line.
+    public static func startsLikeGoLog(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 20 else { return false }
+        let shape = Array("dddd/dd/dd dd:dd:dd ".utf8)
+        return zip(bytes, shape).allSatisfy { byte, want in want == UInt8(ascii: "d") ? (0x30...0x39).contains(byte) : byte == want }
     }
 
     private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }

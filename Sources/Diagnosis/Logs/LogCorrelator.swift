@@ -209,6 +209,16 @@ public struct LogCorrelator: Sendable {
 /// Names the cause an error log line points to, from the words servers use.
 enum LogClassifier {
     static let table: [(needles: [String], cause: Cause)] = [
+        // Exception classes SabreDAV and Nextcloud name in their logs (nextcloud.log), most specific first.
+        (["sabre\\dav\\exception\\locked", "sabre\\dav\\exception\\conflictinglock", "exception\\filelocked", "ocp\\lock\\lockedexception"], .lock),
+        (["sabre\\dav\\exception\\insufficientstorage", "ocp\\files\\notenoughspaceexception", "ocp\\files\\storagenotavailableexception"], .storage),
+        (["sabre\\dav\\exception\\notauthenticated", "sabre\\dav\\exception\\forbidden", "sabre\\dav\\exception\\needprivileges",
+          "connector\\sabre\\exception\\forbidden", "ocp\\files\\notpermittedexception"], .permission),
+        (["sabre\\dav\\exception\\notfound", "sabre\\dav\\exception\\conflict", "connector\\sabre\\exception\\invalidpath", "ocp\\files\\notfoundexception"], .path),
+        (["sabre\\dav\\exception\\methodnotallowed", "sabre\\dav\\exception\\serviceunavailable", "connector\\sabre\\exception\\entitytoolarge",
+          "sabre\\dav\\exception\\notimplemented"], .serverConfig),
+        (["sabre\\dav\\exception\\badrequest", "sabre\\dav\\exception\\unsupportedmediatype", "sabre\\dav\\exception\\reportnotsupported",
+          "sabre\\dav\\exception\\preconditionfailed", "sabre\\dav\\exception\\invalidsynctoken"], .client),
         (["lock database", "locks could not be queried", "davlockdb"], .serverConfig),
         (["no space left", "enospc", "(28)", "oserror(28", "file too big for remaining disk space", "has written only", "quota"], .storage),
         (["permission denied", "(13)", "password doesn't match", "password mismatch", "unauthorized request", "not found in user file",
@@ -234,6 +244,7 @@ enum LogClassifier {
         case .proxy: "a refused Destination"
         case .lock: "a lock conflict"
         case .path: "a missing file or directory"
+        case .client: "a request the server refused as malformed or out of date"
         default: "an error"
         }
     }
@@ -246,6 +257,7 @@ enum LogClassifier {
         case .proxy: FixBook.proxyDestination(server: .unknown)
         case .lock: [Fix("Find the lock with PROPFIND lockdiscovery and clear it with its token", .medium)]
         case .path: [Fix("Create the missing parent collection (MKCOL) or correct the path", .easy)]
+        case .client: [Fix("Compare the request the log names with what the server accepts (its body, its If or sync-token headers)", .medium)]
         default: [Fix("Read the log lines above", .easy)]
         }
     }

@@ -22,11 +22,13 @@ public struct LogEntry: Sendable, Hashable {
 
 /// The log formats davdoctor reads.
 public enum LogFormat: String, Sendable, CaseIterable {
-    case apache, nginx, lighttpd, davdoctor, wsgidav, rclone, auto
+    case apache, nginx, lighttpd, davdoctor, wsgidav, rclone, nextcloud, auto
 
     /// Reads an access log line (common/combined and the variants Apache, nginx and lighttpd write), or
-    /// a davdoctor serve JSON line.
+    /// a davdoctor serve JSON line. A `nextcloud.log` line, given as an access log, is read as the error
+    /// line it is (its ``LogEntry/kind`` says so).
     public static func parseAccess(_ line: String, source: String) -> LogEntry? {
+        if NextcloudLog.isNextcloud(line) { return NextcloudLog.parse(line, source: source) }
         if line.hasPrefix("{") { return parseJSONAccess(line, source: source) }
         // host ident user [dd/Mon/yyyy:HH:MM:SS +zzzz] "METHOD target HTTP/x" status bytes …
         guard let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]") else { return nil }
@@ -80,9 +82,11 @@ public enum LogFormat: String, Sendable, CaseIterable {
                         level: nil, line: line, source: source)
     }
 
-    /// Reads an error log line of Apache, nginx, lighttpd, WsgiDAV or rclone; `day` dates WsgiDAV's time-only lines.
+    /// Reads an error log line of Apache, nginx, lighttpd, WsgiDAV, rclone or Nextcloud (`nextcloud.log`);
+    /// `day` dates WsgiDAV's time-only lines.
     public static func parseError(_ line: String, source: String, day: Int?) -> LogEntry? {
         guard !line.isEmpty else { return nil }
+        if NextcloudLog.isNextcloud(line) { return NextcloudLog.parse(line, source: source) }
         var time: Int?
         var level: String?
         if line.hasPrefix("[") {

@@ -35,6 +35,9 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Keep every exchange (byte-exact, with timings) and the report in this directory.")
     var save: String?
 
+    @Option(name: .customLong("save-har"), help: "Also write every exchange as a HAR 1.2 file (for any HAR viewer; analyze reads it back).")
+    var saveHAR: String?
+
     @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
     var allowWrites = false
 
@@ -67,7 +70,10 @@ struct Check: AsyncParsableCommand {
         let credentials = try Result { try Credentials.resolve(userFlag: live.user, url: url) }.orExit()
         let second = try Result { try secondUser.flatMap { try Credentials.resolve(userFlag: $0, url: url) } }.orExit()
         let request = try Result { try live.request(to: url) }.orExit()
-        let recorder = try Result { try save.map { try ExchangeRecorder(directory: $0) } }.orExit()
+        // --save-har without --save records into a directory of its own, removed once the HAR is written.
+        let scratch = saveHAR != nil && save == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-har-\(UUID().uuidString)").path : nil
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let recorder = try Result { try (save ?? scratch).map { try ExchangeRecorder(directory: $0) } }.orExit()
         let client = try Result { try live.client(credentials: credentials) }.orExit()
         let progress = Progress(enabled: isatty(2) == 1)
         let interrupt = Interrupt()
@@ -110,6 +116,14 @@ struct Check: AsyncParsableCommand {
                 try CheckReport.text(outcome, color: false).write(toFile: save + "/report.txt", atomically: true, encoding: .utf8)
             } catch {
                 printError("could not save the report in \(save): \(error.localizedDescription)")
+                throw ExitStatus.badInput
+            }
+        }
+        if let saveHAR, let recorder {
+            do {
+                try SavedRunHAR.write(directory: recorder.directory, to: saveHAR, version: DavDoctor.configuration.version)
+            } catch {
+                printError("could not write the HAR file \(saveHAR): \(error)")
                 throw ExitStatus.badInput
             }
         }

@@ -11,10 +11,11 @@ import Glibc
 /// `davdoctor diff`: what changed per resource between two answers to the same request.
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare two answers (captures or runs saved with check --save): fixed, regressed, unchanged, new, gone.",
+        abstract: "Compare two answers (captures, HAR files, rclone logs or runs saved with check --save): fixed, regressed, unchanged, new, gone.",
         discussion: """
             Exit status: 0 nothing regressed, 1 a resource that worked before fails now, 2 bad usage or unreadable input.
-            A saved run (a directory written by `davdoctor check --save DIR`) stands for its first exchange.
+            A saved run (a directory written by `davdoctor check --save DIR`) stands for its first exchange; a HAR file or
+            rclone log for its first WebDAV exchange, or for entry N with --entry N.
             """)
 
     @Argument(help: "The earlier answer: a capture file or a saved run directory.")
@@ -25,12 +26,15 @@ struct Diff: ParsableCommand {
 
     @OptionGroup var request: RequestOptions
 
+    @Option(help: "In a HAR file or rclone log: compare this exchange (its number, counted from 1) on both sides.")
+    var entry: Int?
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let overrides = RequestOverrides(method: request.method, url: request.url, depth: request.depth, headers: request.parsedHeaders)
-        let (old, oldSource) = try Result { try Self.states(before, overrides) }.orExit()
-        let (new, newSource) = try Result { try Self.states(after, overrides) }.orExit()
+        let (old, oldSource) = try Result { try Self.states(before, overrides, entry: entry) }.orExit()
+        let (new, newSource) = try Result { try Self.states(after, overrides, entry: entry) }.orExit()
         let diff = ResultDiff(before: old, after: new)
         let beforeSide = DiffReport.side(old, source: oldSource)
         let afterSide = DiffReport.side(new, source: newSource)
@@ -43,7 +47,7 @@ struct Diff: ParsableCommand {
     }
 
     /// Reads a capture, or the first exchange of a saved run (the user's own request; the probes follow it).
-    static func states(_ path: String, _ overrides: RequestOverrides) throws -> (ResourceStates, String) {
+    static func states(_ path: String, _ overrides: RequestOverrides, entry: Int?) throws -> (ResourceStates, String) {
         var overrides = overrides
         var file = path
         var info = stat()
@@ -57,6 +61,6 @@ struct Diff: ParsableCommand {
         }
         var reader = try CaptureReader(path: file)
         defer { reader.close() }
-        return (try ResourceStates(reader: &reader, request: overrides), path)
+        return (try ResourceStates(reader: &reader, request: overrides, entry: entry), path)
     }
 }

@@ -13,10 +13,11 @@ extension LogFormat: ExpressibleByArgument {}
 /// `davdoctor logs`: attach the server's own log lines to a report's findings.
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Match a report's failing resources with server access and error logs (Apache, nginx, lighttpd, davdoctor, WsgiDAV, rclone).",
+        abstract: "Match a report's failing resources with server access and error logs (Apache, nginx, lighttpd, davdoctor, WsgiDAV, rclone, Nextcloud).",
         discussion: """
             REPORT.json is what `analyze` or `check` wrote with --format json (its "time" comes from the answer's Date header).
             Logs may be gzip-rotated (.gz). Times without a zone are read as UTC.
+            nextcloud.log (JSON lines) is an error log: its exception classes (Sabre\\DAV\\Exception\\Locked …) name the cause.
             Exit status: 0 no findings, 1 findings, 2 bad usage or unreadable input.
             """)
 
@@ -32,7 +33,7 @@ struct Logs: ParsableCommand {
     @Option(name: .customLong("error"), help: "An error log (repeatable).")
     var errors: [String] = []
 
-    @Option(help: "The log format: apache, nginx, lighttpd, davdoctor, wsgidav, rclone or auto.")
+    @Option(help: "The log format: apache, nginx, lighttpd, davdoctor, wsgidav, rclone, nextcloud or auto.")
     var format: LogFormat = .auto
 
     @Option(help: "Seconds around the answer's time in which log lines count.")
@@ -69,7 +70,9 @@ struct Logs: ParsableCommand {
                 try LineReader.forEachLine(path: file) { line in
                     number += 1
                     if format == .davdoctor && !line.hasPrefix("{") { return }
-                    if let entry = LogFormat.parseAccess(line, source: "\(Self.name(file)):\(number)") { correlator.add(access: entry) }
+                    guard let entry = LogFormat.parseAccess(line, source: "\(Self.name(file)):\(number)") else { return }
+                    // A nextcloud.log given as an access log is still an error log.
+                    if entry.kind == .error { correlator.add(error: entry) } else { correlator.add(access: entry) }
                 }
             }.orExit()
         }
