@@ -28,7 +28,7 @@ enum PathRule: Rule {
                 }
                 var finding = Finding(
                     cause: .path, likelihood: .high,
-                    title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(1000).map(\.path),
+                    title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(Finding.resourcesListed).map(\.path),
                     resourceCount: real.count, evidence: evidence,
                     fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath,
                         elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
@@ -48,7 +48,7 @@ enum PathRule: Rule {
             let parents = Array(Set(conflicts.map { URLPath.parent(of: $0.path) })).sorted()
             findings.append(Finding(
                 cause: .path, title: "\(Wording.resources(conflicts.count)) refused with 409 Conflict (missing parent collection)",
-                resources: conflicts.prefix(1000).map(\.path), resourceCount: conflicts.count,
+                resources: conflicts.prefix(Finding.resourcesListed).map(\.path), resourceCount: conflicts.count,
                 evidence: ["409 on a member usually means its parent does not exist: \(Wording.list(parents))"],
                 fixes: FixBook.missingParent(parents.first ?? "/", server: input.server.kind), status: 409))
         }
