@@ -172,7 +172,8 @@ public struct ProxyComparison: Sendable {
         if !changed.isEmpty {
             findings.append(Finding(
                 cause: .proxy, likelihood: .medium, title: "\(changed.count) resource(s) answer with another status through the proxy",
-                resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) }, resourceCount: changed.count, evidence: Array(changed.prefix(5)),
+                resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) },
+                resourceCount: changed.count, evidence: Array(changed.prefix(5)),
                 fixes: [Fix("Pass requests through unchanged (Authorization, Depth, If, Lock-Token) so both ends see the same request", .medium)]))
         }
         return findings

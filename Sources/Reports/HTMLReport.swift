@@ -126,7 +126,8 @@ struct HTMLPage {
                 body += "<h3><span class=\"cause\">\(finding.cause.rawValue)</span> <span class=\"likelihood\">\(finding.likelihood.rawValue)</span> \(Self.escape(finding.title))</h3>"
                 if !finding.resources.isEmpty {
                     let shown = finding.resources.prefix(HTMLReport.resourcesShown).map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", ")
-                    let more = finding.resourceCount > min(HTMLReport.resourcesShown, finding.resources.count) ? " (\(finding.resourceCount) in all)" : ""
+                    let listed = min(HTMLReport.resourcesShown, finding.resources.count)
+                    let more = finding.resourceCount > listed ? " (\(finding.resourceCount) in all)" : ""
                     body += "<p class=\"resources\">Resources: \(shown)\(more)</p>"
                 }
                 if !finding.evidence.isEmpty {

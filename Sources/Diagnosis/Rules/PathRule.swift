@@ -19,7 +19,8 @@ enum PathRule: Rule {
                 let misses = ReportRule.multigetMisses(real, input)
                 // A multiget's own reason for a case slip says what the near match would.
                 let caseSlips = Set(misses.filter { if case .caseDiffers = $0.miss { true } else { false } }.map(\.path))
-                let hints = real.prefix(ResponseCollector.examplesKept).filter { !caseSlips.contains($0.path) }.compactMap { index.nearMatch(for: $0.path) }
+                let hints = real.prefix(ResponseCollector.examplesKept).filter { !caseSlips.contains($0.path) }
+                    .compactMap { index.nearMatch(for: $0.path) }
                 evidence += hints
                 let reasons = ReportRule.explain(misses, input)
                 evidence += reasons
