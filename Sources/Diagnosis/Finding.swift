@@ -7,6 +7,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public var resources: [String]
     /// How many resources the finding covers in all (``resources`` may be cut short for very large answers).
     public var resourceCount: Int
+    /// A rule lists at most this many resources of a finding: a report stays readable, the count stays exact.
+    public static let resourcesListed = 1000
     public var evidence: [String]
     public var fixes: [Fix]
     /// The status the finding is about, when there is one (`403`).

@@ -165,14 +165,15 @@ public struct ProxyComparison: Sendable {
             }
             findings.append(Finding(
                 cause: .proxy, likelihood: .high, title: "\(missing.count) resource(s) the server lists are missing through the proxy",
-                resources: Array(missing.prefix(20)), resourceCount: missing.count,
+                resources: Array(missing.prefix(ResponseCollector.examplesKept)), resourceCount: missing.count,
                 evidence: evidence,
                 fixes: [Fix("Check that the proxy passes Depth and the request body unchanged, and does not cut long answers", .medium)]))
         }
         if !changed.isEmpty {
             findings.append(Finding(
                 cause: .proxy, likelihood: .medium, title: "\(changed.count) resource(s) answer with another status through the proxy",
-                resources: changed.prefix(20).map { String($0.prefix { $0 != ":" }) }, resourceCount: changed.count, evidence: Array(changed.prefix(5)),
+                resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) },
+                resourceCount: changed.count, evidence: Array(changed.prefix(5)),
                 fixes: [Fix("Pass requests through unchanged (Authorization, Depth, If, Lock-Token) so both ends see the same request", .medium)]))
         }
         return findings

@@ -64,7 +64,7 @@ public struct ReportTally: Sendable {
         }
         guard let code, (200..<300).contains(code) else { return false }
         if isRequestURI { requestURIMatched = true } else { matched += 1 }
-        if found.count < ResponseCollector.knownPathLimit { found.append(path) }
+        if found.count < KnownPaths.limit { found.append(path) }
         if kind?.isMultiget == true, !URLPath.isWithin(path, URLPath.withoutTrailingSlash(requestPath) + "/") {
             if foundOutside.count < ResponseCollector.examplesKept { foundOutside.append(path) }
             return false  // what it holds is another collection's object: its data is not judged as this one's
@@ -112,7 +112,7 @@ public struct ReportTally: Sendable {
         truncated = truncated || later.truncated
         matched += later.matched
         requestURIMatched = requestURIMatched || later.requestURIMatched
-        found.append(contentsOf: later.found, upTo: ResponseCollector.knownPathLimit)
+        found.append(contentsOf: later.found, upTo: KnownPaths.limit)
         foundOutside.append(contentsOf: later.foundOutside, upTo: ResponseCollector.examplesKept)
         objectProblems.append(contentsOf: later.objectProblems, upTo: ResponseCollector.examplesKept)
         objectProblemCount += later.objectProblemCount

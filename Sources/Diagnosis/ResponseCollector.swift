@@ -37,95 +37,39 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
 
 /// Takes responses one at a time and keeps what the rules need, in memory that does not grow with the
 /// number of healthy resources beyond a few counters per collection.
+///
+/// What it keeps lives in small accumulators, one per concern, each able to take in what the same
+/// accumulator gathered over the piece of the body that follows (``merge(_:)``, for ``SplitReading``).
 public struct ResponseCollector: Sendable {
     public let context: AnalysisContext
-    /// Every resource is kept for the tree up to this many responses; past it only failing ones.
-    public static let treeLimit = 20_000
-    /// At most this many decoded paths are kept for near-match hints.
-    public static let knownPathLimit = 20_000
-    /// At most this many failing resources are kept by name (the counts stay exact).
-    public static let failureLimit = 100_000
     /// Each kind of oddity (names not UTF-8, hrefs out of scope, files without ETag …) keeps this many
     /// examples for the report; its count stays exact.
     public static let examplesKept = 20
+    /// Clark names are shared for at most this many property names (a body naming more repeats few).
+    static let clarkNameCacheLimit = 4096
 
-    public private(set) var responseCount = 0
-    /// The decoded path of the last response read, to say where a body that breaks off stopped.
-    public private(set) var lastPath: String?
-    public private(set) var byStatus: [Int: Int] = [:]
-    public private(set) var propertyStatusCounts: [Int: Int] = [:]
-    /// 404 propstats on resources that exist: properties they simply lack (not a fault).
-    public private(set) var absentProperties: [QualifiedName: Int] = [:]
-    /// 401/403/409/424/500/507… propstats: property name and code → count and examples.
-    public private(set) var failedProperties: [PropertyFailureKey: PropertyFailure] = [:]
-    public private(set) var records: [ResourceRecord] = []
-    public private(set) var failing: [ResourceRecord] = []
-    public private(set) var failingCount = 0
-    /// Direct members per collection path, for collapsing failures into subtrees.
-    public private(set) var membersPerCollection: [String: Int] = [:]
-    public private(set) var membersSaturated = false
-    /// Every decoded path seen (bounded), for near-match hints.
-    public private(set) var knownPaths: Set<String> = []
-    public private(set) var outOfScope: [String] = []
-    public private(set) var outOfScopeCount = 0
-    public private(set) var tooDeep: [String] = []
-    public private(set) var tooDeepCount = 0
-    /// Absolute hrefs whose origin differs from the request's: origin → examples and count.
-    public private(set) var foreignOrigins: [String: (examples: [String], count: Int)] = [:]
-    public private(set) var negativeQuota: [(path: String, value: String)] = []
-    public private(set) var filesWithoutETag: [String] = []
-    public private(set) var filesWithoutETagCount = 0
-    public private(set) var filesSeen = 0
-    public private(set) var namesWithPercent: [String] = []
-    /// Hrefs whose %XX bytes do not decode to UTF-8 (Latin-1 names written by a local user).
-    public private(set) var namesNotUTF8: [String] = []
-    public private(set) var namesNotUTF8Count = 0
-    /// Decoded names holding control characters, which Windows cannot create or open.
-    public private(set) var namesWithControls: [String] = []
-    /// For a Depth infinity PROPFIND: collections one level down, and whether anything deeper came back.
-    /// Properties named in no namespace at all (a writer that dropped its `D:` prefix), with a few names.
-    public private(set) var unqualifiedProperties = 0
-    public private(set) var unqualifiedExamples: [String] = []
-    public private(set) var firstLevelCollections = 0
-    public private(set) var sawBelowFirstLevel = false
-    public private(set) var namespaces: Set<String> = []
-    public private(set) var selfSeen = false
-    /// The hrefs that name the Request-URI itself (with or without its trailing slash), the first few: a
-    /// listing names it once, so a second is a member whose own name the server lost.
-    public private(set) var selfHrefs: [String] = []
-    public private(set) var selfCount = 0
-    /// Sibling names that differ only in Unicode normalisation (NFC vs NFD).
-    public private(set) var normalizationTwins: [(String, String)] = []
-    /// Collections whose href lacks the trailing slash.
-    public private(set) var collectionsWithoutSlash: [String] = []
-    /// Per property name: on how many resources it came back 404.
-    public var missingEverywhere: [QualifiedName] {
-        absentProperties.filter { $0.value >= responseCount && responseCount > 0 }.keys.sorted()
-    }
+    public private(set) var progress = ReadingProgress()
+    public private(set) var statuses = StatusTally()
+    public private(set) var tree = TreeRecords()
+    public private(set) var members = MemberCounts()
+    public private(set) var paths = KnownPaths()
+    public private(set) var properties = PropertyTally()
+    public private(set) var propertyNamespaces = NamespaceTally()
+    public private(set) var names = NameTally()
+    public private(set) var scope: ScopeTally
+    public private(set) var depthLevels: DepthTally
+    public private(set) var files = FileETags()
+    public private(set) var negativeQuotas = CountedExamples<NegativeQuota>()
     public var linter = Linter()
     /// A REPORT's own accounting (removed members, truncation, object data); inert for other methods.
     public private(set) var report: ReportTally
     /// Whether this collector keeps the tree's records and the known paths. A reader of a later piece of a
     /// split body does without them when the first piece is sure to fill both (see ``SplitReading``).
     public var keepsTree = true
-    /// Responses with no href: the lint names them by their position, which only a reader of the whole
-    /// body knows (a split reading is done again in one piece when a later piece has any).
-    public private(set) var responsesWithoutHref = 0
-    /// The position (within this collector) of each record in ``failing``, to merge pieces exactly.
-    private var failingPositions: [Int] = []
-    /// ``knownPaths`` in the order first seen, so that merged pieces keep the same first paths.
-    private var knownPathOrder: [String] = []
 
-    public struct PropertyFailureKey: Sendable, Hashable {
-        public var name: QualifiedName
-        public var status: Int
-    }
-
-    public struct PropertyFailure: Sendable, Hashable {
-        public var count: Int
-        public var examples: [String]
-        public var conditions: Set<String>
-    }
+    /// Clark names shared by every record that names the same property: twenty thousand records of nine
+    /// properties each would otherwise hold 180,000 copies of a dozen strings. A cache, never merged.
+    private var clarkNames: [QualifiedName: String] = [:]
 
     /// The only property values the collector and the lint read; a parser feeding a collector need keep no
     /// other (``MultiStatusParser/init(limits:keepingValueTrees:keepingValuesOf:)``). A rule that reads
@@ -145,16 +89,16 @@ public struct ResponseCollector: Sendable {
     public init(context: AnalysisContext) {
         self.context = context
         report = ReportTally(context: context)
+        scope = ScopeTally(context: context)
+        depthLevels = DepthTally(requestPath: context.requestPath)
         linter.valuesExpected = context.propfindKind == "allprop" || context.propfindKind == "prop"
     }
 
     public mutating func add(_ response: Response) {
-        responseCount += 1
-        if response.href == nil { responsesWithoutHref += 1 }
         let href = response.href.map(Href.init)
         let decoded = href?.decodedPath
         let path = decoded ?? href.map { URLPath.uppercasingEscapes($0.path) } ?? "(no href)"
-        lastPath = path
+        progress.take(path: path, hasHref: response.href != nil)
         let responseIsCollection = response.isCollection
         linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
         var status = response.resourceStatus
@@ -173,63 +117,48 @@ public struct ResponseCollector: Sendable {
             // has, would make an all-404 answer mean the resource itself is missing.
             status = 200
         }
-        byStatus[status ?? 0, default: 0] += 1
+        let succeeded = status.map { (200..<300).contains($0) } ?? false
         let isCollection = responseIsCollection || path.hasSuffix("/")
         let protocolAnswer = report.take(response, path: path)
 
-        if keepsTree, knownPaths.count < Self.knownPathLimit, status.map({ (200..<300).contains($0) }) ?? false {
-            rememberPath(path)
-        }
-        if responseIsCollection, let href, !href.path.hasSuffix("/"), collectionsWithoutSlash.count < Self.examplesKept {
-            collectionsWithoutSlash.append(href.raw)
-        }
-        if !membersSaturated { countMember(path) }
-        if let href { checkScope(href, path: path) }
+        if keepsTree, succeeded { paths.take(path) }
+        members.take(path)
+        if let href { scope.take(href, path: path, reportKind: report.kind) }
+        names.take(href, decoded: decoded, path: path, isCollection: responseIsCollection)
+        if context.depth == .infinity { depthLevels.take(path, isCollection: isCollection) }
 
+        let inTree = keepsTree && progress.responses <= TreeRecords.limit
         var propertyStatuses: [ResourceRecord.PropertyStatus] = []
-        let keepProperties = keepsTree && responseCount <= Self.treeLimit
-        if keepProperties {
+        if inTree {
             // Exactly sized: twenty thousand kept records would otherwise carry arrays grown by doubling.
             propertyStatuses.reserveCapacity(response.propstats.reduce(0) { $0 + $1.properties.count })
         }
         var hasETag = false
         for propstat in response.propstats {
             let code = propstat.status?.code
-            propertyStatusCounts[code ?? 0, default: 0] += propstat.properties.count
+            properties.take(propstatOf: propstat.properties.count, status: code)
             // By index, not `for property in`: the loop would copy every property (names, value, attributes).
-            let properties = propstat.properties
-            for index in properties.indices {
-                let name = properties[index].name
-                if keepProperties { propertyStatuses.append(.init(name: clarkName(name), status: code)) }
-                if name.namespace.isEmpty {
-                    // `<getetag/>` with no prefix and no default namespace: not DAV:getetag, a property of no namespace.
-                    unqualifiedProperties += 1
-                    if unqualifiedExamples.count < 5, !unqualifiedExamples.contains(name.name) { unqualifiedExamples.append(name.name) }
-                } else if namespaces.count < 64, name.namespace != lastNamespace {
-                    namespaces.insert(name.namespace)
-                    lastNamespace = name.namespace
-                }
+            let listed = propstat.properties
+            for index in listed.indices {
+                let name = listed[index].name
+                if inTree { propertyStatuses.append(.init(name: clarkName(name), status: code)) }
+                propertyNamespaces.take(name)
                 guard let code else { continue }
                 if (200..<300).contains(code) {
                     // The values read here are read in place: passing the property on would copy it.
-                    switch properties[index].live {
+                    switch listed[index].live {
                     case .getetag:
                         // In a propname answer (or one whose request is unknown) the name alone says it is there.
-                        if !linter.valuesExpected || properties[index].text.hasNonWhitespace { hasETag = true }
+                        if !linter.valuesExpected || listed[index].text.hasNonWhitespace { hasETag = true }
                     case .quotaAvailableBytes, .quotaUsedBytes:
-                        noteQuota(name, properties[index].text, path: path)
+                        noteQuota(name, listed[index].text, path: path)
                     default:
                         break
                     }
                 } else if code == 404 {
-                    if status.map({ (200..<300).contains($0) }) ?? false { absentProperties[name, default: 0] += 1 }
+                    if succeeded { properties.takeAbsent(name) }
                 } else {
-                    let key = PropertyFailureKey(name: name, status: code)
-                    var failure = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
-                    failure.count += 1
-                    if failure.examples.count < Self.examplesKept { failure.examples.append(path) }
-                    for condition in propstat.error?.elements ?? [] { failure.conditions.insert(condition.name.description) }
-                    failedProperties[key] = failure
+                    properties.takeFailure(name, status: code, path: path, conditions: propstat.error?.elements ?? [])
                 }
             }
         }
@@ -240,30 +169,15 @@ public struct ResponseCollector: Sendable {
                 linter.report(LintRules.propertyOmitted, "\(path) leaves out \(omitted.map(\.description).joined(separator: ", "))", at: path)
             }
         }
-        if !isCollection, status.map({ (200..<300).contains($0) }) ?? false, context.method == "PROPFIND" {
-            filesSeen += 1
+        if !isCollection, succeeded, context.method == "PROPFIND" {
             let etagAsked = context.requestedProperties.map { $0.contains(DAV.getetag) } ?? (context.propfindKind != "propname")
-            if etagAsked && !hasETag {
-                filesWithoutETagCount += 1
-                if filesWithoutETag.count < Self.examplesKept { filesWithoutETag.append(path) }
-            }
-        }
-        if let href, decoded == nil, href.path.utf8ContainsByte(0x25) {
-            // %XX bytes that do not decode to UTF-8: a name in another encoding, not a literal %.
-            if namesNotUTF8.count < Self.examplesKept { namesNotUTF8.append(href.path) }
-            namesNotUTF8Count += 1
-        } else if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%"), namesWithPercent.count < Self.examplesKept {
-            namesWithPercent.append(path)
-        }
-        if path.utf8.contains(where: { $0 < 0x20 }), namesWithControls.count < Self.examplesKept { namesWithControls.append(path) }
-        if context.depth == .infinity, let depthBelow = depthBelowRequest(path) {
-            if depthBelow >= 2 { sawBelowFirstLevel = true } else if depthBelow == 1, isCollection { firstLevelCollections += 1 }
+            files.take(path, lacksETag: etagAsked && !hasETag)
         }
 
-        let failed = !protocolAnswer && (status.map { !(200..<300).contains($0) } ?? true)
-        let inTree = keepsTree && responseCount <= Self.treeLimit
+        let failed = !protocolAnswer && !succeeded
+        var record: ResourceRecord?
         if failed || inTree {
-            let record = ResourceRecord(
+            record = ResourceRecord(
                 path: isCollection && !path.hasSuffix("/") ? path + "/" : path,
                 href: response.href ?? "",
                 status: status,
@@ -275,228 +189,115 @@ public struct ResponseCollector: Sendable {
                 etag: response.value(of: DAV.getetag)?.text,
                 lastModified: response.value(of: DAV.getlastmodified)?.text,
                 contentLength: response.value(of: DAV.getcontentlength)?.text)
-            if inTree {
-                if records.isEmpty { records.reserveCapacity(Self.treeLimit) }  // pages are only touched as records arrive
-                records.append(record)
-            }
-            if failed {
-                failingCount += 1
-                if failing.count < Self.failureLimit {
-                    failing.append(record)
-                    failingPositions.append(responseCount)
-                }
-            }
         }
+        if inTree, let record { tree.take(record) }
+        statuses.take(status, failure: failed ? record : nil)
     }
-
-    /// Clark names shared by every record that names the same property: twenty thousand records of nine
-    /// properties each would otherwise hold 180,000 copies of a dozen strings.
-    private var clarkNames: [QualifiedName: String] = [:]
 
     private mutating func clarkName(_ name: QualifiedName) -> String {
         if let known = clarkNames[name] { return known }
         let clark = name.description
-        if clarkNames.count < 4096 { clarkNames[name] = clark }
+        if clarkNames.count < Self.clarkNameCacheLimit { clarkNames[name] = clark }
         return clark
-    }
-
-    private mutating func rememberPath(_ path: String) {
-        // Swift compares strings by canonical equivalence: a "duplicate" here with other bytes is an NFC/NFD twin.
-        let (inserted, existing) = knownPaths.insert(path)
-        if inserted {
-            knownPathOrder.append(path)
-        } else if Array(existing.utf8) != Array(path.utf8), normalizationTwins.count < Self.examplesKept {
-            normalizationTwins.append((existing, path))
-        }
-    }
-
-    /// Takes in what a collector gathered over the piece of the same body that follows this collector's
-    /// piece (both finished), so the result is what one collector reading both pieces in order would hold.
-    /// Bounded lists keep their first entries, counts add up.
-    /// How many levels `path` lies below the Request-URI, or nil when it is not below it.
-    private func depthBelowRequest(_ path: String) -> Int? {
-        let base = URLPath.withoutTrailingSlash(context.requestPath)
-        let bare = URLPath.withoutTrailingSlash(path)
-        guard bare != base, URLPath.isWithin(bare, base == "/" ? "/" : base + "/") else { return bare == base ? 0 : nil }
-        let rest = bare.dropFirst(base == "/" ? 1 : base.count + 1)
-        return rest.split(separator: "/").count
-    }
-
-    public mutating func merge(_ later: ResponseCollector) {
-        let offset = responseCount
-        responseCount += later.responseCount
-        lastPath = later.lastPath ?? lastPath
-        namesNotUTF8 = Array((namesNotUTF8 + later.namesNotUTF8).prefix(Self.examplesKept))
-        namesNotUTF8Count += later.namesNotUTF8Count
-        namesWithControls = Array((namesWithControls + later.namesWithControls).prefix(Self.examplesKept))
-        firstLevelCollections += later.firstLevelCollections
-        unqualifiedProperties += later.unqualifiedProperties
-        unqualifiedExamples = Array((unqualifiedExamples + later.unqualifiedExamples.filter { !unqualifiedExamples.contains($0) }).prefix(5))
-        sawBelowFirstLevel = sawBelowFirstLevel || later.sawBelowFirstLevel
-        responsesWithoutHref += later.responsesWithoutHref
-        byStatus.merge(later.byStatus, uniquingKeysWith: +)
-        propertyStatusCounts.merge(later.propertyStatusCounts, uniquingKeysWith: +)
-        absentProperties.merge(later.absentProperties, uniquingKeysWith: +)
-        for (key, failure) in later.failedProperties {
-            var merged = failedProperties[key] ?? PropertyFailure(count: 0, examples: [], conditions: [])
-            merged.count += failure.count
-            merged.examples.append(contentsOf: failure.examples, upTo: Self.examplesKept)
-            merged.conditions.formUnion(failure.conditions)
-            failedProperties[key] = merged
-        }
-        records.append(contentsOf: later.records, upTo: Self.treeLimit)
-        for (record, position) in zip(later.failing, later.failingPositions) where failing.count < Self.failureLimit {
-            var record = record
-            // One reader keeps per-property statuses only for the first responses of the whole body.
-            if offset + position > Self.treeLimit { record.properties = [] }
-            failing.append(record)
-            failingPositions.append(offset + position)
-        }
-        failingCount += later.failingCount
-        membersPerCollection.merge(later.membersPerCollection, uniquingKeysWith: +)
-        membersSaturated = membersSaturated || later.membersSaturated || membersPerCollection.count > 500_000
-        for path in later.knownPathOrder where knownPaths.count < Self.knownPathLimit { rememberPath(path) }
-        normalizationTwins.append(contentsOf: later.normalizationTwins, upTo: Self.examplesKept)
-        outOfScope.append(contentsOf: later.outOfScope, upTo: Self.examplesKept)
-        outOfScopeCount += later.outOfScopeCount
-        tooDeep.append(contentsOf: later.tooDeep, upTo: Self.examplesKept)
-        tooDeepCount += later.tooDeepCount
-        for (origin, entry) in later.foreignOrigins {
-            var merged = foreignOrigins[origin] ?? ([], 0)
-            merged.count += entry.count
-            merged.examples.append(contentsOf: entry.examples, upTo: 5)
-            foreignOrigins[origin] = merged
-        }
-        negativeQuota.append(contentsOf: later.negativeQuota, upTo: Self.examplesKept)
-        filesWithoutETag.append(contentsOf: later.filesWithoutETag, upTo: Self.examplesKept)
-        filesWithoutETagCount += later.filesWithoutETagCount
-        filesSeen += later.filesSeen
-        namesWithPercent.append(contentsOf: later.namesWithPercent, upTo: Self.examplesKept)
-        for namespace in later.namespaces where namespaces.count < 64 { namespaces.insert(namespace) }
-        selfSeen = selfSeen || later.selfSeen
-        selfHrefs.append(contentsOf: later.selfHrefs, upTo: Self.examplesKept)
-        selfCount += later.selfCount
-        collectionsWithoutSlash.append(contentsOf: later.collectionsWithoutSlash, upTo: Self.examplesKept)
-        linter.merge(later.linter)
-        report.merge(later.report)
-    }
-
-    private var lastParent: String?
-    /// The namespace last added to ``namespaces``: nearly every property repeats it.
-    private var lastNamespace = ""
-    private var lastParentCount = 0
-
-    private mutating func flushParent() {
-        guard let parent = lastParent else { return }
-        membersPerCollection[parent, default: 0] += lastParentCount
-        lastParent = nil
-        lastParentCount = 0
-        if membersPerCollection.count > 500_000 { membersSaturated = true }
-    }
-
-    /// Call when the last response has been added.
-    public mutating func finish() { flushParent() }
-
-    /// Takes the document's `<D:sync-token>`. An answer whose body was not given shows itself a sync only
-    /// here: its bare 404s, counted as failing so far, are removed members.
-    public mutating func finishReport(syncToken: String?) {
-        guard report.finish(syncToken: syncToken) else { return }
-        var kept: [ResourceRecord] = []
-        var positions: [Int] = []
-        for (record, position) in zip(failing, failingPositions) {
-            if record.status == 404, record.properties.isEmpty {
-                report.recountAsRemoved(record.path)
-                failingCount -= 1
-            } else {
-                kept.append(record)
-                positions.append(position)
-            }
-        }
-        failing = kept
-        failingPositions = positions
-    }
-
-    /// Counts `path` as a member of its parent collection. Members of one collection usually come
-    /// together: they are counted in place until the parent changes, compared as bytes, so no string is
-    /// made for the members of the same collection.
-    private mutating func countMember(_ path: String) {
-        var path = path
-        path.withUTF8 { bytes in
-            guard let length = Self.parentLength(bytes) else { return }
-            if var last = lastParent, last.withUTF8({ $0.count == length && memcmp($0.baseAddress!, bytes.baseAddress!, length) == 0 }) {
-                lastParentCount += 1
-            } else {
-                flushParent()
-                lastParent = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
-                lastParentCount = 1
-            }
-        }
-    }
-
-    /// The parent collection of a decoded path without its trailing slash (`/a/b/c` → `/a/b`), nil for `/`.
-    static func parentKey(_ path: String) -> String? {
-        var path = path
-        return path.withUTF8 { bytes in
-            parentLength(bytes).map { String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<$0]), as: UTF8.self) }
-        }
-    }
-
-    /// How many of a path's bytes its parent's key takes (`/a/b/c` → 4 for `/a/b`, `/a` → 1 for `/`), nil
-    /// when it has no parent.
-    private static func parentLength(_ path: UnsafeBufferPointer<UInt8>) -> Int? {
-        var end = path.count
-        if end > 0, path[end - 1] == 0x2F { end -= 1 }
-        guard end > 0 else { return nil }
-        var slash = end - 1
-        while slash >= 0, path[slash] != 0x2F { slash -= 1 }
-        guard slash >= 0 else { return nil }
-        return max(slash, 1)
     }
 
     private mutating func noteQuota(_ name: QualifiedName, _ text: String, path: String) {
         let value = text.trimmingASCIIWhitespace()
-        if value.hasPrefix("-"), negativeQuota.count < Self.examplesKept { negativeQuota.append((path, "\(name.name) = \(value)")) }
-    }
-
-    private mutating func checkScope(_ href: Href, path: String) {
-        guard context.urlKnown else { return }
-        let request = context.requestHref
-        if let authority = href.normalizedAuthority, request.authority != nil {
-            let origin = (href.scheme ?? "") + "://" + authority
-            let requestOrigin = (request.scheme ?? "") + "://" + (request.normalizedAuthority ?? "")
-            if origin != requestOrigin {
-                var entry = foreignOrigins[origin] ?? ([], 0)
-                entry.count += 1
-                if entry.examples.count < 5 { entry.examples.append(href.raw) }
-                foreignOrigins[origin] = entry
-            }
-        }
-        if let kind = report.kind, kind.answersOutsideRequestURI || kind.isMultiget { return }
-        guard let levels = URLPath.levels(of: path, below: context.requestPath) else {
-            outOfScopeCount += 1
-            if outOfScope.count < Self.examplesKept { outOfScope.append(path) }
-            return
-        }
-        if levels == 0 {
-            selfSeen = true
-            selfCount += 1
-            if selfHrefs.count < Self.examplesKept { selfHrefs.append(href.raw) }
-        }
-        if let max = context.depth?.maximumLevels, context.method == "PROPFIND", levels > max {
-            tooDeepCount += 1
-            if tooDeep.count < Self.examplesKept { tooDeep.append(path) }
-        }
+        if value.hasPrefix("-") { negativeQuotas.take(NegativeQuota(path: path, value: "\(name.name) = \(value)")) }
     }
 
     public mutating func addProblem(_ problem: XMLProblem) {
         linter.check(problem)
     }
+
+    /// Call when the last response has been added.
+    public mutating func finish() { members.finish() }
+
+    /// Takes the document's `<D:sync-token>`. An answer whose body was not given shows itself a sync only
+    /// here: its bare 404s, counted as failing so far, are removed members.
+    public mutating func finishReport(syncToken: String?) {
+        guard report.finish(syncToken: syncToken) else { return }
+        for path in statuses.drop(where: { $0.status == 404 && $0.properties.isEmpty }) { report.recountAsRemoved(path) }
+    }
+
+    /// Takes in what a collector gathered over the piece of the same body that follows this collector's
+    /// piece (both finished), so the result is what one collector reading both pieces in order would hold.
+    /// Bounded lists keep their first entries, counts add up.
+    public mutating func merge(_ later: ResponseCollector) {
+        progress.merge(later.progress)
+        statuses.merge(later.statuses)
+        tree.merge(later.tree)
+        members.merge(later.members)
+        paths.merge(later.paths)
+        properties.merge(later.properties)
+        propertyNamespaces.merge(later.propertyNamespaces)
+        names.merge(later.names)
+        scope.merge(later.scope)
+        depthLevels.merge(later.depthLevels)
+        files.merge(later.files)
+        negativeQuotas.merge(later.negativeQuotas)
+        linter.merge(later.linter)
+        report.merge(later.report)
+    }
 }
 
-extension Array {
-    /// Appends the first of `other` until this array holds `limit` elements: how a bounded list of examples
-    /// takes in the examples of the piece that follows it.
-    mutating func append(contentsOf other: [Element], upTo limit: Int) {
-        if count < limit { append(contentsOf: other.prefix(limit - count)) }
+/// The reading API the rules and reports use, each a view of one accumulator.
+extension ResponseCollector {
+    public var responseCount: Int { progress.responses }
+    /// The decoded path of the last response read, to say where a body that breaks off stopped.
+    public var lastPath: String? { progress.lastPath }
+
+    public var byStatus: [Int: Int] { statuses.byStatus }
+    public var failing: [ResourceRecord] { statuses.failing }
+    public var failingCount: Int { statuses.failingCount }
+    public var records: [ResourceRecord] { tree.records }
+    /// Direct members per collection path, for collapsing failures into subtrees.
+    public var membersPerCollection: [String: Int] { members.perCollection }
+
+    /// Every decoded path seen (bounded), for near-match hints.
+    public var knownPaths: Set<String> { paths.paths }
+    /// Sibling names that differ only in Unicode normalisation (NFC vs NFD).
+    public var normalizationTwins: [(String, String)] { paths.twins.examples.map { ($0.first, $0.second) } }
+
+    public var propertyStatusCounts: [Int: Int] { properties.statusCounts }
+    /// 404 propstats on resources that exist: properties they simply lack (not a fault).
+    public var absentProperties: [QualifiedName: Int] { properties.absent }
+    /// 401/403/409/424/500/507… propstats: property name and code → count and examples.
+    public var failedProperties: [PropertyTally.FailureKey: PropertyTally.Failure] { properties.failed }
+    /// Per property name: on how many resources it came back 404.
+    public var missingEverywhere: [QualifiedName] {
+        absentProperties.filter { $0.value >= responseCount && responseCount > 0 }.keys.sorted()
     }
+    public var namespaces: Set<String> { propertyNamespaces.namespaces }
+    /// Properties named in no namespace at all (a writer that dropped its `D:` prefix), with a few names.
+    public var unqualifiedProperties: Int { propertyNamespaces.unqualifiedCount }
+    public var unqualifiedExamples: [String] { propertyNamespaces.unqualifiedExamples }
+
+    /// Hrefs whose %XX bytes do not decode to UTF-8 (Latin-1 names written by a local user).
+    public var namesNotUTF8: [String] { names.notUTF8.examples }
+    public var namesNotUTF8Count: Int { names.notUTF8.count }
+    public var namesWithPercent: [String] { names.withPercent.examples }
+    /// Decoded names holding control characters, which Windows cannot create or open.
+    public var namesWithControls: [String] { names.withControls.examples }
+    /// Collections whose href lacks the trailing slash.
+    public var collectionsWithoutSlash: [String] { names.collectionsWithoutSlash.examples }
+
+    public var outOfScope: [String] { scope.outOfScope.examples }
+    public var outOfScopeCount: Int { scope.outOfScope.count }
+    public var tooDeep: [String] { scope.tooDeep.examples }
+    public var tooDeepCount: Int { scope.tooDeep.count }
+    /// Absolute hrefs whose origin differs from the request's: origin → examples and count.
+    public var foreignOrigins: [String: CountedExamples<String>] { scope.foreignOrigins }
+    /// The hrefs that name the Request-URI itself, the first few: a listing names it once, so a second is
+    /// a member whose own name the server lost.
+    public var selfHrefs: [String] { scope.selfHrefs.examples }
+    public var selfCount: Int { scope.selfHrefs.count }
+
+    /// For a Depth infinity PROPFIND: collections one level down, and whether anything deeper came back.
+    public var firstLevelCollections: Int { depthLevels.firstLevelCollections }
+    public var sawBelowFirstLevel: Bool { depthLevels.sawBelowFirstLevel }
+
+    public var filesSeen: Int { files.filesSeen }
+    public var filesWithoutETagCount: Int { files.withoutETag.count }
+    public var negativeQuota: [NegativeQuota] { negativeQuotas.examples }
 }

@@ -8,13 +8,18 @@ import Foundation
 /// The pieces are cut just before a `<D:response>` (``MultiStatusSplitter``); each piece after the first
 /// is read behind the root's start tag, so its namespaces are in scope. The result is the one a single
 /// reader gets: whenever that cannot be guaranteed — a cut that does not fall between two responses, a
-/// piece that does not parse, a response without an href (named by its position) — `run` answers nil and
+/// piece that does not parse, a response without an href (named by its position), a piece that saw more
+/// paths again than its known paths can replay — `run` answers nil and
 /// the caller reads the body in one piece, which also gives the exact error for a broken body.
 public enum SplitReading {
     /// One piece per core, at most 8.
     public static var defaultPieces: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8) }
     /// Smaller bodies are read in one piece: starting threads would cost more than it saves.
     public static let defaultMinimumBytes = 32 << 20
+    /// How much of the body's start is read to find the root's start tag and the response element's name.
+    static let openingBytes = 1 << 20
+    /// Each piece is read in chunks of this size.
+    static let chunkBytes = 128 << 10
 
     private struct Piece: Sendable {
         var collector: ResponseCollector
@@ -42,7 +47,7 @@ public enum SplitReading {
         format: CaptureReader.Format
     ) throws -> AnalysisResult? {
         var opening: [UInt8] = []
-        try region.read(0..<min(region.count, 1 << 20)) { opening.append(contentsOf: $0) }
+        try region.read(0..<min(region.count, Self.openingBytes)) { opening.append(contentsOf: $0) }
         guard BodyMode.decide(opening, final: region.count <= opening.count) == .multistatus,
             let prelude = opening.withUnsafeBytes({ MultiStatusSplitter.prelude($0) })
         else { return nil }
@@ -55,7 +60,7 @@ public enum SplitReading {
         // them, the other pieces need not gather theirs (which would double the memory for nothing).
         let opened = opening.withUnsafeBytes { MultiStatusSplitter.count(prelude.responseTag, in: $0) }
         let expectedInFirst = opened == 0 ? 0 : bounds[1] / max(1, opening.count / opened)
-        let laterKeepTree = expectedInFirst < 2 * max(ResponseCollector.treeLimit, ResponseCollector.knownPathLimit)
+        let laterKeepTree = expectedInFirst < 2 * max(TreeRecords.limit, KnownPaths.limit)
         let results = Results(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { k in
             results[k] = try? read(
@@ -63,19 +68,19 @@ public enum SplitReading {
                 keepsTree: k == 0 || laterKeepTree, context: context)
         }
         if !laterKeepTree, let first = results[0],
-            first.collector.responseCount < ResponseCollector.treeLimit || first.collector.knownPaths.count < ResponseCollector.knownPathLimit
+            first.collector.responseCount < TreeRecords.limit || !first.collector.paths.isFull
         {
             return nil  // the guess was wrong: the later pieces' records were needed after all
         }
         var merged: Piece?
         for k in 0..<count {
             guard let piece = results[k], piece.endsCleanly else { return nil }
-            if k > 0, piece.collector.responsesWithoutHref > 0 { return nil }
+            if k > 0, piece.collector.progress.withoutHref > 0 || !piece.collector.paths.mergesExactly { return nil }
             if merged == nil {
                 merged = piece
             } else {
                 merged!.collector.merge(piece.collector)
-                merged!.problems.append(contentsOf: piece.problems, upTo: 1000)
+                merged!.problems.append(contentsOf: piece.problems, upTo: MultiStatusParser.problemLimit)
                 merged!.syncToken = piece.syncToken ?? merged!.syncToken
             }
         }
@@ -98,7 +103,7 @@ public enum SplitReading {
         var collector = ResponseCollector(context: context)
         collector.keepsTree = keepsTree
         if let prelude { try parser.feed(prelude) { collector.add($0) } }
-        try region.read(range, chunk: 128 << 10) { chunk in try parser.feed(chunk) { collector.add($0) } }
+        try region.read(range, chunk: chunkBytes) { chunk in try parser.feed(chunk) { collector.add($0) } }
         var endsCleanly = parser.isBetweenResponses
         if isLast {
             try parser.finish { collector.add($0) }

@@ -4,6 +4,9 @@ import Diagnosis
 /// Renders a report as one self-contained HTML page: no network resources, no script needed for the
 /// essentials (the tree folds with `<details>`, which keyboards and screen readers handle), readable in print.
 public enum HTMLReport {
+    /// A finding lists this many of its resources; the rest are counted.
+    static let resourcesShown = 20
+
     public static func render(_ result: AnalysisResult, title: String = "davdoctor report") -> String {
         analysisPage(result, title: title).finish()
     }
@@ -145,8 +148,9 @@ struct HTMLPage {
                 body += "<li class=\"finding l-\(finding.likelihood.rawValue)\" data-cause=\"\(finding.cause.rawValue)\">"
                 body += "<h3><span class=\"cause\">\(finding.cause.rawValue)</span> <span class=\"likelihood\">\(finding.likelihood.rawValue)</span> \(Self.escape(finding.title))</h3>"
                 if !finding.resources.isEmpty {
-                    let shown = finding.resources.prefix(20).map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", ")
-                    let more = finding.resourceCount > min(20, finding.resources.count) ? " (\(finding.resourceCount) in all)" : ""
+                    let shown = finding.resources.prefix(HTMLReport.resourcesShown).map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", ")
+                    let listed = min(HTMLReport.resourcesShown, finding.resources.count)
+                    let more = finding.resourceCount > listed ? " (\(finding.resourceCount) in all)" : ""
                     body += "<p class=\"resources\">Resources: \(shown)\(more)</p>"
                 }
                 if !finding.evidence.isEmpty {
@@ -184,7 +188,7 @@ struct HTMLPage {
     }
 
     mutating func tree(collector: ResponseCollector, root: String?) {
-        let records = collector.responseCount <= ResponseCollector.treeLimit ? collector.records : collector.failing
+        let records = collector.responseCount <= TreeRecords.limit ? collector.records : collector.failing
         body += "<section id=\"\(idPrefix)tree\" aria-labelledby=\"\(idPrefix)tree-h\"><h2 id=\"\(idPrefix)tree-h\">Resources</h2>\n"
         if records.count < collector.responseCount {
             body += "<p class=\"note\">\(collector.responseCount - records.count) healthy resources are not listed: the answer is large.</p>\n"

@@ -30,7 +30,7 @@ struct ResourceTree {
     let hiddenHealthy: Int
 
     init(collector: ResponseCollector, root requestPath: String?) {
-        let records = collector.responseCount <= ResponseCollector.treeLimit ? collector.records : collector.failing
+        let records = collector.responseCount <= TreeRecords.limit ? collector.records : collector.failing
         self.init(records: records, hidden: collector.responseCount - records.count, root: requestPath)
     }
 

@@ -223,6 +223,8 @@ enum HashBlock: Sendable {
 
 /// Reads a block in order, a few thousand hashes at a time.
 struct BlockCursor {
+    /// Hashes read back from a spill file at a time (32 KiB).
+    private static let hashesPerRead = 4096
     private let block: HashBlock
     private var buffer: [UInt64] = []
     private var index = 0
@@ -238,7 +240,7 @@ struct BlockCursor {
     mutating func peek() -> UInt64? {
         if index < buffer.count { return buffer[index] }
         guard case .spilled(let file, let offset, let count) = block, read < count else { return nil }
-        let want = min(4096, count - read)
+        let want = min(Self.hashesPerRead, count - read)
         guard let values = file.read(at: offset + read * 8, count: want) else {
             unread = count - read
             read = count

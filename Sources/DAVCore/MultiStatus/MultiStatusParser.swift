@@ -40,9 +40,12 @@ public struct MultiStatusParser {
         }
     }
 
+    /// Recoverable faults kept as ``problems`` (all are counted): a broken body can hold one per byte.
+    public static let problemLimit = 1000
+
     public var bytesRead: Int { tokenizer.bytesRead }
     public var responsesRead: Int { handler.responseCount }
-    /// Recoverable faults seen so far (the first 1,000; ``problemCount`` counts them all). One found inside
+    /// Recoverable faults seen so far (the first ``problemLimit``; ``problemCount`` counts them all). One found inside
     /// a `<D:response>` carries that response's href (``XMLProblem/href``), known once the response has
     /// ended; one in a response still being read carries its href if already read.
     public var problems: [XMLProblem] { handler.allProblems }
@@ -170,7 +173,6 @@ struct MultiStatusHandler: XMLTokenHandler {
     /// Problems found inside the response being read: they get its href when it ends (the href may come
     /// after them, or hold them).
     private var responseProblems: [XMLProblem] = []
-    private static let problemLimit = 1000
     private(set) var topDescription: String?
     private(set) var syncToken: String?
 
@@ -404,7 +406,7 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     mutating func problem(_ problem: XMLProblem) {
         problemCount += 1
-        guard problems.count + responseProblems.count < Self.problemLimit else { return }
+        guard problems.count + responseProblems.count < MultiStatusParser.problemLimit else { return }
         if inResponse {
             responseProblems.append(problem)
         } else {

@@ -10,7 +10,9 @@ struct ByteInterner {
 
     private var arena: [UInt8] = []
     private var entries: [Entry] = []
-    private var slots: [Int32] = Array(repeating: -1, count: 256)
+    /// Slots to start with: a power of two (slots are found by masking), doubled when half full.
+    private static let initialSlots = 256
+    private var slots: [Int32] = Array(repeating: -1, count: initialSlots)
 
     var count: Int { entries.count }
 

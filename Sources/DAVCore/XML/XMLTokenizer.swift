@@ -93,6 +93,8 @@ public struct XMLTokenizer {
     /// `rawNamesCount` bytes are in use, so opening and closing an element copies the name once, no more.
     private var rawNames: [UInt8] = []
     private var rawNamesCount = 0
+    /// ``rawNames`` grows by at least this many bytes at a time, so a nest of short names grows it rarely.
+    private static let rawNamesGrowth = 256
     private var bindings: [Binding] = []
     private var prefixes: [UInt8] = []
     private var textBytes = 0
@@ -565,7 +567,7 @@ public struct XMLTokenizer {
 
     private mutating func pushRawName(_ name: UnsafeBufferPointer<UInt8>) {
         let needed = rawNamesCount + name.count
-        if rawNames.count < needed { rawNames.append(contentsOf: repeatElement(0, count: max(needed - rawNames.count, 256))) }
+        if rawNames.count < needed { rawNames.append(contentsOf: repeatElement(0, count: max(needed - rawNames.count, Self.rawNamesGrowth))) }
         let at = rawNamesCount
         rawNames.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + at, name.baseAddress!, name.count) }
         rawNamesCount = needed

@@ -40,7 +40,7 @@ enum ArrivalRule {
             } else if tooDeep, let collector = input.collector {
                 lost("Depth: \(sent)", "the server never received Depth: \(sent): it listed \(Wording.resources(collector.tooDeepCount)) deeper than that",
                     ["Depth: \(sent) was sent and the server that answered (\(input.server.kind.displayName)) honours Depth, yet the answer goes deeper (\(collector.tooDeep.first ?? "")): it was answered as Depth: infinity"],
-                    FixBook.proxyDroppedHeaders(["Depth"]), resources: Array(collector.tooDeep.prefix(1000)))
+                    FixBook.proxyDroppedHeaders(["Depth"]), resources: Array(collector.tooDeep.prefix(Finding.resourcesListed)))
             }
         }
 

@@ -21,7 +21,7 @@ enum LockRule: Rule {
             findings.append(Finding(
                 cause: .lock, likelihood: .high,
                 title: "\(Wording.resources(locked.count)) locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))")",
-                resources: locked.prefix(1000).map(\.path), resourceCount: locked.count, evidence: evidence,
+                resources: locked.prefix(Finding.resourcesListed).map(\.path), resourceCount: locked.count, evidence: evidence,
                 fixes: FixBook.lock(roots: roots.isEmpty ? locked.map(\.path) : roots, server: input.server.kind), status: 423))
         }
         let failedPreconditions = input.failing([412])

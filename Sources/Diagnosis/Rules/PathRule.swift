@@ -19,7 +19,8 @@ enum PathRule: Rule {
                 let misses = ReportRule.multigetMisses(real, input)
                 // A multiget's own reason for a case slip says what the near match would.
                 let caseSlips = Set(misses.filter { if case .caseDiffers = $0.miss { true } else { false } }.map(\.path))
-                let hints = real.prefix(20).filter { !caseSlips.contains($0.path) }.compactMap { index.nearMatch(for: $0.path) }
+                let hints = real.prefix(ResponseCollector.examplesKept).filter { !caseSlips.contains($0.path) }
+                    .compactMap { index.nearMatch(for: $0.path) }
                 evidence += hints
                 let reasons = ReportRule.explain(misses, input)
                 evidence += reasons
@@ -28,7 +29,7 @@ enum PathRule: Rule {
                 }
                 var finding = Finding(
                     cause: .path, likelihood: .high,
-                    title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(1000).map(\.path),
+                    title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(Finding.resourcesListed).map(\.path),
                     resourceCount: real.count, evidence: evidence,
                     fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath,
                         elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
@@ -48,7 +49,7 @@ enum PathRule: Rule {
             let parents = Array(Set(conflicts.map { URLPath.parent(of: $0.path) })).sorted()
             findings.append(Finding(
                 cause: .path, title: "\(Wording.resources(conflicts.count)) refused with 409 Conflict (missing parent collection)",
-                resources: conflicts.prefix(1000).map(\.path), resourceCount: conflicts.count,
+                resources: conflicts.prefix(Finding.resourcesListed).map(\.path), resourceCount: conflicts.count,
                 evidence: ["409 on a member usually means its parent does not exist: \(Wording.list(parents))"],
                 fixes: FixBook.missingParent(parents.first ?? "/", server: input.server.kind), status: 409))
         }

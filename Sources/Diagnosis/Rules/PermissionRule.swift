@@ -22,7 +22,7 @@ enum PermissionRule: Rule {
             if let e = input.server.evidence { evidence.append(e) }
             findings.append(Finding(
                 cause: .permission, title: "\(Wording.resources(total)) refused with \(Wording.status(code))",
-                resources: Array(subtrees.prefix(1000)), resourceCount: total, evidence: evidence,
+                resources: Array(subtrees.prefix(Finding.resourcesListed)), resourceCount: total, evidence: evidence,
                 fixes: FixBook.permission(subtrees, status: code, server: input.server.kind), status: code))
         }
         for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 401 || key.status == 403 {
@@ -30,7 +30,7 @@ enum PermissionRule: Rule {
                 findings.append(Finding(
                     cause: .permission, likelihood: .high,
                     title: "\(key.name) is protected: the server will not let it be changed",
-                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
                     evidence: [failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
                         ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
                         : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"],
@@ -41,7 +41,7 @@ enum PermissionRule: Rule {
                 findings.append(Finding(
                     cause: .serverConfig, likelihood: .high,
                     title: "the server does not store the dead property \(key.name) (403)",
-                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
                     evidence: ["PROPPATCH of \(key.name), a property no RFC defines (a client's own, such as Windows' Win32 times), came back 403 with no precondition: the server has no dead-property storage, or refuses this namespace",
                                "Windows and Office set such properties on every save; a server that refuses them makes those saves fail"],
                     fixes: [Fix("Use a server (or a configuration) that stores dead properties: Apache DavLockDB/mod_dav_fs keeps them; rclone, Xandikos and nginx do not", .medium)],
@@ -50,7 +50,7 @@ enum PermissionRule: Rule {
                 findings.append(Finding(
                     cause: .permission, likelihood: .medium,
                     title: "the property \(key.name) is refused (\(Wording.status(key.status))) on \(Wording.resources(failure.count))",
-                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
                     evidence: ["a propstat with \(Wording.status(key.status)) holds \(key.name): the resource is readable, this property is not"],
                     fixes: [Fix("Ask without \(key.name), or grant read-acl/property access for it to this user", .medium)],
                     status: key.status))

@@ -121,7 +121,7 @@ enum ReportRule: Rule {
         let collection = URLPath.withoutTrailingSlash(input.context.requestPath)
         var byLowercase: [String: String] = [:]
         for path in input.collector?.report.found ?? [] { byLowercase[path.lowercased()] = path }
-        return missing.prefix(20).map { record in
+        return missing.prefix(ResponseCollector.examplesKept).map { record in
             let path = record.path
             let sent = report.hrefs.first { Href($0).displayPath == path || Href($0).decodedPath == path }
             if path.hasSuffix("/") { return (path, .collection) }

@@ -17,7 +17,7 @@ enum ServerConfigRule: Rule {
         if !notAllowed.isEmpty {
             findings.append(Finding(
                 cause: .serverConfig, title: "\(input.context.method) is not allowed on \(Wording.resources(notAllowed.count))",
-                resources: notAllowed.prefix(1000).map(\.path), resourceCount: notAllowed.count,
+                resources: notAllowed.prefix(Finding.resourcesListed).map(\.path), resourceCount: notAllowed.count,
                 evidence: notAllowed.prefix(3).map { "\($0.path) answered \(Wording.status($0.status ?? 0))" },
                 fixes: FixBook.methodNotAllowed(input.context.method, allow: nil, server: input.server.kind)))
         }
@@ -25,7 +25,7 @@ enum ServerConfigRule: Rule {
         if !serverErrors.isEmpty {
             findings.append(Finding(
                 cause: .serverConfig, likelihood: .medium, title: "\(Wording.resources(serverErrors.count)) failed inside the server (\(Wording.status(serverErrors[0].status ?? 500)))",
-                resources: serverErrors.prefix(1000).map(\.path), resourceCount: serverErrors.count,
+                resources: serverErrors.prefix(Finding.resourcesListed).map(\.path), resourceCount: serverErrors.count,
                 evidence: ["a 5xx per resource is the server's own failure; its error log says why"] + serverErrors.compactMap(\.description).prefix(2),
                 fixes: [Fix("Read the server's error log at the time of the request (davdoctor logs); a lock database or file system error is common", .medium)]))
         }
@@ -33,14 +33,14 @@ enum ServerConfigRule: Rule {
             if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || isProtected(key.name) {
                 findings.append(Finding(
                     cause: .permission, likelihood: .high, title: "\(key.name) is protected: the server will not let it be changed",
-                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
                     evidence: ["\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15)"],
                     fixes: [Fix("Do not PROPPATCH \(key.name.name); change the resource itself instead", .easy)], status: key.status))
             } else {
                 findings.append(Finding(
                     cause: .serverConfig, likelihood: .medium,
                     title: "the server would not take \(key.name) (\(Wording.status(key.status)))",
-                    resources: Array(failure.examples.prefix(1000)), resourceCount: failure.count,
+                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
                     evidence: ["a propstat with \(Wording.status(key.status)) for \(key.name)"],
                     fixes: [Fix("Check that the server stores dead properties (a property database must be configured and writable)", .medium)],
                     status: key.status))

@@ -11,7 +11,7 @@ enum StorageRule: Rule {
             findings.append(Finding(
                 cause: .storage, likelihood: .high,
                 title: "no space left: \(Wording.resources(full.count + fullProperties)) answered 507 Insufficient Storage",
-                resources: full.prefix(1000).map(\.path), resourceCount: max(full.count, fullProperties),
+                resources: full.prefix(Finding.resourcesListed).map(\.path), resourceCount: max(full.count, fullProperties),
                 evidence: ["507 means the server could not store the representation (disk full or quota reached), RFC 4918 §11.5"],
                 fixes: FixBook.storage(server: input.server.kind), status: 507))
         }
