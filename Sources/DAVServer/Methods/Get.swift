@@ -36,20 +36,19 @@ extension DAVResponder {
         }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
-        let storage = options.storage
+        let reader = try options.storage.openForReading(path)
         if length <= 256 << 10 {
             // Small bodies go out with the head in one write.
             var buffer = ByteBufferAllocator().buffer(capacity: Int(length))
             var offset = start
             while offset < start + length {
-                let count = try storage.read(path, offset: offset, length: Int(start + length - offset), into: &buffer)
+                let count = try reader.read(offset: offset, length: Int(start + length - offset), into: &buffer)
                 if count == 0 { break }
                 offset += Int64(count)
             }
             headers[.contentLength] = String(buffer.readableBytes)
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
         }
-        let reader = (storage as? FileSystemStorage).flatMap { try? $0.openForReading(path) }
         let (from, count) = (start, length)
         let body = ResponseBody(contentLength: Int(count)) { writer in
             var offset = from
@@ -57,12 +56,7 @@ extension DAVResponder {
             while offset < end {
                 let chunk = Int(min(Int64(256 << 10), end - offset))
                 var buffer = ByteBufferAllocator().buffer(capacity: chunk)
-                let count: Int
-                if let reader {
-                    count = try reader.read(offset: offset, length: chunk, into: &buffer)
-                } else {
-                    count = try storage.read(path, offset: offset, length: chunk, into: &buffer)
-                }
+                let count = try reader.read(offset: offset, length: chunk, into: &buffer)
                 if count == 0 { break }
                 offset += Int64(count)
                 try await writer.write(buffer)
