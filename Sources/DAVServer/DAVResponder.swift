@@ -46,29 +46,30 @@ public struct DAVResponder: HTTPResponder {
             if exchange.rawPath != "*" { _ = try exchange.requestPath() }
             return try handleOptions(exchange)
         }
-        try authenticate(exchange)
+        try await authenticate(exchange)
         exchange.path = try exchange.requestPath()
         if exchange.path.isDescendant(of: options.principalsPath) { return try await handlePrincipal(exchange, method: method) }
         switch method {
         case "GET": return try await handleGet(exchange, head: false)
         case "HEAD": return try await handleGet(exchange, head: true)
         case "PUT": return try await handlePut(exchange)
-        case "DELETE": return try await gate.serialize { try await handleDelete(exchange) }
+        case "DELETE": return try await gate.serialize { try await BlockingPool.run { try handleDelete(exchange) } }
         case "MKCOL": return try await handleMkcol(exchange)
-        case "COPY": return try await gate.serialize { try await handleCopyMove(exchange, isMove: false) }
-        case "MOVE": return try await gate.serialize { try await handleCopyMove(exchange, isMove: true) }
+        case "COPY": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: false) } }
+        case "MOVE": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: true) } }
         case "PROPFIND": return try await handlePropfind(exchange)
         case "PROPPATCH": return try await handleProppatch(exchange)
         case "LOCK": return try await handleLock(exchange)
-        case "UNLOCK": return try await handleUnlock(exchange)
+        case "UNLOCK": return try await BlockingPool.run { try handleUnlock(exchange) }
         case "REPORT": return try await handleReport(exchange)
         default:
             throw DAVError(405, "\(method) is not a WebDAV method this server supports", headers: [("Allow", Self.allowedMethods)])
         }
     }
 
-    /// Reads Basic credentials, if any; a wrong password is 401 at once.
-    func authenticate(_ exchange: Exchange) throws {
+    /// Reads Basic credentials, if any; a wrong password is 401 at once. A password not in the cache is
+    /// hashed on the blocking pool: PBKDF2's 210,000 rounds would hold a cooperative thread for a while.
+    func authenticate(_ exchange: Exchange) async throws {
         guard options.access.requiresAuthentication else { return }
         guard let header = exchange.header("Authorization") else { return }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -83,7 +84,9 @@ public struct DAVResponder: HTTPResponder {
         else { throw unauthorized() }
         let name = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
-        guard let account = options.access.accounts[name], account.password.verify(password) else { throw unauthorized() }
+        guard let account = options.access.accounts[name],
+            try await BlockingPool.run({ account.password.verify(password) })
+        else { throw unauthorized() }
         credentials.remember(header, user: name, now: now)
         exchange.user = name
     }

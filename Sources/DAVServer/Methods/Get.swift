@@ -4,8 +4,13 @@ import Hummingbird
 
 extension DAVResponder {
     /// GET and HEAD: files streamed with ETag, Last-Modified, conditional requests and one byte range;
-    /// a collection answers with a small HTML index, never a 207.
+    /// a collection answers with a small HTML index, never a 207. The lookups, the open and a small body's
+    /// read are one trip to the ``BlockingPool``; a large body is read there 256 KiB at a time.
     func handleGet(_ exchange: Exchange, head: Bool) async throws -> Response {
+        try await BlockingPool.run { try getResponse(exchange, head: head) }
+    }
+
+    private func getResponse(_ exchange: Exchange, head: Bool) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
@@ -55,10 +60,14 @@ extension DAVResponder {
             let end = from + count
             while offset < end {
                 let chunk = Int(min(Int64(256 << 10), end - offset))
-                var buffer = ByteBufferAllocator().buffer(capacity: chunk)
-                let count = try reader.read(offset: offset, length: chunk, into: &buffer)
-                if count == 0 { break }
-                offset += Int64(count)
+                let at = offset
+                let buffer = try await BlockingPool.run {
+                    var buffer = ByteBufferAllocator().buffer(capacity: chunk)
+                    _ = try reader.read(offset: at, length: chunk, into: &buffer)
+                    return buffer
+                }
+                if buffer.readableBytes == 0 { break }
+                offset += Int64(buffer.readableBytes)
                 try await writer.write(buffer)
             }
             try await writer.finish(nil)

@@ -11,8 +11,10 @@ extension DAVResponder {
         let timeout = try requestedTimeout(exchange)
         let body = try await exchange.xmlBody()
         return try await gate.serialize {
-            guard let body else { return try refreshLock(exchange, timeout: timeout) }
-            return try createLock(exchange, body: body, timeout: timeout)
+            try await BlockingPool.run {
+                guard let body else { return try refreshLock(exchange, timeout: timeout) }
+                return try createLock(exchange, body: body, timeout: timeout)
+            }
         }
     }
 
@@ -94,7 +96,8 @@ extension DAVResponder {
     }
 
     /// UNLOCK (RFC 4918 §9.11): 204; 400 without a Lock-Token; 409 when the token does not apply here.
-    func handleUnlock(_ exchange: Exchange) async throws -> Response {
+    /// Blocking: run on the ``BlockingPool``.
+    func handleUnlock(_ exchange: Exchange) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard let text = exchange.header("Lock-Token"), let token = LockToken(headerValue: text) else {

@@ -28,6 +28,13 @@ extension DAVResponder {
             throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
         }
         let request = try Self.readPropfind(try await exchange.xmlBody())
+        return try await BlockingPool.run { try propfindAnswer(exchange, request: request, depth: depth) }
+    }
+
+    /// The answer once the body is read: a Depth 0 207 whole, or the opened first level and the stream
+    /// whose pieces are each produced on the ``BlockingPool``.
+    private func propfindAnswer(_ exchange: Exchange, request: PropfindRequest, depth: Depth) throws -> Response {
+        let path = exchange.path
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
         if depth == .zero || !info.isCollection {
@@ -45,11 +52,12 @@ extension DAVResponder {
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
         let body = ResponseBody { writer in
-            let stream = stream.value
+            let handed = stream
+            let stream = handed.value
             var status = 207
             defer { stream.logEnd(status: status) }
             do {
-                while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
+                while let chunk = try await BlockingPool.run({ try handed.value.nextChunk() }) { try await writer.write(chunk) }
             } catch {
                 // The 207 is already on its way: the answer breaks off, and only the log can say why.
                 status = 500
@@ -63,12 +71,6 @@ extension DAVResponder {
 
     /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
     typealias PropfindLevel = (members: any MemberIterator, dead: [ResourcePath: [XMLElement]])
-
-    /// A value made before the response body starts and used only by that body's closure, never shared.
-    struct HandedOver<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
-    }
 
     static func readPropfind(_ body: XMLElement?) throws -> PropfindRequest {
         guard let body else { return .allprop(include: []) }

@@ -40,7 +40,8 @@ public struct ResourceInfo: Sendable {
 /// - `copy` and `move` require the destination not to exist (the server deletes it first on Overwrite: T).
 /// - Writes go to a temporary place and become visible only at ``ContentWriter/commit()``: a cut upload never
 ///   replaces the old content.
-/// Calls are synchronous; they are short and the server calls them off the event loops.
+/// Calls are synchronous and may block (system calls, a slow disk): the server makes them on its blocking
+/// pool (``BlockingPool``), never on the event loops or Swift's cooperative threads.
 public protocol Storage: Sendable {
     func info(at path: ResourcePath) throws -> ResourceInfo?
     /// Names of a collection's members, in no particular order; hidden upload files are left out.
