@@ -23,7 +23,7 @@ public struct DAVResponder: HTTPResponder {
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
-        let exchange = Exchange(request: request, options: options, requestID: context.id, logger: context.logger)
+        let exchange = ServerExchange(request: request, options: options, requestID: context.id, logger: context.logger)
         var response: Response
         do {
             response = try await route(exchange)
@@ -39,7 +39,7 @@ public struct DAVResponder: HTTPResponder {
         return response
     }
 
-    func route(_ exchange: Exchange) async throws -> Response {
+    func route(_ exchange: ServerExchange) async throws -> Response {
         let method = exchange.request.method.rawValue.uppercased()
         if method == "OPTIONS" {
             // OPTIONS * asks about the server; any other target is refused when unsafe, as for every method.
@@ -69,7 +69,7 @@ public struct DAVResponder: HTTPResponder {
 
     /// Reads Basic credentials, if any; a wrong password is 401 at once. A password not in the cache is
     /// hashed on the blocking pool: PBKDF2's 210,000 rounds would hold a cooperative thread for a while.
-    func authenticate(_ exchange: Exchange) async throws {
+    func authenticate(_ exchange: ServerExchange) async throws {
         guard options.access.requiresAuthentication else { return }
         guard let header = exchange.header("Authorization") else { return }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -96,7 +96,7 @@ public struct DAVResponder: HTTPResponder {
     }
 
     /// Throws 401 (anonymous) or 403 (signed in) when the access rules refuse.
-    func authorize(_ exchange: Exchange, _ permission: Permission, _ path: ResourcePath) throws {
+    func authorize(_ exchange: ServerExchange, _ permission: Permission, _ path: ResourcePath) throws {
         guard options.access.allows(exchange.user, permission, path) else {
             if exchange.user == nil { throw unauthorized() }
             throw DAVError.forbidden("\(exchange.user ?? "") may not \(permission == .read ? "read" : "write") \(path)")

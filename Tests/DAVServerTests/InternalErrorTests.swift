@@ -57,19 +57,18 @@ struct InternalErrorTests {
 }
 
 /// Keeps what was logged, for a test to look at.
-final class LogRecorder: @unchecked Sendable {
+final class LogRecorder: Sendable {
     struct Entry {
         var level: Logger.Level
         var message: String
         var metadata: Logger.Metadata
     }
 
-    private let lock = NSLock()
-    private var stored: [Entry] = []
+    private let stored = Locked<[Entry]>([])
 
-    var entries: [Entry] { lock.withLock { stored } }
+    var entries: [Entry] { stored.withLock { $0 } }
 
-    func append(_ entry: Entry) { lock.withLock { stored.append(entry) } }
+    func append(_ entry: Entry) { stored.withLock { $0.append(entry) } }
 }
 
 struct RecordingLogHandler: LogHandler {

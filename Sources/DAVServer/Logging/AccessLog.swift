@@ -28,7 +28,7 @@ public final class AccessLog: @unchecked Sendable {
         self.handle = Locked(handle)
     }
 
-    func write(exchange: Exchange, status: Int, started: ContinuousClock.Instant) {
+    func write(exchange: ServerExchange, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let line = Self.line(

@@ -6,11 +6,11 @@ extension DAVResponder {
     /// GET and HEAD: files streamed with ETag, Last-Modified, conditional requests and one byte range;
     /// a collection answers with a small HTML index, never a 207. The lookups, the open and a small body's
     /// read are one trip to the ``BlockingPool``; a large body is read there 256 KiB at a time.
-    func handleGet(_ exchange: Exchange, head: Bool) async throws -> Response {
+    func handleGet(_ exchange: ServerExchange, head: Bool) async throws -> Response {
         try await BlockingPool.run { try getResponse(exchange, head: head) }
     }
 
-    private func getResponse(_ exchange: Exchange, head: Bool) throws -> Response {
+    private func getResponse(_ exchange: ServerExchange, head: Bool) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
@@ -102,7 +102,7 @@ extension DAVResponder {
     }
 
     /// If-Range: the range applies only while the entity tag or date still matches.
-    private func rangeApplies(_ exchange: Exchange, info: ResourceInfo) -> Bool {
+    private func rangeApplies(_ exchange: ServerExchange, info: ResourceInfo) -> Bool {
         guard let ifRange = exchange.header("If-Range")?.trimmingASCIIWhitespace() else { return true }
         if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") { return ifRange == info.etag }
         guard let date = HTTPDate.parse(ifRange).map(Double.init) else { return false }
@@ -111,7 +111,7 @@ extension DAVResponder {
 
     /// RFC 9110 §13 preconditions: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since.
     /// Returns a builder of the 304 or 412 response, or nil when the request may go on.
-    func conditionalFailure(_ exchange: Exchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Response)? {
+    func conditionalFailure(_ exchange: ServerExchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Response)? {
         func list(_ value: String) -> [String] {
             value.split(separator: ",").map { $0.trimmingASCIIWhitespace() }
         }
@@ -143,7 +143,7 @@ extension DAVResponder {
         return nil
     }
 
-    private func collectionIndex(_ exchange: Exchange, info: ResourceInfo, head: Bool) throws -> Response {
+    private func collectionIndex(_ exchange: ServerExchange, info: ResourceInfo, head: Bool) throws -> Response {
         let path = exchange.path
         var names = try options.storage.memberNames(of: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         names = names.filter { options.access.allows(exchange.user, .read, path.appending($0)) }

@@ -4,7 +4,7 @@ import Hummingbird
 
 extension DAVResponder {
     /// MKCOL (RFC 4918 §9.3): 201; 405 when something exists there; 409 without a parent; 415 with a body.
-    func handleMkcol(_ exchange: Exchange) async throws -> Response {
+    func handleMkcol(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         if exchange.hasBody {
@@ -14,7 +14,7 @@ extension DAVResponder {
         return try await gate.serialize { try await BlockingPool.run { try makeCollection(exchange) } }
     }
 
-    private func makeCollection(_ exchange: Exchange) throws -> Response {
+    private func makeCollection(_ exchange: ServerExchange) throws -> Response {
         let path = exchange.path
         if try options.storage.info(at: path) != nil {
             throw DAVError(405, "a resource already exists at this URL", headers: [("Allow", Self.allowedMethods)])

@@ -20,7 +20,7 @@ extension DAVResponder {
     /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time
     /// (``PropfindStream``), so a large collection costs neither a large buffer nor the page faults of
     /// allocating one. Members the user may not read are left out, names and all.
-    func handlePropfind(_ exchange: Exchange) async throws -> Response {
+    func handlePropfind(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         let depth = try exchange.depth(default: .infinity)
@@ -33,7 +33,7 @@ extension DAVResponder {
 
     /// The answer once the body is read: a Depth 0 207 whole, or the opened first level and the stream
     /// whose pieces are each produced on the ``BlockingPool``.
-    private func propfindAnswer(_ exchange: Exchange, request: PropfindRequest, depth: Depth) throws -> Response {
+    private func propfindAnswer(_ exchange: ServerExchange, request: PropfindRequest, depth: Depth) throws -> Response {
         let path = exchange.path
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
@@ -173,7 +173,7 @@ final class QuotaCache: @unchecked Sendable {
 /// not its size. Members come in directory order, as nginx and Apache answer: sorting costs more than the XML.
 final class PropfindStream {
     private let responder: DAVResponder
-    let exchange: Exchange
+    let exchange: ServerExchange
     private let root: ResourceInfo
     private let request: DAVResponder.PropfindRequest
     private let quota: QuotaCache
@@ -188,7 +188,7 @@ final class PropfindStream {
     /// The size at which a piece is handed out.
     static let pieceSize = 64 << 10
 
-    init(responder: DAVResponder, exchange: Exchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
+    init(responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
          firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
         self.responder = responder
         self.exchange = exchange

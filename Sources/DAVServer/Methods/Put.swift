@@ -13,7 +13,7 @@ extension DAVResponder {
     /// The file work runs on the ``BlockingPool``: the checks and the open in one trip, the body written
     /// there 256 KiB at a time as it arrives (what is held stays bounded), and its tail with the checks,
     /// the rename and the change log row in one trip inside the gate.
-    func handlePut(_ exchange: Exchange) async throws -> Response {
+    func handlePut(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard !path.isRoot else { throw DAVError(405, "the root is a collection") }
@@ -54,7 +54,7 @@ extension DAVResponder {
 
     /// Inside the gate, on the blocking pool: the body's tail written, the checks made again, then the
     /// rename with its change log row; any failure throws the upload away.
-    private func finishUpload(_ exchange: Exchange, writer: any ContentWriter, tail: [ByteBuffer]) throws -> Response {
+    private func finishUpload(_ exchange: ServerExchange, writer: any ContentWriter, tail: [ByteBuffer]) throws -> Response {
         let existing: ResourceInfo?
         do {
             for chunk in tail { try writer.append(chunk) }
@@ -114,7 +114,7 @@ extension DAVResponder {
     }
 
     /// What a PUT must find true of the tree, the locks and the request's conditions; throws their errors.
-    private func putPreconditions(_ exchange: Exchange) throws -> PutDecision {
+    private func putPreconditions(_ exchange: ServerExchange) throws -> PutDecision {
         let path = exchange.path
         let existing = try options.storage.info(at: path)
         if existing?.isCollection == true { throw DAVError(405, "a collection exists at this URL; PUT cannot replace it") }

@@ -9,7 +9,7 @@ extension DAVResponder {
     ///
     /// A read: the access rules need read on the request-URI, decided before the body is looked at, as for
     /// PROPFIND; members the user may not read are left out of the answer.
-    func handleReport(_ exchange: Exchange) async throws -> Response {
+    func handleReport(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let body = try await exchange.xmlBody() else {

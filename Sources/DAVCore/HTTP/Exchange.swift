@@ -104,3 +104,17 @@ public struct ResponseHead: Sendable, Hashable {
         headers["Content-Type"].map { String($0.split(separator: ";").first ?? "").trimmingASCIIWhitespace().lowercased() }
     }
 }
+
+/// A request and its response as seen on the wire: what a capture holds and what `check` records.
+public struct Exchange: Sendable {
+    public var request: RequestInfo?
+    public var response: ResponseHead?
+    /// The decoded body (transfer and content codings removed), when held in memory.
+    public var body: [UInt8]?
+
+    public init(request: RequestInfo? = nil, response: ResponseHead? = nil, body: [UInt8]? = nil) {
+        self.request = request
+        self.response = response
+        self.body = body
+    }
+}
