@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import Synchronization
 
 /// Sends WebDAV requests over one AsyncHTTPClient `HTTPClient` and returns what came back as evidence.
 ///
@@ -28,7 +27,7 @@ public final class DAVClient: Sendable {
     /// The TLS settings of every connection, kept for ``fetchRaw(_:limit:)``, which connects by itself.
     let tlsConfiguration: TLSConfiguration
     /// The latest Digest challenge per origin and user, so later requests answer it at once.
-    private let digestSessions = Mutex<[String: DigestSession]>([:])
+    private let digestSessions = Locked<[String: DigestSession]>([:])
 
     struct DigestSession {
         var challenge: DigestChallenge

@@ -6,7 +6,7 @@ extension DAVResponder {
     var now: Double { Date().timeIntervalSince1970 }
 
     /// Evaluates the If header, if any: 412 when no list holds (§10.4.1).
-    func checkIfHeader(_ exchange: Exchange) throws {
+    func checkIfHeader(_ exchange: ServerExchange) throws {
         guard let header = try exchange.ifHeader() else { return }
         for list in header.lists {
             if try evaluate(list, exchange) { return }
@@ -14,7 +14,7 @@ extension DAVResponder {
         throw DAVError.preconditionFailed("no list of the If header matched the resources' state")
     }
 
-    private func evaluate(_ list: IfHeader.List, _ exchange: Exchange) throws -> Bool {
+    private func evaluate(_ list: IfHeader.List, _ exchange: ServerExchange) throws -> Bool {
         var path = exchange.path
         if let tag = list.resourceTag {
             guard let destination = Destination(headerValue: tag), destination.isSameAuthority(asHost: exchange.request.head.authority),
@@ -38,7 +38,7 @@ extension DAVResponder {
     }
 
     /// Whether the request's user may use this lock: its creator, or anyone for a lock taken anonymously.
-    static func owns(_ lock: ActiveLock, _ exchange: Exchange) -> Bool {
+    static func owns(_ lock: ActiveLock, _ exchange: ServerExchange) -> Bool {
         lock.principal == nil || lock.principal == exchange.user
     }
 
@@ -49,7 +49,7 @@ extension DAVResponder {
 
     /// Throws 423 `DAV:lock-token-submitted` unless every lock on `path` (and, with `descendants`, below
     /// it) has its token in the If header, submitted by the user who created the lock (RFC 4918 §6.4).
-    func checkLocks(_ exchange: Exchange, _ path: ResourcePath, descendants: Bool) throws {
+    func checkLocks(_ exchange: ServerExchange, _ path: ResourcePath, descendants: Bool) throws {
         let locks = try options.locks.locks(covering: path, descendants: descendants, now: now)
         guard !locks.isEmpty else { return }
         let submitted = Set(try exchange.ifHeader()?.submittedTokens ?? [])
@@ -61,7 +61,7 @@ extension DAVResponder {
 
     /// Locks to check before creating or removing `path`: its own, and the parent collection's, since
     /// the parent's membership changes (§7.4).
-    func checkLocksForMembership(_ exchange: Exchange, _ path: ResourcePath, descendants: Bool) throws {
+    func checkLocksForMembership(_ exchange: ServerExchange, _ path: ResourcePath, descendants: Bool) throws {
         try checkLocks(exchange, path, descendants: descendants)
         if let parent = path.parent { try checkLocks(exchange, parent, descendants: false) }
     }

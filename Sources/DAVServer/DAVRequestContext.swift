@@ -3,8 +3,6 @@ import Hummingbird
 /// The per-request state Hummingbird hands the responder.
 public struct DAVRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated user, once the responder checked the credentials.
-    public var user: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -23,7 +23,7 @@ public struct DAVResponder: HTTPResponder {
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
-        let exchange = Exchange(request: request, options: options, requestID: context.id, logger: context.logger)
+        let exchange = ServerExchange(request: request, options: options, requestID: context.id, logger: context.logger)
         var response: Response
         do {
             response = try await route(exchange)
@@ -39,36 +39,37 @@ public struct DAVResponder: HTTPResponder {
         return response
     }
 
-    func route(_ exchange: Exchange) async throws -> Response {
+    func route(_ exchange: ServerExchange) async throws -> Response {
         let method = exchange.request.method.rawValue.uppercased()
         if method == "OPTIONS" {
             // OPTIONS * asks about the server; any other target is refused when unsafe, as for every method.
             if exchange.rawPath != "*" { _ = try exchange.requestPath() }
             return try handleOptions(exchange)
         }
-        try authenticate(exchange)
+        try await authenticate(exchange)
         exchange.path = try exchange.requestPath()
         if exchange.path.isDescendant(of: options.principalsPath) { return try await handlePrincipal(exchange, method: method) }
         switch method {
         case "GET": return try await handleGet(exchange, head: false)
         case "HEAD": return try await handleGet(exchange, head: true)
         case "PUT": return try await handlePut(exchange)
-        case "DELETE": return try await gate.serialize { try await handleDelete(exchange) }
+        case "DELETE": return try await gate.serialize { try await BlockingPool.run { try handleDelete(exchange) } }
         case "MKCOL": return try await handleMkcol(exchange)
-        case "COPY": return try await gate.serialize { try await handleCopyMove(exchange, isMove: false) }
-        case "MOVE": return try await gate.serialize { try await handleCopyMove(exchange, isMove: true) }
+        case "COPY": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: false) } }
+        case "MOVE": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: true) } }
         case "PROPFIND": return try await handlePropfind(exchange)
         case "PROPPATCH": return try await handleProppatch(exchange)
         case "LOCK": return try await handleLock(exchange)
-        case "UNLOCK": return try await handleUnlock(exchange)
+        case "UNLOCK": return try await BlockingPool.run { try handleUnlock(exchange) }
         case "REPORT": return try await handleReport(exchange)
         default:
             throw DAVError(405, "\(method) is not a WebDAV method this server supports", headers: [("Allow", Self.allowedMethods)])
         }
     }
 
-    /// Reads Basic credentials, if any; a wrong password is 401 at once.
-    func authenticate(_ exchange: Exchange) throws {
+    /// Reads Basic credentials, if any; a wrong password is 401 at once. A password not in the cache is
+    /// hashed on the blocking pool: PBKDF2's 210,000 rounds would hold a cooperative thread for a while.
+    func authenticate(_ exchange: ServerExchange) async throws {
         guard options.access.requiresAuthentication else { return }
         guard let header = exchange.header("Authorization") else { return }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -83,7 +84,9 @@ public struct DAVResponder: HTTPResponder {
         else { throw unauthorized() }
         let name = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
-        guard let account = options.access.accounts[name], account.password.verify(password) else { throw unauthorized() }
+        guard let account = options.access.accounts[name],
+            try await BlockingPool.run({ account.password.verify(password) })
+        else { throw unauthorized() }
         credentials.remember(header, user: name, now: now)
         exchange.user = name
     }
@@ -93,7 +96,7 @@ public struct DAVResponder: HTTPResponder {
     }
 
     /// Throws 401 (anonymous) or 403 (signed in) when the access rules refuse.
-    func authorize(_ exchange: Exchange, _ permission: Permission, _ path: ResourcePath) throws {
+    func authorize(_ exchange: ServerExchange, _ permission: Permission, _ path: ResourcePath) throws {
         guard options.access.allows(exchange.user, permission, path) else {
             if exchange.user == nil { throw unauthorized() }
             throw DAVError.forbidden("\(exchange.user ?? "") may not \(permission == .read ? "read" : "write") \(path)")

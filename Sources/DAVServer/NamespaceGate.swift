@@ -1,3 +1,5 @@
+import DAVCore
+
 /// Lets one change of the tree and its stores happen at a time.
 ///
 /// A method that changes something checks conditions (the If header, locks, a parent's existence) and

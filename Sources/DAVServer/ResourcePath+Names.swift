@@ -32,8 +32,8 @@ extension ResourcePath {
             }
             if spellsASCII(bytes, at: index) { return nil }
             out.append(UInt8(ascii: "\\"))
-            out.append(hexDigit(bytes[index] >> 4))
-            out.append(hexDigit(bytes[index] & 0x0F))
+            out.append(Hex.digit(bytes[index] >> 4, uppercase: true))
+            out.append(Hex.digit(bytes[index], uppercase: true))
             index += 1
         }
         return String(decoding: out, as: UTF8.self)
@@ -55,8 +55,8 @@ extension ResourcePath {
         let utf8 = Array(segment.utf8)
         var index = 0
         while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\"), index + 2 < utf8.count, let high = hexValue(utf8[index + 1]),
-                let low = hexValue(utf8[index + 2]), high >= 8
+            if utf8[index] == UInt8(ascii: "\\"), index + 2 < utf8.count, let high = Hex.value(utf8[index + 1]),
+                let low = Hex.value(utf8[index + 2]), high >= 8
             {
                 out.append(high << 4 | low)
                 index += 3

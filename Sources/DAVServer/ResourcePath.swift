@@ -44,8 +44,8 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         var index = 0
         while index < bytes.count {
             var byte = bytes[index]
-            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
-                let low = hexValue(bytes[index + 2])
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
+                let low = Hex.value(bytes[index + 2])
             {
                 byte = high << 4 | low
                 index += 3
@@ -58,15 +58,6 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
             out.append(byte)
         }
         return out
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     public var isRoot: Bool { segments.isEmpty }
@@ -104,42 +95,14 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         return out
     }
 
-    /// Encodes everything but unreserved characters and a few safe sub-delimiters, from the bytes of the
-    /// name the segment stands for. Most names need no escape at all and are appended as they are (this
-    /// runs for every member of every listing).
+    /// Encodes the bytes of the name the segment stands for, all but ``PercentEncoding/isSegmentSafe(_:)``.
+    /// Most names need no escape at all and are appended as they are (this runs for every member of every listing).
     static func encode(_ segment: String, into out: inout String) {
-        guard !segment.utf8.allSatisfy(isSafe) else {
+        guard !segment.utf8.allSatisfy(PercentEncoding.isSegmentSafe) else {
             out += segment
             return
         }
-        let name = Self.name(ofSegment: segment)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(name.count * 3)
-        for byte in name {
-            if isSafe(byte) {
-                bytes.append(byte)
-            } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigit(byte >> 4))
-                bytes.append(hexDigit(byte & 0x0F))
-            }
-        }
-        out += String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
-    }
-
-    private static func isSafe(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
-            UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
-            true
-        default: false
-        }
+        PercentEncoding.encode(name(ofSegment: segment), keeping: PercentEncoding.isSegmentSafe, into: &out)
     }
 
     // Byte-wise identity: Swift's String equality would merge NFC and NFD spellings.

@@ -32,13 +32,12 @@ public enum SplitReading {
     }
 
     /// The pieces' results, written by one worker each.
-    private final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var pieces: [Piece?]
-        init(count: Int) { pieces = Array(repeating: nil, count: count) }
+    private final class Results: Sendable {
+        private let pieces: Locked<[Piece?]>
+        init(count: Int) { pieces = Locked(Array(repeating: nil, count: count)) }
         subscript(index: Int) -> Piece? {
-            get { lock.withLock { pieces[index] } }
-            set { lock.withLock { pieces[index] = newValue } }
+            get { pieces.withLock { $0[index] } }
+            set { pieces.withLock { $0[index] = newValue } }
         }
     }
 

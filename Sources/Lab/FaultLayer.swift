@@ -201,19 +201,14 @@ struct KeptResponse: Sendable {
 }
 
 /// The fault layer's shared cache: what a stale proxy cache in front of a DAV server keeps.
-final class CacheStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var kept: [String: KeptResponse] = [:]
+final class CacheStore: Sendable {
+    private let kept = Locked<[String: KeptResponse]>([:])
 
     func get(_ key: String) -> KeptResponse? {
-        lock.lock()
-        defer { lock.unlock() }
-        return kept[key]
+        kept.withLock { $0[key] }
     }
 
     func put(_ key: String, _ response: KeptResponse) {
-        lock.lock()
-        defer { lock.unlock() }
-        kept[key] = response
+        kept.withLock { $0[key] = response }
     }
 }

@@ -14,7 +14,7 @@ struct HashTests {
         ("12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a"),
     ])
     func md5RFC1321(input: String, expected: String) {
-        #expect(hexString(MD5.hash(Array(input.utf8))) == expected)
+        #expect(Hex.string(MD5.hash(Array(input.utf8))) == expected)
     }
 
     @Test(arguments: [
@@ -27,22 +27,22 @@ struct HashTests {
         ),
     ])
     func sha256FIPS180(input: String, expected: String) {
-        #expect(hexString(SHA256.hash(Array(input.utf8))) == expected)
+        #expect(Hex.string(SHA256.hash(Array(input.utf8))) == expected)
     }
 
     @Test func sha256OfAMillionAs() {
-        #expect(hexString(SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)))
+        #expect(Hex.string(SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     /// Lengths around the 55/56/64-byte padding boundaries, against values from Python's hashlib.
     @Test func paddingBoundaries() {
         let a55 = [UInt8](repeating: 0x61, count: 55), a56 = [UInt8](repeating: 0x61, count: 56), a64 = [UInt8](repeating: 0x61, count: 64)
-        #expect(hexString(MD5.hash(a55)) == "ef1772b6dff9a122358552954ad0df65")
-        #expect(hexString(MD5.hash(a56)) == "3b0c8ac703f828b04c6c197006d17218")
-        #expect(hexString(MD5.hash(a64)) == "014842d480b571495a4a0363793f7367")
-        #expect(hexString(SHA256.hash(a55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
-        #expect(hexString(SHA256.hash(a56)) == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
-        #expect(hexString(SHA256.hash(a64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+        #expect(Hex.string(MD5.hash(a55)) == "ef1772b6dff9a122358552954ad0df65")
+        #expect(Hex.string(MD5.hash(a56)) == "3b0c8ac703f828b04c6c197006d17218")
+        #expect(Hex.string(MD5.hash(a64)) == "014842d480b571495a4a0363793f7367")
+        #expect(Hex.string(SHA256.hash(a55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(Hex.string(SHA256.hash(a56)) == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(Hex.string(SHA256.hash(a64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 }

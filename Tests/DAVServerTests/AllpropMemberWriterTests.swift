@@ -27,7 +27,7 @@ struct AllpropMemberWriterTests {
         }
 
         let responder = DAVResponder(options: fixture.options)
-        let members = try storage.members(of: .root)
+        let members = try storage.allMembers(of: .root)
         let dead = try fixture.options.properties.propertiesOfMembers(of: .root)
         let locks = fixture.options.locks
         var direct = 0

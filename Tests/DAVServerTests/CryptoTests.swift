@@ -4,7 +4,7 @@ import Testing
 @testable import DAVServer
 
 struct CryptoTests {
-    private func hex(_ bytes: [UInt8]) -> String { PasswordHash.hex(bytes) }
+    private func hex(_ bytes: [UInt8]) -> String { Hex.string(bytes) }
 
     @Test("FIPS 180-2 SHA-256 vectors")
     func sha256() {

@@ -87,9 +87,19 @@ final class ServerFixture: @unchecked Sendable {
 
     static func read(_ storage: any Storage, _ path: ResourcePath) throws -> String {
         var buffer = ByteBuffer()
-        _ = try storage.read(path, offset: 0, length: 1 << 20, into: &buffer)
+        _ = try storage.openForReading(path).read(offset: 0, length: 1 << 20, into: &buffer)
         return String(buffer: buffer)
     }
 }
 
 func path(_ segments: String...) -> ResourcePath { ResourcePath(segments: segments) }
+
+extension Storage {
+    /// Every member the iterator yields, for tests that compare listings whole.
+    func allMembers(of path: ResourcePath) throws -> [ResourceInfo] {
+        let iterator = try memberIterator(of: path)
+        var members: [ResourceInfo] = []
+        while let member = try iterator.next() { members.append(member) }
+        return members
+    }
+}

@@ -25,9 +25,7 @@ struct InternalErrorTests {
             throw DAVError(500, "cannot open /srv/private/\(path.name)")
         }
         func memberNames(of path: ResourcePath) throws -> [String] { try inner.memberNames(of: path) }
-        func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
-            try inner.read(path, offset: offset, length: length, into: &buffer)
-        }
+        func openForReading(_ path: ResourcePath) throws -> any ContentReader { try inner.openForReading(path) }
         func beginWrite(_ path: ResourcePath) throws -> any ContentWriter { try inner.beginWrite(path) }
         func makeCollection(at path: ResourcePath) throws { try inner.makeCollection(at: path) }
         func remove(_ path: ResourcePath) throws { try inner.remove(path) }
@@ -59,19 +57,18 @@ struct InternalErrorTests {
 }
 
 /// Keeps what was logged, for a test to look at.
-final class LogRecorder: @unchecked Sendable {
+final class LogRecorder: Sendable {
     struct Entry {
         var level: Logger.Level
         var message: String
         var metadata: Logger.Metadata
     }
 
-    private let lock = NSLock()
-    private var stored: [Entry] = []
+    private let stored = Locked<[Entry]>([])
 
-    var entries: [Entry] { lock.withLock { stored } }
+    var entries: [Entry] { stored.withLock { $0 } }
 
-    func append(_ entry: Entry) { lock.withLock { stored.append(entry) } }
+    func append(_ entry: Entry) { stored.withLock { $0.append(entry) } }
 }
 
 struct RecordingLogHandler: LogHandler {

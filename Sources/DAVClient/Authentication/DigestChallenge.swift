@@ -30,8 +30,8 @@ struct DigestChallenge: Sendable, Hashable {
 
         func hash(_ bytes: [UInt8]) -> String {
             switch self {
-            case .md5, .md5Session: hexString(MD5.hash(bytes))
-            case .sha256, .sha256Session: hexString(SHA256.hash(bytes))
+            case .md5, .md5Session: Hex.string(MD5.hash(bytes))
+            case .sha256, .sha256Session: Hex.string(SHA256.hash(bytes))
             }
         }
     }
@@ -136,7 +136,7 @@ struct DigestChallenge: Sendable, Hashable {
 
     static func makeClientNonce() -> String {
         var generator = SystemRandomNumberGenerator()
-        return hexString((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     private func quoted(_ value: String) -> String {
@@ -144,17 +144,7 @@ struct DigestChallenge: Sendable, Hashable {
     }
 
     private static func extValue(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
-            }
-        }
-        return out
+        PercentEncoding.encode(text.utf8, keeping: PercentEncoding.isUnreserved)
     }
 }
 

@@ -51,11 +51,6 @@ public struct RecordedExchange: Sendable {
         var reader = CaptureReader(bytes: Self.responseHeadBytes(ResponseHead(version: response.version, status: response.status, reason: response.reason, headers: head)) + body)
         return try reader.readWholeBody(limit: limit).0
     }
-
-    /// The exchange in DAVCore's terms, body decoded, for the diagnosis.
-    public func exchange() throws -> Exchange {
-        Exchange(request: request, response: response, body: try decodedBody())
-    }
 }
 
 extension RecordedExchange: CustomStringConvertible {

@@ -16,7 +16,7 @@ struct ChunkedDecoder {
     static func looksChunked(_ prefix: UnsafeRawBufferPointer) -> Bool {
         var digits = 0
         for byte in prefix {
-            if isHex(byte) {
+            if Hex.value(byte) != nil {
                 digits += 1
                 if digits > 16 { return false }
                 continue
@@ -26,16 +26,6 @@ struct ChunkedDecoder {
         return false
     }
 
-    private static func isHex(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
-    }
-
-    private static func hexValue(_ b: UInt8) -> Int {
-        if b <= 0x39 { return Int(b - 0x30) }
-        if b <= 0x46 { return Int(b - 0x41 + 10) }
-        return Int(b - 0x61 + 10)
-    }
-
     mutating func decode(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         var i = 0
         let n = input.count
@@ -43,10 +33,10 @@ struct ChunkedDecoder {
             switch state {
             case .size:
                 let b = input[i]
-                if Self.isHex(b) {
+                if let digit = Hex.value(b) {
                     sizeDigits += 1
                     guard sizeDigits <= 15 else { throw DAVCoreError(.malformedCapture, "a chunk size in the chunked body is too large") }
-                    size = size * 16 + Self.hexValue(b)
+                    size = size * 16 + Int(digit)
                 } else if b == 0x3B || b == 0x20 || b == 0x09 {
                     state = .extensionText
                 } else if b == 0x0D {

@@ -82,7 +82,7 @@ public enum URLPath {
                 while i < n {
                     let byte = input[i]
                     if byte == 0x25 {
-                        guard i + 2 < n, let high = hexValue(input[i + 1]), let low = hexValue(input[i + 2]) else {
+                        guard i + 2 < n, let high = Hex.value(input[i + 1]), let low = Hex.value(input[i + 2]) else {
                             failed = true
                             return
                         }
@@ -105,7 +105,7 @@ public enum URLPath {
         var bytes = Array(path.utf8)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == 0x25, i + 2 < bytes.count, hexValue(bytes[i + 1]) != nil, hexValue(bytes[i + 2]) != nil {
+            if bytes[i] == 0x25, i + 2 < bytes.count, Hex.value(bytes[i + 1]) != nil, Hex.value(bytes[i + 2]) != nil {
                 for j in i + 1...i + 2 where (0x61...0x66).contains(bytes[j]) { bytes[j] -= 0x20 }
                 i += 3
             } else {
@@ -115,37 +115,14 @@ public enum URLPath {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
-    }
-
     /// Percent-encodes a decoded path for use in an href: every byte but unreserved characters,
     /// `/` and the sub-delimiters that are safe in a path segment.
     public static func encode(_ path: String) -> String {
-        var out = ""
-        out.reserveCapacity(path.utf8.count)
-        for byte in path.utf8 {
-            if isPathSafe(byte) {
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            } else {
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
-            }
-        }
-        return out
+        PercentEncoding.encode(path.utf8, keeping: isPathSafe)
     }
 
     static func isPathSafe(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: true
-        case 0x2D, 0x2E, 0x5F, 0x7E, 0x2F: true  // - . _ ~ /
-        case 0x21, 0x24, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D, 0x3A, 0x40: true  // ! $ ' ( ) * + , ; = : @
-        default: false
-        }
+        byte == UInt8(ascii: "/") || PercentEncoding.isSegmentSafe(byte)
     }
 
     /// `raw` decoded once, when that still reads as an encoded path holding an escape a path needs (`%20`
@@ -156,7 +133,7 @@ public enum URLPath {
         let bytes = Array(once.utf8)
         var i = 0
         while i + 2 < bytes.count {
-            if bytes[i] == 0x25, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]), !isPathSafe(high << 4 | low) { return once }
+            if bytes[i] == 0x25, let high = Hex.value(bytes[i + 1]), let low = Hex.value(bytes[i + 2]), !isPathSafe(high << 4 | low) { return once }
             i += 1
         }
         return nil
@@ -170,7 +147,7 @@ public enum URLPath {
         while i < bytes.count {
             let byte = bytes[i]
             if byte == 0x25 {
-                if i + 2 < bytes.count, hexValue(bytes[i + 1]) != nil, hexValue(bytes[i + 2]) != nil {
+                if i + 2 < bytes.count, Hex.value(bytes[i + 1]) != nil, Hex.value(bytes[i + 2]) != nil {
                     i += 3
                     continue
                 }
@@ -182,11 +159,8 @@ public enum URLPath {
                 while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
                 return String(decoding: bytes[scalarStart..<end], as: UTF8.self)
             }
-            switch byte {
-            case 0x00...0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F:
-                return byte == 0x20 ? "space" : String(UnicodeScalar(byte))
-            default: i += 1
-            }
+            if PercentEncoding.mustBeEscaped(byte) { return byte == 0x20 ? "space" : String(UnicodeScalar(byte)) }
+            i += 1
         }
         return nil
     }

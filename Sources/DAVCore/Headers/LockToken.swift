@@ -24,11 +24,7 @@ public struct LockToken: Sendable, Hashable, CustomStringConvertible {
         var b = bytes
         b[6] = (b[6] & 0x0F) | 0x40  // version 4
         b[8] = (b[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = b.map { byte -> String in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }
-        let groups = [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }
+        let groups = [b[0..<4], b[4..<6], b[6..<8], b[8..<10], b[10..<16]].map { Hex.string($0) }
         self.uri = "urn:uuid:" + groups.joined(separator: "-")
     }
 

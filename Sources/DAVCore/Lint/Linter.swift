@@ -49,7 +49,7 @@ public struct Linter: Sendable {
     /// percent-encoded (controls, space, non-ASCII, `" < > \\ ^ ` { | }` and DEL).
     private static let ordinaryHrefBytes: ByteSet = {
         var set = ByteSet()
-        for b in UInt8(0x21)...UInt8(0x7E) where ![0x2F, 0x3F, 0x23, 0x25, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D].contains(b) {
+        for b in UInt8(0)...UInt8(0xFF) where !PercentEncoding.mustBeEscaped(b) && ![0x2F, 0x3F, 0x23, 0x25].contains(b) {
             set.insert(b)
         }
         return set
@@ -91,9 +91,9 @@ public struct Linter: Sendable {
                     segmentStart = i
                 } else if invalid == nil {
                     if b == 0x25 {
-                        if !(i + 2 < n && Self.isHex(bytes[i + 1]) && Self.isHex(bytes[i + 2])) { invalid = "%" }
+                        if !(i + 2 < n && Hex.value(bytes[i + 1]) != nil && Hex.value(bytes[i + 2]) != nil) { invalid = "%" }
                         if i + 2 < n, bytes[i + 1] == 0x32, bytes[i + 2] == 0x35 { escapedPercent = true }
-                    } else if b >= 0x80 || b <= 0x20 || b == 0x22 || b == 0x3C || b == 0x3E || b == 0x5C || b == 0x5E || b == 0x60 || b == 0x7B || b == 0x7C || b == 0x7D || b == 0x7F {
+                    } else if PercentEncoding.mustBeEscaped(b) {
                         invalid = b == 0x20 ? "space" : (b >= 0x80 ? URLPath.firstInvalidCharacter(raw) ?? "non-ASCII" : String(UnicodeScalar(b)))
                     }
                 }
@@ -129,10 +129,6 @@ public struct Linter: Sendable {
                 firstOriginAt = where_
             }
         }
-    }
-
-    private static func isHex(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
     }
 
     /// Records a recoverable XML fault found by the parser.

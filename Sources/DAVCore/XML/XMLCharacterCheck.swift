@@ -255,9 +255,9 @@ struct XMLCharacterCheck {
                 return false
             }
         case .hexStart, .hexDigits:
-            if let digit = Self.hexDigit(b) {
+            if let digit = Hex.value(b) {
                 reference = .hexDigits
-                referenceValue = min(referenceValue &* 16 &+ digit, 0x11_0000)
+                referenceValue = min(referenceValue &* 16 &+ UInt32(digit), 0x11_0000)
             } else if b == 0x3B, reference == .hexDigits {
                 endReference(into: &handler)
             } else {
@@ -288,16 +288,6 @@ struct XMLCharacterCheck {
         handler.problem(XMLProblem(kind: kind, detail: detail, offset: offset))
     }
 
-    @inline(__always)
-    private static func hexDigit(_ b: UInt8) -> UInt32? {
-        switch b {
-        case 0x30...0x39: return UInt32(b - 0x30)
-        case 0x41...0x46: return UInt32(b - 0x41 + 10)
-        case 0x61...0x66: return UInt32(b - 0x61 + 10)
-        default: return nil
-        }
-    }
-
     /// `U+0001`, `U+FFFE`, `U+110000` (a reference past Unicode).
     static func codePoint(_ value: UInt32) -> String {
         let digits = String(value, radix: 16, uppercase: true)
@@ -308,9 +298,7 @@ struct XMLCharacterCheck {
     static func hex(_ packed: UInt32, count: Int) -> String {
         var parts: [String] = []
         for index in stride(from: count - 1, through: 0, by: -1) {
-            let byte = UInt8(truncatingIfNeeded: packed >> UInt32(8 * index))
-            let digits = String(byte, radix: 16, uppercase: true)
-            parts.append("0x" + (digits.count == 1 ? "0" : "") + digits)
+            parts.append("0x" + Hex.string([UInt8(truncatingIfNeeded: packed >> UInt32(8 * index))], uppercase: true))
         }
         return parts.joined(separator: " ")
     }

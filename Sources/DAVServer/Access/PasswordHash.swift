@@ -15,7 +15,7 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
             let iterations = Int(parts[1]), iterations >= 1,
-            let salt = Self.unhex(parts[2]), salt.count >= 8, let hash = Self.unhex(parts[3]), hash.count == 32
+            let salt = Hex.bytes(parts[2]), salt.count >= 8, let hash = Hex.bytes(parts[3]), hash.count == 32
         else { return nil }
         self.iterations = iterations
         self.salt = salt
@@ -41,30 +41,5 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
         return difference == 0
     }
 
-    public var description: String { "pbkdf2-sha256$\(iterations)$\(Self.hex(salt))$\(Self.hex(hash))" }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
-    }
-
-    static func unhex(_ text: Substring) -> [UInt8]? {
-        let bytes = Array(text.utf8)
-        guard bytes.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: bytes.count, by: 2) {
-            guard let high = nibble(bytes[i]), let low = nibble(bytes[i + 1]) else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
+    public var description: String { "pbkdf2-sha256$\(iterations)$\(Hex.string(salt))$\(Hex.string(hash))" }
 }

@@ -8,8 +8,8 @@ import Foundation
 /// {"time":"2026-11-25T11:00:00Z","id":"7","user":"alice","method":"PROPFIND","path":"/docs/","depth":"1","status":207,"ms":1.8,"statuses":{"200":12,"403":1}}
 /// ```
 public final class AccessLog: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+    /// Locked so that lines written by concurrent requests never interleave.
+    private let handle: Locked<FileHandle>
 
     /// Appends to `path`, creating it if needed.
     public init(path: String) throws {
@@ -20,15 +20,15 @@ public final class AccessLog: @unchecked Sendable {
             throw DAVError(500, "cannot open the access log \(path)")
         }
         handle.seekToEndOfFile()
-        self.handle = handle
+        self.handle = Locked(handle)
     }
 
     /// Writes to an open handle (standard output).
     public init(handle: FileHandle) {
-        self.handle = handle
+        self.handle = Locked(handle)
     }
 
-    func write(exchange: Exchange, status: Int, started: ContinuousClock.Instant) {
+    func write(exchange: ServerExchange, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let line = Self.line(
@@ -36,9 +36,7 @@ public final class AccessLog: @unchecked Sendable {
             path: exchange.rawPath, status: status, ms: (ms * 1000).rounded() / 1000, user: exchange.user,
             depth: exchange.header("Depth"), statuses: exchange.statusCounts)
         let data = Data(line)
-        lock.lock()
-        defer { lock.unlock() }
-        handle.write(data)
+        handle.withLock { $0.write(data) }
     }
 
     /// One record, byte for byte as `JSONSerialization` wrote it with `.sortedKeys` and `.withoutEscapingSlashes`
@@ -93,8 +91,6 @@ public final class AccessLog: @unchecked Sendable {
         out.append(UInt8(ascii: ":"))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// A JSON string: `"` and `\` escaped, \b \f \n \r \t by name, other controls as lower-case `\u00XX`,
     /// everything else (`/` included) as its UTF-8 bytes.
     static func string(_ text: String, _ out: inout [UInt8]) {
@@ -110,8 +106,8 @@ public final class AccessLog: @unchecked Sendable {
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00..<0x20:
                 out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
+                out.append(Hex.digit(byte >> 4))
+                out.append(Hex.digit(byte))
             default: out.append(byte)
             }
         }

@@ -7,7 +7,8 @@ extension DAVResponder {
     /// Overwrite (412 when F and the destination exists), Depth 0 or infinity for COPY, infinity for MOVE.
     /// Dead properties travel with the resources; locks do not (§7.7). The change log gets the source's
     /// members as removed (MOVE), a replaced destination's as removed, and what arrives as created.
-    func handleCopyMove(_ exchange: Exchange, isMove: Bool) async throws -> Response {
+    /// Blocking: run on the ``BlockingPool``, inside the gate.
+    func handleCopyMove(_ exchange: ServerExchange, isMove: Bool) throws -> Response {
         let source = exchange.path
         guard let destinationHeader = exchange.header("Destination") else { throw DAVError.badRequest("the Destination header is missing") }
         guard let destination = Destination(headerValue: destinationHeader) else {
@@ -81,7 +82,7 @@ extension DAVResponder {
     /// of a destination tree it replaces. Checking the top alone would let a readable collection carry an
     /// unreadable member out to a place the user may read.
     private func authorizeMembers(
-        _ exchange: Exchange, isMove: Bool, source: ResourcePath, target: ResourcePath, replacing existing: ResourceInfo?
+        _ exchange: ServerExchange, isMove: Bool, source: ResourcePath, target: ResourcePath, replacing existing: ResourceInfo?
     ) throws {
         guard options.access.requiresAuthentication else { return }
         try options.storage.walk(source) { member in

@@ -5,7 +5,8 @@ import Hummingbird
 extension DAVResponder {
     /// DELETE (RFC 4918 §9.6): a collection goes with all its members. When members are locked (or the
     /// user may not write them), nothing is deleted and a 207 names each one that blocked the deletion.
-    func handleDelete(_ exchange: Exchange) async throws -> Response {
+    /// Blocking: run on the ``BlockingPool``, inside the gate.
+    func handleDelete(_ exchange: ServerExchange) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }

@@ -4,8 +4,13 @@ import Hummingbird
 
 extension DAVResponder {
     /// GET and HEAD: files streamed with ETag, Last-Modified, conditional requests and one byte range;
-    /// a collection answers with a small HTML index, never a 207.
-    func handleGet(_ exchange: Exchange, head: Bool) async throws -> Response {
+    /// a collection answers with a small HTML index, never a 207. The lookups, the open and a small body's
+    /// read are one trip to the ``BlockingPool``; a large body is read there 256 KiB at a time.
+    func handleGet(_ exchange: ServerExchange, head: Bool) async throws -> Response {
+        try await BlockingPool.run { try getResponse(exchange, head: head) }
+    }
+
+    private func getResponse(_ exchange: ServerExchange, head: Bool) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
@@ -36,35 +41,33 @@ extension DAVResponder {
         }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
-        let storage = options.storage
+        let reader = try options.storage.openForReading(path)
         if length <= 256 << 10 {
             // Small bodies go out with the head in one write.
             var buffer = ByteBufferAllocator().buffer(capacity: Int(length))
             var offset = start
             while offset < start + length {
-                let count = try storage.read(path, offset: offset, length: Int(start + length - offset), into: &buffer)
+                let count = try reader.read(offset: offset, length: Int(start + length - offset), into: &buffer)
                 if count == 0 { break }
                 offset += Int64(count)
             }
             headers[.contentLength] = String(buffer.readableBytes)
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
         }
-        let reader = (storage as? FileSystemStorage).flatMap { try? $0.openForReading(path) }
         let (from, count) = (start, length)
         let body = ResponseBody(contentLength: Int(count)) { writer in
             var offset = from
             let end = from + count
             while offset < end {
                 let chunk = Int(min(Int64(256 << 10), end - offset))
-                var buffer = ByteBufferAllocator().buffer(capacity: chunk)
-                let count: Int
-                if let reader {
-                    count = try reader.read(offset: offset, length: chunk, into: &buffer)
-                } else {
-                    count = try storage.read(path, offset: offset, length: chunk, into: &buffer)
+                let at = offset
+                let buffer = try await BlockingPool.run {
+                    var buffer = ByteBufferAllocator().buffer(capacity: chunk)
+                    _ = try reader.read(offset: at, length: chunk, into: &buffer)
+                    return buffer
                 }
-                if count == 0 { break }
-                offset += Int64(count)
+                if buffer.readableBytes == 0 { break }
+                offset += Int64(buffer.readableBytes)
                 try await writer.write(buffer)
             }
             try await writer.finish(nil)
@@ -99,7 +102,7 @@ extension DAVResponder {
     }
 
     /// If-Range: the range applies only while the entity tag or date still matches.
-    private func rangeApplies(_ exchange: Exchange, info: ResourceInfo) -> Bool {
+    private func rangeApplies(_ exchange: ServerExchange, info: ResourceInfo) -> Bool {
         guard let ifRange = exchange.header("If-Range")?.trimmingASCIIWhitespace() else { return true }
         if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") { return ifRange == info.etag }
         guard let date = HTTPDate.parse(ifRange).map(Double.init) else { return false }
@@ -108,7 +111,7 @@ extension DAVResponder {
 
     /// RFC 9110 §13 preconditions: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since.
     /// Returns a builder of the 304 or 412 response, or nil when the request may go on.
-    func conditionalFailure(_ exchange: Exchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Response)? {
+    func conditionalFailure(_ exchange: ServerExchange, info: ResourceInfo?, isRead: Bool) throws -> ((HTTPFields) -> Response)? {
         func list(_ value: String) -> [String] {
             value.split(separator: ",").map { $0.trimmingASCIIWhitespace() }
         }
@@ -140,7 +143,7 @@ extension DAVResponder {
         return nil
     }
 
-    private func collectionIndex(_ exchange: Exchange, info: ResourceInfo, head: Bool) throws -> Response {
+    private func collectionIndex(_ exchange: ServerExchange, info: ResourceInfo, head: Bool) throws -> Response {
         let path = exchange.path
         var names = try options.storage.memberNames(of: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         names = names.filter { options.access.allows(exchange.user, .read, path.appending($0)) }

@@ -5,20 +5,22 @@ import Hummingbird
 extension DAVResponder {
     /// LOCK (RFC 4918 §9.10): a body creates a lock (exclusive or shared, Depth 0 or infinity); no body
     /// refreshes the lock named in the If header. A lock on an unmapped URL creates an empty resource (201).
-    func handleLock(_ exchange: Exchange) async throws -> Response {
+    func handleLock(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         let timeout = try requestedTimeout(exchange)
         let body = try await exchange.xmlBody()
         return try await gate.serialize {
-            guard let body else { return try refreshLock(exchange, timeout: timeout) }
-            return try createLock(exchange, body: body, timeout: timeout)
+            try await BlockingPool.run {
+                guard let body else { return try refreshLock(exchange, timeout: timeout) }
+                return try createLock(exchange, body: body, timeout: timeout)
+            }
         }
     }
 
     /// A new lock, inside the gate: the resource's existence, the lock and the empty resource it may create
     /// change together.
-    private func createLock(_ exchange: Exchange, body: XMLElement, timeout: LockTimeout) throws -> Response {
+    private func createLock(_ exchange: ServerExchange, body: XMLElement, timeout: LockTimeout) throws -> Response {
         let path = exchange.path
         guard body.name == DAV.lockinfo, let scope = body.firstChild(DAV.lockscope), body.firstChild(DAV.locktype)?.firstChild(DAV.write) != nil
         else { throw DAVError.badRequest("the body must be a DAV:lockinfo with a lockscope and a write locktype") }
@@ -62,7 +64,7 @@ extension DAVResponder {
         return Responses.xml(existing == nil ? 201 : 200, XMLBody.document(document), headers: [(HTTPField.Name("Lock-Token")!, token.headerValue)])
     }
 
-    private func refreshLock(_ exchange: Exchange, timeout: LockTimeout) throws -> Response {
+    private func refreshLock(_ exchange: ServerExchange, timeout: LockTimeout) throws -> Response {
         let path = exchange.path
         guard let header = try exchange.ifHeader() else {
             throw DAVError.badRequest("a LOCK without a body refreshes a lock and needs an If header with its token")
@@ -81,7 +83,7 @@ extension DAVResponder {
     }
 
     /// The first Timeout choice, capped at the server's maximum; 400 when malformed.
-    private func requestedTimeout(_ exchange: Exchange) throws -> LockTimeout {
+    private func requestedTimeout(_ exchange: ServerExchange) throws -> LockTimeout {
         let maximum = options.maxLockSeconds
         guard let text = exchange.header("Timeout") else { return .seconds(min(3600, maximum)) }
         guard let choices = LockTimeout.parseHeader(text), let first = choices.first else {
@@ -94,7 +96,8 @@ extension DAVResponder {
     }
 
     /// UNLOCK (RFC 4918 §9.11): 204; 400 without a Lock-Token; 409 when the token does not apply here.
-    func handleUnlock(_ exchange: Exchange) async throws -> Response {
+    /// Blocking: run on the ``BlockingPool``.
+    func handleUnlock(_ exchange: ServerExchange) throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard let text = exchange.header("Lock-Token"), let token = LockToken(headerValue: text) else {

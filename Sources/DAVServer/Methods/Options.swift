@@ -3,7 +3,7 @@ import Hummingbird
 
 extension DAVResponder {
     /// OPTIONS (RFC 4918 §9.8 of RFC 7231, §18 of RFC 4918): classes 1 and 2, answered without authentication.
-    func handleOptions(_ exchange: Exchange) throws -> Response {
+    func handleOptions(_ exchange: ServerExchange) throws -> Response {
         var headers = HTTPFields()
         headers[HTTPField.Name("DAV")!] = "1, 2"
         headers[.allow] = Self.allowedMethods

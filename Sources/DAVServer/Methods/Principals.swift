@@ -14,7 +14,7 @@ extension DAVResponder {
     /// has an account. PROPFIND is answered (a principal's `resourcetype` is collection and principal, with
     /// `displayname` and `principal-URL`); REPORT is 403 `DAV:supported-report`; GET and HEAD are 405;
     /// every method that changes something is 403.
-    func handlePrincipal(_ exchange: Exchange, method: String) async throws -> Response {
+    func handlePrincipal(_ exchange: ServerExchange, method: String) async throws -> Response {
         if options.access.requiresAuthentication && exchange.user == nil { throw unauthorized() }
         let base = options.principalsPath
         let path = exchange.path

@@ -20,7 +20,7 @@ extension DAVResponder {
     /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time
     /// (``PropfindStream``), so a large collection costs neither a large buffer nor the page faults of
     /// allocating one. Members the user may not read are left out, names and all.
-    func handlePropfind(_ exchange: Exchange) async throws -> Response {
+    func handlePropfind(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         let depth = try exchange.depth(default: .infinity)
@@ -28,6 +28,13 @@ extension DAVResponder {
             throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
         }
         let request = try Self.readPropfind(try await exchange.xmlBody())
+        return try await BlockingPool.run { try propfindAnswer(exchange, request: request, depth: depth) }
+    }
+
+    /// The answer once the body is read: a Depth 0 207 whole, or the opened first level and the stream
+    /// whose pieces are each produced on the ``BlockingPool``.
+    private func propfindAnswer(_ exchange: ServerExchange, request: PropfindRequest, depth: Depth) throws -> Response {
+        let path = exchange.path
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let quota = QuotaCache(storage: options.storage)
         if depth == .zero || !info.isCollection {
@@ -45,11 +52,12 @@ extension DAVResponder {
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
         let body = ResponseBody { writer in
-            let stream = stream.value
+            let handed = stream
+            let stream = handed.value
             var status = 207
             defer { stream.logEnd(status: status) }
             do {
-                while let chunk = try stream.nextChunk() { try await writer.write(chunk) }
+                while let chunk = try await BlockingPool.run({ try handed.value.nextChunk() }) { try await writer.write(chunk) }
             } catch {
                 // The 207 is already on its way: the answer breaks off, and only the log can say why.
                 status = 500
@@ -63,12 +71,6 @@ extension DAVResponder {
 
     /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
     typealias PropfindLevel = (members: any MemberIterator, dead: [ResourcePath: [XMLElement]])
-
-    /// A value made before the response body starts and used only by that body's closure, never shared.
-    struct HandedOver<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
-    }
 
     static func readPropfind(_ body: XMLElement?) throws -> PropfindRequest {
         guard let body else { return .allprop(include: []) }
@@ -171,7 +173,7 @@ final class QuotaCache: @unchecked Sendable {
 /// not its size. Members come in directory order, as nginx and Apache answer: sorting costs more than the XML.
 final class PropfindStream {
     private let responder: DAVResponder
-    let exchange: Exchange
+    let exchange: ServerExchange
     private let root: ResourceInfo
     private let request: DAVResponder.PropfindRequest
     private let quota: QuotaCache
@@ -186,7 +188,7 @@ final class PropfindStream {
     /// The size at which a piece is handed out.
     static let pieceSize = 64 << 10
 
-    init(responder: DAVResponder, exchange: Exchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
+    init(responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
          firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
         self.responder = responder
         self.exchange = exchange

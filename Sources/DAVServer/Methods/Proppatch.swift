@@ -5,7 +5,7 @@ import Hummingbird
 extension DAVResponder {
     /// PROPPATCH (RFC 4918 §9.2): every instruction succeeds or none does. A live property cannot be
     /// changed (403 `DAV:cannot-modify-protected-property`); when anything fails, the rest is 424.
-    func handleProppatch(_ exchange: Exchange) async throws -> Response {
+    func handleProppatch(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard let body = try await exchange.xmlBody(), body.name == DAV.propertyupdate else {
@@ -21,11 +21,11 @@ extension DAVResponder {
             }
         }
         guard !changes.isEmpty else { throw DAVError.badRequest("DAV:propertyupdate holds no set or remove") }
-        return try await gate.serialize { try apply(changes, exchange) }
+        return try await gate.serialize { try await BlockingPool.run { [changes] in try apply(changes, exchange) } }
     }
 
     /// The checks and the change, inside the gate: a concurrent DELETE cannot leave a property behind.
-    private func apply(_ changes: [PropertyChange], _ exchange: Exchange) throws -> Response {
+    private func apply(_ changes: [PropertyChange], _ exchange: ServerExchange) throws -> Response {
         let path = exchange.path
         guard try options.storage.info(at: path) != nil else { throw DAVError.notFound() }
         try checkIfHeader(exchange)

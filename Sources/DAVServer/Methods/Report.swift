@@ -9,18 +9,20 @@ extension DAVResponder {
     ///
     /// A read: the access rules need read on the request-URI, decided before the body is looked at, as for
     /// PROPFIND; members the user may not read are left out of the answer.
-    func handleReport(_ exchange: Exchange) async throws -> Response {
+    func handleReport(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .read, path)
         guard let body = try await exchange.xmlBody() else {
             throw DAVError.badRequest("REPORT needs an XML body whose root element names the report (RFC 3253 §3.6)")
         }
-        guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
-        guard body.name == DAV.syncCollection else { throw Self.unsupportedReport(body.name) }
-        guard info.isCollection else {
-            throw DAVError(403, "DAV:sync-collection applies to collections only", condition: DAV.supportedReport)
+        return try await BlockingPool.run {
+            guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
+            guard body.name == DAV.syncCollection else { throw Self.unsupportedReport(body.name) }
+            guard info.isCollection else {
+                throw DAVError(403, "DAV:sync-collection applies to collections only", condition: DAV.supportedReport)
+            }
+            return try syncCollection(exchange, collection: info, body: body)
         }
-        return try syncCollection(exchange, collection: info, body: body)
     }
 
     static func unsupportedReport(_ name: QualifiedName) -> DAVError {

@@ -20,13 +20,13 @@ enum Responses {
     }
 
     /// A whole 207 from responses; counts statuses for the access log.
-    static func multiStatus(_ responses: [DAVCore.Response], exchange: Exchange) throws -> Response {
+    static func multiStatus(_ responses: [DAVCore.Response], exchange: ServerExchange) throws -> Response {
         for response in responses { count(response, exchange) }
         let bytes = try MultiStatusWriter.document(MultiStatus(responses: responses))
         return xml(207, bytes)
     }
 
-    static func count(_ response: DAVCore.Response, _ exchange: Exchange) {
+    static func count(_ response: DAVCore.Response, _ exchange: ServerExchange) {
         if let code = response.status?.code { exchange.statusCounts[code, default: 0] += 1 }
         for propstat in response.propstats {
             if let code = propstat.status?.code { exchange.statusCounts[code, default: 0] += propstat.properties.count }

@@ -25,7 +25,7 @@ extension DAVResponder {
     /// truncated answer's token is the revision of the last change it reported; a first listing comes in
     /// name order and its token carries the last member listed. A client limit of 0 cannot be honoured
     /// while anything is due: that is a 507 for the whole request (§3.7).
-    func syncCollection(_ exchange: Exchange, collection: ResourceInfo, body: XMLElement) throws -> Response {
+    func syncCollection(_ exchange: ServerExchange, collection: ResourceInfo, body: XMLElement) throws -> Response {
         let depth = try exchange.depth(default: .zero)
         guard depth == .zero else {
             throw DAVError.badRequest(

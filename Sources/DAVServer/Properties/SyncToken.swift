@@ -60,7 +60,7 @@ struct SyncToken: Equatable {
     /// 32 lower-case hex digits from the system's random source.
     static func newLogID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return PasswordHash.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func isLogID(_ text: String) -> Bool {

@@ -129,8 +129,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
                 var digits = 1
                 while digits < 16 && value >> (4 * UInt64(digits)) != 0 { digits += 1 }
                 for shift in stride(from: digits - 1, through: 0, by: -1) {
-                    let nibble = UInt8((value >> (4 * UInt64(shift))) & 0xF)
-                    put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+                    put(Hex.digit(UInt8(truncatingIfNeeded: value >> (4 * UInt64(shift)))))
                 }
             }
             put(UInt8(ascii: "\"")); hex(inode); put(UInt8(ascii: "-")); hex(size); put(UInt8(ascii: "-")); hex(modified)
@@ -146,13 +145,6 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             if let segment = Self.servedSegment(name) { names.append(segment) }
         }
         return names
-    }
-
-    public func members(of path: ResourcePath) throws -> [ResourceInfo] {
-        let iterator = try DirectoryIterator(storage: self, path: path)
-        var infos: [ResourceInfo] = []
-        while let info = try iterator.next() { infos.append(info) }
-        return infos
     }
 
     public func memberIterator(of path: ResourcePath) throws -> any MemberIterator {
@@ -201,13 +193,6 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         }
     }
 
-    public func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
-        let fd = fullPath(path).withCString { open($0, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw DAVError(500, "cannot open the file") }
-        defer { close(fd) }
-        return try Self.pread(fd, offset: offset, length: length, into: &buffer)
-    }
-
     static func pread(_ fd: Int32, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
         let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw -> Int in
             var total = 0
@@ -224,7 +209,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     }
 
     /// Opens a file for streaming many chunks without reopening it.
-    public func openForReading(_ path: ResourcePath) throws -> FileReader {
+    public func openForReading(_ path: ResourcePath) throws -> any ContentReader {
         let fd = fullPath(path).withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw DAVError(500, "cannot open the file") }
         return FileReader(fd: fd)
@@ -388,12 +373,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 }
 
 /// A file open for reading, closed when released.
-public final class FileReader: @unchecked Sendable {
+final class FileReader: ContentReader {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
     deinit { close(fd) }
 
-    public func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
+    func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
         try FileSystemStorage.pread(fd, offset: offset, length: length, into: &buffer)
     }
 }

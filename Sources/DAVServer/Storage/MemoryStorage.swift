@@ -39,15 +39,13 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         state.withLock { Array(($0.nodes[path]?.members ?? [:]).values) }
     }
 
-    public func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
-        let slice: ArraySlice<UInt8> = try state.withLock { state in
+    /// The content as it is now (the array is shared, not copied): a later write does not change what an
+    /// open reader returns, as with a file replaced by rename.
+    public func openForReading(_ path: ResourcePath) throws -> any ContentReader {
+        try state.withLock { state in
             guard let node = state.nodes[path], !node.isCollection else { throw DAVError.notFound() }
-            let start = Int(min(offset, Int64(node.data.count)))
-            let end = min(node.data.count, start + length)
-            return node.data[start..<end]
+            return MemoryReader(data: node.data)
         }
-        buffer.writeBytes(slice)
-        return slice.count
     }
 
     public func beginWrite(_ path: ResourcePath) throws -> any ContentWriter {
@@ -145,6 +143,18 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     public func quota() -> (used: Int64?, available: Int64?) {
         let used: Int64 = state.withLock { self.used($0.nodes) }
         return (used, capacity.map { max(0, $0 - used) })
+    }
+}
+
+private final class MemoryReader: ContentReader {
+    let data: [UInt8]
+    init(data: [UInt8]) { self.data = data }
+
+    func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
+        let start = Int(min(max(0, offset), Int64(data.count)))
+        let end = min(data.count, start + length)
+        buffer.writeBytes(data[start..<end])
+        return end - start
     }
 }
 

@@ -28,6 +28,10 @@ public struct ResourceInfo: Sendable {
 
 /// Where resource content lives: a tree of collections and files addressed by ``ResourcePath``.
 ///
+/// As small as the methods need: look up, list, open for reading, write, make a collection, remove, copy,
+/// move, and the quota figures. Anything a storage can do faster than the defaults (a listing with its
+/// members' information in one pass) is a requirement with a default, never a downcast in a handler.
+///
 /// Contract for implementations:
 /// - `info(at:)` returns nil for an unmapped path and throws a 403 ``DAVError`` for a path the
 ///   storage refuses to reach (a symbolic link out of the root).
@@ -36,18 +40,17 @@ public struct ResourceInfo: Sendable {
 /// - `copy` and `move` require the destination not to exist (the server deletes it first on Overwrite: T).
 /// - Writes go to a temporary place and become visible only at ``ContentWriter/commit()``: a cut upload never
 ///   replaces the old content.
-/// Calls are synchronous; they are short and the server calls them off the event loops.
+/// Calls are synchronous and may block (system calls, a slow disk): the server makes them on its blocking
+/// pool (``BlockingPool``), never on the event loops or Swift's cooperative threads.
 public protocol Storage: Sendable {
     func info(at path: ResourcePath) throws -> ResourceInfo?
     /// Names of a collection's members, in no particular order; hidden upload files are left out.
     func memberNames(of path: ResourcePath) throws -> [String]
-    /// The members of a collection with their information, in no particular order; members the storage
-    /// refuses to reach are left out. One directory read, so a Depth 1 PROPFIND costs one pass.
-    func members(of path: ResourcePath) throws -> [ResourceInfo]
-    /// The members one at a time, for walks that must not hold a whole large directory in memory.
+    /// The members one at a time with their information, for listings of any size; members the storage
+    /// refuses to reach are left out. The default looks each name up with `info(at:)`.
     func memberIterator(of path: ResourcePath) throws -> any MemberIterator
-    /// Reads up to `length` bytes at `offset` into `buffer`; returns how many were read (0 at the end).
-    func read(_ path: ResourcePath, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int
+    /// Opens a file's content for reads at any offset, the same open file for a whole response.
+    func openForReading(_ path: ResourcePath) throws -> any ContentReader
     func beginWrite(_ path: ResourcePath) throws -> any ContentWriter
     func makeCollection(at path: ResourcePath) throws
     /// Removes a resource, recursively for a collection.
@@ -57,6 +60,13 @@ public protocol Storage: Sendable {
     func move(from source: ResourcePath, to destination: ResourcePath) throws
     /// Bytes used under the root, and bytes still available (RFC 4331); nil when unknown.
     func quota() -> (used: Int64?, available: Int64?)
+}
+
+/// A file's content open for reading. Reads at explicit offsets keep no position, so one reader may
+/// serve a response's chunks from whichever thread reads next.
+public protocol ContentReader: AnyObject, Sendable {
+    /// Reads up to `length` bytes at `offset` into `buffer`; returns how many were read (0 at the end).
+    func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int
 }
 
 /// An upload in progress: chunks appended, then made visible atomically or thrown away.
@@ -71,20 +81,29 @@ public protocol MemberIterator: AnyObject {
     func next() throws -> ResourceInfo?
 }
 
-/// Iterates over members already in memory.
-final class ArrayMemberIterator: MemberIterator {
-    private var members: [ResourceInfo]
-    init(_ members: [ResourceInfo]) { self.members = members.reversed() }
-    func next() throws -> ResourceInfo? { members.popLast() }
+/// The default listing: each name looked up when its turn comes, so nothing but the names is held.
+final class NameLookupIterator: MemberIterator {
+    private let storage: any Storage
+    private let path: ResourcePath
+    private var names: [String]
+
+    init(storage: any Storage, path: ResourcePath) throws {
+        self.storage = storage
+        self.path = path
+        names = try storage.memberNames(of: path).reversed()
+    }
+
+    func next() throws -> ResourceInfo? {
+        while let name = names.popLast() {
+            if let info = try? storage.info(at: path.appending(name)) { return info }
+        }
+        return nil
+    }
 }
 
 extension Storage {
-    public func members(of path: ResourcePath) throws -> [ResourceInfo] {
-        try memberNames(of: path).compactMap { try? info(at: path.appending($0)) }
-    }
-
     public func memberIterator(of path: ResourcePath) throws -> any MemberIterator {
-        ArrayMemberIterator(try members(of: path))
+        try NameLookupIterator(storage: self, path: path)
     }
 
     /// Walks a collection depth first, calling `visit` for every member (not `path` itself); members the

@@ -1,4 +1,5 @@
 @testable import DAVClient
+import DAVCore
 import DAVTesting
 import Foundation
 
@@ -23,7 +24,7 @@ struct DigestApache {
         }
         try "behind digest\n".write(toFile: root + "/digest/note.txt", atomically: true, encoding: .utf8)
         // htdigest's format, written here because htdigest only reads the password from a terminal.
-        let ha1 = hexString(MD5.hash(Array("alice:\(realm):alice-pw".utf8)))
+        let ha1 = Hex.string(MD5.hash(Array("alice:\(realm):alice-pw".utf8)))
         try "alice:\(realm):\(ha1)\n".write(toFile: work + "/htdigest", atomically: true, encoding: .utf8)
         _ = try Processes.run("/bin/chmod", ["-R", "a+rX", work])
         _ = try Processes.run("/bin/chown", ["-R", "www-data:www-data", root, work + "/lock", work + "/logs"])

@@ -30,7 +30,7 @@ enum TortureInvariants {
         try options.storage.walk(.root) { member in
             if !member.isCollection {
                 var buffer = ByteBuffer()
-                _ = try options.storage.read(member.path, offset: 0, length: Int(member.size) + 1, into: &buffer)
+                _ = try options.storage.openForReading(member.path).read(offset: 0, length: Int(member.size) + 1, into: &buffer)
                 if !ledger.wasWritten(Array(buffer.readableBytesView)) {
                     problems.append("\(member.path) holds \(member.size) bytes no client wrote in full")
                 }

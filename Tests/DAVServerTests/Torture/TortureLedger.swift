@@ -1,3 +1,4 @@
+import DAVCore
 import Foundation
 
 @testable import DAVServer

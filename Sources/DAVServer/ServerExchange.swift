@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// One request as the handlers see it: the decoded path, the user, parsed headers, and what the access
+/// One request as the handlers see it (named apart from DAVCore's `Exchange`, a captured request and
+/// response, so neither hides the other): the decoded path, the user, parsed headers, and what the access
 /// log will record. A class so that handlers and the streamed body can add to it.
-final class Exchange: @unchecked Sendable {
+final class ServerExchange: @unchecked Sendable {
     let request: Request
     let options: DAVServerOptions
     let requestID: String
