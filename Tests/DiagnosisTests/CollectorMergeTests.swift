@@ -109,11 +109,9 @@ struct CollectorMergeTests {
             #expect(split.negativeQuotas == whole.negativeQuotas, "\(at)")
             let duplicates = LintRules.duplicateHref.id
             #expect(split.linter.results.filter { $0.rule.id != duplicates } == whole.linter.results.filter { $0.rule.id != duplicates }, "\(at)")
-            // Not the collector's: the linter's duplicate-href check compares a piece's first hrefs with the last
-            // 64 of the piece before, so a path repeated far apart and across a cut is counted again.
-            withKnownIssue("duplicate-href counts across a cut", isIntermittent: true) {
-                #expect(split.linter.results.first { $0.rule.id == duplicates } == whole.linter.results.first { $0.rule.id == duplicates }, "\(at)")
-            }
+            // The count comes from every href's hash, so it is the same however the body was cut; which repeats
+            // get names depends on the window of recent hrefs, so the examples may differ.
+            #expect(split.linter.results.first { $0.rule.id == duplicates }?.count == whole.linter.results.first { $0.rule.id == duplicates }?.count, "\(at)")
             #expect(split.linter.notes == whole.linter.notes, "\(at)")
         }
     }

@@ -159,8 +159,9 @@ struct DuplicateHrefs: Sendable {
         blocks = [.spilled(spill, offset: start, count: count)]
     }
 
-    /// Merges the blocks; returns how many repeats were found beyond those already named (among the
-    /// hashes that could be read back: see ``unreadHashes``).
+    /// Merges the blocks; returns how many hrefs repeat one before them, named or not (among the hashes
+    /// that could be read back: see ``unreadHashes``). Counted from every hash, it is the same however the
+    /// body was cut for a split reading; the window only decides which repeats get names.
     mutating func finish() -> Int {
         storeCurrent()
         let cursors = blocks.map { BlockCursor($0) }
@@ -168,7 +169,7 @@ struct DuplicateHrefs: Sendable {
         var previous: UInt64?
         var repeats = 0
         unreadHashes += Self.merge(cursors) { value in
-            if value == previous, !named.contains(value) { repeats += 1 }
+            if value == previous { repeats += 1 }
             previous = value
         }
         return repeats

@@ -225,7 +225,7 @@ public struct Linter: Sendable {
     /// How many repeated hrefs the exact check found in all (some may not be named in examples). When the
     /// check could not be whole, a note says so: a count that is short without a word reads as a clean one.
     public mutating func finishDuplicates() {
-        let unnamed = duplicates.finish()
+        let repeats = duplicates.finish()
         if duplicates.unreadHashes > 0 {
             notes.append(
                 "the duplicate-href check could not read back \(duplicates.unreadHashes) of its hashes from its temporary file: "
@@ -234,13 +234,14 @@ public struct Linter: Sendable {
         if duplicates.isSaturated {
             notes.append("the duplicate-href check stopped after \(DuplicateHrefs.maxHashes) responses: repeats beyond them are not counted")
         }
-        if unnamed > 0 {
+        if repeats > 0 {
             if var finding = findings[LintRules.duplicateHref.id] {
-                finding.count += unnamed
+                // The exact count replaces the named ones' tally (a short read keeps whichever is larger).
+                finding.count = max(finding.count, repeats)
                 findings[LintRules.duplicateHref.id] = finding
             } else {
-                report(LintRules.duplicateHref, "\(unnamed) hrefs appear more than once (seen far apart, so not named)")
-                findings[LintRules.duplicateHref.id]?.count = unnamed
+                report(LintRules.duplicateHref, "\(repeats) hrefs appear more than once (seen far apart, so not named)")
+                findings[LintRules.duplicateHref.id]?.count = repeats
             }
         }
     }
