@@ -31,6 +31,7 @@ if [[ ! -f $tarball ]]; then
   echo "building the $suite root once with debootstrap (cached in $tarball)"
   mkdir -p "$cache"
   fresh=$(mktemp -d "$cache/root.XXXXXX")
+  chmod 755 "$fresh"
   debootstrap --variant=minbase --include=man-db,bash-completion "$suite" "$fresh" "$mirror" >"$cache/debootstrap.log" 2>&1 \
     || { tail -20 "$cache/debootstrap.log" >&2; rm -rf "$fresh"; die "debootstrap failed (log: $cache/debootstrap.log)"; }
   tar -C "$fresh" -czf "$tarball.part" . && mv "$tarball.part" "$tarball"
@@ -40,6 +41,7 @@ fi
 root=$(mktemp -d /tmp/davdoctor-package-root.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 tar -C "$root" -xzf "$tarball"
+chmod 755 "$root"   # the chroot's /: mktemp's 0700 would lock out every user but root (man-db's "man", _apt)
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$deb" "$root/tmp/davdoctor.deb"
 depends=$(dpkg-deb -f "$deb" Depends | sed -E 's/\([^)]*\)//g; s/,/ /g')

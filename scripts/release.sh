@@ -27,20 +27,24 @@ scratch=(--scratch-path .build-release)
 # The man pages' date: the commit's, so two builds of one commit give the same pages.
 manual_date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
 
-say "man pages: swift package generate-manual (builds release first)"
-manual_dir=.build-release/plugins/GenerateManual/outputs/davdoctor
+# The pages come from the debug build in .build (the plugin builds it first; after `swift build`, as in
+# .ci/run, there is nothing left to build): the help text is the same in every configuration, and the
+# plugin cannot pass --static-swift-stdlib, which changes every compile command, so asking it for a
+# release build would compile everything a second time.
+say "man pages: swift package generate-manual"
+manual_dir=.build/plugins/GenerateManual/outputs/davdoctor
 rm -rf "$manual_dir"
-swift package "${scratch[@]}" generate-manual --multi-page --date "$manual_date" >/tmp/davdoctor-release-manual.log 2>&1 \
+swift package generate-manual --configuration debug --multi-page --date "$manual_date" >/tmp/davdoctor-release-manual.log 2>&1 \
   || { tail -30 /tmp/davdoctor-release-manual.log >&2; die "generate-manual failed"; }
 
 say "release build, Swift standard library and Foundation static"
-# After generate-manual, whose own release build links dynamically: this relinks the same objects.
 swift build "${scratch[@]}" -c release --product davdoctor --static-swift-stdlib >/tmp/davdoctor-release-build.log 2>&1 \
   || { tail -30 /tmp/davdoctor-release-build.log >&2; die "swift build failed"; }
 built=$(swift build "${scratch[@]}" -c release --show-bin-path)/davdoctor
 
 stage=$(mktemp -d /tmp/davdoctor-release.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
+chmod 755 "$stage"   # mktemp's 0700 would be the package's ./ entry
 install -D -m 755 "$built" "$stage/usr/bin/davdoctor"
 strip --strip-all "$stage/usr/bin/davdoctor"
 binary="$stage/usr/bin/davdoctor"
