@@ -38,7 +38,9 @@ swift package generate-manual --configuration debug --multi-page --date "$manual
   || { tail -30 /tmp/davdoctor-release-manual.log >&2; die "generate-manual failed"; }
 
 say "release build, Swift standard library and Foundation static"
-swift build "${scratch[@]}" -c release --product davdoctor --static-swift-stdlib >/tmp/davdoctor-release-build.log 2>&1 \
+# Every target, not --product davdoctor: a product build skips the BuildCommit prebuild step, and the
+# binary would name the commit of an earlier build.
+swift build "${scratch[@]}" -c release --static-swift-stdlib >/tmp/davdoctor-release-build.log 2>&1 \
   || { tail -30 /tmp/davdoctor-release-build.log >&2; die "swift build failed"; }
 built=$(swift build "${scratch[@]}" -c release --show-bin-path)/davdoctor
 

@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Testing)
+// Absent from the static-stdlib resource folder, which `swift build --static-swift-stdlib` (scripts/release.sh)
+// uses for every target, this one included; only the test bundles use what needs it.
 import Testing
+#endif
 
 /// Something a test needs from the machine beyond Swift: a program, a peer server, a Python module.
 ///
@@ -118,6 +122,7 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
         public var description: String
     }
 
+    #if canImport(Testing)
     /// Inside a running test: returns when every need is met; otherwise cancels the test (or the current
     /// case of a parameterized test) with the reason, or throws under DAVDOCTOR_REQUIRE_ALL=1.
     ///
@@ -128,7 +133,10 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
         FileHandle.standardError.write(Data("➜ A case of \(Test.current?.name ?? "a test") skipped: \(reason)\n".utf8))
         try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
     }
+    #endif
 }
+
+#if canImport(Testing)
 
 extension Trait where Self == ConditionTrait {
     /// Runs the test or suite only when every need is met (see `Need`): otherwise skipped with the reason,
@@ -142,3 +150,4 @@ extension Trait where Self == ConditionTrait {
         }
     }
 }
+#endif
