@@ -74,8 +74,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildCommit"]
         ),
+        // `--version` names the commit built from (scripts/build-commit.sh; nil outside git).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         // Test-only helpers shared by the test targets (fixtures, running the built binary).
         .target(name: "DAVTesting", dependencies: ["DAVCore"], path: "Sources/DAVTesting", swiftSettings: swiftSettings),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore", "DAVTesting"], swiftSettings: swiftSettings),

@@ -19,13 +19,6 @@ public struct Peer: Sendable {
 
     public static var scripts: String { Fixtures.packageRoot.appendingPathComponent("scripts/peers").path }
 
-    /// Whether the server's program is installed (the tests are skipped otherwise).
-    public static func available(_ name: String) -> Bool {
-        if name == "davdoctor" { return FileManager.default.isExecutableFile(atPath: DavDoctorBinary.url.path) }
-        let program = ["apache": "apache2", "wsgidav": "wsgidav", "nginx-dav-ext": "nginx", "lighttpd": "lighttpd", "rclone": "rclone"][name] ?? name
-        return Processes.which(program) != nil || FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(program)")
-    }
-
     /// `environment` adds settings a start script reads (the proxy's APACHE_PORT, say).
     public static func start(_ name: String, profile: String = "faulty", environment: [String: String] = [:]) throws -> Peer {
         let work = try Processes.temporaryDirectory(name)

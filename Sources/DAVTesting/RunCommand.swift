@@ -25,7 +25,8 @@ public enum DavDoctorBinary {
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/davdoctor")
     }
 
-    /// Runs `davdoctor ARGUMENTS…` with `stdin` fed from `input` (streamed by `feed` when given).
+    /// Runs `davdoctor ARGUMENTS…` with `stdin` fed from `input` (streamed by `feed` when given);
+    /// `measureMemory` runs it under GNU time, which the test must declare with `.needs(.gnuTime)`.
     public static func run(
         _ arguments: [String], input: [UInt8]? = nil, environment: [String: String] = ["NO_COLOR": "1"],
         measureMemory: Bool = false, feed: ((FileHandle) -> Void)? = nil
@@ -33,7 +34,7 @@ public enum DavDoctorBinary {
         let process = Process()
         let rssFile = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-rss-\(UUID().uuidString)")
         if measureMemory {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+            process.executableURL = URL(fileURLWithPath: try Need.executable("time"))
             process.arguments = ["-f", "%M", "-o", rssFile.path, url.path] + arguments
         } else {
             process.executableURL = url

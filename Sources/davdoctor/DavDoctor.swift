@@ -6,7 +6,7 @@ struct DavDoctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "davdoctor",
         abstract: "Read WebDAV 207 Multi-Status answers, name the cause, and say what to change.",
-        version: "0.1.0",
+        version: "0.1.0 (\(buildCommit.map { "commit \($0)" } ?? "built outside git"))",
         subcommands: [Analyze.self, Check.self, Diff.self, Logs.self, Serve.self, LabCommand.self, ProxyCommand.self]
     )
 

@@ -6,7 +6,7 @@ import Testing
 
 /// Against a real Apache httpd 2.4 with mod_dav (`scripts/peers/start-apache.sh`, faulty profile),
 /// started per test in its own directory and stopped by its recorded PID on every path.
-@Suite(.enabled(if: Peer.available("apache")))
+@Suite(.needs(.peer("apache")))
 struct ApacheLiveTests {
     @Test func propfindDepthOneIs207AndParses() async throws {
         let peer = try Peer.start("apache")

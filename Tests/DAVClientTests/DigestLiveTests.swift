@@ -4,7 +4,7 @@ import DAVCore
 import Testing
 
 /// Digest against Apache's mod_auth_digest (MD5, qop=auth), configured by this test.
-@Suite(.enabled(if: DigestApache.available && Peer.available("apache")))
+@Suite(.needs(.peer("apache"), .file(DigestApache.digestModule)))
 struct DigestLiveTests {
     @Test func basicFirstThenDigestOnChallenge() async throws {
         let apache = try DigestApache.start()

@@ -25,7 +25,7 @@ struct NetworkFailureTests {
         }
     }
 
-    @Test func readTimeout() async throws {
+    @Test(.needs(.python3)) func readTimeout() async throws {
         let (port, listener) = try Listeners.silent()
         defer { listener.stop() }
         let config = DAVClient.Configuration(connectTimeout: .seconds(2), readTimeout: .milliseconds(400))
@@ -40,7 +40,7 @@ struct NetworkFailureTests {
         }
     }
 
-    @Test func requestTimeout() async throws {
+    @Test(.needs(.python3)) func requestTimeout() async throws {
         let (port, listener) = try Listeners.silent()
         defer { listener.stop() }
         let config = DAVClient.Configuration(connectTimeout: .seconds(2), readTimeout: .seconds(30), requestTimeout: .milliseconds(300))

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// TLS against `openssl s_server` with a fresh self-signed certificate for 127.0.0.1.
-@Suite(.enabled(if: Processes.which("openssl") != nil), .serialized)
+@Suite(.needs(.openssl), .serialized)
 struct TLSTests {
     @Test func untrustedCertificateIsATLSError() async throws {
         let work = try Processes.temporaryDirectory("tls")
@@ -64,7 +64,7 @@ struct TLSTests {
     }
 
     /// https:// to a plain-HTTP server (Apache): the handshake fails.
-    @Test(.enabled(if: Peer.available("apache")))
+    @Test(.needs(.peer("apache")))
     func tlsToAPlainHTTPPort() async throws {
         let peer = try Peer.start("apache", profile: "clean")
         defer { peer.stop() }

@@ -5,7 +5,7 @@ import Testing
 
 /// Against a real WsgiDAV (`scripts/peers/start-wsgidav.sh`). It takes seconds to start, so one test
 /// covers PROPFIND, OPTIONS and Basic authentication on its `/secret` share.
-@Suite(.enabled(if: Peer.available("wsgidav")))
+@Suite(.needs(.peer("wsgidav")))
 struct WsgiDAVLiveTests {
     @Test func propfindOptionsAndBasicAuth() async throws {
         let peer = try Peer.start("wsgidav")

@@ -16,7 +16,7 @@ import Testing
 /// iCalendar files. Known differences, left out of the comparison and asserted on davdoctor's side only:
 /// Xandikos refuses an unknown token with 412 (davdoctor: 403, RFC 6578 §3.2 with RFC 3253 §1.6), its
 /// tokens are bare commit IDs (davdoctor's are URIs, §3.2), and it ignores a Depth other than 0 (davdoctor: 400).
-@Suite(.serialized, .enabled(if: Peer.available("xandikos"), "xandikos is not installed (pip install xandikos); the sync cross-check needs it"))
+@Suite(.serialized, .needs(.peer("xandikos")))
 struct XandikosSyncCrossCheckTests {
     /// What one server answered, reduced to what both must agree on. Hrefs are relative to the collection.
     struct Transcript: Equatable, CustomStringConvertible {

@@ -21,8 +21,8 @@ struct HTMLReportTests {
         let file = folder.appendingPathComponent("report.html")
         try html.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        process.executableURL = URL(fileURLWithPath: try Need.executable("chromium"))
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                              "--user-data-dir=\(folder.appendingPathComponent("profile").path)"] + arguments + [file.absoluteString]
         process.currentDirectoryURL = folder
         let out = Pipe()
@@ -34,7 +34,7 @@ struct HTMLReportTests {
         return (String(decoding: data, as: UTF8.self), folder)
     }
 
-    @Test func analyzeReportRendersFindingsTreeAndLint() throws {
+    @Test(.needs(.chromium)) func analyzeReportRendersFindingsTreeAndLint() throws {
         let result = try Self.analyze("lighttpd/proppatch-protected.http", method: "PROPPATCH", url: "http://127.0.0.1:18083/docs/plain.txt", depth: nil)
         let html = HTMLReport.render(result)
         #expect(!html.contains("http://") || !html.contains("<link"), "no network resources")
@@ -47,7 +47,7 @@ struct HTMLReportTests {
         #expect(dom.contains("id=\"lint\""))
     }
 
-    @Test func treeFoldsWithoutScript() throws {
+    @Test(.needs(.chromium)) func treeFoldsWithoutScript() throws {
         let result = try Self.analyze("apache-2.4/propfind-big-depth1.http", url: "http://127.0.0.1:18081/big/")
         let html = HTMLReport.render(result)
         #expect(html.contains("<details open><summary><code>/big/</code>"))
@@ -59,7 +59,7 @@ struct HTMLReportTests {
         #expect(png.count > 10_000)
     }
 
-    @Test func tenThousandResourcesRender() throws {
+    @Test(.needs(.chromium)) func tenThousandResourcesRender() throws {
         var body = #"<?xml version="1.0" encoding="utf-8"?><D:multistatus xmlns:D="DAV:">"#
         for index in 0..<10_000 {
             let status = index % 97 == 0 ? "403 Forbidden" : "200 OK"
@@ -74,7 +74,7 @@ struct HTMLReportTests {
         #expect(dom.components(separatedBy: "class=\"leaf ").count - 1 == 10_000)
     }
 
-    @Test func diffReport() throws {
+    @Test(.needs(.chromium)) func diffReport() throws {
         var before = try CaptureReader(path: Fixtures.url("captures/diff-before.http").path)
         var after = try CaptureReader(path: Fixtures.url("captures/diff-regressed.http").path)
         let old = try ResourceStates(reader: &before, request: RequestOverrides(url: "http://127.0.0.1:8080/docs/"))

@@ -12,7 +12,7 @@ struct CheckLiveTests {
 
     @Test(arguments: servers)
     func namesTheCauseAndConfirmsTheFix(_ server: String) throws {
-        try #require(Peer.available(server), "\(server) is not installed; .ci/run installs it")
+        try Need.check(.peer(server), .curl)
         let cases = LiveCase.cases(for: server)
         let work = try Processes.temporaryDirectory("check-\(server)")
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -49,8 +49,8 @@ struct CheckLiveTests {
     /// `--allow-writes` through a proxy that strips a path prefix: COPY's Destination still carries the
     /// prefix, the backend refuses it, and check says so (cause proxy); through a correct proxy the same
     /// probes pass. Either way the scratch collection is gone afterwards.
-    @Test func allowWritesShowsWhetherDestinationSurvivesTheProxy() throws {
-        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext"), "Apache and nginx are not installed")
+    @Test(.needs(.peer("apache"), .peer("nginx-proxy"), .curl))
+    func allowWritesShowsWhetherDestinationSurvivesTheProxy() throws {
         let apache = try Peer.start("apache", profile: "clean")
         defer { apache.stop() }
         let proxy = try Peer.start("nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(Processes.freePort())])
@@ -77,7 +77,7 @@ struct CheckLiveTests {
     /// listing (Apache lists it to anyone): only the second user's repeat shows it.
     @Test(arguments: ["davdoctor", "apache"])
     func secondUserNamesTheSubtreeThatDiffers(_ server: String) throws {
-        try #require(Peer.available(server), "\(server) is not installed; .ci/run installs it")
+        try Need.check(.peer(server), .curl)
         let peer = try Peer.start(server)
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("check-as-\(server)")
@@ -225,7 +225,7 @@ struct Session {
     }
 
     func curl(_ arguments: [String]) throws -> String {
-        try Processes.run("/usr/bin/curl", ["-s", "-g"] + (user.map { ["-u", $0] } ?? []) + arguments)
+        try Processes.run(try Need.executable("curl"), ["-s", "-g"] + (user.map { ["-u", $0] } ?? []) + arguments)
     }
 }
 
@@ -380,8 +380,8 @@ struct ClientProfileLiveTests {
         return (report, run.status)
     }
 
-    @Test func nginxMissesWindowsAndFinderNeeds() throws {
-        try #require(Peer.available("nginx-dav-ext"), "nginx is not installed")
+    @Test(.needs(.peer("nginx-dav-ext"), .chromium))
+    func nginxMissesWindowsAndFinderNeeds() throws {
         let nginx = try Peer.start("nginx-dav-ext", profile: "clean")
         defer { nginx.stop() }
         let (report, status) = try check(nginx, "windows,finder")
@@ -402,7 +402,7 @@ struct ClientProfileLiveTests {
         defer { try? FileManager.default.removeItem(atPath: page) }
         let profile = try Processes.temporaryDirectory("chromium")
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let dom = try Processes.run("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", "file://\(page)"])
+        let dom = try Processes.run(try Need.executable("chromium"), ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", "file://\(page)"])
         #expect(dom.contains("<h2 id=\"probes-h\">Probes (read-only)</h2>"))
         #expect(dom.contains("<h2 id=\"clients-h\">Client needs</h2>"))
         #expect(dom.contains("<td>Windows Explorer (WebDAV Mini-Redirector)</td><td>LOCK, UNLOCK and PROPPATCH (class 2) for any write</td><td>unmet</td>"))

@@ -26,7 +26,7 @@ struct CheckReportLiveTests {
     static let event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//test//EN\r\nBEGIN:VEVENT\r\nUID:standup@example.com\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:20261207T090000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
     func curl(_ arguments: [String]) throws {
-        _ = try Processes.run("/usr/bin/curl", ["-s", "-g", "-o", "/dev/null"] + arguments)
+        _ = try Processes.run(try Need.executable("curl"), ["-s", "-g", "-o", "/dev/null"] + arguments)
     }
 
     func check(_ url: String, body: String, depth: String, in work: String, user: [String] = []) throws -> (Report, Int32) {
@@ -37,8 +37,7 @@ struct CheckReportLiveTests {
         return (report, run.status)
     }
 
-    @Test func xandikosReportsAreCheckedAgainstWhatTheTargetIs() throws {
-        try #require(Peer.available("xandikos"), "xandikos is not installed (pip install xandikos); .ci/run installs it")
+    @Test(.needs(.peer("xandikos"), .curl)) func xandikosReportsAreCheckedAgainstWhatTheTargetIs() throws {
         let peer = try Peer.start("xandikos", profile: "clean")
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("check-report")
@@ -71,8 +70,7 @@ struct CheckReportLiveTests {
 
     /// Radicale (auth none: any user name signs in) refuses a calendar-multiget sent to the principal with
     /// DAV:supported-report; the principal's resourcetype proves the wrong target. Its calendar syncs cleanly.
-    @Test func radicaleMultigetOnThePrincipalIsTheWrongTarget() throws {
-        try #require(Peer.available("radicale"), "radicale is not installed (pip install radicale); .ci/run installs it")
+    @Test(.needs(.peer("radicale"), .curl)) func radicaleMultigetOnThePrincipalIsTheWrongTarget() throws {
         let peer = try Peer.start("radicale", profile: "clean")
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("check-report-radicale")

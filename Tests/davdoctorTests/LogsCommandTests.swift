@@ -142,8 +142,7 @@ struct LogsLiveTests {
     }
 
     /// `--save-dir`: the run check saved against real lighttpd, with its access and error logs.
-    @Test func saveDirReadsTheSavedCheckRun() throws {
-        try #require(Peer.available("lighttpd"), "lighttpd is not installed; .ci/run installs it")
+    @Test(.needs(.peer("lighttpd"))) func saveDirReadsTheSavedCheckRun() throws {
         let peer = try Peer.start("lighttpd")
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("logs-save-dir")
@@ -161,7 +160,7 @@ struct LogsLiveTests {
     }
 
     /// `--format davdoctor`: davdoctor serve's own JSON access log, written live while check asked as bob.
-    @Test func davdoctorServeAccessLogIsRead() throws {
+    @Test(.needs(.peer("davdoctor"))) func davdoctorServeAccessLogIsRead() throws {
         let peer = try Peer.start("davdoctor")
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("logs-davdoctor")

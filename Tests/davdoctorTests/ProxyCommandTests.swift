@@ -124,7 +124,7 @@ struct ProxyCommandNginxTests {
 
     @Test(arguments: ["nginx-proxy", "apache-proxy"])
     func realProxyInFrontOfApache(_ name: String) throws {
-        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext"), "Apache and nginx are not installed")
+        try Need.check(.peer("apache"), .peer(name))
         let apache = try Peer.start("apache", profile: "clean")
         defer { apache.stop() }
         let proxy = try Peer.start(name, environment: [
@@ -151,8 +151,8 @@ struct ProxyCommandNginxTests {
     /// rewrites in Location and not in the body; WsgiDAV calls the client's Destination another server
     /// (COPY and MOVE 502). Both findings say the proxy does not pass Host on and name proxy_set_header Host
     /// and ProxyPreserveHost; with Host kept nothing is found, If and Lock-Token trials included.
-    @Test func nginxThatDoesNotKeepHostInFrontOfApacheAndWsgiDAV() throws {
-        try #require(Peer.available("apache") && Peer.available("nginx-dav-ext") && Peer.available("wsgidav"), "Apache, nginx or WsgiDAV is not installed")
+    @Test(.needs(.peer("apache"), .peer("nginx-proxy"), .peer("wsgidav")))
+    func nginxThatDoesNotKeepHostInFrontOfApacheAndWsgiDAV() throws {
         let apache = try Peer.start("apache", profile: "clean")
         defer { apache.stop() }
         let wsgidav = try Peer.start("wsgidav", profile: "clean")

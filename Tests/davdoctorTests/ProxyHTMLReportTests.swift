@@ -10,13 +10,12 @@ struct ProxyHTMLReportTests {
     func chromium(_ html: String, _ arguments: [String]) throws -> (output: String, folder: String) {
         let folder = try Processes.temporaryDirectory("proxy-html")
         try html.write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
-        let output = try Processes.run("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        let output = try Processes.run(try Need.executable("chromium"), ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
             "--user-data-dir=\(folder)/profile"] + arguments + ["file://\(folder)/report.html"])
         return (output, folder)
     }
 
-    @Test func strippedPrefixPageShowsBothSidesAndTheMapping() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is not installed; .ci/run installs it")
+    @Test(.needs(.chromium)) func strippedPrefixPageShowsBothSidesAndTheMapping() throws {
         let lab = try ProxyCommandTests.LabRun("proxy-prefix-stripped")
         defer { lab.stop() }
         try #require(!lab.via.isEmpty && !lab.direct.isEmpty, "the lab printed no URLs")

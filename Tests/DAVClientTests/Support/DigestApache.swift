@@ -12,7 +12,8 @@ struct DigestApache {
     var work: String
     var server: Processes.Background
 
-    static var available: Bool { FileManager.default.fileExists(atPath: "/usr/lib/apache2/modules/mod_auth_digest.so") }
+    static let modules = "/usr/lib/apache2/modules"
+    static let digestModule = modules + "/mod_auth_digest.so"
 
     static func start() throws -> DigestApache {
         let work = try Processes.temporaryDirectory("apache-digest")
@@ -28,7 +29,6 @@ struct DigestApache {
         try "alice:\(realm):\(ha1)\n".write(toFile: work + "/htdigest", atomically: true, encoding: .utf8)
         _ = try Processes.run("/bin/chmod", ["-R", "a+rX", work])
         _ = try Processes.run("/bin/chown", ["-R", "www-data:www-data", root, work + "/lock", work + "/logs"])
-        let modules = "/usr/lib/apache2/modules"
         let config = """
             ServerRoot "\(work)"
             DefaultRuntimeDir "\(work)/run"
@@ -72,7 +72,7 @@ struct DigestApache {
 
             """
         try config.write(toFile: work + "/httpd.conf", atomically: true, encoding: .utf8)
-        let server = try Processes.Background("/usr/sbin/apache2", ["-f", work + "/httpd.conf", "-DFOREGROUND"])
+        let server = try Processes.Background(try Need.executable("apache2"), ["-f", work + "/httpd.conf", "-DFOREGROUND"])
         let apache = DigestApache(base: "http://127.0.0.1:\(port)", work: work, server: server)
         do {
             try Processes.waitForPort(port)

@@ -16,7 +16,7 @@ enum Listeners {
                 c, _ = s.accept()
                 held.append(c)
             """
-        let process = try Processes.Background(Processes.which("python3") ?? "/usr/bin/python3", ["-c", script])
+        let process = try Processes.Background(try Need.executable("python3"), ["-c", script])
         guard let port = Int(process.firstLine()) else {
             process.stop()
             throw Processes.Failure(description: "the silent listener did not report its port")
@@ -27,7 +27,7 @@ enum Listeners {
     /// `openssl s_server -www` with a fresh self-signed certificate for 127.0.0.1; returns the
     /// certificate's PEM path too (to trust it with `caCertificate`).
     static func tls(work: String) throws -> (port: Int, certificate: String, process: Processes.Background) {
-        let openssl = Processes.which("openssl") ?? "/usr/bin/openssl"
+        let openssl = try Need.executable("openssl")
         let certificate = work + "/cert.pem"
         let key = work + "/key.pem"
         try Processes.run(openssl, [
