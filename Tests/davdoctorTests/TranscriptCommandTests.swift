@@ -104,7 +104,7 @@ struct TranscriptCommandTests {
 
     /// `check --save-har`: a live run against davdoctor serve, written as HAR, read back by analyze to the
     /// same findings as the saved capture of the same first exchange.
-    @Test func checkSaveHARReadsBackToTheSameFindings() throws {
+    @Test(.needs(.peer("davdoctor"))) func checkSaveHARReadsBackToTheSameFindings() throws {
         let peer = try Peer.start("davdoctor")
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("save-har")
