@@ -84,30 +84,56 @@ public enum CheckRunner {
         } catch where box.session != nil && !(error is CancellationError) {
             // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
             // itself the diagnosis, not a failure to reach the server.
-            return try box.session!.finishCut(reason: "\(error)")
+            let cut = try box.session!.finishCut(reason: "\(error)")
+            return await framingOrAsIs(cut, client, request, info: info)
         }
         guard var session = box.session else { throw DAVClientError.network("no answer") }
         if box.broken == nil {
-            do { return try session.finish() } catch let error as DAVCoreError { box.broken = error }
+            do {
+                let finished = try session.finish()
+                return session.documentBroke ? await framingOrAsIs(finished, client, request, info: info) : finished
+            } catch let error as DAVCoreError { box.broken = error }
         }
         // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
-        return session.finishBroken(box.broken!)
+        return await framingOrAsIs(session.finishBroken(box.broken!), client, request, info: info)
     }
+
+    /// A body the HTTP client took but that broke off or does not parse may be misframed in a way the client
+    /// forgave or could only report as a cut (a chunk size larger than its data, bytes past Content-Length):
+    /// asked again and read raw (only when the method changes nothing), the framing faults it shows replace
+    /// the live reading; without any, the live reading stands.
+    static func framingOrAsIs(_ live: AnalysisResult, _ client: DAVClient, _ request: DAVRequest, info: RequestInfo) async -> AnalysisResult {
+        guard resendable.contains(request.method) else { return live }
+        do {
+            let raw = try await readRaw(client, request, info: info, refusal: nil)
+            let framed = raw.findings.contains { finding in finding.signs.contains { $0.kind.hasPrefix("framing-") && $0.kind != bodyShorterSign } }
+            return framed ? raw : live
+        } catch {
+            var live = live
+            live.notes.append("davdoctor asked again to read the raw bytes of this broken answer, and that failed: \(error)")
+            return live
+        }
+    }
+
+    /// The sign a cut body carries: the live reading already names it, so it alone is no reason to prefer the raw reading.
+    static let bodyShorterSign = "framing-\(FramingFault.Kind.bodyShorter.rawValue)"
 
     /// An answer the HTTP client could not parse, read from its raw bytes: TLS bytes are a TLS port (said
     /// so), anything else is read as a capture, whose framing faults become findings beside whatever the
     /// body holds.
-    static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError) async throws -> AnalysisResult {
+    /// `refusal`: what the HTTP client said of the answer, when it refused it (nil when it took the answer
+    /// and only the body looked wrong).
+    static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError?) async throws -> AnalysisResult {
         // Reading again means sending again: only for methods that change nothing on the server.
         guard resendable.contains(request.method) else {
             throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
-                "\(refusal); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
+                "\(refusal.map { "\($0)" } ?? "the answer broke off"); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
         }
         let bytes = try await client.fetchRaw(request, limit: rawLimit)
         if bytes.count >= 2, bytes[0] == 0x15 || bytes[0] == 0x16, bytes[1] == 0x03 {
             throw DAVClientError.tls("\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
         }
-        guard !bytes.isEmpty else { throw refusal }
+        guard !bytes.isEmpty else { throw refusal ?? DAVClientError.connectionClosed(Href(request.url).authority ?? request.url) }
         let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
         guard bytes.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: Array("HTTP/".utf8)) else {
             return Analysis.unframed(info, fault: FramingFault(.http09, detail: "\(bytes.count) bytes came, starting \(first)"))
@@ -120,7 +146,8 @@ public enum CheckRunner {
         var overrides = RequestOverrides(method: info.method, url: info.url, headers: info.headers.fields.map { ($0.name, $0.value) }, body: info.body)
         overrides.signedIn = info.signedIn
         var result = try Analysis.run(reader: &reader, request: overrides, pieces: 1)
-        result.notes.insert("the HTTP client refused this answer (\(refusal)); davdoctor read its \(bytes.count) raw bytes itself", at: 0)
+        result.notes.insert(refusal.map { "the HTTP client refused this answer (\($0)); davdoctor read its \(bytes.count) raw bytes itself" }
+            ?? "the answer's body broke off or did not parse, so davdoctor asked again and read the \(bytes.count) raw bytes itself", at: 0)
         if bytes.count >= rawLimit {
             result.notes.insert("only the first \(rawLimit >> 20) MiB of the raw answer were read; the rest was not judged", at: 1)
         }
