@@ -17,13 +17,15 @@ struct ChunkedDecoder {
         if case .data(let remaining) = state { remaining } else { nil }
     }
 
-    /// Whether `prefix` starts with a line that stands where a chunk size belongs but is not one: short,
-    /// printable, not markup (`zz\r\n`, `0x1f\r\n`). A body `curl -i` saved de-chunked starts with its
-    /// content instead (`<?xml`), so this tells a broken chunk-size line from a body curl already decoded.
+    /// Whether an XML body's `prefix` starts with a line that stands where a chunk size belongs but is not
+    /// one: short, one token, no markup (`zz\r\n`, `0x1f\r\n`). An XML body `curl -i` saved de-chunked
+    /// starts with `<` (after white space), so only a body of another type could start otherwise — the
+    /// caller asks only for XML ones (a calendar's `BEGIN:VCALENDAR` is not a chunk size).
     static func startsWithBadSizeLine(_ prefix: UnsafeRawBufferPointer) -> String? {
         guard let end = prefix.firstIndex(of: 0x0A), end > 0, end <= 18 else { return nil }
         let line = prefix[..<end].last == 0x0D ? prefix[..<(end - 1)] : prefix[..<end]
-        guard !line.isEmpty, line.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C }) else { return nil }
+        let token = { (byte: UInt8) in byte > 0x20 && byte < 0x7F && byte != 0x3C && byte != 0x3A }
+        guard !line.isEmpty, line.allSatisfy(token) else { return nil }
         return String(decoding: line, as: UTF8.self)
     }
 

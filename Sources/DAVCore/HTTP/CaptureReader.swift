@@ -433,7 +433,9 @@ public struct CaptureReader {
         if head.format == .curlInclude, teChunked, pending.withUnsafeBytes({ ChunkedDecoder.looksChunked($0) }) {
             chunked = ChunkedDecoder()
             info.wasChunked = true
-        } else if head.format == .curlInclude, teChunked, let line = pending.withUnsafeBytes({ ChunkedDecoder.startsWithBadSizeLine($0) }) {
+        } else if head.format == .curlInclude, teChunked, headers["Content-Type"]?.lowercased().contains("xml") == true,
+            let line = pending.withUnsafeBytes({ ChunkedDecoder.startsWithBadSizeLine($0) })
+        {
             info.framingFaults.append(FramingFault(.badChunkSize, lines: [line], detail: "Transfer-Encoding: chunked, but the first chunk-size line is not a hex number"))
         }
         var inflater: Inflater?
