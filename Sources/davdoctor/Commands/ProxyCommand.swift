@@ -48,7 +48,7 @@ struct ProxyCommand: AsyncParsableCommand {
         let progress = Progress(enabled: false)
         let interrupt = Interrupt()
         var comparison: ProxyComparison
-        var scratch: (findings: [Finding], notes: [String]) = ([], [])
+        var scratch: (findings: [Finding], notes: [String], noteSigns: [Sign]) = ([], [], [])
         do {
             let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
             let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
@@ -58,12 +58,12 @@ struct ProxyCommand: AsyncParsableCommand {
                 writes.pathUnchangedByProxy = Href(via).path == Href(direct).path
                 // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
                 let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
-                var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
+                var lockResult: (finding: Finding?, notes: [String], noteSigns: [Sign]) = (nil, [], [])
                 let outcomes = await CheckRunner.runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
                     lockResult = await Self.tryLockHeaders(lockHeaders, client: client, progress: progress)
                 }
                 let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
-                scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes)
+                scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes, result.noteSigns + lockResult.noteSigns)
             }
         } catch let error as DAVClientError {
             try? await client.shutdown()
@@ -84,6 +84,7 @@ struct ProxyCommand: AsyncParsableCommand {
         result.notes.insert("via \(via): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes", at: 1)
         if !own.isEmpty { result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; ")) }
         result.notes.append(contentsOf: scratch.notes)
+        result.noteSigns += scratch.noteSigns
         switch output.format {
         case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
         case .json: print(try JSONReport.render(result), terminator: "")
@@ -94,7 +95,7 @@ struct ProxyCommand: AsyncParsableCommand {
 
     /// ``ProxyLockHeaders``: lock a scratch file straight at the server, then send its token in If and
     /// Lock-Token through the proxy and straight.
-    static func tryLockHeaders(_ trial: ProxyLockHeaders, client: DAVClient, progress: Progress) async -> (finding: Finding?, notes: [String]) {
+    static func tryLockHeaders(_ trial: ProxyLockHeaders, client: DAVClient, progress: Progress) async -> (finding: Finding?, notes: [String], noteSigns: [Sign]) {
         var outcomes: [ProbeOutcome] = []
         for probe in trial.setup {
             progress.note("write probe: \(probe.method) \(probe.url)")
