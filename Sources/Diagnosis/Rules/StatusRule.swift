@@ -219,6 +219,7 @@ enum StatusRule: Rule {
             return finding(.lock, .high, "\(path) is locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))") (423)",
                 notYours + FixBook.lock(roots: roots.isEmpty ? [path] : roots, server: server),
                 extra: [input.context.request.headers["If"].map(submittedButRefused) ?? "the request carried no If header with a lock token"])
+                .map { var made = $0; made.signs = submitted.map { Sign("token-refused", subject: path, value: $0) }; return made }
         case 424:
             return finding(.lock, .medium, "\(method) failed because another part of it failed (424)",
                 [Fix("Look at the other statuses in the body; the one that is not 424 is the cause", .easy)])
@@ -265,6 +266,7 @@ enum StatusRule: Rule {
                         FixBook.proxyDestination(server: server),
                         extra: ["Destination: \(destination) names the host asked (\(target.authority ?? "")) with scheme \(scheme); the server serves \(own)",
                                 "TLS ends at a proxy in front, which passes the client's \(scheme) Destination to the \(own) backend unchanged (catalog PROXY-01)"])
+                        .map { var made = $0; made.signs = [Sign("destination-scheme-differs", subject: own, value: scheme)]; return made }
                 }
                 return finding(.proxy, .high, "the server calls the Destination another server (502)", FixBook.proxyDestination(server: server),
                     extra: ["Destination: \(destination) differs from what the server sees of itself in scheme, host or port"])
