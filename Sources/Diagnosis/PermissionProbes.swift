@@ -140,7 +140,8 @@ enum PermissionProbes {
     }
 
     static func differsSign(reader: String, _ subtree: String, status: Int?) -> Sign {
-        Sign(status == 401 ? "subtree-refused-authentication" : status == 403 ? "subtree-refused-authorisation" : "subtree-hidden", subject: subtree, value: reader)
+        let kind = status == 401 ? "subtree-refused-authentication" : status == 403 ? "subtree-refused-authorisation" : "subtree-hidden"
+        return Sign(kind, subject: subtree, value: reader)
     }
 
     static func differs(reader: String, refused: String, _ subtrees: [String], status: Int?) -> String {

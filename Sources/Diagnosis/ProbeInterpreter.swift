@@ -49,13 +49,15 @@ enum ProbeInterpreter {
                 for line in MethodProbes.optionsEvidence(analysis, options: head) { addEvidence(to: .serverConfig, line.text, signs: [line.sign]) }
                 if !options.hasCredentials, PermissionProbes.refusal(analysis) == 401 {
                     addEvidence(to: .permission, PermissionProbes.anonymousOptions(analysis, options: head),
-                                signs: [Sign(head.status == 401 ? "login-needed-everywhere" : "login-needed-for-method", subject: analysis.context.method, value: String(head.status))])
+                                signs: [Sign(head.status == 401 ? "login-needed-everywhere" : "login-needed-for-method",
+                                             subject: analysis.context.method, value: String(head.status))])
                 }
             case .anonymousOptions:
                 capabilities["anonymousOptions"] = String(head.status)
                 if head.status == 401 {
                     serverWide.append(Finding(
-                        cause: .client, likelihood: .medium, signs: [Sign("options-needs-authentication", subject: analysis.context.requestPath, value: String(head.status))],
+                        cause: .client, likelihood: .medium,
+                        signs: [Sign("options-needs-authentication", subject: analysis.context.requestPath, value: String(head.status))],
                         title: "OPTIONS needs authentication: Office, the Windows Mini-Redirector and CORS preflights fail before they log in",
                         resources: [analysis.context.requestPath],
                         evidence: ["OPTIONS without credentials answered 401\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? "") (catalog PERM-03)"],
@@ -83,7 +85,10 @@ enum ProbeInterpreter {
                 let names = listing.responses.compactMap { $0.href.map { Href($0).displayPath } }
                 if let settled = ParentProbes.contradiction(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     demote(.path, in: &findings)
-                    for index in findings.indices where findings[index].cause == .path { findings[index].prove(settled.text); findings[index].signs.append(settled.sign) }
+                    for index in findings.indices where findings[index].cause == .path {
+                        findings[index].prove(settled.text)
+                        findings[index].signs.append(settled.sign)
+                    }
                 }
                 if let finding = ParentProbes.putOnCollection(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     ProbeInterpreter.demote(.serverConfig, in: &findings)
@@ -153,7 +158,8 @@ enum ProbeInterpreter {
                         demote(.lock, in: &findings)
                     } else if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
                         addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject,
-                                    signs: [Sign("token-of-another-users-lock", subject: description.root ?? probe.subject, value: description.owner)])
+                                    signs: [Sign("token-of-another-users-lock", subject: description.root ?? probe.subject,
+                                                 value: description.owner)])
                     }
                     if analysis.context.method == "UNLOCK", let token = description.token,
                         analysis.context.request.headers["Lock-Token"].map({ $0.trimmingASCIIWhitespace().trimmingCharacters(of: "<").trimmingCharacters(of: ">") == token }) == true
@@ -216,7 +222,8 @@ enum ProbeInterpreter {
                 let cacheHeaders = ProxyRule.proxyHeaders(head) + (head.headers["Cache-Control"].map { ["Cache-Control: \($0)"] } ?? [])
                 if !changed.isEmpty {
                     findings.append(Finding(
-                        cause: .cache, likelihood: cacheHeaders.isEmpty ? .medium : .high, signs: changed.prefix(50).map { Sign("validator-changed", subject: $0) },
+                        cause: .cache, likelihood: cacheHeaders.isEmpty ? .medium : .high,
+                        signs: changed.prefix(50).map { Sign("validator-changed", subject: $0) },
                         title: "\(Wording.resources(changed.count)) changed ETag or date between two identical PROPFINDs",
                         resources: Array(changed.prefix(50)), resourceCount: changed.count,
                         evidence: ["asked again with Cache-Control: no-cache, \(changed.first!) and others report another getetag or getlastmodified: a cache served stale metadata, or the server's ETags are unstable (catalog CACHE-01, CACHE-03)"], seen: cacheHeaders,

@@ -37,7 +37,8 @@ public struct ProxyComparison: Sendable {
         if let d = directHead?.status, let v = viaHead?.status, d != v {
             findings.append(Finding(
                 cause: .proxy, likelihood: .high,
-                signs: [Sign("proxy-changes-status", subject: String(d), value: String(v))] + (v == 401 && d < 400 ? [Sign("proxy-drops-authorization")] : []),
+                signs: [Sign("proxy-changes-status", subject: String(d), value: String(v))]
+                    + (v == 401 && d < 400 ? [Sign("proxy-drops-authorization")] : []),
                 title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
                 resources: [Href(via.url).displayPath],
                 evidence: ["direct \(direct.url): \(d) \(HTTPStatus.reason(for: d))", "via \(via.url): \(v) \(HTTPStatus.reason(for: v))"]
@@ -48,7 +49,8 @@ public struct ProxyComparison: Sendable {
         let dType = directHead?.headers["Content-Type"], vType = viaHead?.headers["Content-Type"]
         if let dType, dType != vType {
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [Sign("proxy-changes-content-type", subject: dType, value: vType)], title: "the proxy changes Content-Type",
+                cause: .proxy, likelihood: .high, signs: [Sign("proxy-changes-content-type", subject: dType, value: vType)],
+                title: "the proxy changes Content-Type",
                 resources: [Href(via.url).displayPath], evidence: ["direct: Content-Type: \(dType)", "via: Content-Type: \(vType ?? "(none)")"],
                 fixes: [Fix("Let the backend's Content-Type through (nginx: no default_type/add_header Content-Type for the DAV location; Apache: no Header set Content-Type)", .easy)]))
         }
@@ -70,7 +72,8 @@ public struct ProxyComparison: Sendable {
         let dEncoding = directHead?.headers["Content-Encoding"], vEncoding = viaHead?.headers["Content-Encoding"]
         if dEncoding != vEncoding {
             findings.append(Finding(
-                cause: .proxy, likelihood: .low, signs: [Sign("proxy-changes-content-encoding", subject: dEncoding, value: vEncoding)], title: "the proxy changes Content-Encoding",
+                cause: .proxy, likelihood: .low, signs: [Sign("proxy-changes-content-encoding", subject: dEncoding, value: vEncoding)],
+                title: "the proxy changes Content-Encoding",
                 resources: [Href(via.url).displayPath], evidence: ["direct: \(dEncoding ?? "identity"), via: \(vEncoding ?? "identity")"],
                 fixes: [Fix("Harmless when the client decodes it; some DAV clients do not (disable gzip for the DAV location if they fail)", .easy)]))
         }

@@ -73,7 +73,8 @@ public struct ProxyLockHeaders: Sendable {
             let why = status(.lockTargetPut).map { (200..<300).contains($0) ? "LOCK answered \(shown(.lockDirect))" : "PUT answered \($0)" } ?? "PUT answered \(shown(.lockTargetPut))"
             let step = status(.lockTargetPut).map { (200..<300).contains($0) } == true ? Probe.Kind.lockDirect : .lockTargetPut
             return (nil, ["--allow-writes: could not lock a scratch file straight at the server (\(why)); If and Lock-Token through the proxy were not tried"],
-                    [Sign("lock-trial-not-run", subject: outcome(step)?.probe.method, value: status(step).map(String.init) ?? outcome(step)?.failure)])
+                    [Sign("lock-trial-not-run", subject: outcome(step)?.probe.method,
+                          value: status(step).map(String.init) ?? outcome(step)?.failure)])
         }
         let refused: Set<Int> = [400, 409, 412, 423]
         var dropped: [String] = []
@@ -93,7 +94,8 @@ public struct ProxyLockHeaders: Sendable {
         }
         evidence.append("without \(dropped.joined(separator: " and ")) locked files cannot be saved or unlocked through the proxy: Office and the Windows Mini-Redirector save by LOCK, PUT with If, UNLOCK (RFC 4918 §10.4, §10.5)")
         let finding = Finding(
-            cause: .proxy, likelihood: .high, signs: signs, title: "the proxy drops the \(dropped.joined(separator: " and ")) header\(dropped.count > 1 ? "s" : "")",
+            cause: .proxy, likelihood: .high, signs: signs,
+            title: "the proxy drops the \(dropped.joined(separator: " and ")) header\(dropped.count > 1 ? "s" : "")",
             resources: [subject], evidence: evidence, fixes: FixBook.proxyDroppedHeaders(dropped), status: status(dropped[0] == "If" ? .ifThroughProxy : .lockTokenThroughProxy))
         return (finding, [], [])
     }

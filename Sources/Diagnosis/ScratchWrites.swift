@@ -178,7 +178,8 @@ public struct ScratchWrites: Sendable {
             : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)")
         let why = scheme == "https" ? "destination-tls-ends-at-proxy" : hostNotKept ? "destination-host-not-passed" : "destination-not-rewritten"
         let finding = Finding(
-            cause: .proxy, likelihood: .high, signs: refused.map { Sign("destination-refused", subject: $0.0, value: String($0.1)) } + [Sign(why, subject: scratchPath)],
+            cause: .proxy, likelihood: .high,
+            signs: refused.map { Sign("destination-refused", subject: $0.0, value: String($0.1)) } + [Sign(why, subject: scratchPath)],
             title: "Destination does not survive the way to the server: \(refused.map { "\($0.0) answered \($0.1)" }.joined(separator: ", "))",
             resources: [scratchPath], evidence: evidence,
             fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : hostNotKept ? FixBook.proxyHost() : FixBook.proxyDestinationPath(),

@@ -16,7 +16,9 @@ enum ProxyRule: Rule {
             if other.scheme != request.scheme { signs.append(Sign("href-scheme-differs", subject: request.scheme, value: other.scheme)) }
             let host = { (a: String?) in a.map { String($0.split(separator: ":").first ?? "") } }
             if host(other.normalizedAuthority) != host(request.normalizedAuthority) { differs.append("host (\(host(other.authority) ?? "?") instead of \(host(request.authority) ?? "?"))") }
-            if host(other.normalizedAuthority) != host(request.normalizedAuthority) { signs.append(Sign("href-host-differs", subject: host(request.authority), value: host(other.authority))) }
+            if host(other.normalizedAuthority) != host(request.normalizedAuthority) {
+                signs.append(Sign("href-host-differs", subject: host(request.authority), value: host(other.authority)))
+            }
             else if other.normalizedAuthority != request.normalizedAuthority { differs.append("port") }
             findings.append(Finding(
                 cause: .proxy, likelihood: .high, signs: signs,
