@@ -32,7 +32,15 @@ public enum Analysis {
         reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides(),
         pieces: Int = SplitReading.defaultPieces, splitAbove minimumBytes: Int = SplitReading.defaultMinimumBytes
     ) throws -> AnalysisResult {
-        let head = try reader.readHead()
+        let head: CaptureReader.Head
+        do {
+            head = try reader.readHead()
+        } catch let error as DAVCoreError where error.code == .truncated {
+            // A capture that starts as an answer and stops inside its head: the connection closed there.
+            var request = RequestInfo(method: "PROPFIND", url: "")
+            overrides.apply(to: &request)
+            return unframed(request, fault: FramingFault(.closedBeforeStatusLine, detail: "\(error.message) (\(reader.name))"))
+        }
         guard !head.format.isTranscript else {
             throw DAVCoreError(.malformedCapture, "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
         }
@@ -79,6 +87,8 @@ public struct AnalysisSession {
 
     /// Responses read so far (for progress on long answers).
     public var responsesRead: Int { collector.responseCount }
+    /// Whether the body stopped being a well-formed multistatus somewhere (cut, or not XML from there on).
+    public var documentBroke: Bool { brokenAt != nil }
 
     public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
         wireBytes += chunk.count
@@ -242,8 +252,10 @@ extension BrokenDocument {
         if let brokenAt { evidence.append("the XML stops at byte \(brokenAt.offset ?? 0): \(brokenAt.message)") }
         evidence += signs
         if signs.isEmpty { evidence.append("no proxy says it is in the path: the server stopped sending (it failed or timed out while writing the answer)") }
+        let announced = info.wasChunked ? "no last chunk came" : "Content-Length announced \(info.declaredLength ?? 0), \(info.wireBytes) bytes came"
         return Finding(
             cause: signs.isEmpty ? .payload : .proxy, likelihood: .high,
+            signs: [Sign("framing-\(FramingFault.Kind.bodyShorter.rawValue)", value: announced)],
             title: signs.isEmpty ? "the server stopped sending the body before it was complete" : "the body was cut short on the way",
             resources: [path], evidence: evidence,
             fixes: signs.isEmpty

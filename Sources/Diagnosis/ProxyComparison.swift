@@ -28,7 +28,7 @@ public struct ProxyComparison: Sendable {
 
     /// The findings, most telling first; none when the proxy passes the answer through faithfully.
     public func findings() -> [Finding] {
-        var findings: [Finding] = []
+        var findings = framingFindings()
         let directHead = direct.analysis.head
         let viaHead = via.analysis.head
         let viaPath = Href(via.url).path
@@ -54,7 +54,8 @@ public struct ProxyComparison: Sendable {
                 resources: [Href(via.url).displayPath], evidence: ["direct: Content-Type: \(dType)", "via: Content-Type: \(vType ?? "(none)")"],
                 fixes: [Fix("Let the backend's Content-Type through (nginx: no default_type/add_header Content-Type for the DAV location; Apache: no Header set Content-Type)", .easy)]))
         }
-        if let declared = viaHead?.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), declared != via.bodyBytes,
+        let lengthNamed = findings.contains { $0.signs.contains { $0.kind.hasPrefix("framing-body-") } }
+        if !lengthNamed, let declared = viaHead?.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), declared != via.bodyBytes,
             viaHead?.headers["Content-Encoding"] == nil
         {
             findings.append(Finding(
@@ -81,6 +82,26 @@ public struct ProxyComparison: Sendable {
         if let finding = hrefFinding(directPath: directPath, viaPath: viaPath) { findings.append(finding) }
         findings.append(contentsOf: resourceFindings(directPath: directPath, viaPath: viaPath))
         return findings
+    }
+
+    /// Framing faults come first: a strict client refuses the whole answer. A fault seen only through the
+    /// proxy is the proxy's; one the server's own answer has too is the server's, passed on.
+    func framingFindings() -> [Finding] {
+        func framingKinds(_ finding: Finding) -> Set<String> { Set(finding.signs.map(\.kind).filter { $0.hasPrefix("framing-") }) }
+        let straight = direct.analysis.findings.reduce(into: Set<String>()) { $0.formUnion(framingKinds($1)) }
+        return via.analysis.findings.compactMap { finding in
+            let kinds = framingKinds(finding)
+            guard !kinds.isEmpty else { return nil }
+            var found = finding
+            if kinds.isDisjoint(with: straight) {
+                found.cause = .proxy
+                if kinds.contains("framing-\(FramingFault.Kind.bodyShorter.rawValue)") { found.title = "the body was cut short on its way through the proxy" }
+                found.evidence.append("straight from the server (\(direct.url)) the answer has no such fault: the proxy frames it so")
+            } else {
+                found.evidence.append("the server's own answer (\(direct.url)) has the same fault: the proxy passes it on")
+            }
+            return found
+        }
     }
 
     /// A redirect through the proxy should send the client back to the proxy. When its Location, or the

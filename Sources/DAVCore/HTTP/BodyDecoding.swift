@@ -12,6 +12,21 @@ struct ChunkedDecoder {
     private var trailerLineEmpty = true
     private(set) var isComplete = false
 
+    /// The bytes the chunk being read still owes, when the body stopped inside one.
+    var owedInChunk: Int? {
+        if case .data(let remaining) = state { remaining } else { nil }
+    }
+
+    /// Whether `prefix` starts with a line that stands where a chunk size belongs but is not one: short,
+    /// printable, not markup (`zz\r\n`, `0x1f\r\n`). A body `curl -i` saved de-chunked starts with its
+    /// content instead (`<?xml`), so this tells a broken chunk-size line from a body curl already decoded.
+    static func startsWithBadSizeLine(_ prefix: UnsafeRawBufferPointer) -> String? {
+        guard let end = prefix.firstIndex(of: 0x0A), end > 0, end <= 18 else { return nil }
+        let line = prefix[..<end].last == 0x0D ? prefix[..<(end - 1)] : prefix[..<end]
+        guard !line.isEmpty, line.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C }) else { return nil }
+        return String(decoding: line, as: UTF8.self)
+    }
+
     /// Whether `prefix` starts like a chunk-size line (`1a2b\r\n`, `1a2b;ext\r\n`).
     static func looksChunked(_ prefix: UnsafeRawBufferPointer) -> Bool {
         var digits = 0

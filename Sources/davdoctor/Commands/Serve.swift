@@ -120,6 +120,7 @@ struct Serve: AsyncParsableCommand {
             print("davdoctor serve: http://\(shown):\(port)/ serving \(root) (\(mode))")
             fflush(nil)
         }
+        defer { options.accessLog?.flush() }
         try await app.runService()
     }
 
