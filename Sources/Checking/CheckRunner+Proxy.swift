@@ -14,18 +14,18 @@ extension CheckRunner {
         let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
         let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
         let comparison = ProxyComparison(direct: directSide, via: viaSide)
-        var scratch: (findings: [Finding], notes: [String]) = ([], [])
+        var scratch: (findings: [Finding], notes: [String], noteSigns: [Sign]) = ([], [], [])
         let token = scratchToken()
         if allowWrites, var writes = ScratchWrites(requestURL: via.url, token: token), let straight = ScratchWrites(requestURL: direct.url, token: token) {
             writes.pathUnchangedByProxy = Href(via.url).path == Href(direct.url).path
             // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
             let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
-            var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
+            var lockResult: (finding: Finding?, notes: [String], noteSigns: [Sign]) = (nil, [], [])
             let outcomes = await runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
                 lockResult = await tryLockHeaders(lockHeaders, client: client, progress: progress)
             }
             let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
-            scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes)
+            scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes, result.noteSigns + lockResult.noteSigns)
         }
 
         var result = comparison.via.analysis
@@ -41,6 +41,7 @@ extension CheckRunner {
             result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; "))
         }
         result.notes.append(contentsOf: scratch.notes)
+        result.noteSigns += scratch.noteSigns
         return result
     }
 
@@ -52,7 +53,9 @@ extension CheckRunner {
 
     /// ``ProxyLockHeaders``: lock a scratch file straight at the server, then send its token in If and
     /// Lock-Token through the proxy and straight.
-    static func tryLockHeaders(_ trial: ProxyLockHeaders, client: DAVClient, progress: any CheckProgress) async -> (finding: Finding?, notes: [String]) {
+    static func tryLockHeaders(
+        _ trial: ProxyLockHeaders, client: DAVClient, progress: any CheckProgress
+    ) async -> (finding: Finding?, notes: [String], noteSigns: [Sign]) {
         var outcomes: [ProbeOutcome] = []
         for probe in trial.setup {
             progress.note("write probe: \(probe.method) \(probe.url)")

@@ -13,6 +13,8 @@ public struct AnalysisResult: Sendable {
     public var lint: [LintFinding]
     /// Things worth knowing that are not faults (a 404 propstat for a property a resource lacks).
     public var notes: [String]
+    /// What the notes say, as data beside their words (a note need not have one): tests and scripts read these.
+    public var noteSigns: [Sign] = []
     /// In how many pieces the body was read at once (1 unless a large file was split, see ``SplitReading``).
     public var piecesRead = 1
 
@@ -117,6 +119,7 @@ public struct AnalysisSession {
     public mutating func finishPartial() -> AnalysisResult {
         var result = partialResult()
         result.notes.append("interrupted after \(collector.responseCount) responses: the findings cover only those")
+        result.noteSigns.append(Sign("interrupted", value: String(collector.responseCount)))
         return result
     }
 
@@ -146,6 +149,7 @@ public struct AnalysisSession {
         info.declaredLength = head?.headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
         var result = try finish(bodyInfo: info)
         result.notes.append("the connection closed before the body was complete (\(reason))")
+        result.noteSigns.append(Sign("connection-closed-early", value: reason))
         return result
     }
 
@@ -363,11 +367,14 @@ enum Diagnose {
                                                    responsesRead: collector?.responseCount, proxyInFront: front))
         }
         var notes: [String] = []
+        var noteSigns: [Sign] = []
         if let collector, !collector.absentProperties.isEmpty {
             let total = collector.absentProperties.values.reduce(0, +)
             let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
             notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
+            noteSigns.append(Sign("absent-properties", value: String(total)))
             if collector.missingEverywhere.contains(DAV.quotaAvailableBytes) {
+                noteSigns.append(Sign("no-quota-properties"))
                 notes.append("the server offers no quota properties (RFC 4331): gvfs and Windows cannot show free space and guess instead")
             }
         }
@@ -376,12 +383,13 @@ enum Diagnose {
         if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
+            noteSigns.append(Sign("no-getetag"))
         }
         return AnalysisResult(
             context: context, head: head, server: server, format: format,
             // Framing comes first: strict clients refuse the whole answer before any of it counts.
             collector: collector, bodyInfo: bodyInfo, findings: (FramingRule.findings(input) + findings).rankedByLikelihood(),
-            lint: collector?.linter.results ?? [], notes: notes)
+            lint: collector?.linter.results ?? [], notes: notes, noteSigns: noteSigns)
     }
 }
 
