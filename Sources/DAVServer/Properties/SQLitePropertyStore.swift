@@ -188,7 +188,9 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
 
     /// A recorded move whose source is gone and whose destination exists was renamed before the crash: its
     /// rows follow. Any other recorded move did not happen: the intent is dropped and the rows stay.
-    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws {
+    /// One server has the data directory to itself: no move is left in progress by another.
+    @discardableResult
+    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
         let pending = try database.read { db in try Row.fetchAll(db, sql: "SELECT rowid, source, destination FROM pending_move ORDER BY rowid") }
         for row in pending {
             let source = Self.path(key: row["source"])
@@ -200,6 +202,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
             }
         }
+        return []
     }
 
     private func moveRows(from source: ResourcePath, to destination: ResourcePath, _ db: Database) throws {

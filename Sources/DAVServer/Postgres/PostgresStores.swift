@@ -1,0 +1,79 @@
+import DAVCore
+import Logging
+internal import PostgresNIO
+
+/// The stores of one server instance in a shared PostgreSQL database, and the instance's identity there.
+///
+/// On opening, the schema is migrated, then the instance picks a random key and holds the advisory lock
+/// ("DAVI", key) on a connection of its own for as long as it runs. Others tell it is alive by that lock:
+/// PostgreSQL frees it when the connection ends, a `kill -9` included. The key tags this instance's
+/// recorded moves and its upload files (`p<key>`), which start-up recovery elsewhere leaves alone while it lives.
+public final class PostgresStores: @unchecked Sendable {
+    public let location: PostgresLocation
+    public var properties: any PropertyStore { propertyStore }
+    private let propertyStore: PostgresPropertyStore
+    public let locks: any LockManager
+    /// Serialises this instance's changes with the other instances' (``DAVServerOptions/cluster``).
+    public let cluster: any ClusterGate
+    /// The tag for ``FileSystemStorage/init(root:uploadTag:)``.
+    public let uploadTag: String
+    let pool: PostgresPool
+    let instance: Int32
+    private let liveness: PostgresConnection
+
+    /// Connects, migrates and registers this instance; throws a one-line error when PostgreSQL cannot be used.
+    public init(location: PostgresLocation) throws {
+        self.location = location
+        let pool = PostgresPool(location: location)
+        do {
+            try PostgresSchema.migrate(pool)
+        } catch let error as DAVError where error.status == 503 {
+            throw DAVError(503, "cannot reach the PostgreSQL store \(location)")
+        } catch let error as PSQLError {
+            throw DAVError(500, "the PostgreSQL store \(location) refused the schema migration: \(Self.describe(error))")
+        }
+        let connection = try pool.checkOut()
+        var key: Int32 = 0
+        for _ in 0..<16 {
+            let candidate = Int32.random(in: 1...Int32.max)
+            let session = PostgresSession(connection: connection, logger: pool.logger)
+            let taken = try session.query("SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(candidate))")
+                .first!.decode(Bool.self)
+            if taken {
+                key = candidate
+                break
+            }
+        }
+        guard key != 0 else { throw DAVError(500, "no free instance key in the PostgreSQL store \(location)") }
+        self.pool = pool
+        self.instance = key
+        self.liveness = connection
+        self.uploadTag = Self.tag(key)
+        self.propertyStore = PostgresPropertyStore(pool: pool, instance: key)
+        self.locks = PostgresLockManager(pool: pool)
+        self.cluster = PostgresClusterGate(pool: pool)
+    }
+
+    static func tag(_ key: Int32) -> String { "p\(key)" }
+
+    /// Whether the writer of an upload tagged `tag` still runs: an untagged or foreign-format one does not
+    /// (it is from a server that had the tree to itself); this instance's own does.
+    public func isLive(_ tag: String?) throws -> Bool {
+        guard let tag, tag.hasPrefix("p"), let key = Int32(tag.dropFirst()) else { return false }
+        return try propertyStore.isLive(key)
+    }
+
+    /// Ends this instance's registration and closes the connections.
+    public func close() {
+        PostgresPool.discard(liveness)
+        pool.close()
+    }
+
+    /// A PostgreSQL error as one line: the server's message and SQL state when it sent one.
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+        }
+        return "\(error.code)"
+    }
+}
