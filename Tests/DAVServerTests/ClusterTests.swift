@@ -16,8 +16,11 @@ struct ClusterTests {
         let stores: [PostgresStores]
         let options: [DAVServerOptions]
 
+        let url: String
+
         init() throws {
             let url = try PostgresPeer.database()
+            self.url = url
             stores = try (0..<2).map { _ in try PostgresStores(location: try PostgresLocation(url)) }
             let root = self.root
             options = try stores.map { stores in
@@ -122,6 +125,33 @@ struct ClusterTests {
                 #expect(outcomes.filter { $0.0 == 200 }.allSatisfy { $0.1 == 204 }, "a holder's PUT is never refused: \(outcomes)")
                 #expect(outcomes.contains { $0.0 == 200 })
             }
+        }
+    }
+
+    /// PostgreSQL out of reach mid-run (the database refuses connections and every open one is cut): what
+    /// needs the stores answers 503 with Retry-After, a GET of content still answers, nothing is half
+    /// written, and once PostgreSQL is back the same server answers again without a restart.
+    @Test func anOutageIs503AndTheServerRecoversByItself() async throws {
+        let cluster = try Cluster()
+        let database = String(cluster.url.split(separator: "/").last!)
+        let peer = try PostgresPeer.shared()
+        let patch = #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:n>1</x:n></D:prop></D:set></D:propertyupdate>"#
+        try await cluster.app(0).test(.router) { server in
+            #expect(try await server.send("PUT", "/f.txt", body: "content").code == 201)
+            try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS false")
+            try PostgresPeer.psql(
+                peer, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
+            for (method, uri, body) in [("PROPPATCH", "/f.txt", patch), ("PUT", "/g.txt", "new"), ("LOCK", "/f.txt", lockBody())] {
+                let answer = try await server.send(method, uri, body: body)
+                #expect(answer.code == 503, "\(method) while PostgreSQL is away")
+                #expect(answer.header("Retry-After") == "5")
+            }
+            #expect(try await server.send("GET", "/f.txt").text == "content", "content needs no store")
+            #expect(try await server.send("GET", "/g.txt").code == 404, "the refused PUT left nothing")
+
+            try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
+            #expect(try await server.send("PROPPATCH", "/f.txt", body: patch).code == 207)
+            #expect(try await server.send("PUT", "/g.txt", body: "new").code == 201)
         }
     }
 }
