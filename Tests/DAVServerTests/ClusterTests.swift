@@ -3,6 +3,7 @@ import DAVTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import DAVServer
@@ -153,5 +154,28 @@ struct ClusterTests {
             #expect(try await server.send("PROPPATCH", "/f.txt", body: patch).code == 207)
             #expect(try await server.send("PUT", "/g.txt", body: "new").code == 201)
         }
+    }
+
+    /// The torture suite with its requests spread over two instances at random (one tree, one database):
+    /// the same invariants and beliefs as on one server.
+    @Test func tortureAcrossTwoInstances() async throws {
+        let fixture = try ServerFixture(.postgres, seed: false)
+        let ledger = try TortureTests.seedTree(fixture)
+        let second = try PostgresStores(location: try PostgresLocation(try #require(fixture.postgresURL)))
+        defer { second.close() }
+        var options = fixture.options
+        options.storage = try FileSystemStorage(root: fixture.root.path, uploadTag: second.uploadTag)
+        options.properties = second.properties
+        options.locks = second.locks
+        options.cluster = second.cluster
+        let apps = [fixture.options, options].map {
+            DAVServer.makeApplication(options: $0, host: "127.0.0.1", port: 0, logger: Logger(label: "torture"))
+        }
+        try await apps[0].test(.live) { first async throws in
+            try await apps[1].test(.live) { second async throws in
+                try await TortureTests.torture(fixture, ledger, ports: [try #require(first.port), try #require(second.port)])
+            }
+        }
+        TortureTests.expectRaces(ledger)
     }
 }

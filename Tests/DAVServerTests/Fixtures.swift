@@ -58,8 +58,9 @@ final class ServerFixture: @unchecked Sendable {
     let root = TemporaryDirectory()
     let data = TemporaryDirectory()
     var options: DAVServerOptions
-    /// The PostgreSQL stores of a `.postgres` fixture, closed with it.
+    /// The PostgreSQL stores of a `.postgres` fixture, closed with it, and their database's URL (with the password).
     private(set) var postgres: PostgresStores?
+    private(set) var postgresURL: String?
 
     /// `changeLogCapacity`: how many changes the sync log keeps (small, to make tokens expire in a test).
     init(
@@ -76,11 +77,14 @@ final class ServerFixture: @unchecked Sendable {
                 storage: try FileSystemStorage(root: root.path), properties: stores.properties, locks: stores.locks, changes: stores.changes)
         case .postgres:
             try Need.check(.postgres)
-            let stores = try PostgresStores(location: try PostgresLocation(try PostgresPeer.database()))
+            let url = try PostgresPeer.database()
+            let stores = try PostgresStores(location: try PostgresLocation(url))
             postgres = stores
+            postgresURL = url
             options = DAVServerOptions(
                 storage: try FileSystemStorage(root: root.path, uploadTag: stores.uploadTag), properties: stores.properties,
                 locks: stores.locks, changes: MemoryChangeLog(capacity: changeLogCapacity))
+            options.cluster = stores.cluster
         }
         configure(&options)
         if seed { try Self.seed(options.storage) }

@@ -169,6 +169,34 @@ struct PostgresStoreTests {
         #expect(try Set(restarted.properties.paths()) == [path("new"), path("to")])
     }
 
+    /// A PostgreSQL restart cuts the connection that holds an instance's liveness lock: the instance takes it
+    /// again by itself, so others soon see it alive again rather than for dead until it restarts.
+    @Test func anInstanceRegistersAgainAfterItsConnectionIsCut() async throws {
+        let url = try PostgresPeer.database()
+        let first = try Self.open(url)
+        let second = try Self.open(url)
+        defer {
+            first.close()
+            second.close()
+        }
+        #expect(try second.isLive(first.uploadTag))
+        let database = String(url.split(separator: "/").last!)
+        try PostgresPeer.psql(
+            try PostgresPeer.shared(),
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
+        var seenDead = false
+        var seenAlive = false
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline && !seenAlive {
+            if let live = try? second.isLive(first.uploadTag) {
+                if live { seenAlive = true } else { seenDead = true }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seenAlive, "registered again within 15 s")
+        #expect(seenDead, "the cut connection did release the lock (else this test proves nothing)")
+    }
+
     /// PostgreSQL out of reach: the store answers 503 with Retry-After, and once it is back, the same store
     /// carries on by itself (its broken connections are replaced).
     @Test func anUnreachableStoreIs503AndReconnects() throws {

@@ -8,6 +8,8 @@ internal import PostgresNIO
 /// ("DAVI", key) on a connection of its own for as long as it runs. Others tell it is alive by that lock:
 /// PostgreSQL frees it when the connection ends, a `kill -9` included. The key tags this instance's
 /// recorded moves and its upload files (`p<key>`), which start-up recovery elsewhere leaves alone while it lives.
+/// When that connection is lost (PostgreSQL restarted), the same key is taken again on a new one within
+/// ``registrationCheck``, so the instance is not taken for dead for longer than PostgreSQL was away.
 public final class PostgresStores: @unchecked Sendable {
     public let location: PostgresLocation
     public var properties: any PropertyStore { propertyStore }
@@ -19,7 +21,10 @@ public final class PostgresStores: @unchecked Sendable {
     public let uploadTag: String
     let pool: PostgresPool
     let instance: Int32
-    private let liveness: PostgresConnection
+    private let liveness: Locked<Registration>
+    private var keeper: Task<Void, Never>?
+    /// How often the registration connection is checked (and replaced when it was lost).
+    static let registrationCheck = Duration.seconds(2)
 
     /// Connects, migrates and registers this instance; throws a one-line error when PostgreSQL cannot be used.
     public init(location: PostgresLocation) throws {
@@ -34,24 +39,68 @@ public final class PostgresStores: @unchecked Sendable {
         }
         let connection = try pool.checkOut()
         var key: Int32 = 0
-        for _ in 0..<16 {
-            let candidate = Int32.random(in: 1...Int32.max)
-            let session = PostgresSession(connection: connection, logger: pool.logger)
-            let taken = try session.query("SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(candidate))")
-                .first!.decode(Bool.self)
-            if taken {
-                key = candidate
-                break
+        do {
+            for _ in 0..<16 {
+                let candidate = Int32.random(in: 1...Int32.max)
+                if try Self.register(candidate, PostgresSession(connection: connection, logger: pool.logger)) {
+                    key = candidate
+                    break
+                }
             }
+        } catch {
+            PostgresPool.discard(connection)
+            throw PostgresPool.isConnectionFailure(error) ? PostgresPool.unavailable() : error
         }
-        guard key != 0 else { throw DAVError(500, "no free instance key in the PostgreSQL store \(location)") }
+        guard key != 0 else {
+            PostgresPool.discard(connection)
+            throw DAVError(500, "no free instance key in the PostgreSQL store \(location)")
+        }
         self.pool = pool
         self.instance = key
-        self.liveness = connection
+        self.liveness = Locked(Registration(connection: connection))
         self.uploadTag = Self.tag(key)
         self.propertyStore = PostgresPropertyStore(pool: pool, instance: key)
         self.locks = PostgresLockManager(pool: pool)
         self.cluster = PostgresClusterGate(pool: pool)
+        keeper = Task.detached { [pool, liveness] in await Self.keepRegistered(key, pool: pool, liveness: liveness) }
+    }
+
+    /// Takes this instance's liveness lock on `session`'s connection; false when another holds that key.
+    private static func register(_ key: Int32, _ session: PostgresSession) throws -> Bool {
+        try session.query("SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))").first!.decode(Bool.self)
+    }
+
+    /// The connection that holds the liveness lock; `closed` once ``close()`` ran (nothing is registered after).
+    private struct Registration {
+        var connection: PostgresConnection
+        var closed = false
+    }
+
+    /// Replaces a lost registration connection, with the same key, until cancelled.
+    private static func keepRegistered(_ key: Int32, pool: PostgresPool, liveness: Locked<Registration>) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: registrationCheck)
+            guard liveness.withLock({ $0.connection.isClosed && !$0.closed }) else { continue }
+            do {
+                let connection = try await pool.checkOutAsync()
+                let rows = try await connection.query(
+                    "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", logger: pool.logger
+                ).collect()
+                guard try rows.first?.decode(Bool.self) == true else {
+                    PostgresPool.discard(connection)
+                    pool.logger.error("instance key \(key) is held by another connection; this instance cannot register again")
+                    return
+                }
+                let unused = liveness.withLock { registration -> PostgresConnection in
+                    if registration.closed { return connection }
+                    defer { registration.connection = connection }
+                    return registration.connection
+                }
+                PostgresPool.discard(unused)
+            } catch {
+                continue
+            }
+        }
     }
 
     static func tag(_ key: Int32) -> String { "p\(key)" }
@@ -65,7 +114,11 @@ public final class PostgresStores: @unchecked Sendable {
 
     /// Ends this instance's registration and closes the connections.
     public func close() {
-        PostgresPool.discard(liveness)
+        keeper?.cancel()
+        PostgresPool.discard(liveness.withLock { registration in
+            registration.closed = true
+            return registration.connection
+        })
         pool.close()
     }
 
