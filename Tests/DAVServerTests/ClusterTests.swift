@@ -40,6 +40,12 @@ struct ClusterTests {
         deinit { for stores in stores { stores.close() } }
     }
 
+    /// A PROPPATCH body setting `{urn:x}name` to `value`.
+    static func propertyUpdate(_ name: String, _ value: String) -> String {
+        #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x">"#
+            + "<D:set><D:prop><x:\(name)>\(value)</x:\(name)></D:prop></D:set></D:propertyupdate>"
+    }
+
     /// A lock taken through one instance refuses a write without its token through the other; with the
     /// token, the write goes through; properties set through one are listed by the other.
     @Test func aLockOnOneInstanceBindsTheOther() async throws {
@@ -55,9 +61,10 @@ struct ClusterTests {
                 #expect(try await second.send("PUT", "/doc.txt", headers: ["If": "(\(token))"], body: "v2").code == 204)
                 #expect(try await first.send("GET", "/doc.txt").text == "v2")
 
-                let patch = #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:color>red</x:color></D:prop></D:set></D:propertyupdate>"#
+                let patch = Self.propertyUpdate("color", "red")
                 #expect(try await second.send("PROPPATCH", "/doc.txt", headers: ["If": "(\(token))"], body: patch).code == 207)
-                let asked = #"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:x="urn:x"><D:prop><x:color/><D:lockdiscovery/></D:prop></D:propfind>"#
+                let asked = #"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:x="urn:x">"#
+                    + "<D:prop><x:color/><D:lockdiscovery/></D:prop></D:propfind>"
                 let listing = try await first.send("PROPFIND", "/doc.txt", headers: ["Depth": "0"], body: asked)
                 #expect(listing.text.contains("red"))
                 #expect(listing.text.contains(token.trimmingCharacters(in: CharacterSet(charactersIn: "<>"))))
@@ -136,7 +143,7 @@ struct ClusterTests {
         let cluster = try Cluster()
         let database = String(cluster.url.split(separator: "/").last!)
         let peer = try PostgresPeer.shared()
-        let patch = #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:n>1</x:n></D:prop></D:set></D:propertyupdate>"#
+        let patch = Self.propertyUpdate("n", "1")
         try await cluster.app(0).test(.router) { server in
             #expect(try await server.send("PUT", "/f.txt", body: "content").code == 201)
             try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS false")
