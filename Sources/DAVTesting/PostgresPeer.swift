@@ -27,8 +27,22 @@ public enum PostgresPeer {
         }
     }
 
+    /// At exit: SIGINT to the recorded postmaster PID (a fast shutdown), a wait of at most 10 s for it to
+    /// go (SIGKILL to its group after that), then the work directory removed. System calls only: a child
+    /// process started this late may be killed with the exiting test process before it has done anything.
     private static func stopShared() {
-        if case .success(let peer) = started { peer.stop() }
+        guard case .success(let peer) = started,
+            let text = try? String(contentsOfFile: peer.workDirectory + "/postgres.pid", encoding: .utf8),
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        else { return }
+        kill(pid, SIGINT)
+        var waited = 0
+        while kill(pid, 0) == 0 && waited < 200 {
+            usleep(50_000)
+            waited += 1
+        }
+        if kill(pid, 0) == 0 { kill(-pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: peer.workDirectory)
     }
 
     /// The password start-postgres.sh gave the `davdoctor` role.

@@ -9,7 +9,8 @@
 # PostgreSQL refuses to run as root), starts `postgres` in the background, writes its PID to
 # WORKDIR/NAME.pid, creates the role davdoctor (password in WORKDIR/NAME/password; SCRAM over TCP) and
 # its database davdoctor, and prints postgres://davdoctor@127.0.0.1:PORT/davdoctor. fsync is off: the
-# data is thrown away with the work directory. Stop with scripts/peers/stop.sh WORKDIR.
+# data is thrown away with the work directory. Stop with scripts/peers/stop.sh WORKDIR (it sends the
+# postmaster SIGINT, a fast shutdown, as WORKDIR/NAME.stopsignal says).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 peer_args postgres 15432 "$@"
@@ -35,6 +36,7 @@ setsid "${as_owner[@]}" "$bin/postgres" -D "$BASE/data" -c listen_addresses=127.
   -c max_connections=200 >>"$BASE/logs/postgres.log" 2>&1 &
 pid=$!
 echo "$pid" >"$PIDFILE"
+echo INT >"${PIDFILE%.pid}.stopsignal"
 wait_port "$PORT" "$pid" || { cat "$BASE/logs/postgres.log" >&2 || true; exit 1; }
 # The port answers before the server accepts logins: ask until it does.
 for _ in $(seq 100); do
