@@ -29,7 +29,7 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
             }
         }
         var lock = ActiveLock(
-            token: token, root: SQLitePropertyStore.path(key: root), rootIsCollection: rootIsCollection, isDeep: deep,
+            token: token, root: StoreKey.path(root), rootIsCollection: rootIsCollection, isDeep: deep,
             isExclusive: exclusive, owner: ownerElement, principal: principal, timeout: timeout, now: 0)
         lock.expires = expires >= Double.greatestFiniteMagnitude ? .infinity : expires
         return lock
@@ -43,9 +43,7 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
             keys.append(step.description)
             current = step.parent
         }
-        let key = path.description
-        let prefix = path.isRoot ? "/" : key + "/"
-        let upper = String(prefix.dropLast()) + "0"
+        let (prefix, upper) = StoreKey.below(path)
         let rows = try session.query(
             """
             SELECT \(unescaped: columns) FROM active_lock WHERE expires > \(now)
@@ -112,8 +110,7 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
 
     func removeAll(under path: ResourcePath) throws {
         let key = path.description
-        let prefix = path.isRoot ? "/" : key + "/"
-        let upper = String(prefix.dropLast()) + "0"
+        let (prefix, upper) = StoreKey.below(path)
         try pool.withSession { session in
             try session.execute("DELETE FROM active_lock WHERE root = \(key) OR (root >= \(prefix) AND root < \(upper))")
         }

@@ -49,13 +49,13 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         }
         let decoder = JSONDecoder()
         var found: [ResourcePath: [XMLElement]] = [:]
-        for row in rows { found[SQLitePropertyStore.path(key: row.0), default: []].append(try Self.element(row, decoder)) }
+        for row in rows { found[StoreKey.path(row.0), default: []].append(try Self.element(row, decoder)) }
         return found
     }
 
     func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
         let key = path.description
-        let parent = SQLitePropertyStore.parentKey(key)
+        let parent = StoreKey.parent(key)
         let encoder = JSONEncoder()
         let rows = try changes.map { change -> (PropertyChange, String?) in
             guard case .set(let element) = change else { return (change, nil) }
@@ -87,8 +87,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
             bindings.append(key)
             return PostgresQuery(unsafeSQL: "\(column) = $1", binds: bindings)
         }
-        let prefix = path.isRoot ? "/" : key + "/"
-        let upper = String(prefix.dropLast()) + "0"
+        let (prefix, upper) = StoreKey.below(path)
         var bindings = PostgresBindings()
         bindings.append(key)
         bindings.append(prefix)
@@ -143,7 +142,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
 
     func paths() throws -> [ResourcePath] {
         try pool.withSession { session in
-            try session.query("SELECT DISTINCT path FROM dead_property").map { SQLitePropertyStore.path(key: try $0.decode(String.self)) }
+            try session.query("SELECT DISTINCT path FROM dead_property").map { StoreKey.path(try $0.decode(String.self)) }
         }
     }
 
@@ -159,8 +158,8 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
             }
         }
         for (id, sourceKey, destinationKey, owner) in pending {
-            let source = SQLitePropertyStore.path(key: sourceKey)
-            let destination = SQLitePropertyStore.path(key: destinationKey)
+            let source = StoreKey.path(sourceKey)
+            let destination = StoreKey.path(destinationKey)
             if try isLive(owner) {
                 inProgress += [source, destination]
                 continue
@@ -203,7 +202,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         for row in rows {
             let target = destinationKey + String(decoding: row.0.utf8.dropFirst(sourceKey.utf8.count), as: UTF8.self)
             paths.append(target)
-            parents.append(SQLitePropertyStore.parentKey(target))
+            parents.append(StoreKey.parent(target))
         }
         let namespaces = rows.map(\.1)
         let names = rows.map(\.2)
