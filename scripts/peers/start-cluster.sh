@@ -2,7 +2,7 @@
 # Start a davdoctor serve cluster on 127.0.0.1: PostgreSQL, two `davdoctor serve` instances on one tree and
 # one database, and nginx in front sending requests to them in turn (round-robin), as a load balancer does.
 #
-#   scripts/peers/start-cluster.sh WORKDIR [PORT]      (default port 18100; uses PORT..PORT+3)
+#   scripts/peers/start-cluster.sh WORKDIR [PORT]      (default port 18140; uses PORT..PORT+3)
 #   env: NAME (default cluster), DAVDOCTOR_BIN=path of the binary (default .build/release, then .build/debug)
 #
 #   PORT     nginx, round-robin over the two instances (Host passed through, bodies streamed)
@@ -15,7 +15,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 PROFILE=clean
-peer_args cluster 18100 "$@"
+peer_args cluster 18140 "$@"
 for p in $((PORT + 1)) $((PORT + 2)) $((PORT + 3)); do
   if port_open "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
 done
