@@ -75,39 +75,42 @@ final class PostgresPool: @unchecked Sendable {
 
     /// A connection from the idle ones, or a new one.
     func checkOut() throws -> PostgresConnection {
-        if let connection = idle.withLock({ $0.popLast() }) {
-            if !connection.isClosed { return connection }
-        }
-        let id = counter.withLock { value in
-            value += 1
-            return value
-        }
-        do {
-            let connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
-            ).wait()
-            noteSuccess()
-            return connection
-        } catch {
-            noteFailure(error)
-            throw Self.unavailable()
-        }
+        if let connection = openIdleConnection() { return connection }
+        return try connected(Result { try connecting().wait() })
     }
 
     /// The async form of ``checkOut()``, for callers on the cooperative pool.
     func checkOutAsync() async throws -> PostgresConnection {
-        if let connection = idle.withLock({ $0.popLast() }), !connection.isClosed { return connection }
+        if let connection = openIdleConnection() { return connection }
+        let result: Result<PostgresConnection, any Error>
+        do { result = .success(try await connecting().get()) } catch { result = .failure(error) }
+        return try connected(result)
+    }
+
+    /// The most recently returned idle connection still open; closed ones met on the way are dropped.
+    private func openIdleConnection() -> PostgresConnection? {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+        }
+        return nil
+    }
+
+    private func connecting() -> EventLoopFuture<PostgresConnection> {
         let id = counter.withLock { value in
             value += 1
             return value
         }
-        do {
-            let connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
-            ).get()
+        return PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger)
+    }
+
+    /// A new connection, or 503 when none could be opened (the cause logged once per outage).
+    private func connected(_ result: Result<PostgresConnection, any Error>) throws -> PostgresConnection {
+        switch result {
+        case .success(let connection):
             noteSuccess()
             return connection
-        } catch {
+        case .failure(let error):
             noteFailure(error)
             throw Self.unavailable()
         }
