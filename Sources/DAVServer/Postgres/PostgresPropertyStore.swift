@@ -13,9 +13,13 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     /// This server's key in ``PostgresSchema/LockKey/instanceSpace``, written with each recorded move.
     private let instance: Int32
 
-    init(pool: PostgresPool, instance: Int32) {
+    /// Held while a dead instance's move is settled, so that no live instance's change of those paths interleaves.
+    private let gate: (any ClusterGate)?
+
+    init(pool: PostgresPool, instance: Int32, gate: (any ClusterGate)? = nil) {
         self.pool = pool
         self.instance = instance
+        self.gate = gate
     }
 
     private typealias Columns = (String, String, String, String)
@@ -147,8 +151,9 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     /// Resolves the recorded moves of instances that are no longer running (their liveness lock is free):
-    /// a move whose source is gone and whose destination exists was renamed, and its rows follow; any other
-    /// did not happen and is forgotten. A live instance's moves are in progress and left alone.
+    /// a move whose source is gone and whose destination exists was renamed, and its rows follow and its
+    /// locks go, as the move would have done; any other did not happen and is forgotten. A live instance's
+    /// moves are in progress and left alone, and so is a dead one's while a live instance holds its paths.
     @discardableResult
     func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
         var inProgress: [ResourcePath] = []
@@ -164,13 +169,24 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
                 inProgress += [source, destination]
                 continue
             }
-            let renamed = try !exists(source) && exists(destination)
-            try pool.transaction { session in
-                // Another instance starting at the same time may have resolved it first.
-                guard try !session.query("SELECT id FROM pending_move WHERE id = \(id) FOR UPDATE").isEmpty else { return }
-                if renamed { try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session) }
-                try session.execute("DELETE FROM pending_move WHERE id = \(id)")
+            func settle() throws {
+                let renamed = try !exists(source) && exists(destination)
+                try pool.transaction { session in
+                    // Another instance may have settled it first.
+                    guard try !session.query("SELECT id FROM pending_move WHERE id = \(id) FOR UPDATE").isEmpty else { return }
+                    if renamed {
+                        try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
+                        let (lower, upper) = StoreKey.below(source)
+                        try session.execute("DELETE FROM active_lock WHERE root = \(sourceKey) OR (root >= \(lower) AND root < \(upper))")
+                    }
+                    try session.execute("DELETE FROM pending_move WHERE id = \(id)")
+                }
             }
+            guard let gate else {
+                try settle()
+                continue
+            }
+            if try gate.tryHolding([source, destination], settle) == nil { inProgress += [source, destination] }
         }
         return inProgress
     }

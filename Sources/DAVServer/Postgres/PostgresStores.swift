@@ -59,9 +59,10 @@ public final class PostgresStores: @unchecked Sendable {
         self.instance = key
         self.liveness = Locked(Registration(connection: connection))
         self.uploadTag = Self.tag(key)
-        self.propertyStore = PostgresPropertyStore(pool: pool, instance: key)
+        let cluster = PostgresClusterGate(pool: pool)
+        self.cluster = cluster
+        self.propertyStore = PostgresPropertyStore(pool: pool, instance: key, gate: cluster)
         self.locks = PostgresLockManager(pool: pool)
-        self.cluster = PostgresClusterGate(pool: pool)
         keeper = Task.detached { [pool, liveness] in await Self.keepRegistered(key, pool: pool, liveness: liveness) }
     }
 
@@ -110,6 +111,21 @@ public final class PostgresStores: @unchecked Sendable {
     public func isLive(_ tag: String?) throws -> Bool {
         guard let tag, tag.hasPrefix("p"), let key = Int32(tag.dropFirst()) else { return false }
         return try propertyStore.isLive(key)
+    }
+
+    /// Settles, every `period` until cancelled, the moves that instances which died since recorded and did
+    /// not finish: what their own start-up would do, done without waiting for them to come back. A path
+    /// `storage` refuses to reach counts as existing, as in start-up recovery.
+    public func settleAbandonedMoves(in storage: any Storage, every period: Duration = .seconds(5)) async {
+        let properties = propertyStore
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            _ = try? await BlockingPool.run {
+                try properties.finishInterruptedMoves { path in
+                    do { return try storage.info(at: path) != nil } catch { return true }
+                }
+            }
+        }
     }
 
     /// Ends this instance's registration and closes the connections.
