@@ -74,6 +74,10 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
         "sabredav": ["php", "htpasswd"],
         "haproxy": ["haproxy"],
         "varnish": ["varnishd"],
+        // The PostgreSQL server itself is not on PATH (/usr/lib/postgresql/N/bin): tests that start it also
+        // declare `Need.postgres`, which looks there.
+        "postgres": ["psql", "setpriv"],
+        "cluster": ["nginx"],
     ]
 
     /// Where `name` is: the first executable of that name on PATH, then in /usr/sbin and /sbin.
