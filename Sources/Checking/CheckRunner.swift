@@ -47,6 +47,11 @@ public enum CheckRunner {
         case .send: outcome = investigation.conclude()
         }
         if interrupt.fired { outcome.analysis.notes.append("interrupted (Ctrl-C): the probes that ran are in the report") }
+        for probe in outcome.probes {
+            guard let faults = probe.head?.framingFaults, !faults.isEmpty else { continue }
+            let kinds = Set(faults.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+            outcome.analysis.notes.append("the answer to the probe \(probe.probe.method) \(probe.probe.url) was read raw, as the HTTP client refused it: \(kinds)")
+        }
         return outcome
     }
 
@@ -79,30 +84,56 @@ public enum CheckRunner {
         } catch where box.session != nil && !(error is CancellationError) {
             // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
             // itself the diagnosis, not a failure to reach the server.
-            return try box.session!.finishCut(reason: "\(error)")
+            let cut = try box.session!.finishCut(reason: "\(error)")
+            return await framingOrAsIs(cut, client, request, info: info)
         }
         guard var session = box.session else { throw DAVClientError.network("no answer") }
         if box.broken == nil {
-            do { return try session.finish() } catch let error as DAVCoreError { box.broken = error }
+            do {
+                let finished = try session.finish()
+                return session.documentBroke ? await framingOrAsIs(finished, client, request, info: info) : finished
+            } catch let error as DAVCoreError { box.broken = error }
         }
         // A live answer that is not a whole multistatus is itself the diagnosis, not a reason to stop.
-        return session.finishBroken(box.broken!)
+        return await framingOrAsIs(session.finishBroken(box.broken!), client, request, info: info)
     }
+
+    /// A body the HTTP client took but that broke off or does not parse may be misframed in a way the client
+    /// forgave or could only report as a cut (a chunk size larger than its data, bytes past Content-Length):
+    /// asked again and read raw (only when the method changes nothing), the framing faults it shows replace
+    /// the live reading; without any, the live reading stands.
+    static func framingOrAsIs(_ live: AnalysisResult, _ client: DAVClient, _ request: DAVRequest, info: RequestInfo) async -> AnalysisResult {
+        guard resendable.contains(request.method) else { return live }
+        do {
+            let raw = try await readRaw(client, request, info: info, refusal: nil)
+            let framed = raw.findings.contains { finding in finding.signs.contains { $0.kind.hasPrefix("framing-") && $0.kind != bodyShorterSign } }
+            return framed ? raw : live
+        } catch {
+            var live = live
+            live.notes.append("davdoctor asked again to read the raw bytes of this broken answer, and that failed: \(error)")
+            return live
+        }
+    }
+
+    /// The sign a cut body carries: the live reading already names it, so it alone is no reason to prefer the raw reading.
+    static let bodyShorterSign = "framing-\(FramingFault.Kind.bodyShorter.rawValue)"
 
     /// An answer the HTTP client could not parse, read from its raw bytes: TLS bytes are a TLS port (said
     /// so), anything else is read as a capture, whose framing faults become findings beside whatever the
     /// body holds.
-    static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError) async throws -> AnalysisResult {
+    /// `refusal`: what the HTTP client said of the answer, when it refused it (nil when it took the answer
+    /// and only the body looked wrong).
+    static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError?) async throws -> AnalysisResult {
         // Reading again means sending again: only for methods that change nothing on the server.
-        guard ["GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"].contains(request.method) else {
+        guard resendable.contains(request.method) else {
             throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
-                "\(refusal); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
+                "\(refusal.map { "\($0)" } ?? "the answer broke off"); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
         }
-        let bytes = try await client.fetchRaw(request)
+        let bytes = try await client.fetchRaw(request, limit: rawLimit)
         if bytes.count >= 2, bytes[0] == 0x15 || bytes[0] == 0x16, bytes[1] == 0x03 {
             throw DAVClientError.tls("\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
         }
-        guard !bytes.isEmpty else { throw refusal }
+        guard !bytes.isEmpty else { throw refusal ?? DAVClientError.connectionClosed(Href(request.url).authority ?? request.url) }
         let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
         guard bytes.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: Array("HTTP/".utf8)) else {
             return Analysis.unframed(info, fault: FramingFault(.http09, detail: "\(bytes.count) bytes came, starting \(first)"))
@@ -110,17 +141,52 @@ public enum CheckRunner {
         guard bytes.indices.contains(where: { i in bytes[i] == 0x0A && (bytes[i...].dropFirst().first == 0x0A || bytes[i...].dropFirst().starts(with: [0x0D, 0x0A])) }) else {
             return Analysis.unframed(info, fault: FramingFault(.closedBeforeStatusLine, detail: "the connection closed after \(bytes.count) bytes, inside the head: \(first)"))
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-raw-\(UUID().uuidString).http")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(bytes).write(to: file)
-        var reader = try CaptureReader(path: file.path)
+        var reader = CaptureReader(bytes: bytes, name: request.url)
         reader.lineEndsAsSent = true
-        defer { reader.close() }
         var overrides = RequestOverrides(method: info.method, url: info.url, headers: info.headers.fields.map { ($0.name, $0.value) }, body: info.body)
         overrides.signedIn = info.signedIn
         var result = try Analysis.run(reader: &reader, request: overrides, pieces: 1)
-        result.notes.insert("the HTTP client refused this answer (\(refusal)); davdoctor read its \(bytes.count) raw bytes itself", at: 0)
+        result.notes.insert(refusal.map { "the HTTP client refused this answer (\($0)); davdoctor read its \(bytes.count) raw bytes itself" }
+            ?? "the answer's body broke off or did not parse, so davdoctor asked again and read the \(bytes.count) raw bytes itself", at: 0)
+        if bytes.count >= rawLimit {
+            result.notes.insert("only the first \(rawLimit >> 20) MiB of the raw answer were read; the rest was not judged", at: 1)
+        }
         return result
+    }
+
+    /// The methods whose answer may be asked for a second time, raw: they change nothing on the server.
+    static let resendable: Set<String> = ["GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"]
+    /// How much of an answer is kept when it is read raw (the HTTP client's own limits no longer apply).
+    static let rawLimit = 64 << 20
+    /// A probe's body is for judging its status and a few properties: 16 MiB is more than any needs.
+    static let probeBodyLimit = 16 << 20
+
+    /// A probe whose answer the HTTP client refused: asked again and read raw (only when its method changes
+    /// nothing), so the probe still has a status, headers and body to judge; the framing faults ride on
+    /// the head, where ``FramingRule`` and the probe interpreters can see them.
+    static func rawProbeOutcome(_ probe: Probe, _ request: DAVRequest, client: DAVClient, refusal: DAVClientError, started: ContinuousClock.Instant) async -> ProbeOutcome {
+        guard resendable.contains(request.method) else { return ProbeOutcome(probe: probe, head: nil, failure: String(describing: refusal)) }
+        do {
+            let bytes = try await client.fetchRaw(request, limit: probeBodyLimit)
+            var reader = CaptureReader(bytes: bytes, name: request.url)
+            reader.lineEndsAsSent = true
+            guard var head = try reader.readHead().response else { throw refusal }
+            var body: [UInt8] = []
+            // A HEAD answer, a 1xx, 204 or 304 has no body whatever its Content-Length says (RFC 9112 §6.3).
+            if request.method != "HEAD", ![204, 304].contains(head.status), head.status >= 200 {
+                let (bytes, info) = try reader.readWholeBody(limit: probeBodyLimit)
+                body = bytes
+                head.framingFaults += info.framingFaults
+            }
+            return ProbeOutcome(probe: probe, head: head, body: body, milliseconds: milliseconds(since: started))
+        } catch {
+            return ProbeOutcome(probe: probe, head: nil, failure: "\(refusal); read raw, the answer was still unreadable: \(error)")
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
@@ -176,9 +242,12 @@ public enum CheckRunner {
         if let body = probe.body, !body.isEmpty, headers["Content-Type"] == nil { headers.set("Content-Type", "application/xml; charset=utf-8") }
         let request = DAVRequest(method: probe.method, url: probe.url, headers: headers, body: probe.body ?? [], authentication: authentication)
         if probe.method == "OPTIONS" { return await headOnly(probe, request, client: client, recorder: recorder) }
+        let started = ContinuousClock.now
         do {
-            let exchange = try await client.send(request, bodyLimit: 16 << 20, recorder: recorder)
+            let exchange = try await client.send(request, bodyLimit: probeBodyLimit, recorder: recorder)
             return ProbeOutcome(probe: probe, head: exchange.response, body: exchange.body, milliseconds: Int(exchange.timings.totalMilliseconds))
+        } catch let error as DAVClientError where error == .unparseable {
+            return await rawProbeOutcome(probe, request, client: client, refusal: error, started: started)
         } catch {
             return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
         }
@@ -201,10 +270,11 @@ public enum CheckRunner {
                 throw HeadRead()
             } onBody: { _ in }
         } catch is HeadRead {
+        } catch let error as DAVClientError where error == .unparseable {
+            return await rawProbeOutcome(probe, request, client: client, refusal: error, started: started)
         } catch {
             return ProbeOutcome(probe: probe, head: nil, failure: String(describing: error))
         }
-        let elapsed = ContinuousClock.now - started
-        return ProbeOutcome(probe: probe, head: head, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        return ProbeOutcome(probe: probe, head: head, milliseconds: milliseconds(since: started))
     }
 }

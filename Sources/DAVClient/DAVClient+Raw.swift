@@ -15,10 +15,13 @@ extension DAVClient {
         for field in sent.wire where field.name.lowercased() != "connection" { text += "\(field.name): \(field.value)\r\n" }
         text += "Connection: close\r\n\r\n"
         let bytes = Array(text.utf8) + request.body
-        let reader = RawAnswerReader(limit: limit)
+        // One loop for the connection, its handler and the promise, so that every completion (including
+        // a connect that fails before the handler sees anything) happens on the same thread.
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let reader = RawAnswerReader(limit: limit, on: loop)
         let tls = prepared.scheme == "https" ? try NIOSSLContext(configuration: tlsConfiguration) : nil
         let serverName = prepared.host.contains(":") || prepared.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : prepared.host
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(Self.timeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -27,13 +30,18 @@ extension DAVClient {
                 }
             }
         let endpoint = prepared.endpoint
+        var connected: (any Channel)?
         do {
             let channel = try await bootstrap.connect(host: prepared.host, port: prepared.port).get()
+            connected = channel
             let silence = Self.timeAmount(configuration.readTimeout)
             reader.armTimeout(on: channel, after: silence)
             try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
             return try await reader.result.get()
         } catch {
+            // The reader's promise must be completed on every path, or NIO reports it leaked.
+            reader.abandon(because: error)
+            connected?.close(promise: nil)
             throw DAVClientError.from(error, host: prepared.host, endpoint: endpoint, scheme: prepared.scheme, timeouts: configuration)
         }
     }
@@ -49,9 +57,18 @@ final class RawAnswerReader: ChannelInboundHandler, @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private let promise: EventLoopPromise<[UInt8]>
 
-    init(limit: Int) {
+    private let loop: any EventLoop
+
+    init(limit: Int, on loop: any EventLoop) {
         self.limit = limit
-        promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: [UInt8].self)
+        self.loop = loop
+        promise = loop.makePromise(of: [UInt8].self)
+    }
+
+    /// Ends the reading with `error` when the exchange failed before or outside the handler (no
+    /// connection, a failed write); a no-op when an answer already completed it.
+    func abandon(because error: any Error) {
+        loop.execute { self.finish(.failure(error)) }
     }
 
     /// What was received, when the connection ends.

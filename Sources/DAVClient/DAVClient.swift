@@ -214,12 +214,13 @@ public final class DAVClient: Sendable {
             throw mapError(error, prepared)
         }
         stopwatch.markHead()
-        let head = ResponseHead(
+        var head = ResponseHead(
             version: "HTTP/\(response.version.major).\(response.version.minor)",
             status: Int(response.status.code),
             reason: response.status.reasonPhrase,
             headers: HTTPFields(response.headers.map { (name: $0.name, value: $0.value) })
         )
+        head.framingFaults = FramingCheck.parsedHeadFaults(head)
         do {
             do {
                 try onHead(head)

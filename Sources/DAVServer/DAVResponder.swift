@@ -14,10 +14,11 @@ public struct DAVResponder: HTTPResponder {
     public let options: DAVServerOptions
     let credentials = CredentialCache()
     /// Serialises the changing methods' check-then-act sections (``NamespaceGate``).
-    let gate = NamespaceGate()
+    let gate: NamespaceGate
 
     public init(options: DAVServerOptions) {
         self.options = options
+        self.gate = NamespaceGate(cluster: options.cluster)
     }
 
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
@@ -53,10 +54,12 @@ public struct DAVResponder: HTTPResponder {
         case "GET": return try await handleGet(exchange, head: false)
         case "HEAD": return try await handleGet(exchange, head: true)
         case "PUT": return try await handlePut(exchange)
-        case "DELETE": return try await gate.serialize { try await BlockingPool.run { try handleDelete(exchange) } }
+        case "DELETE": return try await gate.serialize([exchange.path]) { try await BlockingPool.run { try handleDelete(exchange) } }
         case "MKCOL": return try await handleMkcol(exchange)
-        case "COPY": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: false) } }
-        case "MOVE": return try await gate.serialize { try await BlockingPool.run { try handleCopyMove(exchange, isMove: true) } }
+        case "COPY":
+            return try await gate.serialize(copyMovePaths(exchange)) { try await BlockingPool.run { try handleCopyMove(exchange, isMove: false) } }
+        case "MOVE":
+            return try await gate.serialize(copyMovePaths(exchange)) { try await BlockingPool.run { try handleCopyMove(exchange, isMove: true) } }
         case "PROPFIND": return try await handlePropfind(exchange)
         case "PROPPATCH": return try await handleProppatch(exchange)
         case "LOCK": return try await handleLock(exchange)

@@ -28,6 +28,9 @@ public struct DAVServerOptions: Sendable {
     /// Where principals live (`<path>/<user>/`, RFC 3744 §2): answered by the server, never by the storage.
     /// Reserved: nothing below it is read from or written to the served tree.
     public var principalsPath: ResourcePath
+    /// Set when other instances serve the same tree with the same stores: changes are serialised with
+    /// theirs (``ClusterGate``). nil for a server that has the tree to itself.
+    public var cluster: (any ClusterGate)?
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),

@@ -13,7 +13,8 @@ public final class RawAnswerServer: @unchecked Sendable {
     private let answers: [String: [UInt8]]
     private let thread: Thread
 
-    /// `answers`: request path (`/te-and-cl/`) → the bytes sent back before the connection is closed.
+    /// `answers`: request path (`/te-and-cl/`), or method and path (`OPTIONS /docs/`, which wins) → the bytes
+    /// sent back before the connection is closed.
     public init(answers: [String: [UInt8]]) throws {
         self.answers = answers
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -53,7 +54,8 @@ public final class RawAnswerServer: @unchecked Sendable {
         }
         let requestLine = String(decoding: received.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self).split(separator: " ")
         let path = requestLine.count > 1 ? String(requestLine[1]) : "/"
-        let answer = answers[path] ?? Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+        let method = requestLine.first.map(String.init) ?? ""
+        let answer = answers["\(method) \(path)"] ?? answers[path] ?? Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
         var offset = 0
         while offset < answer.count {
             let written = answer[offset...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }

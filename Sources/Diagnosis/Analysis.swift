@@ -13,6 +13,8 @@ public struct AnalysisResult: Sendable {
     public var lint: [LintFinding]
     /// Things worth knowing that are not faults (a 404 propstat for a property a resource lacks).
     public var notes: [String]
+    /// What the notes say, as data beside their words (a note need not have one): tests and scripts read these.
+    public var noteSigns: [Sign] = []
     /// In how many pieces the body was read at once (1 unless a large file was split, see ``SplitReading``).
     public var piecesRead = 1
 
@@ -30,7 +32,15 @@ public enum Analysis {
         reader: inout CaptureReader, request overrides: RequestOverrides = RequestOverrides(),
         pieces: Int = SplitReading.defaultPieces, splitAbove minimumBytes: Int = SplitReading.defaultMinimumBytes
     ) throws -> AnalysisResult {
-        let head = try reader.readHead()
+        let head: CaptureReader.Head
+        do {
+            head = try reader.readHead()
+        } catch let error as DAVCoreError where error.code == .truncated {
+            // A capture that starts as an answer and stops inside its head: the connection closed there.
+            var request = RequestInfo(method: "PROPFIND", url: "")
+            overrides.apply(to: &request)
+            return unframed(request, fault: FramingFault(.closedBeforeStatusLine, detail: "\(error.message) (\(reader.name))"))
+        }
         guard !head.format.isTranscript else {
             throw DAVCoreError(.malformedCapture, "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
         }
@@ -77,6 +87,8 @@ public struct AnalysisSession {
 
     /// Responses read so far (for progress on long answers).
     public var responsesRead: Int { collector.responseCount }
+    /// Whether the body stopped being a well-formed multistatus somewhere (cut, or not XML from there on).
+    public var documentBroke: Bool { brokenAt != nil }
 
     public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
         wireBytes += chunk.count
@@ -107,6 +119,7 @@ public struct AnalysisSession {
     public mutating func finishPartial() -> AnalysisResult {
         var result = partialResult()
         result.notes.append("interrupted after \(collector.responseCount) responses: the findings cover only those")
+        result.noteSigns.append(Sign("interrupted", value: String(collector.responseCount)))
         return result
     }
 
@@ -136,6 +149,7 @@ public struct AnalysisSession {
         info.declaredLength = head?.headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
         var result = try finish(bodyInfo: info)
         result.notes.append("the connection closed before the body was complete (\(reason))")
+        result.noteSigns.append(Sign("connection-closed-early", value: reason))
         return result
     }
 
@@ -238,8 +252,10 @@ extension BrokenDocument {
         if let brokenAt { evidence.append("the XML stops at byte \(brokenAt.offset ?? 0): \(brokenAt.message)") }
         evidence += signs
         if signs.isEmpty { evidence.append("no proxy says it is in the path: the server stopped sending (it failed or timed out while writing the answer)") }
+        let announced = info.wasChunked ? "no last chunk came" : "Content-Length announced \(info.declaredLength ?? 0), \(info.wireBytes) bytes came"
         return Finding(
             cause: signs.isEmpty ? .payload : .proxy, likelihood: .high,
+            signs: [Sign("framing-\(FramingFault.Kind.bodyShorter.rawValue)", value: announced)],
             title: signs.isEmpty ? "the server stopped sending the body before it was complete" : "the body was cut short on the way",
             resources: [path], evidence: evidence,
             fixes: signs.isEmpty
@@ -352,11 +368,14 @@ enum Diagnose {
                                                    responsesRead: collector?.responseCount, proxyInFront: front))
         }
         var notes: [String] = []
+        var noteSigns: [Sign] = []
         if let collector, !collector.absentProperties.isEmpty {
             let total = collector.absentProperties.values.reduce(0, +)
             let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
             notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
+            noteSigns.append(Sign("absent-properties", value: String(total)))
             if collector.missingEverywhere.contains(DAV.quotaAvailableBytes) {
+                noteSigns.append(Sign("no-quota-properties"))
                 notes.append("the server offers no quota properties (RFC 4331): gvfs and Windows cannot show free space and guess instead")
             }
         }
@@ -365,12 +384,13 @@ enum Diagnose {
         if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
             notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
+            noteSigns.append(Sign("no-getetag"))
         }
         return AnalysisResult(
             context: context, head: head, server: server, format: format,
             // Framing comes first: strict clients refuse the whole answer before any of it counts.
             collector: collector, bodyInfo: bodyInfo, findings: (FramingRule.findings(input) + findings).rankedByLikelihood(),
-            lint: collector?.linter.results ?? [], notes: notes)
+            lint: collector?.linter.results ?? [], notes: notes, noteSigns: noteSigns)
     }
 }
 

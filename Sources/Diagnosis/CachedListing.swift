@@ -85,7 +85,7 @@ enum CachedListing {
 
     /// Folds the two probes into the findings: a stale listing proves the cache finding; a listing the
     /// server still gives word for word takes it back (a note says the cache is there).
-    static func judge(_ analysis: AnalysisResult, cached: ProbeOutcome?, fresh: ProbeOutcome?, findings: inout [Finding], notes: inout [String]) {
+    static func judge(_ analysis: AnalysisResult, cached: ProbeOutcome?, fresh: ProbeOutcome?, findings: inout [Finding], notes: inout [String], noteSigns: inout [Sign]) {
         guard applies(analysis), let index = findings.firstIndex(where: { $0.cause == .cache }),
             let cachedListing = cached?.multistatus, let freshListing = fresh?.multistatus, let freshHead = fresh?.head
         else { return }
@@ -98,6 +98,7 @@ enum CachedListing {
         if changed.isEmpty, !provenElsewhere {
             let hit = findings[index].evidence.first ?? "a cache hit"
             findings.remove(at: index)
+            noteSigns.append(Sign("cached-listing-current", subject: path))
             notes.append("the \(analysis.context.method) answer came from a shared cache (\(hit)), yet it matches what the server answers now, asked past the cache: nothing is stale today, but the next change to \(path) stays hidden until the cached copy expires (do not cache WebDAV listings)")
             return
         }

@@ -82,6 +82,9 @@ extension Finding {
     /// The line a one-line summary shows: ``because``, else the last evidence line.
     public var tellingEvidence: String? { because ?? evidence.last }
 
+    /// The first sign of `kind`: what scripts and tests ask of a finding instead of reading its evidence.
+    public func sign(_ kind: String) -> Sign? { signs.first { $0.kind == kind } }
+
     /// Adds what a follow-up request proved: the line that now says why.
     public mutating func prove(_ line: String) {
         evidence.append(line)

@@ -6,7 +6,7 @@ import DAVCore
 /// readable at Depth 0 whose listing fails, points at the server's own account on disk.
 enum ParentProbes {
     /// Evidence that the path finding is wrong, when the parent listing contradicts it.
-    static func contradiction(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> String? {
+    static func contradiction(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> (text: String, sign: Sign)? {
         let path = analysis.context.requestPath
         guard subject == path, isDirectParent(parent, of: path) else { return nil }
         let own = listing.responses.first { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) == URLPath.withoutTrailingSlash(parent) } ?? false }
@@ -14,9 +14,11 @@ enum ParentProbes {
         let listed = listing.responses.contains { $0.href.map { URLPath.withoutTrailingSlash(Href($0).displayPath) == URLPath.withoutTrailingSlash(path) } ?? false }
         switch (analysis.context.method, analysis.status) {
         case ("MKCOL", 405?) where !listed:
-            return "\(parent) lists no \(URLPath.lastSegment(of: path)): it does not exist, so this 405 is not MKCOL's \"already exists\" (RFC 4918 §9.3.1) but a refusal to create it"
+            return ("\(parent) lists no \(URLPath.lastSegment(of: path)): it does not exist, so this 405 is not MKCOL's \"already exists\" (RFC 4918 §9.3.1) but a refusal to create it",
+                    Sign("parent-lacks-name", subject: parent, value: URLPath.lastSegment(of: path)))
         case ("PUT", 404?), ("PUT", 409?), ("MKCOL", 404?), ("MKCOL", 409?):
-            return "the parent \(parent) exists and is a collection, so nothing is missing: the server refused to create \(path) for another reason"
+            return ("the parent \(parent) exists and is a collection, so nothing is missing: the server refused to create \(path) for another reason",
+                    Sign("parent-exists", subject: parent, value: path))
         default:
             return nil
         }

@@ -39,6 +39,18 @@ enum PermissionProbes {
         }
     }
 
+    /// ``anonymousRepeat(_:anonymous:)`` as data: which kind of refusal it shows (value: the anonymous status).
+    static func refusalKind(_ analysis: AnalysisResult, anonymous: Int) -> Sign? {
+        let kind: String? = switch (anonymous, refusal(analysis)) {
+        case (401, 401): "refusal-is-authentication"
+        case (401, _): "refusal-is-authorisation"
+        case (403, 403): "refused-before-login"
+        case (200..<300, _): "anonymous-sees-more"
+        default: nil
+        }
+        return kind.map { Sign($0, subject: analysis.context.requestPath, value: String(anonymous)) }
+    }
+
     /// OPTIONS when no credentials were sent and the request got 401: does the server want a login for
     /// everything, or only for the request?
     static func anonymousOptions(_ analysis: AnalysisResult, options head: ResponseHead) -> String {
@@ -51,6 +63,8 @@ enum PermissionProbes {
     /// What the second user's repeat found: the evidence, and the subtrees one account may read and the other may not.
     struct Comparison {
         var evidence: [String] = []
+        /// One per subtree: `subtree-refused-authorisation` (403), `-authentication` (401) or `subtree-hidden`; value: who may read it.
+        var signs: [Sign] = []
         var subtrees: [String] = []
         var refusal: Int?
     }
@@ -76,6 +90,7 @@ enum PermissionProbes {
                 comparison.subtrees += subtrees
                 comparison.refusal = comparison.refusal ?? status
                 comparison.evidence.append(differs(reader: reader, refused: refused, subtrees, status: status))
+                comparison.signs += subtrees.map { differsSign(reader: reader, $0, status: status) }
             }
         }
 
@@ -92,6 +107,7 @@ enum PermissionProbes {
                 comparison.subtrees = [requestPath]
                 comparison.refusal = refusedTop
                 comparison.evidence.append(differs(reader: accounts.second, refused: accounts.user, [requestPath], status: refusedTop))
+                comparison.signs.append(differsSign(reader: accounts.second, requestPath, status: refusedTop))
             }
         } else if let mine = analysis.collector, let theirs = otherCollector {
             compare(reader: accounts.second, refused: accounts.user, readable: theirs, refusing: mine)
@@ -100,6 +116,7 @@ enum PermissionProbes {
             comparison.subtrees = [requestPath]
             comparison.refusal = head.status
             comparison.evidence.append(differs(reader: accounts.user, refused: accounts.second, [requestPath], status: head.status))
+            comparison.signs.append(differsSign(reader: accounts.user, requestPath, status: head.status))
         }
 
         if comparison.evidence.isEmpty {
@@ -120,6 +137,11 @@ enum PermissionProbes {
         guard other.records.count == other.responseCount else { return [] }
         let otherReadable = Set(other.records.filter { ($0.status ?? 0) / 100 == 2 }.map { URLPath.withoutTrailingSlash($0.path) })
         return one.records.filter { ($0.status ?? 0) / 100 == 2 && !otherReadable.contains(URLPath.withoutTrailingSlash($0.path)) }
+    }
+
+    static func differsSign(reader: String, _ subtree: String, status: Int?) -> Sign {
+        let kind = status == 401 ? "subtree-refused-authentication" : status == 403 ? "subtree-refused-authorisation" : "subtree-hidden"
+        return Sign(kind, subject: subtree, value: reader)
     }
 
     static func differs(reader: String, refused: String, _ subtrees: [String], status: Int?) -> String {

@@ -11,11 +11,13 @@ enum ProbeInterpreter {
         var serverWide: [Finding] = []
 
         /// `proof`: the line says what the probe proved (and becomes the telling line), not what to do.
-        func addEvidence(to cause: Cause, proof: Bool = true, _ text: String, subject: String? = nil) {
+        /// `signs`: the line's kinds as data, kept beside it.
+        func addEvidence(to cause: Cause, proof: Bool = true, _ text: String, subject: String? = nil, signs: [Sign] = []) {
             if let index = findings.firstIndex(where: { $0.cause == cause && (subject == nil || $0.resources.contains { URLPath.isWithin(subject!, $0) || URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(subject!) }) })
                 ?? findings.firstIndex(where: { $0.cause == cause })
             {
                 if proof { findings[index].prove(text) } else { findings[index].evidence.append(text) }
+                findings[index].signs += signs
             }
         }
 
@@ -45,15 +47,19 @@ enum ProbeInterpreter {
                 } else if !classes.contains("2"), head.status < 400 {
                     addEvidence(to: .lock, "OPTIONS says DAV: \(head.headers["DAV"] ?? ""): no class 2, so no locking (Finder and Office mount read-only)")
                 }
-                for text in MethodProbes.optionsEvidence(analysis, options: head) { addEvidence(to: .serverConfig, text) }
+                for line in MethodProbes.optionsEvidence(analysis, options: head) { addEvidence(to: .serverConfig, line.text, signs: [line.sign]) }
                 if !options.hasCredentials, PermissionProbes.refusal(analysis) == 401 {
-                    addEvidence(to: .permission, PermissionProbes.anonymousOptions(analysis, options: head))
+                    addEvidence(to: .permission, PermissionProbes.anonymousOptions(analysis, options: head),
+                                signs: [Sign(head.status == 401 ? "login-needed-everywhere" : "login-needed-for-method",
+                                             subject: analysis.context.method, value: String(head.status))])
                 }
             case .anonymousOptions:
                 capabilities["anonymousOptions"] = String(head.status)
                 if head.status == 401 {
                     serverWide.append(Finding(
-                        cause: .client, likelihood: .medium, title: "OPTIONS needs authentication: Office, the Windows Mini-Redirector and CORS preflights fail before they log in",
+                        cause: .client, likelihood: .medium,
+                        signs: [Sign("options-needs-authentication", subject: analysis.context.requestPath, value: String(head.status))],
+                        title: "OPTIONS needs authentication: Office, the Windows Mini-Redirector and CORS preflights fail before they log in",
                         resources: [analysis.context.requestPath],
                         evidence: ["OPTIONS without credentials answered 401\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? "") (catalog PERM-03)"],
                         fixes: [Fix("Exempt OPTIONS from authentication for the share (Apache: <LimitExcept OPTIONS> around Require; nginx: limit_except OPTIONS)", .medium)]))
@@ -85,7 +91,10 @@ enum ProbeInterpreter {
                 let names = listing.responses.compactMap { $0.href.map { Href($0).displayPath } }
                 if let settled = ParentProbes.contradiction(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     demote(.path, in: &findings)
-                    for index in findings.indices where findings[index].cause == .path { findings[index].prove(settled) }
+                    for index in findings.indices where findings[index].cause == .path {
+                        findings[index].prove(settled.text)
+                        findings[index].signs.append(settled.sign)
+                    }
                 }
                 if let finding = ParentProbes.putOnCollection(analysis, parent: listed, listing: listing, subject: probe.subject) {
                     ProbeInterpreter.demote(.serverConfig, in: &findings)
@@ -103,25 +112,29 @@ enum ProbeInterpreter {
                 }
                 let index = NearMatchIndex(Set(names))
                 var text = "nearest existing parent of \(probe.subject): \(listed) (\(max(0, names.count - 1)) members)"
+                var signs = [Sign("nearest-parent", subject: probe.subject, value: listed)]
                 // Compare the missing path's first missing segment under this parent.
                 let missingUnder = firstSegment(of: probe.subject, below: listed)
-                if let hint = index.nearMatch(for: missingUnder) {
-                    text += "; \(hint)"
+                if let near = index.near(missingUnder) {
+                    text += "; \(NearMatchIndex.hint(near))"
+                    signs.append(near)
                 } else {
                     text += "; no member is named like \(URLPath.lastSegment(of: missingUnder))"
                 }
-                addEvidence(to: .path, text, subject: probe.subject)
+                addEvidence(to: .path, text, subject: probe.subject, signs: signs)
             case .anonymousRepeat:
-                addEvidence(to: .permission, PermissionProbes.anonymousRepeat(analysis, anonymous: head.status))
+                addEvidence(to: .permission, PermissionProbes.anonymousRepeat(analysis, anonymous: head.status),
+                            signs: PermissionProbes.refusalKind(analysis, anonymous: head.status).map { [$0] } ?? [])
             case .secondUserRepeat:
                 let accounts = PermissionProbes.Accounts(user: options.userName, second: options.secondUserName)
                 let comparison = PermissionProbes.secondUserRepeat(analysis, other: head, listing: outcome.multistatus, accounts: accounts)
                 if findings.contains(where: { $0.cause == .permission }) || comparison.subtrees.isEmpty {
                     for text in comparison.evidence { addEvidence(to: .permission, text) }
+                    if let index = findings.firstIndex(where: { $0.cause == .permission }) { findings[index].signs += comparison.signs }
                 } else {
                     // The request itself went through: the difference is the finding (a server that hides what an account may not read).
                     findings.append(Finding(
-                        cause: .permission, likelihood: .medium,
+                        cause: .permission, likelihood: .medium, signs: comparison.signs,
                         title: "\(accounts.user) and \(accounts.second) may read different subtrees: \(Wording.list(comparison.subtrees))",
                         resources: comparison.subtrees, evidence: comparison.evidence,
                         fixes: FixBook.permission(comparison.subtrees, status: comparison.refusal ?? 403, server: analysis.server.kind)))
@@ -130,24 +143,29 @@ enum ProbeInterpreter {
                 guard let listing = outcome.multistatus, let response = listing.responses.first,
                       let discovery = response.value(of: DAV.lockdiscovery)
                 else {
-                    addEvidence(to: .lock, "PROPFIND lockdiscovery on \(probe.subject) answered \(head.status)", subject: probe.subject)
+                    addEvidence(to: .lock, "PROPFIND lockdiscovery on \(probe.subject) answered \(head.status)", subject: probe.subject,
+                                signs: [Sign("lockdiscovery-unreadable", subject: probe.subject, value: String(head.status))])
                     continue
                 }
                 let locks = discovery.element.children(named: DAV.activelock)
                 if locks.isEmpty {
-                    addEvidence(to: .lock, "\(probe.subject) shows no active lock now (it expired or was released; retry the operation)", subject: probe.subject)
+                    addEvidence(to: .lock, "\(probe.subject) shows no active lock now (it expired or was released; retry the operation)", subject: probe.subject,
+                                signs: [Sign("lock-gone", subject: probe.subject)])
                 }
                 let submitted = Set(analysis.context.request.headers["If"].flatMap(IfHeader.init(headerValue:))?.submittedTokens ?? [])
                 for lock in locks {
                     let description = LockDescription(lock)
-                    addEvidence(to: .lock, "lock on \(description.root ?? probe.subject): \(description.summary)", subject: probe.subject)
+                    addEvidence(to: .lock, "lock on \(description.root ?? probe.subject): \(description.summary)", subject: probe.subject,
+                                signs: [Sign("lock-held", subject: description.root ?? probe.subject, value: description.owner)] + (description.looksStale ? [Sign("lock-looks-stale", subject: description.root ?? probe.subject)] : []))
                     if let token = description.token, submitted.contains(token), analysis.head?.status == 423,
                         let dropped = LockHeaderArrival.ifDropped(description, options: options, request: analysis.context.request)
                     {
                         findings.append(LockHeaderArrival.finding(header: "If", token: token, path: probe.subject, evidence: dropped, head: analysis.head))
                         demote(.lock, in: &findings)
                     } else if let token = description.token, submitted.contains(token), analysis.head?.status == 423 {
-                        addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject)
+                        addEvidence(to: .lock, "the token the request submitted is this lock's own, and still the server refuses: the lock belongs to another user (owner \((description.owner?.isEmpty ?? true) ? "not given" : description.owner!)), and a token works only for whoever took the lock (RFC 4918 §6.4)\(ProxyRule.proxyHeaders(analysis.head).isEmpty ? "" : "; a proxy in between that drops the If header would look the same from here")", subject: probe.subject,
+                                    signs: [Sign("token-of-another-users-lock", subject: description.root ?? probe.subject,
+                                                 value: description.owner)])
                     }
                     if analysis.context.method == "UNLOCK", let token = description.token,
                         analysis.context.request.headers["Lock-Token"].map({ $0.trimmingASCIIWhitespace().trimmingCharacters(of: "<").trimmingCharacters(of: ">") == token }) == true
@@ -158,7 +176,8 @@ enum ProbeInterpreter {
                     }
                     if let token = description.token, !submitted.contains(token) {
                         let target = analysis.context.request.url.isEmpty ? probe.url : (ProbePlanner.originOf(analysis.context.request.url) ?? "") + URLPath.encode(description.root ?? probe.subject)
-                        addEvidence(to: .lock, proof: false, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject)
+                        addEvidence(to: .lock, proof: false, "to clear it (not sent): curl -X UNLOCK -H 'Lock-Token: <\(token)>' '\(target)'  — or send the request with If: (<\(token)>)", subject: probe.subject,
+                                    signs: [Sign("unlock-command", subject: target, value: token)])
                     }
                 }
             case .depthZero:
@@ -172,6 +191,7 @@ enum ProbeInterpreter {
                     if let index = findings.firstIndex(where: { $0.cause == .serverConfig }) {
                         findings[index].likelihood = .high
                         findings[index].prove("the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused")
+                        findings[index].signs.append(Sign("depth-one-works", subject: analysis.context.requestPath, value: "207"))
                         // Proven: it leads; a cache that kept the refusal only repeats it.
                         findings.insert(findings.remove(at: index), at: 0)
                         for other in findings.indices where findings[other].cause == .cache && findings[other].likelihood == .high { findings[other].likelihood = .medium }
@@ -220,6 +240,7 @@ enum ProbeInterpreter {
                 if !changed.isEmpty {
                     findings.append(Finding(
                         cause: .cache, likelihood: cacheHeaders.isEmpty ? .medium : .high,
+                        signs: changed.prefix(50).map { Sign("validator-changed", subject: $0) },
                         title: "\(Wording.resources(changed.count)) changed ETag or date between two identical PROPFINDs",
                         resources: Array(changed.prefix(50)), resourceCount: changed.count,
                         evidence: ["asked again with Cache-Control: no-cache, \(changed.first!) and others report another getetag or getlastmodified: a cache served stale metadata, or the server's ETags are unstable (catalog CACHE-01, CACHE-03)"], seen: cacheHeaders,
@@ -250,16 +271,19 @@ enum ProbeInterpreter {
             case .head:
                 guard head.status == 200, let record = analysis.collector?.records.first(where: { URLPath.withoutTrailingSlash($0.path) == URLPath.withoutTrailingSlash(probe.subject) }) else { continue }
                 var mismatches: [String] = []
+                var signs: [Sign] = []
                 // A propname answer names getetag with no value: nothing to compare.
                 if let etag = head.headers["ETag"], let propfind = record.etag, propfind.hasNonWhitespace, normalizeETag(etag) != normalizeETag(propfind) {
                     mismatches.append("ETag \(etag) vs getetag \(propfind)")
+                    signs.append(Sign("head-etag-differs", subject: probe.subject, value: etag))
                 }
                 if let length = head.headers["Content-Length"], let propfind = record.contentLength, propfind.hasNonWhitespace, length != propfind.trimmingASCIIWhitespace() {
                     mismatches.append("Content-Length \(length) vs getcontentlength \(propfind)")
+                    signs.append(Sign("head-length-differs", subject: probe.subject, value: length))
                 }
                 if !mismatches.isEmpty {
                     findings.append(Finding(
-                        cause: .cache, likelihood: .medium, title: "HEAD and PROPFIND disagree about \(probe.subject)",
+                        cause: .cache, likelihood: .medium, signs: signs, title: "HEAD and PROPFIND disagree about \(probe.subject)",
                         resources: [probe.subject], evidence: mismatches.map { "HEAD says \($0)" } + ["clients that compare them see a change that did not happen, or miss one (catalog CACHE-03)"],
                         fixes: [Fix("Make the server report the same validator in getetag as in the ETag header (same quoting, same weak/strong form)", .medium)]))
                 }
@@ -278,7 +302,7 @@ enum ProbeInterpreter {
             }
         }
         CachedListing.judge(analysis, cached: outcomes.first { $0.probe.kind == .cachedRepeat }, fresh: outcomes.first { $0.probe.kind == .pastCache },
-                            findings: &findings, notes: &analysis.notes)
+                            findings: &findings, notes: &analysis.notes, noteSigns: &analysis.noteSigns)
         // A healthy answer stays healthy: what OPTIONS showed about the server in general (no DAV header on a
         // static path, OPTIONS behind a login) is said as a note, unless the request was OPTIONS itself.
         // (or one whose only finding a probe took back: a cached listing the server still gives word for word)

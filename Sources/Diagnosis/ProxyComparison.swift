@@ -28,7 +28,7 @@ public struct ProxyComparison: Sendable {
 
     /// The findings, most telling first; none when the proxy passes the answer through faithfully.
     public func findings() -> [Finding] {
-        var findings: [Finding] = []
+        var findings = framingFindings()
         let directHead = direct.analysis.head
         let viaHead = via.analysis.head
         let viaPath = Href(via.url).path
@@ -36,7 +36,10 @@ public struct ProxyComparison: Sendable {
 
         if let d = directHead?.status, let v = viaHead?.status, d != v {
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
+                cause: .proxy, likelihood: .high,
+                signs: [Sign("proxy-changes-status", subject: String(d), value: String(v))]
+                    + (v == 401 && d < 400 ? [Sign("proxy-drops-authorization")] : []),
+                title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
                 resources: [Href(via.url).displayPath],
                 evidence: ["direct \(direct.url): \(d) \(HTTPStatus.reason(for: d))", "via \(via.url): \(v) \(HTTPStatus.reason(for: v))"]
                     + (d == 207 && v == 200 ? ["clients that see 200 stop looking at per-resource statuses (catalog PROXY-06)"] : [])
@@ -46,27 +49,32 @@ public struct ProxyComparison: Sendable {
         let dType = directHead?.headers["Content-Type"], vType = viaHead?.headers["Content-Type"]
         if let dType, dType != vType {
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: "the proxy changes Content-Type",
+                cause: .proxy, likelihood: .high, signs: [Sign("proxy-changes-content-type", subject: dType, value: vType)],
+                title: "the proxy changes Content-Type",
                 resources: [Href(via.url).displayPath], evidence: ["direct: Content-Type: \(dType)", "via: Content-Type: \(vType ?? "(none)")"],
                 fixes: [Fix("Let the backend's Content-Type through (nginx: no default_type/add_header Content-Type for the DAV location; Apache: no Header set Content-Type)", .easy)]))
         }
-        if let declared = viaHead?.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), declared != via.bodyBytes,
+        let lengthNamed = findings.contains { $0.signs.contains { $0.kind.hasPrefix("framing-body-") } }
+        if !lengthNamed, let declared = viaHead?.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), declared != via.bodyBytes,
             viaHead?.headers["Content-Encoding"] == nil
         {
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: "through the proxy the body does not match its Content-Length",
+                cause: .proxy, likelihood: .high, signs: [Sign("proxy-length-mismatch", subject: String(declared), value: String(via.bodyBytes))],
+                title: "through the proxy the body does not match its Content-Length",
                 resources: [Href(via.url).displayPath], evidence: ["Content-Length: \(declared), body: \(via.bodyBytes) bytes", "direct: \(direct.bodyBytes) bytes"],
                 fixes: [Fix("Let the proxy pass bodies whole (buffer and size limits, timeouts) and never rewrite a body without fixing its length", .medium)]))
         } else if direct.bodyBytes > 0, via.bodyBytes < direct.bodyBytes / 2, via.analysis.collector?.responseCount ?? 0 < direct.analysis.collector?.responseCount ?? 0 {
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: "the body is cut on its way through the proxy",
+                cause: .proxy, likelihood: .high, signs: [Sign("proxy-cuts-body", subject: String(direct.bodyBytes), value: String(via.bodyBytes))],
+                title: "the body is cut on its way through the proxy",
                 resources: [Href(via.url).displayPath], evidence: ["direct: \(direct.bodyBytes) bytes, via: \(via.bodyBytes) bytes"],
                 fixes: [Fix("Raise the proxy's buffer, size and time limits for DAV answers (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyTimeout)", .medium)]))
         }
         let dEncoding = directHead?.headers["Content-Encoding"], vEncoding = viaHead?.headers["Content-Encoding"]
         if dEncoding != vEncoding {
             findings.append(Finding(
-                cause: .proxy, likelihood: .low, title: "the proxy changes Content-Encoding",
+                cause: .proxy, likelihood: .low, signs: [Sign("proxy-changes-content-encoding", subject: dEncoding, value: vEncoding)],
+                title: "the proxy changes Content-Encoding",
                 resources: [Href(via.url).displayPath], evidence: ["direct: \(dEncoding ?? "identity"), via: \(vEncoding ?? "identity")"],
                 fixes: [Fix("Harmless when the client decodes it; some DAV clients do not (disable gzip for the DAV location if they fail)", .easy)]))
         }
@@ -74,6 +82,26 @@ public struct ProxyComparison: Sendable {
         if let finding = hrefFinding(directPath: directPath, viaPath: viaPath) { findings.append(finding) }
         findings.append(contentsOf: resourceFindings(directPath: directPath, viaPath: viaPath))
         return findings
+    }
+
+    /// Framing faults come first: a strict client refuses the whole answer. A fault seen only through the
+    /// proxy is the proxy's; one the server's own answer has too is the server's, passed on.
+    func framingFindings() -> [Finding] {
+        func framingKinds(_ finding: Finding) -> Set<String> { Set(finding.signs.map(\.kind).filter { $0.hasPrefix("framing-") }) }
+        let straight = direct.analysis.findings.reduce(into: Set<String>()) { $0.formUnion(framingKinds($1)) }
+        return via.analysis.findings.compactMap { finding in
+            let kinds = framingKinds(finding)
+            guard !kinds.isEmpty else { return nil }
+            var found = finding
+            if kinds.isDisjoint(with: straight) {
+                found.cause = .proxy
+                if kinds.contains("framing-\(FramingFault.Kind.bodyShorter.rawValue)") { found.title = "the body was cut short on its way through the proxy" }
+                found.evidence.append("straight from the server (\(direct.url)) the answer has no such fault: the proxy frames it so")
+            } else {
+                found.evidence.append("the server's own answer (\(direct.url)) has the same fault: the proxy passes it on")
+            }
+            return found
+        }
     }
 
     /// A redirect through the proxy should send the client back to the proxy. When its Location, or the
@@ -91,16 +119,17 @@ public struct ProxyComparison: Sendable {
         }
         // The body's links: the via side's own analysis already read them (StatusRule's redirect finding).
         for finding in via.analysis.findings where finding.cause == .proxy && (300..<400).contains(finding.status ?? 0) {
-            for line in finding.evidence where line.hasPrefix("the body of the") {
-                evidence.append("through the proxy: \(line)")
-                if foreign == nil, let url = line.split(separator: " ").last { foreign = String(url) }
+            for link in finding.signs where link.kind == "redirect-names-other-origin" {
+                evidence.append("through the proxy: the body of the \(finding.status ?? head.status) links to \(link.value ?? "")")
+                if foreign == nil { foreign = link.value }
             }
         }
         guard let foreign else { return nil }
         if let location = head.headers["Location"], Href(location).normalizedAuthority == viaHref.normalizedAuthority || Href(location).authority == nil {
             evidence.append("Location: \(location) was rewritten (nginx's default proxy_redirect), the body was not: the backend itself was told another Host")
         }
-        return Finding(cause: .proxy, likelihood: .high, title: "the proxy does not pass Host on: through it, the redirect names \(foreign), not \(viaOrigin)",
+        return Finding(cause: .proxy, likelihood: .high, signs: [Sign("proxy-does-not-pass-host", subject: viaHref.displayPath, value: foreign)],
+                       title: "the proxy does not pass Host on: through it, the redirect names \(foreign), not \(viaOrigin)",
                        resources: [viaHref.displayPath], evidence: evidence, fixes: FixBook.proxyHost(), status: head.status)
     }
 
@@ -111,10 +140,12 @@ public struct ProxyComparison: Sendable {
         let viaHref = Href(via.url)
         let viaOrigin = "\(viaHref.scheme ?? "http")://\(viaHref.authority ?? "")"
         var evidence: [String] = []
+        var signs: [Sign] = []
         var fixes: [Fix] = []
         let foreign = collector.foreignOrigins.keys.sorted()
         if !foreign.isEmpty {
             evidence.append("hrefs through the proxy name \(foreign.joined(separator: ", ")), not \(viaOrigin)")
+            signs += foreign.map { Sign("hrefs-name-other-origin", subject: viaOrigin, value: $0) }
             fixes += [Fix("Keep Host and scheme (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On), or rewrite hrefs \(foreign[0]) → \(viaOrigin)", .medium)]
         }
         // The prefix: the via path ends like the direct path; what comes before is what the proxy adds.
@@ -127,6 +158,7 @@ public struct ProxyComparison: Sendable {
             if !paths.isEmpty, lacking.count == paths.count {
                 evidence.append("the proxy serves \(directDir) under \(prefix)\(directDir); \(lacking.count) href(s) lack \(prefix) (e.g. \(lacking[0]))")
                 evidence.append("mapping that makes them agree: \(prefix)/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike")
+                signs.append(Sign("href-mapping", subject: prefix + "/", value: "/"))
                 fixes += [
                     Fix("Mount the backend under the same path (nginx: location \(prefix)/ { proxy_pass http://backend\(prefix)/; }; Apache: ProxyPass \(prefix)/ http://backend\(prefix)/) so nothing needs rewriting", .medium),
                     Fix("Or tell the backend its public base path (X-Script-Name, WsgiDAV mount_path, Nextcloud overwritewebroot)", .medium),
@@ -134,7 +166,7 @@ public struct ProxyComparison: Sendable {
             }
         }
         guard !evidence.isEmpty else { return nil }
-        return Finding(cause: .proxy, likelihood: .high, title: "the proxy does not rewrite hrefs to the address the client uses",
+        return Finding(cause: .proxy, likelihood: .high, signs: signs, title: "the proxy does not rewrite hrefs to the address the client uses",
                        resources: [viaHref.displayPath], evidence: evidence, fixes: fixes)
     }
 
@@ -160,18 +192,21 @@ public struct ProxyComparison: Sendable {
         var findings: [Finding] = []
         if !missing.isEmpty, v.responseCount > 0 || d.responseCount > 0 {
             var evidence = ["direct: \(d.responseCount) responses, via: \(v.responseCount)"]
+            var signs = [Sign("proxy-misses-resources", subject: String(d.responseCount), value: String(v.responseCount))]
             if v.responseCount == 1, d.responseCount > 1, via.bodyBytes >= direct.bodyBytes / max(d.responseCount, 1) {
                 evidence.append("through the proxy only the resource itself comes back, as if Depth: 0: the proxy drops or rewrites the Depth header")
+                signs.append(Sign("proxy-drops-depth"))
             }
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: "\(missing.count) resource(s) the server lists are missing through the proxy",
+                cause: .proxy, likelihood: .high, signs: signs, title: "\(missing.count) resource(s) the server lists are missing through the proxy",
                 resources: Array(missing.prefix(ResponseCollector.examplesKept)), resourceCount: missing.count,
                 evidence: evidence,
                 fixes: [Fix("Check that the proxy passes Depth and the request body unchanged, and does not cut long answers", .medium)]))
         }
         if !changed.isEmpty {
             findings.append(Finding(
-                cause: .proxy, likelihood: .medium, title: "\(changed.count) resource(s) answer with another status through the proxy",
+                cause: .proxy, likelihood: .medium, signs: [Sign("proxy-changes-resource-status", value: String(changed.count))],
+                title: "\(changed.count) resource(s) answer with another status through the proxy",
                 resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) },
                 resourceCount: changed.count, evidence: Array(changed.prefix(5)),
                 fixes: [Fix("Pass requests through unchanged (Authorization, Depth, If, Lock-Token) so both ends see the same request", .medium)]))

@@ -62,7 +62,8 @@ public struct ProxyLockHeaders: Sendable {
     }
 
     /// A `proxy` finding naming each header the proxy drops, and notes for what could not be tried.
-    public func interpret(_ outcomes: [ProbeOutcome]) -> (finding: Finding?, notes: [String]) {
+    /// The notes' kinds come beside their words (`lock-trial-not-run`, `lock-headers-pass`).
+    public func interpret(_ outcomes: [ProbeOutcome]) -> (finding: Finding?, notes: [String], noteSigns: [Sign]) {
         func outcome(_ kind: Probe.Kind) -> ProbeOutcome? { outcomes.first { $0.probe.kind == kind } }
         func status(_ kind: Probe.Kind) -> Int? { outcome(kind)?.head?.status }
         func shown(_ kind: Probe.Kind) -> String {
@@ -70,26 +71,32 @@ public struct ProxyLockHeaders: Sendable {
         }
         guard let locked = status(.lockDirect), (200..<300).contains(locked), let lock = outcome(.lockDirect), Self.token(from: lock) != nil else {
             let why = status(.lockTargetPut).map { (200..<300).contains($0) ? "LOCK answered \(shown(.lockDirect))" : "PUT answered \($0)" } ?? "PUT answered \(shown(.lockTargetPut))"
-            return (nil, ["--allow-writes: could not lock a scratch file straight at the server (\(why)); If and Lock-Token through the proxy were not tried"])
+            let step = status(.lockTargetPut).map { (200..<300).contains($0) } == true ? Probe.Kind.lockDirect : .lockTargetPut
+            return (nil, ["--allow-writes: could not lock a scratch file straight at the server (\(why)); If and Lock-Token through the proxy were not tried"],
+                    [Sign("lock-trial-not-run", subject: outcome(step)?.probe.method,
+                          value: status(step).map(String.init) ?? outcome(step)?.failure)])
         }
         let refused: Set<Int> = [400, 409, 412, 423]
         var dropped: [String] = []
+        var signs: [Sign] = []
         var evidence: [String] = []
         for (header, via, direct) in [("If", Probe.Kind.ifThroughProxy, Probe.Kind.ifDirect), ("Lock-Token", .lockTokenThroughProxy, .lockTokenDirect)] {
             guard let viaStatus = status(via), let directStatus = status(direct) else { continue }
             let method = outcome(via)?.probe.method ?? ""
             if refused.contains(viaStatus), (200..<300).contains(directStatus) {
                 dropped.append(header)
+                signs.append(Sign("proxy-drops-header", subject: header, value: String(viaStatus)))
                 evidence.append("\(method) \(subject) with \(header): <token of a lock taken straight at the server> answered \(shown(via)) through the proxy, \(shown(direct)) straight at the server: the server never saw \(header)")
             }
         }
         guard !dropped.isEmpty else {
-            return (nil, ["--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"])
+            return (nil, ["--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"], [Sign("lock-headers-pass", subject: subject)])
         }
         evidence.append("without \(dropped.joined(separator: " and ")) locked files cannot be saved or unlocked through the proxy: Office and the Windows Mini-Redirector save by LOCK, PUT with If, UNLOCK (RFC 4918 §10.4, §10.5)")
         let finding = Finding(
-            cause: .proxy, likelihood: .high, title: "the proxy drops the \(dropped.joined(separator: " and ")) header\(dropped.count > 1 ? "s" : "")",
+            cause: .proxy, likelihood: .high, signs: signs,
+            title: "the proxy drops the \(dropped.joined(separator: " and ")) header\(dropped.count > 1 ? "s" : "")",
             resources: [subject], evidence: evidence, fixes: FixBook.proxyDroppedHeaders(dropped), status: status(dropped[0] == "If" ? .ifThroughProxy : .lockTokenThroughProxy))
-        return (finding, [])
+        return (finding, [], [])
     }
 }

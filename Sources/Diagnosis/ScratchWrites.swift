@@ -155,25 +155,30 @@ public struct ScratchWrites: Sendable {
 
     /// What the outcomes say: a `proxy` finding when COPY or MOVE was refused in the way a Destination
     /// the server does not recognise as its own is refused, and notes for everything else worth saying.
-    public func interpret(_ outcomes: [ProbeOutcome], server: ServerKind) -> (finding: Finding?, notes: [String]) {
+    /// The notes' kinds come beside their words (`scratch-removed`, `destination-intact` …).
+    public func interpret(_ outcomes: [ProbeOutcome], server: ServerKind) -> (finding: Finding?, notes: [String], noteSigns: [Sign]) {
         func status(_ kind: Probe.Kind) -> Int? { outcomes.first { $0.probe.kind == kind }?.head?.status }
         var notes: [String] = []
+        var noteSigns: [Sign] = []
         let created = status(.scratchCreate).map { (200..<300).contains($0) } ?? false
         if !created {
             let why = outcomes.first { $0.probe.kind == .scratchCreate }.map { $0.head.map { "\($0.status)" } ?? ($0.failure ?? "no answer") } ?? "not sent"
             notes.append("--allow-writes: could not create the scratch collection \(scratchPath) (\(why)); no write probe ran")
-            return (nil, notes)
+            return (nil, notes, [Sign("scratch-not-created", subject: scratchPath, value: why)])
         }
         if let removed = status(.scratchDelete), (200..<300).contains(removed) {
             notes.append("--allow-writes: the scratch collection \(scratchPath) was created and removed again")
+            noteSigns.append(Sign("scratch-removed", subject: scratchPath))
         } else if status(.scratchDelete) == 404 {
             notes.append("--allow-writes: the server said it created the scratch collection \(scratchPath), yet it is not there to remove: nothing is left behind")
+            noteSigns.append(Sign("scratch-never-made", subject: scratchPath))
         } else {
             notes.append("--allow-writes: WARNING: the scratch collection \(scratchPath) could not be removed; delete it by hand (curl -X DELETE '\(scratchURL)')")
+            noteSigns.append(Sign("scratch-left-behind", subject: scratchPath, value: scratchURL))
         }
         guard let put = status(.scratchPut), (200..<300).contains(put) else {
             notes.append("--allow-writes: PUT into the scratch collection was refused (\(status(.scratchPut).map(String.init) ?? "no answer")); COPY and MOVE were not tried")
-            return (nil, notes)
+            return (nil, notes, noteSigns + [Sign("scratch-put-refused", subject: scratchPath, value: status(.scratchPut).map(String.init))])
         }
         var evidence: [String] = []
         var refused: [(String, Int)] = []
@@ -185,7 +190,7 @@ public struct ScratchWrites: Sendable {
         }
         guard !refused.isEmpty else {
             notes.append("--allow-writes: COPY and MOVE with Destination spelled as your URL worked: Destination reaches the server intact")
-            return (nil, notes)
+            return (nil, notes, noteSigns + [Sign("destination-intact", subject: scratchPath)])
         }
         evidence.append("the same scratch collection accepted MKCOL and PUT, so writing is allowed there: only the Destination is refused")
         let scheme = Href(scratchURL).scheme ?? "http"
@@ -195,13 +200,15 @@ public struct ScratchWrites: Sendable {
             : hostNotKept
             ? "the proxy passes the path unchanged, so the backend refuses the Destination's host: it is sent another Host than the \(Href(scratchURL).authority ?? "") the client uses (the proxy does not pass Host on)"
             : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)")
+        let why = scheme == "https" ? "destination-tls-ends-at-proxy" : hostNotKept ? "destination-host-not-passed" : "destination-not-rewritten"
         let finding = Finding(
             cause: .proxy, likelihood: .high,
+            signs: refused.map { Sign("destination-refused", subject: $0.0, value: String($0.1)) } + [Sign(why, subject: scratchPath)],
             title: "Destination does not survive the way to the server: \(refused.map { "\($0.0) answered \($0.1)" }.joined(separator: ", "))",
             resources: [scratchPath], evidence: evidence,
             fixes: scheme == "https" ? FixBook.proxyDestination(server: server) : hostNotKept ? FixBook.proxyHost() : FixBook.proxyDestinationPath(),
             status: refused.first?.1)
-        return (finding, notes)
+        return (finding, notes, noteSigns)
     }
 }
 
@@ -210,7 +217,7 @@ extension CheckResult {
     /// what they prove of a write the server refused (a verdict that outranks the guesses a bare status left).
     public mutating func fold(_ writes: ScratchWrites, outcomes: [ProbeOutcome]) {
         probes += outcomes
-        let (finding, notes) = writes.interpret(outcomes, server: analysis.server.kind)
+        let (finding, notes, noteSigns) = writes.interpret(outcomes, server: analysis.server.kind)
         if let verdict = writes.judge(analysis, outcomes: outcomes) {
             // A proven verdict outranks every guess; a likely one only the guesses it rules out.
             let guesses: Set<Cause> = verdict.likelihood == .high ? [.serverConfig, .path, .permission, .storage] : [.serverConfig, .path]
@@ -224,6 +231,7 @@ extension CheckResult {
             // The user's own COPY or MOVE failed, and a scratch one whose destination surely exists fails too:
             // what a bare 409 or 500 suggested (a missing folder, a server fault) is ruled out.
             finding.evidence.append("your \(analysis.context.method) answered \(status) as well: its Destination is lost the same way, not its target folder")
+            finding.signs.append(Sign("own-request-refused-alike", subject: analysis.context.method, value: String(status)))
             for index in analysis.findings.indices where [.path, .serverConfig, .permission].contains(analysis.findings[index].cause) {
                 analysis.findings[index].likelihood = .low
             }
@@ -231,10 +239,12 @@ extension CheckResult {
         } else if let finding, healthy {
             // The request itself went through: what the scratch COPY and MOVE show is said beside it.
             analysis.notes.append("also seen: \(finding.title) (\(finding.evidence.first ?? ""))")
+            analysis.noteSigns += finding.signs
         } else if let finding {
             analysis.findings.append(finding)
         }
         analysis.notes += notes
+        analysis.noteSigns += noteSigns
         analysis.findings = analysis.findings.rankedByLikelihood()
     }
 }

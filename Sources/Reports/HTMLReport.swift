@@ -263,7 +263,7 @@ struct HTMLPage {
         <style>\(Self.style)</style></head>
         <body><main>
         \(body)</main>
-        <footer><p>Written by davdoctor 0.1.0. Fold and unfold collections with Enter or Space on their line.</p></footer>
+        <footer><p>Written by davdoctor \(DavDoctorVersion.number). Fold and unfold collections with Enter or Space on their line.</p></footer>
         <script>addEventListener('beforeprint',()=>document.querySelectorAll('details').forEach(d=>d.open=true))</script>
         </body></html>
 

@@ -11,6 +11,8 @@ public struct ReportModel: Codable, Sendable {
     public var findings: [Finding]
     public var lint: [Lint]
     public var notes: [String]
+    /// The notes' kinds as data (``AnalysisResult/noteSigns``); absent in reports written before them.
+    public var noteSigns: [Sign]?
     /// When the answer was given (its Date header), ISO 8601 in UTC; `davdoctor logs` matches log lines around it.
     public var time: String?
     /// The exchange's number in a transcript (HAR entry, rclone request), counted from 1; absent for a single answer.
@@ -63,6 +65,7 @@ public struct ReportModel: Codable, Sendable {
                  count: $0.count, examples: $0.examples, breaks: $0.rule.breaks, catalog: $0.rule.catalog)
         }
         notes = result.notes
+        noteSigns = result.noteSigns
         time = result.head?.headers["Date"].flatMap(HTTPDate.parse).map(HTTPDate.iso8601)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DAVCore
 
 /// The root command: names the subcommands and the version, nothing else.
 @main
@@ -6,7 +7,7 @@ struct DavDoctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "davdoctor",
         abstract: "Read WebDAV 207 Multi-Status answers, name the cause, and say what to change.",
-        version: "0.1.0 (\(buildCommit.map { "commit \($0)" } ?? "built outside git"))",
+        version: "\(DavDoctorVersion.number) (\(buildCommit.map { "commit \($0)" } ?? "built outside git"))",
         subcommands: [Analyze.self, Check.self, Diff.self, Logs.self, Serve.self, LabCommand.self, ProxyCommand.self]
     )
 

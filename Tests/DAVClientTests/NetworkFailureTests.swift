@@ -16,6 +16,19 @@ struct NetworkFailureTests {
         }
     }
 
+    /// The raw re-read (for answers the HTTP client refuses) fails the same way, and completes its reader
+    /// on that path too: a debug build of NIO traps on a promise that is dropped uncompleted.
+    @Test func rawReadOfARefusedPortIsRefused() async throws {
+        let port = Processes.freePort()
+        try await withClient { client in
+            for _ in 0..<3 {
+                await #expect(throws: DAVClientError.connectionRefused) {
+                    _ = try await client.fetchRaw(.options("http://127.0.0.1:\(port)/"))
+                }
+            }
+        }
+    }
+
     @Test func unresolvableHost() async throws {
         try await withClient { client in
             let error = await #expect(throws: DAVClientError.unreachable) {

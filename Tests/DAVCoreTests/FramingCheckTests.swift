@@ -25,4 +25,21 @@ struct FramingCheckTests {
         #expect(control.map(\.kind) == [.controlBytes])
         #expect(control.first?.lines == ["X-Id: a\\x00b"])
     }
+
+    /// A saved file's line ends may have been rewritten as a whole; a head that mixes CRLF and bare LF was not.
+    @Test func bareLineFeedsInASavedFileCountOnlyWhenTheHeadMixesBoth() {
+        let allLF = "HTTP/1.1 200 OK\nServer: x\nContent-Length: 0\n"
+        let mixed = "HTTP/1.1 200 OK\r\nServer: x\nContent-Length: 0\n"
+        #expect(FramingCheck.headerFaults(Array(allLF.utf8), version: "HTTP/1.1", lineEndsAsSent: false).isEmpty)
+        #expect(FramingCheck.headerFaults(Array(mixed.utf8), version: "HTTP/1.1", lineEndsAsSent: false).map(\.kind) == [.bareLineFeeds])
+        #expect(FramingCheck.headerFaults(Array(allLF.utf8), version: "HTTP/1.1", lineEndsAsSent: true).map(\.kind) == [.bareLineFeeds])
+    }
+
+    /// What an HTTP client that parsed the head leaves visible: chunked on HTTP/1.0, length beside chunked.
+    @Test func aParsedHeadStillShowsItsFieldFaults() {
+        let head = ResponseHead(
+            version: "HTTP/1.0", status: 207, headers: HTTPFields([("Transfer-Encoding", "chunked"), ("Content-Length", "9")]))
+        #expect(Set(FramingCheck.parsedHeadFaults(head).map(\.kind)) == [.chunkedOnHTTP10, .lengthWithChunked])
+        #expect(FramingCheck.parsedHeadFaults(ResponseHead(status: 207, headers: HTTPFields([("Content-Length", "9")]))).isEmpty)
+    }
 }

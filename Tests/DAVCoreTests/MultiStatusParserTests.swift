@@ -25,6 +25,21 @@ struct MultiStatusParserTests {
         </D:multistatus>
         """
 
+    /// A fault in the same piece as whole responses (junk after the root: the framing's last-chunk marker
+    /// read as data) still hands those responses out before the error: the report shows what was read.
+    @Test(arguments: [true, false])
+    func responsesBeforeABreakInTheSamePieceAreHandedOut(_ breakAtFinish: Bool) throws {
+        var parser = MultiStatusParser()
+        var hrefs: [String] = []
+        let body = Array((Self.apacheShaped + (breakAtFinish ? "" : "\r\n0\r\n\r\n")).utf8)
+        let truncated = breakAtFinish ? Array(body.dropLast(40)) : body
+        #expect(throws: DAVCoreError.self) {
+            try parser.feed(truncated) { hrefs += $0.hrefs }
+            try parser.finish { hrefs += $0.hrefs }
+        }
+        #expect(hrefs == ["/docs/a%20b.txt", "/docs/locked/"])
+    }
+
     @Test func readsResponsesPropstatsAndErrors() throws {
         let (document, problems) = try MultiStatusParser.parse(Array(Self.apacheShaped.utf8))
         #expect(problems.isEmpty)

@@ -2,13 +2,23 @@ import DAVCore
 import Foundation
 import NIOCore
 import Testing
+import DAVTesting
 
 @testable import DAVServer
 
-/// The two sets of backends every conformance and protocol test runs against.
+/// The sets of backends the conformance and protocol tests run against.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
+    /// SQLite in a data directory.
     case persistent
+    /// PostgreSQL (a database of its own on the test process's ``PostgresPeer``); skipped, naming
+    /// postgres, where PostgreSQL is not installed.
+    case postgres
+
+    /// What the method and protocol tests run against: the server with the tree to itself.
+    static let allCases: [Backend] = [.memory, .persistent]
+    /// Every implementation of the property and lock stores: what their conformance suites run against.
+    static let stores: [Backend] = [.memory, .persistent, .postgres]
 
     var testDescription: String { rawValue }
 }
@@ -48,6 +58,9 @@ final class ServerFixture: @unchecked Sendable {
     let root = TemporaryDirectory()
     let data = TemporaryDirectory()
     var options: DAVServerOptions
+    /// The PostgreSQL stores of a `.postgres` fixture, closed with it, and their database's URL (with the password).
+    private(set) var postgres: PostgresStores?
+    private(set) var postgresURL: String?
 
     /// `changeLogCapacity`: how many changes the sync log keeps (small, to make tokens expire in a test).
     init(
@@ -62,10 +75,22 @@ final class ServerFixture: @unchecked Sendable {
             let stores = try DAVServer.persistentStores(dataDirectory: data.path, changeLogCapacity: changeLogCapacity)
             options = DAVServerOptions(
                 storage: try FileSystemStorage(root: root.path), properties: stores.properties, locks: stores.locks, changes: stores.changes)
+        case .postgres:
+            try Need.check(.postgres)
+            let url = try PostgresPeer.database()
+            let stores = try PostgresStores(location: try PostgresLocation(url))
+            postgres = stores
+            postgresURL = url
+            options = DAVServerOptions(
+                storage: try FileSystemStorage(root: root.path, uploadTag: stores.uploadTag), properties: stores.properties,
+                locks: stores.locks, changes: MemoryChangeLog(capacity: changeLogCapacity))
+            options.cluster = stores.cluster
         }
         configure(&options)
         if seed { try Self.seed(options.storage) }
     }
+
+    deinit { postgres?.close() }
 
     static func seed(_ storage: any Storage) throws {
         for (segments, content) in HostileNames.files {

@@ -24,6 +24,7 @@ struct LiveServerTests {
             #expect(listing.code == 207)
             #expect(try listing.multiStatus().responses.count == HostileNames.files.count + 3)
         }
+        log.flush()
         let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         let last = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])

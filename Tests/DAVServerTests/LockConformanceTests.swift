@@ -12,7 +12,7 @@ struct LockConformanceTests {
             owner: XMLElement(DAV.owner, children: [.text("me")]), principal: nil, timeout: .seconds(seconds), now: now)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func conflictsCoverageRefreshUnlock(_ backend: Backend) throws {
         let fixture = try ServerFixture(backend, seed: false)
         let locks = fixture.options.locks

@@ -13,7 +13,7 @@ struct PropertyStoreConformanceTests {
         ])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func setRemoveCopyMove(_ backend: Backend) throws {
         let fixture = try ServerFixture(backend, seed: false)
         let store = fixture.options.properties
@@ -42,7 +42,7 @@ struct PropertyStoreConformanceTests {
         #expect(try store.properties(at: path("ab")) == [Self.value("x")])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func membersPropertiesInOneQuery(_ backend: Backend) throws {
         let fixture = try ServerFixture(backend, seed: false)
         let store = fixture.options.properties
@@ -72,7 +72,7 @@ struct PropertyStoreConformanceTests {
 
     /// A move around a rename: the properties follow a rename that happened, stay after one that failed, and
     /// a failed rename leaves no recorded move for start-up to finish wrongly.
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func moveAroundARename(_ backend: Backend) throws {
         let fixture = try ServerFixture(backend, seed: false)
         let store = fixture.options.properties

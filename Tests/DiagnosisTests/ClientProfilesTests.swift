@@ -62,11 +62,12 @@ struct ClientProfilesTests {
         evidence.rootOptions = head(405, [])
         let (findings, outcomes) = ClientProfiles.evaluate([.office, .gvfs], evidence: evidence, server: .nginx)
         #expect(Set(outcomes.map(\.client)) == [.office, .gvfs])
-        let titles = findings.map(\.title)
-        #expect(titles.contains("Microsoft Office needs MS-Author-Via: DAV on OPTIONS"))
-        #expect(titles.contains { $0.hasPrefix("GNOME gvfs (Nautilus) needs OPTIONS answered at /") })
+        let needs = findings.compactMap { $0.sign("client-need-unmet")?.value }
+        #expect(needs.contains("office-ms-author-via"))
+        #expect(needs.contains("gvfs-root-options"))
         #expect(findings.allSatisfy { $0.cause == .client && $0.resources == ["/docs/"] })
-        #expect(findings.first { $0.title.contains("MS-Author-Via") }?.fixes.first?.action.contains("add_header MS-Author-Via DAV always") == true)
+        let office = ClientRequirement.all.first { $0.id == "office-ms-author-via" }
+        #expect(findings.first { $0.sign("client-need-unmet")?.value == "office-ms-author-via" }?.fixes == office?.fixes(for: .nginx))
     }
 }
 

@@ -40,7 +40,8 @@ struct InvestigationTests {
         }
         let path = try #require(result.analysis.findings.first)
         #expect(path.cause == .path)
-        #expect(path.evidence.contains { $0.contains("nearest existing parent of /docs/reports/q1.txt: /docs/") && $0.contains("did you mean /docs/Reports/? (differs in case)") })
+        #expect(path.sign("nearest-parent") == Sign("nearest-parent", subject: "/docs/reports/q1.txt", value: "/docs/"))
+        #expect(path.sign("name-differs-in-case") == Sign("name-differs-in-case", subject: "/docs/reports", value: "/docs/Reports/"))
         #expect(result.capabilities["DAV"] == "1, 2")
     }
 
@@ -88,8 +89,9 @@ struct InvestigationTests {
             return
         }
         let lock = try #require(result.analysis.findings.first { $0.cause == .lock })
-        #expect(lock.evidence.contains { $0.contains("exclusive lock") && $0.contains("owner mailto:alice@example.com") && $0.contains("looks stale") })
-        #expect(lock.evidence.contains { $0.contains("curl -X UNLOCK -H 'Lock-Token: <opaquelocktoken:1234>' 'http://127.0.0.1:8080/locks/held.txt'") })
+        #expect(lock.sign("lock-held") == Sign("lock-held", subject: "/locks/held.txt", value: "mailto:alice@example.com"))
+        #expect(lock.sign("lock-looks-stale")?.subject == "/locks/held.txt")
+        #expect(lock.sign("unlock-command") == Sign("unlock-command", subject: "http://127.0.0.1:8080/locks/held.txt", value: "opaquelocktoken:1234"))
     }
 
     @Test func anonymousRepeatTellsAuthenticationFromAuthorisation() throws {
@@ -103,8 +105,8 @@ struct InvestigationTests {
             return
         }
         let permission = try #require(result.analysis.findings.first { $0.cause == .permission })
-        #expect(permission.evidence.contains { $0.contains("the refusal is authorisation") })
-        #expect(result.analysis.findings.contains { $0.cause == .client && $0.title.contains("OPTIONS needs authentication") })
+        #expect(permission.sign("refusal-is-authorisation")?.value == "401")
+        #expect(result.analysis.findings.contains { $0.cause == .client && $0.sign("options-needs-authentication")?.value == "401" })
     }
 
     /// `--as`: each account's refusals that the other may read collapse into the smallest subtrees, named
@@ -132,10 +134,11 @@ struct InvestigationTests {
             Issue.record("expected done")
             return
         }
-        let evidence = try #require(result.analysis.findings.first { $0.cause == .permission }).evidence
-        #expect(evidence.contains("the smallest subtree that differs: alice may read /secret/alice/, which bob is refused (403, authorisation: a rule or ACL names users or groups)"), "\(evidence)")
-        #expect(evidence.contains("the smallest subtree that differs: bob may read /secret/bob/, which alice is refused (403, authorisation: a rule or ACL names users or groups)"), "\(evidence)")
-        #expect(evidence.contains { $0.hasPrefix("without credentials the same request answers 401, with them 403: the account authenticates") })
+        let permission = try #require(result.analysis.findings.first { $0.cause == .permission })
+        let subtrees = permission.signs.filter { $0.kind.hasPrefix("subtree-") }
+        #expect(subtrees == [Sign("subtree-refused-authorisation", subject: "/secret/alice/", value: "alice"),
+                             Sign("subtree-refused-authorisation", subject: "/secret/bob/", value: "bob")], "\(permission.signs)")
+        #expect(permission.sign("refusal-is-authorisation")?.value == "401")
     }
 
     /// Beyond the user's own request nothing is written: a refused DELETE is repeated as a PROPFIND.
@@ -162,9 +165,9 @@ struct InvestigationTests {
             Issue.record("expected done")
             return
         }
-        let evidence = try #require(result.analysis.findings.first { $0.cause == .permission }).evidence
-        #expect(evidence.contains { $0.contains("and with them 401 too: the refusal is authentication") }, "\(evidence)")
-        #expect(evidence.contains("the smallest subtree that differs: alice may read /secret/, which bob is refused (401, authentication: the server does not accept bob there)"), "\(evidence)")
+        let permission = try #require(result.analysis.findings.first { $0.cause == .permission })
+        #expect(permission.sign("refusal-is-authentication")?.value == "401", "\(permission.signs)")
+        #expect(permission.sign("subtree-refused-authentication") == Sign("subtree-refused-authentication", subject: "/secret/", value: "alice"), "\(permission.signs)")
     }
 
     @Test func unstableETagsAreACacheFinding() throws {
@@ -184,8 +187,8 @@ struct InvestigationTests {
             Issue.record("expected done")
             return
         }
-        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.likelihood == .high && $0.title.contains("changed ETag") })
-        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.evidence.contains { $0.contains("Content-Length 7 vs getcontentlength 5") } })
+        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.likelihood == .high && $0.sign("validator-changed")?.subject == "/docs/a.txt" })
+        #expect(result.analysis.findings.contains { $0.cause == .cache && $0.sign("head-length-differs") == Sign("head-length-differs", subject: "/docs/a.txt", value: "7") })
     }
 
     /// Apache answers W/"x" for a file modified within the last second and "x" after: not a change.
@@ -237,22 +240,22 @@ struct ScratchWritesTests {
     @Test func refusedDestinationIsTheProxy() throws {
         let writes = try #require(ScratchWrites(requestURL: "https://dav.example.com/docs/", token: "t"))
         let steps = writes.steps
-        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 502), outcome(steps[3], 502), outcome(steps[5], 204)], server: .apache)
+        let (finding, _, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 502), outcome(steps[3], 502), outcome(steps[5], 204)], server: .apache)
         let proxy = try #require(finding)
         #expect(proxy.cause == .proxy)
-        #expect(proxy.title.contains("COPY answered 502"))
-        #expect(proxy.evidence.contains { $0.contains("terminates TLS") })
-        #expect(proxy.fixes.contains { $0.action.contains("RequestHeader edit Destination ^https: http:") })
-        #expect(notes.contains { $0.contains("created and removed again") })
+        #expect(proxy.signs.filter { $0.kind == "destination-refused" } == [Sign("destination-refused", subject: "COPY", value: "502"), Sign("destination-refused", subject: "MOVE", value: "502")])
+        #expect(proxy.sign("destination-tls-ends-at-proxy") != nil)
+        #expect(proxy.fixes == FixBook.proxyDestination(server: .apache))
+        #expect(notes == [Sign("scratch-removed", subject: "/docs/.davdoctor-scratch-t/")])
     }
 
     @Test func workingDestinationAndCleanupAreNotes() throws {
         let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
         let steps = writes.steps
-        let (finding, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 201), outcome(steps[3], 201), outcome(steps[5], 500)], server: .nginx)
+        let (finding, _, notes) = writes.interpret([outcome(steps[0], 201), outcome(steps[1], 201), outcome(steps[2], 201), outcome(steps[3], 201), outcome(steps[5], 500)], server: .nginx)
         #expect(finding == nil)
-        #expect(notes.contains { $0.contains("Destination reaches the server intact") })
-        #expect(notes.contains { $0.contains("could not be removed") && $0.contains("curl -X DELETE") })
+        #expect(notes.map(\.kind) == ["scratch-left-behind", "destination-intact"])
+        #expect(notes.first?.value == "http://127.0.0.1/docs/.davdoctor-scratch-t/")
     }
 
     /// ProxyLockHeaders: refused through the proxy and accepted straight names the header; accepted both
@@ -269,30 +272,30 @@ struct ScratchWritesTests {
         #expect(trials[2].headers["Lock-Token"] == "<urn:uuid:42>" && trials[3].url.hasPrefix("http://127.0.0.1:8080/"))
 
         let setup = [outcome(trial.setup[0], 201), locked]
-        let (dropped, _) = trial.interpret(setup + [outcome(trials[0], 423), outcome(trials[1], 204), outcome(trials[2], 400), outcome(trials[3], 204)])
+        let (dropped, _, _) = trial.interpret(setup + [outcome(trials[0], 423), outcome(trials[1], 204), outcome(trials[2], 400), outcome(trials[3], 204)])
         let finding = try #require(dropped)
         #expect(finding.cause == .proxy)
-        #expect(finding.title == "the proxy drops the If and Lock-Token headers")
         #expect(finding.resources == ["/dav/docs/.davdoctor-scratch-t/locked.txt"])
-        #expect(finding.fixes.contains { $0.action.contains("RequestHeader unset If / RequestHeader unset Lock-Token") })
+        #expect(finding.signs == [Sign("proxy-drops-header", subject: "If", value: "423"), Sign("proxy-drops-header", subject: "Lock-Token", value: "400")])
+        #expect(finding.fixes == FixBook.proxyDroppedHeaders(["If", "Lock-Token"]))
 
-        let (onlyIf, _) = trial.interpret(setup + [outcome(trials[0], 412), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
-        #expect(onlyIf?.title == "the proxy drops the If header")
-        let (none, notes) = trial.interpret(setup + [outcome(trials[0], 204), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
+        let (onlyIf, _, _) = trial.interpret(setup + [outcome(trials[0], 412), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
+        #expect(onlyIf?.signs.map(\.subject) == ["If"])
+        let (none, _, notes) = trial.interpret(setup + [outcome(trials[0], 204), outcome(trials[1], 204), outcome(trials[2], 204), outcome(trials[3], 409)])
         #expect(none == nil)
-        #expect(notes == ["--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"])
+        #expect(notes.map(\.kind) == ["lock-headers-pass"])
         // Refused both ways is the server's business, not the proxy's.
         #expect(trial.interpret(setup + [outcome(trials[0], 423), outcome(trials[1], 423), outcome(trials[2], 204), outcome(trials[3], 409)]).finding == nil)
-        let (noLock, why) = trial.interpret([outcome(trial.setup[0], 201), outcome(trial.setup[1], 405)])
+        let (noLock, _, why) = trial.interpret([outcome(trial.setup[0], 201), outcome(trial.setup[1], 405)])
         #expect(noLock == nil)
-        #expect(why.first?.contains("LOCK answered 405") == true)
+        #expect(why == [Sign("lock-trial-not-run", subject: "LOCK", value: "405")])
     }
 
     @Test func refusedScratchCollectionStopsEverything() throws {
         let writes = try #require(ScratchWrites(requestURL: "http://127.0.0.1/docs/", token: "t"))
-        let (finding, notes) = writes.interpret([outcome(writes.steps[0], 403)], server: .apache)
+        let (finding, _, notes) = writes.interpret([outcome(writes.steps[0], 403)], server: .apache)
         #expect(finding == nil)
-        #expect(notes == ["--allow-writes: could not create the scratch collection /docs/.davdoctor-scratch-t/ (403); no write probe ran"])
+        #expect(notes == [Sign("scratch-not-created", subject: "/docs/.davdoctor-scratch-t/", value: "403")])
     }
 }
 
@@ -314,11 +317,11 @@ struct ProxyComparisonTests {
         let direct = try side("http://backend:8080/docs/", status: 207, hrefs: ["/docs/", "/docs/a.txt", "/docs/b.txt"])
         let onlySelf = try side("http://proxy/docs/", status: 207, hrefs: ["/docs/"])
         let depth = ProxyComparison(direct: direct, via: onlySelf).findings()
-        #expect(depth.contains { $0.title == "2 resource(s) the server lists are missing through the proxy" && $0.evidence.contains { $0.contains("as if Depth: 0") } })
+        #expect(depth.contains { $0.resourceCount == 2 && $0.sign("proxy-misses-resources")?.value == "1" && $0.sign("proxy-drops-depth") != nil })
 
         let refused = try side("http://proxy/docs/", status: 401, hrefs: [], headers: [("WWW-Authenticate", "Basic realm=\"proxy\"")])
         let auth = ProxyComparison(direct: direct, via: refused).findings()
-        #expect(auth.first?.evidence.contains { $0.contains("drops Authorization") } == true)
+        #expect(auth.first?.sign("proxy-drops-authorization") != nil)
     }
 
     @Test func aFaithfulProxyShowsNothing() throws {

@@ -85,7 +85,7 @@ struct ProvingProbeTests {
         }
         let path = try #require(result.analysis.findings.first { $0.cause == .path })
         #expect(path.likelihood == .low)
-        #expect(path.evidence.contains { $0.contains("lists no new") })
+        #expect(path.sign("parent-lacks-name") == Sign("parent-lacks-name", subject: "/docs/", value: "new"))
     }
 
     /// `--allow-writes`: a scratch MKCOL beside the refused write, answered like the write.
@@ -146,7 +146,8 @@ struct ProvingProbeTests {
         }
         let first = try #require(result.analysis.findings.first)
         #expect(first.cause == .path && first.likelihood == .high)
-        #expect(first.signs.map(\.kind) == ["put-on-collection"])
+        // The listing also shows the nearest parent, and the collection named with the slash the PUT lacked.
+        #expect(first.signs.map(\.kind) == ["put-on-collection", "nearest-parent", "name-differs-by-trailing-slash"])
         // A parent that lists no such collection leaves the 405 as it was.
         let plain = try Self.conclude("lighttpd/put-collection-no-slash") { probe in
             probe.kind == .parentListing ? (207, Self.listing([("/docs/", true), ("/docs/plain.txt", false)])) : nil
@@ -165,6 +166,7 @@ struct ProvingProbeTests {
         }
         let first = try #require(result.analysis.findings.first)
         #expect(first.cause == .path && first.likelihood == .high)
-        #expect(first.signs == [Sign("destination-parent-missing", subject: Href(destination).displayPath, value: parent)])
+        #expect(first.signs == [Sign("destination-parent-missing", subject: Href(destination).displayPath, value: parent),
+                                Sign("nearest-parent", subject: Href(destination).displayPath, value: "/")])
     }
 }

@@ -52,7 +52,8 @@ struct ReportProbeTests {
             return (207, ProvingProbeTests.listing([("/alice/calendars/personal/", true), ("/alice/calendars/personal/standup.ics", false)]))
         }
         #expect(result.analysis.findings.first?.cause == .path)
-        #expect(result.analysis.findings.first?.signs.map(\.kind) == ["multiget-href-not-there"])
+        // The listing names no such object: the parent is all there is (nearest-parent, and no near match).
+        #expect(result.analysis.findings.first?.signs.map(\.kind) == ["multiget-href-not-there", "nearest-parent"])
     }
 
     @Test func theProbesAskForTheTargetDiscoveryAndThePrincipalsHomes() throws {

@@ -177,7 +177,7 @@ struct SavedCheckTests {
         let result = try saved.conclude()
         #expect(result.analysis.findings.isEmpty, "\(result.analysis.findings.map(\.title))")
         #expect(result.probes.contains { $0.probe.kind == .pastCache && $0.head?.status == 207 })
-        #expect(result.analysis.notes.contains { $0.contains("matches what the server answers now") })
+        #expect(result.analysis.noteSigns.contains(Sign("cached-listing-current", subject: "/docs/")))
     }
 
     /// The same cached listing after a PUT straight to Apache: the server lists the new member, the cache does not.

@@ -6,7 +6,8 @@ import Testing
 struct AnalyzeCommandTests {
     static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
 
-    /// Compares with `Snapshots/NAME`; `DAVDOCTOR_UPDATE_SNAPSHOTS=1` rewrites it instead.
+    /// Compares with `Snapshots/NAME`; `DAVDOCTOR_UPDATE_SNAPSHOTS=1` rewrites it instead. The snapshots are
+    /// where a report's wording is tested (one test per format); every other test asserts kinds and values.
     static func expectSnapshot(_ output: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let file = snapshots.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["DAVDOCTOR_UPDATE_SNAPSHOTS"] == "1" {
@@ -33,12 +34,23 @@ struct AnalyzeCommandTests {
         try Self.expectSnapshot(result.stdout, snapshot)
     }
 
+    /// The answer the JSON and HTML snapshots pin: a finding with a sign, resources and a tree (as `proxy-prefix-stripped.txt`).
+    static let representative = ["analyze", fixture("nginx-proxy/prefix-stripped-propfind-depth1.http"), "--url", "http://127.0.0.1:18086/dav/docs/", "--depth", "1"]
+
     @Test func jsonReport() throws {
-        let result = try DavDoctorBinary.run(["analyze", Self.fixture("apache-2.4/propfind-private.http"), "--format", "json", "--url", "http://127.0.0.1:18081/private/", "--depth", "1"])
+        let result = try DavDoctorBinary.run(Self.representative + ["--format", "json"])
         #expect(result.status == 1)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(object?["schemaVersion"] as? Int == 1)
-        #expect(((object?["findings"] as? [[String: Any]])?.first?["cause"]) as? String == "permission")
+        #expect(((object?["findings"] as? [[String: Any]])?.first?["cause"]) as? String == "proxy")
+        try Self.expectSnapshot(result.stdout, "proxy-prefix-stripped.json")
+    }
+
+    /// The HTML report's wording and markup (Chromium renders such pages in ReportsTests).
+    @Test func htmlReport() throws {
+        let result = try DavDoctorBinary.run(Self.representative + ["--format", "html"])
+        #expect(result.status == 1, "\(result.stderr)")
+        try Self.expectSnapshot(result.stdout, "proxy-prefix-stripped.html")
     }
 
     @Test func readsStandardInput() throws {

@@ -110,12 +110,12 @@ struct CheckInterruptTests {
             struct Finding: Decodable { var cause: String }
             var summary: Summary
             var findings: [Finding]
-            var notes: [String]
+            var noteSigns: [ReportSign]
         }
         let report = try JSONDecoder().decode(Report.self, from: data)
         #expect(process.terminationStatus == 1)
         #expect(report.summary.responses > 5, "only \(report.summary.responses) responses before Ctrl-C")
         #expect(report.findings.contains { $0.cause == "permission" })
-        #expect(report.notes.contains { $0.contains("interrupted") })
+        #expect(report.noteSigns.first("interrupted") != nil, "\(report.noteSigns)")
     }
 }

@@ -36,31 +36,40 @@ struct LogsCommandTests {
         let result = try Self.logs(row, access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
         #expect(result.status == 1, "\(row): \(result.stderr)")
         let target = Href(row.url).path
-        #expect(result.stdout.contains("\\\"\(row.method) \(target) HTTP/1.1\\\""), "\(row): no access line for \(row.method) \(target)")
+        let lines = try Self.decode(result).findings.flatMap(\.signs).filter { $0.kind == "access-log-line" }
+        // The line the server logged for this request (its own words, a value).
+        #expect(lines.contains { $0.value?.contains("\"\(row.method) \(target) HTTP/1.1\"") == true }, "\(row): no access line for \(row.method) \(target) in \(lines)")
+    }
+
+    /// The enriched report as data; `logged` is a fragment of what the server itself wrote in its log.
+    static func decode(_ result: CommandResult) throws -> Enriched {
+        try JSONDecoder().decode(Enriched.self, from: Data(result.stdout.utf8))
+    }
+
+    static func expectSettled(_ result: CommandResult, cause: String, logged: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let first = try #require(try decode(result).findings.first, "\(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(first.cause == cause && first.likelihood == "high", "\(first.cause) \(first.likelihood)", sourceLocation: sourceLocation)
+        #expect(first.signs.contains { $0.kind == "error-log-line" && $0.value?.contains(logged) == true }, "\(first.signs)", sourceLocation: sourceLocation)
     }
 
     @Test func errorLogSettlesNginxFullDisk() throws {
-        let result = try Self.logs(try Self.row("nginx-dav-ext/put-quota.http"), access: ["access.log"], errors: ["error.log"])
-        let first = result.stdout.split(separator: "\n").first { $0.hasPrefix("1. ") }
-        #expect(first?.hasPrefix("1. [storage · high]") == true, "\(result.stdout)")
-        #expect(result.stdout.contains("write() has written only"))
+        let result = try Self.logs(try Self.row("nginx-dav-ext/put-quota.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        try Self.expectSettled(result, cause: "storage", logged: "write() has written only")
     }
 
     @Test func errorLogSettlesNginxMissingParent() throws {
-        let result = try Self.logs(try Self.row("nginx-dav-ext/put-missing-parent.http"), access: ["access.log"], errors: ["error.log"])
-        let first = result.stdout.split(separator: "\n").first { $0.hasPrefix("1. ") }
-        #expect(first?.hasPrefix("1. [path · high]") == true, "\(result.stdout)")
-        #expect(result.stdout.contains("No such file or directory"))
+        let result = try Self.logs(try Self.row("nginx-dav-ext/put-missing-parent.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        try Self.expectSettled(result, cause: "path", logged: "No such file or directory")
     }
 
     /// The 500 page says nothing; only Apache's error log names the lock database (catalog SC-03).
     @Test func lockDatabaseErrorOnlyTheLogShows() throws {
         let result = try Self.logs(try Self.row("apache-2.4/put-lockdb-unusable.http"),
-                                   access: ["apache-lockdb-access.log"], errors: ["apache-lockdb-error.log"])
+                                   access: ["apache-lockdb-access.log"], errors: ["apache-lockdb-error.log"], extra: ["--output", "json"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("1. [server-config · high]"), "\(result.stdout)")
-        #expect(result.stdout.contains("Could not open the lock database."))
-        #expect(result.stdout.contains("Point DavLockDB"))
+        try Self.expectSettled(result, cause: "server-config", logged: "Could not open the lock database.")
+        // The directive to change, a value the user pastes.
+        #expect(try Self.decode(result).findings.first?.fixes.contains { $0.action.contains("DavLockDB") } == true)
     }
 
     @Test func gzipRotatedLogsAreRead() throws {
@@ -80,8 +89,9 @@ struct LogsCommandTests {
         let analyzed = try DavDoctorBinary.run(["analyze", "Tests/Fixtures/\(row.path)", "--format", "json", "--method", "PUT", "--url", row.url])
         try analyzed.stdout.write(to: report, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: report) }
-        result = try DavDoctorBinary.run(["logs", report.path, "--error", gz.path, "--window", "1"])
-        #expect(result.stdout.contains("write() has written only"), "\(result.stdout) \(result.stderr)")
+        result = try DavDoctorBinary.run(["logs", report.path, "--error", gz.path, "--window", "1", "--output", "json"])
+        let signs = try Self.decode(result).findings.flatMap(\.signs)
+        #expect(signs.contains { $0.kind == "error-log-line" && $0.value?.contains("write() has written only") == true }, "\(signs) \(result.stderr)")
     }
 
     @Test(arguments: [
@@ -102,22 +112,23 @@ import DAVCore
 
 extension LogsCommandTests {
     struct Enriched: Decodable {
-        struct Finding: Decodable { var cause: String; var evidence: [String] }
+        struct Fix: Decodable { var action: String }
+        struct Finding: Decodable { var cause: String; var likelihood: String; var signs: [ReportSign]; var fixes: [Fix] }
         var findings: [Finding]
     }
 
     /// lighttpd's error lines: one names the path (bob's password checked against alice's rule), the
     /// other only the status it answered, and both land on the finding of their cause.
     @Test(arguments: [
-        ("lighttpd/propfind-secret-wrong-user.http", "permission", "error log (error.log:2): 2026-11-25 11:41:09: (mod_auth.c.850) password doesn't match for /secret/alice/ username: bob IP: 127.0.0.1"),
-        ("lighttpd/put-over-limit.http", "server-config", "error log (error.log:3): 2026-11-25 11:41:10: (response.c.377) request-size too long: 4096 -> 413"),
+        ("lighttpd/propfind-secret-wrong-user.http", "permission", "error.log:2", "2026-11-25 11:41:09: (mod_auth.c.850) password doesn't match for /secret/alice/ username: bob IP: 127.0.0.1"),
+        ("lighttpd/put-over-limit.http", "server-config", "error.log:3", "2026-11-25 11:41:10: (response.c.377) request-size too long: 4096 -> 413"),
     ])
-    func lighttpdErrorLineIsAttached(_ path: String, _ cause: String, _ evidence: String) throws {
+    func lighttpdErrorLineIsAttached(_ path: String, _ cause: String, _ source: String, _ line: String) throws {
         let result = try Self.logs(try Self.row(path), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
         #expect(result.status == 1, "\(result.stderr)")
-        let report = try JSONDecoder().decode(Enriched.self, from: Data(result.stdout.utf8))
-        let finding = report.findings.first { $0.evidence.contains(evidence) }
-        #expect(finding?.cause == cause, "\(report.findings.map { ($0.cause, $0.evidence) })")
+        let report = try Self.decode(result)
+        let finding = report.findings.first { $0.signs.contains(ReportSign("error-log-line", subject: source, value: line)) }
+        #expect(finding?.cause == cause, "\(report.findings.map { ($0.cause, $0.signs) })")
     }
 }
 
@@ -155,8 +166,10 @@ struct LogsLiveTests {
 
         let report = try enriched(["--save-dir", work + "/run", "--access", logs + "access.log", "--error", logs + "error.log"])
         let limit = try #require(report.findings.first { $0.cause == "server-config" })
-        #expect(limit.evidence.contains { $0.hasPrefix("access log (access.log:") && $0.contains("\"PUT /upload/big.bin HTTP/1.1\" 413") }, "\(limit.evidence)")
-        #expect(limit.evidence.contains { $0.hasPrefix("error log (error.log:") && $0.hasSuffix("request-size too long: 4096 -> 413") }, "\(limit.evidence)")
+        #expect(limit.signs.contains { $0.kind == "access-log-line" && $0.subject?.hasPrefix("access.log:") == true && $0.value?.contains("\"PUT /upload/big.bin HTTP/1.1\" 413") == true },
+                "\(limit.signs)")
+        #expect(limit.signs.contains { $0.kind == "error-log-line" && $0.subject?.hasPrefix("error.log:") == true && $0.value?.hasSuffix("request-size too long: 4096 -> 413") == true },
+                "\(limit.signs)")
     }
 
     /// `--format davdoctor`: davdoctor serve's own JSON access log, written live while check asked as bob.
@@ -172,7 +185,7 @@ struct LogsLiveTests {
 
         let report = try enriched(["--save-dir", work + "/run", "--access", log, "--format", "davdoctor"])
         let permission = try #require(report.findings.first { $0.cause == "permission" })
-        #expect(permission.evidence.contains { $0.hasPrefix("access log (access.log:") && $0.contains(#""method":"PROPFIND""#)
-            && $0.contains(#""path":"/secret/alice/","status":403"#) && $0.contains(#""user":"bob""#) }, "\(permission.evidence)")
+        #expect(permission.signs.contains { sign in sign.kind == "access-log-line" && sign.subject?.hasPrefix("access.log:") == true
+            && [#""method":"PROPFIND""#, #""path":"/secret/alice/","status":403"#, #""user":"bob""#].allSatisfy { sign.value?.contains($0) == true } }, "\(permission.signs)")
     }
 }

@@ -36,11 +36,20 @@ struct ProxyCommandTests {
         }
     }
 
+    /// What the JSON report says as data: causes, signs and the notes' kinds (never their words).
     struct Report: Decodable {
-        struct Fix: Decodable { var action: String }
-        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String]; var fixes: [Fix] }
+        typealias Sign = ReportSign
+        struct Fix: Decodable, Equatable { var action: String }
+        struct Finding: Decodable {
+            var cause: String
+            var fixes: [Fix]
+            var signs: [Sign]
+            func sign(_ kind: String) -> Sign? { signs.first { $0.kind == kind } }
+        }
         var findings: [Finding]
-        var notes: [String]
+        var noteSigns: [Sign]
+        func has(_ kind: String) -> Bool { findings.contains { $0.sign(kind) != nil } }
+        func noted(_ kind: String) -> Bool { noteSigns.contains { $0.kind == kind } }
     }
 
     func compare(_ scenario: String, path: String = "docs/", extra: [String] = []) throws -> (Report, Int32) {
@@ -56,24 +65,24 @@ struct ProxyCommandTests {
         #expect(status == 1)
         let hrefs = try #require(report.findings.first)
         #expect(hrefs.cause == "proxy")
-        #expect(hrefs.evidence.contains("mapping that makes them agree: /dav/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike"))
+        #expect(hrefs.sign("href-mapping") == ReportSign("href-mapping", subject: "/dav/", value: "/"))
     }
 
     @Test func changedStatusTypeAndCutBodyAreNamed() throws {
-        #expect(try compare("proxy-207-to-200").0.findings.first?.title == "the proxy changes the status: 207 straight from the server, 200 through the proxy")
-        #expect(try compare("proxy-html-content-type").0.findings.first?.title == "the proxy changes Content-Type")
+        #expect(try compare("proxy-207-to-200").0.findings.first?.sign("proxy-changes-status") == ReportSign("proxy-changes-status", subject: "207", value: "200"))
+        #expect(try compare("proxy-html-content-type").0.findings.first?.sign("proxy-changes-content-type")?.value?.hasPrefix("text/html") == true)
         let cut = try compare("proxy-body-cut").0
-        #expect(cut.findings.map(\.title).contains("the body is cut on its way through the proxy"))
-        #expect(cut.findings.contains { $0.title.contains("missing through the proxy") })
+        #expect(cut.has("proxy-cuts-body"))
+        #expect(cut.has("proxy-misses-resources"))
     }
 
     @Test func destinationThroughTheProxyWithAllowWrites() throws {
         let (report, _) = try compare("proxy-prefix-stripped", extra: ["--allow-writes"])
-        #expect(report.findings.contains { $0.title.hasPrefix("Destination does not survive the way to the server") })
-        #expect(report.notes.contains { $0.contains("was created and removed again") })
+        #expect(report.has("destination-refused"))
+        #expect(report.noted("scratch-removed"))
         // This proxy strips a prefix but passes every header: the lock trials find nothing.
-        #expect(!report.findings.contains { $0.title.hasPrefix("the proxy drops") })
-        #expect(report.notes.contains("--allow-writes: a PUT with If and an UNLOCK with Lock-Token worked through the proxy: both headers reach the server"))
+        #expect(!report.has("proxy-drops-header"))
+        #expect(report.noted("lock-headers-pass"))
     }
 
     /// A dropped request header shows in no answer's headers, only in behaviour: a scratch file locked
@@ -82,14 +91,15 @@ struct ProxyCommandTests {
     @Test func droppedIfAndLockTokenAreFoundByBehaviour() throws {
         let (report, status) = try compare("proxy-drops-lock-token", extra: ["--allow-writes"])
         #expect(status == 1)
-        let dropped = try #require(report.findings.first { $0.title == "the proxy drops the If and Lock-Token headers" })
+        let dropped = try #require(report.findings.first { $0.sign("proxy-drops-header") != nil })
         #expect(dropped.cause == "proxy")
-        #expect(dropped.evidence.contains { $0.hasPrefix("PUT /docs/.davdoctor-scratch-") && $0.contains("answered 423 Locked through the proxy, 2") })
-        #expect(dropped.evidence.contains { $0.hasPrefix("UNLOCK /docs/.davdoctor-scratch-") && $0.contains("answered 400 Bad Request through the proxy, 204 No Content straight at the server") })
+        #expect(dropped.signs.filter { $0.kind == "proxy-drops-header" }
+            == [ReportSign("proxy-drops-header", subject: "If", value: "423"), ReportSign("proxy-drops-header", subject: "Lock-Token", value: "400")])
+        // The fixes are the directives to paste, one per proxy: values, not wording.
         #expect(dropped.fixes.contains { $0.action.contains(#"proxy_set_header If "" / proxy_set_header Lock-Token """#) })
         #expect(dropped.fixes.contains { $0.action.contains("RequestHeader unset If / RequestHeader unset Lock-Token") })
         // The lock was released and the scratch collection removed.
-        #expect(report.notes.contains { $0.contains("was created and removed again") })
+        #expect(report.noted("scratch-removed"))
     }
 
     @Test func badUsageAndUnreachableAreOneLine() throws {
@@ -117,10 +127,7 @@ struct ProxyCommandTests {
 /// it breaks; the correct proxy shows nothing.
 @Suite(.serialized)
 struct ProxyCommandNginxTests {
-    struct Report: Decodable {
-        struct Finding: Decodable { var cause: String; var title: String; var evidence: [String] }
-        var findings: [Finding]
-    }
+    typealias Report = ProxyCommandTests.Report
 
     @Test(arguments: ["nginx-proxy", "apache-proxy"])
     func realProxyInFrontOfApache(_ name: String) throws {
@@ -138,11 +145,11 @@ struct ProxyCommandNginxTests {
         let (stripped, status) = try compare("http://127.0.0.1:\(proxy.port)/dav/docs/", ["--allow-writes"])
         #expect(status == 1)
         #expect(stripped.findings.allSatisfy { $0.cause == "proxy" })
-        #expect(stripped.findings.first?.evidence.contains { $0.hasPrefix("mapping that makes them agree: /dav/… (client) ↔ /… (backend)") } == true)
-        #expect(stripped.findings.contains { $0.title.hasPrefix("Destination does not survive the way to the server") })
+        #expect(stripped.findings.first?.sign("href-mapping") == ReportSign("href-mapping", subject: "/dav/", value: "/"))
+        #expect(stripped.has("destination-refused"))
 
         let (correct, fine) = try compare("http://127.0.0.1:\(proxy.port + 1)/docs/", ["--allow-writes"])
-        #expect(fine == 0, "\(correct.findings.map(\.title))")
+        #expect(fine == 0, "\(correct.findings.map(\.signs))")
     }
 
     /// nginx without proxy_set_header Host (its default sends the upstream's host:port), in front of Apache
@@ -160,12 +167,7 @@ struct ProxyCommandNginxTests {
         let nginx = try Peer.start(
             "nginx-proxy", environment: ["APACHE_PORT": String(apache.port), "WSGIDAV_PORT": String(wsgidav.port), "WSGIDAV_CORRECT": "1"])
         defer { nginx.stop() }
-        struct Full: Decodable {
-            struct Fix: Decodable { var action: String }
-            struct Finding: Decodable { var cause: String; var title: String; var evidence: [String]; var fixes: [Fix] }
-            var findings: [Finding]
-            var notes: [String]
-        }
+        typealias Full = ProxyCommandTests.Report
         func compare(_ backend: Peer, via port: Int, _ path: String, _ extra: [String] = []) throws -> (Full, Int32) {
             let run = try DavDoctorBinary.run(["proxy", "--direct", backend.url(path), "--via", "http://127.0.0.1:\(port)\(path)", "--format", "json"] + extra)
             guard run.status == 0 || run.status == 1 else {
@@ -176,33 +178,32 @@ struct ProxyCommandNginxTests {
         }
         func expectHostAdvice(_ finding: Full.Finding, _ backend: String) {
             #expect(finding.cause == "proxy", "\(backend)")
-            #expect(finding.fixes.first?.action.hasPrefix("nginx in front: proxy_set_header Host $http_host;") == true, "\(backend)")
-            #expect(finding.fixes.contains { $0.action == "Apache in front: ProxyPreserveHost On" }, "\(backend)")
+            // The directives to paste (values the user copies), not the finding's wording.
+            #expect(finding.fixes.contains { $0.action.contains("proxy_set_header Host $http_host;") }, "\(backend)")
+            #expect(finding.fixes.contains { $0.action.contains("ProxyPreserveHost On") }, "\(backend)")
         }
 
         // Apache: the redirect through the proxy names the backend.
         let (apacheLost, apacheStatus) = try compare(apache, via: nginx.port + 2, "/docs")
         #expect(apacheStatus == 1)
         let redirect = try #require(apacheLost.findings.first, "no finding through nginx without Host in front of Apache")
-        #expect(redirect.title == "the proxy does not pass Host on: through it, the redirect names http://127.0.0.1:\(apache.port), not http://127.0.0.1:\(nginx.port + 2)")
-        #expect(redirect.evidence.contains("through the proxy: the body of the 301 links to http://127.0.0.1:\(apache.port)"))
+        #expect(redirect.sign("proxy-does-not-pass-host") == ReportSign("proxy-does-not-pass-host", subject: "/docs", value: "http://127.0.0.1:\(apache.port)"))
         expectHostAdvice(redirect, "apache")
         #expect(try compare(apache, via: nginx.port + 1, "/docs").1 == 0)
         let (apacheKept, apacheClean) = try compare(apache, via: nginx.port + 1, "/docs/", ["--allow-writes"])
-        #expect(apacheClean == 0, "\(apacheKept.findings.map(\.title))")
-        #expect(apacheKept.notes.contains { $0.contains("both headers reach the server") }, "\(apacheKept.notes)")
+        #expect(apacheClean == 0, "\(apacheKept.findings.map(\.signs))")
+        #expect(apacheKept.noted("lock-headers-pass"), "\(apacheKept.noteSigns)")
 
         // WsgiDAV: Destination names a host it does not answer to.
         let (wsgiLost, wsgiStatus) = try compare(wsgidav, via: nginx.port + 3, "/docs/", ["--allow-writes"])
         #expect(wsgiStatus == 1)
-        #expect(wsgiLost.findings.allSatisfy { $0.cause == "proxy" }, "\(wsgiLost.findings.map(\.title))")
-        let destination = try #require(wsgiLost.findings.first { $0.title == "Destination does not survive the way to the server: COPY answered 502, MOVE answered 502" },
-                                       "\(wsgiLost.findings.map(\.title))")
-        #expect(destination.evidence.contains { $0.contains("(the proxy does not pass Host on)") })
+        #expect(wsgiLost.findings.allSatisfy { $0.cause == "proxy" }, "\(wsgiLost.findings.map(\.signs))")
+        let destination = try #require(wsgiLost.findings.first { $0.sign("destination-host-not-passed") != nil }, "\(wsgiLost.findings.map(\.signs))")
+        #expect(destination.signs.filter { $0.kind == "destination-refused" }.map(\.value) == ["502", "502"])
         expectHostAdvice(destination, "wsgidav")
-        #expect(!wsgiLost.findings.contains { $0.title.hasPrefix("the proxy drops") }, "nginx passes If and Lock-Token")
+        #expect(!wsgiLost.has("proxy-drops-header"), "nginx passes If and Lock-Token")
         let (wsgiKept, wsgiClean) = try compare(wsgidav, via: nginx.port + 4, "/docs/", ["--allow-writes"])
-        #expect(wsgiClean == 0, "\(wsgiKept.findings.map(\.title))")
-        #expect(wsgiKept.notes.contains { $0.contains("both headers reach the server") }, "\(wsgiKept.notes)")
+        #expect(wsgiClean == 0, "\(wsgiKept.findings.map(\.signs))")
+        #expect(wsgiKept.noted("lock-headers-pass"), "\(wsgiKept.noteSigns)")
     }
 }

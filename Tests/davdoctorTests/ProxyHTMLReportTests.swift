@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// `davdoctor proxy --format html` opened in headless Chromium (Debian's `chromium`), as the analyze, check
-/// and diff reports are: the page must show both sides of the comparison, the proxy finding with its
-/// mapping, and the tree of what came through the proxy, and it must render.
+/// and diff reports are: the page (both sides of the comparison, the proxy finding with its mapping, the
+/// tree of what came through the proxy) is pinned by a snapshot, and it must render.
 struct ProxyHTMLReportTests {
     /// Runs Chromium on `html` with `arguments`; returns what it printed and its folder (remove it after).
     func chromium(_ html: String, _ arguments: [String]) throws -> (output: String, folder: String) {
@@ -23,15 +23,16 @@ struct ProxyHTMLReportTests {
         #expect(run.status == 1, "\(run.stderr)")
         #expect(!run.stdout.contains("<script src") && !run.stdout.contains("<link"), "no network resources")
 
+        // The wording, with what changes on every run named instead: the lab's ports, and the body's size
+        // (its ETags and dates are the fresh tree's).
+        let page = run.stdout.replacingOccurrences(of: lab.via, with: "http://VIA/").replacingOccurrences(of: lab.direct, with: "http://DIRECT/")
+            .replacingOccurrences(of: #", [0-9]+ bytes"#, with: ", N bytes", options: .regularExpression)
+        try AnalyzeCommandTests.expectSnapshot(page, "proxy-command-prefix-stripped.html")
+
         let (dom, folder) = try chromium(run.stdout, ["--dump-dom"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(dom.contains("<title>davdoctor proxy</title>"))
-        #expect(dom.contains("<h1>PROPFIND \(lab.via)docs/</h1>"))
-        #expect(dom.contains("<p class=\"note\">Note: direct \(lab.direct)docs/: 207 Multi-Status, 8 responses"))
-        #expect(dom.contains("<p class=\"note\">Note: via \(lab.via)docs/: 207 Multi-Status, 8 responses"))
-        #expect(dom.contains("<li class=\"finding l-high\" data-cause=\"proxy\"><h3><span class=\"cause\">proxy</span> <span class=\"likelihood\">high</span> the proxy does not rewrite hrefs to the address the client uses</h3>"))
-        #expect(dom.contains("<li>mapping that makes them agree: /dav/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike</li>"))
-        #expect(dom.contains("<summary><code>/docs/</code> <span class=\"badge s-ok\">200 OK</span> <span class=\"count\">7 members</span></summary>"))
+        #expect(dom.components(separatedBy: "data-cause=\"proxy\"").count - 1 >= 1, "the browser built no proxy finding")
+        #expect(dom.contains("<summary><code>/docs/</code>"), "the browser built no tree")
 
         let (_, shot) = try chromium(run.stdout, ["--screenshot=\(folder)/proxy.png", "--window-size=1200,900"])
         defer { try? FileManager.default.removeItem(atPath: shot) }

@@ -17,8 +17,16 @@ shopt -s nullglob
 group_alive() { ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
 for pidfile in "$WORKDIR"/*.pid; do
   pid=$(cat "$pidfile" 2>/dev/null || true)
+  # A daemon that stops its own workers best when told alone names its signal in NAME.stopsignal
+  # (PostgreSQL: INT, a fast shutdown; TERM to the whole group leaves its postmaster waiting).
+  signal=$(cat "${pidfile%.pid}.stopsignal" 2>/dev/null || true)
+  rm -f "${pidfile%.pid}.stopsignal"
   if [[ "$pid" =~ ^[0-9]+$ ]] && group_alive "$pid"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    if [[ "$signal" =~ ^[A-Z]+$ ]]; then
+      kill "-$signal" "$pid" 2>/dev/null || true
+    else
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    fi
     for _ in $(seq 50); do
       group_alive "$pid" || break
       sleep 0.1

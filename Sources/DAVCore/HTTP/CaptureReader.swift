@@ -433,6 +433,10 @@ public struct CaptureReader {
         if head.format == .curlInclude, teChunked, pending.withUnsafeBytes({ ChunkedDecoder.looksChunked($0) }) {
             chunked = ChunkedDecoder()
             info.wasChunked = true
+        } else if head.format == .curlInclude, teChunked, headers["Content-Type"]?.lowercased().contains("xml") == true,
+            let line = pending.withUnsafeBytes({ ChunkedDecoder.startsWithBadSizeLine($0) })
+        {
+            info.framingFaults.append(FramingFault(.badChunkSize, lines: [line], detail: "Transfer-Encoding: chunked, but the first chunk-size line is not a hex number"))
         }
         var inflater: Inflater?
         let mayBeCompressed = coding.contains("gzip") || coding.contains("deflate")
@@ -459,8 +463,17 @@ public struct CaptureReader {
         }
 
         var chunkingBroken = false
+        var tail: [UInt8] = []  // the last bytes off the wire: did a chunked body end with its last-chunk marker?
+        var extraPastLength = false  // a byte other than white space past Content-Length
         func wire(_ bytes: UnsafeRawBufferPointer) throws {
+            if let declared = info.declaredLength, !extraPastLength, info.wireBytes + bytes.count > declared {
+                let start = max(0, declared - info.wireBytes)
+                extraPastLength = bytes[start...].contains { ![0x20, 0x09, 0x0D, 0x0A].contains($0) }
+            }
             info.wireBytes += bytes.count
+            if chunked != nil {
+                tail = Array((tail + bytes.suffix(Self.lastChunkMarker.count)).suffix(Self.lastChunkMarker.count))
+            }
             if chunked != nil {
                 guard !chunkingBroken else { return }
                 do {
@@ -494,10 +507,21 @@ public struct CaptureReader {
             atEOF = true
         }
         info.bytes = total
-        if let chunked, !chunked.isComplete, !chunkingBroken { info.isTruncated = true }
+        if let chunked, !chunked.isComplete, !chunkingBroken {
+            if let owed = chunked.owedInChunk, tail == Self.lastChunkMarker {
+                // The server ended its body as chunked bodies end, but inside a chunk: the size was wrong.
+                info.framingFaults.append(FramingFault(.badChunkSize, detail: "the body ends with the last-chunk marker while a chunk still owes \(owed) bytes: its size is larger than its data"))
+            } else {
+                info.isTruncated = true
+            }
+        }
         // Bytes past the announced length, read off the wire until the close: the next answer on a kept
         // connection would start with them.
-        if lineEndsAsSent, chunked == nil, !teChunked, inflater == nil, let declared = info.declaredLength, info.wireBytes > declared {
+        // In a saved file only when nothing explains it: curl stops reading at Content-Length, so longer means
+        // the bytes were saved raw (nc, socat); with Content-Encoding, curl --compressed saves the decoded
+        // body under the coded length; a trailing line end is an editor's.
+        let savedRaw = headers["Content-Encoding"] == nil && extraPastLength
+        if lineEndsAsSent || savedRaw, chunked == nil, !teChunked, inflater == nil, let declared = info.declaredLength, info.wireBytes > declared {
             info.framingFaults.append(FramingFault(.bodyLonger, detail: "\(info.wireBytes) bytes came after the head; Content-Length announced \(declared)"))
         }
         if let inflater, !inflater.isComplete { info.isTruncated = true }
@@ -505,10 +529,13 @@ public struct CaptureReader {
         if chunked == nil, inflater == nil, !teChunked, let declared = info.declaredLength, head.format == .curlInclude,
             info.wireBytes < declared
         {
-            info.isTruncated = true
+            info.isTruncated = true  // BrokenDocument.cut names it (body-shorter-than-announced)
         }
         return info
     }
+
+    /// How a chunked body ends on the wire: the zero-size last chunk and the empty line after it.
+    static let lastChunkMarker: [UInt8] = Array("0\r\n\r\n".utf8)
 
     /// Streams the file as it is, with no capture format: gzip is undone when the bytes start with its
     /// magic number (for rotated logs). Call instead of ``readHead()``.

@@ -51,16 +51,22 @@ public struct FramingFault: Sendable, Hashable {
 public enum FramingCheck {
     /// Faults in a header block: the status line and fields up to (not including) the blank line.
     /// `lineEndsAsSent`: the bytes came straight off the wire; a saved file's line ends may have been
-    /// changed by an editor, a paste or git, so bare LFs count only then.
+    /// changed by an editor, a paste or git, so bare LFs count only then, or when the head mixes both ends.
     public static func headerFaults(_ block: some Collection<UInt8>, version: String, lineEndsAsSent: Bool = true) -> [FramingFault] {
         let bytes = Array(block)
         var faults: [FramingFault] = []
         var rawLines: [[UInt8]] = []
         var bareLF = 0
+        var crlf = 0
         var line: [UInt8] = []
         for (index, byte) in bytes.enumerated() {
             if byte == 0x0A {
-                if index == 0 || bytes[index - 1] != 0x0D { bareLF += 1 } else { line.removeLast() }
+                if index == 0 || bytes[index - 1] != 0x0D {
+                    bareLF += 1
+                } else {
+                    crlf += 1
+                    line.removeLast()
+                }
                 rawLines.append(line)
                 line = []
             } else {
@@ -68,7 +74,11 @@ public enum FramingCheck {
             }
         }
         if !line.isEmpty { rawLines.append(line.last == 0x0D ? Array(line.dropLast()) : line) }
-        if bareLF > 0, lineEndsAsSent { faults.append(FramingFault(.bareLineFeeds, detail: "\(bareLF) line(s) end in LF without CR")) }
+        // A saved file may have had every line end rewritten (an editor, a paste, git); a head that mixes CRLF
+        // and bare LF was not rewritten, it was sent so (a CGI printing its own lines after the server's).
+        if bareLF > 0, lineEndsAsSent || crlf > 0 {
+            faults.append(FramingFault(.bareLineFeeds, detail: "\(bareLF) line(s) end in LF without CR" + (crlf > 0 ? ", \(crlf) in CRLF" : "")))
+        }
         var lengths: [String] = []
         var lengthLines: [String] = []
         var chunkedLine: String?
@@ -98,6 +108,15 @@ public enum FramingCheck {
         if let chunkedLine, !lengthLines.isEmpty { faults.append(FramingFault(.lengthWithChunked, lines: [chunkedLine] + lengthLines)) }
         if let chunkedLine, version == "HTTP/1.0" { faults.append(FramingFault(.chunkedOnHTTP10, lines: [show(rawLines.first ?? []), chunkedLine])) }
         return faults
+    }
+
+    /// The faults still visible in a head an HTTP client already parsed (it refuses most others): chunked
+    /// on HTTP/1.0, Content-Length beside chunked, lengths that disagree. Line-level faults (bare LF,
+    /// folding, a line without a colon) are gone from parsed fields; only the raw bytes show those.
+    public static func parsedHeadFaults(_ head: ResponseHead) -> [FramingFault] {
+        var block = Array(head.statusLine.utf8) + [0x0D, 0x0A]
+        for field in head.headers.fields { block += Array("\(field.name): \(field.value)\r\n".utf8) }
+        return headerFaults(block, version: head.version, lineEndsAsSent: false)
     }
 
     /// A header line as it can be quoted: control bytes as `\xNN`.

@@ -61,7 +61,14 @@ public struct MultiStatusParser {
     }
 
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, onResponse: (Response) throws -> Void) throws {
-        try tokenizer.feed(bytes, into: &handler)
+        do {
+            try tokenizer.feed(bytes, into: &handler)
+        } catch {
+            // The responses completed before the break in this same piece are still handed out: the report
+            // shows what was read up to the fault.
+            try drain(onResponse)
+            throw error
+        }
         try drain(onResponse)
     }
 
@@ -72,7 +79,12 @@ public struct MultiStatusParser {
     /// Ends the body; throws if it was truncated or held no multistatus.
     @discardableResult
     public mutating func finish(onResponse: (Response) throws -> Void) throws -> MultiStatus {
-        try tokenizer.finish(into: &handler)
+        do {
+            try tokenizer.finish(into: &handler)
+        } catch {
+            try drain(onResponse)
+            throw error
+        }
         try drain(onResponse)
         return MultiStatus(responses: [], responseDescription: handler.topDescription, syncToken: handler.syncToken)
     }

@@ -23,6 +23,8 @@ import Yams
 ///   syncHistory: 100000    # changes the sync log keeps at least; older sync tokens get 403 valid-sync-token
 /// principals: /.davdoctor-principals/  # where principals are answered (reserved: never read from the tree)
 /// dataDirectory: /var/lib/davdoctor   # dead properties, locks and the sync log (SQLite); outside the served tree
+/// store: postgres://davdoctor@db.internal:5432/davdoctor   # instead: properties and locks in PostgreSQL, shared
+///                                                          # by every instance serving the same tree
 /// ```
 public struct ServerConfiguration: Sendable, Decodable {
     public struct User: Sendable, Decodable {
@@ -58,6 +60,9 @@ public struct ServerConfiguration: Sendable, Decodable {
     public var rules: [Rule]?
     public var limits: Limits?
     public var dataDirectory: String?
+    /// A `postgres://USER@HOST:PORT/DATABASE` URL (``PostgresLocation``); the password is better left to
+    /// `PGPASSWORD` or `~/.pgpass` than written here.
+    public var store: String?
     public var principals: String?
 
     public init() {}

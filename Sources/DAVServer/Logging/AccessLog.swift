@@ -7,9 +7,9 @@ import Foundation
 /// ```json
 /// {"time":"2026-11-25T11:00:00Z","id":"7","user":"alice","method":"PROPFIND","path":"/docs/","depth":"1","status":207,"ms":1.8,"statuses":{"200":12,"403":1}}
 /// ```
-public final class AccessLog: @unchecked Sendable {
-    /// Locked so that lines written by concurrent requests never interleave.
-    private let handle: Locked<FileHandle>
+public final class AccessLog: Sendable {
+    /// Lines go to the file from the writer's own thread: a request never waits on the disk.
+    private let writer: LineWriter
 
     /// Appends to `path`, creating it if needed.
     public init(path: String) throws {
@@ -20,13 +20,15 @@ public final class AccessLog: @unchecked Sendable {
             throw DAVError(500, "cannot open the access log \(path)")
         }
         handle.seekToEndOfFile()
-        self.handle = Locked(handle)
+        writer = LineWriter(handle: handle, name: path)
     }
 
     /// Writes to an open handle (standard output).
     public init(handle: FileHandle) {
-        self.handle = Locked(handle)
+        writer = LineWriter(handle: handle, name: "standard output")
     }
+
+    deinit { writer.close() }
 
     func write(exchange: ServerExchange, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
@@ -35,9 +37,12 @@ public final class AccessLog: @unchecked Sendable {
             time: HTTPDate.rfc3339(Date().timeIntervalSince1970), id: exchange.requestID, method: exchange.method,
             path: exchange.rawPath, status: status, ms: (ms * 1000).rounded() / 1000, user: exchange.user,
             depth: exchange.header("Depth"), statuses: exchange.statusCounts)
-        let data = Data(line)
-        handle.withLock { $0.write(data) }
+        writer.append(line)
     }
+
+    /// Returns once every line logged so far is in the file (or the file refused it): before reading the
+    /// log back, and before the process exits.
+    public func flush() { writer.flush() }
 
     /// One record, byte for byte as `JSONSerialization` wrote it with `.sortedKeys` and `.withoutEscapingSlashes`
     /// (same key order, escaping and number forms), without boxing each value in `Any`: that cost more than

@@ -77,6 +77,15 @@ extension DAVResponder {
         return Responses.empty(existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
     }
 
+    /// The paths a COPY or MOVE changes, for the gate: the source and, when the header names one here, the
+    /// destination (a malformed one is refused inside, under the source's lock alone).
+    func copyMovePaths(_ exchange: ServerExchange) -> [ResourcePath] {
+        guard let header = exchange.header("Destination"), let destination = Destination(headerValue: header),
+            let target = try? ResourcePath(encodedPath: destination.path)
+        else { return [exchange.path] }
+        return [exchange.path, target]
+    }
+
     /// With access rules, a tree is copied or moved only when the user may do it to every member: read
     /// (COPY) or write (MOVE) each member of the source, write where each one lands, and write each member
     /// of a destination tree it replaces. Checking the top alone would let a readable collection carry an

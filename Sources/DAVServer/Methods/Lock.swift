@@ -10,7 +10,7 @@ extension DAVResponder {
         try authorize(exchange, .write, path)
         let timeout = try requestedTimeout(exchange)
         let body = try await exchange.xmlBody()
-        return try await gate.serialize {
+        return try await gate.serialize([exchange.path]) {
             try await BlockingPool.run {
                 guard let body else { return try refreshLock(exchange, timeout: timeout) }
                 return try createLock(exchange, body: body, timeout: timeout)

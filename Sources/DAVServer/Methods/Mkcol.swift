@@ -11,7 +11,7 @@ extension DAVResponder {
             _ = try? await exchange.collectBody(limit: options.maxXMLBodyBytes)
             throw DAVError(415, "MKCOL with a body is not supported")
         }
-        return try await gate.serialize { try await BlockingPool.run { try makeCollection(exchange) } }
+        return try await gate.serialize([exchange.path]) { try await BlockingPool.run { try makeCollection(exchange) } }
     }
 
     private func makeCollection(_ exchange: ServerExchange) throws -> Response {

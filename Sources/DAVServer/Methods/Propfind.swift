@@ -41,6 +41,9 @@ extension DAVResponder {
             return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil, user: exchange.user)], exchange: exchange)
         }
         // Opened before the answer starts, so a collection that cannot be listed is still an error status.
+        // The locks of the whole listing are read once: with a shared store, one query per member would be
+        // one round trip to the database per member.
+        let locks = LockTable(locks: try options.locks.locks(covering: path, descendants: true, now: now))
         let firstLevel: PropfindLevel = (
             try options.storage.memberIterator(of: path),
             request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: path) : [:]
@@ -48,7 +51,7 @@ extension DAVResponder {
         exchange.logIsDeferred = true
         let stream = HandedOver(
             PropfindStream(responder: self, exchange: exchange, root: info, request: request, quota: quota,
-                           firstLevel: firstLevel, descends: depth == .infinity))
+                           locks: locks, firstLevel: firstLevel, descends: depth == .infinity))
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
         let body = ResponseBody { writer in
@@ -86,10 +89,11 @@ extension DAVResponder {
     }
 
     /// One `<D:response>`: found properties under 200, missing ones under 404. `dead` holds the resource's
-    /// dead properties when the caller fetched them in bulk; nil fetches them here if needed. `user` is who
-    /// asks (for `DAV:current-user-principal`).
+    /// dead properties when the caller fetched them in bulk; nil fetches them here if needed; `locks`, the
+    /// same for the locks of a listing. `user` is who asks (for `DAV:current-user-principal`).
     func propfindResponse(
-        _ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?, user: String? = nil
+        _ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?,
+        locks preloadedLocks: LockTable? = nil, user: String? = nil
     ) throws -> DAVCore.Response {
         var cached = preloaded
         let deadProperties = { () throws -> [XMLElement] in
@@ -100,7 +104,10 @@ extension DAVResponder {
         }
         let href = info.path.href(isCollection: info.isCollection)
         let now = self.now
-        let locks = { try self.options.locks.locks(covering: info.path, descendants: false, now: now) }
+        let locks = {
+            if let preloadedLocks { return preloadedLocks.locks(covering: info.path) }
+            return try self.options.locks.locks(covering: info.path, descendants: false, now: now)
+        }
         let live = { (name: QualifiedName) throws -> Property? in
             if ContextualProperties.names.contains(name) {
                 return ContextualProperties.value(name, info: info, options: self.options, user: user)
@@ -177,6 +184,8 @@ final class PropfindStream {
     private let root: ResourceInfo
     private let request: DAVResponder.PropfindRequest
     private let quota: QuotaCache
+    /// The locks on and below the listed collection (and its ancestors' deep ones), read when it started.
+    private let locks: LockTable
     private let descends: Bool
     private var levels: [DAVResponder.PropfindLevel]
     /// Each open level's own href (ending in `/`): a member's href is it plus the member's encoded name.
@@ -189,12 +198,13 @@ final class PropfindStream {
     static let pieceSize = 64 << 10
 
     init(responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
-         firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
+         locks: LockTable, firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
         self.responder = responder
         self.exchange = exchange
         self.root = root
         self.request = request
         self.quota = quota
+        self.locks = locks
         self.levels = [firstLevel]
         self.levelHrefs = [root.path.href(isCollection: true)]
         self.descends = descends
@@ -241,17 +251,16 @@ final class PropfindStream {
     /// `href` is the member's href when the caller has it; nil computes it.
     private func write(_ info: ResourceInfo, href: String?, dead: [XMLElement]?) throws {
         if case .allprop(let include) = request, include.isEmpty, let dead {
-            let locks = responder.options.locks
-            let now = responder.now
+            let locks = self.locks
             let written = try AllpropMemberWriter.write(
                 info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead,
-                hasLocks: { try !locks.locks(covering: info.path, descendants: false, now: now).isEmpty }, into: &out)
+                hasLocks: { !locks.locks(covering: info.path).isEmpty }, into: &out)
             if written {
                 exchange.statusCounts[200, default: 0] += LiveProperties.names(for: info).count
                 return
             }
         }
-        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead, user: exchange.user)
+        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead, locks: locks, user: exchange.user)
         Responses.count(response, exchange)
         try out.write(response)
     }

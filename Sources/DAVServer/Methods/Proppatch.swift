@@ -21,7 +21,7 @@ extension DAVResponder {
             }
         }
         guard !changes.isEmpty else { throw DAVError.badRequest("DAV:propertyupdate holds no set or remove") }
-        return try await gate.serialize { try await BlockingPool.run { [changes] in try apply(changes, exchange) } }
+        return try await gate.serialize([exchange.path]) { try await BlockingPool.run { [changes] in try apply(changes, exchange) } }
     }
 
     /// The checks and the change, inside the gate: a concurrent DELETE cannot leave a property behind.

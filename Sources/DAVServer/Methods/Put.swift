@@ -47,7 +47,7 @@ extension DAVResponder {
             throw error
         }
         let tail = pending.take()
-        return try await gate.serialize {
+        return try await gate.serialize([exchange.path]) {
             try await BlockingPool.run { try finishUpload(exchange, writer: writer.value, tail: tail) }
         }
     }

@@ -185,3 +185,22 @@ public final class MemoryChangeLog: ChangeLog, @unchecked Sendable {
         }
     }
 }
+
+/// A change log that keeps no history: every sync token is refused (403 `DAV:valid-sync-token`), so a
+/// client lists the collection afresh (RFC 6578 §3.2) and never misses a change.
+///
+/// What a server sharing its tree with other instances (`--store postgres://…`) uses until the log lives
+/// in PostgreSQL too: a log of this instance's changes alone would answer a token with "nothing changed"
+/// after a change made through another instance.
+public final class HistorylessChangeLog: ChangeLog, Sendable {
+    public let logID = SyncToken.newLogID()
+
+    public init() {}
+
+    /// Empty (oldest above newest): no revision is ever inside it.
+    public func window() -> ChangeWindow { ChangeWindow(oldest: 1, newest: 0) }
+    public func begin(_ entries: [ChangeEntry]) throws -> ChangeTicket { ChangeTicket(revisions: 1...1) }
+    public func end(_ ticket: ChangeTicket) {}
+    public func changes(in collection: ResourcePath, infinite: Bool, after: Int64, through: Int64) throws -> [LoggedChange] { [] }
+    public func wasReplaced(_ path: ResourcePath, after: Int64, through: Int64) throws -> Bool { true }
+}

@@ -29,7 +29,10 @@ public protocol PropertyStore: Sendable {
     /// Every path that holds a dead property, for the start-up check against the tree.
     func paths() throws -> [ResourcePath]
     /// Completes or forgets the moves a crash interrupted, judging by which of their two paths exists now.
-    func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws
+    /// Returns the two ends of each move it left alone because another server instance sharing the store
+    /// is still making it: what lies there is not to be judged yet.
+    @discardableResult
+    func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath]
 }
 
 extension PropertyStore {
@@ -39,7 +42,8 @@ extension PropertyStore {
         try move(from: source, to: destination)
     }
 
-    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws {}
+    @discardableResult
+    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] { [] }
 }
 
 /// Dead properties in memory.

@@ -69,7 +69,7 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
                 for (offset, entry) in kept.enumerated() {
                     let key = entry.path.description
                     try insert.execute(arguments: [
-                        first + Int64(offset), key, SQLitePropertyStore.parentKey(key), entry.kind.rawValue, entry.isCollection,
+                        first + Int64(offset), key, StoreKey.parent(key), entry.kind.rawValue, entry.isCollection,
                     ])
                 }
                 if let pruned {
@@ -101,8 +101,7 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
                     arguments: [key, after, through, key])
             }
             // Byte order: everything below `/a` lies in ["/a/", "/a0"), '0' being '/' + 1.
-            let prefix = collection.isRoot ? "/" : key + "/"
-            let upper = String(prefix.dropLast()) + "0"
+            let (prefix, upper) = StoreKey.below(collection)
             return try Row.fetchAll(
                 db,
                 sql: "SELECT revision, path, kind, collection FROM change_log WHERE revision > ? AND revision <= ? "
@@ -113,7 +112,7 @@ public final class SQLiteChangeLog: ChangeLog, @unchecked Sendable {
             LoggedChange(
                 revision: row["revision"],
                 entry: ChangeEntry(
-                    SQLitePropertyStore.path(key: row["path"]), ChangeKind(rawValue: row["kind"]) ?? .changed,
+                    StoreKey.path(row["path"]), ChangeKind(rawValue: row["kind"]) ?? .changed,
                     isCollection: row["collection"]))
         }
     }

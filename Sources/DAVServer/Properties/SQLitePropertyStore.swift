@@ -18,12 +18,12 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
 
         mutating func insert(_ key: String) {
             guard paths.insert(Array(key.utf8)).inserted else { return }
-            parents[Array(SQLitePropertyStore.parentKey(key).utf8), default: 0] += 1
+            parents[Array(StoreKey.parent(key).utf8), default: 0] += 1
         }
 
         mutating func remove(_ key: [UInt8]) {
             guard paths.remove(key) != nil else { return }
-            let parent = Array(SQLitePropertyStore.parentKey(String(decoding: key, as: UTF8.self)).utf8)
+            let parent = Array(StoreKey.parent(String(decoding: key, as: UTF8.self)).utf8)
             parents[parent, default: 1] -= 1
             if parents[parent] == 0 { parents[parent] = nil }
         }
@@ -54,8 +54,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
 
     /// Re-reads which paths under `key` (itself included) hold properties, inside the writing transaction.
     private func reindex(_ key: String, _ db: Database) throws {
-        let prefix = key == "/" ? "/" : key + "/"
-        let upper = String(prefix.dropLast()) + "0"
+        let (prefix, upper) = StoreKey.below(StoreKey.path(key))
         let paths = try String.fetchAll(
             db, sql: "SELECT DISTINCT path FROM dead_property WHERE path = ? OR (path >= ? AND path < ?)", arguments: [key, prefix, upper])
         index.withLock { index in
@@ -99,7 +98,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         let decoder = JSONDecoder()
         var found: [ResourcePath: [XMLElement]] = [:]
         for row in rows {
-            found[Self.path(key: row["path"]), default: []].append(try Self.element(of: row, decoder))
+            found[StoreKey.path(row["path"]), default: []].append(try Self.element(of: row, decoder))
         }
         return found
     }
@@ -113,7 +112,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
                     let json = String(decoding: try encoder.encode(StoredElement(element)), as: UTF8.self)
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [path.description, Self.parentKey(path.description), element.name.namespace, element.name.name, json])
+                        arguments: [path.description, StoreKey.parent(path.description), element.name.namespace, element.name.name, json])
                 case .remove(let name):
                     try db.execute(
                         sql: "DELETE FROM dead_property WHERE path = ? AND namespace = ? AND name = ?",
@@ -126,23 +125,11 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         }
     }
 
-    /// The path a key was written from (`path.description`).
-    static func path(key: String) -> ResourcePath {
-        ResourcePath(segments: key.split(separator: "/", omittingEmptySubsequences: true).map(String.init))
-    }
-
-    /// `/a/b` → `/a`; `/a` → `/`.
-    static func parentKey(_ key: String) -> String {
-        guard let slash = key.utf8.lastIndex(of: UInt8(ascii: "/")), slash != key.utf8.startIndex else { return "/" }
-        return String(key[..<slash])
-    }
-
     /// SQL that selects `path` and, when recursive, everything below it (byte order: '/' + 1 is '0').
     private func scope(_ path: ResourcePath, recursive: Bool) -> (String, StatementArguments) {
         let key = path.description
         guard recursive else { return ("path = ?", [key]) }
-        let prefix = path.isRoot ? "/" : key + "/"
-        let upper = String(prefix.dropLast()) + "0"
+        let (prefix, upper) = StoreKey.below(path)
         return ("(path = ? OR (path >= ? AND path < ?))", [key, prefix, upper])
     }
 
@@ -183,16 +170,18 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func paths() throws -> [ResourcePath] {
-        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT path FROM dead_property") }.map { Self.path(key: $0) }
+        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT path FROM dead_property") }.map { StoreKey.path($0) }
     }
 
     /// A recorded move whose source is gone and whose destination exists was renamed before the crash: its
     /// rows follow. Any other recorded move did not happen: the intent is dropped and the rows stay.
-    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws {
+    /// One server has the data directory to itself: no move is left in progress by another.
+    @discardableResult
+    public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
         let pending = try database.read { db in try Row.fetchAll(db, sql: "SELECT rowid, source, destination FROM pending_move ORDER BY rowid") }
         for row in pending {
-            let source = Self.path(key: row["source"])
-            let destination = Self.path(key: row["destination"])
+            let source = StoreKey.path(row["source"])
+            let destination = StoreKey.path(row["destination"])
             let renamed = try !exists(source) && exists(destination)
             let intent: Int64 = row["rowid"]
             try database.write { db in
@@ -200,6 +189,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
             }
         }
+        return []
     }
 
     private func moveRows(from source: ResourcePath, to destination: ResourcePath, _ db: Database) throws {
@@ -219,7 +209,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
             let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
             try db.execute(
                 sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
-                arguments: [target, Self.parentKey(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
+                arguments: [target, StoreKey.parent(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
         }
         if removingSource { try reindex(sourceKey, db) }
         try reindex(destinationKey, db)

@@ -26,9 +26,17 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     private let realRoot: [UInt8]
     static let uploadPrefix = ".davdoctor-upload-"
     private static let uploadPrefixBytes = Array(uploadPrefix.utf8)
+    /// Names the server instance that writes the temporary files (`.davdoctor-upload-TAG-random`), so that
+    /// start-up recovery on one instance of a cluster leaves another running instance's uploads alone.
+    /// nil for a server that has the tree to itself: `.davdoctor-upload-random`.
+    public let uploadTag: String?
 
-    /// Fails when `root` is not an existing directory.
-    public init(root: String) throws {
+    /// Fails when `root` is not an existing directory. `uploadTag` may hold letters and digits only.
+    public init(root: String, uploadTag: String? = nil) throws {
+        if let uploadTag, uploadTag.isEmpty || !uploadTag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            throw DAVError(500, "an upload tag must be letters and digits, not \(uploadTag)")
+        }
+        self.uploadTag = uploadTag
         guard let real = Self.realPath(FileSystemPath(root)) else { throw DAVError(500, "the served directory \(root) does not exist") }
         var st = stat()
         guard FileSystemPath(bytes: real).withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -217,7 +225,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     public func beginWrite(_ path: ResourcePath) throws -> any ContentWriter {
         guard let parent = path.parent else { throw DAVError(405, "the root is a collection") }
-        let temp = Self.temporaryPath(in: fullPath(parent))
+        let temp = temporaryPath(in: fullPath(parent))
         let fd = temp.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
@@ -227,10 +235,18 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         return FileWriter(fd: fd, temporary: temp, final: fullPath(path), path: path)
     }
 
-    /// A fresh hidden name in `directory` for content that is not in place yet.
-    static func temporaryPath(in directory: FileSystemPath) -> FileSystemPath {
+    /// A fresh hidden name in `directory` for content that is not in place yet, with this instance's tag.
+    func temporaryPath(in directory: FileSystemPath) -> FileSystemPath {
         var random = SystemRandomNumberGenerator()
-        return directory.appending((uploadPrefix + String(random.next() as UInt64, radix: 36)).utf8)
+        let tag = uploadTag.map { $0 + "-" } ?? ""
+        return directory.appending((Self.uploadPrefix + tag + String(random.next() as UInt64, radix: 36)).utf8)
+    }
+
+    /// The tag of the instance that wrote a temporary file (nil for an untagged name); letters and digits.
+    static func uploadTag(ofName name: [UInt8]) -> String? {
+        let rest = name.dropFirst(uploadPrefixBytes.count)
+        guard let dash = rest.lastIndex(of: UInt8(ascii: "-")) else { return nil }
+        return String(decoding: rest[..<dash], as: UTF8.self)
     }
 
     public func makeCollection(at path: ResourcePath) throws {
@@ -305,7 +321,7 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         let input = from.withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard input >= 0 else { throw DAVError(500, "cannot open the source") }
         defer { close(input) }
-        let temporary = Self.temporaryPath(in: to.parent)
+        let temporary = temporaryPath(in: to.parent)
         let output = temporary.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard output >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw DAVError.conflict("the destination's parent does not exist") }

@@ -60,6 +60,14 @@ public protocol Storage: Sendable {
     func move(from source: ResourcePath, to destination: ResourcePath) throws
     /// Bytes used under the root, and bytes still available (RFC 4331); nil when unknown.
     func quota() -> (used: Int64?, available: Int64?)
+    /// At start-up: deletes what writes cut short by a crash left behind, except the writes of a server
+    /// `isLive` says still runs (it is given the writer's tag, nil when there is none); returns how many.
+    func removeStaleUploads(keeping isLive: (String?) throws -> Bool) throws -> Int
+}
+
+extension Storage {
+    /// A storage that does not outlive the process leaves nothing behind.
+    public func removeStaleUploads(keeping isLive: (String?) throws -> Bool) throws -> Int { 0 }
 }
 
 /// A file's content open for reading. Reads at explicit offsets keep no position, so one reader may

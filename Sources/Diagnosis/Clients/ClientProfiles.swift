@@ -57,7 +57,7 @@ public enum ClientProfiles {
             outcomes.append(Outcome(requirement: requirement.id, client: requirement.client, need: requirement.need, verdict: verdict, source: requirement.source))
             guard case .unmet(let why) = verdict else { continue }
             findings.append(Finding(
-                cause: .client, likelihood: .high,
+                cause: .client, likelihood: .high, signs: [Sign("client-need-unmet", subject: requirement.client.rawValue, value: requirement.id)],
                 title: "\(requirement.client.displayName) needs \(requirement.need)",
                 resources: [Href(evidence.url).displayPath],
                 evidence: [why, "in \(requirement.client.displayName): \(requirement.symptom)", "source: \(requirement.source)"],

@@ -84,12 +84,14 @@ public struct LogCorrelator: Sendable {
         var notes: [String] = []
         for (index, entries) in matchedAccess {
             for entry in entries { findings[index].evidence.append("access log (\(entry.source)): \(Self.clip(entry.line))") }
+            findings[index].signs += entries.map { Self.sign("access-log-line", $0) }
         }
         // Error lines name the cause: raise the finding they confirm, lower the ones they rule out.
         var confirmed: [Int: Cause] = [:]
         for (index, entries) in matchedErrors {
             for entry in entries {
                 findings[index].evidence.append("error log (\(entry.source)): \(Self.clip(entry.line))")
+                findings[index].signs.append(Self.sign("error-log-line", entry))
                 if let cause = LogClassifier.cause(of: entry.line) { confirmed[index] = cause }
             }
         }
@@ -106,7 +108,8 @@ public struct LogCorrelator: Sendable {
             }
             if !findings.contains(where: { $0.cause == cause && !Set(subjects($0)).isDisjoint(with: resources) }) {
                 findings.append(Finding(
-                    cause: cause, likelihood: .high, title: "the server's error log shows \(LogClassifier.describe(cause)) behind this answer",
+                    cause: cause, likelihood: .high, signs: matchedErrors[index, default: []].map { Self.sign("error-log-line", $0) },
+                    title: "the server's error log shows \(LogClassifier.describe(cause)) behind this answer",
                     resources: Array(resources), evidence: matchedErrors[index, default: []].map { "error log (\($0.source)): \(Self.clip($0.line))" },
                     fixes: LogClassifier.fixes(cause)))
             }
@@ -133,12 +136,13 @@ public struct LogCorrelator: Sendable {
             if let index = findings.firstIndex(where: { $0.cause == cause }) {
                 // The answer already pointed this way; the log says why.
                 findings[index].likelihood = .high
-                if findings[index].title.hasPrefix("the server failed") { findings[index].title += ": \(LogClassifier.describe(cause)), says its error log" }
+                if findings[index].sign("server-failed-unexplained") != nil { findings[index].title += ": \(LogClassifier.describe(cause)), says its error log" }
                 findings[index].evidence += lines + ["the server logged this within \(window) s of the answer; the answer itself does not say it"]
+                findings[index].signs += entries.prefix(Self.perFinding).map { Self.sign("error-log-line", $0) }
                 for fix in LogClassifier.fixes(cause) where !findings[index].fixes.contains(fix) { findings[index].fixes.insert(fix, at: 0) }
             } else {
                 findings.append(Finding(
-                    cause: cause, likelihood: .medium,
+                    cause: cause, likelihood: .medium, signs: entries.prefix(Self.perFinding).map { Self.sign("error-log-line", $0) },
                     title: "the server logged \(LogClassifier.describe(cause)) that the answer does not show",
                     resources: [requestPath],
                     evidence: lines + ["these lines fall within \(window) s of the answer and name no other request"],
@@ -150,6 +154,9 @@ public struct LogCorrelator: Sendable {
         }
         return (findings.rankedByLikelihood(), notes)
     }
+
+    /// A log line as data: `access-log-line` or `error-log-line`, subject where it is (`error.log:3`), value the line.
+    static func sign(_ kind: String, _ entry: LogEntry) -> Sign { Sign(kind, subject: entry.source, value: clip(entry.line)) }
 
     /// Whether a log path is the resource or inside a failing collection.
     static func covers(_ resource: String, _ path: String) -> Bool {

@@ -13,6 +13,7 @@ enum DependencyRule {
             let cause = collector.failing.first { $0.status != 424 && $0.path != record.path && URLPath.isWithin($0.path, record.path) }
             if let cause, let index = findings.firstIndex(where: { $0.resources.contains(cause.path) || $0.resources.contains { URLPath.isWithin(cause.path, $0) } }) {
                 findings[index].evidence.append("\(record.path) answered 424 Failed Dependency because \(cause.path) answered \(Wording.status(cause.status ?? 0))")
+                findings[index].signs.append(Sign("failed-dependency", subject: record.path, value: cause.path))
             } else {
                 findings.append(unexplained(record.path, input))
             }

@@ -20,8 +20,8 @@ enum PathRule: Rule {
                 // A multiget's own reason for a case slip says what the near match would.
                 let caseSlips = Set(misses.filter { if case .caseDiffers = $0.miss { true } else { false } }.map(\.path))
                 let hints = real.prefix(ResponseCollector.examplesKept).filter { !caseSlips.contains($0.path) }
-                    .compactMap { index.nearMatch(for: $0.path) }
-                evidence += hints
+                    .compactMap { index.near($0.path) }
+                evidence += hints.map(NearMatchIndex.hint)
                 let reasons = ReportRule.explain(misses, input)
                 evidence += reasons
                 if real.contains(where: { $0.properties.contains { $0.status == 404 } && !$0.properties.contains { ($0.status ?? 0) / 100 == 2 } }) {
@@ -34,7 +34,7 @@ enum PathRule: Rule {
                     fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath,
                         elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
                     status: 404)
-                finding.signs = misses.map { $0.miss.sign($0.path) }
+                finding.signs = misses.map { $0.miss.sign($0.path) } + hints
                 findings.append(finding)
             }
             if !probes.isEmpty {
@@ -112,24 +112,35 @@ struct NearMatchIndex {
         }
     }
 
-    func nearMatch(for path: String) -> String? {
+    /// The wording of a near match (``near(_:)``) in evidence.
+    func nearMatch(for path: String) -> String? { near(path).map(Self.hint) }
+
+    static func hint(_ near: Sign) -> String {
+        let how = ["name-differs-in-normalisation": "same name in another Unicode normalisation, NFC vs NFD", "name-differs-by-trailing-slash": "differs by a trailing slash",
+                   "name-differs-in-case": "differs in case", "name-encoded-differently": "encoded once too often or too rarely"][near.kind] ?? near.kind
+        return "did you mean \(near.value ?? "")? (\(how))"
+    }
+
+    /// The known path `path` was probably meant as: kind `name-differs-in-case` (and so on), subject the path asked, value the known one.
+    func near(_ path: String) -> Sign? {
         let target = URLPath.withoutTrailingSlash(path)
+        func sign(_ kind: String, _ candidate: String) -> Sign { Sign(kind, subject: path, value: candidate) }
         if let candidates = bySlashless[target] {
             for candidate in candidates where Array(candidate.utf8) != Array(path.utf8) {
                 if Array(URLPath.withoutTrailingSlash(candidate).unicodeScalars) != Array(target.unicodeScalars) {
-                    return "did you mean \(candidate)? (same name in another Unicode normalisation, NFC vs NFD)"
+                    return sign("name-differs-in-normalisation", candidate)
                 }
-                return "did you mean \(candidate)? (differs by a trailing slash)"
+                return sign("name-differs-by-trailing-slash", candidate)
             }
         }
         if let candidate = byLowercase[target.lowercased()], URLPath.withoutTrailingSlash(candidate) != target {
-            return "did you mean \(candidate)? (differs in case)"
+            return sign("name-differs-in-case", candidate)
         }
         if let candidate = byDecoded[target] {
-            return "did you mean \(candidate)? (encoded once too often or too rarely)"
+            return sign("name-encoded-differently", candidate)
         }
         if let decoded = URLPath.decode(target), decoded != target, let candidate = bySlashless[decoded]?.first {
-            return "did you mean \(candidate)? (encoded once too often or too rarely)"
+            return sign("name-encoded-differently", candidate)
         }
         return nil
     }

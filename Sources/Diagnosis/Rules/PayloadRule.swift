@@ -44,7 +44,8 @@ enum PayloadRule: Rule {
                             "breaks: \(lint.rule.breaks)"]
             if let entry = lint.rule.catalog { evidence.append("failure catalog \(entry)") }
             var finding = Finding(
-                cause: .payload, likelihood: likelihood, title: lint.rule.summary,
+                cause: .payload, likelihood: likelihood, signs: [Sign("lint", subject: lint.rule.id, value: lint.rule.catalog)],
+                title: lint.rule.summary,
                 // A fault of the whole body (its media type, an undeclared prefix) concerns the resource asked for.
                 resources: lint.examples.isEmpty ? [input.context.requestPath] : lint.examples,
                 resourceCount: lint.examples.isEmpty ? 1 : max(lint.count, lint.examples.count), evidence: evidence,

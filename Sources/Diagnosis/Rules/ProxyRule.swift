@@ -11,12 +11,17 @@ enum ProxyRule: Rule {
             let requestOrigin = "\(request.scheme ?? "?")://\(request.normalizedAuthority ?? "?")"
             let other = Href(origin + "/")
             var differs: [String] = []
+            var signs = [Sign("hrefs-name-other-origin", subject: requestOrigin, value: origin)]
             if other.scheme != request.scheme { differs.append("scheme (\(other.scheme ?? "?") instead of \(request.scheme ?? "?"))") }
+            if other.scheme != request.scheme { signs.append(Sign("href-scheme-differs", subject: request.scheme, value: other.scheme)) }
             let host = { (a: String?) in a.map { String($0.split(separator: ":").first ?? "") } }
             if host(other.normalizedAuthority) != host(request.normalizedAuthority) { differs.append("host (\(host(other.authority) ?? "?") instead of \(host(request.authority) ?? "?"))") }
+            if host(other.normalizedAuthority) != host(request.normalizedAuthority) {
+                signs.append(Sign("href-host-differs", subject: host(request.authority), value: host(other.authority)))
+            }
             else if other.normalizedAuthority != request.normalizedAuthority { differs.append("port") }
             findings.append(Finding(
-                cause: .proxy, likelihood: .high,
+                cause: .proxy, likelihood: .high, signs: signs,
                 title: "\(Wording.resources(entry.count)) named with \(origin), not \(requestOrigin)",
                 resources: entry.examples.map { Href($0).displayPath }, resourceCount: entry.count,
                 evidence: ["the hrefs differ in \(differs.joined(separator: " and ")): the backend builds absolute URLs from its own address, which a proxy in front does not rewrite",
@@ -26,14 +31,18 @@ enum ProxyRule: Rule {
         if let mapping = prefixMapping(input) {
             let title: String
             var fixes: [Fix]
+            let sign: Sign
             switch mapping {
             case .missing(let prefix):
+                sign = Sign("hrefs-lack-prefix", value: prefix)
                 title = "hrefs lack the \(prefix) prefix of the URL asked for"
                 fixes = FixBook.proxyHrefs(prefix: prefix, extra: nil, foreignOrigin: nil)
             case .extra(let prefix):
+                sign = Sign("hrefs-carry-extra-prefix", value: prefix)
                 title = "hrefs carry an extra \(prefix) prefix"
                 fixes = FixBook.proxyHrefs(prefix: nil, extra: prefix, foreignOrigin: nil)
             case .mapped(let asked, let named):
+                sign = Sign("collection-mapped", subject: asked, value: named)
                 title = "the server names the collection asked for \(named), not \(asked): something in between maps one path to the other"
                 fixes = [Fix("Map the proxy location to the same path on the backend (\(asked) → \(asked)), or have the proxy rewrite hrefs and Destination both ways (Apache ProxyPassReverse and ProxyHTMLURLMap; nginx sub_filter on every href, not once)", .medium)]
             }
@@ -43,7 +52,7 @@ enum ProxyRule: Rule {
                 evidence.append("\(collector.responseCount - collector.outOfScopeCount) of \(collector.responseCount) hrefs do carry the path asked for: the rewrite reaches only some of them (nginx sub_filter_once on, or a rule that matches the first occurrence)")
             }
             findings.append(Finding(
-                cause: .proxy, likelihood: .high, title: title,
+                cause: .proxy, likelihood: .high, signs: [sign], title: title,
                 resources: topmost(collector.outOfScope), resourceCount: collector.outOfScopeCount,
                 evidence: evidence, seen: proxyHeaders(input.head), fixes: fixes))
         }

@@ -86,6 +86,7 @@ enum StatusRule: Rule {
             if let foreign = foreignOrigin(in: excerpt, comparedTo: input.context.requestHref) {
                 return finding(.proxy, .high, "the redirect names \(foreign), not the address asked for: Host is not passed through the proxy",
                     FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: foreign), extra: ["the body of the \(status) links to \(foreign)"])
+                    .map { var made = $0; made.signs = [Sign("redirect-names-other-origin", subject: path, value: foreign)]; return made }
                     + (trailing ? finding(.path, .medium, "\(path) is a collection: ask for it with a trailing slash", [Fix("Ask for \(URLPath.withoutTrailingSlash(path))/", .easy)]) : [])
             }
             if trailing {
@@ -149,6 +150,7 @@ enum StatusRule: Rule {
             if let allow, let readOnly = readOnlyShare(method: method, allow: allow, server: server) {
                 return finding(.permission, .high, "\(path) is on a read-only share: the server refuses every write there (405)",
                     FixBook.readOnly(path: path, server: server), extra: [readOnly])
+                    .map { var made = $0; made.signs = [Sign("read-only-share", subject: path, value: allow)]; return made }
             }
             if method == "PUT" {
                 let putOnCollection = [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME), or name the file you meant; a collection is made with MKCOL", .easy)]
@@ -168,6 +170,7 @@ enum StatusRule: Rule {
                 return finding(.permission, .high, "\(path) is in a location that takes no \(method): nginx's dav_methods leaves it out (405)",
                     FixBook.readOnly(path: path, server: server),
                     extra: ["nginx implements \(method) wherever dav_methods names it; \"405 Not Allowed\" comes from a location where it does not"])
+                    .map { var made = $0; made.signs = [Sign("method-left-out-of-location", subject: path, value: method)]; return made }
             }
             if method == "MKCOL" {
                 return finding(.path, .high, "\(path) already exists, so MKCOL cannot create it (405)", [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)])
@@ -218,6 +221,7 @@ enum StatusRule: Rule {
             return finding(.lock, .high, "\(path) is locked\(roots.isEmpty ? "" : " by a lock on \(Wording.list(roots))") (423)",
                 notYours + FixBook.lock(roots: roots.isEmpty ? [path] : roots, server: server),
                 extra: [input.context.request.headers["If"].map(submittedButRefused) ?? "the request carried no If header with a lock token"])
+                .map { var made = $0; made.signs = submitted.map { Sign("token-refused", subject: path, value: $0) }; return made }
         case 424:
             return finding(.lock, .medium, "\(method) failed because another part of it failed (424)",
                 [Fix("Look at the other statuses in the body; the one that is not 424 is the cause", .easy)])
@@ -264,6 +268,7 @@ enum StatusRule: Rule {
                         FixBook.proxyDestination(server: server),
                         extra: ["Destination: \(destination) names the host asked (\(target.authority ?? "")) with scheme \(scheme); the server serves \(own)",
                                 "TLS ends at a proxy in front, which passes the client's \(scheme) Destination to the \(own) backend unchanged (catalog PROXY-01)"])
+                        .map { var made = $0; made.signs = [Sign("destination-scheme-differs", subject: own, value: scheme)]; return made }
                 }
                 return finding(.proxy, .high, "the server calls the Destination another server (502)", FixBook.proxyDestination(server: server),
                     extra: ["Destination: \(destination) differs from what the server sees of itself in scheme, host or port"])
@@ -304,6 +309,7 @@ enum StatusRule: Rule {
                 return both
             }
             return finding(.serverConfig, .medium, "the server failed (500)", [Fix("Read the server's error log at the time of the request (davdoctor logs)", .medium)])
+                .map { var made = $0; made.signs = [Sign("server-failed-unexplained", subject: path, value: String(status))]; return made }
         default:
             return finding(.serverConfig, .low, "\(method) \(path) answered \(status)", [Fix("Read the server's error log at the time of the request", .medium)])
         }

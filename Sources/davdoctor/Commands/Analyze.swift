@@ -52,10 +52,13 @@ struct Analyze: ParsableCommand {
             method: request.method, url: request.url, depth: request.depth, headers: request.parsedHeaders, body: body)
         var reader = try Result { try CaptureReader(path: file) }.orExit()
         defer { reader.close() }
-        let format = try Result { try reader.readHead().format }.orExit()
-        if format.isTranscript { return try runTranscript(&reader, overrides: overrides) }
+        // A capture cut inside its head is read by Analysis.run as a finding (closed before the status line).
+        let format = try Result { () throws -> CaptureReader.Format? in
+            do { return try reader.readHead().format } catch let error as DAVCoreError where error.code == .truncated { return nil }
+        }.orExit()
+        if format?.isTranscript == true { return try runTranscript(&reader, overrides: overrides) }
         if entry != nil {
-            printError("--entry applies to a HAR file or a client's log; \(reader.name) is \(format.rawValue) output")
+            printError("--entry applies to a HAR file or a client's log; \(reader.name) is \(format?.rawValue ?? "a cut") output")
             throw ExitStatus.badInput
         }
         let pieces = jobs ?? SplitReading.defaultPieces

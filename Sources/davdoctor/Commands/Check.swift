@@ -78,11 +78,11 @@ struct Check: AsyncParsableCommand {
         let progress = Progress(enabled: isatty(2) == 1)
         let interrupt = Interrupt()
 
-        var outcome: CheckResult
+        let plan = CheckPlan(
+            request: request, second: second, hasCredentials: credentials != nil, userName: credentials?.user, allowWrites: allowWrites, clients: clients)
+        let outcome: CheckResult
         do {
-            outcome = try await CheckRunner.investigate(
-                request, client: client, second: second, hasCredentials: credentials != nil, userName: credentials?.user, recorder: recorder,
-                progress: progress, interrupt: interrupt)
+            outcome = try await CheckRunner.check(plan, client: client, recorder: recorder, progress: progress, interrupt: interrupt)
         } catch let error as DAVClientError {
             progress.clear()
             try? await client.shutdown()
@@ -93,12 +93,6 @@ struct Check: AsyncParsableCommand {
             try? await client.shutdown()
             printError(String(describing: error))
             throw ExitStatus.badInput
-        }
-        if allowWrites, !interrupt.fired, let writes = ScratchWrites(for: outcome.analysis.context.request, token: CheckRunner.scratchToken()) {
-            outcome.fold(writes, outcomes: await CheckRunner.runScratchWrites(writes, client: client, recorder: recorder, progress: progress))
-        }
-        if !clients.isEmpty, !interrupt.fired {
-            await CheckRunner.runClientProfiles(clients, url: url, into: &outcome, client: client, recorder: recorder, progress: progress)
         }
         try? await client.shutdown()
 

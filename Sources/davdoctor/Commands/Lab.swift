@@ -163,8 +163,8 @@ struct LabCommand: AsyncParsableCommand {
     static func check(_ server: LabServer, interrupt: Interrupt) async throws -> CheckResult {
         let credentials = server.credentials()
         return try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials)) { client in
-            try await CheckRunner.investigate(
-                server.request(), client: client, second: nil, hasCredentials: credentials != nil, recorder: nil,
+            try await CheckRunner.check(
+                CheckPlan(request: server.request(), hasCredentials: credentials != nil), client: client, recorder: nil,
                 progress: Progress(enabled: false), interrupt: interrupt)
         }
     }

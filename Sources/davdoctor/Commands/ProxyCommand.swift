@@ -44,27 +44,12 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let credentials = try Result { try Credentials.resolve(userFlag: live.user, url: via) }.orExit()
+        let requests = try Result { (try live.request(to: direct), try live.request(to: via)) }.orExit()
         let client = try Result { try live.client(credentials: credentials) }.orExit()
-        let progress = Progress(enabled: false)
-        let interrupt = Interrupt()
-        var comparison: ProxyComparison
-        var scratch: (findings: [Finding], notes: [String]) = ([], [])
+        let result: AnalysisResult
         do {
-            let directSide = try await side(direct, client: client, progress: progress, interrupt: interrupt)
-            let viaSide = try await side(via, client: client, progress: progress, interrupt: interrupt)
-            comparison = ProxyComparison(direct: directSide, via: viaSide)
-            let token = CheckRunner.scratchToken()
-            if allowWrites, var writes = ScratchWrites(requestURL: via, token: token), let straight = ScratchWrites(requestURL: direct, token: token) {
-                writes.pathUnchangedByProxy = Href(via).path == Href(direct).path
-                // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
-                let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
-                var lockResult: (finding: Finding?, notes: [String]) = (nil, [])
-                let outcomes = await CheckRunner.runScratchWrites(writes, client: client, recorder: nil, progress: progress) {
-                    lockResult = await Self.tryLockHeaders(lockHeaders, client: client, progress: progress)
-                }
-                let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
-                scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes)
-            }
+            result = try await CheckRunner.compareThroughProxy(
+                direct: requests.0, via: requests.1, allowWrites: allowWrites, client: client, progress: Progress(enabled: false), interrupt: Interrupt())
         } catch let error as DAVClientError {
             try? await client.shutdown()
             printError(error.description)
@@ -75,46 +60,11 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ExitStatus.badInput
         }
         try? await client.shutdown()
-
-        var result = comparison.via.analysis
-        let own = result.findings
-        result.findings = comparison.findings() + scratch.findings
-        let directStatus = comparison.direct.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"
-        result.notes.insert("direct \(direct): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes", at: 0)
-        result.notes.insert("via \(via): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes", at: 1)
-        if !own.isEmpty { result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; ")) }
-        result.notes.append(contentsOf: scratch.notes)
         switch output.format {
         case .text: print(TextReport(color: output.useColor).render(result), terminator: "")
         case .json: print(try JSONReport.render(result), terminator: "")
         case .html: print(HTMLReport.render(result, title: "davdoctor proxy"), terminator: "")
         }
         throw result.findings.isEmpty ? ExitStatus.clean : ExitStatus.findings
-    }
-
-    /// ``ProxyLockHeaders``: lock a scratch file straight at the server, then send its token in If and
-    /// Lock-Token through the proxy and straight.
-    static func tryLockHeaders(_ trial: ProxyLockHeaders, client: DAVClient, progress: Progress) async -> (finding: Finding?, notes: [String]) {
-        var outcomes: [ProbeOutcome] = []
-        for probe in trial.setup {
-            progress.note("write probe: \(probe.method) \(probe.url)")
-            outcomes.append(await CheckRunner.run(probe, client: client, second: nil, recorder: nil))
-            if !(200..<300).contains(outcomes.last?.head?.status ?? 0) { break }
-        }
-        if let lock = outcomes.first(where: { $0.probe.kind == .lockDirect }), let token = ProxyLockHeaders.token(from: lock) {
-            for probe in trial.trials(token: token) {
-                progress.note("write probe: \(probe.method) \(probe.url)")
-                outcomes.append(await CheckRunner.run(probe, client: client, second: nil, recorder: nil))
-            }
-        }
-        progress.clear()
-        return trial.interpret(outcomes)
-    }
-
-    /// One side: the request to `url`, analyzed as it streams in.
-    func side(_ url: String, client: DAVClient, progress: Progress, interrupt: Interrupt) async throws -> ProxyComparison.Side {
-        let request = try live.request(to: url)
-        let analysis = try await CheckRunner.ask(client, request, recorder: nil, progress: progress, interrupt: interrupt)
-        return ProxyComparison.Side(url: url, analysis: analysis, bodyBytes: analysis.bodyInfo?.bytes ?? 0)
     }
 }

@@ -10,7 +10,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             With no --config, DIR is served read-write without authentication, on loopback only. Dead \
             properties, locks and the sync-collection change log are kept in SQLite in --data-dir, outside the \
-            served tree, so they survive a restart.
+            served tree, so they survive a restart. With --store postgres://USER@HOST:PORT/DB they are kept in \
+            PostgreSQL instead, shared by every instance serving the same tree (the password from the URL, \
+            PGPASSWORD or ~/.pgpass).
             """)
 
     @Argument(help: "The directory to serve.")
@@ -30,6 +32,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Keep dead properties and locks in memory only.")
     var memory = false
+
+    @Option(help: "Keep dead properties and locks in PostgreSQL (postgres://USER@HOST:PORT/DATABASE), shared by several instances.")
+    var store: String?
 
     @Option(name: .customLong("access-log"), help: "Append JSON-lines access records to this file ('-' for standard output).")
     var accessLog: String?
@@ -76,12 +81,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "refusing to serve \(root) without authentication on \(host); configure users (--config) or pass --allow-unauthenticated-remote")
         }
-        let storage = try FileSystemStorage(root: root)
+        let shared = try openSharedStores(configuration)
+        let storage = try FileSystemStorage(root: root, uploadTag: shared?.uploadTag)
         var options = DAVServerOptions(storage: storage, access: access)
         do { try options.apply(configuration.limits) } catch let invalid as DAVServerOptions.InvalidLimit { throw ValidationError(invalid.description) }
         let history = configuration.limits?.syncHistory ?? 100_000
         options.changes = MemoryChangeLog(capacity: history)
-        if !memory {
+        if let shared {
+            options.properties = shared.properties
+            options.locks = shared.locks
+            options.changes = HistorylessChangeLog()
+            options.cluster = shared.cluster
+        } else if !memory {
             let dataDir = dataDirectory ?? configuration.dataDirectory ?? Self.defaultDataDirectory(for: root)
             let realData = URL(fileURLWithPath: dataDir).standardizedFileURL.resolvingSymlinksInPath().path
             let realRoot = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
@@ -95,13 +106,16 @@ struct Serve: AsyncParsableCommand {
         }
         if let principals = try configuration.principalsPath() { options.principalsPath = principals }
         try DAVServer.checkPrincipalsPath(options)
-        let recovered = try DAVServer.recover(options, now: Date().timeIntervalSince1970)
+        let recovered = try DAVServer.recover(options, now: Date().timeIntervalSince1970, isLive: { try shared?.isLive($0) ?? false })
         if !recovered.isEmpty {
             let message =
                 "davdoctor serve: after an unclean stop, removed \(recovered.staleUploads) unfinished upload(s), "
                 + "\(recovered.orphanProperties) property set(s) and \(recovered.orphanLocks) lock(s) of resources that no longer exist\n"
             FileHandle.standardError.write(Data(message.utf8))
         }
+        // Moves another instance did not live to finish are settled while it is down, not at its restart.
+        let settler = shared.map { shared in Task { await shared.settleAbandonedMoves(in: storage) } }
+        defer { settler?.cancel() }
         // The flags win over the configuration's limits.
         if let limit = maxBodyBytes { options.maxBodyBytes = limit }
         if let limit = maxSyncResults { options.maxSyncResults = limit }
@@ -111,16 +125,32 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "davdoctor.serve")
         logger.logLevel = .warning
-        let mode = access.requiresAuthentication
+        let mode = (access.requiresAuthentication
             ? "\(access.accounts.count) user(s), Basic authentication"
-            : "read-write, no authentication" + (loopback ? ", loopback only" : "")
+            : "read-write, no authentication" + (loopback ? ", loopback only" : ""))
+            + (shared.map { ", store \($0.location)" } ?? "")
         let host = self.host
         let app = DAVServer.makeApplication(options: options, host: host, port: port, logger: logger) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             print("davdoctor serve: http://\(shown):\(port)/ serving \(root) (\(mode))")
             fflush(nil)
         }
+        defer { options.accessLog?.flush() }
         try await app.runService()
+    }
+
+    /// The PostgreSQL stores `--store` (or the configuration's `store:`) names, connected and migrated; nil
+    /// without one. A URL that cannot be used or a database that cannot be reached is a one-line error.
+    private func openSharedStores(_ configuration: ServerConfiguration) throws -> PostgresStores? {
+        guard let url = store ?? configuration.store else { return nil }
+        if memory { throw ValidationError("--memory and --store exclude each other") }
+        do {
+            return try PostgresStores(location: try PostgresLocation(url))
+        } catch let invalid as PostgresLocation.Invalid {
+            throw ValidationError(invalid.description)
+        } catch let error as DAVError {
+            throw ValidationError(error.message)
+        }
     }
 
     /// `~/.local/state/davdoctor/<served path with / as _>`, or `$XDG_STATE_HOME/davdoctor/…`.

@@ -7,11 +7,12 @@ import Foundation
     import Glibc
 #endif
 
-/// `davdoctor serve DIR --config FILE` as a child process with its SQLite stores, so that `kill -9` is a
-/// real crash. The served tree, the data directory and the config live in temporary directories removed
-/// with this value; the child is stopped by its recorded PID.
+/// `davdoctor serve DIR --config FILE` as a child process with its SQLite stores (or, with `store`, the
+/// PostgreSQL database it names), so that `kill -9` is a real crash. The served tree (unless another
+/// instance's is given), the data directory and the config live in temporary directories removed with
+/// this value; the child is stopped by its recorded PID.
 final class ServeProcess: @unchecked Sendable {
-    let root = TemporaryDirectory()
+    let root: TemporaryDirectory
     let data = TemporaryDirectory()
     private let configDirectory = TemporaryDirectory()
     private var server: Processes.Background?
@@ -19,8 +20,10 @@ final class ServeProcess: @unchecked Sendable {
 
     var configPath: String { configDirectory.path + "/serve.yaml" }
 
-    init() throws {
-        try "dataDirectory: \(data.path)\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+    init(root: TemporaryDirectory = TemporaryDirectory(), store: String? = nil) throws {
+        self.root = root
+        let placement = store.map { "store: \"\($0)\"\n" } ?? "dataDirectory: \(data.path)\n"
+        try placement.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     deinit { stop() }

@@ -14,10 +14,16 @@ struct WireClient: Sendable {
     }
 
     let base: String
+    /// Where requests go: one node picked at random per request among several instances serving one tree,
+    /// as a balancer spreads them. `Host` stays the first's, as a balancer passes the client's on.
+    let nodes: [String]
     let http: HTTPClient
 
-    init(port: Int) {
-        base = "http://127.0.0.1:\(port)"
+    init(port: Int) { self.init(ports: [port]) }
+
+    init(ports: [Int]) {
+        base = "http://127.0.0.1:\(ports[0])"
+        nodes = ports.map { "http://127.0.0.1:\($0)" }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
@@ -28,7 +34,11 @@ struct WireClient: Sendable {
 
     /// Runs `body` with a client for `port` and shuts the client down afterwards, also when `body` throws.
     static func with<T>(port: Int, _ body: (WireClient) async throws -> T) async throws -> T {
-        let client = WireClient(port: port)
+        try await with(ports: [port], body)
+    }
+
+    static func with<T>(ports: [Int], _ body: (WireClient) async throws -> T) async throws -> T {
+        let client = WireClient(ports: ports)
         do {
             let result = try await body(client)
             try await client.shutdown()
@@ -41,8 +51,9 @@ struct WireClient: Sendable {
 
     @discardableResult
     func send(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil) async throws -> Answer {
-        var request = HTTPClientRequest(url: base + path)
+        var request = HTTPClientRequest(url: (nodes.count > 1 ? nodes.randomElement()! : base) + path)
         request.method = HTTPMethod(rawValue: method)
+        if nodes.count > 1 { request.headers.add(name: "Host", value: String(base.dropFirst("http://".count))) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         return try await execute(request)

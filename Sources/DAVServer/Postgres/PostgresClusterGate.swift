@@ -1,0 +1,61 @@
+import DAVCore
+internal import PostgresNIO
+
+/// The cluster gate on PostgreSQL advisory locks (session-level, one-`int8` keys: a space apart from the
+/// store's own two-`int4` keys). A holder takes a connection of its own for the change, its locks in
+/// ascending key order, and releases them all when the change ends; if the connection dies meanwhile,
+/// PostgreSQL releases them itself, so a killed instance never leaves a path locked.
+final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
+    private let pool: PostgresPool
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    func serialize<T>(_ paths: [ResourcePath], _ body: () async throws -> T) async throws -> T {
+        let connection = try await pool.checkOutAsync()
+        do {
+            for (key, exclusive) in Self.lockKeys(paths) {
+                if exclusive {
+                    try await connection.query("SELECT pg_advisory_lock(\(key))", logger: pool.logger)
+                } else {
+                    try await connection.query("SELECT pg_advisory_lock_shared(\(key))", logger: pool.logger)
+                }
+            }
+        } catch {
+            pool.checkIn(connection, broken: true)
+            throw PostgresPool.isConnectionFailure(error) ? PostgresPool.unavailable() : error
+        }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            await release(connection)
+            throw error
+        }
+        await release(connection)
+        return result
+    }
+
+    /// Gives the locks back; a connection that cannot is closed, which gives them back as well.
+    private func release(_ connection: PostgresConnection) async {
+        do {
+            try await connection.query("SELECT pg_advisory_unlock_all()", logger: pool.logger)
+            pool.checkIn(connection, broken: false)
+        } catch {
+            pool.checkIn(connection, broken: true)
+        }
+    }
+
+    func tryHolding<T>(_ paths: [ResourcePath], _ body: () throws -> T) throws -> T? {
+        try pool.withSession { session in
+            defer { _ = try? session.execute("SELECT pg_advisory_unlock_all()") }
+            for (key, exclusive) in Self.lockKeys(paths) {
+                let query: PostgresQuery =
+                    exclusive ? "SELECT pg_try_advisory_lock(\(key))" : "SELECT pg_try_advisory_lock_shared(\(key))"
+                guard try session.query(query).first!.decode(Bool.self) else { return nil }
+            }
+            return try body()
+        }
+    }
+}

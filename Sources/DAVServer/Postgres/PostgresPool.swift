@@ -1,0 +1,198 @@
+import DAVCore
+import Logging
+import NIOCore
+import NIOPosix
+internal import PostgresNIO
+
+/// Connections to one PostgreSQL database, opened when needed and reused.
+///
+/// The stores call it synchronously, as they call SQLite: the handlers make every store call on the
+/// ``BlockingPool``, where waiting is allowed, and the wait here is on an `EventLoopFuture` that NIO's
+/// event loops complete (never on the blocking pool or Swift's cooperative threads, so it cannot wait on
+/// itself). Only the cluster gate, whose wait for an advisory lock has no bound, uses the async side.
+///
+/// A connection that fails (PostgreSQL stopped, restarted, unreachable) is dropped, and the call throws
+/// 503 with `Retry-After`: the next call opens a new one, so the server reconnects by itself.
+final class PostgresPool: @unchecked Sendable {
+    let location: PostgresLocation
+    private let idle = Locked<[PostgresConnection]>([])
+    private let counter = Locked(0)
+    let logger: Logger
+    /// Whether the last attempt reached PostgreSQL: an outage is logged when it starts, not on every request.
+    private let reachable = Locked(true)
+    /// Idle connections kept at most; more are opened under load and closed when returned.
+    static let maxIdle = 8
+
+    init(location: PostgresLocation, logger: Logger = Logger(label: "davdoctor.postgres")) {
+        self.location = location
+        self.logger = logger
+    }
+
+    private var configuration: PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// The answer a request gets while PostgreSQL cannot be used: the client may retry; the cause is logged.
+    static func unavailable() -> DAVError {
+        DAVError(503, "the server's property and lock store is unavailable; try again shortly", headers: [("Retry-After", "5")])
+    }
+
+    /// Whether `error` means the connection is gone (rather than a statement that failed on a live one).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .server:
+            // Class 08 (connection exception) and 57P0x (shutting down, cannot connect now).
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .messageDecodingFailure,
+            .unexpectedBackendMessage:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func noteFailure(_ error: any Error) {
+        let wasReachable = reachable.withLock { state in
+            defer { state = false }
+            return state
+        }
+        if wasReachable { logger.error("PostgreSQL store \(location) unavailable: \(String(reflecting: error))") }
+    }
+
+    private func noteSuccess() {
+        let wasReachable = reachable.withLock { state in
+            defer { state = true }
+            return state
+        }
+        if !wasReachable { logger.notice("PostgreSQL store \(location) reachable again") }
+    }
+
+    /// A connection from the idle ones, or a new one.
+    func checkOut() throws -> PostgresConnection {
+        if let connection = openIdleConnection() { return connection }
+        return try connected(Result { try connecting().wait() })
+    }
+
+    /// The async form of ``checkOut()``, for callers on the cooperative pool.
+    func checkOutAsync() async throws -> PostgresConnection {
+        if let connection = openIdleConnection() { return connection }
+        let result: Result<PostgresConnection, any Error>
+        do { result = .success(try await connecting().get()) } catch { result = .failure(error) }
+        return try connected(result)
+    }
+
+    /// The most recently returned idle connection still open; closed ones met on the way are dropped.
+    private func openIdleConnection() -> PostgresConnection? {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+        }
+        return nil
+    }
+
+    private func connecting() -> EventLoopFuture<PostgresConnection> {
+        let id = counter.withLock { value in
+            value += 1
+            return value
+        }
+        return PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger)
+    }
+
+    /// A new connection, or 503 when none could be opened (the cause logged once per outage).
+    private func connected(_ result: Result<PostgresConnection, any Error>) throws -> PostgresConnection {
+        switch result {
+        case .success(let connection):
+            noteSuccess()
+            return connection
+        case .failure(let error):
+            noteFailure(error)
+            throw Self.unavailable()
+        }
+    }
+
+    /// Returns a healthy connection for reuse; closes a broken one or one beyond ``maxIdle``.
+    func checkIn(_ connection: PostgresConnection, broken: Bool) {
+        if broken || connection.isClosed {
+            Self.discard(connection)
+            return
+        }
+        let kept = idle.withLock { idle -> Bool in
+            guard idle.count < Self.maxIdle else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !kept { Self.discard(connection) }
+    }
+
+    /// Runs `body` with one connection. A connection failure drops the connection and becomes 503.
+    func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        let connection = try checkOut()
+        do {
+            let result = try body(PostgresSession(connection: connection, logger: logger))
+            checkIn(connection, broken: false)
+            return result
+        } catch {
+            let broken = Self.isConnectionFailure(error)
+            checkIn(connection, broken: broken)
+            if broken {
+                noteFailure(error)
+                throw Self.unavailable()
+            }
+            throw error
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try withSession { session in
+            try session.execute("BEGIN")
+            do {
+                let result = try body(session)
+                try session.execute("COMMIT")
+                return result
+            } catch {
+                if !session.connection.isClosed { _ = try? session.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// Closes a connection without waiting for it. The connection is kept until it has closed: PostgresNIO
+    /// insists that none goes away open.
+    static func discard(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    deinit { close() }
+
+    func close() {
+        for connection in idle.withLock({ idle in
+            defer { idle = [] }
+            return idle
+        }) {
+            Self.discard(connection)
+        }
+    }
+}
+
+/// One connection lent to a store call: statements run and waited for in turn.
+struct PostgresSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try connection.query(query, logger: logger).wait().rows
+    }
+
+    func execute(_ query: PostgresQuery) throws {
+        _ = try connection.query(query, logger: logger).wait()
+    }
+}

@@ -1,0 +1,233 @@
+import DAVCore
+import Foundation
+internal import PostgresNIO
+
+/// Dead properties in PostgreSQL, shared by every server instance on one tree. One row per (path,
+/// property), as in ``SQLitePropertyStore``, and the same contracts: `apply` in one transaction, a move's
+/// rows carried in the transaction that clears its recorded intent.
+///
+/// No in-memory index of which paths hold properties: another instance may write any of them, so every
+/// read asks the database (a PROPFIND Depth 1 asks once per collection, for all its members).
+final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
+    private let pool: PostgresPool
+    /// This server's key in ``PostgresSchema/LockKey/instanceSpace``, written with each recorded move.
+    private let instance: Int32
+
+    /// Held while a dead instance's move is settled, so that no live instance's change of those paths interleaves.
+    private let gate: (any ClusterGate)?
+
+    init(pool: PostgresPool, instance: Int32, gate: (any ClusterGate)? = nil) {
+        self.pool = pool
+        self.instance = instance
+        self.gate = gate
+    }
+
+    private typealias Columns = (String, String, String, String)
+
+    /// The element a row holds; one that does not decode is a 500 naming the resource and the property.
+    private static func element(_ row: Columns, _ decoder: JSONDecoder) throws -> XMLElement {
+        do {
+            return try decoder.decode(StoredElement.self, from: Data(row.3.utf8)).element
+        } catch {
+            throw DAVError(500, "the stored value of dead property \(QualifiedName(row.1, row.2)) of \(row.0) cannot be read: \(error)")
+        }
+    }
+
+    func properties(at path: ResourcePath) throws -> [XMLElement] {
+        let key = path.description
+        let rows = try pool.withSession { session in
+            try session.query(
+                "SELECT path, namespace, name, value FROM dead_property WHERE path = \(key) ORDER BY namespace, name"
+            ).map { try $0.decode(Columns.self) }
+        }
+        let decoder = JSONDecoder()
+        return try rows.map { try Self.element($0, decoder) }
+    }
+
+    func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
+        let key = path.description
+        let rows = try pool.withSession { session in
+            try session.query(
+                "SELECT path, namespace, name, value FROM dead_property WHERE parent = \(key) AND path <> \(key) ORDER BY path, namespace, name"
+            ).map { try $0.decode(Columns.self) }
+        }
+        let decoder = JSONDecoder()
+        var found: [ResourcePath: [XMLElement]] = [:]
+        for row in rows { found[StoreKey.path(row.0), default: []].append(try Self.element(row, decoder)) }
+        return found
+    }
+
+    func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
+        let key = path.description
+        let parent = StoreKey.parent(key)
+        let encoder = JSONEncoder()
+        let rows = try changes.map { change -> (PropertyChange, String?) in
+            guard case .set(let element) = change else { return (change, nil) }
+            return (change, String(decoding: try encoder.encode(StoredElement(element)), as: UTF8.self))
+        }
+        try pool.transaction { session in
+            for (change, json) in rows {
+                switch change {
+                case .set(let element):
+                    try session.execute(
+                        """
+                        INSERT INTO dead_property (path, parent, namespace, name, value)
+                        VALUES (\(key), \(parent), \(element.name.namespace), \(element.name.name), \(json ?? ""))
+                        ON CONFLICT (path, namespace, name) DO UPDATE SET value = EXCLUDED.value
+                        """)
+                case .remove(let name):
+                    try session.execute(
+                        "DELETE FROM dead_property WHERE path = \(key) AND namespace = \(name.namespace) AND name = \(name.name)")
+                }
+            }
+        }
+    }
+
+    /// The condition that selects `path` and, when `recursive`, everything below it (byte order: '/' + 1 is '0').
+    private static func scope(_ path: ResourcePath, recursive: Bool, column: String = "path") -> PostgresQuery {
+        let key = path.description
+        guard recursive else {
+            var bindings = PostgresBindings()
+            bindings.append(key)
+            return PostgresQuery(unsafeSQL: "\(column) = $1", binds: bindings)
+        }
+        let (prefix, upper) = StoreKey.below(path)
+        var bindings = PostgresBindings()
+        bindings.append(key)
+        bindings.append(prefix)
+        bindings.append(upper)
+        return PostgresQuery(unsafeSQL: "(\(column) = $1 OR (\(column) >= $2 AND \(column) < $3))", binds: bindings)
+    }
+
+    private static func statement(_ prefix: String, _ scope: PostgresQuery) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: prefix + scope.sql, binds: scope.binds)
+    }
+
+    func remove(at path: ResourcePath, recursive: Bool) throws {
+        try pool.withSession { session in
+            try session.execute(Self.statement("DELETE FROM dead_property WHERE ", Self.scope(path, recursive: recursive)))
+        }
+    }
+
+    func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
+        try pool.transaction { session in
+            try Self.carryRows(from: source, to: destination, recursive: recursive, removingSource: false, session)
+        }
+    }
+
+    func move(from source: ResourcePath, to destination: ResourcePath) throws {
+        try pool.transaction { session in
+            try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
+        }
+    }
+
+    /// Records the intent, renames, then carries the rows and clears the intent in one transaction: a crash
+    /// leaves no intent (nothing or everything done) or one that start-up resolves.
+    func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
+        let sourceKey = source.description
+        let destinationKey = destination.description
+        let instance = self.instance
+        let intent = try pool.withSession { session in
+            try session.query(
+                "INSERT INTO pending_move (source, destination, instance) VALUES (\(sourceKey), \(destinationKey), \(instance)) RETURNING id"
+            ).first!.decode(Int64.self)
+        }
+        do {
+            try rename()
+        } catch {
+            _ = try? pool.withSession { session in try session.execute("DELETE FROM pending_move WHERE id = \(intent)") }
+            throw error
+        }
+        try pool.transaction { session in
+            try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
+            try session.execute("DELETE FROM pending_move WHERE id = \(intent)")
+        }
+    }
+
+    func paths() throws -> [ResourcePath] {
+        try pool.withSession { session in
+            try session.query("SELECT DISTINCT path FROM dead_property").map { StoreKey.path(try $0.decode(String.self)) }
+        }
+    }
+
+    /// Resolves the recorded moves of instances that are no longer running (their liveness lock is free):
+    /// a move whose source is gone and whose destination exists was renamed, and its rows follow and its
+    /// locks go, as the move would have done; any other did not happen and is forgotten. A live instance's
+    /// moves are in progress and left alone, and so is a dead one's while a live instance holds its paths.
+    @discardableResult
+    func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
+        var inProgress: [ResourcePath] = []
+        let pending = try pool.withSession { session in
+            try session.query("SELECT id, source, destination, instance FROM pending_move ORDER BY id").map {
+                try $0.decode((Int64, String, String, Int32).self)
+            }
+        }
+        for (id, sourceKey, destinationKey, owner) in pending {
+            let source = StoreKey.path(sourceKey)
+            let destination = StoreKey.path(destinationKey)
+            if try isLive(owner) {
+                inProgress += [source, destination]
+                continue
+            }
+            func settle() throws {
+                let renamed = try !exists(source) && exists(destination)
+                try pool.transaction { session in
+                    // Another instance may have settled it first.
+                    guard try !session.query("SELECT id FROM pending_move WHERE id = \(id) FOR UPDATE").isEmpty else { return }
+                    if renamed {
+                        try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
+                        let (lower, upper) = StoreKey.below(source)
+                        try session.execute("DELETE FROM active_lock WHERE root = \(sourceKey) OR (root >= \(lower) AND root < \(upper))")
+                    }
+                    try session.execute("DELETE FROM pending_move WHERE id = \(id)")
+                }
+            }
+            guard let gate else {
+                try settle()
+                continue
+            }
+            if try gate.tryHolding([source, destination], settle) == nil { inProgress += [source, destination] }
+        }
+        return inProgress
+    }
+
+    /// Whether the instance with key `owner` still holds its liveness lock (try to take it: a free one is released at once).
+    func isLive(_ owner: Int32) throws -> Bool {
+        try pool.withSession { session in
+            let space = PostgresSchema.LockKey.instanceSpace
+            let taken = try session.query("SELECT pg_try_advisory_lock(\(space), \(owner))").first!.decode(Bool.self)
+            if taken { try session.execute("SELECT pg_advisory_unlock(\(space), \(owner))") }
+            return !taken
+        }
+    }
+
+    /// Writes the rows of `source` (and below, if `recursive`) at `destination`'s paths; a move deletes them
+    /// at the source. One statement each way, the new rows as arrays.
+    private static func carryRows(
+        from source: ResourcePath, to destination: ResourcePath, recursive: Bool, removingSource: Bool, _ session: PostgresSession
+    ) throws {
+        let scope = Self.scope(source, recursive: recursive)
+        let rows = try session.query(Self.statement("SELECT path, namespace, name, value FROM dead_property WHERE ", scope))
+            .map { try $0.decode(Columns.self) }
+        if removingSource { try session.execute(Self.statement("DELETE FROM dead_property WHERE ", scope)) }
+        guard !rows.isEmpty else { return }
+        let sourceKey = source.description
+        let destinationKey = destination.description
+        var paths: [String] = []
+        var parents: [String] = []
+        for row in rows {
+            let target = destinationKey + String(decoding: row.0.utf8.dropFirst(sourceKey.utf8.count), as: UTF8.self)
+            paths.append(target)
+            parents.append(StoreKey.parent(target))
+        }
+        let namespaces = rows.map(\.1)
+        let names = rows.map(\.2)
+        let values = rows.map(\.3)
+        try session.execute(
+            """
+            INSERT INTO dead_property (path, parent, namespace, name, value)
+            SELECT * FROM unnest(\(paths)::text[], \(parents)::text[], \(namespaces)::text[], \(names)::text[], \(values)::text[])
+            ON CONFLICT (path, namespace, name) DO UPDATE SET value = EXCLUDED.value
+            """)
+    }
+}

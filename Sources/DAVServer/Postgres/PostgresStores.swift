@@ -1,0 +1,148 @@
+import DAVCore
+import Logging
+internal import PostgresNIO
+
+/// The stores of one server instance in a shared PostgreSQL database, and the instance's identity there.
+///
+/// On opening, the schema is migrated, then the instance picks a random key and holds the advisory lock
+/// ("DAVI", key) on a connection of its own for as long as it runs. Others tell it is alive by that lock:
+/// PostgreSQL frees it when the connection ends, a `kill -9` included. The key tags this instance's
+/// recorded moves and its upload files (`p<key>`), which start-up recovery elsewhere leaves alone while it lives.
+/// When that connection is lost (PostgreSQL restarted), the same key is taken again on a new one within
+/// ``registrationCheck``, so the instance is not taken for dead for longer than PostgreSQL was away.
+public final class PostgresStores: @unchecked Sendable {
+    public let location: PostgresLocation
+    public var properties: any PropertyStore { propertyStore }
+    private let propertyStore: PostgresPropertyStore
+    public let locks: any LockManager
+    /// Serialises this instance's changes with the other instances' (``DAVServerOptions/cluster``).
+    public let cluster: any ClusterGate
+    /// The tag for ``FileSystemStorage/init(root:uploadTag:)``.
+    public let uploadTag: String
+    let pool: PostgresPool
+    let instance: Int32
+    private let liveness: Locked<Registration>
+    private var keeper: Task<Void, Never>?
+    /// How often the registration connection is checked (and replaced when it was lost).
+    static let registrationCheck = Duration.seconds(2)
+
+    /// Connects, migrates and registers this instance; throws a one-line error when PostgreSQL cannot be used.
+    public init(location: PostgresLocation) throws {
+        self.location = location
+        let pool = PostgresPool(location: location)
+        do {
+            try PostgresSchema.migrate(pool)
+        } catch let error as DAVError where error.status == 503 {
+            throw DAVError(503, "cannot reach the PostgreSQL store \(location)")
+        } catch let error as PSQLError {
+            throw DAVError(500, "the PostgreSQL store \(location) refused the schema migration: \(Self.describe(error))")
+        }
+        let connection = try pool.checkOut()
+        var key: Int32 = 0
+        do {
+            for _ in 0..<16 {
+                let candidate = Int32.random(in: 1...Int32.max)
+                if try Self.register(candidate, PostgresSession(connection: connection, logger: pool.logger)) {
+                    key = candidate
+                    break
+                }
+            }
+        } catch {
+            PostgresPool.discard(connection)
+            throw PostgresPool.isConnectionFailure(error) ? PostgresPool.unavailable() : error
+        }
+        guard key != 0 else {
+            PostgresPool.discard(connection)
+            throw DAVError(500, "no free instance key in the PostgreSQL store \(location)")
+        }
+        self.pool = pool
+        self.instance = key
+        self.liveness = Locked(Registration(connection: connection))
+        self.uploadTag = Self.tag(key)
+        let cluster = PostgresClusterGate(pool: pool)
+        self.cluster = cluster
+        self.propertyStore = PostgresPropertyStore(pool: pool, instance: key, gate: cluster)
+        self.locks = PostgresLockManager(pool: pool)
+        keeper = Task.detached { [pool, liveness] in await Self.keepRegistered(key, pool: pool, liveness: liveness) }
+    }
+
+    /// Takes this instance's liveness lock on `session`'s connection; false when another holds that key.
+    private static func register(_ key: Int32, _ session: PostgresSession) throws -> Bool {
+        try session.query("SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))").first!.decode(Bool.self)
+    }
+
+    /// The connection that holds the liveness lock; `closed` once ``close()`` ran (nothing is registered after).
+    private struct Registration {
+        var connection: PostgresConnection
+        var closed = false
+    }
+
+    /// Replaces a lost registration connection, with the same key, until cancelled.
+    private static func keepRegistered(_ key: Int32, pool: PostgresPool, liveness: Locked<Registration>) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: registrationCheck)
+            guard liveness.withLock({ $0.connection.isClosed && !$0.closed }) else { continue }
+            do {
+                let connection = try await pool.checkOutAsync()
+                let rows = try await connection.query(
+                    "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", logger: pool.logger
+                ).collect()
+                guard try rows.first?.decode(Bool.self) == true else {
+                    PostgresPool.discard(connection)
+                    pool.logger.error("instance key \(key) is held by another connection; this instance cannot register again")
+                    return
+                }
+                let unused = liveness.withLock { registration -> PostgresConnection in
+                    if registration.closed { return connection }
+                    defer { registration.connection = connection }
+                    return registration.connection
+                }
+                PostgresPool.discard(unused)
+            } catch {
+                continue
+            }
+        }
+    }
+
+    static func tag(_ key: Int32) -> String { "p\(key)" }
+
+    /// Whether the writer of an upload tagged `tag` still runs: an untagged or foreign-format one does not
+    /// (it is from a server that had the tree to itself); this instance's own does.
+    public func isLive(_ tag: String?) throws -> Bool {
+        guard let tag, tag.hasPrefix("p"), let key = Int32(tag.dropFirst()) else { return false }
+        return try propertyStore.isLive(key)
+    }
+
+    /// Settles, every `period` until cancelled, the moves that instances which died since recorded and did
+    /// not finish: what their own start-up would do, done without waiting for them to come back. A path
+    /// `storage` refuses to reach counts as existing, as in start-up recovery.
+    public func settleAbandonedMoves(in storage: any Storage, every period: Duration = .seconds(5)) async {
+        let properties = propertyStore
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            _ = try? await BlockingPool.run {
+                try properties.finishInterruptedMoves { path in
+                    do { return try storage.info(at: path) != nil } catch { return true }
+                }
+            }
+        }
+    }
+
+    /// Ends this instance's registration and closes the connections.
+    public func close() {
+        keeper?.cancel()
+        PostgresPool.discard(liveness.withLock { registration in
+            registration.closed = true
+            return registration.connection
+        })
+        pool.close()
+    }
+
+    /// A PostgreSQL error as one line: the server's message and SQL state when it sent one.
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+        }
+        return "\(error.code)"
+    }
+}

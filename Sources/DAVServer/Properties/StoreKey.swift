@@ -1,0 +1,22 @@
+import DAVCore
+
+/// How the SQLite and PostgreSQL stores key a path: its decoded form (`/a b/c`), compared byte for byte
+/// (`COLLATE "C"` in PostgreSQL), so `NFC` and `NFD` spellings of a name stay two keys.
+enum StoreKey {
+    /// The path a key was written from (`path.description`).
+    static func path(_ key: String) -> ResourcePath {
+        ResourcePath(segments: key.split(separator: "/", omittingEmptySubsequences: true).map(String.init))
+    }
+
+    /// `/a/b` → `/a`; `/a` → `/`.
+    static func parent(_ key: String) -> String {
+        guard let slash = key.utf8.lastIndex(of: UInt8(ascii: "/")), slash != key.utf8.startIndex else { return "/" }
+        return String(key[..<slash])
+    }
+
+    /// The keys strictly below `path` are those in `[lower, upper)`: `/a/` up to `/a0`, '0' being '/' + 1.
+    static func below(_ path: ResourcePath) -> (lower: String, upper: String) {
+        let lower = path.isRoot ? "/" : path.description + "/"
+        return (lower, String(lower.dropLast()) + "0")
+    }
+}

@@ -1,0 +1,154 @@
+import DAVCore
+import DAVTesting
+import Foundation
+import Testing
+
+@testable import DAVServer
+
+/// Two `davdoctor serve` processes on one tree and one PostgreSQL database; one is killed with SIGKILL in
+/// the middle of a MOVE of a locked collection. The other keeps answering and settles the move the dead one
+/// left (its properties to the tree's place, its lock gone) within seconds; once the killed one is started
+/// again, the tree is wholly at one place with every member's properties there and no lock left.
+@Suite(.serialized, .needs(.postgres))
+struct ClusterCrashTests {
+    static let namespace = "urn:davdoctor:crash"
+    static let members = 1_000
+
+    @Test func aKilledInstanceMidMoveLeavesTheClusterConsistent() async throws {
+        let url = try PostgresPeer.database()
+        let location = try PostgresLocation(url)
+        let root = TemporaryDirectory()
+        try seedCollection(root, "/a", location)
+        let victim = try ServeProcess(root: root, store: url)
+        let survivor = try ServeProcess(root: root, store: url)
+        try survivor.start()
+        var current = "/a"
+        var search = KillDelaySearch(milliseconds: 0...600)
+        var landings: [KillLanding] = []
+        for round in 0..<10 {
+            let source = current
+            let other = source == "/a" ? "/b" : "/a"
+            try victim.start()
+            let delay = search.next
+            let token = try await WireClient.with(port: victim.port) { client async throws in
+                let lock = try await client.send("LOCK", source, headers: ["Timeout": "Second-3600"], text: lockBody())
+                #expect(lock.status == 200)
+                let token = try #require(lock.headers.first(name: "Lock-Token"))
+                let move = Task {
+                    try await client.send("MOVE", source, headers: ["Destination": client.destination(other), "If": "(\(token))"])
+                }
+                try await Task.sleep(for: .milliseconds(delay))
+                victim.kill9()
+                _ = try? await move.value
+                return token
+            }
+            // The survivor answers at once, whatever the victim left half done.
+            try await WireClient.with(port: survivor.port) { client async throws in
+                #expect(try await client.send("PROPFIND", "/", headers: ["Depth": "1"], text: propfindAll).status == 207, "round \(round)")
+            }
+            let landing = try observeMove(root, from: source, to: other, location)
+            landings.append(landing)
+            search.record(landing, at: delay)
+            let place = landing == .before ? source : other
+            if landing == .middle {
+                // The survivor settles the dead instance's move by itself, without waiting for its restart.
+                let deadline = ContinuousClock.now + .seconds(30)
+                var listed = 0
+                while ContinuousClock.now < deadline {
+                    listed = try await WireClient.with(port: survivor.port) { try await membersWithProperties($0, place) }
+                    if listed == Self.members { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                #expect(listed == Self.members, "round \(round): the survivor settled the abandoned move")
+            }
+
+            try victim.start()  // its start-up recovery finishes or forgets the dead instance's move, if still recorded
+            try await WireClient.with(port: survivor.port) { client async throws in
+                try await expectListing(client, place)
+                let unlock = try await client.send("UNLOCK", source, headers: ["Lock-Token": token])
+                #expect(unlock.status == (landing == .before ? 204 : 409), "round \(round): the lock stays only with its resource")
+            }
+            victim.stop()
+            try expectStoresAgree(root, place, location)
+            current = place
+            if landings.contains(.middle) && round >= 2 { break }
+        }
+        survivor.stop()
+        #expect(landings.contains(.middle), "no kill landed mid-move: \(landings)")
+    }
+
+    // MARK: - Helpers
+
+    /// Opens the shared stores as one more instance would, for the duration of `body`.
+    private func withStores<T>(_ location: PostgresLocation, _ body: (PostgresStores) throws -> T) throws -> T {
+        let stores = try PostgresStores(location: location)
+        defer { stores.close() }
+        return try body(stores)
+    }
+
+    private func seedCollection(_ root: TemporaryDirectory, _ name: String, _ location: PostgresLocation) throws {
+        try FileManager.default.createDirectory(atPath: root.path + name, withIntermediateDirectories: false)
+        for index in 0..<Self.members {
+            try Data("member \(index)\n".utf8).write(to: URL(fileURLWithPath: root.path + name + "/m\(index)"))
+        }
+        try withStores(location) { stores in
+            let collection = try ResourcePath(encodedPath: name)
+            try stores.properties.apply([.set(XMLElement(QualifiedName(Self.namespace, "tag"), children: [.text("collection")]))], at: collection)
+            for index in 0..<Self.members {
+                try stores.properties.apply(
+                    [.set(XMLElement(QualifiedName(Self.namespace, "index"), children: [.text("\(index)")]))],
+                    at: collection.appending("m\(index)"))
+            }
+        }
+    }
+
+    /// Right after the kill: the tree is wholly at one place with every file intact; where the properties
+    /// are tells whether the kill hit between the rename and the store's update.
+    private func observeMove(_ root: TemporaryDirectory, from source: String, to destination: String, _ location: PostgresLocation) throws
+        -> KillLanding
+    {
+        let storage = try FileSystemStorage(root: root.path)
+        let sourceExists = try storage.info(at: try ResourcePath(encodedPath: source)) != nil
+        let destinationExists = try storage.info(at: try ResourcePath(encodedPath: destination)) != nil
+        #expect(sourceExists != destinationExists, "the tree is in one place, never two or none")
+        let place = sourceExists ? source : destination
+        for index in 0..<Self.members {
+            #expect(FileManager.default.contents(atPath: root.path + place + "/m\(index)") == Data("member \(index)\n".utf8))
+        }
+        let atSource = try withStores(location) { try $0.properties.paths() }.filter { $0.description.hasPrefix(source) }.count
+        if sourceExists {
+            #expect(atSource == Self.members + 1)
+            return .before
+        }
+        return atSource > 0 ? .middle : .after
+    }
+
+    /// Through the survivor: the collection and every member, each with its dead property.
+    private func expectListing(_ client: WireClient, _ place: String) async throws {
+        #expect(try await membersWithProperties(client, place) == Self.members, "every member kept its dead property")
+    }
+
+    /// How many members a listing of `place` shows with their dead property.
+    private func membersWithProperties(_ client: WireClient, _ place: String) async throws -> Int {
+        let answer = try await client.send("PROPFIND", place + "/", headers: ["Depth": "1"], text: propfindAll)
+        let members = try MultiStatusParser.parse(answer.text).responses.filter { $0.href?.hasPrefix(place + "/m") == true }
+        return members.filter { response in
+            response.properties.contains { $0.property.name == QualifiedName(Self.namespace, "index") && $0.status?.code == 200 }
+        }.count
+    }
+
+    /// Properties only for paths in the tree, all at the tree's place; no lock left; no move left recorded.
+    private func expectStoresAgree(_ root: TemporaryDirectory, _ place: String, _ location: PostgresLocation) throws {
+        let storage = try FileSystemStorage(root: root.path)
+        try withStores(location) { stores in
+            let paths = try stores.properties.paths()
+            #expect(paths.count == Self.members + 1)
+            #expect(paths.allSatisfy { $0.description.hasPrefix(place) })
+            #expect(try paths.allSatisfy { try storage.info(at: $0) != nil })
+            #expect(try stores.locks.locks(covering: .root, descendants: true, now: Date().timeIntervalSince1970).isEmpty)
+        }
+        let database = String(location.database)
+        let pending = try PostgresPeer.psql(try PostgresPeer.shared(), "SELECT count(*) FROM pending_move", database: database)
+        #expect(pending.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no move is left recorded")
+    }
+}

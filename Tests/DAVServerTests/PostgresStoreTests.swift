@@ -1,0 +1,230 @@
+import DAVCore
+import DAVTesting
+import Foundation
+import Testing
+
+@testable import DAVServer
+
+/// The store URL and where its password comes from; no server needed.
+struct PostgresLocationTests {
+    @Test func theURLNamesHostPortUserAndDatabase() throws {
+        let location = try PostgresLocation("postgres://alice:s3cret@db.example:6543/dav", environment: [:], home: "/nonexistent")
+        #expect(location.host == "db.example" && location.port == 6543 && location.user == "alice" && location.database == "dav")
+        #expect(location.password == "s3cret")
+        #expect(location.description == "postgres://alice@db.example:6543/dav", "the description never shows the password")
+        let defaults = try PostgresLocation("postgresql://bob@127.0.0.1/dav", environment: [:], home: "/nonexistent")
+        #expect(defaults.port == 5432 && defaults.password == nil)
+    }
+
+    @Test func thePasswordComesFromPGPASSWORDThenPgpass() throws {
+        let home = TemporaryDirectory()
+        let pgpass = """
+            # comment
+            other:5432:*:bob:wrong
+            127.0.0.1:5432:dav:bob:from\\:file
+            *:*:*:*:fallback
+            """
+        try pgpass.write(toFile: home.path + "/.pgpass", atomically: true, encoding: .utf8)
+        let url = "postgres://bob@127.0.0.1:5432/dav"
+        #expect(try PostgresLocation(url, environment: ["PGPASSWORD": "env"], home: home.path).password == "env")
+        #expect(try PostgresLocation(url, environment: [:], home: home.path).password == "from:file")
+        #expect(try PostgresLocation("postgres://carol@h/x", environment: [:], home: home.path).password == "fallback")
+        let elsewhere = home.path + "/pass"
+        try "*:*:*:*:named".write(toFile: elsewhere, atomically: true, encoding: .utf8)
+        #expect(try PostgresLocation(url, environment: ["PGPASSFILE": elsewhere], home: home.path).password == "named")
+    }
+
+    @Test(arguments: [
+        "mysql://a@b/c", "postgres://a@b", "postgres://a@b/", "postgres://@b/c", "postgres:///c", "postgres://a@b/c?sslmode=require",
+        "postgres://a:hidden@b:99999/c",
+    ])
+    func anUnusableURLIsOneLineThatHidesThePassword(_ url: String) throws {
+        let error = #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url, environment: [:], home: "/nonexistent") }
+        #expect(error?.description.contains("hidden") == false)
+        #expect(error?.description.contains("\n") == false)
+    }
+}
+
+/// The PostgreSQL store as several instances share it: one database, two `PostgresStores`.
+@Suite(.needs(.postgres))
+struct PostgresStoreTests {
+    static func open(_ url: String) throws -> PostgresStores { try PostgresStores(location: try PostgresLocation(url)) }
+
+    static func schemaVersion(_ url: String) throws -> String {
+        let database = String(url.split(separator: "/").last!)
+        return try PostgresPeer.psql(try PostgresPeer.shared(), "SELECT version FROM davdoctor_schema", database: database)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Two instances starting at once on a new database: one migrates, the other waits and finds it done.
+    @Test func twoInstancesMigrateANewDatabaseAtOnce() async throws {
+        let url = try PostgresPeer.database()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 { group.addTask { try Self.open(url).close() } }
+            try await group.waitForAll()
+        }
+        #expect(try Self.schemaVersion(url) == String(PostgresSchema.currentVersion))
+        let again = try Self.open(url)
+        defer { again.close() }
+        #expect(try PostgresSchema.migrate(again.pool) == PostgresSchema.currentVersion, "a migrated database is left as it is")
+    }
+
+    @Test func aDatabaseMigratedByANewerServerIsRefused() throws {
+        let url = try PostgresPeer.database()
+        try Self.open(url).close()
+        let database = String(url.split(separator: "/").last!)
+        try PostgresPeer.psql(try PostgresPeer.shared(), "UPDATE davdoctor_schema SET version = 999", database: database)
+        let error = #expect(throws: DAVError.self) { try Self.open(url) }
+        #expect(error?.message.contains("999") == true)
+        #expect(error?.message.contains(PostgresPeer.password(try PostgresPeer.shared())) == false)
+    }
+
+    /// What one instance writes, the other reads; a lock taken through one refuses a conflicting one through the other.
+    @Test func instancesShareThePropertiesAndTheLocks() throws {
+        let url = try PostgresPeer.database()
+        let first = try Self.open(url)
+        let second = try Self.open(url)
+        defer {
+            first.close()
+            second.close()
+        }
+        try first.properties.apply([.set(PropertyStoreConformanceTests.value("red"))], at: path("shared"))
+        #expect(try second.properties.properties(at: path("shared")) == [PropertyStoreConformanceTests.value("red")])
+        let now = Date().timeIntervalSince1970
+        try first.locks.create(LockConformanceTests.lock("urn:t:one", path("dir"), now: now), now: now)
+        let error = #expect(throws: DAVError.self) {
+            try second.locks.create(LockConformanceTests.lock("urn:t:two", path("dir", "f"), deep: false, now: now), now: now)
+        }
+        #expect(error?.status == 423)
+        #expect(try second.locks.locks(covering: path("dir", "f"), descendants: false, now: now).map(\.token) == ["urn:t:one"])
+    }
+
+    /// Concurrent LOCKs of one resource through two instances: exactly one is granted.
+    @Test func concurrentExclusiveLocksThroughTwoInstancesGrantOne() async throws {
+        let url = try PostgresPeer.database()
+        let instances = [try Self.open(url), try Self.open(url)]
+        defer { for instance in instances { instance.close() } }
+        let now = Date().timeIntervalSince1970
+        let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for attempt in 0..<8 {
+                let locks = instances[attempt % 2].locks
+                group.addTask {
+                    try await BlockingPool.run {
+                        do {
+                            try locks.create(LockConformanceTests.lock("urn:t:\(attempt)", path("contested"), now: now), now: now)
+                            return true
+                        } catch let error as DAVError where error.status == 423 {
+                            return false
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(granted == 1)
+    }
+
+    /// Start-up recovery on one instance leaves a live instance's recorded move and upload files alone, and
+    /// finishes (or drops) those of an instance that is gone.
+    @Test func recoveryLeavesALiveInstanceAlone() throws {
+        let url = try PostgresPeer.database()
+        let live = try Self.open(url)
+        let gone = try Self.open(url)
+        let fixture = TemporaryDirectory()
+        let storage = try FileSystemStorage(root: fixture.path, uploadTag: live.uploadTag)
+        try storage.makeCollection(at: path("from"))
+        let value = PropertyStoreConformanceTests.value("moving")
+        try live.properties.apply([.set(value)], at: path("from"))
+        try gone.properties.apply([.set(value)], at: path("old"))
+        for tag in [live.uploadTag, gone.uploadTag] {
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: fixture.path + "/" + FileSystemStorage.uploadPrefix + tag + "-x1"))
+        }
+        // The gone instance recorded a move of /old to /new, renamed, and died before moving the rows.
+        let database = String(url.split(separator: "/").last!)
+        try PostgresPeer.psql(
+            try PostgresPeer.shared(),
+            "INSERT INTO pending_move (source, destination, instance) VALUES ('/old', '/new', \(gone.instance))", database: database)
+        try storage.makeCollection(at: path("new"))
+        gone.close()
+
+        let restarted = try Self.open(url)
+        defer {
+            restarted.close()
+            live.close()
+        }
+        var options = DAVServerOptions(storage: storage, properties: restarted.properties, locks: restarted.locks)
+        options.changes = MemoryChangeLog()
+        // The live instance is in the middle of moving /from to /to: recovery elsewhere runs meanwhile.
+        var report = RecoveryReport()
+        try live.properties.move(from: path("from"), to: path("to")) {
+            try storage.move(from: path("from"), to: path("to"))
+            report = try DAVServer.recover(options, now: Date().timeIntervalSince1970, isLive: restarted.isLive)
+            #expect(try restarted.properties.properties(at: path("from")) == [value], "a live instance's move is not finished for it")
+        }
+        #expect(report.staleUploads == 1, "only the gone instance's upload file")
+        let left = try FileManager.default.contentsOfDirectory(atPath: fixture.path).filter { $0.hasPrefix(FileSystemStorage.uploadPrefix) }
+        #expect(left == [FileSystemStorage.uploadPrefix + live.uploadTag + "-x1"])
+        #expect(try restarted.properties.properties(at: path("new")) == [value], "the gone instance's move is finished")
+        #expect(try restarted.properties.properties(at: path("to")) == [value])
+        #expect(try Set(restarted.properties.paths()) == [path("new"), path("to")])
+    }
+
+    /// A PostgreSQL restart cuts the connection that holds an instance's liveness lock: the instance takes it
+    /// again by itself, so others soon see it alive again rather than for dead until it restarts.
+    @Test func anInstanceRegistersAgainAfterItsConnectionIsCut() async throws {
+        let url = try PostgresPeer.database()
+        let first = try Self.open(url)
+        let second = try Self.open(url)
+        defer {
+            first.close()
+            second.close()
+        }
+        #expect(try second.isLive(first.uploadTag))
+        let database = String(url.split(separator: "/").last!)
+        try PostgresPeer.psql(
+            try PostgresPeer.shared(),
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
+        var seenDead = false
+        var seenAlive = false
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline && !seenAlive {
+            if let live = try? second.isLive(first.uploadTag) {
+                if live { seenAlive = true } else { seenDead = true }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seenAlive, "registered again within 15 s")
+        #expect(seenDead, "the cut connection did release the lock (else this test proves nothing)")
+    }
+
+    /// PostgreSQL out of reach: the store answers 503 with Retry-After, and once it is back, the same store
+    /// carries on by itself (its broken connections are replaced).
+    @Test func anUnreachableStoreIs503AndReconnects() throws {
+        let nowhere = try PostgresLocation("postgres://davdoctor:x@127.0.0.1:\(Processes.freePort())/none")
+        let unreachable = PostgresPropertyStore(pool: PostgresPool(location: nowhere), instance: 1)
+        let error = #expect(throws: DAVError.self) { try unreachable.properties(at: path("x")) }
+        #expect(error?.status == 503)
+        #expect(error?.headers.contains { $0.0 == "Retry-After" } == true)
+
+        let url = try PostgresPeer.database()
+        let stores = try Self.open(url)
+        defer { stores.close() }
+        try stores.properties.apply([.set(PropertyStoreConformanceTests.value("kept"))], at: path("r"))
+        let database = String(url.split(separator: "/").last!)
+        // Every connection to the database is cut, as a PostgreSQL restart cuts them.
+        try PostgresPeer.psql(
+            try PostgresPeer.shared(),
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
+        var answers: [Int] = []
+        for _ in 0..<3 {
+            do {
+                #expect(try stores.properties.properties(at: path("r")) == [PropertyStoreConformanceTests.value("kept")])
+                answers.append(200)
+            } catch let error as DAVError {
+                answers.append(error.status)
+            }
+        }
+        #expect(answers.last == 200, "the store reconnected by itself: \(answers)")
+        #expect(answers.allSatisfy { $0 == 200 || $0 == 503 }, "a broken connection is a 503, never a 500: \(answers)")
+    }
+}
