@@ -348,6 +348,7 @@ enum Diagnose {
             findings += PathRule.findings(input)
             findings += LockRule.findings(input)
             findings += StorageRule.findings(input)
+            findings += ServerMessageRule.findings(input)
             findings += ServerConfigRule.findings(input)
             findings += ProxyRule.findings(input)
             findings += ClientRule.findings(input)

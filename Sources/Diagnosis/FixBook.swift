@@ -54,6 +54,14 @@ public enum FixBook {
         return fixes
     }
 
+    /// A write the file system behind the share refused (a read-only mount, a folder the server's user may
+    /// not write), where no WebDAV setting is at fault.
+    public static func unwritableStorage(path: String, server: ServerKind) -> [Fix] {
+        let who = server == .unknown ? "the server's user" : "the user \(server.displayName) runs as"
+        return [Fix("Check the mount behind \(path) (findmnt -T DIR: ro or rw) and remount it read-write if it should take writes", .medium),
+                Fix("Check that \(who) owns or may write the directory behind \(path) (and its hidden state folders); change that directory only", .medium)]
+    }
+
     public static func notFound(server: ServerKind) -> [Fix] {
         var fixes = [Fix("Check the path for case, encoding and a trailing slash; list the parent collection to see the real names", .easy)]
         if server == .nginx { fixes.append(Fix("nginx needs a trailing slash on collection URLs (MKCOL, PROPFIND, DELETE of a folder)", .easy)) }

@@ -160,6 +160,18 @@ enum ProbePlanner {
             add(.depthZero, "ask the same with Depth: 0: can the collection itself be read, only not its members?",
                 method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
         }
+        // cache: a listing a shared cache answered, compared with what the server answers past the cache. The
+        // repeat goes first: a cache that honours no-cache stores the fresh answer it fetches.
+        if CachedListing.applies(analysis) {
+            add(.cachedRepeat, "repeat the \(context.method) as sent: the cache answers it again", method: context.method, url: url,
+                headers: context.request.headers, body: context.request.body, subject: context.requestPath)
+            var headers = context.request.headers
+            headers.set("Cache-Control", "no-cache")
+            headers.set("Pragma", "no-cache")
+            let token = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            add(.pastCache, "the same \(context.method) with a query string no cache holds: the server's own answer now", method: context.method,
+                url: CachedListing.pastCacheURL(url, token: token), headers: headers, body: context.request.body, subject: context.requestPath)
+        }
         // cache: does the answer change when caches are told to stand aside?
         if context.method == "PROPFIND", top == 207 || top == nil {
             var headers = context.request.headers
@@ -196,9 +208,18 @@ enum ProbePlanner {
                 add(.writeSpace, "read the free space (RFC 4331 quota) of \(collection), where the write went", method: "PROPFIND",
                     url: origin + URLPath.encode(collection), headers: HTTPFields([("Depth", "0")]), body: quotaBody, subject: target)
             }
+            if PropertyEffect.claimedSuccess(analysis), case let changes = PropertyEffect.changes(context.request.body), !changes.isEmpty {
+                add(.propertyEffect, "PROPFIND the properties the PROPPATCH set, to see whether the server kept them", method: "PROPFIND",
+                    url: url, headers: HTTPFields([("Depth", "0")]), body: PropertyEffect.readBack(changes), subject: context.requestPath)
+            }
             if (200..<300).contains(top), context.method == "PUT" || context.method == "DELETE" {
                 add(.writeEffect, "HEAD \(target) to see whether the \(context.method) took effect", method: "HEAD",
                     url: origin + URLPath.encode(target), subject: target)
+            }
+            // A collection is asked with PROPFIND: many servers have no page for the GET or HEAD of one (404).
+            if (200..<300).contains(top), context.method == "MKCOL" || context.method == "MKCALENDAR" {
+                add(.writeEffect, "PROPFIND \(target) to see whether the \(context.method) took effect", method: "PROPFIND",
+                    url: origin + URLPath.encode(target), headers: HTTPFields([("Depth", "0")]), body: allprop, subject: target)
             }
         }
         return probes

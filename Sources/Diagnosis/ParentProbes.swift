@@ -56,6 +56,29 @@ enum ParentProbes {
             status: 404)
     }
 
+    /// A 404 for the top of a share whose parent is answered by another server, which does not speak WebDAV
+    /// there: the share is a path a front server relays to another one (ProxyPass, proxy_pass), and that server
+    /// has nothing at the path it is sent. A client's typo of the share's name would not be relayed at all:
+    /// the front would answer it, in its own hand. The evidence is the two Server headers.
+    static func relayedShareRootMissing(_ analysis: AnalysisResult, parent: String, head: ResponseHead, subject: String) -> Finding? {
+        let path = analysis.context.requestPath
+        guard analysis.status == 404, subject == path, isDirectParent(parent, of: path), [405, 501].contains(head.status),
+            let front = head.headers["Server"]?.trimmingASCIIWhitespace(), let share = analysis.head?.headers["Server"]?.trimmingASCIIWhitespace(),
+            front != share
+        else { return nil }
+        var finding = Finding(
+            cause: .proxy, likelihood: .high, signs: [Sign("relayed-share-root-missing", subject: path, value: share)],
+            title: "\(path) is relayed to another server, which has nothing at the path it is sent",
+            resources: [path],
+            evidence: ["\(path) answered 404 with Server: \(share); its parent \(parent) answered \(Wording.status(head.status)) with Server: \(front), which does not speak WebDAV there",
+                       "two servers answer under one host: a front server relays \(path) to another one (a reverse proxy), and the path it relays to does not exist there; a misspelt share name would not be relayed, and the front would answer it itself"],
+            fixes: [Fix("Point the proxy at the share's real path on the backend (Apache: ProxyPass \(path) http://backend/REAL/PATH/ with the matching ProxyPassReverse; nginx: location \(path) { proxy_pass http://backend/REAL/PATH/; })", .medium),
+                    Fix("List the backend's root straight (PROPFIND Depth 1 at its own address) to see which path the share has there", .easy)],
+            status: 404)
+        finding.because = finding.evidence[1]
+        return finding
+    }
+
     /// A PUT refused with 405 whose target the parent lists as a collection: a file cannot be written
     /// over a collection (RFC 4918 §9.7.2), whatever the server's method rules say.
     static func putOnCollection(_ analysis: AnalysisResult, parent: String, listing: MultiStatus, subject: String) -> Finding? {

@@ -32,6 +32,12 @@ public struct Probe: Sendable, Hashable, Identifiable {
         case writeSpace
         /// HEAD of a resource the user's PUT or DELETE just answered for, to see whether the write took.
         case writeEffect
+        /// After a PROPPATCH answered 207 with every property 200: PROPFIND Depth 0 of the same properties,
+        /// to see whether the server kept them (``PropertyEffect``).
+        case propertyEffect
+        /// After a listing a shared cache answered (``CachedListing``): the same request again, which the cache
+        /// answers again, and the same with a query string no cache holds, which reaches the server.
+        case cachedRepeat, pastCache
         /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
         /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
         case scratchCreate, scratchPut, destinationCopy, destinationMove, mkcolWithoutSlash, scratchDelete

@@ -35,6 +35,7 @@ enum ProbeInterpreter {
                     demote(.path, in: &findings)
                     findings.append(finding)
                 }
+                if let finding = ExistenceProbes.contradiction(analysis, options: head, findings: &findings) { findings.append(finding) }
                 for name in ["DAV", "Allow", "MS-Author-Via", "Server"] { if let value = head.headers[name] { capabilities[name] = value } }
                 let classes = (head.headers["DAV"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
                 // A well-known path only redirects (RFC 6764): it owes no DAV header.
@@ -65,6 +66,11 @@ enum ProbeInterpreter {
                 }
             case .parentListing:
                 guard head.status == 207, let listing = outcome.multistatus else {
+                    if let finding = ParentProbes.relayedShareRootMissing(analysis, parent: Href(probe.url).displayPath, head: head, subject: probe.subject) {
+                        demote(.path, in: &findings)
+                        findings.insert(finding, at: 0)
+                        continue
+                    }
                     if let finding = ParentProbes.destinationParentMissing(analysis, parent: Href(probe.url).displayPath, status: head.status, subject: probe.subject),
                         !findings.contains(where: { $0.signs.contains { $0.kind == "destination-parent-missing" } })
                     {
@@ -189,6 +195,17 @@ enum ProbeInterpreter {
                         // Proven: it leads; a cache that kept the refusal only repeats it.
                         findings.insert(findings.remove(at: index), at: 0)
                         for other in findings.indices where findings[other].cause == .cache && findings[other].likelihood == .high { findings[other].likelihood = .medium }
+                    } else if analysis.head?.status == 403 {
+                        // The refusal came from a cache, so no rule read it: the server's own answer now says what it was.
+                        for other in findings.indices where findings[other].cause == .cache && findings[other].likelihood == .high { findings[other].likelihood = .medium }
+                        var refusal = Finding(
+                            cause: .serverConfig, likelihood: .high, signs: [Sign("depth-infinity-refused", subject: analysis.context.requestPath)],
+                            title: "the server refuses Depth: infinity for \(analysis.context.requestPath)",
+                            resources: [analysis.context.requestPath],
+                            evidence: ["the PROPFIND with Depth: infinity answered 403, and the same PROPFIND with Depth: 1 answers 207: only Depth infinity is refused (RFC 4918 §9.1)"],
+                            fixes: FixBook.depthInfinity(server: analysis.server.kind), status: 403)
+                        refusal.because = refusal.evidence[0]
+                        findings.insert(refusal, at: 0)
                     }
                     findings.removeAll { $0.cause == .permission && $0.likelihood == .low }
                 } else if head.status == 401 || head.status == 403 {
@@ -236,6 +253,8 @@ enum ProbeInterpreter {
                 if let finding = WriteProbes.space(analysis, outcome: outcome, findings: &findings) { findings.append(finding) }
             case .writeEffect:
                 if let finding = WriteProbes.effect(analysis, head: head) { findings.append(finding) }
+            case .propertyEffect:
+                if let finding = PropertyEffect.finding(analysis, readBack: outcome, space: outcomes.first { $0.probe.kind == .writeSpace }) { findings.append(finding) }
             case .head where head.status == 404 || head.status == 410:
                 // A member the listing names is not there. In an otherwise healthy listing, the listing came from a
                 // cache or an index that lags; where the hrefs are already at fault, it shows what that costs.
@@ -274,15 +293,20 @@ enum ProbeInterpreter {
                 ReportProbes.judgeHomes(outcome, findings: &findings, notes: &analysis.notes)
             case .wellKnown:
                 ReportProbes.judgeWellKnown(analysis, outcome: outcome, findings: &findings, notes: &analysis.notes)
+            case .cachedRepeat, .pastCache:
+                continue  // read together after the loop (CachedListing)
             case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
                  .rootOptions, .missingPath, .quotaProperties,
                  .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
                 continue  // ScratchWrites and ClientProfiles read these, after the investigation
             }
         }
+        CachedListing.judge(analysis, cached: outcomes.first { $0.probe.kind == .cachedRepeat }, fresh: outcomes.first { $0.probe.kind == .pastCache },
+                            findings: &findings, notes: &analysis.notes, noteSigns: &analysis.noteSigns)
         // A healthy answer stays healthy: what OPTIONS showed about the server in general (no DAV header on a
         // static path, OPTIONS behind a login) is said as a note, unless the request was OPTIONS itself.
-        let healthy = initial.findings.isEmpty && (initial.status.map { (200..<300).contains($0) } ?? false)
+        // (or one whose only finding a probe took back: a cached listing the server still gives word for word)
+        let healthy = (initial.findings.isEmpty || findings.isEmpty) && (initial.status.map { (200..<300).contains($0) } ?? false)
         if healthy, analysis.context.method != "OPTIONS" {
             for finding in serverWide { analysis.notes.append("also seen: \(finding.title) (\(finding.evidence.first ?? ""))") }
         } else {

@@ -158,7 +158,7 @@ public struct ResponseCollector: Sendable {
                 } else if code == 404 {
                     if succeeded { properties.takeAbsent(name) }
                 } else {
-                    properties.takeFailure(name, status: code, path: path, conditions: propstat.error?.elements ?? [])
+                    properties.takeFailure(name, status: code, path: path, conditions: propstat.error?.elements ?? [], description: propstat.responseDescription)
                 }
             }
         }

@@ -78,7 +78,7 @@ public struct ScratchWrites: Sendable {
     public func judge(_ analysis: AnalysisResult, outcomes: [ProbeOutcome]) -> Finding? {
         let method = analysis.context.method
         guard StatusRule.writeMethods.contains(method), !["UNLOCK", "LOCK"].contains(method) || analysis.status == 500,
-            WriteProbes.failed(analysis), let refusal = analysis.status, Self.bareRefusals.contains(refusal),
+            WriteProbes.failed(analysis), let refusal = WriteProbes.propertyRefusal(analysis) ?? analysis.status, Self.bareRefusals.contains(refusal),
             !analysis.findings.contains(where: { $0.likelihood == .high && [.storage, .lock, .proxy, .path].contains($0.cause) })
         else { return nil }
         func outcome(_ kind: Probe.Kind) -> ProbeOutcome? { outcomes.first { $0.probe.kind == kind } }
@@ -94,19 +94,35 @@ public struct ScratchWrites: Sendable {
         }
         if [403, 405, 500].contains(create) {
             // 403 and 405 are the server's policy; a 500 is the file system's refusal, which a full disk
-            // (no inode left) gives as well as a read-only mount.
+            // (no inode left) gives as well as a read-only mount. Some servers give every failed mkdir one
+            // status, whatever its errno: then the MKCOL's refusal says no more than a 500.
+            let anyErrno = Self.mkdirStatusForAnyErrno[analysis.server.kind] == create
+            var evidence = ["a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
+                            "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do"]
+            if anyErrno {
+                evidence.append("\(analysis.server.kind.displayName) answers every failed mkdir with \(create) (no inode left as well as a read-only or unwritable directory), so this refusal does not say which")
+            }
             return Finding(
-                cause: .permission, likelihood: create == 500 ? .medium : .high,
+                cause: .permission, likelihood: create == 500 || anyErrno ? .medium : .high,
                 title: "\(directory) takes no write at all: a read-only share or mount, or a directory the server may not write",
-                resources: [target],
-                evidence: ["a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
-                           "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do"],
+                resources: [target], evidence: evidence,
                 fixes: FixBook.readOnly(path: directory, server: analysis.server.kind), status: refusal)
         }
         let sent = analysis.context.request.body?.count ?? 0
         let small = steps.first { $0.kind == .scratchPut }?.body?.count ?? 0
         guard (200..<300).contains(create), let put = outcome(.scratchPut)?.head?.status else { return nil }
         let said = analysis.head?.statusLine ?? String(refusal)
+        if put == 404 || put == 409 {
+            // The server said it made the collection, and then knows of no such collection: its mkdir failed
+            // unchecked (SabreDAV 1.8 on a read-only mount answers so).
+            return Finding(
+                cause: .permission, likelihood: .medium, signs: [Sign("scratch-collection-not-made", subject: scratchPath, value: String(put))],
+                title: "\(directory) takes no write: the server reports writes there that it did not make",
+                resources: [target],
+                evidence: ["a scratch MKCOL in \(directory) answered \(Wording.status(create)), yet a PUT into that collection answered \(Wording.status(put)): the collection was never made",
+                           "a directory the server cannot write (a read-only mount, or one its user may not write) fails so on a server that does not check its writes; the \(method) answered \(said)"],
+                fixes: FixBook.unwritableStorage(path: directory, server: analysis.server.kind), status: refusal)
+        }
         if put == 500 || put == 503 {
             // Permissions would have refused the MKCOL as well; a new name takes no data, a file does.
             return Finding(
@@ -129,6 +145,11 @@ public struct ScratchWrites: Sendable {
         return nil
     }
 
+    /// Servers whose MKCOL answers one status for every errno of a failed mkdir but a missing parent's
+    /// (their source): lighttpd's mod_webdav (`webdav_mkdir`: ENOSPC, EROFS, EACCES all 403) and
+    /// golang.org/x/net/webdav in rclone (`handleMkcol`: 405 for anything but "does not exist").
+    static let mkdirStatusForAnyErrno: [ServerKind: Int] = [.lighttpd: 403, .rclone: 405]
+
     /// The statuses that say a write failed without saying why; the others (413, 423, 502 …) name their cause.
     static let bareRefusals: Set<Int> = [403, 404, 405, 500, 503, 507]
 
@@ -148,6 +169,9 @@ public struct ScratchWrites: Sendable {
         if let removed = status(.scratchDelete), (200..<300).contains(removed) {
             notes.append("--allow-writes: the scratch collection \(scratchPath) was created and removed again")
             noteSigns.append(Sign("scratch-removed", subject: scratchPath))
+        } else if status(.scratchDelete) == 404 {
+            notes.append("--allow-writes: the server said it created the scratch collection \(scratchPath), yet it is not there to remove: nothing is left behind")
+            noteSigns.append(Sign("scratch-never-made", subject: scratchPath))
         } else {
             notes.append("--allow-writes: WARNING: the scratch collection \(scratchPath) could not be removed; delete it by hand (curl -X DELETE '\(scratchURL)')")
             noteSigns.append(Sign("scratch-left-behind", subject: scratchPath, value: scratchURL))

@@ -79,6 +79,38 @@ public struct ServerProfile: Sendable, Hashable {
         return goReasonPhrases.contains(body)
     }
 
+    /// Radicale and Xandikos name themselves in no Server header: each answers through a Python HTTP server
+    /// that names itself instead. Radicale's built-in server is wsgiref's (`WSGIServer/0.2 CPython/3.11`), and
+    /// its error bodies are its own fixed texts (radicale/httputils.py) or, on the same server, its DAV header
+    /// (`1, 2, 3, calendar-access, addressbook, extended-mkcol`); `xandikos serve` runs on aiohttp.
+    static func pythonDAVServer(headers: HTTPFields?, body: String) -> ServerProfile? {
+        guard let headers, let server = headers["Server"] else { return nil }
+        let lower = server.lowercased()
+        if lower.contains("aiohttp") {
+            return ServerProfile(kind: .xandikos, evidence: "Server: \(server): an aiohttp server, which is what xandikos serve runs on")
+        }
+        if lower.hasPrefix("wsgiserver/") {
+            let text = body.trimmingASCIIWhitespace()
+            if radicaleTexts.contains(text) {
+                return ServerProfile(kind: .radicale, evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's own error text \"\(text)\"")
+            }
+            if headers["DAV"]?.trimmingASCIIWhitespace() == radicaleDAV {
+                return ServerProfile(kind: .radicale, evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's DAV header")
+            }
+        }
+        return nil
+    }
+
+    /// The error texts of radicale/httputils.py (3.x) that no other server writes; wsgiref's own 500 text is
+    /// Radicale's too.
+    static let radicaleTexts: Set<String> = [
+        "Access to the requested resource forbidden.", "Action on the requested resource refused.",
+        "The requested resource could not be found.", "Conflict in the request.", "The method is not allowed on the requested resource.",
+        "Precondition failed.", "Request body too large.", "Remote destination not supported.", "Directory listings are not supported.",
+        "Insufficient Storage.  Please contact the administrator.", "A server error occurred.  Please contact the administrator.",
+    ]
+    static let radicaleDAV = "1, 2, 3, calendar-access, addressbook, extended-mkcol"
+
     private static let goReasonPhrases: Set<String> = Set((400..<600).map(HTTPStatus.reason(for:)).filter { !$0.isEmpty })
 
     /// Recognises the server from response headers, then from a body excerpt and the namespaces it used.
@@ -95,6 +127,7 @@ public struct ServerProfile: Sendable, Hashable {
                 return ServerProfile(kind: kind, evidence: "Server: \(server)")
             }
         }
+        if let python = pythonDAVServer(headers: headers, body: bodyExcerpt) { return python }
         if isGoWebDAVError(headers: headers, body: bodyExcerpt) {
             return ServerProfile(kind: .rclone, evidence: "no Server header and a body that is the reason phrase alone (\"\(bodyExcerpt)\"), as text/plain: golang.org/x/net/webdav, the handler of rclone serve webdav")
         }

@@ -8,7 +8,15 @@ enum WriteProbes {
     /// Writes the answer refused, or took only in part.
     static func failed(_ analysis: AnalysisResult) -> Bool {
         guard let status = analysis.status else { return false }
-        return status >= 400 || (status == 207 && (analysis.collector?.failingCount ?? 0) > 0)
+        return status >= 400 || (status == 207 && ((analysis.collector?.failingCount ?? 0) > 0 || propertyRefusal(analysis) != nil))
+    }
+
+    /// The status a 207 gave the properties it would not store (a PROPPATCH's 500 or 507 propstat), when
+    /// that is all that failed; 424 only points at another failure.
+    static func propertyRefusal(_ analysis: AnalysisResult) -> Int? {
+        guard analysis.status == 207, let collector = analysis.collector, collector.failingCount == 0 else { return nil }
+        let codes = Set(collector.failedProperties.keys.map(\.status))
+        return [500, 507, 403].first { codes.contains($0) }
     }
 
     /// The bytes the write needed: its body, or a little for a new name.
@@ -38,6 +46,23 @@ enum WriteProbes {
     static func effect(_ analysis: AnalysisResult, head: ResponseHead) -> Finding? {
         let path = analysis.context.requestPath
         switch analysis.context.method {
+        case "PUT" where (head.status == 404 || head.status == 410) && CacheRule.cacheHit(head) == nil:
+            // (A 404 a cache kept from before says nothing of the PUT.)
+            return Finding(
+                cause: .permission, likelihood: .high, signs: [Sign("write-not-kept", subject: path, value: String(head.status))],
+                title: "the PUT of \(path) did not take: nothing is there",
+                resources: [path],
+                evidence: ["the PUT answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD of \(path) right after answers \(Wording.status(head.status)): the server never created the file and said so to no one",
+                           "a full disk leaves a file cut short, which HEAD finds; no file at all is a directory the server cannot write (a read-only mount, or one its user may not write)"],
+                fixes: FixBook.unwritableStorage(path: URLPath.parent(of: path), server: analysis.server.kind))
+        case "MKCOL" where head.status == 404 || head.status == 410, "MKCALENDAR" where head.status == 404 || head.status == 410:
+            return Finding(
+                cause: .permission, likelihood: .medium, signs: [Sign("write-not-kept", subject: path, value: String(head.status))],
+                title: "the \(analysis.context.method) of \(path) did not take: no collection is there",
+                resources: [path],
+                evidence: ["the \(analysis.context.method) answered \(analysis.head?.statusLine ?? "2xx"), yet PROPFIND of \(path) right after answers \(Wording.status(head.status)): the server never made the collection and said so to no one",
+                           "mkdir fails so in a directory the server cannot write (a read-only mount, or one its user may not write), or on a file system with no inode left"],
+                fixes: FixBook.unwritableStorage(path: URLPath.parent(of: URLPath.withoutTrailingSlash(path)), server: analysis.server.kind))
         case "PUT":
             let sent = analysis.context.request.body?.count ?? 0
             guard head.status == 200, let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length < sent else { return nil }

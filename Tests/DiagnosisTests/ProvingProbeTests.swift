@@ -103,10 +103,18 @@ struct ProvingProbeTests {
     }
 
     @Test func aDirectoryThatTakesNoWriteIsReadOnly() throws {
-        let (writes, verdict) = try judged("rclone/delete-readonly", create: 405, put: nil)
-        #expect(writes.scratchURL.hasSuffix("/docs/.davdoctor-scratch-t/"))
+        // nginx answers a MKCOL that mkdir refuses for access (EACCES) with 403, and a full disk with 507.
+        let (_, verdict) = try judged("nginx/put-root-owned-folder", create: 403, put: nil)
         #expect(verdict?.cause == .permission)
         #expect(verdict?.likelihood == .high)
+        // x/net/webdav (rclone) answers 405 to every failed mkdir but a missing parent: read-only or no inode left.
+        let (writes, either) = try judged("rclone/delete-readonly", create: 405, put: nil)
+        #expect(writes.scratchURL.hasSuffix("/docs/.davdoctor-scratch-t/"))
+        #expect(either?.cause == .permission)
+        #expect(either?.likelihood == .medium)
+        // So does lighttpd with 403 (webdav_mkdir): its PUT 500 stays read first as a full disk.
+        let (_, lighttpd) = try judged("lighttpd/put-no-inodes", create: 403, put: nil)
+        #expect(lighttpd?.likelihood == .medium)
     }
 
     @Test func aCollectionButNoFileMeansNoRoom() throws {

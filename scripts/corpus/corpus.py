@@ -583,7 +583,11 @@ def capture(args: argparse.Namespace) -> int:
                     if case.prepare:
                         case.prepare(ctx)
                     os.makedirs(os.path.join(live_root, setup.name), exist_ok=True)
-                    result = subprocess.run(check_args(args.binary, case, body_file), capture_output=True, timeout=180)
+                    replay = check_args(args.binary, case, body_file)
+                    if args.save_exchanges:
+                        # check keeps every exchange, probes included, byte-exact: real answers for probe tests.
+                        replay += ["--save", os.path.join(args.save_exchanges, setup.name, case.id)]
+                    result = subprocess.run(replay, capture_output=True, timeout=180)
                     with open(os.path.join(live_root, setup.name, f"{case.id}.json"), "wb") as f:
                         f.write(json.dumps({"exit": result.returncode, "stdout": result.stdout.decode("utf-8", "replace"),
                                             "stderr": result.stderr.decode("utf-8", "replace")[-2000:]}).encode())
@@ -857,6 +861,7 @@ def main() -> int:
     c.add_argument("--only", nargs="*", help="setup names")
     c.add_argument("--out", help="write here instead of Tests/Corpus")
     c.add_argument("--live-results", help="also replay each case through davdoctor check; keep its reports here")
+    c.add_argument("--save-exchanges", help="with --live-results: keep every exchange of each replay here (check --save)")
     c.add_argument("--binary", default=default_binary)
     s = sub.add_parser("score", help="score davdoctor on the corpus")
     s.add_argument("--corpus", help="default Tests/Corpus")

@@ -19,7 +19,14 @@ public struct PropertyTally: Sendable, Equatable {
         public var count: Int
         public var examples: [String]
         public var conditions: Set<String>
+        /// The server's own words for the failure (the propstat's `<D:responsedescription>`), the first few
+        /// distinct ones: Apache names its property database here.
+        public var descriptions: [String] = []
     }
+
+    /// At most this many distinct descriptions are kept per property and status, each cut to this length.
+    static let descriptionsKept = 3
+    static let descriptionLength = 300
 
     /// Counts the properties of one propstat under its status.
     mutating func take(propstatOf count: Int, status: Int?) {
@@ -32,12 +39,13 @@ public struct PropertyTally: Sendable, Equatable {
 
     /// A property that failed with `status` on the resource at `path`; `conditions` are its propstat's
     /// `<D:error>` elements.
-    mutating func takeFailure(_ name: QualifiedName, status: Int, path: String, conditions: [XMLElement]) {
+    mutating func takeFailure(_ name: QualifiedName, status: Int, path: String, conditions: [XMLElement], description: String? = nil) {
         let key = FailureKey(name: name, status: status)
         var failure = failed[key] ?? Failure(count: 0, examples: [], conditions: [])
         failure.count += 1
         if failure.examples.count < ResponseCollector.examplesKept { failure.examples.append(path) }
         for condition in conditions { failure.conditions.insert(condition.name.description) }
+        if let description { failure.keep(description) }
         failed[key] = failure
     }
 
@@ -49,8 +57,19 @@ public struct PropertyTally: Sendable, Equatable {
             merged.count += failure.count
             merged.examples.append(contentsOf: failure.examples, upTo: ResponseCollector.examplesKept)
             merged.conditions.formUnion(failure.conditions)
+            for description in failure.descriptions { merged.keep(description) }
             failed[key] = merged
         }
+    }
+}
+
+extension PropertyTally.Failure {
+    /// Keeps a description, trimmed and on one line, unless it is empty, known already, or one too many.
+    mutating func keep(_ description: String) {
+        let flat = description.split(whereSeparator: \.isNewline).map { $0.trimmingASCIIWhitespace() }.filter { !$0.isEmpty }.joined(separator: " ")
+        guard !flat.isEmpty, descriptions.count < PropertyTally.descriptionsKept else { return }
+        let kept = String(flat.prefix(PropertyTally.descriptionLength))
+        if !descriptions.contains(kept) { descriptions.append(kept) }
     }
 }
 

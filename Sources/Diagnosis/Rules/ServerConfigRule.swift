@@ -29,7 +29,7 @@ enum ServerConfigRule: Rule {
                 evidence: ["a 5xx per resource is the server's own failure; its error log says why"] + serverErrors.compactMap(\.description).prefix(2),
                 fixes: [Fix("Read the server's error log at the time of the request (davdoctor logs); a lock database or file system error is common", .medium)]))
         }
-        for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 409 || key.status == 500 {
+        for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where (key.status == 409 || key.status == 500) && !ServerMessageRule.explains(failure) {
             if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || isProtected(key.name) {
                 findings.append(Finding(
                     cause: .permission, likelihood: .high, title: "\(key.name) is protected: the server will not let it be changed",

@@ -36,6 +36,8 @@ enum StatusRule: Rule {
         {
             return habits
         }
+        if server == .xandikos, let habits = xandikos(method: method, status: status, path: path, make: { finding($0, $1, $2, $3, extra: $4) }) { return habits }
+        if server == .radicale, let habits = radicale(method: method, status: status, path: path, make: { finding($0, $1, $2, $3, extra: $4) }) { return habits }
         switch status {
         case 200..<300:
             if method == "OPTIONS", head.headers["DAV"] == nil, let allow = head.headers["Allow"],

@@ -224,9 +224,23 @@ def cases(ctx, base):
                kind="full-disk", prepare=absent("/quota/report.txt"),
                notes="/quota/ is an almost full 256 KiB tmpfs; Sabre 1.8 ignores the short write (ENOSPC) and answers "
                      "201 with the ETag of the truncated file")
+    def disk_full(c):
+        """/quota/ has no byte left (report.txt gone, a filler takes the rest) and no .sabredav from an earlier
+        attempt: the property file must be created, on a full disk, both times."""
+        absent("/quota/report.txt")(c)
+        quota = os.path.join(c.workdir, "sabredav", "root", "quota")
+        if os.path.ismount(quota):
+            if os.path.exists(os.path.join(quota, ".sabredav")):
+                os.remove(os.path.join(quota, ".sabredav"))
+            rest = os.statvfs(quota)
+            try:
+                with open(os.path.join(quota, "filler-rest.bin"), "ab") as f:
+                    f.write(b"\0" * (rest.f_bavail * rest.f_frsize))
+            except OSError:
+                pass  # full already
     yield Case("proppatch-full-disk", "PROPPATCH", f"{base}/quota/filler.bin", "storage", ["/quota/filler.bin"],
                headers=[XML_TYPE], body=proppatch({"{http://example.com/ns}reviewed": "yes"}), kind="full-disk",
-               prepare=absent("/quota/report.txt"),
+               prepare=disk_full,
                notes="the .sabredav property file cannot be written (ENOSPC); Sabre answers 207 200 all the same")
 
     # ---- server-config
