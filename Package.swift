@@ -1,11 +1,11 @@
+import Foundation
 // swift-tools-version: 6.1
 import PackageDescription
-import Foundation
 
 /// Settings every target shares: Swift 6 with strict concurrency is the default language mode;
 /// `ExistentialAny` keeps protocol existentials visible at the use site.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

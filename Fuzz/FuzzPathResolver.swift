@@ -11,8 +11,9 @@ public func fuzzPathResolver(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         // The name that reaches the file system (a segment spells a byte that is not UTF-8 `\XX`).
         let name = ResourcePath.name(ofSegment: segment)
         precondition(!name.isEmpty && name != [0x2E] && name != [0x2E, 0x2E], "unsafe segment from \(raw.debugDescription)")
-        precondition(!name.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }),
-                     "separator or control byte in a segment from \(raw.debugDescription)")
+        precondition(
+            !name.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }),
+            "separator or control byte in a segment from \(raw.debugDescription)")
     }
     for isCollection in [false, true] {
         let again = try? ResourcePath(encodedPath: path.href(isCollection: isCollection))

@@ -18,7 +18,7 @@ struct BuildCommit: BuildToolPlugin {
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: [root.appending(path: "scripts/build-commit.sh").path, root.path, output.path],
                 outputFilesDirectory: output
-            ),
+            )
         ]
     }
 }

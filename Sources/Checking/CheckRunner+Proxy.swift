@@ -16,7 +16,9 @@ extension CheckRunner {
         let comparison = ProxyComparison(direct: directSide, via: viaSide)
         var scratch: (findings: [Finding], notes: [String], noteSigns: [Sign]) = ([], [], [])
         let token = scratchToken()
-        if allowWrites, var writes = ScratchWrites(requestURL: via.url, token: token), let straight = ScratchWrites(requestURL: direct.url, token: token) {
+        if allowWrites, var writes = ScratchWrites(requestURL: via.url, token: token),
+            let straight = ScratchWrites(requestURL: direct.url, token: token)
+        {
             writes.pathUnchangedByProxy = Href(via.url).path == Href(direct.url).path
             // The same scratch collection seen straight: a file locked there, then If and Lock-Token through the proxy.
             let lockHeaders = ProxyLockHeaders(directScratch: straight.scratchURL, viaScratch: writes.scratchURL)
@@ -25,7 +27,9 @@ extension CheckRunner {
                 lockResult = await tryLockHeaders(lockHeaders, client: client, progress: progress)
             }
             let result = writes.interpret(outcomes, server: viaSide.analysis.server.kind)
-            scratch = ([result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes, result.noteSigns + lockResult.noteSigns)
+            scratch = (
+                [result.finding, lockResult.finding].compactMap { $0 }, result.notes + lockResult.notes, result.noteSigns + lockResult.noteSigns
+            )
         }
 
         var result = comparison.via.analysis
@@ -33,12 +37,14 @@ extension CheckRunner {
         result.findings = comparison.findings() + scratch.findings
         let directStatus = comparison.direct.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"
         result.notes.insert(
-            "direct \(direct.url): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes", at: 0)
+            "direct \(direct.url): \(directStatus), \(comparison.direct.analysis.collector?.responseCount ?? 0) responses, \(comparison.direct.bodyBytes) bytes",
+            at: 0)
         result.notes.insert(
             "via \(via.url): \(result.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no status"), \(result.collector?.responseCount ?? 0) responses, \(comparison.via.bodyBytes) bytes",
             at: 1)
         if !own.isEmpty {
-            result.notes.append("through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; "))
+            result.notes.append(
+                "through the proxy the answer also shows: " + own.map { "[\($0.cause.rawValue)] \($0.title)" }.joined(separator: "; "))
         }
         result.notes.append(contentsOf: scratch.notes)
         result.noteSigns += scratch.noteSigns
@@ -46,7 +52,9 @@ extension CheckRunner {
     }
 
     /// One side: the request, analyzed as it streams in.
-    static func side(_ request: DAVRequest, client: DAVClient, progress: any CheckProgress, interrupt: any CheckStop) async throws -> ProxyComparison.Side {
+    static func side(_ request: DAVRequest, client: DAVClient, progress: any CheckProgress, interrupt: any CheckStop) async throws
+        -> ProxyComparison.Side
+    {
         let analysis = try await ask(client, request, recorder: nil, progress: progress, interrupt: interrupt)
         return ProxyComparison.Side(url: request.url, analysis: analysis, bodyBytes: analysis.bodyInfo?.bytes ?? 0)
     }

@@ -28,8 +28,10 @@ public enum CheckRunner {
     ) async throws -> CheckResult {
         let analysis = try await ask(client, request, recorder: recorder, progress: progress, interrupt: interrupt)
         progress.clear()
-        var investigation = Investigation(initial: analysis, options: .init(
-            hasCredentials: hasCredentials, hasSecondUser: second != nil, userName: userName, secondUserName: second?.user))
+        var investigation = Investigation(
+            initial: analysis,
+            options: .init(
+                hasCredentials: hasCredentials, hasSecondUser: second != nil, userName: userName, secondUserName: second?.user))
         var action = investigation.start()
         while case .send(let probes) = action {
             if interrupt.fired { break }
@@ -50,13 +52,16 @@ public enum CheckRunner {
         for probe in outcome.probes {
             guard let faults = probe.head?.framingFaults, !faults.isEmpty else { continue }
             let kinds = Set(faults.map(\.kind.rawValue)).sorted().joined(separator: ", ")
-            outcome.analysis.notes.append("the answer to the probe \(probe.probe.method) \(probe.probe.url) was read raw, as the HTTP client refused it: \(kinds)")
+            outcome.analysis.notes.append(
+                "the answer to the probe \(probe.probe.method) \(probe.probe.url) was read raw, as the HTTP client refused it: \(kinds)")
         }
         return outcome
     }
 
     /// Sends the user's request and analyzes the answer as it streams in.
-    public static func ask(_ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: any CheckProgress, interrupt: any CheckStop) async throws -> AnalysisResult {
+    public static func ask(
+        _ client: DAVClient, _ request: DAVRequest, recorder: ExchangeRecorder?, progress: any CheckProgress, interrupt: any CheckStop
+    ) async throws -> AnalysisResult {
         var info = RequestInfo(method: request.method, url: request.url, headers: request.headers, body: request.body.isEmpty ? nil : request.body)
         info.signedIn = client.sendsCredentials(for: request)
         final class Box: @unchecked Sendable {
@@ -75,13 +80,13 @@ public enum CheckRunner {
                 do { try box.session?.feed(bytes) } catch let error as DAVCoreError { box.broken = error }
                 if let count = box.session?.responsesRead { progress.responses(count, since: started) }
             }
-        } catch where interrupt.fired {
+        } catch  where interrupt.fired {
             if var session = box.session { return session.finishPartial() }
             throw error
         } catch let error as DAVClientError where error == .unparseable {
             // The HTTP client refused the answer's framing: read the bytes ourselves and say what is wrong.
             return try await readRaw(client, request, info: info, refusal: error)
-        } catch where box.session != nil && !(error is CancellationError) {
+        } catch  where box.session != nil && !(error is CancellationError) {
             // The head arrived and then the body broke off (the connection closed in mid-chunk): a cut answer is
             // itself the diagnosis, not a failure to reach the server.
             let cut = try box.session!.finishCut(reason: "\(error)")
@@ -126,28 +131,39 @@ public enum CheckRunner {
     static func readRaw(_ client: DAVClient, _ request: DAVRequest, info: RequestInfo, refusal: DAVClientError?) async throws -> AnalysisResult {
         // Reading again means sending again: only for methods that change nothing on the server.
         guard resendable.contains(request.method) else {
-            throw DAVClientError.unparseable(Href(request.url).authority ?? request.url,
-                "\(refusal.map { "\($0)" } ?? "the answer broke off"); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it")
+            throw DAVClientError.unparseable(
+                Href(request.url).authority ?? request.url,
+                "\(refusal.map { "\($0)" } ?? "the answer broke off"); a \(request.method) is not sent twice, so save the answer with curl --raw -i and run davdoctor analyze on it"
+            )
         }
         let bytes = try await client.fetchRaw(request, limit: rawLimit)
         if bytes.count >= 2, bytes[0] == 0x15 || bytes[0] == 0x16, bytes[1] == 0x03 {
-            throw DAVClientError.tls("\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
+            throw DAVClientError.tls(
+                "\(Href(request.url).authority ?? request.url) answered with a TLS record to plain HTTP: it expects TLS (try https://)")
         }
         guard !bytes.isEmpty else { throw refusal ?? DAVClientError.connectionClosed(Href(request.url).authority ?? request.url) }
         let first = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
         guard bytes.drop(while: { $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }).starts(with: Array("HTTP/".utf8)) else {
             return Analysis.unframed(info, fault: FramingFault(.http09, detail: "\(bytes.count) bytes came, starting \(first)"))
         }
-        guard bytes.indices.contains(where: { i in bytes[i] == 0x0A && (bytes[i...].dropFirst().first == 0x0A || bytes[i...].dropFirst().starts(with: [0x0D, 0x0A])) }) else {
-            return Analysis.unframed(info, fault: FramingFault(.closedBeforeStatusLine, detail: "the connection closed after \(bytes.count) bytes, inside the head: \(first)"))
+        guard
+            bytes.indices.contains(where: { i in
+                bytes[i] == 0x0A && (bytes[i...].dropFirst().first == 0x0A || bytes[i...].dropFirst().starts(with: [0x0D, 0x0A]))
+            })
+        else {
+            return Analysis.unframed(
+                info,
+                fault: FramingFault(.closedBeforeStatusLine, detail: "the connection closed after \(bytes.count) bytes, inside the head: \(first)"))
         }
         var reader = CaptureReader(bytes: bytes, name: request.url)
         reader.lineEndsAsSent = true
-        var overrides = RequestOverrides(method: info.method, url: info.url, headers: info.headers.fields.map { ($0.name, $0.value) }, body: info.body)
+        var overrides = RequestOverrides(
+            method: info.method, url: info.url, headers: info.headers.fields.map { ($0.name, $0.value) }, body: info.body)
         overrides.signedIn = info.signedIn
         var result = try Analysis.run(reader: &reader, request: overrides, pieces: 1)
-        result.notes.insert(refusal.map { "the HTTP client refused this answer (\($0)); davdoctor read its \(bytes.count) raw bytes itself" }
-            ?? "the answer's body broke off or did not parse, so davdoctor asked again and read the \(bytes.count) raw bytes itself", at: 0)
+        result.notes.insert(
+            refusal.map { "the HTTP client refused this answer (\($0)); davdoctor read its \(bytes.count) raw bytes itself" }
+                ?? "the answer's body broke off or did not parse, so davdoctor asked again and read the \(bytes.count) raw bytes itself", at: 0)
         if bytes.count >= rawLimit {
             result.notes.insert("only the first \(rawLimit >> 20) MiB of the raw answer were read; the rest was not judged", at: 1)
         }
@@ -164,7 +180,9 @@ public enum CheckRunner {
     /// A probe whose answer the HTTP client refused: asked again and read raw (only when its method changes
     /// nothing), so the probe still has a status, headers and body to judge; the framing faults ride on
     /// the head, where ``FramingRule`` and the probe interpreters can see them.
-    static func rawProbeOutcome(_ probe: Probe, _ request: DAVRequest, client: DAVClient, refusal: DAVClientError, started: ContinuousClock.Instant) async -> ProbeOutcome {
+    static func rawProbeOutcome(_ probe: Probe, _ request: DAVRequest, client: DAVClient, refusal: DAVClientError, started: ContinuousClock.Instant)
+        async -> ProbeOutcome
+    {
         guard resendable.contains(request.method) else { return ProbeOutcome(probe: probe, head: nil, failure: String(describing: refusal)) }
         do {
             let bytes = try await client.fetchRaw(request, limit: probeBodyLimit)
@@ -213,7 +231,9 @@ public enum CheckRunner {
     }
 
     /// `--client`: the read-only probes client needs ask for, then the verdict per need.
-    public static func runClientProfiles(_ clients: [Client], url: String, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: any CheckProgress) async {
+    public static func runClientProfiles(
+        _ clients: [Client], url: String, into outcome: inout CheckResult, client: DAVClient, recorder: ExchangeRecorder?, progress: any CheckProgress
+    ) async {
         for probe in ClientProfiles.probes(url: url, token: scratchToken(), clients: clients) {
             progress.note("client probe: \(probe.method) \(probe.url)")
             outcome.probes.append(await run(probe, client: client, second: nil, recorder: recorder))
@@ -268,7 +288,8 @@ public enum CheckRunner {
             try await client.stream(request, recorder: recorder) { answer in
                 head = answer
                 throw HeadRead()
-            } onBody: { _ in }
+            } onBody: { _ in
+            }
         } catch is HeadRead {
         } catch let error as DAVClientError where error == .unparseable {
             return await rawProbeOutcome(probe, request, client: client, refusal: error, started: started)

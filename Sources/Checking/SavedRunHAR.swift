@@ -30,7 +30,8 @@ public enum SavedRunHAR {
             body = try reader.readWholeBody().0
         }
         let started = entry.timings.map { ISO8601DateFormatter().string(from: $0.start) }
-        return HARWriter.Item(exchange: Exchange(request: request, response: response, body: body), started: started, milliseconds: entry.timings?.totalMilliseconds)
+        return HARWriter.Item(
+            exchange: Exchange(request: request, response: response, body: body), started: started, milliseconds: entry.timings?.totalMilliseconds)
     }
 
     /// A saved request: request line, header fields, an empty line, the body.

@@ -46,7 +46,10 @@ extension DAVClient {
         // lost and another URL (the root) asked instead: refuse, rather than check the wrong resource.
         if path.utf8ContainsByte(0x25), URLPath.decode(path) == nil {
             throw DAVClientError.invalidURL(
-                request.url, reason: "its path holds %XX bytes that are not UTF-8 (a Latin-1 name); the HTTP client cannot send it unchanged (use curl -i and davdoctor analyze)")
+                request.url,
+                reason:
+                    "its path holds %XX bytes that are not UTF-8 (a Latin-1 name); the HTTP client cannot send it unchanged (use curl -i and davdoctor analyze)"
+            )
         }
         let target = url.query.map { path + "?" + $0 } ?? path
         return PreparedRequest(

@@ -103,7 +103,9 @@ public final class DAVClient: Sendable {
             let info = requestInfo(request, prepared, authorization: authorization)
             var head: ResponseHead?
             var body: [UInt8] = []
-            let timings = try await execute(request, prepared, info: info) { head = $0 } onBody: { chunk in
+            let timings = try await execute(request, prepared, info: info) {
+                head = $0
+            } onBody: { chunk in
                 guard body.count + chunk.count <= bodyLimit else { throw DAVClientError.bodyTooLarge(limit: bodyLimit) }
                 body.append(contentsOf: chunk)
             }
@@ -153,7 +155,8 @@ public final class DAVClient: Sendable {
                         return
                     }
                     if let recorder {
-                        recording = try recorder.beginStream(request: info.redacted, requestTarget: prepared.target, authenticationScheme: authorization?.scheme)
+                        recording = try recorder.beginStream(
+                            request: info.redacted, requestTarget: prepared.target, authenticationScheme: authorization?.scheme)
                         try recording?.head(head)
                     }
                     try onHead(head)
@@ -172,10 +175,11 @@ public final class DAVClient: Sendable {
             }
             if let next = retry, let head = retryHead {
                 if let recorder {
-                    try recorder.record(RecordedExchange(
-                        request: info.redacted, requestTarget: prepared.target, authenticationScheme: authorization?.scheme,
-                        response: head, body: retryBody, timings: timings
-                    ))
+                    try recorder.record(
+                        RecordedExchange(
+                            request: info.redacted, requestTarget: prepared.target, authenticationScheme: authorization?.scheme,
+                            response: head, body: retryBody, timings: timings
+                        ))
                 }
                 authorization = next
                 retried = true
@@ -284,7 +288,9 @@ public final class DAVClient: Sendable {
 
     /// The authorization for a second attempt after `response`, or nil when the answer stands: not a 401,
     /// anonymous, no credentials, or the server asks for the scheme we already sent (a wrong password).
-    private func retryAuthorization(for request: DAVRequest, _ prepared: PreparedRequest, sent: Authorization?, response: ResponseHead) -> Authorization? {
+    private func retryAuthorization(for request: DAVRequest, _ prepared: PreparedRequest, sent: Authorization?, response: ResponseHead)
+        -> Authorization?
+    {
         guard response.status == 401, !request.authentication.isAnonymous, let credentials = credentials(for: request) else { return nil }
         let values = response.headers.values("WWW-Authenticate")
         if let digest = DigestChallenge.best(in: values) {
@@ -299,7 +305,9 @@ public final class DAVClient: Sendable {
     }
 
     /// A Digest answer using `newChallenge` (remembered for this origin), or the remembered one.
-    private func digestAuthorization(_ request: DAVRequest, _ prepared: PreparedRequest, _ credentials: Credentials, newChallenge: DigestChallenge?) -> Authorization? {
+    private func digestAuthorization(_ request: DAVRequest, _ prepared: PreparedRequest, _ credentials: Credentials, newChallenge: DigestChallenge?)
+        -> Authorization?
+    {
         let key = sessionKey(prepared, credentials)
         let session: DigestSession? = digestSessions.withLock { sessions in
             if let newChallenge { sessions[key] = DigestSession(challenge: newChallenge, nonceCount: 0) }

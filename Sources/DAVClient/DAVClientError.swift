@@ -100,7 +100,8 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
 
     public static func connectionClosed(_ endpoint: String, hintTLS: Bool = false) -> DAVClientError {
         let hint = hintTLS ? "; if that port speaks TLS, use https://" : ""
-        return DAVClientError(.connectionClosed, "\(endpoint) closed the connection before a complete answer (a proxy or server crash may cut responses\(hint))")
+        return DAVClientError(
+            .connectionClosed, "\(endpoint) closed the connection before a complete answer (a proxy or server crash may cut responses\(hint))")
     }
 
     public static func network(_ reason: String) -> DAVClientError {
@@ -116,7 +117,8 @@ public struct DAVClientError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public static func bodyTooLarge(limit: Int) -> DAVClientError {
-        DAVClientError(.bodyTooLarge, "the response body exceeds the limit of \(DAVClientError.byteCount(limit)); stream it instead of holding it in memory")
+        DAVClientError(
+            .bodyTooLarge, "the response body exceeds the limit of \(DAVClientError.byteCount(limit)); stream it instead of holding it in memory")
     }
 
     public static func credentials(_ reason: String) -> DAVClientError {

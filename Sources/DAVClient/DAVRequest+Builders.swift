@@ -14,7 +14,8 @@ extension DAVRequest {
         } else {
             inner = "<D:allprop/>"
         }
-        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:propfind xmlns:D=\"DAV:\"\(namespaceDeclarations(properties ?? []))>\(inner)</D:propfind>\n"
+        let body =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:propfind xmlns:D=\"DAV:\"\(namespaceDeclarations(properties ?? []))>\(inner)</D:propfind>\n"
         return DAVRequest(method: "PROPFIND", url: url, headers: headers, body: Array(body.utf8))
     }
 
@@ -71,7 +72,8 @@ extension DAVRequest {
         headers.add("Content-Type", xmlContentType)
         let scope = exclusive ? "<D:exclusive/>" : "<D:shared/>"
         let ownerXML = owner.map { "<D:owner>\(XMLText.escapeText($0))</D:owner>" } ?? ""
-        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:lockinfo xmlns:D=\"DAV:\"><D:lockscope>\(scope)</D:lockscope><D:locktype><D:write/></D:locktype>\(ownerXML)</D:lockinfo>\n"
+        let body =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:lockinfo xmlns:D=\"DAV:\"><D:lockscope>\(scope)</D:lockscope><D:locktype><D:write/></D:locktype>\(ownerXML)</D:lockinfo>\n"
         return DAVRequest(method: "LOCK", url: url, headers: headers, body: Array(body.utf8))
     }
 

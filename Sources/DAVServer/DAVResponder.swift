@@ -32,7 +32,8 @@ public struct DAVResponder: HTTPResponder {
             response = Self.render(error, method: request.method)
         } catch {
             exchange.logFailure(error)
-            response = Self.render(DAVError(500, "internal server error; the server's log has the cause under request id \(context.id)"), method: request.method)
+            response = Self.render(
+                DAVError(500, "internal server error; the server's log has the cause under request id \(context.id)"), method: request.method)
         }
         if let log = options.accessLog, !exchange.logIsDeferred {
             log.write(exchange: exchange, status: response.status.code, started: exchange.started)

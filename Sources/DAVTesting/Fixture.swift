@@ -77,11 +77,12 @@ public enum Fixtures {
                 let cells = line.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "|"))
                     .components(separatedBy: "|").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard cells.count == 7, !cells[0].hasPrefix("---") else { continue }
-                rows.append(Row(
-                    folder: folder, file: cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`")), method: cells[1], url: cells[2],
-                    depth: cells[3] == "-" ? nil : cells[3], cause: cells[4],
-                    resources: cells[5] == "-" ? [] : cells[5].components(separatedBy: ",").map { $0.trimmingCharacters(in: .whitespaces) },
-                    notes: cells[6]))
+                rows.append(
+                    Row(
+                        folder: folder, file: cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`")), method: cells[1], url: cells[2],
+                        depth: cells[3] == "-" ? nil : cells[3], cause: cells[4],
+                        resources: cells[5] == "-" ? [] : cells[5].components(separatedBy: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                        notes: cells[6]))
             }
         }
         return rows

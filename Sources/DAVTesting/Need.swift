@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Testing)
-// Absent from the static-stdlib resource folder, which `swift build --static-swift-stdlib` (scripts/release.sh)
-// uses for every target, this one included; only the test bundles use what needs it.
-import Testing
+    // Absent from the static-stdlib resource folder, which `swift build --static-swift-stdlib` (scripts/release.sh)
+    // uses for every target, this one included; only the test bundles use what needs it.
+    import Testing
 #endif
 
 /// Something a test needs from the machine beyond Swift: a program, a peer server, a Python module.
@@ -127,31 +128,31 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
     }
 
     #if canImport(Testing)
-    /// Inside a running test: returns when every need is met; otherwise cancels the test (or the current
-    /// case of a parameterized test) with the reason, or throws under DAVDOCTOR_REQUIRE_ALL=1.
-    ///
-    /// swift-testing does not print why a single case was cancelled, so the reason goes to standard error too.
-    public static func check(_ needs: Need..., sourceLocation: SourceLocation = #_sourceLocation) throws {
-        guard let reason = unmet(needs) else { return }
-        if everythingRequired { throw requiredButUnmet(reason) }
-        FileHandle.standardError.write(Data("➜ A case of \(Test.current?.name ?? "a test") skipped: \(reason)\n".utf8))
-        try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
-    }
+        /// Inside a running test: returns when every need is met; otherwise cancels the test (or the current
+        /// case of a parameterized test) with the reason, or throws under DAVDOCTOR_REQUIRE_ALL=1.
+        ///
+        /// swift-testing does not print why a single case was cancelled, so the reason goes to standard error too.
+        public static func check(_ needs: Need..., sourceLocation: SourceLocation = #_sourceLocation) throws {
+            guard let reason = unmet(needs) else { return }
+            if everythingRequired { throw requiredButUnmet(reason) }
+            FileHandle.standardError.write(Data("➜ A case of \(Test.current?.name ?? "a test") skipped: \(reason)\n".utf8))
+            try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
+        }
     #endif
 }
 
 #if canImport(Testing)
 
-extension Trait where Self == ConditionTrait {
-    /// Runs the test or suite only when every need is met (see `Need`): otherwise skipped with the reason,
-    /// or failed under DAVDOCTOR_REQUIRE_ALL=1.
-    public static func needs(_ needs: Need..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
-        let reason = Need.unmet(needs)
-        return .enabled(reason.map { Comment(rawValue: $0) }, sourceLocation: sourceLocation) {
-            guard let reason else { return true }
-            if Need.everythingRequired { throw Need.requiredButUnmet(reason) }
-            return false
+    extension Trait where Self == ConditionTrait {
+        /// Runs the test or suite only when every need is met (see `Need`): otherwise skipped with the reason,
+        /// or failed under DAVDOCTOR_REQUIRE_ALL=1.
+        public static func needs(_ needs: Need..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+            let reason = Need.unmet(needs)
+            return .enabled(reason.map { Comment(rawValue: $0) }, sourceLocation: sourceLocation) {
+                guard let reason else { return true }
+                if Need.everythingRequired { throw Need.requiredButUnmet(reason) }
+                return false
+            }
         }
     }
-}
 #endif

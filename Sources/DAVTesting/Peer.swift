@@ -24,7 +24,9 @@ public struct Peer: Sendable {
         let work = try Processes.temporaryDirectory(name)
         let port = Processes.freePorts(8)  // proxies listen on the port given and the few after it
         do {
-            let output = try Processes.run("/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)], environment: environment.merging(["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path]) { mine, _ in mine })
+            let output = try Processes.run(
+                "/bin/bash", ["\(scripts)/start-\(name).sh", work, String(port)],
+                environment: environment.merging(["PROFILE": profile, "DAVDOCTOR_BIN": DavDoctorBinary.url.path]) { mine, _ in mine })
             let base = output.split(separator: "\n").last.map(String.init) ?? "http://127.0.0.1:\(port)"
             return Peer(name: name, workDirectory: work, base: base, port: port)
         } catch {

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Small process and socket helpers for the live tests: run a script, start a long-running helper and
@@ -26,7 +26,8 @@ public enum Processes {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("davclient-run-\(UUID().uuidString)")
-        let outPath = scratch.path + ".out", errPath = scratch.path + ".err"
+        let outPath = scratch.path + ".out"
+        let errPath = scratch.path + ".err"
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
@@ -35,7 +36,8 @@ public enum Processes {
         let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
         let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
         guard status == 0 else {
-            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) exited \(status): \(String(decoding: stderr, as: UTF8.self))")
+            throw Failure(
+                description: "\(executable) \(arguments.joined(separator: " ")) exited \(status): \(String(decoding: stderr, as: UTF8.self))")
         }
         return String(decoding: stdout, as: UTF8.self)
     }
@@ -43,7 +45,9 @@ public enum Processes {
     /// Starts `executable` in a process group of its own with default signal handling (the test process
     /// ignores SIGPIPE, which a child would otherwise inherit), standard input from /dev/null and its output
     /// into the two files; returns its exit status (128 + the signal when a signal ended it).
-    static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String], stdout: String, stderr: String) throws -> Int32 {
+    static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String], stdout: String, stderr: String) throws
+        -> Int32
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -42,7 +42,9 @@ public enum Analysis {
             return unframed(request, fault: FramingFault(.closedBeforeStatusLine, detail: "\(error.message) (\(reader.name))"))
         }
         guard !head.format.isTranscript else {
-            throw DAVCoreError(.malformedCapture, "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
+            throw DAVCoreError(
+                .malformedCapture,
+                "\(reader.name) is a \(head.format.rawValue) transcript of several exchanges: analyze it with davdoctor analyze (--entry N for one)")
         }
         var request = head.request ?? RequestInfo(method: "PROPFIND", url: "")
         overrides.apply(to: &request)
@@ -100,7 +102,9 @@ public struct AnalysisSession {
                 if decided == .multistatus {
                     let pending = sniff
                     sniff = []
-                    do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
+                    do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) {
+                        brokenAt = error
+                    }
                 }
             }
         case .multistatus:
@@ -165,13 +169,16 @@ public struct AnalysisSession {
             if sniff.count > 0, brokenAt == nil {
                 let pending = sniff
                 sniff = []
-                do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
+                do { try parser.feed(pending) { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) {
+                    brokenAt = error
+                }
             }
             if brokenAt == nil {
                 do { try parser.finish { collector.add($0) } } catch let error as DAVCoreError where Self.breaksDocument(error) { brokenAt = error }
             }
             collector.finish()
-            Self.finishDocument(&collector, problems: parser.problems, root: parser.rootName, syncToken: parser.syncToken, head: head, method: context.method)
+            Self.finishDocument(
+                &collector, problems: parser.problems, root: parser.rootName, syncToken: parser.syncToken, head: head, method: context.method)
             hasMultistatus = true
         } else {
             excerpt = String(decoding: sniff.prefix(16 << 10), as: UTF8.self)
@@ -202,7 +209,9 @@ public struct AnalysisSession {
         var result = Diagnose.run(
             context: context, head: head, format: format, collector: hasMultistatus ? collector : nil,
             bodyInfo: bodyInfo, errorBody: errorBody, excerpt: excerpt, brokenAt: brokenAt)
-        if !hasMultistatus, let head, (200..<300).contains(head.status), let finding = BrokenDocument.notXML(excerpt, head: head, path: context.requestPath, method: context.method) {
+        if !hasMultistatus, let head, (200..<300).contains(head.status),
+            let finding = BrokenDocument.notXML(excerpt, head: head, path: context.requestPath, method: context.method)
+        {
             result.findings.insert(finding, at: 0)
         }
         return result
@@ -228,18 +237,29 @@ extension BrokenDocument {
             return Finding(
                 cause: .payload, likelihood: .high, title: "text comes before the XML declaration, so the \(head.status) is not XML",
                 resources: [path],
-                evidence: ["\(before.utf8.count) bytes precede <?xml: \"\(shown)\"",
-                           "an XML declaration must come first (XML 1.0 §2.8): every client's parser rejects the whole answer",
-                           before.contains("<b>") || before.lowercased().contains("deprecated") || before.lowercased().contains("warning")
-                               ? "the text is a PHP notice or warning printed into the answer (display_errors on)" : "something printed into the answer before the server's XML"],
-                fixes: [Fix("Turn display_errors off on the server (PHP: display_errors = Off, log_errors = On) so notices go to the log, not into answers", .easy)],
+                evidence: [
+                    "\(before.utf8.count) bytes precede <?xml: \"\(shown)\"",
+                    "an XML declaration must come first (XML 1.0 §2.8): every client's parser rejects the whole answer",
+                    before.contains("<b>") || before.lowercased().contains("deprecated") || before.lowercased().contains("warning")
+                        ? "the text is a PHP notice or warning printed into the answer (display_errors on)"
+                        : "something printed into the answer before the server's XML",
+                ],
+                fixes: [
+                    Fix(
+                        "Turn display_errors off on the server (PHP: display_errors = Off, log_errors = On) so notices go to the log, not into answers",
+                        .easy)
+                ],
                 status: head.status)
         }
-        guard head.status == 207, !flat.hasPrefix("<") || flat.lowercased().hasPrefix("<!doctype html") || flat.lowercased().hasPrefix("<html") else { return nil }
+        guard head.status == 207, !flat.hasPrefix("<") || flat.lowercased().hasPrefix("<!doctype html") || flat.lowercased().hasPrefix("<html") else {
+            return nil
+        }
         return Finding(
             cause: .payload, likelihood: .high, title: "the 207 holds no multistatus",
-            resources: [path], evidence: ["the body starts with \"\(flat.prefix(80).split(whereSeparator: \.isNewline).joined(separator: " "))\", not <D:multistatus>"],
-            fixes: [Fix("Have the server (or whatever rewrites its answers) send the multistatus it built, as application/xml", .medium)], status: 207)
+            resources: [path],
+            evidence: ["the body starts with \"\(flat.prefix(80).split(whereSeparator: \.isNewline).joined(separator: " "))\", not <D:multistatus>"],
+            fixes: [Fix("Have the server (or whatever rewrites its answers) send the multistatus it built, as application/xml", .medium)], status: 207
+        )
     }
 }
 
@@ -251,7 +271,9 @@ extension BrokenDocument {
         var evidence = ["the body ended before its \(info.wasChunked ? "last chunk" : "declared length \(info.declaredLength ?? 0)")"]
         if let brokenAt { evidence.append("the XML stops at byte \(brokenAt.offset ?? 0): \(brokenAt.message)") }
         evidence += signs
-        if signs.isEmpty { evidence.append("no proxy says it is in the path: the server stopped sending (it failed or timed out while writing the answer)") }
+        if signs.isEmpty {
+            evidence.append("no proxy says it is in the path: the server stopped sending (it failed or timed out while writing the answer)")
+        }
         let announced = info.wasChunked ? "no last chunk came" : "Content-Length announced \(info.declaredLength ?? 0), \(info.wireBytes) bytes came"
         return Finding(
             cause: signs.isEmpty ? .payload : .proxy, likelihood: .high,
@@ -267,29 +289,47 @@ extension BrokenDocument {
 /// A multistatus whose XML breaks off or stops being well-formed. A proxy that says so (Via, a cache's
 /// headers) is the likelier culprit; without one, the server wrote a broken document.
 public enum BrokenDocument {
-    public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil, proxyInFront: String? = nil) -> Finding {
+    public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil, proxyInFront: String? = nil)
+        -> Finding
+    {
         let proxySigns = ProxyRule.proxyHeaders(head) + (proxyInFront.map { [$0] } ?? [])
         let cut = error.code == .truncated
         var evidence = ["the body is not a whole multistatus: \(error.description)\(responsesRead.map { ", after \(Wording.resources($0))" } ?? "")"]
-        if let length = head?.headers["Content-Length"] { evidence.append("Content-Length: \(length) — the framing is complete, the document is not") }
+        if let length = head?.headers["Content-Length"] {
+            evidence.append("Content-Length: \(length) — the framing is complete, the document is not")
+        }
         if !proxySigns.isEmpty {
-            evidence += proxySigns.map { $0.contains("is a proxy in front") ? $0 : "\($0) — a proxy is in the path and may have cut or altered the body" }
+            evidence += proxySigns.map {
+                $0.contains("is a proxy in front") ? $0 : "\($0) — a proxy is in the path and may have cut or altered the body"
+            }
         } else if cut {
             evidence.append("no proxy says it is in the path, so the server most likely stopped writing the document (it failed while listing)")
         } else {
-            evidence.append("every strict XML parser (libxml2 in davfs2 and gvfs, .NET in Windows, Java in DAVx5 and Cyberduck, Go in rclone) rejects the whole answer, not just this resource")
+            evidence.append(
+                "every strict XML parser (libxml2 in davfs2 and gvfs, .NET in Windows, Java in DAVx5 and Cyberduck, Go in rclone) rejects the whole answer, not just this resource"
+            )
         }
         evidence.append("the resources read before that point are shown; the rest of the answer is lost")
         let viaProxy = !proxySigns.isEmpty
         return Finding(
             cause: viaProxy ? .proxy : .payload, likelihood: .high,
-            title: viaProxy ? "the multistatus arrived cut or altered on its way through a proxy"
+            title: viaProxy
+                ? "the multistatus arrived cut or altered on its way through a proxy"
                 : cut ? "the multistatus ends before its XML is complete" : "the multistatus is not well-formed XML",
             resources: [path], evidence: evidence,
             fixes: viaProxy
-                ? [Fix("Let the proxy pass the body whole: raise proxy buffer and response size limits (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyIOBufferSize, ProxyTimeout) and do not rewrite bodies of 207 answers", .medium)]
-                : [Fix(cut ? "Read the server's error log at the time of the request: it aborted the listing"
-                           : "Find the resource at that point of the body (a file name the server cannot write into XML) and rename it, or fix the server's XML writer", .medium)])
+                ? [
+                    Fix(
+                        "Let the proxy pass the body whole: raise proxy buffer and response size limits (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyIOBufferSize, ProxyTimeout) and do not rewrite bodies of 207 answers",
+                        .medium)
+                ]
+                : [
+                    Fix(
+                        cut
+                            ? "Read the server's error log at the time of the request: it aborted the listing"
+                            : "Find the resource at that point of the body (a file name the server cannot write into XML) and rename it, or fix the server's XML writer",
+                        .medium)
+                ])
     }
 }
 
@@ -355,7 +395,8 @@ enum Diagnose {
             findings += PayloadRule.findings(input)
             findings = DependencyRule.attach(findings, input)
             if topStatus == 424, !findings.isEmpty {
-                findings[0].evidence.append("the whole \(context.method) answered 424 Failed Dependency (with a multistatus body; RFC 4918 expects 207) because of this")
+                findings[0].evidence.append(
+                    "the whole \(context.method) answered 424 Failed Dependency (with a multistatus body; RFC 4918 expects 207) because of this")
             }
         }
         // A HEAD, 204 or 304 answer announces a length it never sends (RFC 9110 §9.3.2, §15.3.5, §15.4.5).
@@ -364,15 +405,19 @@ enum Diagnose {
         if bodyInfo.isTruncated, !bodyless {
             findings.append(BrokenDocument.cut(bodyInfo, head: head, path: context.requestPath, proxyInFront: front, brokenAt: brokenAt))
         } else if let brokenAt {
-            findings.append(BrokenDocument.finding(brokenAt, head: head, path: collector?.lastPath ?? context.requestPath,
-                                                   responsesRead: collector?.responseCount, proxyInFront: front))
+            findings.append(
+                BrokenDocument.finding(
+                    brokenAt, head: head, path: collector?.lastPath ?? context.requestPath,
+                    responsesRead: collector?.responseCount, proxyInFront: front))
         }
         var notes: [String] = []
         var noteSigns: [Sign] = []
         if let collector, !collector.absentProperties.isEmpty {
             let total = collector.absentProperties.values.reduce(0, +)
             let names = collector.absentProperties.keys.sorted().prefix(5).map(\.description).joined(separator: ", ")
-            notes.append("\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault")
+            notes.append(
+                "\(total) propert\(total == 1 ? "y" : "ies") came back 404 on resources that exist (\(names)): the resource lacks the property, which is not a fault"
+            )
             noteSigns.append(Sign("absent-properties", value: String(total)))
             if collector.missingEverywhere.contains(DAV.quotaAvailableBytes) {
                 noteSigns.append(Sign("no-quota-properties"))
@@ -383,7 +428,8 @@ enum Diagnose {
         notes += DiscoveryRule.notes(input)
         if let collector { notes += collector.linter.notes }
         if let collector, collector.filesWithoutETagCount > 0, collector.filesWithoutETagCount == collector.filesSeen {
-            notes.append("no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
+            notes.append(
+                "no file came with {DAV:}getetag: sync clients cannot tell when a file changed and must fall back to HEAD (catalog CACHE-04)")
             noteSigns.append(Sign("no-getetag"))
         }
         return AnalysisResult(
@@ -443,7 +489,9 @@ enum BodyMode: Equatable {
             }
             if bytes[i + 1] == 0x21 { return .xml }  // DOCTYPE: let the parser refuse it with its own words
             var j = i + 1
-            while j < bytes.count, bytes[j] != 0x20, bytes[j] != 0x3E, bytes[j] != 0x2F, bytes[j] != 0x0A, bytes[j] != 0x0D, bytes[j] != 0x09 { j += 1 }
+            while j < bytes.count, bytes[j] != 0x20, bytes[j] != 0x3E, bytes[j] != 0x2F, bytes[j] != 0x0A, bytes[j] != 0x0D, bytes[j] != 0x09 {
+                j += 1
+            }
             guard j < bytes.count else { return final ? .other : nil }
             let name = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
             let local = name.split(separator: ":").last.map(String.init) ?? name

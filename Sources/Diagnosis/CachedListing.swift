@@ -21,9 +21,12 @@ enum CachedListing {
     /// What differs between the cached listing and the server's own, in words (empty: nothing).
     static func differences(cached: MultiStatus, fresh: MultiStatus) -> (changed: [String], paths: [String]) {
         func index(_ status: MultiStatus) -> [String: Response] {
-            Dictionary(status.responses.compactMap { r in r.href.map { (URLPath.withoutTrailingSlash(Href($0).displayPath), r) } }, uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                status.responses.compactMap { r in r.href.map { (URLPath.withoutTrailingSlash(Href($0).displayPath), r) } },
+                uniquingKeysWith: { a, _ in a })
         }
-        let old = index(cached), now = index(fresh)
+        let old = index(cached)
+        let now = index(fresh)
         var changed: [String] = []
         var paths: [String] = []
         for path in now.keys.sorted() where old[path] == nil {
@@ -36,7 +39,8 @@ enum CachedListing {
         }
         for path in old.keys.sorted() {
             guard let before = old[path], let after = now[path] else { continue }
-            let a = values(before), b = values(after)
+            let a = values(before)
+            let b = values(after)
             let names = Set(a.keys).union(b.keys).sorted { $0.description < $1.description }
             let differing = names.filter { a[$0] != b[$0] }
             if !differing.isEmpty {
@@ -85,7 +89,10 @@ enum CachedListing {
 
     /// Folds the two probes into the findings: a stale listing proves the cache finding; a listing the
     /// server still gives word for word takes it back (a note says the cache is there).
-    static func judge(_ analysis: AnalysisResult, cached: ProbeOutcome?, fresh: ProbeOutcome?, findings: inout [Finding], notes: inout [String], noteSigns: inout [Sign]) {
+    static func judge(
+        _ analysis: AnalysisResult, cached: ProbeOutcome?, fresh: ProbeOutcome?, findings: inout [Finding], notes: inout [String],
+        noteSigns: inout [Sign]
+    ) {
         guard applies(analysis), let index = findings.firstIndex(where: { $0.cause == .cache }),
             let cachedListing = cached?.multistatus, let freshListing = fresh?.multistatus, let freshHead = fresh?.head
         else { return }
@@ -99,7 +106,9 @@ enum CachedListing {
             let hit = findings[index].evidence.first ?? "a cache hit"
             findings.remove(at: index)
             noteSigns.append(Sign("cached-listing-current", subject: path))
-            notes.append("the \(analysis.context.method) answer came from a shared cache (\(hit)), yet it matches what the server answers now, asked past the cache: nothing is stale today, but the next change to \(path) stays hidden until the cached copy expires (do not cache WebDAV listings)")
+            notes.append(
+                "the \(analysis.context.method) answer came from a shared cache (\(hit)), yet it matches what the server answers now, asked past the cache: nothing is stale today, but the next change to \(path) stays hidden until the cached copy expires (do not cache WebDAV listings)"
+            )
             return
         }
         guard !changed.isEmpty else { return }
@@ -110,6 +119,7 @@ enum CachedListing {
             findings[index].resources.append(extra)
             findings[index].resourceCount += 1
         }
-        findings[index].prove("asked past the cache (a query string no cache holds, Cache-Control: no-cache), the server answers otherwise: " + Wording.list(changed))
+        findings[index].prove(
+            "asked past the cache (a query string no cache holds, Cache-Control: no-cache), the server answers otherwise: " + Wording.list(changed))
     }
 }

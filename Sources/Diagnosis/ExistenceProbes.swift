@@ -26,7 +26,8 @@ enum ExistenceProbes {
         let path = analysis.context.requestPath
         // Apache does not serve the GET of a collection without an index page (404): nothing contradicts that.
         if ["GET", "HEAD"].contains(method), !allowed.contains("PUT") { return nil }
-        let proof = "OPTIONS \(path) answers Allow: \(allow): Apache's mod_dav lists GET, DELETE, PROPFIND, COPY and MOVE only for a resource that exists (an unmapped URL gets OPTIONS, MKCOL, PUT, LOCK)"
+        let proof =
+            "OPTIONS \(path) answers Allow: \(allow): Apache's mod_dav lists GET, DELETE, PROPFIND, COPY and MOVE only for a resource that exists (an unmapped URL gets OPTIONS, MKCOL, PUT, LOCK)"
         let sign = Sign("exists-per-options", subject: path, value: allow)
         ProbeInterpreter.demote(.path, in: &findings)
         if let hit = analysis.head.flatMap(CacheRule.cacheHit) {
@@ -36,23 +37,34 @@ enum ExistenceProbes {
                 findings[index].prove(proof + ": the 404 was kept by the cache from before \(path) existed")
                 return nil
             }
-            return Finding(cause: .cache, likelihood: .high, signs: [sign], title: "the 404 for \(path) came from a cache: the server has it now",
-                           resources: [path], evidence: [proof, "the \(method) answered 404 from a cache (\(hit.joined(separator: "; ")))"],
-                           fixes: [Fix("Do not cache errors of WebDAV paths, or purge the URL on every write through the cache", .medium)], status: 404)
+            return Finding(
+                cause: .cache, likelihood: .high, signs: [sign], title: "the 404 for \(path) came from a cache: the server has it now",
+                resources: [path], evidence: [proof, "the \(method) answered 404 from a cache (\(hit.joined(separator: "; ")))"],
+                fixes: [Fix("Do not cache errors of WebDAV paths, or purge the URL on every write through the cache", .medium)], status: 404)
         }
         let relayed = ProxyRule.proxyHeaders(analysis.head)
         let varnish = analysis.head?.headers["X-Varnish"] != nil || (analysis.head?.headers["Via"]?.lowercased().contains("varnish") ?? false)
         var evidence = [proof, "yet the \(method) answered 404: what reached the server was not this \(method) of \(path)"]
         if varnish, method != "GET", method != "HEAD" {
-            evidence.append("Varnish fetches a cache miss from the backend with GET unless the VCL keeps the method, and Apache has no page for the GET of a collection without an index: a 404")
+            evidence.append(
+                "Varnish fetches a cache miss from the backend with GET unless the VCL keeps the method, and Apache has no page for the GET of a collection without an index: a 404"
+            )
         }
         var finding = Finding(
             cause: .proxy, likelihood: relayed.isEmpty ? .medium : .high, signs: [sign],
             title: "the server has \(path), yet the \(method) answered 404: the request was changed on its way",
             resources: [path], evidence: evidence, seen: relayed,
             fixes: varnish
-                ? [Fix("Varnish: pass WebDAV methods to the backend unchanged (in vcl_recv: if (req.method != \"GET\" && req.method != \"HEAD\") { return (pass); }), or keep the method of a cached one (in vcl_backend_fetch: set bereq.method = req.method)", .medium)]
-                : [Fix("Compare with the request sent straight to the server (davdoctor proxy --direct … --via …) and let the proxy pass the method and path unchanged", .medium)],
+                ? [
+                    Fix(
+                        "Varnish: pass WebDAV methods to the backend unchanged (in vcl_recv: if (req.method != \"GET\" && req.method != \"HEAD\") { return (pass); }), or keep the method of a cached one (in vcl_backend_fetch: set bereq.method = req.method)",
+                        .medium)
+                ]
+                : [
+                    Fix(
+                        "Compare with the request sent straight to the server (davdoctor proxy --direct … --via …) and let the proxy pass the method and path unchanged",
+                        .medium)
+                ],
             status: 404)
         finding.because = evidence[1]
         return finding

@@ -2,54 +2,92 @@
 /// change (this path, this directive) and none widens access beyond the failing resources.
 public enum FixBook {
     public static func permission(_ paths: [String], status: Int, server: ServerKind) -> [Fix] {
-        let where_ = paths.prefix(3).joined(separator: ", ")
+        let resourcesNamed = paths.prefix(3).joined(separator: ", ")
         if status == 401 {
-            var fixes = [Fix("Send credentials for a user who may read \(where_) (curl -u USER, or the client's account settings)", .easy)]
+            var fixes = [Fix("Send credentials for a user who may read \(resourcesNamed) (curl -u USER, or the client's account settings)", .easy)]
             switch server {
-            case .apache: fixes.append(Fix("If credentials are sent but ignored behind PHP-FPM/CGI, pass the header: SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1", .medium))
-            case .sabre: fixes.append(Fix("If the log says \"No 'Authorization: Basic' header found\", the FastCGI hop drops it: add SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1", .medium))
+            case .apache:
+                fixes.append(
+                    Fix(
+                        "If credentials are sent but ignored behind PHP-FPM/CGI, pass the header: SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1",
+                        .medium))
+            case .sabre:
+                fixes.append(
+                    Fix(
+                        "If the log says \"No 'Authorization: Basic' header found\", the FastCGI hop drops it: add SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1",
+                        .medium))
             case .nginx: fixes.append(Fix("Check auth_basic_user_file for the user, and that the proxy hop keeps the Authorization header", .easy))
             default: break
             }
             return fixes
         }
-        var fixes = [Fix("Check that the account used should see \(where_); test with a known-good user before changing any rule", .easy)]
+        var fixes = [Fix("Check that the account used should see \(resourcesNamed); test with a known-good user before changing any rule", .easy)]
         switch server {
         case .apache:
-            fixes.append(Fix("Grant only that path: in <Location \(paths.first ?? "/path/")> use Require user NAME (or Require group), not Require all granted for the whole share", .medium))
-            fixes.append(Fix("If no rule denies it, the file system does: the Apache user (www-data) needs read (and write for changes) on that directory", .medium))
+            fixes.append(
+                Fix(
+                    "Grant only that path: in <Location \(paths.first ?? "/path/")> use Require user NAME (or Require group), not Require all granted for the whole share",
+                    .medium))
+            fixes.append(
+                Fix(
+                    "If no rule denies it, the file system does: the Apache user (www-data) needs read (and write for changes) on that directory",
+                    .medium))
         case .nginx:
-            fixes.append(Fix("Find the location block matching \(paths.first ?? "the path") (deny all / allow lists, auth_basic) and allow the user there only", .medium))
+            fixes.append(
+                Fix(
+                    "Find the location block matching \(paths.first ?? "the path") (deny all / allow lists, auth_basic) and allow the user there only",
+                    .medium))
             fixes.append(Fix("Check file system permissions for the nginx worker user on that directory", .medium))
         case .lighttpd:
-            fixes.append(Fix("Check the $HTTP[\"url\"] =~ condition and auth.require for \(paths.first ?? "the path"), and the file mode for the lighttpd user", .medium))
+            fixes.append(
+                Fix(
+                    "Check the $HTTP[\"url\"] =~ condition and auth.require for \(paths.first ?? "the path"), and the file mode for the lighttpd user",
+                    .medium))
         case .wsgidav:
-            fixes.append(Fix("Adjust the share's rights in simple_dc / the domain controller for that user, or the file mode for the WsgiDAV process", .medium))
+            fixes.append(
+                Fix("Adjust the share's rights in simple_dc / the domain controller for that user, or the file mode for the WsgiDAV process", .medium)
+            )
         case .sabre:
-            fixes.append(Fix("Check the share or ACL on \(paths.first ?? "the folder") in Nextcloud/ownCloud (sharing permissions, group folder ACLs)", .medium))
+            fixes.append(
+                Fix(
+                    "Check the share or ACL on \(paths.first ?? "the folder") in Nextcloud/ownCloud (sharing permissions, group folder ACLs)", .medium
+                ))
         case .iis:
             fixes.append(Fix("Add a WebDAV Authoring Rule for that path with Read (and Write) for the user, and check NTFS permissions", .medium))
         case .davdoctor:
             fixes.append(Fix("Add a rule for \(paths.first ?? "the path") granting read (or write) to that user or group in the serve config", .easy))
         default:
-            fixes.append(Fix("Grant read (or write) on \(paths.first ?? "those resources") to that user only, and check the file system permissions behind them", .medium))
+            fixes.append(
+                Fix(
+                    "Grant read (or write) on \(paths.first ?? "those resources") to that user only, and check the file system permissions behind them",
+                    .medium))
         }
         return fixes
     }
 
     /// A share that refuses every write: the switch that makes it so, in the server's terms.
     public static func readOnly(path: String, server: ServerKind) -> [Fix] {
-        var fixes = [Fix("If writes should work at \(path), the share is read-only on purpose or by mistake: ask its admin before changing it", .easy)]
+        var fixes = [
+            Fix("If writes should work at \(path), the share is read-only on purpose or by mistake: ask its admin before changing it", .easy)
+        ]
         switch server {
-        case .apache: fixes.append(Fix("Apache: the <Location> or <Directory> for \(path) limits methods (AllowMethods, <Limit>/<LimitExcept>, Require method): add the write methods for the users who may write, or fix the directory's owner (www-data) if mod_dav cannot write", .medium))
+        case .apache:
+            fixes.append(
+                Fix(
+                    "Apache: the <Location> or <Directory> for \(path) limits methods (AllowMethods, <Limit>/<LimitExcept>, Require method): add the write methods for the users who may write, or fix the directory's owner (www-data) if mod_dav cannot write",
+                    .medium))
         case .nginx: fixes.append(Fix("nginx: add PUT DELETE MKCOL COPY MOVE to dav_methods in that location, and check limit_except", .medium))
         case .lighttpd: fixes.append(Fix("lighttpd: set webdav.is-readonly = \"disable\" for that URL condition", .easy))
         case .wsgidav: fixes.append(Fix("WsgiDAV: remove readonly: true from the share in provider_mapping", .easy))
         case .rclone: fixes.append(Fix("rclone: drop --read-only from rclone serve webdav", .easy))
         case .sabre: fixes.append(Fix("Nextcloud/SabreDAV: the share or ACL grants read only; give the user edit rights on that folder", .medium))
-        case .radicale: fixes.append(Fix("Radicale: the rights file gives this user r on the collection; grant rw (or RW) for that path only", .medium))
-        case .davdoctor: fixes.append(Fix("davdoctor serve: grant write on \(path) to that user in the rules of the serve config, or drop --read-only", .easy))
-        default: fixes.append(Fix("Enable writes on that share only, for the users who need them, and check the file system permissions behind it", .medium))
+        case .radicale:
+            fixes.append(Fix("Radicale: the rights file gives this user r on the collection; grant rw (or RW) for that path only", .medium))
+        case .davdoctor:
+            fixes.append(Fix("davdoctor serve: grant write on \(path) to that user in the rules of the serve config, or drop --read-only", .easy))
+        default:
+            fixes.append(
+                Fix("Enable writes on that share only, for the users who need them, and check the file system permissions behind it", .medium))
         }
         return fixes
     }
@@ -58,8 +96,12 @@ public enum FixBook {
     /// not write), where no WebDAV setting is at fault.
     public static func unwritableStorage(path: String, server: ServerKind) -> [Fix] {
         let who = server == .unknown ? "the server's user" : "the user \(server.displayName) runs as"
-        return [Fix("Check the mount behind \(path) (findmnt -T DIR: ro or rw) and remount it read-write if it should take writes", .medium),
-                Fix("Check that \(who) owns or may write the directory behind \(path) (and its hidden state folders); change that directory only", .medium)]
+        return [
+            Fix("Check the mount behind \(path) (findmnt -T DIR: ro or rw) and remount it read-write if it should take writes", .medium),
+            Fix(
+                "Check that \(who) owns or may write the directory behind \(path) (and its hidden state folders); change that directory only", .medium
+            ),
+        ]
     }
 
     public static func notFound(server: ServerKind) -> [Fix] {
@@ -71,8 +113,17 @@ public enum FixBook {
     /// Hrefs a multiget named that the collection does not hold: the client's list of members is stale.
     /// `elsewhere`: some hrefs name another collection (or a collection), not an object of this one.
     public static func multigetMissing(collection: String, elsewhere: Bool = true) -> [Fix] {
-        [Fix("List \(collection) again (sync-collection, or PROPFIND Depth 1 for getetag) and fetch only the hrefs it names, spelt as it writes them", .easy)]
-            + (elsewhere ? [Fix("Send each href to the collection that holds it: a multiget of one calendar or address book cannot fetch another's objects", .easy)] : [])
+        [
+            Fix(
+                "List \(collection) again (sync-collection, or PROPFIND Depth 1 for getetag) and fetch only the hrefs it names, spelt as it writes them",
+                .easy)
+        ]
+            + (elsewhere
+                ? [
+                    Fix(
+                        "Send each href to the collection that holds it: a multiget of one calendar or address book cannot fetch another's objects",
+                        .easy)
+                ] : [])
     }
 
     public static func missingParent(_ parent: String, server: ServerKind) -> [Fix] {
@@ -82,7 +133,9 @@ public enum FixBook {
     }
 
     public static func depthInfinity(server: ServerKind) -> [Fix] {
-        var fixes = [Fix("Ask with Depth: 1 and walk the tree, as the RFC expects clients to when infinity is refused (always send a Depth header)", .easy)]
+        var fixes = [
+            Fix("Ask with Depth: 1 and walk the tree, as the RFC expects clients to when infinity is refused (always send a Depth header)", .easy)
+        ]
         switch server {
         case .apache: fixes.append(Fix("Or allow it for this share only: DavDepthInfinity On inside its <Location> (costly on large trees)", .medium))
         case .nginx: fixes.append(Fix("nginx dav-ext never answers Depth: infinity; use Depth: 1", .easy))
@@ -97,16 +150,23 @@ public enum FixBook {
         var fixes: [Fix] = []
         if let allow { fixes.append(Fix("The server allows only: \(allow); use one of those or enable \(method)", .easy)) }
         switch server {
-        case .apache: fixes.append(Fix("Enable WebDAV for this location: Dav On in its <Location>/<Directory>, and LoadModule dav_module + dav_fs_module", .hard))
+        case .apache:
+            fixes.append(
+                Fix("Enable WebDAV for this location: Dav On in its <Location>/<Directory>, and LoadModule dav_module + dav_fs_module", .hard))
         case .nginx:
             if ["PROPFIND", "OPTIONS", "LOCK", "UNLOCK"].contains(method) {
-                fixes.append(Fix("Load the dav-ext module and add dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK; (plus dav_ext_lock_zone for locks)", .hard))
+                fixes.append(
+                    Fix("Load the dav-ext module and add dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK; (plus dav_ext_lock_zone for locks)", .hard))
             } else if method == "PROPPATCH" {
-                fixes.append(Fix("nginx never implements PROPPATCH: put a server that does (Apache mod_dav, WsgiDAV, davdoctor serve) behind it for clients that need it (Windows, Office)", .hard))
+                fixes.append(
+                    Fix(
+                        "nginx never implements PROPPATCH: put a server that does (Apache mod_dav, WsgiDAV, davdoctor serve) behind it for clients that need it (Windows, Office)",
+                        .hard))
             } else {
                 fixes.append(Fix("Add \(method) to dav_methods in that location", .medium))
             }
-        case .lighttpd: fixes.append(Fix("Enable mod_webdav for this path: webdav.activate = \"enable\" and webdav.is-readonly = \"disable\"", .medium))
+        case .lighttpd:
+            fixes.append(Fix("Enable mod_webdav for this path: webdav.activate = \"enable\" and webdav.is-readonly = \"disable\"", .medium))
         case .iis: fixes.append(Fix("Enable WebDAV Publishing for the site and allow the verb in Request Filtering", .hard))
         default: fixes.append(Fix("Enable \(method) in the server's WebDAV module for this path", .hard))
         }
@@ -148,11 +208,19 @@ public enum FixBook {
     }
 
     public static func lock(roots: [String], server: ServerKind) -> [Fix] {
-        var fixes = [Fix("Submit the lock token the client holds in an If header: If: (<opaquelocktoken:…>) — the owner of the lock on \(roots.first ?? "the resource") has it", .easy)]
-        fixes.append(Fix("If the lock is stale (its owner is gone), UNLOCK \(roots.first ?? "the lock root") with its token from PROPFIND lockdiscovery, or wait for its timeout", .medium))
+        var fixes = [
+            Fix(
+                "Submit the lock token the client holds in an If header: If: (<opaquelocktoken:…>) — the owner of the lock on \(roots.first ?? "the resource") has it",
+                .easy)
+        ]
+        fixes.append(
+            Fix(
+                "If the lock is stale (its owner is gone), UNLOCK \(roots.first ?? "the lock root") with its token from PROPFIND lockdiscovery, or wait for its timeout",
+                .medium))
         switch server {
         case .apache: fixes.append(Fix("For locks no client holds any more, remove them from DavLockDB while the server is stopped", .hard))
-        case .sabre: fixes.append(Fix("Nextcloud: clear stale locks (occ files:scan, or the oc_file_locks table with the server in maintenance mode)", .hard))
+        case .sabre:
+            fixes.append(Fix("Nextcloud: clear stale locks (occ files:scan, or the oc_file_locks table with the server in maintenance mode)", .hard))
         case .wsgidav: fixes.append(Fix("Use a persistent, shared lock storage (lock_storage) so workers agree on locks", .medium))
         default: break
         }
@@ -160,14 +228,18 @@ public enum FixBook {
     }
 
     public static func storage(server: ServerKind) -> [Fix] {
-        var fixes = [Fix("Free space or raise the quota of the owner of the target collection; check quota-available-bytes before uploading", .medium)]
+        var fixes = [
+            Fix("Free space or raise the quota of the owner of the target collection; check quota-available-bytes before uploading", .medium)
+        ]
         if server == .sabre { fixes.append(Fix("Nextcloud: occ files:scan to recompute sizes if the quota shows \"0 of ?\"", .medium)) }
         return fixes
     }
 
     public static func proxyDestination(server: ServerKind) -> [Fix] {
         [
-            Fix("nginx in front: rewrite Destination to the backend's scheme: if ($http_destination ~* ^https(.*)$) { set $dest http$1; } proxy_set_header Destination $dest;", .medium),
+            Fix(
+                "nginx in front: rewrite Destination to the backend's scheme: if ($http_destination ~* ^https(.*)$) { set $dest http$1; } proxy_set_header Destination $dest;",
+                .medium),
             Fix("Apache in front: RequestHeader edit Destination ^https: http: early (mod_headers)", .medium),
             Fix("Or make the backend speak https, or honour X-Forwarded-Proto, so both ends agree on the scheme", .hard),
         ]
@@ -177,9 +249,13 @@ public enum FixBook {
     /// server to the backend, and the backend's redirects send clients to its own address.
     public static func proxyHost() -> [Fix] {
         [
-            Fix("nginx in front: proxy_set_header Host $http_host; (without it nginx sends the upstream's host:port: the backend writes redirects and URLs for that address and calls the client's Destination another server)", .easy),
+            Fix(
+                "nginx in front: proxy_set_header Host $http_host; (without it nginx sends the upstream's host:port: the backend writes redirects and URLs for that address and calls the client's Destination another server)",
+                .easy),
             Fix("Apache in front: ProxyPreserveHost On", .easy),
-            Fix("Or rewrite Destination's host to the backend's (nginx: map $http_destination + proxy_set_header Destination; Apache: RequestHeader edit Destination)", .medium),
+            Fix(
+                "Or rewrite Destination's host to the backend's (nginx: map $http_destination + proxy_set_header Destination; Apache: RequestHeader edit Destination)",
+                .medium),
         ]
     }
 
@@ -187,9 +263,15 @@ public enum FixBook {
     public static func proxyDroppedHeaders(_ names: [String]) -> [Fix] {
         let list = names.joined(separator: " and ")
         return [
-            Fix("nginx in front: pass \(list) on; nginx forwards every request header unless told otherwise, so remove \(names.map { "proxy_set_header \($0) \"\"" }.joined(separator: " / ")) and keep proxy_pass_request_headers on", .easy),
-            Fix("Apache in front: remove \(names.map { "RequestHeader unset \($0)" }.joined(separator: " / ")) (mod_headers); ProxyPass passes them by default", .easy),
-            Fix("A WAF or CDN with a header allow-list: add \(list) to it\(names.contains("If") || names.contains("Lock-Token") ? " (RFC 4918 §10.4, §10.5: locks cannot be used without them)" : " (RFC 4918 §10 defines it; WebDAV methods mean something else without it)")", .medium),
+            Fix(
+                "nginx in front: pass \(list) on; nginx forwards every request header unless told otherwise, so remove \(names.map { "proxy_set_header \($0) \"\"" }.joined(separator: " / ")) and keep proxy_pass_request_headers on",
+                .easy),
+            Fix(
+                "Apache in front: remove \(names.map { "RequestHeader unset \($0)" }.joined(separator: " / ")) (mod_headers); ProxyPass passes them by default",
+                .easy),
+            Fix(
+                "A WAF or CDN with a header allow-list: add \(list) to it\(names.contains("If") || names.contains("Lock-Token") ? " (RFC 4918 §10.4, §10.5: locks cannot be used without them)" : " (RFC 4918 §10 defines it; WebDAV methods mean something else without it)")",
+                .medium),
         ]
     }
 
@@ -197,9 +279,14 @@ public enum FixBook {
     /// A request body that the proxy does not pass on (a body-less rewrite, a WAF, a method it treats as GET).
     public static func proxyDroppedBody(method: String) -> [Fix] {
         [
-            Fix("nginx in front: remove proxy_pass_request_body off (and any proxy_set_body) from that location; \(method) needs its XML body", .easy),
-            Fix("Apache in front: a RewriteRule with [P] or a ProxyPass to a handler that reads no body loses it; pass the request to the backend unchanged", .medium),
-            Fix("HAProxy, Varnish or a CDN in front: let \(method) through with its body (Varnish: return (pass) or (pipe) for WebDAV methods, never hash them as GET)", .medium),
+            Fix(
+                "nginx in front: remove proxy_pass_request_body off (and any proxy_set_body) from that location; \(method) needs its XML body", .easy),
+            Fix(
+                "Apache in front: a RewriteRule with [P] or a ProxyPass to a handler that reads no body loses it; pass the request to the backend unchanged",
+                .medium),
+            Fix(
+                "HAProxy, Varnish or a CDN in front: let \(method) through with its body (Varnish: return (pass) or (pipe) for WebDAV methods, never hash them as GET)",
+                .medium),
         ]
     }
 
@@ -207,32 +294,53 @@ public enum FixBook {
     public static func proxyRefusesMethod(_ method: String, proxy: ServerKind) -> [Fix] {
         switch proxy {
         case .haproxy:
-            return [Fix("HAProxy: let \(method) through: remove or widen the http-request deny rule (its method list, e.g. acl dav_methods method PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK) for the WebDAV path", .easy)]
+            return [
+                Fix(
+                    "HAProxy: let \(method) through: remove or widen the http-request deny rule (its method list, e.g. acl dav_methods method PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK) for the WebDAV path",
+                    .easy)
+            ]
         case .varnish:
             return [Fix("Varnish: in vcl_recv, return (pass) (or pipe) for WebDAV methods instead of synthesising an error for them", .easy)]
         default:
-            return [Fix("Let \(method) through the proxy or firewall in front (WebDAV needs PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK and UNLOCK)", .easy)]
+            return [
+                Fix(
+                    "Let \(method) through the proxy or firewall in front (WebDAV needs PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK and UNLOCK)",
+                    .easy)
+            ]
         }
     }
 
     public static func proxyDestinationPath() -> [Fix] {
         [
-            Fix("nginx in front: rewrite Destination the way the location rewrites the path: map $http_destination $dest { ~^https?://[^/]+/PREFIX(?<rest>/.*)$ http://BACKEND$rest; } and proxy_set_header Destination $dest;", .medium),
-            Fix("Apache in front: RequestHeader edit Destination ^(https?://[^/]+)/PREFIX/ $1/ early (mod_headers), or mount the backend under the same path so nothing needs rewriting", .medium),
-            Fix("Keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) so the backend recognises Destination's host as its own", .easy),
+            Fix(
+                "nginx in front: rewrite Destination the way the location rewrites the path: map $http_destination $dest { ~^https?://[^/]+/PREFIX(?<rest>/.*)$ http://BACKEND$rest; } and proxy_set_header Destination $dest;",
+                .medium),
+            Fix(
+                "Apache in front: RequestHeader edit Destination ^(https?://[^/]+)/PREFIX/ $1/ early (mod_headers), or mount the backend under the same path so nothing needs rewriting",
+                .medium),
+            Fix(
+                "Keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) so the backend recognises Destination's host as its own",
+                .easy),
         ]
     }
 
     public static func proxyHrefs(prefix: String?, extra: String?, foreignOrigin: String?) -> [Fix] {
         var fixes: [Fix] = []
         if let prefix {
-            fixes.append(Fix("The proxy strips \(prefix) before the backend: mount the backend under the same path (proxy_pass http://backend\(prefix)/ / ProxyPass \(prefix)/ http://backend\(prefix)/) or set its base URI (X-Script-Name, WsgiDAV mount_path)", .medium))
+            fixes.append(
+                Fix(
+                    "The proxy strips \(prefix) before the backend: mount the backend under the same path (proxy_pass http://backend\(prefix)/ / ProxyPass \(prefix)/ http://backend\(prefix)/) or set its base URI (X-Script-Name, WsgiDAV mount_path)",
+                    .medium))
         }
         if let extra {
-            fixes.append(Fix("The backend adds \(extra): map the proxy location to the same path, or configure the backend's public base URL", .medium))
+            fixes.append(
+                Fix("The backend adds \(extra): map the proxy location to the same path, or configure the backend's public base URL", .medium))
         }
         if let foreignOrigin {
-            fixes.append(Fix("Hrefs name \(foreignOrigin), the backend's own address: keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) and pass X-Forwarded-Proto", .medium))
+            fixes.append(
+                Fix(
+                    "Hrefs name \(foreignOrigin), the backend's own address: keep Host intact (nginx proxy_set_header Host $host; Apache ProxyPreserveHost On) and pass X-Forwarded-Proto",
+                    .medium))
             fixes.append(Fix("Or make the backend emit path-absolute hrefs (/dir/file) instead of absolute URLs", .medium))
         }
         return fixes

@@ -23,7 +23,9 @@ public struct Investigation: Sendable {
         public var userName: String?
         public var secondUserName: String?
 
-        public init(hasCredentials: Bool = false, hasSecondUser: Bool = false, limitPerKind: Int = 5, userName: String? = nil, secondUserName: String? = nil) {
+        public init(
+            hasCredentials: Bool = false, hasSecondUser: Bool = false, limitPerKind: Int = 5, userName: String? = nil, secondUserName: String? = nil
+        ) {
             self.hasCredentials = hasCredentials
             self.hasSecondUser = hasSecondUser
             self.limitPerKind = limitPerKind
@@ -85,17 +87,23 @@ enum ProbePlanner {
         let url = context.request.url
         guard let origin = originOf(url) else { return [] }
         var probes: [Probe] = []
-        func add(_ kind: Probe.Kind, _ purpose: String, method: String, url: String, headers: HTTPFields = HTTPFields(),
-                 body: [UInt8]? = nil, identity: Probe.Identity = .user, subject: String) {
+        func add(
+            _ kind: Probe.Kind, _ purpose: String, method: String, url: String, headers: HTTPFields = HTTPFields(),
+            body: [UInt8]? = nil, identity: Probe.Identity = .user, subject: String
+        ) {
             guard !probes.contains(where: { $0.kind == kind && $0.url == url && $0.identity == identity }) else { return }
-            probes.append(Probe(id: nextID, kind: kind, purpose: purpose, method: method, url: url, headers: headers, body: body,
-                                identity: identity, subject: subject))
+            probes.append(
+                Probe(
+                    id: nextID, kind: kind, purpose: purpose, method: method, url: url, headers: headers, body: body,
+                    identity: identity, subject: subject))
             nextID += 1
         }
-        add(.serverOptions, "ask the server what it supports (DAV classes, Allow, MS-Author-Via)", method: "OPTIONS", url: url,
+        add(
+            .serverOptions, "ask the server what it supports (DAV classes, Allow, MS-Author-Via)", method: "OPTIONS", url: url,
             subject: context.requestPath)
         if options.hasCredentials {
-            add(.anonymousOptions, "see whether a client can discover the server before authenticating", method: "OPTIONS", url: url,
+            add(
+                .anonymousOptions, "see whether a client can discover the server before authenticating", method: "OPTIONS", url: url,
                 identity: .anonymous, subject: context.requestPath)
         }
         let failing = analysis.collector?.failing ?? []
@@ -116,7 +124,8 @@ enum ProbePlanner {
         }
         for path in uniqued(missing).prefix(options.limitPerKind) {
             let parent = URLPath.parent(of: path)
-            add(.parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),
+            add(
+                .parentListing, "list \(parent) to find what is there instead of \(path)", method: "PROPFIND", url: origin + URLPath.encode(parent),
                 headers: HTTPFields([("Depth", "1")]), body: allprop, subject: path)
         }
         // permission: who may see what. A write is never repeated: its repeat is a PROPFIND of the same URL.
@@ -129,47 +138,58 @@ enum ProbePlanner {
         if !reads { repeatHeaders = HTTPFields([("Depth", "0")]) }
         let asRead = reads ? "" : " (as a PROPFIND: check never repeats a write)"
         if refused, options.hasCredentials {
-            add(.anonymousRepeat, "repeat the request without credentials\(asRead): authentication (401) or authorisation (403)?",
+            add(
+                .anonymousRepeat, "repeat the request without credentials\(asRead): authentication (401) or authorisation (403)?",
                 method: repeatMethod, url: url, headers: repeatHeaders, body: repeatBody, identity: .anonymous, subject: context.requestPath)
         }
         // With --as always: a server may hide what an account may not read instead of refusing it.
         if options.hasSecondUser {
-            add(.secondUserRepeat, "repeat the request as the second user\(asRead), to find the subtrees that differ",
+            add(
+                .secondUserRepeat, "repeat the request as the second user\(asRead), to find the subtrees that differ",
                 method: repeatMethod, url: url, headers: repeatHeaders, body: repeatBody, identity: .secondUser, subject: context.requestPath)
         }
         // lock: who holds it.
-        var lockRoots = failing.filter { $0.status == 423 }.flatMap { $0.conditionHrefs.isEmpty ? [$0.path] : $0.conditionHrefs.map { Href($0).displayPath } }
+        var lockRoots = failing.filter { $0.status == 423 }.flatMap {
+            $0.conditionHrefs.isEmpty ? [$0.path] : $0.conditionHrefs.map { Href($0).displayPath }
+        }
         if top == 423 || top == 412 || (context.method == "UNLOCK" && (top == 400 || top == 409)) { lockRoots.insert(context.requestPath, at: 0) }
         for root in uniqued(lockRoots).prefix(options.limitPerKind) {
-            add(.lockDiscovery, "read the lock on \(root): owner, scope, depth, timeout, token", method: "PROPFIND", url: origin + URLPath.encode(root),
+            add(
+                .lockDiscovery, "read the lock on \(root): owner, scope, depth, timeout, token", method: "PROPFIND",
+                url: origin + URLPath.encode(root),
                 headers: HTTPFields([("Depth", "0")]), body: lockDiscoveryBody, subject: root)
         }
         // server-config: is it Depth infinity that is refused, or the resource?
-        let infinityRefused = top == 403 && context.method == "PROPFIND" && context.depth == .infinity
+        let infinityRefused =
+            top == 403 && context.method == "PROPFIND" && context.depth == .infinity
             || failing.contains { $0.conditions.contains(DAV.propfindFiniteDepth.description) }
         if infinityRefused {
             var headers = context.request.headers
             headers.set("Depth", "1")
-            add(.depthOne, "ask the same with Depth: 1 to tell a finite-depth refusal from a forbidden resource",
+            add(
+                .depthOne, "ask the same with Depth: 1 to tell a finite-depth refusal from a forbidden resource",
                 method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
         }
         // permission on disk: a listing that fails with a bare 500 while the collection itself can be read.
         if context.method == "PROPFIND", top == 500, context.depth != .zero {
             var headers = context.request.headers
             headers.set("Depth", "0")
-            add(.depthZero, "ask the same with Depth: 0: can the collection itself be read, only not its members?",
+            add(
+                .depthZero, "ask the same with Depth: 0: can the collection itself be read, only not its members?",
                 method: "PROPFIND", url: url, headers: headers, body: context.request.body, subject: context.requestPath)
         }
         // cache: a listing a shared cache answered, compared with what the server answers past the cache. The
         // repeat goes first: a cache that honours no-cache stores the fresh answer it fetches.
         if CachedListing.applies(analysis) {
-            add(.cachedRepeat, "repeat the \(context.method) as sent: the cache answers it again", method: context.method, url: url,
+            add(
+                .cachedRepeat, "repeat the \(context.method) as sent: the cache answers it again", method: context.method, url: url,
                 headers: context.request.headers, body: context.request.body, subject: context.requestPath)
             var headers = context.request.headers
             headers.set("Cache-Control", "no-cache")
             headers.set("Pragma", "no-cache")
             let token = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            add(.pastCache, "the same \(context.method) with a query string no cache holds: the server's own answer now", method: context.method,
+            add(
+                .pastCache, "the same \(context.method) with a query string no cache holds: the server's own answer now", method: context.method,
                 url: CachedListing.pastCacheURL(url, token: token), headers: headers, body: context.request.body, subject: context.requestPath)
         }
         // cache: does the answer change when caches are told to stand aside?
@@ -177,55 +197,68 @@ enum ProbePlanner {
             var headers = context.request.headers
             headers.set("Cache-Control", "no-cache")
             headers.set("Pragma", "no-cache")
-            add(.cacheBusting, "repeat the PROPFIND past any cache and compare ETags and dates", method: "PROPFIND", url: url,
+            add(
+                .cacheBusting, "repeat the PROPFIND past any cache and compare ETags and dates", method: "PROPFIND", url: url,
                 headers: headers, body: context.request.body, subject: context.requestPath)
             let files = (analysis.collector?.records ?? []).filter { !$0.isCollection && $0.status == 200 && $0.etag != nil }
             for file in files.prefix(3) {
-                add(.head, "compare HEAD's ETag and length for \(file.path) with PROPFIND's", method: "HEAD", url: origin + URLPath.encode(file.path),
+                add(
+                    .head, "compare HEAD's ETag and length for \(file.path) with PROPFIND's", method: "HEAD", url: origin + URLPath.encode(file.path),
                     subject: file.path)
             }
         }
         // cache: a read answered from a cache looks healthy; PROPFIND, which no HTTP cache keeps, says what the server holds.
         if ["GET", "HEAD"].contains(context.method), let top, (200..<300).contains(top), top != 206 {
-            add(.serverCopy, "PROPFIND \(context.requestPath) (no HTTP cache keeps a PROPFIND) and compare with what the \(context.method) was given",
+            add(
+                .serverCopy, "PROPFIND \(context.requestPath) (no HTTP cache keeps a PROPFIND) and compare with what the \(context.method) was given",
                 method: "PROPFIND", url: url, headers: HTTPFields([("Depth", "0")]), body: StaleRead.body, subject: context.requestPath)
         }
         // REPORT: what the target is and offers, and where discovery leads.
         if context.method == "REPORT" {
-            add(.reportTarget, "PROPFIND \(context.requestPath): is it the kind of collection the report is defined on, and does it offer the report?",
+            add(
+                .reportTarget,
+                "PROPFIND \(context.requestPath): is it the kind of collection the report is defined on, and does it offer the report?",
                 method: "PROPFIND", url: url, headers: HTTPFields([("Depth", "0")]), body: ReportProbes.targetBody, subject: context.requestPath)
             if let wellKnown = ReportProbes.wellKnownPath(context.report?.kind ?? analysis.collector?.report.kind) {
-                add(.wellKnown, "GET \(wellKnown), not followed: where RFC 6764 discovery sends a client", method: "GET", url: origin + wellKnown,
+                add(
+                    .wellKnown, "GET \(wellKnown), not followed: where RFC 6764 discovery sends a client", method: "GET", url: origin + wellKnown,
                     subject: wellKnown)
             }
         }
         // storage and read-only shares: after a write, how much room is left where it went, and whether it took.
         if StatusRule.writeMethods.contains(context.method), context.method != "UNLOCK", let top {
-            let target = ["COPY", "MOVE"].contains(context.method)
+            let target =
+                ["COPY", "MOVE"].contains(context.method)
                 ? context.request.headers["Destination"].map { Href($0).displayPath } ?? context.requestPath : context.requestPath
             let collection = URLPath.parent(of: URLPath.withoutTrailingSlash(target))
             if top >= 400 || top == 207 || context.method == "PUT" {
-                add(.writeSpace, "read the free space (RFC 4331 quota) of \(collection), where the write went", method: "PROPFIND",
+                add(
+                    .writeSpace, "read the free space (RFC 4331 quota) of \(collection), where the write went", method: "PROPFIND",
                     url: origin + URLPath.encode(collection), headers: HTTPFields([("Depth", "0")]), body: quotaBody, subject: target)
             }
             if PropertyEffect.claimedSuccess(analysis), case let changes = PropertyEffect.changes(context.request.body), !changes.isEmpty {
-                add(.propertyEffect, "PROPFIND the properties the PROPPATCH set, to see whether the server kept them", method: "PROPFIND",
+                add(
+                    .propertyEffect, "PROPFIND the properties the PROPPATCH set, to see whether the server kept them", method: "PROPFIND",
                     url: url, headers: HTTPFields([("Depth", "0")]), body: PropertyEffect.readBack(changes), subject: context.requestPath)
             }
             if (200..<300).contains(top), context.method == "PUT" || context.method == "DELETE" {
-                add(.writeEffect, "HEAD \(target) to see whether the \(context.method) took effect", method: "HEAD",
+                add(
+                    .writeEffect, "HEAD \(target) to see whether the \(context.method) took effect", method: "HEAD",
                     url: origin + URLPath.encode(target), subject: target)
             }
             // A collection is asked with PROPFIND: many servers have no page for the GET or HEAD of one (404).
             if (200..<300).contains(top), context.method == "MKCOL" || context.method == "MKCALENDAR" {
-                add(.writeEffect, "PROPFIND \(target) to see whether the \(context.method) took effect", method: "PROPFIND",
+                add(
+                    .writeEffect, "PROPFIND \(target) to see whether the \(context.method) took effect", method: "PROPFIND",
                     url: origin + URLPath.encode(target), headers: HTTPFields([("Depth", "0")]), body: allprop, subject: target)
             }
         }
         return probes
     }
 
-    static let quotaBody = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>"#.utf8)
+    static let quotaBody = Array(
+        #"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>"#
+            .utf8)
 
     /// Parent listings that found no parent ask for the next one up.
     static func followUps(_ results: [ProbeOutcome], initial: AnalysisResult, nextID: inout Int) -> [Probe] {
@@ -235,17 +268,21 @@ enum ProbePlanner {
             // The principal the request ran as names where the calendars and address books are.
             guard let principal = ReportProbes.Target(outcome)?.principal else { continue }
             let path = Href(principal).displayPath
-            probes.append(Probe(id: nextID, kind: .homeSets, purpose: "PROPFIND the principal \(path) for its calendar and address book homes",
-                                method: "PROPFIND", url: origin + URLPath.encode(path), headers: HTTPFields([("Depth", "0")]),
-                                body: ReportProbes.homeSetsBody, subject: path))
+            probes.append(
+                Probe(
+                    id: nextID, kind: .homeSets, purpose: "PROPFIND the principal \(path) for its calendar and address book homes",
+                    method: "PROPFIND", url: origin + URLPath.encode(path), headers: HTTPFields([("Depth", "0")]),
+                    body: ReportProbes.homeSetsBody, subject: path))
             nextID += 1
         }
         for outcome in results where outcome.probe.kind == .parentListing && (outcome.head?.status == 404 || outcome.head?.status == 409) {
             let listed = Href(outcome.probe.url).displayPath
             guard URLPath.withoutTrailingSlash(listed) != "/" else { continue }
             let parent = URLPath.parent(of: listed)
-            probes.append(Probe(id: nextID, kind: .parentListing, purpose: "\(listed) is missing too: list \(parent)", method: "PROPFIND",
-                                url: origin + URLPath.encode(parent), headers: HTTPFields([("Depth", "1")]), body: allprop, subject: outcome.probe.subject))
+            probes.append(
+                Probe(
+                    id: nextID, kind: .parentListing, purpose: "\(listed) is missing too: list \(parent)", method: "PROPFIND",
+                    url: origin + URLPath.encode(parent), headers: HTTPFields([("Depth", "1")]), body: allprop, subject: outcome.probe.subject))
             nextID += 1
         }
         return probes
@@ -262,6 +299,8 @@ enum ProbePlanner {
         return paths.filter { seen.insert($0).inserted }
     }
 
-    static let allprop = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getetag/></D:prop></D:propfind>"#.utf8)
-    static let lockDiscoveryBody = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:lockdiscovery/><D:supportedlock/></D:prop></D:propfind>"#.utf8)
+    static let allprop = Array(
+        #"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getetag/></D:prop></D:propfind>"#.utf8)
+    static let lockDiscoveryBody = Array(
+        #"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:lockdiscovery/><D:supportedlock/></D:prop></D:propfind>"#.utf8)
 }

@@ -27,11 +27,14 @@ enum PermissionProbes {
         let user = refused.map(String.init) ?? String(analysis.head?.status ?? 207)
         switch (anonymous, refused) {
         case (401, 401):
-            return "without credentials the same request answers 401, and with them 401 too: the refusal is authentication — the server does not accept this account here (a wrong password, or a rule naming other users that answers 401 to the rest)"
+            return
+                "without credentials the same request answers 401, and with them 401 too: the refusal is authentication — the server does not accept this account here (a wrong password, or a rule naming other users that answers 401 to the rest)"
         case (401, _):
-            return "without credentials the same request answers 401, with them \(user): the account authenticates; the refusal is authorisation (a rule or ACL), not a bad password"
+            return
+                "without credentials the same request answers 401, with them \(user): the account authenticates; the refusal is authorisation (a rule or ACL), not a bad password"
         case (403, 403):
-            return "without credentials the same request answers 403 too: the server refuses before it asks who is there (a deny rule on the path); the refusal is authorisation"
+            return
+                "without credentials the same request answers 403 too: the server refuses before it asks who is there (a deny rule on the path); the refusal is authorisation"
         case (200..<300, _):
             return "without credentials the same request answers \(anonymous): anonymous access sees more than this account"
         default:
@@ -41,13 +44,14 @@ enum PermissionProbes {
 
     /// ``anonymousRepeat(_:anonymous:)`` as data: which kind of refusal it shows (value: the anonymous status).
     static func refusalKind(_ analysis: AnalysisResult, anonymous: Int) -> Sign? {
-        let kind: String? = switch (anonymous, refusal(analysis)) {
-        case (401, 401): "refusal-is-authentication"
-        case (401, _): "refusal-is-authorisation"
-        case (403, 403): "refused-before-login"
-        case (200..<300, _): "anonymous-sees-more"
-        default: nil
-        }
+        let kind: String? =
+            switch (anonymous, refusal(analysis)) {
+            case (401, 401): "refusal-is-authentication"
+            case (401, _): "refusal-is-authorisation"
+            case (403, 403): "refused-before-login"
+            case (200..<300, _): "anonymous-sees-more"
+            default: nil
+            }
         return kind.map { Sign($0, subject: analysis.context.requestPath, value: String(anonymous)) }
     }
 
@@ -55,9 +59,11 @@ enum PermissionProbes {
     /// everything, or only for the request?
     static func anonymousOptions(_ analysis: AnalysisResult, options head: ResponseHead) -> String {
         if head.status == 401 {
-            return "OPTIONS answers 401 too\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? ""): the server wants a login before anything, and none was sent"
+            return
+                "OPTIONS answers 401 too\(head.headers["WWW-Authenticate"].map { " (WWW-Authenticate: \($0))" } ?? ""): the server wants a login before anything, and none was sent"
         }
-        return "OPTIONS answers \(head.status)\(head.headers["DAV"].map { " with DAV: \($0)" } ?? ""): the server is there and lets clients discover it; \(analysis.context.method) needs a login, and none was sent"
+        return
+            "OPTIONS answers \(head.status)\(head.headers["DAV"].map { " with DAV: \($0)" } ?? ""): the server is there and lets clients discover it; \(analysis.context.method) needs a login, and none was sent"
     }
 
     /// What the second user's repeat found: the evidence, and the subtrees one account may read and the other may not.
@@ -125,7 +131,8 @@ enum PermissionProbes {
             } else if head.status == 401 || head.status == 403 {
                 comparison.evidence.append("\(accounts.second) gets \(head.status) for the same request too: the rule is not about one account")
             } else {
-                comparison.evidence.append("\(accounts.second) gets \(head.status) for the same request, and the two accounts may read the same resources")
+                comparison.evidence.append(
+                    "\(accounts.second) gets \(head.status) for the same request, and the two accounts may read the same resources")
             }
         }
         return comparison
@@ -145,11 +152,13 @@ enum PermissionProbes {
     }
 
     static func differs(reader: String, refused: String, _ subtrees: [String], status: Int?) -> String {
-        let what = switch status {
-        case 401: "which \(refused) is refused (401, authentication: the server does not accept \(refused) there)"
-        case 403: "which \(refused) is refused (403, authorisation: a rule or ACL names users or groups)"
-        default: "which \(refused)'s answer leaves out (hidden, neither 401 nor 403: the server omits what an account may not read)"
-        }
-        return "\(subtrees.count == 1 ? "the smallest subtree that differs" : "the smallest subtrees that differ"): \(reader) may read \(Wording.list(subtrees, limit: 5)), \(what)"
+        let what =
+            switch status {
+            case 401: "which \(refused) is refused (401, authentication: the server does not accept \(refused) there)"
+            case 403: "which \(refused) is refused (403, authorisation: a rule or ACL names users or groups)"
+            default: "which \(refused)'s answer leaves out (hidden, neither 401 nor 403: the server omits what an account may not read)"
+            }
+        return
+            "\(subtrees.count == 1 ? "the smallest subtree that differs" : "the smallest subtrees that differ"): \(reader) may read \(Wording.list(subtrees, limit: 5)), \(what)"
     }
 }

@@ -14,13 +14,18 @@ enum PropertyEffect {
 
     /// The changes a PROPPATCH body asks for, in order; empty when the body is not a propertyupdate.
     static func changes(_ body: [UInt8]?) -> [Change] {
-        guard let body, let root = try? XMLTreeParser.parse(body, limits: .requestBody, strict: false).root, root.name == DAV.propertyupdate else { return [] }
+        guard let body, let root = try? XMLTreeParser.parse(body, limits: .requestBody, strict: false).root, root.name == DAV.propertyupdate else {
+            return []
+        }
         var changes: [Change] = []
         for operation in root.elements where operation.name == DAV.set || operation.name == DAV.remove {
             for prop in operation.children(named: DAV.prop) {
                 for property in prop.elements {
                     let simple = property.elements.isEmpty
-                    changes.append(Change(name: property.name, value: simple ? property.text.trimmingASCIIWhitespace() : nil, removed: operation.name == DAV.remove))
+                    changes.append(
+                        Change(
+                            name: property.name, value: simple ? property.text.trimmingASCIIWhitespace() : nil, removed: operation.name == DAV.remove)
+                    )
                 }
             }
         }
@@ -68,20 +73,32 @@ enum PropertyEffect {
         }
         guard !lost.isEmpty else { return nil }
         let signs = [Sign("proppatch-not-stored", subject: path, value: String(lost.count))]
-        var evidence = ["the PROPPATCH answered 207 with every property 200, yet a PROPFIND of them right after says " + Wording.list(lost) + ": the server did not keep what it said it stored"]
+        var evidence = [
+            "the PROPPATCH answered 207 with every property 200, yet a PROPFIND of them right after says " + Wording.list(lost)
+                + ": the server did not keep what it said it stored"
+        ]
         let available = space?.multistatus?.responses.first?.value(of: DAV.quotaAvailableBytes)?.text.trimmingASCIIWhitespace()
         if let available, let bytes = Int64(available), bytes < 4096, let collection = space.map({ Href($0.probe.url).displayPath }) {
-            evidence.append("\(collection) reports quota-available-bytes \(bytes): no room for the file that holds the properties (a server that checks its writes answers 507 Insufficient Storage)")
-            var finding = Finding(cause: .storage, likelihood: .high, signs: signs, title: "the properties of \(path) were not stored: no room left (\(bytes) bytes free)",
-                                  resources: [path], evidence: evidence, fixes: FixBook.storage(server: analysis.server.kind), status: 207)
+            evidence.append(
+                "\(collection) reports quota-available-bytes \(bytes): no room for the file that holds the properties (a server that checks its writes answers 507 Insufficient Storage)"
+            )
+            var finding = Finding(
+                cause: .storage, likelihood: .high, signs: signs,
+                title: "the properties of \(path) were not stored: no room left (\(bytes) bytes free)",
+                resources: [path], evidence: evidence, fixes: FixBook.storage(server: analysis.server.kind), status: 207)
             finding.because = evidence[1]
             return finding
         }
-        evidence.append(available.map { "the collection still reports \($0) bytes free: room is not what failed" } ?? "the server reports no free space to compare with")
+        evidence.append(
+            available.map { "the collection still reports \($0) bytes free: room is not what failed" }
+                ?? "the server reports no free space to compare with")
         return Finding(
             cause: .permission, likelihood: .medium, signs: signs,
             title: "the properties of \(path) were not stored, though the server said so",
-            resources: [path], evidence: evidence + ["a property store the server cannot write (a read-only mount, a folder its user may not write) fails this silently on servers that do not check their writes"],
+            resources: [path],
+            evidence: evidence + [
+                "a property store the server cannot write (a read-only mount, a folder its user may not write) fails this silently on servers that do not check their writes"
+            ],
             fixes: FixBook.unwritableStorage(path: URLPath.parent(of: URLPath.withoutTrailingSlash(path)), server: analysis.server.kind), status: 207)
     }
 }

@@ -35,48 +35,80 @@ public struct ProxyComparison: Sendable {
         let directPath = Href(direct.url).path
 
         if let d = directHead?.status, let v = viaHead?.status, d != v {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high,
-                signs: [Sign("proxy-changes-status", subject: String(d), value: String(v))]
-                    + (v == 401 && d < 400 ? [Sign("proxy-drops-authorization")] : []),
-                title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
-                resources: [Href(via.url).displayPath],
-                evidence: ["direct \(direct.url): \(d) \(HTTPStatus.reason(for: d))", "via \(via.url): \(v) \(HTTPStatus.reason(for: v))"]
-                    + (d == 207 && v == 200 ? ["clients that see 200 stop looking at per-resource statuses (catalog PROXY-06)"] : [])
-                    + (v == 401 && d < 400 ? ["the same credentials work straight at the server: the proxy drops Authorization, or asks for its own (catalog PERM-02)"] : []),
-                fixes: [Fix("Pass the backend's status through unchanged: no error_page/ProxyErrorOverride for 207, no rewrite rules on DAV methods", .medium)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high,
+                    signs: [Sign("proxy-changes-status", subject: String(d), value: String(v))]
+                        + (v == 401 && d < 400 ? [Sign("proxy-drops-authorization")] : []),
+                    title: "the proxy changes the status: \(d) straight from the server, \(v) through the proxy",
+                    resources: [Href(via.url).displayPath],
+                    evidence: ["direct \(direct.url): \(d) \(HTTPStatus.reason(for: d))", "via \(via.url): \(v) \(HTTPStatus.reason(for: v))"]
+                        + (d == 207 && v == 200 ? ["clients that see 200 stop looking at per-resource statuses (catalog PROXY-06)"] : [])
+                        + (v == 401 && d < 400
+                            ? [
+                                "the same credentials work straight at the server: the proxy drops Authorization, or asks for its own (catalog PERM-02)"
+                            ] : []),
+                    fixes: [
+                        Fix(
+                            "Pass the backend's status through unchanged: no error_page/ProxyErrorOverride for 207, no rewrite rules on DAV methods",
+                            .medium)
+                    ]))
         }
-        let dType = directHead?.headers["Content-Type"], vType = viaHead?.headers["Content-Type"]
+        let dType = directHead?.headers["Content-Type"]
+        let vType = viaHead?.headers["Content-Type"]
         if let dType, dType != vType {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [Sign("proxy-changes-content-type", subject: dType, value: vType)],
-                title: "the proxy changes Content-Type",
-                resources: [Href(via.url).displayPath], evidence: ["direct: Content-Type: \(dType)", "via: Content-Type: \(vType ?? "(none)")"],
-                fixes: [Fix("Let the backend's Content-Type through (nginx: no default_type/add_header Content-Type for the DAV location; Apache: no Header set Content-Type)", .easy)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, signs: [Sign("proxy-changes-content-type", subject: dType, value: vType)],
+                    title: "the proxy changes Content-Type",
+                    resources: [Href(via.url).displayPath], evidence: ["direct: Content-Type: \(dType)", "via: Content-Type: \(vType ?? "(none)")"],
+                    fixes: [
+                        Fix(
+                            "Let the backend's Content-Type through (nginx: no default_type/add_header Content-Type for the DAV location; Apache: no Header set Content-Type)",
+                            .easy)
+                    ]))
         }
         let lengthNamed = findings.contains { $0.signs.contains { $0.kind.hasPrefix("framing-body-") } }
         if !lengthNamed, let declared = viaHead?.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), declared != via.bodyBytes,
             viaHead?.headers["Content-Encoding"] == nil
         {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [Sign("proxy-length-mismatch", subject: String(declared), value: String(via.bodyBytes))],
-                title: "through the proxy the body does not match its Content-Length",
-                resources: [Href(via.url).displayPath], evidence: ["Content-Length: \(declared), body: \(via.bodyBytes) bytes", "direct: \(direct.bodyBytes) bytes"],
-                fixes: [Fix("Let the proxy pass bodies whole (buffer and size limits, timeouts) and never rewrite a body without fixing its length", .medium)]))
-        } else if direct.bodyBytes > 0, via.bodyBytes < direct.bodyBytes / 2, via.analysis.collector?.responseCount ?? 0 < direct.analysis.collector?.responseCount ?? 0 {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [Sign("proxy-cuts-body", subject: String(direct.bodyBytes), value: String(via.bodyBytes))],
-                title: "the body is cut on its way through the proxy",
-                resources: [Href(via.url).displayPath], evidence: ["direct: \(direct.bodyBytes) bytes, via: \(via.bodyBytes) bytes"],
-                fixes: [Fix("Raise the proxy's buffer, size and time limits for DAV answers (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyTimeout)", .medium)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, signs: [Sign("proxy-length-mismatch", subject: String(declared), value: String(via.bodyBytes))],
+                    title: "through the proxy the body does not match its Content-Length",
+                    resources: [Href(via.url).displayPath],
+                    evidence: ["Content-Length: \(declared), body: \(via.bodyBytes) bytes", "direct: \(direct.bodyBytes) bytes"],
+                    fixes: [
+                        Fix(
+                            "Let the proxy pass bodies whole (buffer and size limits, timeouts) and never rewrite a body without fixing its length",
+                            .medium)
+                    ]))
+        } else if direct.bodyBytes > 0, via.bodyBytes < direct.bodyBytes / 2,
+            via.analysis.collector?.responseCount ?? 0 < direct.analysis.collector?.responseCount ?? 0
+        {
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high,
+                    signs: [Sign("proxy-cuts-body", subject: String(direct.bodyBytes), value: String(via.bodyBytes))],
+                    title: "the body is cut on its way through the proxy",
+                    resources: [Href(via.url).displayPath], evidence: ["direct: \(direct.bodyBytes) bytes, via: \(via.bodyBytes) bytes"],
+                    fixes: [
+                        Fix(
+                            "Raise the proxy's buffer, size and time limits for DAV answers (nginx proxy_max_temp_file_size, proxy_read_timeout; Apache ProxyTimeout)",
+                            .medium)
+                    ]))
         }
-        let dEncoding = directHead?.headers["Content-Encoding"], vEncoding = viaHead?.headers["Content-Encoding"]
+        let dEncoding = directHead?.headers["Content-Encoding"]
+        let vEncoding = viaHead?.headers["Content-Encoding"]
         if dEncoding != vEncoding {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .low, signs: [Sign("proxy-changes-content-encoding", subject: dEncoding, value: vEncoding)],
-                title: "the proxy changes Content-Encoding",
-                resources: [Href(via.url).displayPath], evidence: ["direct: \(dEncoding ?? "identity"), via: \(vEncoding ?? "identity")"],
-                fixes: [Fix("Harmless when the client decodes it; some DAV clients do not (disable gzip for the DAV location if they fail)", .easy)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .low, signs: [Sign("proxy-changes-content-encoding", subject: dEncoding, value: vEncoding)],
+                    title: "the proxy changes Content-Encoding",
+                    resources: [Href(via.url).displayPath], evidence: ["direct: \(dEncoding ?? "identity"), via: \(vEncoding ?? "identity")"],
+                    fixes: [
+                        Fix("Harmless when the client decodes it; some DAV clients do not (disable gzip for the DAV location if they fail)", .easy)
+                    ]))
         }
         if let finding = redirectFinding() { findings.append(finding) }
         if let finding = hrefFinding(directPath: directPath, viaPath: viaPath) { findings.append(finding) }
@@ -95,7 +127,9 @@ public struct ProxyComparison: Sendable {
             var found = finding
             if kinds.isDisjoint(with: straight) {
                 found.cause = .proxy
-                if kinds.contains("framing-\(FramingFault.Kind.bodyShorter.rawValue)") { found.title = "the body was cut short on its way through the proxy" }
+                if kinds.contains("framing-\(FramingFault.Kind.bodyShorter.rawValue)") {
+                    found.title = "the body was cut short on its way through the proxy"
+                }
                 found.evidence.append("straight from the server (\(direct.url)) the answer has no such fault: the proxy frames it so")
             } else {
                 found.evidence.append("the server's own answer (\(direct.url)) has the same fault: the proxy passes it on")
@@ -125,12 +159,16 @@ public struct ProxyComparison: Sendable {
             }
         }
         guard let foreign else { return nil }
-        if let location = head.headers["Location"], Href(location).normalizedAuthority == viaHref.normalizedAuthority || Href(location).authority == nil {
-            evidence.append("Location: \(location) was rewritten (nginx's default proxy_redirect), the body was not: the backend itself was told another Host")
+        if let location = head.headers["Location"],
+            Href(location).normalizedAuthority == viaHref.normalizedAuthority || Href(location).authority == nil
+        {
+            evidence.append(
+                "Location: \(location) was rewritten (nginx's default proxy_redirect), the body was not: the backend itself was told another Host")
         }
-        return Finding(cause: .proxy, likelihood: .high, signs: [Sign("proxy-does-not-pass-host", subject: viaHref.displayPath, value: foreign)],
-                       title: "the proxy does not pass Host on: through it, the redirect names \(foreign), not \(viaOrigin)",
-                       resources: [viaHref.displayPath], evidence: evidence, fixes: FixBook.proxyHost(), status: head.status)
+        return Finding(
+            cause: .proxy, likelihood: .high, signs: [Sign("proxy-does-not-pass-host", subject: viaHref.displayPath, value: foreign)],
+            title: "the proxy does not pass Host on: through it, the redirect names \(foreign), not \(viaOrigin)",
+            resources: [viaHref.displayPath], evidence: evidence, fixes: FixBook.proxyHost(), status: head.status)
     }
 
     /// Hrefs should name what the client asked for: the via URL's origin and prefix. Says how they are
@@ -146,7 +184,11 @@ public struct ProxyComparison: Sendable {
         if !foreign.isEmpty {
             evidence.append("hrefs through the proxy name \(foreign.joined(separator: ", ")), not \(viaOrigin)")
             signs += foreign.map { Sign("hrefs-name-other-origin", subject: viaOrigin, value: $0) }
-            fixes += [Fix("Keep Host and scheme (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On), or rewrite hrefs \(foreign[0]) → \(viaOrigin)", .medium)]
+            fixes += [
+                Fix(
+                    "Keep Host and scheme (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On), or rewrite hrefs \(foreign[0]) → \(viaOrigin)",
+                    .medium)
+            ]
         }
         // The prefix: the via path ends like the direct path; what comes before is what the proxy adds.
         let viaDir = viaPath.hasSuffix("/") ? viaPath : viaPath + "/"
@@ -156,18 +198,22 @@ public struct ProxyComparison: Sendable {
             let paths = collector.records.map(\.path)
             let lacking = paths.filter { !$0.hasPrefix(prefix + "/") && $0 != prefix }
             if !paths.isEmpty, lacking.count == paths.count {
-                evidence.append("the proxy serves \(directDir) under \(prefix)\(directDir); \(lacking.count) href(s) lack \(prefix) (e.g. \(lacking[0]))")
+                evidence.append(
+                    "the proxy serves \(directDir) under \(prefix)\(directDir); \(lacking.count) href(s) lack \(prefix) (e.g. \(lacking[0]))")
                 evidence.append("mapping that makes them agree: \(prefix)/… (client) ↔ /… (backend), in both directions, hrefs and Destination alike")
                 signs.append(Sign("href-mapping", subject: prefix + "/", value: "/"))
                 fixes += [
-                    Fix("Mount the backend under the same path (nginx: location \(prefix)/ { proxy_pass http://backend\(prefix)/; }; Apache: ProxyPass \(prefix)/ http://backend\(prefix)/) so nothing needs rewriting", .medium),
+                    Fix(
+                        "Mount the backend under the same path (nginx: location \(prefix)/ { proxy_pass http://backend\(prefix)/; }; Apache: ProxyPass \(prefix)/ http://backend\(prefix)/) so nothing needs rewriting",
+                        .medium),
                     Fix("Or tell the backend its public base path (X-Script-Name, WsgiDAV mount_path, Nextcloud overwritewebroot)", .medium),
                 ]
             }
         }
         guard !evidence.isEmpty else { return nil }
-        return Finding(cause: .proxy, likelihood: .high, signs: signs, title: "the proxy does not rewrite hrefs to the address the client uses",
-                       resources: [viaHref.displayPath], evidence: evidence, fixes: fixes)
+        return Finding(
+            cause: .proxy, likelihood: .high, signs: signs, title: "the proxy does not rewrite hrefs to the address the client uses",
+            resources: [viaHref.displayPath], evidence: evidence, fixes: fixes)
     }
 
     /// Resources the server listed that the proxy's answer lacks, and statuses that differ.
@@ -186,7 +232,10 @@ public struct ProxyComparison: Sendable {
         var missing: [String] = []
         var changed: [String] = []
         for record in d.records {
-            guard let status = viaStatus[key(record.path)] else { missing.append(record.path); continue }
+            guard let status = viaStatus[key(record.path)] else {
+                missing.append(record.path)
+                continue
+            }
             if status != (record.status ?? 0) { changed.append("\(record.path): \(record.status ?? 0) direct, \(status) via") }
         }
         var findings: [Finding] = []
@@ -197,19 +246,23 @@ public struct ProxyComparison: Sendable {
                 evidence.append("through the proxy only the resource itself comes back, as if Depth: 0: the proxy drops or rewrites the Depth header")
                 signs.append(Sign("proxy-drops-depth"))
             }
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: signs, title: "\(missing.count) resource(s) the server lists are missing through the proxy",
-                resources: Array(missing.prefix(ResponseCollector.examplesKept)), resourceCount: missing.count,
-                evidence: evidence,
-                fixes: [Fix("Check that the proxy passes Depth and the request body unchanged, and does not cut long answers", .medium)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, signs: signs,
+                    title: "\(missing.count) resource(s) the server lists are missing through the proxy",
+                    resources: Array(missing.prefix(ResponseCollector.examplesKept)), resourceCount: missing.count,
+                    evidence: evidence,
+                    fixes: [Fix("Check that the proxy passes Depth and the request body unchanged, and does not cut long answers", .medium)]))
         }
         if !changed.isEmpty {
-            findings.append(Finding(
-                cause: .proxy, likelihood: .medium, signs: [Sign("proxy-changes-resource-status", value: String(changed.count))],
-                title: "\(changed.count) resource(s) answer with another status through the proxy",
-                resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) },
-                resourceCount: changed.count, evidence: Array(changed.prefix(5)),
-                fixes: [Fix("Pass requests through unchanged (Authorization, Depth, If, Lock-Token) so both ends see the same request", .medium)]))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .medium, signs: [Sign("proxy-changes-resource-status", value: String(changed.count))],
+                    title: "\(changed.count) resource(s) answer with another status through the proxy",
+                    resources: changed.prefix(ResponseCollector.examplesKept).map { String($0.prefix { $0 != ":" }) },
+                    resourceCount: changed.count, evidence: Array(changed.prefix(5)),
+                    fixes: [Fix("Pass requests through unchanged (Authorization, Depth, If, Lock-Token) so both ends see the same request", .medium)])
+            )
         }
         return findings
     }

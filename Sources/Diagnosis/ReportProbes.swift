@@ -7,14 +7,16 @@ import DAVCore
 enum ReportProbes {
     /// PROPFIND Depth 0 of the REPORT's target: what it is, what it offers, its change markers, and whose
     /// principal the request ran as.
-    static let targetBody = Array("""
+    static let targetBody = Array(
+        """
         <?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/" \
         xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CR="urn:ietf:params:xml:ns:carddav"><D:prop>\
         <D:resourcetype/><D:supported-report-set/><D:sync-token/><CS:getctag/><D:current-user-principal/><D:displayname/>\
         <C:calendar-home-set/><CR:addressbook-home-set/></D:prop></D:propfind>
         """.utf8)
 
-    static let homeSetsBody = Array("""
+    static let homeSetsBody = Array(
+        """
         <?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" \
         xmlns:CR="urn:ietf:params:xml:ns:carddav"><D:prop><C:calendar-home-set/><CR:addressbook-home-set/><D:displayname/></D:prop></D:propfind>
         """.utf8)
@@ -95,23 +97,31 @@ enum ReportProbes {
             ProbeInterpreter.demote(.serverConfig, in: &findings)
             let wanted = kind.isCalendar ? "a calendar" : kind.isAddressBook ? "an address book" : "a collection"
             let evidence = "PROPFIND of \(path) shows it is \(target.described); a \(kind) is defined on \(wanted) (\(kind.rfc))"
-            if let index = findings.firstIndex(where: { $0.cause == .path && $0.signs.contains { $0.kind == "report-wrong-target" || $0.kind == "query-of-collection-itself" } }) {
+            if let index = findings.firstIndex(where: {
+                $0.cause == .path && $0.signs.contains { $0.kind == "report-wrong-target" || $0.kind == "query-of-collection-itself" }
+            }) {
                 findings[index].likelihood = .high
                 findings[index].title = "the \(kind) went to \(path), which is \(target.described), not \(wanted)"
                 findings[index].evidence.append(evidence)
                 findings.insert(findings.remove(at: index), at: 0)
             } else {
-                findings.insert(Finding(
-                    cause: .path, likelihood: .high, signs: [Sign("report-wrong-target", subject: path, value: kind.description)],
-                    title: "the \(kind) went to \(path), which is \(target.described), not \(wanted)", resources: [path],
-                    evidence: [evidence] + (emptyQuery ? ["so the query matched nothing: there was nothing of the right kind to search"] : []),
-                    fixes: [Fix("Send the \(kind) to \(wanted): find it from DAV:current-user-principal, then the home set and a Depth 1 PROPFIND of the home", .easy)],
-                    status: analysis.status), at: 0)
+                findings.insert(
+                    Finding(
+                        cause: .path, likelihood: .high, signs: [Sign("report-wrong-target", subject: path, value: kind.description)],
+                        title: "the \(kind) went to \(path), which is \(target.described), not \(wanted)", resources: [path],
+                        evidence: [evidence] + (emptyQuery ? ["so the query matched nothing: there was nothing of the right kind to search"] : []),
+                        fixes: [
+                            Fix(
+                                "Send the \(kind) to \(wanted): find it from DAV:current-user-principal, then the home set and a Depth 1 PROPFIND of the home",
+                                .easy)
+                        ],
+                        status: analysis.status), at: 0)
             }
         } else if offered == false, refused {
             // The right kind of resource, and still not offered: the server lacks the report.
             ProbeInterpreter.demote(.path, in: &findings)
-            let evidence = "PROPFIND of \(path) shows \(target.described) whose supported-report-set does not list \(kind): the server does not implement it here"
+            let evidence =
+                "PROPFIND of \(path) shows \(target.described) whose supported-report-set does not list \(kind): the server does not implement it here"
             if let index = findings.firstIndex(where: { $0.cause == .serverConfig }) {
                 findings[index].likelihood = .high
                 findings[index].evidence.append(evidence)
@@ -122,15 +132,23 @@ enum ReportProbes {
         {
             // Answered 207 all the same: the server took the report for something else (a listing). Only for the
             // rarer reports: a server may leave the calendar, contacts and sync reports it does carry out unlisted.
-            findings.insert(Finding(
-                cause: .serverConfig, likelihood: .high, signs: [Sign("report-not-carried-out", subject: path, value: kind.description)],
-                title: "the server answered a \(kind) that \(path) does not offer", resources: [path],
-                evidence: ["PROPFIND of \(path) shows a supported-report-set without \(kind), yet the REPORT answered \(analysis.status.map { Wording.status($0) } ?? "207")",
-                           "RFC 3253 §3.6 calls for 403 with DAV:supported-report: what came back is not that report's answer (a listing, most often)"],
-                fixes: [Fix("Use only the reports \(path) lists in DAV:supported-report-set; fetch the same data with PROPFIND where the server lacks the report", .easy)],
-                status: analysis.status), at: 0)
+            findings.insert(
+                Finding(
+                    cause: .serverConfig, likelihood: .high, signs: [Sign("report-not-carried-out", subject: path, value: kind.description)],
+                    title: "the server answered a \(kind) that \(path) does not offer", resources: [path],
+                    evidence: [
+                        "PROPFIND of \(path) shows a supported-report-set without \(kind), yet the REPORT answered \(analysis.status.map { Wording.status($0) } ?? "207")",
+                        "RFC 3253 §3.6 calls for 403 with DAV:supported-report: what came back is not that report's answer (a listing, most often)",
+                    ],
+                    fixes: [
+                        Fix(
+                            "Use only the reports \(path) lists in DAV:supported-report-set; fetch the same data with PROPFIND where the server lacks the report",
+                            .easy)
+                    ],
+                    status: analysis.status), at: 0)
         } else if offered == true, fits != false {
-            for index in findings.indices where findings[index].cause == .serverConfig && findings[index].signs.contains(where: { $0.kind == "report-not-carried-out" }) {
+            for index in findings.indices
+            where findings[index].cause == .serverConfig && findings[index].signs.contains(where: { $0.kind == "report-not-carried-out" }) {
                 findings[index].evidence.append("\(path) lists \(kind) in its supported-report-set: advertised, and still not carried out")
             }
         }
@@ -146,8 +164,11 @@ enum ReportProbes {
             }
         }
         guard !homes.isEmpty else { return }
-        let text = "the principal \(outcome.probe.subject) names its \(homes.joined(separator: " and ")): the collections to send reports to are its members"
-        let concerned = findings.indices.filter { index in findings[index].signs.contains { $0.kind == "report-wrong-target" || $0.kind.hasPrefix("multiget-href") } }
+        let text =
+            "the principal \(outcome.probe.subject) names its \(homes.joined(separator: " and ")): the collections to send reports to are its members"
+        let concerned = findings.indices.filter { index in
+            findings[index].signs.contains { $0.kind == "report-wrong-target" || $0.kind.hasPrefix("multiget-href") }
+        }
         for index in concerned { findings[index].evidence.append(text) }
         if concerned.isEmpty { notes.append(text) }
     }
@@ -159,7 +180,9 @@ enum ReportProbes {
         let path = Href(outcome.probe.url).displayPath
         guard (300..<400).contains(head.status), let location = head.headers["Location"] else {
             if head.status == 404 {
-                notes.append("\(path) answers 404: clients that discover the service from a host name or an e-mail address alone (Apple Calendar and Contacts, DAVx5, Thunderbird) find nothing there and need the full URL")
+                notes.append(
+                    "\(path) answers 404: clients that discover the service from a host name or an e-mail address alone (Apple Calendar and Contacts, DAVx5, Thunderbird) find nothing there and need the full URL"
+                )
             } else {
                 notes.append("\(path) answers \(Wording.status(head.status)) (RFC 6764 §5 expects a redirect to the service)")
             }

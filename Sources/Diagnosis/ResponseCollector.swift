@@ -1,11 +1,11 @@
 import DAVCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One resource as the report shows it.
@@ -158,7 +158,8 @@ public struct ResponseCollector: Sendable {
                 } else if code == 404 {
                     if succeeded { properties.takeAbsent(name) }
                 } else {
-                    properties.takeFailure(name, status: code, path: path, conditions: propstat.error?.elements ?? [], description: propstat.responseDescription)
+                    properties.takeFailure(
+                        name, status: code, path: path, conditions: propstat.error?.elements ?? [], description: propstat.responseDescription)
                 }
             }
         }

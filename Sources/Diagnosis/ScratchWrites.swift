@@ -57,16 +57,21 @@ public struct ScratchWrites: Sendable {
         var plain = HTTPFields()
         plain.set("Content-Type", "text/plain")
         return [
-            Probe(id: 900, kind: .scratchCreate, purpose: "create a scratch collection for the write probes (removed at the end)",
-                  method: "MKCOL", url: scratchURL, subject: scratchPath),
-            Probe(id: 901, kind: .scratchPut, purpose: "put a small file in the scratch collection", method: "PUT", url: source,
-                  headers: plain, body: Array("written by davdoctor check --allow-writes\n".utf8), subject: scratchPath + "source.txt"),
-            Probe(id: 902, kind: .destinationCopy, purpose: "COPY with Destination spelled as your URL: does it survive the way to the server?",
-                  method: "COPY", url: source, headers: destinationCopy, subject: scratchPath + "copy.txt"),
-            Probe(id: 903, kind: .destinationMove, purpose: "MOVE with Destination spelled as your URL", method: "MOVE", url: source,
-                  headers: destinationMove, subject: scratchPath + "moved.txt"),
-            Probe(id: 904, kind: .mkcolWithoutSlash, purpose: "MKCOL without a trailing slash, as Finder and DAVx5 send it",
-                  method: "MKCOL", url: origin + scratchPath + "folder", subject: scratchPath + "folder"),
+            Probe(
+                id: 900, kind: .scratchCreate, purpose: "create a scratch collection for the write probes (removed at the end)",
+                method: "MKCOL", url: scratchURL, subject: scratchPath),
+            Probe(
+                id: 901, kind: .scratchPut, purpose: "put a small file in the scratch collection", method: "PUT", url: source,
+                headers: plain, body: Array("written by davdoctor check --allow-writes\n".utf8), subject: scratchPath + "source.txt"),
+            Probe(
+                id: 902, kind: .destinationCopy, purpose: "COPY with Destination spelled as your URL: does it survive the way to the server?",
+                method: "COPY", url: source, headers: destinationCopy, subject: scratchPath + "copy.txt"),
+            Probe(
+                id: 903, kind: .destinationMove, purpose: "MOVE with Destination spelled as your URL", method: "MOVE", url: source,
+                headers: destinationMove, subject: scratchPath + "moved.txt"),
+            Probe(
+                id: 904, kind: .mkcolWithoutSlash, purpose: "MKCOL without a trailing slash, as Finder and DAVx5 send it",
+                method: "MKCOL", url: origin + scratchPath + "folder", subject: scratchPath + "folder"),
             Probe(id: 905, kind: .scratchDelete, purpose: "remove the scratch collection", method: "DELETE", url: scratchURL, subject: scratchPath),
         ]
     }
@@ -89,7 +94,10 @@ public struct ScratchWrites: Sendable {
             return Finding(
                 cause: .storage, likelihood: .high, title: "no room left in \(directory): even an empty collection cannot be made there",
                 resources: [target],
-                evidence: ["a scratch MKCOL in \(directory) answered 507 Insufficient Storage", "the \(method) answered \(analysis.head?.statusLine ?? String(refusal))"],
+                evidence: [
+                    "a scratch MKCOL in \(directory) answered 507 Insufficient Storage",
+                    "the \(method) answered \(analysis.head?.statusLine ?? String(refusal))",
+                ],
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
         if [403, 405, 500].contains(create) {
@@ -97,10 +105,14 @@ public struct ScratchWrites: Sendable {
             // (no inode left) gives as well as a read-only mount. Some servers give every failed mkdir one
             // status, whatever its errno: then the MKCOL's refusal says no more than a 500.
             let anyErrno = Self.mkdirStatusForAnyErrno[analysis.server.kind] == create
-            var evidence = ["a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
-                            "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do"]
+            var evidence = [
+                "a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
+                "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do",
+            ]
             if anyErrno {
-                evidence.append("\(analysis.server.kind.displayName) answers every failed mkdir with \(create) (no inode left as well as a read-only or unwritable directory), so this refusal does not say which")
+                evidence.append(
+                    "\(analysis.server.kind.displayName) answers every failed mkdir with \(create) (no inode left as well as a read-only or unwritable directory), so this refusal does not say which"
+                )
             }
             return Finding(
                 cause: .permission, likelihood: create == 500 || anyErrno ? .medium : .high,
@@ -119,17 +131,23 @@ public struct ScratchWrites: Sendable {
                 cause: .permission, likelihood: .medium, signs: [Sign("scratch-collection-not-made", subject: scratchPath, value: String(put))],
                 title: "\(directory) takes no write: the server reports writes there that it did not make",
                 resources: [target],
-                evidence: ["a scratch MKCOL in \(directory) answered \(Wording.status(create)), yet a PUT into that collection answered \(Wording.status(put)): the collection was never made",
-                           "a directory the server cannot write (a read-only mount, or one its user may not write) fails so on a server that does not check its writes; the \(method) answered \(said)"],
+                evidence: [
+                    "a scratch MKCOL in \(directory) answered \(Wording.status(create)), yet a PUT into that collection answered \(Wording.status(put)): the collection was never made",
+                    "a directory the server cannot write (a read-only mount, or one its user may not write) fails so on a server that does not check its writes; the \(method) answered \(said)",
+                ],
                 fixes: FixBook.unwritableStorage(path: directory, server: analysis.server.kind), status: refusal)
         }
         if put == 500 || put == 503 {
             // Permissions would have refused the MKCOL as well; a new name takes no data, a file does.
             return Finding(
-                cause: .storage, likelihood: .high, title: "no room left in \(directory): a collection can be made there, not even a \(small)-byte file",
+                cause: .storage, likelihood: .high,
+                title: "no room left in \(directory): a collection can be made there, not even a \(small)-byte file",
                 resources: [target],
-                evidence: ["a scratch MKCOL in \(directory) went through, so the server may write there", "a PUT of \(small) bytes into it answered \(Wording.status(put)), as the \(method) answered \(said): the file system has no room for data",
-                           "RFC 4918 says this with 507 Insufficient Storage"],
+                evidence: [
+                    "a scratch MKCOL in \(directory) went through, so the server may write there",
+                    "a PUT of \(small) bytes into it answered \(Wording.status(put)), as the \(method) answered \(said): the file system has no room for data",
+                    "RFC 4918 says this with 507 Insufficient Storage",
+                ],
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
         let larger = method == "PUT" ? sent > 4 * small : method == "COPY"
@@ -138,8 +156,10 @@ public struct ScratchWrites: Sendable {
             return Finding(
                 cause: .storage, likelihood: .medium, title: "\(directory) takes a small write but not \(what): room runs short",
                 resources: [target],
-                evidence: ["a scratch MKCOL and a PUT of \(small) bytes in \(directory) went through, so the directory is writable",
-                           "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage"],
+                evidence: [
+                    "a scratch MKCOL and a PUT of \(small) bytes in \(directory) went through, so the directory is writable",
+                    "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage",
+                ],
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
         return nil
@@ -162,7 +182,8 @@ public struct ScratchWrites: Sendable {
         var noteSigns: [Sign] = []
         let created = status(.scratchCreate).map { (200..<300).contains($0) } ?? false
         if !created {
-            let why = outcomes.first { $0.probe.kind == .scratchCreate }.map { $0.head.map { "\($0.status)" } ?? ($0.failure ?? "no answer") } ?? "not sent"
+            let why =
+                outcomes.first { $0.probe.kind == .scratchCreate }.map { $0.head.map { "\($0.status)" } ?? ($0.failure ?? "no answer") } ?? "not sent"
             notes.append("--allow-writes: could not create the scratch collection \(scratchPath) (\(why)); no write probe ran")
             return (nil, notes, [Sign("scratch-not-created", subject: scratchPath, value: why)])
         }
@@ -170,14 +191,20 @@ public struct ScratchWrites: Sendable {
             notes.append("--allow-writes: the scratch collection \(scratchPath) was created and removed again")
             noteSigns.append(Sign("scratch-removed", subject: scratchPath))
         } else if status(.scratchDelete) == 404 {
-            notes.append("--allow-writes: the server said it created the scratch collection \(scratchPath), yet it is not there to remove: nothing is left behind")
+            notes.append(
+                "--allow-writes: the server said it created the scratch collection \(scratchPath), yet it is not there to remove: nothing is left behind"
+            )
             noteSigns.append(Sign("scratch-never-made", subject: scratchPath))
         } else {
-            notes.append("--allow-writes: WARNING: the scratch collection \(scratchPath) could not be removed; delete it by hand (curl -X DELETE '\(scratchURL)')")
+            notes.append(
+                "--allow-writes: WARNING: the scratch collection \(scratchPath) could not be removed; delete it by hand (curl -X DELETE '\(scratchURL)')"
+            )
             noteSigns.append(Sign("scratch-left-behind", subject: scratchPath, value: scratchURL))
         }
         guard let put = status(.scratchPut), (200..<300).contains(put) else {
-            notes.append("--allow-writes: PUT into the scratch collection was refused (\(status(.scratchPut).map(String.init) ?? "no answer")); COPY and MOVE were not tried")
+            notes.append(
+                "--allow-writes: PUT into the scratch collection was refused (\(status(.scratchPut).map(String.init) ?? "no answer")); COPY and MOVE were not tried"
+            )
             return (nil, notes, noteSigns + [Sign("scratch-put-refused", subject: scratchPath, value: status(.scratchPut).map(String.init))])
         }
         var evidence: [String] = []
@@ -185,7 +212,9 @@ public struct ScratchWrites: Sendable {
         for kind in [Probe.Kind.destinationCopy, .destinationMove] {
             guard let outcome = outcomes.first(where: { $0.probe.kind == kind }) else { continue }
             let code = outcome.head?.status
-            evidence.append("\(outcome.probe.method) \(outcome.probe.url) with Destination: \(outcome.probe.headers["Destination"] ?? "?") answered \(code.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? (outcome.failure ?? "nothing"))")
+            evidence.append(
+                "\(outcome.probe.method) \(outcome.probe.url) with Destination: \(outcome.probe.headers["Destination"] ?? "?") answered \(code.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? (outcome.failure ?? "nothing"))"
+            )
             if let code, [400, 403, 409, 500, 502].contains(code) { refused.append((outcome.probe.method, code)) }
         }
         guard !refused.isEmpty else {
@@ -195,11 +224,13 @@ public struct ScratchWrites: Sendable {
         evidence.append("the same scratch collection accepted MKCOL and PUT, so writing is allowed there: only the Destination is refused")
         let scheme = Href(scratchURL).scheme ?? "http"
         let hostNotKept = scheme != "https" && pathUnchangedByProxy
-        evidence.append(scheme == "https"
-            ? "you speak https; a proxy that terminates TLS passes Destination: https://… to a backend that serves http and does not recognise it as its own"
-            : hostNotKept
-            ? "the proxy passes the path unchanged, so the backend refuses the Destination's host: it is sent another Host than the \(Href(scratchURL).authority ?? "") the client uses (the proxy does not pass Host on)"
-            : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)")
+        evidence.append(
+            scheme == "https"
+                ? "you speak https; a proxy that terminates TLS passes Destination: https://… to a backend that serves http and does not recognise it as its own"
+                : hostNotKept
+                    ? "the proxy passes the path unchanged, so the backend refuses the Destination's host: it is sent another Host than the \(Href(scratchURL).authority ?? "") the client uses (the proxy does not pass Host on)"
+                    : "the Destination names the host and path you use; the backend sees another Host or path prefix (a proxy in between does not rewrite Destination)"
+        )
         let why = scheme == "https" ? "destination-tls-ends-at-proxy" : hostNotKept ? "destination-host-not-passed" : "destination-not-rewritten"
         let finding = Finding(
             cause: .proxy, likelihood: .high,
@@ -221,7 +252,8 @@ extension CheckResult {
         if let verdict = writes.judge(analysis, outcomes: outcomes) {
             // A proven verdict outranks every guess; a likely one only the guesses it rules out.
             let guesses: Set<Cause> = verdict.likelihood == .high ? [.serverConfig, .path, .permission, .storage] : [.serverConfig, .path]
-            for index in analysis.findings.indices where analysis.findings[index].cause != verdict.cause && guesses.contains(analysis.findings[index].cause) {
+            for index in analysis.findings.indices
+            where analysis.findings[index].cause != verdict.cause && guesses.contains(analysis.findings[index].cause) {
                 analysis.findings[index].likelihood = .low
             }
             analysis.findings.append(verdict)
@@ -230,7 +262,8 @@ extension CheckResult {
         if var finding, ["COPY", "MOVE"].contains(analysis.context.method), let status = analysis.status, status >= 400 {
             // The user's own COPY or MOVE failed, and a scratch one whose destination surely exists fails too:
             // what a bare 409 or 500 suggested (a missing folder, a server fault) is ruled out.
-            finding.evidence.append("your \(analysis.context.method) answered \(status) as well: its Destination is lost the same way, not its target folder")
+            finding.evidence.append(
+                "your \(analysis.context.method) answered \(status) as well: its Destination is lost the same way, not its target folder")
             finding.signs.append(Sign("own-request-refused-alike", subject: analysis.context.method, value: String(status)))
             for index in analysis.findings.indices where [.path, .serverConfig, .permission].contains(analysis.findings[index].cause) {
                 analysis.findings[index].likelihood = .low

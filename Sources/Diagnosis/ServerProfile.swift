@@ -46,7 +46,8 @@ public struct ServerProfile: Sendable, Hashable {
         let front = recognise(headers: headers)
         let writer = recognise(headers: nil, namespaces: namespaces)
         guard front.kind != .unknown, writer.kind != .unknown, front.kind != writer.kind else { return nil }
-        return "Server: \(header), yet the multistatus is written by \(writer.kind.displayName) (\(writer.evidence ?? "")): \(front.kind.displayName) is a proxy in front"
+        return
+            "Server: \(header), yet the multistatus is written by \(writer.kind.displayName) (\(writer.evidence ?? "")): \(front.kind.displayName) is a proxy in front"
     }
 
     /// Signs that something relayed the answer, beyond the headers proxies add (Via, X-Cache …): header
@@ -59,13 +60,17 @@ public struct ServerProfile: Sendable, Hashable {
         let capitalising: Set<ServerKind> = [.apache, .nginx, .lighttpd]
         let names = head.headers.fields.map(\.name).filter { $0.contains { $0.isLetter } }
         if head.version.hasPrefix("HTTP/1"), capitalising.contains(named), !names.isEmpty, names.allSatisfy({ $0 == $0.lowercased() }) {
-            signs.append("every header name arrives in lower case (\(names.prefix(3).joined(separator: ", ")) …), which \(named.displayName) never writes on HTTP/1: something in between (HAProxy, an HTTP/2 hop) re-wrote the answer")
+            signs.append(
+                "every header name arrives in lower case (\(names.prefix(3).joined(separator: ", ")) …), which \(named.displayName) never writes on HTTP/1: something in between (HAProxy, an HTTP/2 hop) re-wrote the answer"
+            )
         }
         let lower = bodyExcerpt.lowercased()
         let apachePage = lower.contains("-//w3c//dtd html 4.01//en") && lower.contains("<h1>") && lower.contains("<p>")
         let nginxPage = lower.contains("<center>nginx")
         if apachePage, named != .apache, named != .unknown {
-            signs.append("the error page is Apache's (its HTML 4.01 page), yet Server: \(server): \(named.displayName) relays the answer of an Apache behind it")
+            signs.append(
+                "the error page is Apache's (its HTML 4.01 page), yet Server: \(server): \(named.displayName) relays the answer of an Apache behind it"
+            )
         } else if nginxPage, named != .nginx, named != .unknown {
             signs.append("the error page is nginx's, yet Server: \(server): something relays nginx's answer")
         }
@@ -75,7 +80,9 @@ public struct ServerProfile: Sendable, Hashable {
     /// golang.org/x/net/webdav sends no Server header and answers every failure with its reason phrase as
     /// the whole body ("Method Not Allowed", no newline), which Go's net/http labels text/plain.
     static func isGoWebDAVError(headers: HTTPFields?, body: String) -> Bool {
-        guard let headers, headers["Server"] == nil, headers["Content-Type"]?.lowercased().hasPrefix("text/plain") == true, !body.isEmpty else { return false }
+        guard let headers, headers["Server"] == nil, headers["Content-Type"]?.lowercased().hasPrefix("text/plain") == true, !body.isEmpty else {
+            return false
+        }
         return goReasonPhrases.contains(body)
     }
 
@@ -92,10 +99,13 @@ public struct ServerProfile: Sendable, Hashable {
         if lower.hasPrefix("wsgiserver/") {
             let text = body.trimmingASCIIWhitespace()
             if radicaleTexts.contains(text) {
-                return ServerProfile(kind: .radicale, evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's own error text \"\(text)\"")
+                return ServerProfile(
+                    kind: .radicale,
+                    evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's own error text \"\(text)\"")
             }
             if headers["DAV"]?.trimmingASCIIWhitespace() == radicaleDAV {
-                return ServerProfile(kind: .radicale, evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's DAV header")
+                return ServerProfile(
+                    kind: .radicale, evidence: "Server: \(server) (Python's wsgiref, Radicale's built-in server) and Radicale's DAV header")
             }
         }
         return nil
@@ -129,7 +139,11 @@ public struct ServerProfile: Sendable, Hashable {
         }
         if let python = pythonDAVServer(headers: headers, body: bodyExcerpt) { return python }
         if isGoWebDAVError(headers: headers, body: bodyExcerpt) {
-            return ServerProfile(kind: .rclone, evidence: "no Server header and a body that is the reason phrase alone (\"\(bodyExcerpt)\"), as text/plain: golang.org/x/net/webdav, the handler of rclone serve webdav")
+            return ServerProfile(
+                kind: .rclone,
+                evidence:
+                    "no Server header and a body that is the reason phrase alone (\"\(bodyExcerpt)\"), as text/plain: golang.org/x/net/webdav, the handler of rclone serve webdav"
+            )
         }
         let lowerBody = bodyExcerpt.lowercased()
         // A proxy's own error pages: HAProxy writes "<html><body><h1>403 Forbidden</h1>" with no Server header;

@@ -84,7 +84,8 @@ public enum SplitReading {
             }
         }
         guard var whole = merged else { return nil }
-        AnalysisSession.finishDocument(&whole.collector, problems: whole.problems, root: whole.rootName, syncToken: whole.syncToken, head: head, method: context.method)
+        AnalysisSession.finishDocument(
+            &whole.collector, problems: whole.problems, root: whole.rootName, syncToken: whole.syncToken, head: head, method: context.method)
         var result = Diagnose.run(
             context: context, head: head, format: format, collector: whole.collector,
             bodyInfo: region.bodyInfo, errorBody: nil, excerpt: "")

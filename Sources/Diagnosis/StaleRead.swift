@@ -5,20 +5,30 @@ import DAVCore
 /// nginx `proxy_cache`, mod_cache and CDNs keep GET and HEAD only). A resource the server no longer has,
 /// or whose validators differ, was served from an old copy.
 enum StaleRead {
-    static let body = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontentlength/><D:getlastmodified/><D:resourcetype/></D:prop></D:propfind>"#.utf8)
+    static let body = Array(
+        #"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontentlength/><D:getlastmodified/><D:resourcetype/></D:prop></D:propfind>"#
+            .utf8)
 
     static func finding(_ analysis: AnalysisResult, probe outcome: ProbeOutcome) -> Finding? {
         guard let read = analysis.head, let server = outcome.head else { return nil }
         let path = analysis.context.requestPath
         let method = analysis.context.method
         let signs = (CacheRule.cacheHit(read) ?? []) + ProxyRule.proxyHeaders(read).filter { !$0.hasPrefix("Age:") && !$0.hasPrefix("X-Cache:") }
-        let fixes = [Fix("Keep WebDAV paths out of the cache, or let every write through it purge the URL (Varnish: return (pass) for requests with Authorization or DAV methods and ban on PUT/DELETE/MOVE; nginx: proxy_cache_bypass and proxy_no_cache for the share; mod_cache: CacheDisable for the share)", .medium),
-                     Fix("Send Cache-Control: no-cache (or a short max-age with must-revalidate) on the share's GET answers, so a cache revalidates before it serves", .easy)]
+        let fixes = [
+            Fix(
+                "Keep WebDAV paths out of the cache, or let every write through it purge the URL (Varnish: return (pass) for requests with Authorization or DAV methods and ban on PUT/DELETE/MOVE; nginx: proxy_cache_bypass and proxy_no_cache for the share; mod_cache: CacheDisable for the share)",
+                .medium),
+            Fix(
+                "Send Cache-Control: no-cache (or a short max-age with must-revalidate) on the share's GET answers, so a cache revalidates before it serves",
+                .easy),
+        ]
         if server.status == 404 || server.status == 410 {
             return Finding(
                 cause: .cache, likelihood: .high, title: "the \(method) of \(path) was answered from a copy: the server no longer has it",
                 resources: [path],
-                evidence: ["the \(method) answered \(read.statusLine), yet PROPFIND of the same URL answers \(Wording.status(server.status)); a PROPFIND reaches the server past HTTP caches, so the \(method)'s answer was kept from before the resource went away"] + signs,
+                evidence: [
+                    "the \(method) answered \(read.statusLine), yet PROPFIND of the same URL answers \(Wording.status(server.status)); a PROPFIND reaches the server past HTTP caches, so the \(method)'s answer was kept from before the resource went away"
+                ] + signs,
                 fixes: fixes, status: read.status)
         }
         guard server.status == 207, let response = outcome.multistatus?.responses.first else { return nil }
@@ -30,12 +40,14 @@ enum StaleRead {
         }
         // A compressed or partial body has another length by design.
         if read.status == 200, read.headers["Content-Encoding"] == nil,
-            let length = read.headers["Content-Length"]?.trimmingASCIIWhitespace(), let now = response.value(of: DAV.getcontentlength)?.text.trimmingASCIIWhitespace(),
+            let length = read.headers["Content-Length"]?.trimmingASCIIWhitespace(),
+            let now = response.value(of: DAV.getcontentlength)?.text.trimmingASCIIWhitespace(),
             !now.isEmpty, Int(length) != nil, Int(now) != nil, Int(length) != Int(now)
         {
             differences.append("Content-Length \(length), the server's getcontentlength now \(now)")
         }
-        if let modified = read.headers["Last-Modified"]?.trimmingASCIIWhitespace(), let now = response.value(of: DAV.getlastmodified)?.text.trimmingASCIIWhitespace(),
+        if let modified = read.headers["Last-Modified"]?.trimmingASCIIWhitespace(),
+            let now = response.value(of: DAV.getlastmodified)?.text.trimmingASCIIWhitespace(),
             HTTPDate.isIMFFixdate(modified), HTTPDate.isIMFFixdate(now), modified != now
         {
             differences.append("Last-Modified \(modified), the server's getlastmodified now \(now)")
@@ -45,10 +57,15 @@ enum StaleRead {
         let cached = !(CacheRule.cacheHit(read) ?? []).isEmpty
         return Finding(
             cause: .cache, likelihood: cached ? .high : .medium,
-            title: cached ? "the \(method) of \(path) was answered from a stale copy" : "the \(method) of \(path) and the server's PROPFIND disagree about it",
+            title: cached
+                ? "the \(method) of \(path) was answered from a stale copy" : "the \(method) of \(path) and the server's PROPFIND disagree about it",
             resources: [path],
-            evidence: ["the \(method) was given " + Wording.list(differences) + "; a PROPFIND reaches the server past HTTP caches"
-                + (cached ? ", so the \(method)'s answer was kept from before the last change" : ": either something in between kept an old copy, or the server reports other validators in its PROPFIND than in its headers")] + signs,
+            evidence: [
+                "the \(method) was given " + Wording.list(differences) + "; a PROPFIND reaches the server past HTTP caches"
+                    + (cached
+                        ? ", so the \(method)'s answer was kept from before the last change"
+                        : ": either something in between kept an old copy, or the server reports other validators in its PROPFIND than in its headers")
+            ] + signs,
             fixes: fixes, status: read.status)
     }
 }

@@ -21,7 +21,9 @@ public struct TranscriptAnalysis: Sendable {
 
     /// Analyzes `transcript`'s WebDAV exchanges, or only entry `only` (whatever its method). Flags in
     /// `overrides` win over what each exchange's request says.
-    public static func run(_ transcript: Transcript, only: Int? = nil, request overrides: RequestOverrides = RequestOverrides()) throws -> TranscriptAnalysis {
+    public static func run(_ transcript: Transcript, only: Int? = nil, request overrides: RequestOverrides = RequestOverrides()) throws
+        -> TranscriptAnalysis
+    {
         var notes = transcript.notes
         var items: [Item] = []
         var skipped = 0
@@ -46,9 +48,15 @@ public struct TranscriptAnalysis: Sendable {
                 items.append(Item(entry: only.number, result: try analyze(only, format: transcript.format, overrides: overrides)))
                 skipped = 0
             }
-            if skipped > 0 { notes.append("\(skipped) exchange\(skipped == 1 ? " is" : "s are") not WebDAV (pages, scripts, images) and \(skipped == 1 ? "was" : "were") skipped") }
+            if skipped > 0 {
+                notes.append(
+                    "\(skipped) exchange\(skipped == 1 ? " is" : "s are") not WebDAV (pages, scripts, images) and \(skipped == 1 ? "was" : "were") skipped"
+                )
+            }
             guard !items.isEmpty else {
-                throw DAVCoreError(.notMultiStatus, "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
+                throw DAVCoreError(
+                    .notMultiStatus,
+                    "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
             }
         }
         return TranscriptAnalysis(format: transcript.format, items: items, entries: transcript.entries.count, skipped: skipped, notes: notes)
@@ -58,12 +66,16 @@ public struct TranscriptAnalysis: Sendable {
     public static func entry(_ number: Int?, of transcript: Transcript) throws -> TranscriptEntry {
         guard let number else {
             guard let first = transcript.entries.first(where: { $0.isWebDAV }) else {
-                throw DAVCoreError(.notMultiStatus, "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
+                throw DAVCoreError(
+                    .notMultiStatus,
+                    "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
             }
             return first
         }
         guard let entry = transcript.entries.first(where: { $0.number == number }) else {
-            throw DAVCoreError(.malformedCapture, "there is no entry \(number): the transcript holds \(transcript.entries.count) exchange\(transcript.entries.count == 1 ? "" : "s")")
+            throw DAVCoreError(
+                .malformedCapture,
+                "there is no entry \(number): the transcript holds \(transcript.entries.count) exchange\(transcript.entries.count == 1 ? "" : "s")")
         }
         guard entry.exchange.response != nil else {
             throw DAVCoreError(.malformedCapture, "entry \(number) has no answer to analyze: \(entry.notes.joined(separator: "; "))")
@@ -80,9 +92,12 @@ public struct TranscriptAnalysis: Sendable {
         let body = entry.exchange.body ?? []
         try session.feed(body)
         var info = CaptureReader.BodyInfo(bytes: body.count)
-        info.wasCompressed = entry.exchange.response?.headers["Content-Encoding"].map { $0.lowercased().contains("gzip") || $0.lowercased().contains("deflate") } ?? false
+        info.wasCompressed =
+            entry.exchange.response?.headers["Content-Encoding"].map { $0.lowercased().contains("gzip") || $0.lowercased().contains("deflate") }
+            ?? false
         var result = try session.finish(bodyInfo: info)
-        result.notes = entry.notes.map { $0.hasPrefix("entry \(entry.number): ") ? String($0.dropFirst("entry \(entry.number): ".count)) : $0 } + result.notes
+        result.notes =
+            entry.notes.map { $0.hasPrefix("entry \(entry.number): ") ? String($0.dropFirst("entry \(entry.number): ".count)) : $0 } + result.notes
         return result
     }
 

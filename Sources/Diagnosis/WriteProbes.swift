@@ -38,8 +38,10 @@ enum WriteProbes {
         return Finding(
             cause: .storage, likelihood: .high, title: "no room left where \(target) goes: \(available) bytes free",
             resources: [target],
-            evidence: ["\(Href(outcome.probe.url).displayPath) reports quota-available-bytes \(available), less than the \(needed(analysis)) bytes the \(analysis.context.method) needed",
-                       "the server answered \(analysis.head?.statusLine ?? "207") instead of 507 Insufficient Storage (RFC 4918 §11.5)"],
+            evidence: [
+                "\(Href(outcome.probe.url).displayPath) reports quota-available-bytes \(available), less than the \(needed(analysis)) bytes the \(analysis.context.method) needed",
+                "the server answered \(analysis.head?.statusLine ?? "207") instead of 507 Insufficient Storage (RFC 4918 §11.5)",
+            ],
             fixes: FixBook.storage(server: analysis.server.kind), status: analysis.status)
     }
 
@@ -52,32 +54,46 @@ enum WriteProbes {
                 cause: .permission, likelihood: .high, signs: [Sign("write-not-kept", subject: path, value: String(head.status))],
                 title: "the PUT of \(path) did not take: nothing is there",
                 resources: [path],
-                evidence: ["the PUT answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD of \(path) right after answers \(Wording.status(head.status)): the server never created the file and said so to no one",
-                           "a full disk leaves a file cut short, which HEAD finds; no file at all is a directory the server cannot write (a read-only mount, or one its user may not write)"],
+                evidence: [
+                    "the PUT answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD of \(path) right after answers \(Wording.status(head.status)): the server never created the file and said so to no one",
+                    "a full disk leaves a file cut short, which HEAD finds; no file at all is a directory the server cannot write (a read-only mount, or one its user may not write)",
+                ],
                 fixes: FixBook.unwritableStorage(path: URLPath.parent(of: path), server: analysis.server.kind))
         case "MKCOL" where head.status == 404 || head.status == 410, "MKCALENDAR" where head.status == 404 || head.status == 410:
             return Finding(
                 cause: .permission, likelihood: .medium, signs: [Sign("write-not-kept", subject: path, value: String(head.status))],
                 title: "the \(analysis.context.method) of \(path) did not take: no collection is there",
                 resources: [path],
-                evidence: ["the \(analysis.context.method) answered \(analysis.head?.statusLine ?? "2xx"), yet PROPFIND of \(path) right after answers \(Wording.status(head.status)): the server never made the collection and said so to no one",
-                           "mkdir fails so in a directory the server cannot write (a read-only mount, or one its user may not write), or on a file system with no inode left"],
+                evidence: [
+                    "the \(analysis.context.method) answered \(analysis.head?.statusLine ?? "2xx"), yet PROPFIND of \(path) right after answers \(Wording.status(head.status)): the server never made the collection and said so to no one",
+                    "mkdir fails so in a directory the server cannot write (a read-only mount, or one its user may not write), or on a file system with no inode left",
+                ],
                 fixes: FixBook.unwritableStorage(path: URLPath.parent(of: URLPath.withoutTrailingSlash(path)), server: analysis.server.kind))
         case "PUT":
             let sent = analysis.context.request.body?.count ?? 0
-            guard head.status == 200, let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length < sent else { return nil }
+            guard head.status == 200, let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length < sent else {
+                return nil
+            }
             return Finding(
                 cause: .storage, likelihood: .high, title: "the server kept \(length) of the \(sent) bytes PUT to \(path)",
                 resources: [path],
-                evidence: ["the PUT answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD says Content-Length: \(length): the write stopped short, as it does when the disk fills (ENOSPC) and the server ignores the short write"],
+                evidence: [
+                    "the PUT answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD says Content-Length: \(length): the write stopped short, as it does when the disk fills (ENOSPC) and the server ignores the short write"
+                ],
                 fixes: FixBook.storage(server: analysis.server.kind) + [Fix("Upload the file again once there is room, and compare its size", .easy)])
         case "DELETE":
             guard head.status == 200 else { return nil }
             return Finding(
                 cause: .permission, likelihood: .high, title: "the DELETE of \(path) did not take: it is still there",
                 resources: [path],
-                evidence: ["the DELETE answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD still answers 200: the server could not remove it (a read-only file system or directory behind the share) and said so to no one"],
-                fixes: [Fix("Check that the directory behind \(URLPath.parent(of: path)) is writable by the server's user and not mounted read-only", .medium)])
+                evidence: [
+                    "the DELETE answered \(analysis.head?.statusLine ?? "2xx"), yet HEAD still answers 200: the server could not remove it (a read-only file system or directory behind the share) and said so to no one"
+                ],
+                fixes: [
+                    Fix(
+                        "Check that the directory behind \(URLPath.parent(of: path)) is writable by the server's user and not mounted read-only",
+                        .medium)
+                ])
         default:
             return nil
         }
@@ -91,7 +107,8 @@ enum WriteProbes {
         let path = analysis.context.requestPath
         return Finding(
             cause: .permission, likelihood: .high, title: "\(path) is on a read-only share: the server refuses every write there",
-            resources: [path], evidence: ["OPTIONS answers \(evidence)", "the \(analysis.context.method) answered \(analysis.head?.statusLine ?? "")"],
+            resources: [path],
+            evidence: ["OPTIONS answers \(evidence)", "the \(analysis.context.method) answered \(analysis.head?.statusLine ?? "")"],
             fixes: FixBook.readOnly(path: path, server: analysis.server.kind), status: analysis.status)
     }
 }

@@ -85,7 +85,9 @@ struct FaultLayer: HTTPResponder {
         }
         if let status = faults.refuse?[method] {
             var fields = HTTPTypes.HTTPFields()
-            fields[.allow] = "OPTIONS, GET, HEAD, PROPFIND, " + ["PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPPATCH", "LOCK", "UNLOCK"].filter { $0 != method }.joined(separator: ", ")
+            fields[.allow] =
+                "OPTIONS, GET, HEAD, PROPFIND, "
+                + ["PUT", "DELETE", "MKCOL", "COPY", "MOVE", "PROPPATCH", "LOCK", "UNLOCK"].filter { $0 != method }.joined(separator: ", ")
             return Response(status: .init(code: status), headers: fields)
         }
         if faults.optionsNeedAuth == true, method == "OPTIONS", request.headers[.authorization] == nil {
@@ -99,7 +101,8 @@ struct FaultLayer: HTTPResponder {
             let destination = request.headers[.init("Destination")!].flatMap(Destination.init(headerValue:)),
             let given = destination.scheme, given != scheme, destination.isSameAuthority(asHost: request.head.authority)
         {
-            let text = "Destination URI refers to scheme \(given) on this host; this server speaks \(scheme) only (\(scheme)://\(request.head.authority ?? ""))\n"
+            let text =
+                "Destination URI refers to scheme \(given) on this host; this server speaks \(scheme) only (\(scheme)://\(request.head.authority ?? ""))\n"
             return Response(status: .badGateway, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         if faults.diskFull == true, method == "PUT" {
@@ -115,7 +118,9 @@ struct FaultLayer: HTTPResponder {
         let cacheKey = "\(method) \(path) \(headers["Depth"] ?? "") \(headers["Authorization"] ?? "")"
         // Like most shared caches, this one revalidates when asked to (no-cache); it just never expires on its own.
         let revalidate = (headers["Cache-Control"] ?? "").contains("no-cache") || (headers["Pragma"] ?? "").contains("no-cache")
-        if faults.cache == true, !revalidate, ["GET", "PROPFIND"].contains(method), let kept = cache.get(cacheKey) { return kept.response(age: true) }
+        if faults.cache == true, !revalidate, ["GET", "PROPFIND"].contains(method), let kept = cache.get(cacheKey) {
+            return kept.response(age: true)
+        }
         var forwarded = DAVRequest(method: method, url: backend + path + query, headers: headers, body: Array(buffer: body))
         forwarded.authentication = .anonymous
         let answer = try await client.send(forwarded, bodyLimit: 256 << 20)

@@ -56,7 +56,8 @@ public final class LabServer: @unchecked Sendable {
             let layer = FaultLayer(backend: serverURL, faults: faults, client: client)
             let (proxyTask, proxyPort) = try await run(logger: logger, port: port) { onListening in
                 Application(
-                    responder: layer, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "davdoctor-lab-proxy"),
+                    responder: layer,
+                    configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "davdoctor-lab-proxy"),
                     onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
             }
             tasks.append(proxyTask)
@@ -148,14 +149,17 @@ public final class LabServer: @unchecked Sendable {
     private func runSetup(with client: DAVClient) async throws {
         for step in scenario.setup ?? [] {
             let user = step.user ?? scenario.request.user
-            let authentication = user.flatMap { name in scenario.password(of: name).map { Authentication.user(Credentials(user: name, password: $0)) } } ?? .anonymous
+            let authentication =
+                user.flatMap { name in scenario.password(of: name).map { Authentication.user(Credentials(user: name, password: $0)) } } ?? .anonymous
             var request: DAVRequest
             var headers = DAVCore.HTTPFields()
             if let path = step.lock {
                 headers.set("Timeout", step.timeout ?? "Second-3600")
                 headers.set("Content-Type", "application/xml; charset=utf-8")
                 let owner = "mailto:\(user ?? "someone")@example.com"
-                let body = #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>"# + owner + "</D:href></D:owner></D:lockinfo>"
+                let body =
+                    #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>"#
+                    + owner + "</D:href></D:owner></D:lockinfo>"
                 request = DAVRequest(method: "LOCK", url: serverURL + URLPath.encode(path), headers: headers, body: Array(body.utf8))
             } else if let path = step.propfind {
                 headers.set("Depth", "1")

@@ -1,9 +1,10 @@
 import DAVCore
 import Diagnosis
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Renders a live check: the analysis, what each probe asked and got, and the server's capabilities.
@@ -54,14 +55,17 @@ public enum CheckReport {
             case .unmet(let why): (verdict, detail) = ("unmet", why)
             case .notChecked(let why): (verdict, detail) = ("not-checked", why)
             }
-            return ClientNeed(client: outcome.client.rawValue, requirement: outcome.requirement, need: outcome.need, verdict: verdict, detail: detail, source: outcome.source)
+            return ClientNeed(
+                client: outcome.client.rawValue, requirement: outcome.requirement, need: outcome.need, verdict: verdict, detail: detail,
+                source: outcome.source)
         }
     }
 
     static func summaries(_ result: CheckResult) -> [ProbeSummary] {
         result.probes.map {
-            ProbeSummary(kind: $0.probe.kind.rawValue, purpose: $0.probe.purpose, method: $0.probe.method, url: $0.probe.url,
-                         identity: $0.probe.identity.rawValue, status: $0.head?.status, milliseconds: $0.milliseconds, failure: $0.failure)
+            ProbeSummary(
+                kind: $0.probe.kind.rawValue, purpose: $0.probe.purpose, method: $0.probe.method, url: $0.probe.url,
+                identity: $0.probe.identity.rawValue, status: $0.head?.status, milliseconds: $0.milliseconds, failure: $0.failure)
         }
     }
 
@@ -78,7 +82,9 @@ public enum CheckReport {
         // The rest uses no colour: its names and server words are made visible in one go below.
         var out = ""
         if !result.probes.isEmpty {
-            out += result.probes.allSatisfy(\.probe.isSafe) ? "\nProbes (read-only)\n" : "\nProbes (writes only inside a scratch collection, removed after)\n"
+            out +=
+                result.probes.allSatisfy(\.probe.isSafe)
+                ? "\nProbes (read-only)\n" : "\nProbes (writes only inside a scratch collection, removed after)\n"
             for probe in result.probes {
                 let answer = probe.head.map { "\($0.status) \(HTTPStatus.reason(for: $0.status))" } ?? "failed: \(probe.failure ?? "?")"
                 let who = probe.probe.identity == .user ? "" : " as \(probe.probe.identity == .anonymous ? "anonymous" : "the second user")"

@@ -1,9 +1,10 @@
 import DAVCore
 import Diagnosis
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Renders a before/after comparison: counts per kind of change, then the resources that changed.
@@ -47,8 +48,11 @@ public enum DiffReport {
         }
         var out = "\(after.method) \(after.url.isEmpty ? before.url : after.url)\n"
         out += "before: \(describe(before))\n after: \(describe(after))\n\n"
-        let counts: [(ResultDiff.Change, String)] = [(.fixed, "32"), (.regressed, "31"), (.stillFailing, "33"), (.new, "0"), (.gone, "0"), (.unchanged, "0")]
-        out += counts.map { change, tint in paint("\(diff.count(change)) \(change.rawValue)", diff.count(change) > 0 && tint != "0" ? tint : "0") }
+        let counts: [(ResultDiff.Change, String)] = [
+            (.fixed, "32"), (.regressed, "31"), (.stillFailing, "33"), (.new, "0"), (.gone, "0"), (.unchanged, "0"),
+        ]
+        out +=
+            counts.map { change, tint in paint("\(diff.count(change)) \(change.rawValue)", diff.count(change) > 0 && tint != "0" ? tint : "0") }
             .joined(separator: " · ") + "\n"
         for (change, tint) in counts where change != .unchanged || unchangedLimit > 0 {
             let entries = diff.entries.filter { $0.change == change }

@@ -146,7 +146,8 @@ struct HTMLPage {
             body += "<ol class=\"findings\">\n"
             for finding in findings {
                 body += "<li class=\"finding l-\(finding.likelihood.rawValue)\" data-cause=\"\(finding.cause.rawValue)\">"
-                body += "<h3><span class=\"cause\">\(finding.cause.rawValue)</span> <span class=\"likelihood\">\(finding.likelihood.rawValue)</span> \(Self.escape(finding.title))</h3>"
+                body +=
+                    "<h3><span class=\"cause\">\(finding.cause.rawValue)</span> <span class=\"likelihood\">\(finding.likelihood.rawValue)</span> \(Self.escape(finding.title))</h3>"
                 if !finding.resources.isEmpty {
                     let shown = finding.resources.prefix(HTMLReport.resourcesShown).map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", ")
                     let listed = min(HTMLReport.resourcesShown, finding.resources.count)
@@ -157,9 +158,11 @@ struct HTMLPage {
                     body += "<h4>Evidence</h4><ul class=\"evidence\">" + finding.evidence.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>"
                 }
                 if !finding.fixes.isEmpty {
-                    body += "<h4>Fixes</h4><ul class=\"fixes\">" + finding.fixes.map {
-                        "<li><span class=\"difficulty d-\($0.difficulty.rawValue)\">\($0.difficulty.rawValue)</span> \(Self.escape($0.action))</li>"
-                    }.joined() + "</ul>"
+                    body +=
+                        "<h4>Fixes</h4><ul class=\"fixes\">"
+                        + finding.fixes.map {
+                            "<li><span class=\"difficulty d-\($0.difficulty.rawValue)\">\($0.difficulty.rawValue)</span> \(Self.escape($0.action))</li>"
+                        }.joined() + "</ul>"
                 }
                 body += "</li>\n"
             }
@@ -171,7 +174,8 @@ struct HTMLPage {
 
     /// A plain table section; every cell is escaped text.
     mutating func table(id: String, heading: String, columns: [String], rows: [[String]]) {
-        body += "<section id=\"\(idPrefix)\(id)\" aria-labelledby=\"\(idPrefix)\(id)-h\"><h2 id=\"\(idPrefix)\(id)-h\">\(Self.escape(heading))</h2><table><thead><tr>"
+        body +=
+            "<section id=\"\(idPrefix)\(id)\" aria-labelledby=\"\(idPrefix)\(id)-h\"><h2 id=\"\(idPrefix)\(id)-h\">\(Self.escape(heading))</h2><table><thead><tr>"
         body += columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for row in rows {
             body += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
@@ -180,9 +184,11 @@ struct HTMLPage {
     }
 
     mutating func lint(_ lint: [LintFinding]) {
-        body += "<section id=\"\(idPrefix)lint\" aria-labelledby=\"\(idPrefix)lint-h\"><h2 id=\"\(idPrefix)lint-h\">RFC lint</h2><table><thead><tr><th>rule</th><th>section</th><th>count</th><th>first</th><th>breaks</th></tr></thead><tbody>\n"
+        body +=
+            "<section id=\"\(idPrefix)lint\" aria-labelledby=\"\(idPrefix)lint-h\"><h2 id=\"\(idPrefix)lint-h\">RFC lint</h2><table><thead><tr><th>rule</th><th>section</th><th>count</th><th>first</th><th>breaks</th></tr></thead><tbody>\n"
         for item in lint {
-            body += "<tr><td><code>\(Self.escape(item.rule.id))</code></td><td>\(Self.escape(item.rule.section))</td><td>\(item.count)</td><td>\(Self.escape(item.message))</td><td>\(Self.escape(item.rule.breaks))</td></tr>\n"
+            body +=
+                "<tr><td><code>\(Self.escape(item.rule.id))</code></td><td>\(Self.escape(item.rule.section))</td><td>\(item.count)</td><td>\(Self.escape(item.message))</td><td>\(Self.escape(item.rule.breaks))</td></tr>\n"
         }
         body += "</tbody></table></section>\n"
     }
@@ -205,14 +211,18 @@ struct HTMLPage {
         if let record {
             let failed = record.properties.filter { ($0.status ?? 0) != 404 && !(200..<300).contains($0.status ?? 0) }
             if !failed.isEmpty {
-                line += " <span class=\"props\">" + failed.prefix(8).map { "\(Self.escape($0.name)) \(Self.badge($0.status))" }.joined(separator: " ") + "</span>"
+                line +=
+                    " <span class=\"props\">" + failed.prefix(8).map { "\(Self.escape($0.name)) \(Self.badge($0.status))" }.joined(separator: " ")
+                    + "</span>"
             }
             if !record.conditions.isEmpty {
                 line += " <span class=\"cond\">" + record.conditions.map(Self.escape).joined(separator: ", ") + "</span>"
             }
             let absent = record.properties.filter { $0.status == 404 }
             if !absent.isEmpty {
-                line += " <span class=\"absent\" title=\"404 propstat: the property is absent, not the resource\">absent: " + absent.prefix(6).map { Self.escape($0.name) }.joined(separator: ", ") + "</span>"
+                line +=
+                    " <span class=\"absent\" title=\"404 propstat: the property is absent, not the resource\">absent: "
+                    + absent.prefix(6).map { Self.escape($0.name) }.joined(separator: ", ") + "</span>"
             }
         }
         let children = node.order.sorted().compactMap { node.children[$0] }
@@ -221,14 +231,17 @@ struct HTMLPage {
             return
         }
         let open = depth < 1 || node.hasFailure ? " open" : ""
-        body += "<li class=\"node \(HTMLPage.statusClass(record?.status))\"><details\(open)><summary>\(line) <span class=\"count\">\(children.count) member\(children.count == 1 ? "" : "s")</span></summary><ul>"
+        body +=
+            "<li class=\"node \(HTMLPage.statusClass(record?.status))\"><details\(open)><summary>\(line) <span class=\"count\">\(children.count) member\(children.count == 1 ? "" : "s")</span></summary><ul>"
         for child in children { renderNode(child, label: child.name, depth: depth + 1) }
         body += "</ul></details></li>"
     }
 
     mutating func diff(_ diff: ResultDiff) {
-        body += "<section id=\"\(idPrefix)diff\" aria-labelledby=\"\(idPrefix)diff-h\"><h2 id=\"\(idPrefix)diff-h\">Before and after</h2><p class=\"summary\">"
-        body += ResultDiff.Change.allCases.map { "<span class=\"chg c-\($0.rawValue)\">\(diff.count($0)) \($0.rawValue)</span>" }.joined(separator: " · ")
+        body +=
+            "<section id=\"\(idPrefix)diff\" aria-labelledby=\"\(idPrefix)diff-h\"><h2 id=\"\(idPrefix)diff-h\">Before and after</h2><p class=\"summary\">"
+        body += ResultDiff.Change.allCases.map { "<span class=\"chg c-\($0.rawValue)\">\(diff.count($0)) \($0.rawValue)</span>" }.joined(
+            separator: " · ")
         body += "</p><table class=\"diff\"><thead><tr><th>resource</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>\n"
         for entry in diff.entries where entry.change != .unchanged {
             body += "<tr class=\"c-\(entry.change.rawValue)\"><td><code>\(Self.escape(entry.path))</code></td>"
@@ -238,7 +251,10 @@ struct HTMLPage {
         body += "</tbody></table>"
         let unchanged = diff.entries.filter { $0.change == .unchanged }
         if !unchanged.isEmpty {
-            body += "<details><summary>\(unchanged.count) unchanged</summary><ul>" + unchanged.prefix(2000).map { "<li><code>\(Self.escape($0.path))</code> \(Self.escape($0.after?.summary ?? ""))</li>" }.joined() + "</ul></details>"
+            body +=
+                "<details><summary>\(unchanged.count) unchanged</summary><ul>"
+                + unchanged.prefix(2000).map { "<li><code>\(Self.escape($0.path))</code> \(Self.escape($0.after?.summary ?? ""))</li>" }.joined()
+                + "</ul></details>"
         }
         body += "</section>\n"
     }

@@ -1,8 +1,9 @@
 import Diagnosis
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Renders the JSON contract: one object, keys sorted so output is stable for diffs and tests.

@@ -61,8 +61,9 @@ public struct ReportModel: Codable, Sendable {
             bodyBytes: result.bodyInfo?.bytes, capture: result.format.rawValue)
         findings = result.findings
         lint = result.lint.map {
-            Lint(rule: $0.rule.id, section: $0.rule.section, message: $0.message, severity: $0.rule.severity.rawValue,
-                 count: $0.count, examples: $0.examples, breaks: $0.rule.breaks, catalog: $0.rule.catalog)
+            Lint(
+                rule: $0.rule.id, section: $0.rule.section, message: $0.message, severity: $0.rule.severity.rawValue,
+                count: $0.count, examples: $0.examples, breaks: $0.rule.breaks, catalog: $0.rule.catalog)
         }
         notes = result.notes
         noteSigns = result.noteSigns

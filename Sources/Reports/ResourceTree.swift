@@ -36,9 +36,11 @@ struct ResourceTree {
 
     init(records: [ResourceRecord], hidden: Int, root requestPath: String?) {
         hiddenHealthy = hidden
-        let base = requestPath.flatMap { path in records.allSatisfy { URLPath.isWithin($0.path, path) } ? path : nil }
+        let base =
+            requestPath.flatMap { path in records.allSatisfy { URLPath.isWithin($0.path, path) } ? path : nil }
             ?? Self.commonAncestor(records.map(\.path))
-        let single = records.count == 1 && !records[0].isCollection && URLPath.withoutTrailingSlash(records[0].path) == URLPath.withoutTrailingSlash(base)
+        let single =
+            records.count == 1 && !records[0].isCollection && URLPath.withoutTrailingSlash(records[0].path) == URLPath.withoutTrailingSlash(base)
         rootPath = single ? records[0].path : (URLPath.withoutTrailingSlash(base) == "/" ? "/" : URLPath.withoutTrailingSlash(base) + "/")
         root = Node(name: rootPath)
         for record in records {

@@ -30,7 +30,8 @@ public struct TextReport {
             let counts = collector.byStatus.sorted { $0.key < $1.key }.map { code, count in
                 paint("\(count) × \(code == 0 ? "no status" : Wording.status(code))", code: code)
             }
-            out += "\(collector.responseCount) response\(collector.responseCount == 1 ? "" : "s")\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))\n"
+            out +=
+                "\(collector.responseCount) response\(collector.responseCount == 1 ? "" : "s")\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))\n"
             let tree = ResourceTree(collector: collector, root: result.context.urlKnown ? result.context.requestPath : nil)
             let lines = tree.render(healthyPerCollection: healthyPerCollection) { text, code in paint(text, code: code) }
             if !lines.isEmpty { out += "\n" + lines.joined(separator: "\n") + "\n" }

@@ -1,9 +1,10 @@
 import DAVCore
 import Diagnosis
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The JSON of a transcript with several exchanges: what the input held, then one report per WebDAV
@@ -23,7 +24,9 @@ public struct TranscriptReportModel: Codable, Sendable {
     }
 
     public init(_ transcript: TranscriptAnalysis, source: String) {
-        input = Input(source: source, format: transcript.format.rawValue, entries: transcript.entries, analyzed: transcript.items.count, skipped: transcript.skipped)
+        input = Input(
+            source: source, format: transcript.format.rawValue, entries: transcript.entries, analyzed: transcript.items.count,
+            skipped: transcript.skipped)
         notes = transcript.notes
         exchanges = transcript.items.map { item in
             var model = ReportModel(item.result)
@@ -55,7 +58,9 @@ extension TextReport {
     /// What the transcript held, in a line or two.
     static func transcriptSummary(_ transcript: TranscriptAnalysis) -> [String] {
         let withFindings = transcript.items.filter { !$0.result.findings.isEmpty }.count
-        return ["\(transcript.entries) exchange\(transcript.entries == 1 ? "" : "s") read, \(transcript.items.count) WebDAV exchange\(transcript.items.count == 1 ? "" : "s") analyzed, \(withFindings) with findings"]
+        return [
+            "\(transcript.entries) exchange\(transcript.entries == 1 ? "" : "s") read, \(transcript.items.count) WebDAV exchange\(transcript.items.count == 1 ? "" : "s") analyzed, \(withFindings) with findings"
+        ]
     }
 
     /// One section per WebDAV exchange, in the transcript's order, each as a single answer's report.

@@ -23,7 +23,9 @@ enum CyberduckTranscriptReader {
                 responses.append((message, HTTPFields()))
                 inResponse = true
             } else if let colon = message.firstIndex(of: ":") {
-                let field = (String(message[..<colon]).trimmingASCIIWhitespace(), String(message[message.index(after: colon)...]).trimmingASCIIWhitespace())
+                let field = (
+                    String(message[..<colon]).trimmingASCIIWhitespace(), String(message[message.index(after: colon)...]).trimmingASCIIWhitespace()
+                )
                 if inResponse, !responses.isEmpty {
                     responses[responses.count - 1].headers.add(field.0, field.1)
                 } else if !requests.isEmpty {
@@ -31,7 +33,9 @@ enum CyberduckTranscriptReader {
                 }
             }
         }
-        guard !requests.isEmpty else { throw DAVCoreError(.malformedCapture, "\(name) holds no request of a Cyberduck transcript (> METHOD /path HTTP/1.1)") }
+        guard !requests.isEmpty else {
+            throw DAVCoreError(.malformedCapture, "\(name) holds no request of a Cyberduck transcript (> METHOD /path HTTP/1.1)")
+        }
         var entries: [TranscriptEntry] = []
         for (index, request) in requests.enumerated() {
             let number = index + 1
@@ -51,21 +55,32 @@ enum CyberduckTranscriptReader {
             }
             let info = RequestInfo(method: String(words[0]), url: url, headers: request.headers)
             guard index < responses.count else {
-                entries.append(TranscriptEntry(number: number, exchange: Exchange(request: info), notes: notes + ["entry \(number): the transcript holds no answer to this request"]))
+                entries.append(
+                    TranscriptEntry(
+                        number: number, exchange: Exchange(request: info),
+                        notes: notes + ["entry \(number): the transcript holds no answer to this request"]))
                 continue
             }
             let parts = responses[index].line.split(separator: " ", maxSplits: 2)
             guard let status = Int(parts[1]) else {
                 throw DAVCoreError(.malformedCapture, "\(name): the status line \"\(responses[index].line.prefix(60))\" has no status")
             }
-            let head = ResponseHead(version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: responses[index].headers)
+            let head = ResponseHead(
+                version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: responses[index].headers)
             let length = head.headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
             let hasBody = (length ?? 0) > 0 || head.headers["Transfer-Encoding"] != nil || status == 207
-            if hasBody { notes.append("entry \(number): Cyberduck's transcript shows heads only: the body\(length.map { " (\($0) bytes)" } ?? "") is not in it, so only the status and headers are read") }
-            entries.append(TranscriptEntry(number: number, exchange: Exchange(request: info, response: head, body: []), notes: notes, bodyWithheld: hasBody))
+            if hasBody {
+                notes.append(
+                    "entry \(number): Cyberduck's transcript shows heads only: the body\(length.map { " (\($0) bytes)" } ?? "") is not in it, so only the status and headers are read"
+                )
+            }
+            entries.append(
+                TranscriptEntry(number: number, exchange: Exchange(request: info, response: head, body: []), notes: notes, bodyWithheld: hasBody))
         }
         var notes: [String] = []
-        if responses.count > requests.count { notes.append("\(responses.count - requests.count) answers in the transcript have no request before them") }
+        if responses.count > requests.count {
+            notes.append("\(responses.count - requests.count) answers in the transcript have no request before them")
+        }
         return Transcript(format: .cyberduck, entries: entries, notes: notes)
     }
 

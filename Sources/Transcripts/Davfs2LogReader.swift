@@ -40,10 +40,15 @@ enum Davfs2LogReader {
             var withheld = false
             if let response, !sawBody, (announced ?? 0) > 0 {
                 withheld = true
-                notes.append("entry \(number): davfs2 logged no body (\(announced!) bytes) for this \(response.status): add `debug httpbody` to davfs2.conf to log it")
+                notes.append(
+                    "entry \(number): davfs2 logged no body (\(announced!) bytes) for this \(response.status): add `debug httpbody` to davfs2.conf to log it"
+                )
             }
             if let note { notes.append("entry \(number): \(note)") }
-            entries.append(TranscriptEntry(number: number, exchange: Exchange(request: current, response: response, body: response == nil ? nil : body), notes: notes, bodyWithheld: withheld))
+            entries.append(
+                TranscriptEntry(
+                    number: number, exchange: Exchange(request: current, response: response, body: response == nil ? nil : body), notes: notes,
+                    bodyWithheld: withheld))
             request = nil
             response = nil
             body = []
@@ -71,18 +76,25 @@ enum Davfs2LogReader {
                 var headers = HTTPFields()
                 for field in head.dropFirst() {
                     guard let colon = field.firstIndex(of: ":") else { continue }
-                    headers.add(String(field[..<colon]).trimmingASCIIWhitespace(), String(field[field.index(after: colon)...]).trimmingASCIIWhitespace())
+                    headers.add(
+                        String(field[..<colon]).trimmingASCIIWhitespace(), String(field[field.index(after: colon)...]).trimmingASCIIWhitespace())
                 }
                 let method = String(first.split(separator: " ")[0])
                 request = RequestInfo(method: method, url: Self.absolute(url, host: headers["Host"]), headers: headers)
             } else if message.hasPrefix("Body block ("), let open = message.firstIndex(of: "[") {
                 block = .request
                 blockText = String(message[message.index(after: open)...])
-                if blockText.hasSuffix("]") { blockText.removeLast(); closeBlock() }
+                if blockText.hasSuffix("]") {
+                    blockText.removeLast()
+                    closeBlock()
+                }
             } else if message.hasPrefix("Read block ("), let open = message.firstIndex(of: "[") {
                 block = .response
                 blockText = String(message[message.index(after: open)...])
-                if blockText.hasSuffix("]") { blockText.removeLast(); closeBlock() }
+                if blockText.hasSuffix("]") {
+                    blockText.removeLast()
+                    closeBlock()
+                }
             } else if message.hasPrefix("[status-line] < ") {
                 let parts = message.dropFirst("[status-line] < ".count).trimmingASCIIWhitespace().split(separator: " ", maxSplits: 2)
                 if parts.count >= 2, let status = Int(parts[1]) {
@@ -91,7 +103,8 @@ enum Davfs2LogReader {
             } else if message.hasPrefix("[hdr] "), response != nil {
                 let field = message.dropFirst("[hdr] ".count).trimmingASCIIWhitespace()
                 if let colon = field.firstIndex(of: ":") {
-                    response!.headers.add(String(field[..<colon]).trimmingASCIIWhitespace(), String(field[field.index(after: colon)...]).trimmingASCIIWhitespace())
+                    response!.headers.add(
+                        String(field[..<colon]).trimmingASCIIWhitespace(), String(field[field.index(after: colon)...]).trimmingASCIIWhitespace())
                 }
             } else if message.hasPrefix("Reading "), message.hasSuffix(" bytes of response body.") {
                 announced = Int(message.dropFirst("Reading ".count).prefix { $0.isNumber })
@@ -100,7 +113,9 @@ enum Davfs2LogReader {
             }
         }
         finish(note: request != nil && response == nil ? "the log ends before the answer" : nil)
-        guard !entries.isEmpty else { throw DAVCoreError(.malformedCapture, "\(name) holds no request davfs2 logged (set `debug most` in davfs2.conf)") }
+        guard !entries.isEmpty else {
+            throw DAVCoreError(.malformedCapture, "\(name) holds no request davfs2 logged (set `debug most` in davfs2.conf)")
+        }
         return Transcript(format: .davfs2, entries: entries)
     }
 
@@ -120,7 +135,7 @@ enum Davfs2LogReader {
         var index = text.startIndex
         while index < text.endIndex {
             if text[index] == "#", let end = text.index(index, offsetBy: 4, limitedBy: text.endIndex),
-               let code = UInt8(text[text.index(after: index)..<end], radix: 8), code < 0x20
+                let code = UInt8(text[text.index(after: index)..<end], radix: 8), code < 0x20
             {
                 // Carriage returns (the `\r\n` of head lines) are dropped; the line feed stands for both.
                 if code != 0x0D { out.unicodeScalars.append(Unicode.Scalar(code)) }

@@ -1,8 +1,9 @@
 import DAVCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads a HAR 1.2 file into exchanges: each entry's request (method, URL, headers, body) and its answer
@@ -61,7 +62,8 @@ enum HARReader {
             let size = content.size ?? entry.response.bodySize ?? 0
             notes.append("entry \(number): the exporter left the response body (\(size) bytes) out of the HAR: only the status and headers are read")
         }
-        return TranscriptEntry(number: number, exchange: Exchange(request: request, response: response, body: body), notes: notes, bodyWithheld: withheld)
+        return TranscriptEntry(
+            number: number, exchange: Exchange(request: request, response: response, body: body), notes: notes, bodyWithheld: withheld)
     }
 
     /// A body as HAR holds it: text, or base64 when `encoding` says so. nil (with a note) when it does not decode.

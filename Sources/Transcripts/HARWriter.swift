@@ -1,8 +1,9 @@
 import DAVCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Writes exchanges as a HAR 1.2 file, so a run can be opened in any HAR viewer (browser dev tools,

@@ -30,14 +30,20 @@ enum OkHttpLogReader {
             }
             var entryNotes = pending.notes
             let (response, body, withheld) = try Self.response(head, lines, end, number: number, notes: &entryNotes)
-            entries.append(TranscriptEntry(number: number, exchange: Exchange(request: pending.info, response: response, body: body), notes: entryNotes, bodyWithheld: withheld))
+            entries.append(
+                TranscriptEntry(
+                    number: number, exchange: Exchange(request: pending.info, response: response, body: body), notes: entryNotes,
+                    bodyWithheld: withheld))
             pendingRequest = nil
         }
 
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             if let range = line.firstRange(of: "--> "), Self.isRequestStart(line[range.upperBound...]) {
                 if let pending = pendingRequest {
-                    entries.append(TranscriptEntry(number: entries.count + 1, exchange: Exchange(request: pending.info), notes: pending.notes + ["entry \(entries.count + 1): the log holds no answer to this request"]))
+                    entries.append(
+                        TranscriptEntry(
+                            number: entries.count + 1, exchange: Exchange(request: pending.info),
+                            notes: pending.notes + ["entry \(entries.count + 1): the log holds no answer to this request"]))
                     pendingRequest = nil
                 }
                 prefix = line[..<range.lowerBound]
@@ -59,7 +65,10 @@ enum OkHttpLogReader {
             if let content, content.hasPrefix("<-- "), !content.hasPrefix("<-- END "), response == nil {
                 if content.hasPrefix("<-- HTTP FAILED") {
                     if let pending = pendingRequest {
-                        entries.append(TranscriptEntry(number: entries.count + 1, exchange: Exchange(request: pending.info), notes: pending.notes + ["entry \(entries.count + 1): no answer: \(content.dropFirst(4))"]))
+                        entries.append(
+                            TranscriptEntry(
+                                number: entries.count + 1, exchange: Exchange(request: pending.info),
+                                notes: pending.notes + ["entry \(entries.count + 1): no answer: \(content.dropFirst(4))"]))
                         pendingRequest = nil
                     }
                     continue
@@ -77,9 +86,14 @@ enum OkHttpLogReader {
             }
         }
         if let pending = pendingRequest {
-            entries.append(TranscriptEntry(number: entries.count + 1, exchange: Exchange(request: pending.info), notes: pending.notes + ["entry \(entries.count + 1): the log ends before the answer"]))
+            entries.append(
+                TranscriptEntry(
+                    number: entries.count + 1, exchange: Exchange(request: pending.info),
+                    notes: pending.notes + ["entry \(entries.count + 1): the log ends before the answer"]))
         }
-        guard !entries.isEmpty else { throw DAVCoreError(.malformedCapture, "\(name) holds no exchange logged by OkHttp (--> METHOD URL … <-- STATUS)") }
+        guard !entries.isEmpty else {
+            throw DAVCoreError(.malformedCapture, "\(name) holds no exchange logged by OkHttp (--> METHOD URL … <-- STATUS)")
+        }
         return Transcript(format: .okhttp, entries: entries, notes: notes)
     }
 
@@ -100,7 +114,9 @@ enum OkHttpLogReader {
         var headers = HTTPFields()
         var index = lines.startIndex
         while index < lines.endIndex, !lines[index].isEmpty, let colon = lines[index].firstIndex(of: ":") {
-            headers.add(String(lines[index][..<colon]).trimmingASCIIWhitespace(), String(lines[index][lines[index].index(after: colon)...]).trimmingASCIIWhitespace())
+            headers.add(
+                String(lines[index][..<colon]).trimmingASCIIWhitespace(),
+                String(lines[index][lines[index].index(after: colon)...]).trimmingASCIIWhitespace())
             index += 1
         }
         guard index < lines.endIndex else { return (headers, nil) }
@@ -126,7 +142,9 @@ enum OkHttpLogReader {
         return info
     }
 
-    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, number: Int, notes: inout [String]) throws -> (ResponseHead, [UInt8], Bool) {
+    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, number: Int, notes: inout [String]) throws -> (
+        ResponseHead, [UInt8], Bool
+    ) {
         // `<-- 207 Multi-Status https://… (45ms)`; HTTP/2 answers have no reason phrase.
         let words = head.dropFirst(4).split(separator: " ")
         guard let status = words.first.flatMap({ Int($0) }) else {

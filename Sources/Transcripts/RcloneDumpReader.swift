@@ -51,7 +51,9 @@ enum RcloneDumpReader {
         guard started else { throw DAVCoreError(.malformedCapture, "\(name) holds no request dumped by rclone --dump") }
         var entries: [TranscriptEntry] = []
         var notes: [String] = []
-        if unpairedResponses > 0 { notes.append("\(unpairedResponses) answers in the log have no request before them (the log starts after it was sent)") }
+        if unpairedResponses > 0 {
+            notes.append("\(unpairedResponses) answers in the log have no request before them (the log starts after it was sent)")
+        }
         for (index, dumped) in requests.enumerated() {
             let number = index + 1
             var entryNotes: [String] = []
@@ -66,12 +68,16 @@ enum RcloneDumpReader {
             var withheld = false
             if body.isEmpty, let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length > 0 {
                 withheld = true
-                entryNotes.append("entry \(number): rclone logged the answer's headers only (--dump headers): its \(length)-byte body is not in the log; use --dump headers,bodies")
+                entryNotes.append(
+                    "entry \(number): rclone logged the answer's headers only (--dump headers): its \(length)-byte body is not in the log; use --dump headers,bodies"
+                )
             }
             if request.body == nil, let length = request.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length > 0 {
                 entryNotes.append("entry \(number): the request's \(length)-byte body is not in the log")
             }
-            entries.append(TranscriptEntry(number: number, exchange: Exchange(request: request, response: head, body: body), notes: entryNotes, bodyWithheld: withheld))
+            entries.append(
+                TranscriptEntry(
+                    number: number, exchange: Exchange(request: request, response: head, body: body), notes: entryNotes, bodyWithheld: withheld))
         }
         return Transcript(format: .rcloneDump, entries: entries, notes: notes)
     }
@@ -136,6 +142,9 @@ enum RcloneDumpReader {
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
             throw DAVCoreError(.malformedCapture, "\(name): rclone's answer to request \(number) has no status line")
         }
-        return (ResponseHead(version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: fields(head.dropFirst())), body)
+        return (
+            ResponseHead(
+                version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: fields(head.dropFirst())), body
+        )
     }
 }

@@ -69,7 +69,9 @@ public struct Transcript: Sendable {
 
 /// Header values that clients and exporters write in place of a secret.
 enum Redaction {
-    static let placeholders: Set<String> = ["██", "xxxx", "xxx", "********", "***", "[redacted]", "<redacted>", "redacted", "[filtered]", "hidden", "<hidden>", "[hidden]"]
+    static let placeholders: Set<String> = [
+        "██", "xxxx", "xxx", "********", "***", "[redacted]", "<redacted>", "redacted", "[filtered]", "hidden", "<hidden>", "[hidden]",
+    ]
     static let secretHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"]
 
     /// Says which secret headers hold a placeholder instead of their value.

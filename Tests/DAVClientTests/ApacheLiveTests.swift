@@ -1,6 +1,6 @@
-import DAVTesting
 import DAVClient
 import DAVCore
+import DAVTesting
 import Foundation
 import Testing
 
@@ -99,7 +99,8 @@ struct ApacheLiveTests {
             #expect(wrong.status == 401)
             #expect(wrong.earlierAttempts.isEmpty)
 
-            let bob = try await client.send(.propfind(peer.url("/secret/alice/"), depth: .zero).sent(as: .user(Credentials(user: "bob", password: "bob-pw"))))
+            let bob = try await client.send(
+                .propfind(peer.url("/secret/alice/"), depth: .zero).sent(as: .user(Credentials(user: "bob", password: "bob-pw"))))
             #expect(bob.status == 403)
 
             // On challenge: the first attempt goes without credentials, the 401 is answered once.
@@ -129,7 +130,10 @@ struct ApacheLiveTests {
             let answer = try await client.send(.propfind(peer.url("/secret/"), depth: .one), recorder: recorder)
             _ = try await client.send(.options(peer.url("/")), recorder: recorder)
             var streamed: [UInt8] = []
-            try await client.stream(.propfind(peer.url("/docs/"), depth: .one), recorder: recorder) { _ in } onBody: { streamed += $0 }
+            try await client.stream(.propfind(peer.url("/docs/"), depth: .one), recorder: recorder) { _ in
+            } onBody: {
+                streamed += $0
+            }
 
             let entries = recorder.entries
             #expect(entries.map(\.method) == ["PROPFIND", "OPTIONS", "PROPFIND"])

@@ -1,7 +1,8 @@
-@testable import DAVClient
 import DAVTesting
 import Foundation
 import Testing
+
+@testable import DAVClient
 
 struct CredentialsTests {
     static let url = "https://dav.example.org:8443/files/"
@@ -18,12 +19,14 @@ struct CredentialsTests {
     }
 
     @Test func passwordFromTheEnvironment() throws {
-        let credentials = try Credentials.resolve(userFlag: "alice", url: Self.url, environment: ["DAVDOCTOR_PASSWORD": "from-env"], netrcPath: "/nonexistent")
+        let credentials = try Credentials.resolve(
+            userFlag: "alice", url: Self.url, environment: ["DAVDOCTOR_PASSWORD": "from-env"], netrcPath: "/nonexistent")
         #expect(credentials == Credentials(user: "alice", password: "from-env"))
     }
 
     @Test func passwordFromNetrcForTheHostAndLogin() throws {
-        let netrc = try netrcFile("""
+        let netrc = try netrcFile(
+            """
             # comment line
             machine other.example.org login alice password wrong
             machine DAV.example.org
@@ -31,17 +34,21 @@ struct CredentialsTests {
             machine dav.example.org login alice password "with space \\"quoted\\""
             default login anon password anon-pw
             """)
-        #expect(try Credentials.resolve(userFlag: "alice", url: Self.url, environment: [:], netrcPath: netrc)
-            == Credentials(user: "alice", password: #"with space "quoted""#))
+        #expect(
+            try Credentials.resolve(userFlag: "alice", url: Self.url, environment: [:], netrcPath: netrc)
+                == Credentials(user: "alice", password: #"with space "quoted""#))
         // No flag: the first entry for the host.
-        #expect(try Credentials.resolve(userFlag: nil, url: Self.url, environment: [:], netrcPath: netrc) == Credentials(user: "bob", password: "bob-pw"))
+        #expect(
+            try Credentials.resolve(userFlag: nil, url: Self.url, environment: [:], netrcPath: netrc) == Credentials(user: "bob", password: "bob-pw"))
         // Another host: the default entry.
-        #expect(try Credentials.resolve(userFlag: nil, url: "http://elsewhere/", environment: [:], netrcPath: netrc)
-            == Credentials(user: "anon", password: "anon-pw"))
+        #expect(
+            try Credentials.resolve(userFlag: nil, url: "http://elsewhere/", environment: [:], netrcPath: netrc)
+                == Credentials(user: "anon", password: "anon-pw"))
     }
 
     @Test func macdefBodiesAreSkipped() {
-        let netrc = Netrc("""
+        let netrc = Netrc(
+            """
             macdef init
             login evil password evil
 

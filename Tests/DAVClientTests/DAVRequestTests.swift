@@ -14,8 +14,10 @@ struct DAVRequestTests {
 
     /// §9.1: a prop list; names outside DAV: get their own prefixes, declared once.
     @Test func propfindNamedProperties() throws {
-        let names = [DAV.getetag, QualifiedName("http://apache.org/dav/props/", "executable"), QualifiedName("urn:x", "a"),
-                     QualifiedName("urn:x", "b")]
+        let names = [
+            DAV.getetag, QualifiedName("http://apache.org/dav/props/", "executable"), QualifiedName("urn:x", "a"),
+            QualifiedName("urn:x", "b"),
+        ]
         let body = String(decoding: DAVRequest.propfind("http://h/", depth: .zero, properties: names).body, as: UTF8.self)
         #expect(body.contains(#"xmlns:ns0="http://apache.org/dav/props/""#))
         #expect(body.contains(#"xmlns:ns1="urn:x""#))

@@ -1,6 +1,6 @@
-import DAVTesting
 import DAVClient
 import DAVCore
+import DAVTesting
 import Testing
 
 /// Digest against Apache's mod_auth_digest (MD5, qop=auth), configured by this test.
@@ -27,7 +27,10 @@ struct DigestLiveTests {
 
             // Streaming takes the same path.
             var status = 0
-            try await client.stream(.propfind(apache.base + "/digest/", depth: .one)) { status = $0.status } onBody: { _ in }
+            try await client.stream(.propfind(apache.base + "/digest/", depth: .one)) {
+                status = $0.status
+            } onBody: { _ in
+            }
             #expect(status == 207)
         }
     }
@@ -36,12 +39,14 @@ struct DigestLiveTests {
         let apache = try DigestApache.start()
         defer { apache.stop() }
         try await withClient { client in
-            let wrong = try await client.send(.propfind(apache.base + "/digest/", depth: .zero).sent(as: .user(Credentials(user: "alice", password: "bad"))))
+            let wrong = try await client.send(
+                .propfind(apache.base + "/digest/", depth: .zero).sent(as: .user(Credentials(user: "alice", password: "bad"))))
             #expect(wrong.status == 401)
             #expect(wrong.authenticationScheme == "Digest")
             #expect(wrong.earlierAttempts.count == 1)
 
-            let challenged = try await client.send(.propfind(apache.base + "/digest/", depth: .zero).sent(as: .onChallenge(Credentials(user: "alice", password: "alice-pw"))))
+            let challenged = try await client.send(
+                .propfind(apache.base + "/digest/", depth: .zero).sent(as: .onChallenge(Credentials(user: "alice", password: "alice-pw"))))
             #expect(challenged.status == 207)
             #expect(challenged.earlierAttempts.first?.authenticationScheme == nil)
         }

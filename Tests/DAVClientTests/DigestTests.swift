@@ -1,6 +1,7 @@
 import DAVCore
-@testable import DAVClient
 import Testing
+
+@testable import DAVClient
 
 /// Digest authentication (RFC 7616) without a network: challenge reading and the response hash.
 struct DigestTests {
@@ -42,7 +43,8 @@ struct DigestTests {
     @Test func sessionAlgorithmWithAuthInt() throws {
         let digest = try #require(DigestChallenge.best(in: [#"Digest realm="r", nonce="n", algorithm=SHA-256-sess, qop="auth-int""#]))
         let header = digest.authorization(
-            credentials: Credentials(user: "bob", password: "pw"), method: "PUT", uri: "/a%20b?x=1", body: Array("<x/>".utf8), nonceCount: 2, cnonce: "c"
+            credentials: Credentials(user: "bob", password: "pw"), method: "PUT", uri: "/a%20b?x=1", body: Array("<x/>".utf8), nonceCount: 2,
+            cnonce: "c"
         )
         // Reference value from Python's hashlib.
         #expect(header.contains("response=\"60e4283444c08b41a8f3520fe5675b5a18b94393e5c5199fc41924b848a42d8b\""))
@@ -70,7 +72,8 @@ struct DigestTests {
     /// RFC 7616 §3.4.4: a user name that cannot be a quoted string goes in `username*`.
     @Test func nonASCIIUserName() throws {
         let digest = try #require(DigestChallenge.best(in: [#"Digest realm="r", nonce="n", qop=auth"#]))
-        let header = digest.authorization(credentials: Credentials(user: "Jäsøn Doe", password: "pw"), method: "GET", uri: "/", nonceCount: 1, cnonce: "c")
+        let header = digest.authorization(
+            credentials: Credentials(user: "Jäsøn Doe", password: "pw"), method: "GET", uri: "/", nonceCount: 1, cnonce: "c")
         #expect(header.contains("username*=UTF-8''J%C3%A4s%C3%B8n%20Doe"))
     }
 
@@ -95,7 +98,8 @@ struct DigestTests {
     }
 
     @Test func clientNonceIsFreshHex() {
-        let a = DigestChallenge.makeClientNonce(), b = DigestChallenge.makeClientNonce()
+        let a = DigestChallenge.makeClientNonce()
+        let b = DigestChallenge.makeClientNonce()
         #expect(a.count == 32 && a != b && a.allSatisfy(\.isHexDigit))
     }
 }

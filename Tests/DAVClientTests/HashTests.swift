@@ -1,6 +1,7 @@
 import DAVCore
-@testable import DAVClient
 import Testing
+
+@testable import DAVClient
 
 /// Known-answer tests: RFC 1321 §A.5 for MD5, FIPS 180-4 examples (NIST CSRC) for SHA-256.
 struct HashTests {
@@ -31,13 +32,16 @@ struct HashTests {
     }
 
     @Test func sha256OfAMillionAs() {
-        #expect(Hex.string(SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            Hex.string(SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     /// Lengths around the 55/56/64-byte padding boundaries, against values from Python's hashlib.
     @Test func paddingBoundaries() {
-        let a55 = [UInt8](repeating: 0x61, count: 55), a56 = [UInt8](repeating: 0x61, count: 56), a64 = [UInt8](repeating: 0x61, count: 64)
+        let a55 = [UInt8](repeating: 0x61, count: 55)
+        let a56 = [UInt8](repeating: 0x61, count: 56)
+        let a64 = [UInt8](repeating: 0x61, count: 64)
         #expect(Hex.string(MD5.hash(a55)) == "ef1772b6dff9a122358552954ad0df65")
         #expect(Hex.string(MD5.hash(a56)) == "3b0c8ac703f828b04c6c197006d17218")
         #expect(Hex.string(MD5.hash(a64)) == "014842d480b571495a4a0363793f7367")

@@ -1,5 +1,5 @@
-import DAVTesting
 import DAVClient
+import DAVTesting
 import Foundation
 import Testing
 
@@ -78,7 +78,8 @@ struct NetworkFailureTests {
                 try await client.send(DAVRequest(method: "PROP FIND", url: "http://127.0.0.1:1/"))
             }
             await #expect(throws: DAVClientError.invalidRequest) {
-                try await client.send(DAVRequest(method: "GET", url: "http://127.0.0.1:\(Processes.freePort())/", headers: HTTPFieldsLiteral.injected))
+                try await client.send(
+                    DAVRequest(method: "GET", url: "http://127.0.0.1:\(Processes.freePort())/", headers: HTTPFieldsLiteral.injected))
             }
         }
     }

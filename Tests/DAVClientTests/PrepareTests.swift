@@ -1,5 +1,6 @@
-@testable import DAVClient
 import Testing
+
+@testable import DAVClient
 
 /// What the request line carries, or why a URL is refused before anything is sent.
 struct PrepareTests {

@@ -1,12 +1,14 @@
-@testable import DAVClient
-import DAVTesting
 import DAVCore
+import DAVTesting
 import Foundation
 import Testing
 
+@testable import DAVClient
+
 /// `--save DIR` without a network: files named NNN-METHOD-…, read back by DAVCore's CaptureReader.
 struct RecorderTests {
-    static let multistatus = Array("""
+    static let multistatus = Array(
+        """
         <?xml version="1.0" encoding="utf-8"?>
         <D:multistatus xmlns:D="DAV:"><D:response><D:href>/a/</D:href><D:propstat><D:prop><D:displayname>a</D:displayname></D:prop>\
         <D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>
@@ -88,14 +90,17 @@ struct RecorderTests {
     }
 
     @Test func redactionCoversBothAuthorizationFields() {
-        let fields = RecordedExchange.redacted(HTTPFields([("authorization", "Basic YWxpY2U6cHc="), ("Proxy-Authorization", "Basic eA=="), ("Depth", "1")]))
+        let fields = RecordedExchange.redacted(
+            HTTPFields([("authorization", "Basic YWxpY2U6cHc="), ("Proxy-Authorization", "Basic eA=="), ("Depth", "1")]))
         #expect(fields.fields.map(\.value) == ["[redacted]", "[redacted]", "1"])
     }
 
     @Test func gzipBodiesDecodeThroughDAVCore() throws {
         // `printf 'hello' | gzip -n`
-        let gzip: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
-                             0x86, 0xa6, 0x10, 0x36, 0x05, 0x00, 0x00, 0x00]
+        let gzip: [UInt8] = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
+            0x86, 0xa6, 0x10, 0x36, 0x05, 0x00, 0x00, 0x00,
+        ]
         var sample = exchange(chunked: false)
         sample.response.headers.add("Content-Encoding", "gzip")
         sample.body = gzip

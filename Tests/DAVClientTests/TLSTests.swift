@@ -1,5 +1,5 @@
-import DAVTesting
 import DAVClient
+import DAVTesting
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
-import DAVTesting
 import DAVClient
 import DAVCore
+import DAVTesting
 import Testing
 
 /// Against a real WsgiDAV (`scripts/peers/start-wsgidav.sh`). It takes seconds to start, so one test
@@ -25,7 +25,8 @@ struct WsgiDAVLiveTests {
             let anonymous = try await client.send(.propfind(peer.url("/secret/"), depth: .one))
             #expect(anonymous.status == 401)
 
-            let alice = try await client.send(.propfind(peer.url("/secret/"), depth: .one).sent(as: .user(Credentials(user: "alice", password: "alice-pw"))))
+            let alice = try await client.send(
+                .propfind(peer.url("/secret/"), depth: .one).sent(as: .user(Credentials(user: "alice", password: "alice-pw"))))
             #expect(alice.status == 207)
             #expect(alice.authenticationScheme == "Basic")
             #expect(try responses(alice.body).isEmpty == false)

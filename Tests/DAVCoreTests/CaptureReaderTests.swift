@@ -12,8 +12,10 @@ struct CaptureReaderTests {
         return (head, body, info)
     }
 
-    @Test(arguments: ["captures/gzip.http", "captures/deflate.http", "captures/continue-chunked-raw.http",
-                      "captures/chunked-decoded.http", "captures/redirect-then-207.http"])
+    @Test(arguments: [
+        "captures/gzip.http", "captures/deflate.http", "captures/continue-chunked-raw.http",
+        "captures/chunked-decoded.http", "captures/redirect-then-207.http",
+    ])
     func everyFramingYieldsTheSameMultistatus(_ file: String) throws {
         let (head, body, info) = try Self.read(file)
         #expect(head.format == .curlInclude)

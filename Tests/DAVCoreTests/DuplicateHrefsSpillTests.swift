@@ -1,12 +1,12 @@
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 @testable import DAVCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Hashes that went to the spill file and cannot be read back leave the duplicate count short: the linter
 /// says so in a note instead of reporting fewer repeats as if the check had been whole.

@@ -1,6 +1,5 @@
-import Testing
-
 import DAVCore
+import Testing
 
 /// The dates `serve` writes are written byte by byte for speed; they must still be exactly RFC 1123 and RFC 3339.
 struct HTTPDateWritingTests {

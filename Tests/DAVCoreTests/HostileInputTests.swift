@@ -51,7 +51,10 @@ struct HostileInputTests {
         let chunk = [UInt8](repeating: 0x61, count: 64 << 10)
         var thrown: DAVCoreError?
         for _ in 0..<64 {
-            do { try parser.feed(chunk) { _ in } } catch let error as DAVCoreError { thrown = error; break }
+            do { try parser.feed(chunk) { _ in } } catch let error as DAVCoreError {
+                thrown = error
+                break
+            }
         }
         #expect(thrown?.code == .limitExceeded)
         #expect(parser.bytesRead < 4 << 20)

@@ -8,8 +8,14 @@ struct LintTests {
         var parser = MultiStatusParser()
         var linter = Linter()
         var count = 0
-        try parser.feed(Array(body.utf8)) { linter.check($0); count += 1 }
-        try parser.finish { linter.check($0); count += 1 }
+        try parser.feed(Array(body.utf8)) {
+            linter.check($0)
+            count += 1
+        }
+        try parser.finish {
+            linter.check($0)
+            count += 1
+        }
         for problem in parser.problems { linter.check(problem) }
         linter.checkDocument(root: parser.rootName, responses: count, head: head, method: "PROPFIND")
         linter.finishDuplicates()
@@ -33,10 +39,22 @@ struct LintTests {
         ("<D:response><D:href>/dav//a</D:href>\(ok)</D:response>", "href-double-slash"),
         ("<D:response><D:href>/dav/.</D:href>\(ok)</D:response>", "href-dot-segment"),
         ("<D:response><D:href>/a</D:href>\(ok)</D:response><D:response><D:href>/a</D:href>\(ok)</D:response>", "duplicate-href"),
-        ("<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getlastmodified>Wed, 21 Feb 2024 21:03:42 +0000</D:getlastmodified></D:prop>\(ok)</D:propstat></D:response>", "getlastmodified-format"),
-        ("<D:response><D:href>/a</D:href><D:propstat><D:prop><D:creationdate>21.02.2024</D:creationdate></D:prop>\(ok)</D:propstat></D:response>", "creationdate-format"),
-        ("<D:response><D:href>/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:getcontentlength>4096</D:getcontentlength></D:prop>\(ok)</D:propstat></D:response>", "getcontentlength-on-collection"),
-        ("<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>-1</D:getcontentlength></D:prop>\(ok)</D:propstat></D:response>", "getcontentlength-value"),
+        (
+            "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getlastmodified>Wed, 21 Feb 2024 21:03:42 +0000</D:getlastmodified></D:prop>\(ok)</D:propstat></D:response>",
+            "getlastmodified-format"
+        ),
+        (
+            "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:creationdate>21.02.2024</D:creationdate></D:prop>\(ok)</D:propstat></D:response>",
+            "creationdate-format"
+        ),
+        (
+            "<D:response><D:href>/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:getcontentlength>4096</D:getcontentlength></D:prop>\(ok)</D:propstat></D:response>",
+            "getcontentlength-on-collection"
+        ),
+        (
+            "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>-1</D:getcontentlength></D:prop>\(ok)</D:propstat></D:response>",
+            "getcontentlength-value"
+        ),
         ("<D:response><D:href>/a</D:href><D:propstat><D:prop><x:lastmodified/></D:prop>\(ok)</D:propstat></D:response>", "unbound-prefix"),
         ("<D:response><D:href>/&Atilde;</D:href>\(ok)</D:response>", "undefined-entity"),
         ("", "empty-multistatus"),
@@ -46,17 +64,21 @@ struct LintTests {
     }
 
     /// The size check reads bytes in place; it must judge every value as `Int64(value)` without a `-` does.
-    @Test(arguments: ["12", " 42 ", "+5", "007", "9223372036854775807", "00000000000000000000001", "", "  ",
-                      "-1", "-0", "+", "1 2", "9223372036854775808", "99999999999999999999", "1e3", "0x10", "４２"])
+    @Test(arguments: [
+        "12", " 42 ", "+5", "007", "9223372036854775807", "00000000000000000000001", "", "  ",
+        "-1", "-0", "+", "1 2", "9223372036854775808", "99999999999999999999", "1e3", "0x10", "４２",
+    ])
     func contentLengthIsJudgedAsInt64Would(_ value: String) throws {
-        let body = "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>\(value)</D:getcontentlength></D:prop>\(Self.ok)</D:propstat></D:response>"
+        let body =
+            "<D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>\(value)</D:getcontentlength></D:prop>\(Self.ok)</D:propstat></D:response>"
         let trimmed = value.trimmingASCIIWhitespace()
         let valid = trimmed.isEmpty || (Int64(trimmed) != nil && !trimmed.hasPrefix("-"))
         #expect(try Self.lint(body).contains("getcontentlength-value") == !valid)
     }
 
     @Test func parsedPropertiesKnowTheirLiveName() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:" xmlns:X="urn:x"><D:response><D:href>/a</D:href><D:propstat><D:prop>"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:" xmlns:X="urn:x"><D:response><D:href>/a</D:href><D:propstat><D:prop>"#
             + "<D:getetag>\"1\"</D:getetag><D:resourcetype/><X:getetag/><D:displayname>a</D:displayname>"
             + "</D:prop>\(Self.ok)</D:propstat></D:response></D:multistatus>"
         let (document, _) = try MultiStatusParser.parse(Array(body.utf8))
@@ -87,7 +109,8 @@ struct LintTests {
     }
 
     @Test func contentTypeOfA207IsChecked() throws {
-        let rules = try Self.lint("<D:response><D:href>/a</D:href>\(Self.ok)</D:response>",
+        let rules = try Self.lint(
+            "<D:response><D:href>/a</D:href>\(Self.ok)</D:response>",
             head: ResponseHead(status: 207, headers: HTTPFields([("Content-Type", "text/html")])))
         #expect(rules == ["content-type"])
     }

@@ -93,21 +93,24 @@ struct MultiStatusParserTests {
     }
 
     @Test func entitiesAndCDATAAreDecoded() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/R&amp;D/&#x43;af&#233;</D:href><D:propstat><D:prop><D:displayname><![CDATA[a<b]]></D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/R&amp;D/&#x43;af&#233;</D:href><D:propstat><D:prop><D:displayname><![CDATA[a<b]]></D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
         let response = try MultiStatusParser.parse(body).responses[0]
         #expect(response.hrefs == ["/R&D/Café"])
         #expect(response.value(of: DAV.displayname)?.text == "a<b")
     }
 
     @Test func unboundPrefixAndHTMLEntityAreReportedNotFatal() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/&Atilde;</D:href><D:propstat><D:prop><x:lastmodified/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/&Atilde;</D:href><D:propstat><D:prop><x:lastmodified/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>"#
         let (document, problems) = try MultiStatusParser.parse(Array(body.utf8))
         #expect(document.responses.count == 1)
         #expect(Set(problems.map(\.kind)) == [.unboundPrefix, .undefinedEntity])
     }
 
     @Test func lighttpdDAVPrefixIsReadAsTheDAVNamespace() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><DAV:getetag/></D:prop><D:status>HTTP/1.1 403 Forbidden</D:status></D:propstat></D:response></D:multistatus>"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><DAV:getetag/></D:prop><D:status>HTTP/1.1 403 Forbidden</D:status></D:propstat></D:response></D:multistatus>"#
         let (document, problems) = try MultiStatusParser.parse(Array(body.utf8))
         #expect(document.responses[0].propstats[0].properties[0].name == DAV.getetag)
         #expect(problems.map(\.kind) == [.unboundPrefix])
@@ -116,7 +119,11 @@ struct MultiStatusParserTests {
     @Test func keepingValueTreesDropsOnlyTheTreesNotAsked() throws {
         var parser = MultiStatusParser(keepingValueTrees: [DAV.resourcetype])
         var responses: [Response] = []
-        try parser.feed(Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:supportedlock><D:lockentry/></D:supportedlock><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#.utf8)) { responses.append($0) }
+        try parser.feed(
+            Array(
+                #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:supportedlock><D:lockentry/></D:supportedlock><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+                    .utf8)
+        ) { responses.append($0) }
         try parser.finish { responses.append($0) }
         #expect(responses[0].isCollection)
         #expect(responses[0].value(of: DAV.supportedlock)?.isEmpty == true)
@@ -126,7 +133,11 @@ struct MultiStatusParserTests {
     @Test func keepingValuesOfReadsOnlyTheValuesAsked() throws {
         var parser = MultiStatusParser(keepingValuesOf: [DAV.getetag, QualifiedName("urn:later", "x")])
         var responses: [Response] = []
-        try parser.feed(Array(#"<D:multistatus xmlns:D="DAV:" xmlns:L="urn:later"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>a</D:displayname><D:getetag>"1"</D:getetag><L:x>kept</L:x><L:y>dropped</L:y></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#.utf8)) { responses.append($0) }
+        try parser.feed(
+            Array(
+                #"<D:multistatus xmlns:D="DAV:" xmlns:L="urn:later"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>a</D:displayname><D:getetag>"1"</D:getetag><L:x>kept</L:x><L:y>dropped</L:y></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+                    .utf8)
+        ) { responses.append($0) }
         try parser.finish { responses.append($0) }
         #expect(responses[0].propstats[0].properties.map(\.name.name) == ["displayname", "getetag", "x", "y"])
         #expect(responses[0].value(of: DAV.displayname)?.text == "")
@@ -138,7 +149,9 @@ struct MultiStatusParserTests {
     /// A listing whose responses vary in shape (one or two propstats, a bare status, an error), with
     /// statuses that alternate and repeat, and an entity in one status line that comes back twice.
     static func mixedListing(responses: Int) -> String {
-        let statuses = ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 403 Forbidden", "HTTP/1.1 423 Locked", "HTTP/1.1 507 Insufficient Storage"]
+        let statuses = [
+            "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 403 Forbidden", "HTTP/1.1 423 Locked", "HTTP/1.1 507 Insufficient Storage",
+        ]
         var body = #"<D:multistatus xmlns:D="DAV:">"# + "\n"
         for k in 0..<responses {
             body += "<D:response>\n<D:href>/d/f\(k)</D:href>\n"
@@ -152,7 +165,8 @@ struct MultiStatusParserTests {
             case 2:
                 body += "<D:status>HTTP/1.1 423 L&ocked;</D:status><D:error><D:lock-token-submitted/></D:error>\n"
             default:
-                body += "<D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>\(statuses[k % 5])</D:status></D:propstat>\n"
+                body +=
+                    "<D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>\(statuses[k % 5])</D:status></D:propstat>\n"
             }
             body += "</D:response>\n"
         }
@@ -207,7 +221,8 @@ struct MultiStatusParserTests {
         let body = #"<D:multistatus xmlns:D="DAV:"><D:response>"# + spaces + "<D:href>/a</D:href></D:response></D:multistatus>"
         #expect(throws: DAVCoreError.self) { try MultiStatusParser.parse(Array(body.utf8), limits: limits) }
         let kept = try MultiStatusParser.parse(
-            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>  </D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#)
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:displayname>  </D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        )
         #expect(kept.responses[0].value(of: DAV.displayname)?.text == "  ")
     }
 }

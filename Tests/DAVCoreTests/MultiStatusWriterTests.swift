@@ -28,12 +28,15 @@ struct MultiStatusWriterTests {
     }
 
     @Test func foreignNamespacesAreDeclaredWhereUsed() throws {
-        let property = Property(XMLElement(QualifiedName("urn:x", "color"), attributes: [XMLAttribute(QualifiedName(xmlNamespace, "lang"), "en")],
-            children: [.element(XMLElement(QualifiedName("urn:y", "shade"), children: [.text("dark & <red>")]))]))
+        let property = Property(
+            XMLElement(
+                QualifiedName("urn:x", "color"), attributes: [XMLAttribute(QualifiedName(xmlNamespace, "lang"), "en")],
+                children: [.element(XMLElement(QualifiedName("urn:y", "shade"), children: [.text("dark & <red>")]))]))
         let response = Response(hrefs: ["/a"], propstats: [PropStat(properties: [property], status: StatusLine(code: 200))], index: 1)
         let bytes = try MultiStatusWriter.document(MultiStatus(responses: [response]))
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.contains(#"<ns0:color xmlns:ns0="urn:x" xml:lang="en"><ns1:shade xmlns:ns1="urn:y">dark &amp; &lt;red&gt;</ns1:shade></ns0:color>"#))
+        #expect(
+            text.contains(#"<ns0:color xmlns:ns0="urn:x" xml:lang="en"><ns1:shade xmlns:ns1="urn:y">dark &amp; &lt;red&gt;</ns1:shade></ns0:color>"#))
         let (reread, problems) = try MultiStatusParser.parse(bytes)
         #expect(problems.isEmpty)
         #expect(reread.responses == [response])
@@ -43,7 +46,8 @@ struct MultiStatusWriterTests {
     /// property is its own scope), and never for DAV: (bound on the root) or attributes without a namespace.
     @Test func namespaceScopesFollowTheTree() throws {
         let inner = XMLElement(QualifiedName("urn:x", "b"), attributes: [XMLAttribute(QualifiedName("", "plain"), "1 \"q\"")])
-        let first = Property(XMLElement(QualifiedName("urn:x", "a"), children: [.element(inner), .element(XMLElement(DAV.href, children: [.text("/x")]))]))
+        let first = Property(
+            XMLElement(QualifiedName("urn:x", "a"), children: [.element(inner), .element(XMLElement(DAV.href, children: [.text("/x")]))]))
         let second = Property(QualifiedName("urn:x", "c"), text: "")
         let response = Response(hrefs: ["/a"], propstats: [PropStat(properties: [first, second], status: StatusLine(code: 200))], index: 1)
         let text = String(decoding: try MultiStatusWriter.document(MultiStatus(responses: [response])), as: UTF8.self)
@@ -54,10 +58,12 @@ struct MultiStatusWriterTests {
     /// A constant property is written byte for byte as its tree would be, and equals it; one with a
     /// foreign namespace stays a tree (its prefix depends on the document).
     @Test func constantPropertiesWriteAsTheirTree() throws {
-        let lockEntry = XMLElement(DAV.lockentry, children: [
-            .element(XMLElement(DAV.lockscope, children: [.element(XMLElement(DAV.exclusive))])),
-            .element(XMLElement(DAV.locktype, children: [.element(XMLElement(DAV.write))])),
-        ])
+        let lockEntry = XMLElement(
+            DAV.lockentry,
+            children: [
+                .element(XMLElement(DAV.lockscope, children: [.element(XMLElement(DAV.exclusive))])),
+                .element(XMLElement(DAV.locktype, children: [.element(XMLElement(DAV.write))])),
+            ])
         let element = XMLElement(DAV.supportedlock, children: [.element(lockEntry), .text("a & b")])
         let constant = Property.constant(element)
         #expect(constant == Property(element))

@@ -8,7 +8,8 @@ struct XMLCharacterTests {
     /// name percent-encoded in the href, raw in the displayname.
     static func nginxResponse(href: String, displayname: [UInt8]) -> [UInt8] {
         Array("<D:response>\n<D:href>\(href)</D:href>\n<D:propstat>\n<D:prop>\n<D:displayname>".utf8) + displayname
-            + Array("""
+            + Array(
+                """
                 </D:displayname>
                 <D:getcontentlength>5</D:getcontentlength>
                 <D:getlastmodified>Fri, 04 Dec 2026 13:50:40 GMT</D:getlastmodified>
@@ -37,8 +38,10 @@ struct XMLCharacterTests {
 
     /// Reads `body` in chunks of `chunk` bytes, as `davdoctor analyze` does (values kept only for a few
     /// properties, so a displayname is skipped unread), and lints it.
-    static func lint(_ body: [UInt8], chunk: Int = 64 << 10, analysisParser: Bool = false) throws -> (problems: [XMLProblem], findings: [LintFinding]) {
-        var parser = analysisParser
+    static func lint(_ body: [UInt8], chunk: Int = 64 << 10, analysisParser: Bool = false) throws -> (problems: [XMLProblem], findings: [LintFinding])
+    {
+        var parser =
+            analysisParser
             ? MultiStatusParser(keepingValueTrees: [DAV.resourcetype], keepingValuesOf: [DAV.resourcetype, DAV.getetag, DAV.getcontentlength])
             : MultiStatusParser()
         var linter = Linter()
@@ -46,10 +49,16 @@ struct XMLCharacterTests {
         var index = 0
         while index < body.count {
             let end = min(index + chunk, body.count)
-            try parser.feed(Array(body[index..<end])) { linter.check($0); count += 1 }
+            try parser.feed(Array(body[index..<end])) {
+                linter.check($0)
+                count += 1
+            }
             index = end
         }
-        try parser.finish { linter.check($0); count += 1 }
+        try parser.finish {
+            linter.check($0)
+            count += 1
+        }
         for problem in parser.problems { linter.check(problem) }
         linter.checkDocument(root: parser.rootName, responses: count, head: nil, method: "PROPFIND")
         linter.finishDuplicates()
@@ -132,16 +141,23 @@ struct XMLCharacterTests {
 
     /// The href is read after the problem when the bad byte is in the href itself.
     @Test func aProblemInTheHrefCarriesThatHref() throws {
-        let body = Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a"#.utf8) + [0x02]
-            + Array("b</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/c</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>".utf8)
+        let body =
+            Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a"#.utf8) + [0x02]
+            + Array(
+                "b</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/c</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>"
+                    .utf8)
         let (problems, findings) = try Self.lint(body)
-        #expect(problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0002", offset: try #require(body.firstIndex(of: 0x02)), href: "/a\u{02}b")])
+        #expect(
+            problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0002", offset: try #require(body.firstIndex(of: 0x02)), href: "/a\u{02}b")])
         #expect(findings.first { $0.rule.id == "xml-forbidden-character" }?.examples == ["/a\u{02}b"])
     }
 
     /// Outside any response (the top-level responsedescription) there is no resource to name.
     @Test func aProblemOutsideAResponseHasNoHref() throws {
-        let body = Array(#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:responsedescription>x"#.utf8)
+        let body =
+            Array(
+                #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:responsedescription>x"#
+                    .utf8)
             + [0x07] + Array("</D:responsedescription></D:multistatus>".utf8)
         let (problems, findings) = try Self.lint(body)
         #expect(problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0007", offset: try #require(body.firstIndex(of: 0x07)))])
@@ -179,15 +195,16 @@ struct XMLCharacterTests {
         }
     }
 
-    @Test(arguments: [
-        ([0x80], ["0x80"]),  // a continuation byte with no lead
-        ([0xC0, 0xAF], ["0xC0", "0xAF"]),  // an overlong lead
-        ([0xF5, 0x80], ["0xF5", "0x80"]),  // past U+10FFFF
-        ([0xED, 0xA0, 0x80], ["0xED", "0xA0", "0x80"]),  // a surrogate
-        ([0xE0, 0x80, 0x80], ["0xE0", "0x80", "0x80"]),  // overlong
-        ([0xF0, 0x9F, 0x98], ["0xF0 0x9F 0x98"]),  // cut short
-        ([0xFF], ["0xFF"]),
-    ] as [([UInt8], [String])])
+    @Test(
+        arguments: [
+            ([0x80], ["0x80"]),  // a continuation byte with no lead
+            ([0xC0, 0xAF], ["0xC0", "0xAF"]),  // an overlong lead
+            ([0xF5, 0x80], ["0xF5", "0x80"]),  // past U+10FFFF
+            ([0xED, 0xA0, 0x80], ["0xED", "0xA0", "0x80"]),  // a surrogate
+            ([0xE0, 0x80, 0x80], ["0xE0", "0x80", "0x80"]),  // overlong
+            ([0xF0, 0x9F, 0x98], ["0xF0 0x9F 0x98"]),  // cut short
+            ([0xFF], ["0xFF"]),
+        ] as [([UInt8], [String])])
     func invalidSequencesAreNamedByTheirBytes(_ bytes: [UInt8], _ details: [String]) throws {
         for chunk in [100, 1] {
             let read = try Self.tokenize(Array("<a>x".utf8) + bytes + Array("y</a>".utf8), chunk: chunk)
@@ -202,7 +219,8 @@ struct XMLCharacterTests {
         #"<?xml version="1.0" encoding="latin1"?>"#,
     ])
     func aLatin1DeclaredDocumentIsNotFlagged(_ declaration: String) throws {
-        let body = Self.nginxBody(Self.nginxResponse(href: "/latin1/caf%E9.txt", displayname: Array("caf".utf8) + [0xE9] + Array(".txt".utf8)),
+        let body = Self.nginxBody(
+            Self.nginxResponse(href: "/latin1/caf%E9.txt", displayname: Array("caf".utf8) + [0xE9] + Array(".txt".utf8)),
             declaration: declaration)
         let (problems, findings) = try Self.lint(body)
         #expect(problems == [])
@@ -216,7 +234,10 @@ struct XMLCharacterTests {
 
     @Test func aLatin1DocumentStillHasNoControlCharacters() throws {
         let body = Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><a>caf"#.utf8) + [0xE9, 0x01] + Array("</a>".utf8)
-        #expect(try Self.tokenize(body).problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0001", offset: try #require(body.firstIndex(of: 0x01)))])
+        #expect(
+            try Self.tokenize(body).problems == [
+                XMLProblem(kind: .forbiddenCharacter, detail: "U+0001", offset: try #require(body.firstIndex(of: 0x01)))
+            ])
     }
 
     @Test func anUndeclaredOrUTF8DeclaredDocumentIsChecked() throws {
@@ -247,10 +268,11 @@ struct XMLCharacterTests {
     @Test func aRawControlInAnAttributeOrCDATAIsFlagged() throws {
         let body = Array(#"<a y="a"#.utf8) + [0x0B] + Array(#""><![CDATA[x"#.utf8) + [0x1B] + Array("&#1;]]></a>".utf8)
         let read = try Self.tokenize(body)
-        #expect(read.problems == [
-            XMLProblem(kind: .forbiddenCharacter, detail: "U+000B", offset: try #require(body.firstIndex(of: 0x0B))),
-            XMLProblem(kind: .forbiddenCharacter, detail: "U+001B", offset: try #require(body.firstIndex(of: 0x1B))),
-        ])
+        #expect(
+            read.problems == [
+                XMLProblem(kind: .forbiddenCharacter, detail: "U+000B", offset: try #require(body.firstIndex(of: 0x0B))),
+                XMLProblem(kind: .forbiddenCharacter, detail: "U+001B", offset: try #require(body.firstIndex(of: 0x1B))),
+            ])
     }
 
     @Test func tabLineFeedAndCarriageReturnAreFine() throws {
@@ -268,10 +290,11 @@ struct XMLCharacterTests {
 
     @Test func rawNoncharactersFFFEAndFFFFAreFlagged() throws {
         let body = Array("<a>".utf8) + [0xEF, 0xBF, 0xBE, 0x20, 0xEF, 0xBF, 0xBF, 0x20, 0xEF, 0xBF, 0xBD] + Array("</a>".utf8)
-        #expect(try Self.tokenize(body, chunk: 4).problems == [
-            XMLProblem(kind: .forbiddenCharacter, detail: "U+FFFE", offset: 3),
-            XMLProblem(kind: .forbiddenCharacter, detail: "U+FFFF", offset: 7),
-        ])
+        #expect(
+            try Self.tokenize(body, chunk: 4).problems == [
+                XMLProblem(kind: .forbiddenCharacter, detail: "U+FFFE", offset: 3),
+                XMLProblem(kind: .forbiddenCharacter, detail: "U+FFFF", offset: 7),
+            ])
     }
 
     /// Every byte below 0x20 at every place of runs of 1 to 17 bytes, the run ending inside a fed chunk or
@@ -288,7 +311,8 @@ struct XMLCharacterTests {
                         if byte == 0x09 || byte == 0x0A || byte == 0x0D {
                             #expect(problems == [])
                         } else {
-                            #expect(problems == [XMLProblem(kind: .forbiddenCharacter, detail: String(codePointOf: byte), offset: 3 + position)],
+                            #expect(
+                                problems == [XMLProblem(kind: .forbiddenCharacter, detail: String(codePointOf: byte), offset: 3 + position)],
                                 "length \(length), position \(position), byte \(byte), chunk \(chunk)")
                         }
                     }
@@ -305,7 +329,10 @@ struct XMLCharacterTests {
                 text.replaceSubrange(position..<(position + 4), with: Array("&#1;".utf8))
                 let body = Array("<a>".utf8) + text + Array("</a>".utf8)
                 for chunk in [Int.max, 3 + length] {
-                    #expect(try Self.tokenize(body, chunk: chunk).problems == [XMLProblem(kind: .forbiddenCharacter, detail: "U+0001", offset: 3 + position)])
+                    #expect(
+                        try Self.tokenize(body, chunk: chunk).problems == [
+                            XMLProblem(kind: .forbiddenCharacter, detail: "U+0001", offset: 3 + position)
+                        ])
                 }
                 var latin = Array("abcdefghijklmnopqrst".utf8.prefix(length))
                 latin[position] = 0xE9
@@ -362,7 +389,8 @@ struct XMLCharacterTests {
     // MARK: - Ordinary documents
 
     @Test func ordinaryDocumentsHaveNoProblem() throws {
-        let body = Array("""
+        let body = Array(
+            """
             <?xml version="1.0" encoding="utf-8"?>
             <D:multistatus xmlns:D="DAV:" xmlns:x="urn:x">\r
             \t<D:response>

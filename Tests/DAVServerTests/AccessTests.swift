@@ -8,10 +8,12 @@ import Testing
 /// Authentication and access rules through the responder: every method, both ends of COPY and MOVE,
 /// and listings that never show what the user may not read.
 struct AccessTests {
-    static func fixture(rules: String = """
-              - {path: /, read: ["*"], write: [alice]}
-              - {path: /sub dir/, read: [alice], write: [alice]}
-            """) throws -> ServerFixture {
+    static func fixture(
+        rules: String = """
+          - {path: /, read: ["*"], write: [alice]}
+          - {path: /sub dir/, read: [alice], write: [alice]}
+        """
+    ) throws -> ServerFixture {
         let hash = PasswordHash(password: "pw", iterations: 100).description
         let yaml = """
             users:

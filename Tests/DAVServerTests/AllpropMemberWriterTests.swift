@@ -40,7 +40,8 @@ struct AllpropMemberWriterTests {
             var fast = MultiStatusWriter()
             fast.begin()
             let written = try AllpropMemberWriter.write(
-                member, href: member.path.href(isCollection: member.isCollection), dead: memberDead, hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
+                member, href: member.path.href(isCollection: member.isCollection), dead: memberDead,
+                hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
                 into: &fast)
             let name = member.path.description
             if name == "/plain.txt" || name == "/a b.txt" {

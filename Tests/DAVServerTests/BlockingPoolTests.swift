@@ -113,7 +113,8 @@ struct BlockingPoolTests {
             let lock = try await client.send("LOCK", "/dir/small.txt", headers: ["Depth": "0"], body: lockBody())
             #expect(lock.code == 200)
             #expect(try await client.send("UNLOCK", "/dir/small.txt", headers: ["Lock-Token": lock.header("Lock-Token") ?? ""]).code == 204)
-            let sync = #"<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
+            let sync =
+                #"<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
             #expect(try await client.send("REPORT", "/dir/", body: sync).code == 207)
             #expect(try await client.send("COPY", "/dir/", headers: ["Destination": "/copy/"]).code == 201)
             #expect(try await client.send("MOVE", "/copy/", headers: ["Destination": "/moved/"]).code == 201)

@@ -63,7 +63,8 @@ struct ClusterTests {
 
                 let patch = Self.propertyUpdate("color", "red")
                 #expect(try await second.send("PROPPATCH", "/doc.txt", headers: ["If": "(\(token))"], body: patch).code == 207)
-                let asked = #"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:x="urn:x">"#
+                let asked =
+                    #"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:x="urn:x">"#
                     + "<D:prop><x:color/><D:lockdiscovery/></D:prop></D:propfind>"
                 let listing = try await first.send("PROPFIND", "/doc.txt", headers: ["Depth": "0"], body: asked)
                 #expect(listing.text.contains("red"))

@@ -4,7 +4,7 @@ import Testing
 
 /// Entity tags and hrefs are also written by hand for speed; they must say what the slow forms said.
 struct FastFormattingTests {
-    @Test(arguments: [(UInt64(0), UInt64(0), UInt64(0)), (0xfa4c52, 0, 0x18ed65e16c38c05b), (.max, 4096, 1)])
+    @Test(arguments: [(UInt64(0), UInt64(0), UInt64(0)), (0xfa4c52, 0, 0x18ed_65e1_6c38_c05b), (.max, 4096, 1)])
     func entityTagIsHexOfInodeSizeAndTime(_ inode: UInt64, _ size: UInt64, _ modified: UInt64) {
         let expected = "\"\(String(inode, radix: 16))-\(String(size, radix: 16))-\(String(modified, radix: 16))\""
         #expect(FileSystemStorage.entityTag(inode, size, modified) == expected)

@@ -1,8 +1,8 @@
 import DAVCore
+import DAVTesting
 import Foundation
 import NIOCore
 import Testing
-import DAVTesting
 
 @testable import DAVServer
 

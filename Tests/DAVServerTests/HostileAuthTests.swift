@@ -53,11 +53,15 @@ struct HostileAuthTests {
     }
 
     /// Nothing in the tree, the dead properties or the locks of `/private/` changed.
-    static func expectNothingChanged(_ sandbox: HostileSandbox, since before: [String: String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectNothingChanged(_ sandbox: HostileSandbox, since before: [String: String], sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         #expect(sandbox.rootState == before, "the tree changed", sourceLocation: sourceLocation)
         let doc = path("private", "doc.txt")
         #expect(try sandbox.options.properties.properties(at: doc).isEmpty, sourceLocation: sourceLocation)
-        #expect(try sandbox.options.locks.locks(covering: path("private"), descendants: true, now: Date().timeIntervalSince1970).isEmpty, sourceLocation: sourceLocation)
+        #expect(
+            try sandbox.options.locks.locks(covering: path("private"), descendants: true, now: Date().timeIntervalSince1970).isEmpty,
+            sourceLocation: sourceLocation)
         #expect(sandbox.outsideIsUntouched, sourceLocation: sourceLocation)
     }
 
@@ -97,12 +101,14 @@ struct HostileAuthTests {
         if name.hasSuffix("may not write") && destination == "/sub/" {
             // Let bob write /sub/ but not /sub/hidden/: only the member refuses.
             let hash = PasswordHash(password: "pw", iterations: 100).description
-            sandbox.options.access = try AccessRules(configuration: ServerConfiguration.parse("""
-                users: [{name: alice, password: "\(hash)"}, {name: bob, password: "\(hash)"}]
-                rules:
-                  - {path: /, read: ["*"], write: [alice, bob]}
-                  - {path: /sub/hidden/, read: [alice], write: [alice]}
-                """))
+            sandbox.options.access = try AccessRules(
+                configuration: ServerConfiguration.parse(
+                    """
+                    users: [{name: alice, password: "\(hash)"}, {name: bob, password: "\(hash)"}]
+                    rules:
+                      - {path: /, read: ["*"], write: [alice, bob]}
+                      - {path: /sub/hidden/, read: [alice], write: [alice]}
+                    """))
         }
         let before = sandbox.rootState
         try await sandbox.serve(.router) { _, client in

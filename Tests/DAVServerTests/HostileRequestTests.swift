@@ -82,7 +82,12 @@ struct HostileRequestTests {
         case "COPY", "MOVE": ([("Destination", "/copied.txt")], [])
         case "PROPFIND": ([("Depth", "1")], Array(propfindAll.utf8))
         case "PROPPATCH":
-            ([], Array(#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:p>planted</Z:p></D:prop></D:set></D:propertyupdate>"#.utf8))
+            (
+                [],
+                Array(
+                    #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:p>planted</Z:p></D:prop></D:set></D:propertyupdate>"#
+                        .utf8)
+            )
         case "LOCK": ([], Array(lockBody().utf8))
         case "REPORT": ([("Depth", "0")], Array(syncBody(nil).utf8))
         case "UNLOCK": ([("Lock-Token", "<urn:uuid:00000000-0000-4000-8000-000000000000>")], [])
@@ -147,7 +152,8 @@ struct HostileRequestTests {
     @Test func depthInfinityListingNeverFollowsLinksOut() async throws {
         let sandbox = try HostileSandbox()
         try await sandbox.serve { port, client in
-            let answer = try #require(try await rawExchange(port: port, rawRequest("PROPFIND", "/", headers: [("Depth", "infinity")], body: Array(propfindAll.utf8))))
+            let answer = try #require(
+                try await rawExchange(port: port, rawRequest("PROPFIND", "/", headers: [("Depth", "infinity")], body: Array(propfindAll.utf8))))
             #expect(answer.status == 207)
             #expect(answer.text.contains("/sub/inner.txt"))
             #expect(!answer.text.contains("link-file") && !answer.text.contains("link-dir") && !answer.text.contains("link-up"))

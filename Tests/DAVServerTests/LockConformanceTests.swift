@@ -1,4 +1,5 @@
 import DAVCore
+import Foundation
 import Testing
 
 @testable import DAVServer
@@ -64,5 +65,3 @@ struct LockConformanceTests {
         #expect(table.locks.isEmpty)
     }
 }
-
-import Foundation

@@ -120,14 +120,16 @@ struct MethodTests {
             let partial = try #require(try await client.send("PROPFIND", "/", headers: ["Depth": "0"], body: quota).multiStatus().responses.first)
             #expect(partial.propstats.contains { $0.status?.code == 404 && $0.properties.map(\.name) == [QualifiedName("DAV:", "nope")] })
 
-            let protected = #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><D:getetag>x</D:getetag><Z:ok>1</Z:ok></D:prop></D:set></D:propertyupdate>"#
+            let protected =
+                #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><D:getetag>x</D:getetag><Z:ok>1</Z:ok></D:prop></D:set></D:propertyupdate>"#
             let failed = try #require(try await client.send("PROPPATCH", "/plain.txt", body: protected).multiStatus().responses.first)
             let statuses = Dictionary(uniqueKeysWithValues: failed.propstats.map { ($0.status?.code ?? 0, $0.properties.map(\.name)) })
             #expect(statuses[403] == [DAV.getetag])
             #expect(statuses[424] == [QualifiedName("urn:z", "ok")])
             #expect(failed.propstats.first { $0.status?.code == 403 }?.error?.elements.first?.name == DAV.cannotModifyProtectedProperty)
             let ask = #"<D:propfind xmlns:D="DAV:" xmlns:Z="urn:z"><D:prop><Z:ok/></D:prop></D:propfind>"#
-            let after = try #require(try await client.send("PROPFIND", "/plain.txt", headers: ["Depth": "0"], body: ask).multiStatus().responses.first)
+            let after = try #require(
+                try await client.send("PROPFIND", "/plain.txt", headers: ["Depth": "0"], body: ask).multiStatus().responses.first)
             #expect(after.value(of: QualifiedName("urn:z", "ok")) == nil)
 
             let infinity = try await client.send("PROPFIND", "/", headers: ["Depth": "infinity"])
@@ -217,14 +219,16 @@ struct MethodTests {
         let fixture = try ServerFixture(backend)
         try await makeApp(fixture).test(.router) { client async throws in
             _ = fixture
-            let patch = #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:note xml:lang="fr">été 😀</Z:note></D:prop></D:set></D:propertyupdate>"#
+            let patch =
+                #"<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:note xml:lang="fr">été 😀</Z:note></D:prop></D:set></D:propertyupdate>"#
             #expect(try await client.send("PROPPATCH", "/a%20b.txt", body: patch).code == 207)
             for depth in ["1", "infinity"] {
                 let listing = try await client.send("PROPFIND", "/", headers: ["Depth": depth])
                 let response = try #require(try listing.multiStatus().responses.first { $0.href == "/a%20b.txt" })
                 #expect(response.value(of: QualifiedName("urn:z", "note"))?.text == "été 😀", "Depth \(depth)")
             }
-            let names = try await client.send("PROPFIND", "/a%20b.txt", headers: ["Depth": "0"], body: #"<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>"#)
+            let names = try await client.send(
+                "PROPFIND", "/a%20b.txt", headers: ["Depth": "0"], body: #"<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>"#)
             #expect(try names.multiStatus().responses.first?.properties.map(\.property.name).contains(QualifiedName("urn:z", "note")) == true)
         }
     }

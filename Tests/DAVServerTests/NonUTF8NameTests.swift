@@ -2,13 +2,13 @@ import DAVCore
 import HummingbirdTesting
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 @testable import DAVServer
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Names a local user wrote in Latin-1 (the byte 0xE9 for é), which are not UTF-8: served as their bytes,
 /// percent-encoded in hrefs, and carried whole through COPY, MOVE and DELETE of their collection.

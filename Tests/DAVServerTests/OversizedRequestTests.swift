@@ -22,7 +22,9 @@ struct OversizedRequestTests {
         #expect(sandbox.fileInRoot("target.txt") == nil, sourceLocation: sourceLocation)
         #expect(!sandbox.namesInRoot().contains { $0.hasPrefix(".davdoctor-upload-") }, "a temporary upload was left", sourceLocation: sourceLocation)
         #expect(try sandbox.options.properties.properties(at: path("plain.txt")).isEmpty, sourceLocation: sourceLocation)
-        #expect(try sandbox.options.locks.locks(covering: .root, descendants: true, now: Date().timeIntervalSince1970).isEmpty, sourceLocation: sourceLocation)
+        #expect(
+            try sandbox.options.locks.locks(covering: .root, descendants: true, now: Date().timeIntervalSince1970).isEmpty,
+            sourceLocation: sourceLocation)
     }
 
     static let headerBlocks: [(name: String, head: String)] = [
@@ -50,12 +52,14 @@ struct OversizedRequestTests {
             let request: [UInt8]
             if framing == "Content-Length" {
                 // Only the head: the server must refuse before reading a byte of the body.
-                request = Array("PUT /target.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(Self.putLimit * 4)\r\n\r\n".utf8)
+                request = Array(
+                    "PUT /target.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(Self.putLimit * 4)\r\n\r\n".utf8)
             } else {
                 // Just over the limit, then nothing more: the server must stop at the limit, not at the end.
                 let chunk = String(repeating: "x", count: 1024)
                 let chunks = String(repeating: "400\r\n\(chunk)\r\n", count: Self.putLimit / 1024 + 1)
-                request = Array("PUT /target.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n\(chunks)".utf8)
+                request = Array(
+                    "PUT /target.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n\(chunks)".utf8)
             }
             let answer = try #require(try await rawExchange(port: port, request))
             #expect(answer.status == 413)
@@ -103,7 +107,10 @@ struct OversizedRequestTests {
         let deep =
             #"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>"# + String(repeating: "<a>", count: 100_000)
             + String(repeating: "</a>", count: 100_000) + "</D:prop></D:set></D:propertyupdate>"
-        return [("billion laughs", laughs), ("external entity to the secret", external), ("external entity to /etc/passwd", passwd), ("100,000-deep nesting", deep)]
+        return [
+            ("billion laughs", laughs), ("external entity to the secret", external), ("external entity to /etc/passwd", passwd),
+            ("100,000-deep nesting", deep),
+        ]
     }
 
     @Test(arguments: xmlMethods, 0..<4)

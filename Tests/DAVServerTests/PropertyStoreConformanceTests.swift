@@ -8,9 +8,11 @@ struct PropertyStoreConformanceTests {
     static let name = QualifiedName("urn:test", "color")
 
     static func value(_ text: String) -> XMLElement {
-        XMLElement(name, attributes: [XMLAttribute(QualifiedName(xmlNamespace, "lang"), "en")], children: [
-            .text(text), .element(XMLElement(QualifiedName("urn:other", "nested"), children: [.text("🎨")])),
-        ])
+        XMLElement(
+            name, attributes: [XMLAttribute(QualifiedName(xmlNamespace, "lang"), "en")],
+            children: [
+                .text(text), .element(XMLElement(QualifiedName("urn:other", "nested"), children: [.text("🎨")])),
+            ])
     }
 
     @Test(arguments: Backend.stores)

@@ -108,55 +108,55 @@ struct StorageConformanceTests {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 
-/// Symbolic links: followed inside the root, refused when they lead out (file system only).
-struct SymlinkTests {
-    @Test func linksOutOfTheRootAreRefused() throws {
-        let fixture = try ServerFixture(.persistent, seed: false)
-        let outside = TemporaryDirectory()
-        _ = FileManager.default.createFile(atPath: outside.path + "/secret.txt", contents: Array("secret".utf8).withUnsafeBytes { Data($0) })
-        try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/escape", withDestinationPath: outside.path)
-        try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/escape.txt", withDestinationPath: outside.path + "/secret.txt")
-        try FileManager.default.createDirectory(atPath: fixture.root.path + "/inside", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/alias", withDestinationPath: fixture.root.path + "/inside")
-        let storage = fixture.options.storage
-        #expect(throws: DAVError.self) { try storage.info(at: path("escape")) }
-        #expect(throws: DAVError.self) { try storage.info(at: path("escape", "secret.txt")) }
-        #expect(throws: DAVError.self) { try storage.info(at: path("escape.txt")) }
-        #expect(try storage.info(at: path("alias"))?.isCollection == true)
-        #expect(try !storage.allMembers(of: .root).map(\.path).contains(path("escape")))
+    /// Symbolic links: followed inside the root, refused when they lead out (file system only).
+    struct SymlinkTests {
+        @Test func linksOutOfTheRootAreRefused() throws {
+            let fixture = try ServerFixture(.persistent, seed: false)
+            let outside = TemporaryDirectory()
+            _ = FileManager.default.createFile(atPath: outside.path + "/secret.txt", contents: Array("secret".utf8).withUnsafeBytes { Data($0) })
+            try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/escape", withDestinationPath: outside.path)
+            try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/escape.txt", withDestinationPath: outside.path + "/secret.txt")
+            try FileManager.default.createDirectory(atPath: fixture.root.path + "/inside", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: fixture.root.path + "/alias", withDestinationPath: fixture.root.path + "/inside")
+            let storage = fixture.options.storage
+            #expect(throws: DAVError.self) { try storage.info(at: path("escape")) }
+            #expect(throws: DAVError.self) { try storage.info(at: path("escape", "secret.txt")) }
+            #expect(throws: DAVError.self) { try storage.info(at: path("escape.txt")) }
+            #expect(try storage.info(at: path("alias"))?.isCollection == true)
+            #expect(try !storage.allMembers(of: .root).map(\.path).contains(path("escape")))
+        }
+
+        @Test func linksNeitherLoopNorSmuggleOnCopyAndWalk() async throws {
+            let fixture = try ServerFixture(.persistent, seed: false)
+            let outside = TemporaryDirectory()
+            _ = FileManager.default.createFile(atPath: outside.path + "/secret.txt", contents: Data("secret".utf8))
+            let dir = fixture.root.path + "/dir"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: dir + "/file.txt", contents: Data("file".utf8))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/loop", withDestinationPath: dir)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/out", withDestinationPath: outside.path)
+            let storage = fixture.options.storage
+            var visited: [ResourcePath] = []
+            try storage.walk(.root) { info in
+                visited.append(info.path)
+                return true
+            }
+            #expect(Set(visited) == [path("dir"), path("dir", "file.txt"), path("dir", "loop")])
+            try storage.copy(from: path("dir"), to: path("copy"), recursive: true)
+            #expect(try ServerFixture.read(storage, path("copy", "file.txt")) == "file")
+            #expect(try storage.info(at: path("copy", "loop"))?.isCollection == true)
+            #expect(try storage.allMembers(of: path("copy", "loop")).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: fixture.root.path + "/copy/out"))
+
+            try await makeApp(fixture).test(.router) { client async throws in
+                let listing = try await client.send("PROPFIND", "/", headers: ["Depth": "infinity"])
+                #expect(listing.code == 207)
+                #expect(try listing.multiStatus().responses.count == 7)  // /, dir, file, loop, copy, copy/file, copy/loop
+            }
+        }
     }
 
-    @Test func linksNeitherLoopNorSmuggleOnCopyAndWalk() async throws {
-        let fixture = try ServerFixture(.persistent, seed: false)
-        let outside = TemporaryDirectory()
-        _ = FileManager.default.createFile(atPath: outside.path + "/secret.txt", contents: Data("secret".utf8))
-        let dir = fixture.root.path + "/dir"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: dir + "/file.txt", contents: Data("file".utf8))
-        try FileManager.default.createSymbolicLink(atPath: dir + "/loop", withDestinationPath: dir)
-        try FileManager.default.createSymbolicLink(atPath: dir + "/out", withDestinationPath: outside.path)
-        let storage = fixture.options.storage
-        var visited: [ResourcePath] = []
-        try storage.walk(.root) { info in
-            visited.append(info.path)
-            return true
-        }
-        #expect(Set(visited) == [path("dir"), path("dir", "file.txt"), path("dir", "loop")])
-        try storage.copy(from: path("dir"), to: path("copy"), recursive: true)
-        #expect(try ServerFixture.read(storage, path("copy", "file.txt")) == "file")
-        #expect(try storage.info(at: path("copy", "loop"))?.isCollection == true)
-        #expect(try storage.allMembers(of: path("copy", "loop")).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: fixture.root.path + "/copy/out"))
-
-        try await makeApp(fixture).test(.router) { client async throws in
-            let listing = try await client.send("PROPFIND", "/", headers: ["Depth": "infinity"])
-            #expect(listing.code == 207)
-            #expect(try listing.multiStatus().responses.count == 7)  // /, dir, file, loop, copy, copy/file, copy/loop
-        }
-    }
-}
-
-import Foundation
+    import Foundation
 #endif

@@ -23,7 +23,8 @@ struct ClientProfilesTests {
     }
 
     func verdicts(_ evidence: ClientEvidence, _ clients: [Client] = Client.allCases) -> [String: ClientRequirement.Verdict] {
-        Dictionary(uniqueKeysWithValues: ClientProfiles.evaluate(clients, evidence: evidence, server: .apache).outcomes.map { ($0.requirement, $0.verdict) })
+        Dictionary(
+            uniqueKeysWithValues: ClientProfiles.evaluate(clients, evidence: evidence, server: .apache).outcomes.map { ($0.requirement, $0.verdict) })
     }
 
     @Test func classOneServerWithBasicOverHTTPFailsWindowsAndOffice() {
@@ -33,12 +34,23 @@ struct ClientProfilesTests {
         evidence.authenticationSchemes = ["Basic"]
         evidence.missingPathStatus = 403
         let result = verdicts(evidence)
-        for id in ["windows-options-anonymous", "windows-404-for-missing", "windows-lock-and-proppatch", "windows-basic-over-https",
-                   "finder-class-2", "office-ms-author-via", "office-exclusive-lock", "office-basic-over-https", "davfs2-locks"] {
-            guard case .unmet = result[id] else { Issue.record("\(id): \(String(describing: result[id]))"); continue }
+        for id in [
+            "windows-options-anonymous", "windows-404-for-missing", "windows-lock-and-proppatch", "windows-basic-over-https",
+            "finder-class-2", "office-ms-author-via", "office-exclusive-lock", "office-basic-over-https", "davfs2-locks",
+        ] {
+            guard case .unmet = result[id] else {
+                Issue.record("\(id): \(String(describing: result[id]))")
+                continue
+            }
         }
-        guard case .notChecked = result["finder-mkcol-without-slash"] else { Issue.record("MKCOL needs --allow-writes"); return }
-        guard case .met = result["davfs2-put-allowed"] else { Issue.record("PUT is in Allow"); return }
+        guard case .notChecked = result["finder-mkcol-without-slash"] else {
+            Issue.record("MKCOL needs --allow-writes")
+            return
+        }
+        guard case .met = result["davfs2-put-allowed"] else {
+            Issue.record("PUT is in Allow")
+            return
+        }
     }
 
     @Test func payloadNeedsReadTheLint() {
@@ -49,11 +61,19 @@ struct ClientProfilesTests {
         evidence.itemsWithMissingPropstats = 3
         evidence.bodyBytes = 2_500_000
         let result = verdicts(evidence)
-        for id in ["davx5-status-lines", "davx5-gmt-dates", "rclone-rfc1123-dates", "winscp-encoded-hrefs", "rclone-same-host-hrefs",
-                   "rclone-no-404-propstats", "windows-listing-size"] {
-            guard case .unmet = result[id] else { Issue.record("\(id): \(String(describing: result[id]))"); continue }
+        for id in [
+            "davx5-status-lines", "davx5-gmt-dates", "rclone-rfc1123-dates", "winscp-encoded-hrefs", "rclone-same-host-hrefs",
+            "rclone-no-404-propstats", "windows-listing-size",
+        ] {
+            guard case .unmet = result[id] else {
+                Issue.record("\(id): \(String(describing: result[id]))")
+                continue
+            }
         }
-        guard case .met = result["davfs2-strict-xml"] else { Issue.record("no entity problem in the lint"); return }
+        guard case .met = result["davfs2-strict-xml"] else {
+            Issue.record("no entity problem in the lint")
+            return
+        }
     }
 
     @Test func unmetNeedsBecomeClientFindings() {
@@ -74,7 +94,10 @@ struct ClientProfilesTests {
 /// Calendar and contacts clients: discovery and change markers, on evidence built by hand.
 struct CalendarClientNeedsTests {
     func verdicts(_ evidence: ClientEvidence) -> [String: ClientRequirement.Verdict] {
-        Dictionary(uniqueKeysWithValues: ClientProfiles.evaluate([.davx5, .thunderbird, .apple], evidence: evidence, server: .unknown).outcomes.map { ($0.requirement, $0.verdict) })
+        Dictionary(
+            uniqueKeysWithValues: ClientProfiles.evaluate([.davx5, .thunderbird, .apple], evidence: evidence, server: .unknown).outcomes.map {
+                ($0.requirement, $0.verdict)
+            })
     }
 
     func isUnmet(_ verdict: ClientRequirement.Verdict?) -> Bool { if case .unmet = verdict { true } else { false } }
@@ -93,7 +116,9 @@ struct CalendarClientNeedsTests {
     @Test func aPrincipalURLIsEnoughForDiscoveryAndASyncTokenForChanges() {
         var evidence = ClientEvidence(url: "https://cal.example.com/dav/", depth: "0")
         evidence.wellKnown = ["/.well-known/caldav": (404, nil), "/.well-known/carddav": (404, nil)]
-        evidence.calendarView = .init(principal: "/dav/principals/alice/", homeSets: ["/dav/calendars/alice/"], isCalendarOrAddressBook: false, offersSync: true, hasCTag: false)
+        evidence.calendarView = .init(
+            principal: "/dav/principals/alice/", homeSets: ["/dav/calendars/alice/"], isCalendarOrAddressBook: false, offersSync: true, hasCTag: false
+        )
         let result = verdicts(evidence)
         #expect(isMet(result["davx5-discovery"]) && isMet(result["thunderbird-discovery"]))
         #expect(isUnmet(result["apple-well-known"]))

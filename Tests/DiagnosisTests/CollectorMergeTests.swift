@@ -1,8 +1,9 @@
 import DAVCore
 import DAVTesting
-@testable import Diagnosis
 import Foundation
 import Testing
+
+@testable import Diagnosis
 
 /// A split reading merges what each piece's collector gathered. Every accumulator must then hold exactly
 /// what one collector reading the whole stream holds, wherever the cuts fall: the responses of every real
@@ -111,7 +112,9 @@ struct CollectorMergeTests {
             #expect(split.linter.results.filter { $0.rule.id != duplicates } == whole.linter.results.filter { $0.rule.id != duplicates }, "\(at)")
             // The count comes from every href's hash, so it is the same however the body was cut; which repeats
             // get names depends on the window of recent hrefs, so the examples may differ.
-            #expect(split.linter.results.first { $0.rule.id == duplicates }?.count == whole.linter.results.first { $0.rule.id == duplicates }?.count, "\(at)")
+            #expect(
+                split.linter.results.first { $0.rule.id == duplicates }?.count == whole.linter.results.first { $0.rule.id == duplicates }?.count,
+                "\(at)")
             #expect(split.linter.notes == whole.linter.notes, "\(at)")
         }
     }

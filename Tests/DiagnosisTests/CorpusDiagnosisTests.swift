@@ -76,7 +76,10 @@ struct CorpusDiagnosisTests {
         if expected.cause != "none" {
             let named = result.findings.filter { $0.cause.rawValue == expected.cause }.flatMap(\.resources)
             for resource in item.resources.prefix(3) {
-                let hit = named.contains { URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(resource) || URLPath.isWithin(resource, $0) || URLPath.isWithin($0, resource) }
+                let hit = named.contains {
+                    URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(resource) || URLPath.isWithin(resource, $0)
+                        || URLPath.isWithin($0, resource)
+                }
                 #expect(hit, "\(expected.id): \(resource) not among \(named)")
             }
         }
@@ -84,7 +87,10 @@ struct CorpusDiagnosisTests {
 
     /// The floor under the whole offline score: raise it when the diagnosis improves, never lower it to pass.
     @Test func theOfflineScoreHoldsItsFloor() throws {
-        var right = 0, falseAlarms = 0, heldRight = 0, held = 0
+        var right = 0
+        var falseAlarms = 0
+        var heldRight = 0
+        var held = 0
         for item in Self.cases {
             let diagnosed = Self.top(try Self.analyze(item))
             if diagnosed == item.cause { right += 1 }

@@ -49,7 +49,9 @@ struct FixtureDiagnosisTests {
         let result = try Self.analyze(row)
         let covered = result.findings.filter { $0.cause.rawValue == row.cause }.flatMap(\.resources)
         for expected in row.resources {
-            let hit = covered.contains { URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(expected) || URLPath.isWithin(expected, $0) }
+            let hit = covered.contains {
+                URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(expected) || URLPath.isWithin(expected, $0)
+            }
             #expect(hit, "\(row): \(expected) not in \(covered)")
         }
     }

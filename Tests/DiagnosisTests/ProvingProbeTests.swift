@@ -17,10 +17,13 @@ struct ProvingProbeTests {
         var investigation = Investigation(initial: initial, options: .init())
         var action = investigation.start()
         while case .send(let probes) = action {
-            action = investigation.receive(probes.map { probe in
-                guard let (status, body) = answers(probe) else { return ProbeOutcome(probe: probe, head: nil, failure: "not answered in this test") }
-                return ProbeOutcome(probe: probe, head: InvestigationTests.answer(status), body: Array(body.utf8))
-            })
+            action = investigation.receive(
+                probes.map { probe in
+                    guard let (status, body) = answers(probe) else {
+                        return ProbeOutcome(probe: probe, head: nil, failure: "not answered in this test")
+                    }
+                    return ProbeOutcome(probe: probe, head: InvestigationTests.answer(status), body: Array(body.utf8))
+                })
         }
         guard case .done(let result) = action else { return investigation.conclude() }
         return result
@@ -49,7 +52,8 @@ struct ProvingProbeTests {
         let initial = try CorpusDiagnosisTests.analyze(item)
         let etag = try #require(initial.head?.headers["ETag"])
         let result = try Self.conclude("nginx-proxy/cache-stale-get") { probe in
-            probe.kind == .serverCopy ? (207, Self.listing([(Href(item.url).path, false)], extra: "<D:getetag>\"changed-\(etag.count)\"</D:getetag>")) : nil
+            probe.kind == .serverCopy
+                ? (207, Self.listing([(Href(item.url).path, false)], extra: "<D:getetag>\"changed-\(etag.count)\"</D:getetag>")) : nil
         }
         #expect(result.analysis.findings.first?.cause == .cache)
         // The same validators as the GET: nothing to say.
@@ -166,7 +170,10 @@ struct ProvingProbeTests {
         }
         let first = try #require(result.analysis.findings.first)
         #expect(first.cause == .path && first.likelihood == .high)
-        #expect(first.signs == [Sign("destination-parent-missing", subject: Href(destination).displayPath, value: parent),
-                                Sign("nearest-parent", subject: Href(destination).displayPath, value: "/")])
+        #expect(
+            first.signs == [
+                Sign("destination-parent-missing", subject: Href(destination).displayPath, value: parent),
+                Sign("nearest-parent", subject: Href(destination).displayPath, value: "/"),
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import DAVCore
-@testable import Diagnosis
 import Testing
+
+@testable import Diagnosis
 
 /// The small readings the diagnosis rules are built on, each by value: which condition a 412 answers,
 /// what an Allow header says of a share, what a cache's headers say of an answer, what a server's words mean.
@@ -10,12 +11,15 @@ struct ReadingRuleTests {
     }
 
     @Test func aPreconditionIsReadFromTheHeadersThatSetIt() {
-        #expect(PreconditionRule.conditions(of: Self.request([("If", "(<opaquelocktoken:abc>)")]), method: "PUT") == [.lockToken("opaquelocktoken:abc")])
+        #expect(
+            PreconditionRule.conditions(of: Self.request([("If", "(<opaquelocktoken:abc>)")]), method: "PUT") == [.lockToken("opaquelocktoken:abc")])
         #expect(PreconditionRule.conditions(of: Self.request([("If", "([\"e1\"])")]), method: "PUT") == [.etag(header: "If", value: "\"e1\"")])
-        #expect(PreconditionRule.conditions(of: Self.request([("If-Match", "\"e2\"")]), method: "PUT") == [.etag(header: "If-Match", value: "\"e2\"")])
+        #expect(
+            PreconditionRule.conditions(of: Self.request([("If-Match", "\"e2\"")]), method: "PUT") == [.etag(header: "If-Match", value: "\"e2\"")])
         #expect(PreconditionRule.conditions(of: Self.request([("If-None-Match", "*")]), method: "PUT") == [.noneMatchAny])
-        #expect(PreconditionRule.conditions(of: Self.request([("Overwrite", "F"), ("Destination", "http://h/x/b.txt")], method: "COPY"), method: "COPY")
-            == [.overwriteFalse(destination: "/x/b.txt")])
+        #expect(
+            PreconditionRule.conditions(of: Self.request([("Overwrite", "F"), ("Destination", "http://h/x/b.txt")], method: "COPY"), method: "COPY")
+                == [.overwriteFalse(destination: "/x/b.txt")])
         // `(Not <DAV:no-lock>)` submits no token.
         #expect(PreconditionRule.conditions(of: Self.request([("If", "(Not <DAV:no-lock>)")]), method: "PUT").isEmpty)
     }
@@ -30,8 +34,10 @@ struct ReadingRuleTests {
     }
 
     @Test func aRelayShowsInTheCaseOfHeadersAndInAnotherServersErrorPage() {
-        let apachePage = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1><p>Your browser sent a request</p>"
-        let lowered = ResponseHead(version: "HTTP/1.1", status: 400, headers: HTTPFields([(name: "date", value: "x"), (name: "server", value: "Apache/2.4.71 (Debian)")]))
+        let apachePage =
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1><p>Your browser sent a request</p>"
+        let lowered = ResponseHead(
+            version: "HTTP/1.1", status: 400, headers: HTTPFields([(name: "date", value: "x"), (name: "server", value: "Apache/2.4.71 (Debian)")]))
         #expect(ServerProfile.relaySigns(lowered, bodyExcerpt: "").count == 1)
         // HTTP/2 names are lower case by definition.
         let http2 = ResponseHead(version: "HTTP/2", status: 400, headers: lowered.headers)
@@ -56,7 +62,9 @@ struct ReadingRuleTests {
     }
 
     @Test func aCacheHitIsToldFromAMiss() {
-        func head(_ fields: [(String, String)]) -> ResponseHead { ResponseHead(status: 207, headers: HTTPFields(fields.map { (name: $0.0, value: $0.1) })) }
+        func head(_ fields: [(String, String)]) -> ResponseHead {
+            ResponseHead(status: 207, headers: HTTPFields(fields.map { (name: $0.0, value: $0.1) }))
+        }
         #expect(CacheRule.cacheHit(head([("Age", "0"), ("X-Varnish", "32770")])) == nil)
         #expect(CacheRule.cacheHit(head([("Age", "12")]))?.count == 1)
         #expect(CacheRule.cacheHit(head([("X-Varnish", "32770 5")]))?.count == 1)

@@ -38,7 +38,12 @@ struct ReportProbeTests {
         // Xandikos answered 404 for retro.ics; here the listing (as a prefix-stripping proxy shows it) has it.
         let result = try ProvingProbeTests.conclude("xandikos/report-multiget-missing-href") { probe in
             guard probe.kind == .parentListing else { return nil }
-            return (207, ProvingProbeTests.listing([("/calendars/personal/", true), ("/calendars/personal/standup.ics", false), ("/calendars/personal/retro.ics", false)]))
+            return (
+                207,
+                ProvingProbeTests.listing([
+                    ("/calendars/personal/", true), ("/calendars/personal/standup.ics", false), ("/calendars/personal/retro.ics", false),
+                ])
+            )
         }
         let first = try #require(result.analysis.findings.first)
         #expect(first.cause == .proxy)
@@ -59,15 +64,23 @@ struct ReportProbeTests {
     @Test func theProbesAskForTheTargetDiscoveryAndThePrincipalsHomes() throws {
         let initial = try CorpusDiagnosisTests.analyze(try ProvingProbeTests.corpusCase("radicale/report-calendar-multiget"))
         var investigation = Investigation(initial: initial, options: .init())
-        guard case .send(let first) = investigation.start() else { Issue.record("no probes"); return }
+        guard case .send(let first) = investigation.start() else {
+            Issue.record("no probes")
+            return
+        }
         #expect(first.contains { $0.kind == .reportTarget && $0.method == "PROPFIND" && $0.headers["Depth"] == "0" })
         #expect(first.contains { $0.kind == .wellKnown && $0.url.hasSuffix("/.well-known/caldav") && $0.method == "GET" })
         let answers = first.map { probe in
             probe.kind == .reportTarget
-                ? ProbeOutcome(probe: probe, head: InvestigationTests.answer(207), body: Array(Self.target("/alice/calendar/", resourcetype: Self.calendar, reports: ["C:calendar-multiget"]).utf8))
+                ? ProbeOutcome(
+                    probe: probe, head: InvestigationTests.answer(207),
+                    body: Array(Self.target("/alice/calendar/", resourcetype: Self.calendar, reports: ["C:calendar-multiget"]).utf8))
                 : ProbeOutcome(probe: probe, head: nil, failure: "not answered in this test")
         }
-        guard case .send(let second) = investigation.receive(answers) else { Issue.record("no follow-up for the principal"); return }
+        guard case .send(let second) = investigation.receive(answers) else {
+            Issue.record("no follow-up for the principal")
+            return
+        }
         #expect(second.map(\.kind) == [.homeSets])
         #expect(second.first?.url.hasSuffix("/alice/") == true)
         // Every probe after a REPORT only reads.

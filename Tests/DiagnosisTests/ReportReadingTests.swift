@@ -34,10 +34,12 @@ struct ReportReadingTests {
         #expect(sync.syncToken?.isEmpty == false)
     }
 
-    @Test(arguments: ["radicale/report-calendar-multiget", "radicale/report-addressbook-multiget", "radicale/report-calendar-query-timerange",
-                      "radicale/report-addressbook-query", "radicale/report-sync-initial", "radicale/report-sync-incremental",
-                      "xandikos/report-calendar-multiget", "xandikos/report-addressbook-multiget", "xandikos/report-sync-initial",
-                      "xandikos/report-sync-incremental", "xandikos/report-addressbook-query"])
+    @Test(arguments: [
+        "radicale/report-calendar-multiget", "radicale/report-addressbook-multiget", "radicale/report-calendar-query-timerange",
+        "radicale/report-addressbook-query", "radicale/report-sync-initial", "radicale/report-sync-incremental",
+        "xandikos/report-calendar-multiget", "xandikos/report-addressbook-multiget", "xandikos/report-sync-initial",
+        "xandikos/report-sync-incremental", "xandikos/report-addressbook-query",
+    ])
     func aHealthyReportHasNoFinding(_ id: String) throws {
         let result = try Self.analyze(id)
         #expect(result.findings.isEmpty, "\(id): \(result.findings.map(\.title))")
@@ -75,13 +77,16 @@ struct ReportReadingTests {
 
     // MARK: - multistatus shapes only a REPORT has (small answers, written the way the servers above write them)
 
-    static func report(_ body: String, request: String, url: String = "http://127.0.0.1:8080/cal/", depth: String? = "0", status: Int = 207) throws -> AnalysisResult {
+    static func report(_ body: String, request: String, url: String = "http://127.0.0.1:8080/cal/", depth: String? = "0", status: Int = 207) throws
+        -> AnalysisResult
+    {
         let capture = "HTTP/1.1 \(status) \(HTTPStatus.reason(for: status))\r\nContent-Type: application/xml\r\n\r\n" + body
         var reader = CaptureReader(bytes: Array(capture.utf8), name: "test")
         return try Analysis.run(reader: &reader, request: RequestOverrides(method: "REPORT", url: url, depth: depth, body: Array(request.utf8)))
     }
 
-    static let syncRequest = #"<D:sync-collection xmlns:D="DAV:"><D:sync-token>http://example.com/sync/4</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
+    static let syncRequest =
+        #"<D:sync-collection xmlns:D="DAV:"><D:sync-token>http://example.com/sync/4</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
 
     @Test func aSyncsRemovedMembersAndTruncationAreTheProtocolNotFaults() throws {
         let body = """
@@ -102,7 +107,8 @@ struct ReportReadingTests {
     }
 
     @Test func aSyncAnswerWithoutItsTokenIsAFinding() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/cal/a.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/cal/a.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
         let result = try Self.report(body, request: Self.syncRequest)
         #expect(result.findings.first?.signs.map(\.kind) == ["sync-token-missing"])
     }
@@ -115,7 +121,8 @@ struct ReportReadingTests {
     }
 
     @Test func aQueryOfDepthZeroSearchedOnlyTheCollection() throws {
-        let query = #"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>"#
+        let query =
+            #"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>"#
         let empty = #"<D:multistatus xmlns:D="DAV:"/>"#
         let noDepth = try Self.report(empty, request: query, depth: nil)
         #expect(noDepth.findings.first?.signs.first?.kind == "query-of-collection-itself")
@@ -125,7 +132,8 @@ struct ReportReadingTests {
     }
 
     @Test func multigetHrefsOutsideTheCollectionOrOfACollectionSayWhy() throws {
-        let request = #"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><D:href>/cal/Review.ics</D:href><D:href>/other/x.ics</D:href><D:href>/principals/alice/</D:href><D:href>/cal/a%2520b.ics</D:href></C:calendar-multiget>"#
+        let request =
+            #"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><D:href>/cal/Review.ics</D:href><D:href>/other/x.ics</D:href><D:href>/principals/alice/</D:href><D:href>/cal/a%2520b.ics</D:href></C:calendar-multiget>"#
         let body = """
             <D:multistatus xmlns:D="DAV:">
             <D:response><D:href>/cal/review.ics</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
@@ -137,15 +145,19 @@ struct ReportReadingTests {
             """
         let result = try Self.report(body, request: request, depth: "1")
         let finding = try #require(result.findings.first { $0.cause == .path && $0.status == 404 })
-        #expect(Set(finding.signs.map(\.kind)) == ["multiget-href-case-differs", "multiget-href-in-other-collection",
-                                                   "multiget-href-is-collection", "multiget-href-encoded-twice"])
+        #expect(
+            Set(finding.signs.map(\.kind)) == [
+                "multiget-href-case-differs", "multiget-href-in-other-collection",
+                "multiget-href-is-collection", "multiget-href-encoded-twice",
+            ])
         #expect(finding.signs.first { $0.kind == "multiget-href-case-differs" }?.value == "/cal/review.ics")
         // Hrefs outside the Request-URI are a multiget's reason, not an out-of-scope listing.
         #expect(result.collector?.outOfScopeCount == 0)
     }
 
     @Test func objectDataThatClientsRefuseIsAPayloadFinding() throws {
-        let request = #"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><D:href>/cal/a.ics</D:href><D:href>/cal/b.ics</D:href></C:calendar-multiget>"#
+        let request =
+            #"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><D:href>/cal/a.ics</D:href><D:href>/cal/b.ics</D:href></C:calendar-multiget>"#
         let body = """
             <D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
             <D:response><D:href>/cal/a.ics</D:href><D:propstat><D:prop><C:calendar-data>BEGIN:VCALENDAR
@@ -169,7 +181,8 @@ struct ReportReadingTests {
 /// The structure checks of calendar and address data, one problem each.
 struct ObjectDataCheckTests {
     @Test func aWellFormedEventAndCardHaveNoProblem() {
-        let event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nDESCRIPTION:a long\r\n  folded line\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let event =
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nDESCRIPTION:a long\r\n  folded line\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         #expect(ObjectDataCheck.problems(event, format: .iCalendar).isEmpty)
         #expect(ObjectDataCheck.problems("BEGIN:VCARD\nVERSION:4.0\nUID:urn:uuid:1\nFN:A\nEND:VCARD\n", format: .vCard).isEmpty)
     }

@@ -4,8 +4,10 @@ import Testing
 
 /// The rules on small, hand-made answers: one behaviour each.
 struct RuleTests {
-    static func analyze(_ body: String, method: String = "PROPFIND", url: String = "http://127.0.0.1:8080/docs/", depth: String? = "1",
-                        status: Int? = 207, headers: [(String, String)] = [], requestHeaders: [(String, String)] = []) throws -> AnalysisResult {
+    static func analyze(
+        _ body: String, method: String = "PROPFIND", url: String = "http://127.0.0.1:8080/docs/", depth: String? = "1",
+        status: Int? = 207, headers: [(String, String)] = [], requestHeaders: [(String, String)] = []
+    ) throws -> AnalysisResult {
         var capture = ""
         if let status {
             capture = "HTTP/1.1 \(status) \(HTTPStatus.reason(for: status))\r\n"
@@ -17,9 +19,10 @@ struct RuleTests {
     }
 
     static func multistatus(_ responses: [(String, Int)]) -> String {
-        "<D:multistatus xmlns:D=\"DAV:\">" + responses.map { href, code in
-            "<D:response><D:href>\(href)</D:href><D:status>HTTP/1.1 \(code) \(HTTPStatus.reason(for: code))</D:status></D:response>"
-        }.joined() + "</D:multistatus>"
+        "<D:multistatus xmlns:D=\"DAV:\">"
+            + responses.map { href, code in
+                "<D:response><D:href>\(href)</D:href><D:status>HTTP/1.1 \(code) \(HTTPStatus.reason(for: code))</D:status></D:response>"
+            }.joined() + "</D:multistatus>"
     }
 
     @Test func allSuccessGivesNoFinding() throws {
@@ -28,7 +31,8 @@ struct RuleTests {
     }
 
     @Test func forbiddenSubtreeIsCollapsed() throws {
-        let body = "<D:multistatus xmlns:D=\"DAV:\">"
+        let body =
+            "<D:multistatus xmlns:D=\"DAV:\">"
             + "<D:response><D:href>/docs/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
             + "<D:response><D:href>/docs/private/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 403 Forbidden</D:status></D:propstat></D:response>"
             + "<D:response><D:href>/docs/private/a</D:href><D:status>HTTP/1.1 403 Forbidden</D:status></D:response>"
@@ -43,7 +47,8 @@ struct RuleTests {
     }
 
     @Test func absentPropertyIsNotAFault() throws {
-        let body = "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/docs/</D:href>"
+        let body =
+            "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/docs/</D:href>"
             + "<D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>"
             + "<D:propstat><D:prop><x:author xmlns:x=\"urn:x\"/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>"
         let result = try Self.analyze(body, depth: "0")
@@ -52,14 +57,16 @@ struct RuleTests {
     }
 
     @Test func missingResourceReportedThroughPropstatsIsAPath() throws {
-        let body = "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/docs/gone</D:href>"
+        let body =
+            "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/docs/gone</D:href>"
             + "<D:propstat><D:prop><D:resourcetype/><D:getetag/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>"
         let result = try Self.analyze(body, url: "http://127.0.0.1:8080/docs/gone", depth: "0")
         #expect(result.findings.first?.cause == .path)
     }
 
     @Test func lockedMemberAndItsDependency() throws {
-        let body = "<D:multistatus xmlns:D=\"DAV:\">"
+        let body =
+            "<D:multistatus xmlns:D=\"DAV:\">"
             + "<D:response><D:href>/docs/</D:href><D:status>HTTP/1.1 424 Failed Dependency</D:status></D:response>"
             + "<D:response><D:href>/docs/held.txt</D:href><D:status>HTTP/1.1 423 Locked</D:status>"
             + "<D:error><D:lock-token-submitted><D:href>/docs/held.txt</D:href></D:lock-token-submitted></D:error></D:response></D:multistatus>"
@@ -73,8 +80,9 @@ struct RuleTests {
     }
 
     @Test func foreignHostInHrefsIsTheProxy() throws {
-        let result = try Self.analyze(Self.multistatus([("http://backend:8080/docs/", 200), ("http://backend:8080/docs/a", 200)]),
-                                      url: "https://files.example.com/docs/")
+        let result = try Self.analyze(
+            Self.multistatus([("http://backend:8080/docs/", 200), ("http://backend:8080/docs/a", 200)]),
+            url: "https://files.example.com/docs/")
         let proxy = try #require(result.findings.first)
         #expect(proxy.cause == .proxy)
         #expect(proxy.sign("href-scheme-differs") == Sign("href-scheme-differs", subject: "https", value: "http"))
@@ -100,21 +108,24 @@ struct RuleTests {
     }
 
     @Test func finiteDepthPreconditionIsServerConfig() throws {
-        let result = try Self.analyze(#"<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>"#, depth: "infinity", status: 403,
-                                      headers: [("Content-Type", "application/xml")])
+        let result = try Self.analyze(
+            #"<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>"#, depth: "infinity", status: 403,
+            headers: [("Content-Type", "application/xml")])
         #expect(result.findings.first?.cause == .serverConfig)
     }
 
     @Test func destinationRefusedIsTheProxy() throws {
-        let result = try Self.analyze("", method: "MOVE", depth: nil, status: 502,
-                                      requestHeaders: [("Destination", "https://127.0.0.1:8080/docs/b")])
+        let result = try Self.analyze(
+            "", method: "MOVE", depth: nil, status: 502,
+            requestHeaders: [("Destination", "https://127.0.0.1:8080/docs/b")])
         #expect(result.findings.first?.cause == .proxy)
     }
 
     /// https on the very host asked over http: TLS ends at a proxy that passes Destination unchanged.
     @Test func destinationWithAnotherSchemeOnTheSameHostIsTheTLSProxy() throws {
-        let result = try Self.analyze("", method: "COPY", url: "http://127.0.0.1:8080/docs/a", depth: nil, status: 502,
-                                      requestHeaders: [("Destination", "https://127.0.0.1:8080/docs/b")])
+        let result = try Self.analyze(
+            "", method: "COPY", url: "http://127.0.0.1:8080/docs/a", depth: nil, status: 502,
+            requestHeaders: [("Destination", "https://127.0.0.1:8080/docs/b")])
         let proxy = try #require(result.findings.first)
         #expect(proxy.cause == .proxy)
         #expect(proxy.sign("destination-scheme-differs") == Sign("destination-scheme-differs", subject: "http", value: "https"))
@@ -125,19 +136,22 @@ struct RuleTests {
     /// A 400 to an UNLOCK that carried Lock-Token: the proxy's when the server says the header is
     /// missing, the lock's when it says the token is wrong.
     @Test func unlockWithoutTheLockTokenItSentIsTheProxy() throws {
-        let missing = try Self.analyze("UNLOCK needs a Lock-Token header: <token>", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
-                                       status: 400, headers: [("Via", "1.1 gateway")], requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
+        let missing = try Self.analyze(
+            "UNLOCK needs a Lock-Token header: <token>", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
+            status: 400, headers: [("Via", "1.1 gateway")], requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
         #expect(missing.findings.first?.cause == .proxy)
         #expect(Set(FixBook.proxyDroppedHeaders(["Lock-Token"])).isSubset(of: missing.findings.first?.fixes ?? []))
-        let wrong = try Self.analyze("the lock token is not valid", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
-                                     status: 400, requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
+        let wrong = try Self.analyze(
+            "the lock token is not valid", method: "UNLOCK", url: "http://127.0.0.1:8080/a.txt", depth: nil,
+            status: 400, requestHeaders: [("Lock-Token", "<urn:uuid:1>")])
         #expect(wrong.findings.first?.cause == .lock)
     }
 
     @Test func lockedDespiteASubmittedTokenSaysTheTokenIsNotThisUsers() throws {
-        let result = try Self.analyze(#"<D:error xmlns:D="DAV:"><D:lock-token-submitted><D:href>/a.txt</D:href></D:lock-token-submitted></D:error>"#,
-                                      method: "PUT", url: "http://127.0.0.1:8080/a.txt", depth: nil, status: 423,
-                                      headers: [("Content-Type", "application/xml")], requestHeaders: [("If", "(<urn:uuid:bob>)")])
+        let result = try Self.analyze(
+            #"<D:error xmlns:D="DAV:"><D:lock-token-submitted><D:href>/a.txt</D:href></D:lock-token-submitted></D:error>"#,
+            method: "PUT", url: "http://127.0.0.1:8080/a.txt", depth: nil, status: 423,
+            headers: [("Content-Type", "application/xml")], requestHeaders: [("If", "(<urn:uuid:bob>)")])
         let lock = try #require(result.findings.first)
         #expect(lock.cause == .lock)
         #expect(lock.signs == [Sign("token-refused", subject: "/a.txt", value: "urn:uuid:bob")])

@@ -1,8 +1,9 @@
 import DAVCore
 import DAVTesting
-@testable import Diagnosis
 import Foundation
 import Testing
+
+@testable import Diagnosis
 
 /// What `davdoctor check` kept (`--save`) when `scripts/corpus/corpus.py capture --live-results …
 /// --save-exchanges …` replayed a corpus case against its real setup: the answer to the request and the real
@@ -68,10 +69,14 @@ struct SavedCheck {
         func target(_ url: String) -> String { Href(url).path + (url.firstIndex(of: "?").map { String(url[$0...]) } ?? "") }
         func bare(_ url: String) -> String { Href(url).path }
         let unique = probe.url.contains("davdoctor-nocache=")
-        guard let match = exchanges.dropFirst().first(where: { exchange in
-            !used.contains(exchange.number) && exchange.method == probe.method
-                && (unique ? exchange.url.contains("davdoctor-nocache=") && bare(exchange.url) == bare(probe.url) : target(exchange.url) == target(probe.url))
-        }) else {
+        guard
+            let match = exchanges.dropFirst().first(where: { exchange in
+                !used.contains(exchange.number) && exchange.method == probe.method
+                    && (unique
+                        ? exchange.url.contains("davdoctor-nocache=") && bare(exchange.url) == bare(probe.url)
+                        : target(exchange.url) == target(probe.url))
+            })
+        else {
             return ProbeOutcome(probe: probe, head: nil, failure: "not sent when this check was saved")
         }
         used.insert(match.number)
@@ -100,7 +105,10 @@ struct SavedCheck {
         var used = investigated
         var outcomes: [ProbeOutcome] = []
         for step in writes.steps {
-            guard let match = exchanges.first(where: { !used.contains($0.number) && $0.method == step.method && $0.url.contains(".davdoctor-scratch-") }) else { continue }
+            guard
+                let match = exchanges.first(where: { !used.contains($0.number) && $0.method == step.method && $0.url.contains(".davdoctor-scratch-") }
+                )
+            else { continue }
             used.insert(match.number)
             let (head, body) = try Self.read(match.response)
             outcomes.append(ProbeOutcome(probe: step, head: head, body: body))
@@ -157,8 +165,10 @@ struct SavedCheckTests {
         #expect(!result.analysis.findings.contains { $0.signs.contains { $0.kind == "exists-per-options" } })
     }
 
-    @Test(arguments: ["varnish/cached-getetag-stale", "varnish/cached-listing-names-deleted", "varnish/cached-lockdiscovery-stale",
-                      "varnish/cached-deadprop-stale", "varnish/cached-new-file-invisible"])
+    @Test(arguments: [
+        "varnish/cached-getetag-stale", "varnish/cached-listing-names-deleted", "varnish/cached-lockdiscovery-stale",
+        "varnish/cached-deadprop-stale", "varnish/cached-new-file-invisible",
+    ])
     func aCachedListingTheServerNoLongerGivesIsStale(_ name: String) throws {
         let saved = try SavedCheck(name)
         let result = try saved.conclude()
@@ -227,8 +237,10 @@ struct SavedCheckTests {
 
     /// SabreDAV 1.8 answers 201 to a PUT and to a MKCOL on its read-only bind mount: the read right after
     /// finds nothing there.
-    @Test(arguments: [("sabredav/manual-put-readonly-mount", "/ro/new-note.txt", Likelihood.high),
-                      ("sabredav/manual-mkcol-readonly-mount", "/ro/new-folder/", .medium)])
+    @Test(arguments: [
+        ("sabredav/manual-put-readonly-mount", "/ro/new-note.txt", Likelihood.high),
+        ("sabredav/manual-mkcol-readonly-mount", "/ro/new-folder/", .medium),
+    ])
     func aWriteTheServerSaidItMadeButDidNotIsAReadOnlyDirectory(_ name: String, _ path: String, _ likelihood: Likelihood) throws {
         let saved = try SavedCheck(name)
         #expect(try saved.initial().findings.isEmpty)

@@ -1,6 +1,7 @@
 import DAVCore
-@testable import Diagnosis
 import Testing
+
+@testable import Diagnosis
 
 /// What one server's bare status means, read from real captures (Tests/Corpus): each server maps its
 /// failures to statuses its own way, and the diagnosis reads them by that server's table.
@@ -17,7 +18,9 @@ struct ServerHabitTests {
         let plain = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "18")]
         #expect(ServerProfile.recognise(headers: Self.head(405, plain).headers, bodyExcerpt: "Method Not Allowed").kind == .rclone)
         // A Server header names the server; another body is someone else's words.
-        #expect(ServerProfile.recognise(headers: Self.head(405, plain + [("Server", "Caddy")]).headers, bodyExcerpt: "Method Not Allowed").kind == .unknown)
+        #expect(
+            ServerProfile.recognise(headers: Self.head(405, plain + [("Server", "Caddy")]).headers, bodyExcerpt: "Method Not Allowed").kind
+                == .unknown)
         #expect(ServerProfile.recognise(headers: Self.head(405, plain).headers, bodyExcerpt: "Method Not Allowed\n").kind == .unknown)
         #expect(ServerProfile.recognise(headers: Self.head(404, [("Content-Type", "text/html")]).headers, bodyExcerpt: "Not Found").kind == .unknown)
     }

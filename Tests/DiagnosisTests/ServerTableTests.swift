@@ -1,6 +1,7 @@
 import DAVCore
-@testable import Diagnosis
 import Testing
+
+@testable import Diagnosis
 
 /// Server tables read from each server's source and checked on real answers of the corpus (Tests/Corpus,
 /// captured from the real servers by scripts/corpus/setups/, which start them through scripts/peers/): the

@@ -22,8 +22,11 @@ struct HTMLReportTests {
         try html.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Need.executable("chromium"))
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                             "--user-data-dir=\(folder.appendingPathComponent("profile").path)"] + arguments + [file.absoluteString]
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+            ] + arguments + [file.absoluteString]
         process.currentDirectoryURL = folder
         let out = Pipe()
         process.standardOutput = out
@@ -35,7 +38,8 @@ struct HTMLReportTests {
     }
 
     @Test(.needs(.chromium)) func analyzeReportRendersFindingsTreeAndLint() throws {
-        let result = try Self.analyze("lighttpd/proppatch-protected.http", method: "PROPPATCH", url: "http://127.0.0.1:18083/docs/plain.txt", depth: nil)
+        let result = try Self.analyze(
+            "lighttpd/proppatch-protected.http", method: "PROPPATCH", url: "http://127.0.0.1:18083/docs/plain.txt", depth: nil)
         let html = HTMLReport.render(result)
         #expect(!html.contains("http://") || !html.contains("<link"), "no network resources")
         #expect(!html.contains("<script src"))
@@ -80,7 +84,8 @@ struct HTMLReportTests {
         let old = try ResourceStates(reader: &before, request: RequestOverrides(url: "http://127.0.0.1:8080/docs/"))
         let new = try ResourceStates(reader: &after, request: RequestOverrides(url: "http://127.0.0.1:8080/docs/"))
         let diff = ResultDiff(before: old, after: new)
-        let html = HTMLReport.render(diff: diff, before: DiffReport.side(old, source: "before.http"), after: DiffReport.side(new, source: "after.http"))
+        let html = HTMLReport.render(
+            diff: diff, before: DiffReport.side(old, source: "before.http"), after: DiffReport.side(new, source: "after.http"))
         let (dom, folder) = try Self.chromium(html, ["--dump-dom"])
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(dom.contains("<tr class=\"c-regressed\"><td><code>/docs/a.txt</code></td>"))

@@ -13,7 +13,8 @@ struct JSONReportTests {
         if let file = row.requestBody { body = try Fixtures.bytes(file) }
         var reader = try CaptureReader(path: Fixtures.url(row.path).path)
         defer { reader.close() }
-        let result = try Analysis.run(reader: &reader, request: RequestOverrides(method: row.method, url: row.url, depth: row.depth, headers: row.headers, body: body))
+        let result = try Analysis.run(
+            reader: &reader, request: RequestOverrides(method: row.method, url: row.url, depth: row.depth, headers: row.headers, body: body))
         return try JSONReport.render(result)
     }
 

@@ -60,7 +60,8 @@ struct SplitReadingTests {
                 if i % 1500 == 7 { props += "" }
                 out += ok(name, props)
                 if i % 1500 == 7 {
-                    out += "<D:response><D:href>/big/d\(dir)/p\(i)</D:href><D:propstat><D:prop><x:color/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response>\n"
+                    out +=
+                        "<D:response><D:href>/big/d\(dir)/p\(i)</D:href><D:propstat><D:prop><x:color/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response>\n"
                 }
             }
             if i % 5003 == 11 { out += ok(name, "<D:resourcetype/>") }  // the same href twice in a row

@@ -15,7 +15,8 @@ struct TextReportEscapeTests {
         }
         var reader = try CaptureReader(path: item.capture.path)
         defer { reader.close() }
-        let result = try Analysis.run(reader: &reader, request: RequestOverrides(method: item.method, url: item.url, headers: item.requestHeaders), pieces: 1)
+        let result = try Analysis.run(
+            reader: &reader, request: RequestOverrides(method: item.method, url: item.url, headers: item.requestHeaders), pieces: 1)
         for color in [false, true] {
             let text = TextReport(color: color).render(result)
             #expect(text.contains("\\x1b[1mbold.txt"))

@@ -2,6 +2,7 @@ import DAVCore
 import DAVTesting
 import Diagnosis
 import Testing
+
 @testable import Transcripts
 
 /// Cyberduck's transcript: heads only (exchanges with WsgiDAV, the transcript's wording reproduced: see

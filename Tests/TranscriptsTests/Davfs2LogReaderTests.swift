@@ -2,6 +2,7 @@ import DAVCore
 import DAVTesting
 import Diagnosis
 import Testing
+
 @testable import Transcripts
 
 /// davfs2 1.6.1 mounted on WsgiDAV with `debug most` and `debug httpbody`: its syslog messages, as
@@ -19,7 +20,8 @@ import Testing
         #expect(methods.first == "OPTIONS")
         #expect(methods.contains("DELETE"))
         #expect(transcript.entries.allSatisfy { $0.exchange.response != nil })
-        let listing = try #require(transcript.entries.first { $0.exchange.request?.method == "PROPFIND" && $0.exchange.request?.url == "http://127.0.0.1:18784/" })
+        let listing = try #require(
+            transcript.entries.first { $0.exchange.request?.method == "PROPFIND" && $0.exchange.request?.url == "http://127.0.0.1:18784/" })
         #expect(listing.exchange.request?.headers["Depth"] == "1")
         #expect(listing.exchange.request?.body.map { String(decoding: $0, as: UTF8.self).contains("<getetag xmlns=\"DAV:\"/>") } == true)
         // The answer's body, split over several syslog messages, comes back whole.

@@ -2,6 +2,7 @@ import DAVCore
 import DAVTesting
 import Diagnosis
 import Testing
+
 @testable import Transcripts
 
 /// HAR files written by real programs (mitmdump, headless Chromium through Playwright) are told apart
@@ -36,7 +37,8 @@ import Testing
     @Test func mitmproxySessionGivesEveryRequestItsContext() throws {
         let transcript = try Self.transcript("transcripts/mitmproxy-session.har")
         #expect(transcript.entries.count == 8)
-        #expect(transcript.entries.map { $0.exchange.request?.method } == ["OPTIONS", "PROPFIND", "GET", "PUT", "LOCK", "DELETE", "MKCOL", "PROPFIND"])
+        #expect(
+            transcript.entries.map { $0.exchange.request?.method } == ["OPTIONS", "PROPFIND", "GET", "PUT", "LOCK", "DELETE", "MKCOL", "PROPFIND"])
         let propfind = try #require(transcript.entries[1].exchange.request)
         #expect(propfind.url == "http://127.0.0.1:18784/docs/")
         #expect(propfind.headers["Depth"] == "1")
@@ -94,11 +96,15 @@ import Testing
         Array(#"{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[\#(entries)]}}"#.utf8)
     }
 
-    static let multistatus = #"<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/a/b.txt</D:href><D:status>HTTP/1.1 423 Locked</D:status></D:response></D:multistatus>"#
+    static let multistatus =
+        #"<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/a/b.txt</D:href><D:status>HTTP/1.1 423 Locked</D:status></D:response></D:multistatus>"#
 
     @Test func base64BodyIsDecoded() throws {
-        let encoded = "PD94bWwgdmVyc2lvbj0iMS4wIj8+PEQ6bXVsdGlzdGF0dXMgeG1sbnM6RD0iREFWOiI+PEQ6cmVzcG9uc2U+PEQ6aHJlZj4vYS9iLnR4dDwvRDpocmVmPjxEOnN0YXR1cz5IVFRQLzEuMSA0MjMgTG9ja2VkPC9EOnN0YXR1cz48L0Q6cmVzcG9uc2U+PC9EOm11bHRpc3RhdHVzPg=="
-        let bytes = Self.har(#"{"request":{"method":"DELETE","url":"http://h/a/","headers":[]},"response":{"status":207,"headers":[],"content":{"size":150,"text":"\#(encoded)","encoding":"base64"}}}"#)
+        let encoded =
+            "PD94bWwgdmVyc2lvbj0iMS4wIj8+PEQ6bXVsdGlzdGF0dXMgeG1sbnM6RD0iREFWOiI+PEQ6cmVzcG9uc2U+PEQ6aHJlZj4vYS9iLnR4dDwvRDpocmVmPjxEOnN0YXR1cz5IVFRQLzEuMSA0MjMgTG9ja2VkPC9EOnN0YXR1cz48L0Q6cmVzcG9uc2U+PC9EOm11bHRpc3RhdHVzPg=="
+        let bytes = Self.har(
+            #"{"request":{"method":"DELETE","url":"http://h/a/","headers":[]},"response":{"status":207,"headers":[],"content":{"size":150,"text":"\#(encoded)","encoding":"base64"}}}"#
+        )
         let transcript = try Transcript.parse(bytes, format: .har)
         let analysis = try TranscriptAnalysis.run(transcript)
         #expect(analysis.items.first?.result.findings.first?.cause == .lock)
@@ -106,7 +112,9 @@ import Testing
     }
 
     @Test func elidedBodyAndRedactedAuthorizationAreNotes() throws {
-        let bytes = Self.har(#"{"request":{"method":"PROPFIND","url":"http://h/a/","headers":[{"name":"Authorization","value":"[redacted]"},{"name":"Depth","value":"1"}]},"response":{"status":207,"headers":[],"content":{"size":4096,"mimeType":"application/xml"}}}"#)
+        let bytes = Self.har(
+            #"{"request":{"method":"PROPFIND","url":"http://h/a/","headers":[{"name":"Authorization","value":"[redacted]"},{"name":"Depth","value":"1"}]},"response":{"status":207,"headers":[],"content":{"size":4096,"mimeType":"application/xml"}}}"#
+        )
         let transcript = try Transcript.parse(bytes, format: .har)
         let entry = try #require(transcript.entries.first)
         #expect(entry.bodyWithheld)
@@ -118,7 +126,9 @@ import Testing
     }
 
     @Test func unansweredEntryIsANoteNotAnExchange() throws {
-        let bytes = Self.har(#"{"request":{"method":"PROPFIND","url":"http://h/a/","headers":[]},"response":{"status":0,"headers":[],"content":{"size":0},"_error":"net::ERR_CONNECTION_REFUSED"}},{"request":{"method":"DELETE","url":"http://h/a/","headers":[]},"response":{"status":207,"headers":[],"content":{"text":"\#(Self.multistatus)"}}}"#)
+        let bytes = Self.har(
+            #"{"request":{"method":"PROPFIND","url":"http://h/a/","headers":[]},"response":{"status":0,"headers":[],"content":{"size":0},"_error":"net::ERR_CONNECTION_REFUSED"}},{"request":{"method":"DELETE","url":"http://h/a/","headers":[]},"response":{"status":207,"headers":[],"content":{"text":"\#(Self.multistatus)"}}}"#
+        )
         let analysis = try TranscriptAnalysis.run(try Transcript.parse(bytes, format: .har))
         #expect(analysis.items.map(\.entry) == [2])
         #expect(analysis.notes.contains { $0.contains("entry 1: no answer was received (net::ERR_CONNECTION_REFUSED)") })

@@ -2,6 +2,7 @@ import DAVCore
 import DAVTesting
 import Diagnosis
 import Testing
+
 @testable import Transcripts
 
 /// OkHttp's HttpLoggingInterceptor lines as DAVx5's debug log carries them (exchanges with WsgiDAV, the

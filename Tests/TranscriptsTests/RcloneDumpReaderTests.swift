@@ -2,6 +2,7 @@ import DAVCore
 import DAVTesting
 import Diagnosis
 import Testing
+
 @testable import Transcripts
 
 /// rclone's own `--dump` logs, taken against WsgiDAV: requests and answers paired by rclone's `req` id.
@@ -70,7 +71,8 @@ import Testing
     }
 
     @Test func logWithoutDumpsIsAClearError() throws {
-        let log = "2026/12/04 20:37:26 DEBUG : HTTP RESPONSE (req 0xc1)\n2026/12/04 20:37:26 DEBUG : HTTP/1.1 200 OK\r\n\r\n2026/12/04 20:37:26 DEBUG : <<<<<<<<\n"
+        let log =
+            "2026/12/04 20:37:26 DEBUG : HTTP RESPONSE (req 0xc1)\n2026/12/04 20:37:26 DEBUG : HTTP/1.1 200 OK\r\n\r\n2026/12/04 20:37:26 DEBUG : <<<<<<<<\n"
         #expect(throws: DAVCoreError.self) { try Transcript.parse(Array(log.utf8), format: .rcloneDump, name: "r.log") }
     }
 }

@@ -41,7 +41,8 @@ import Transcripts
 
     @Test func diffOfTwoHARsIsTheDiffOfTheCaptures() throws {
         let curl = ResultDiff(before: try Self.curlStates("captures/diff-before.http"), after: try Self.curlStates("captures/diff-regressed.http"))
-        let har = ResultDiff(before: try Self.harStates("captures/diff-before.http", entry: 2), after: try Self.harStates("captures/diff-regressed.http", entry: 2))
+        let har = ResultDiff(
+            before: try Self.harStates("captures/diff-before.http", entry: 2), after: try Self.harStates("captures/diff-regressed.http", entry: 2))
         #expect(har.hasRegression == curl.hasRegression)
         #expect(har.entries.map(\.change) == curl.entries.map(\.change))
     }

@@ -22,9 +22,18 @@ struct AnalyzeCommandTests {
 
     @Test(arguments: [
         ("apache-2.4/propfind-private.http", ["--url", "http://127.0.0.1:18081/private/", "--depth", "1"], "apache-private.txt", Int32(1)),
-        ("wsgidav/delete-collection-locked-member.http", ["--url", "http://127.0.0.1:18084/locks/", "--method", "DELETE"], "wsgidav-locked-member.txt", Int32(1)),
-        ("apache-2.4/propfind-depth-infinity.http", ["--url", "http://127.0.0.1:18081/docs/", "--depth", "infinity"], "apache-depth-infinity.txt", Int32(1)),
-        ("nginx-proxy/prefix-stripped-propfind-depth1.http", ["--url", "http://127.0.0.1:18086/dav/docs/", "--depth", "1"], "proxy-prefix-stripped.txt", Int32(1)),
+        (
+            "wsgidav/delete-collection-locked-member.http", ["--url", "http://127.0.0.1:18084/locks/", "--method", "DELETE"],
+            "wsgidav-locked-member.txt", Int32(1)
+        ),
+        (
+            "apache-2.4/propfind-depth-infinity.http", ["--url", "http://127.0.0.1:18081/docs/", "--depth", "infinity"], "apache-depth-infinity.txt",
+            Int32(1)
+        ),
+        (
+            "nginx-proxy/prefix-stripped-propfind-depth1.http", ["--url", "http://127.0.0.1:18086/dav/docs/", "--depth", "1"],
+            "proxy-prefix-stripped.txt", Int32(1)
+        ),
         ("apache-2.4/propfind-depth1.http", ["--url", "http://127.0.0.1:18081/docs/", "--depth", "1"], "apache-clean.txt", Int32(0)),
     ])
     func textReport(_ file: String, _ flags: [String], _ snapshot: String, _ status: Int32) throws {
@@ -35,7 +44,9 @@ struct AnalyzeCommandTests {
     }
 
     /// The answer the JSON and HTML snapshots pin: a finding with a sign, resources and a tree (as `proxy-prefix-stripped.txt`).
-    static let representative = ["analyze", fixture("nginx-proxy/prefix-stripped-propfind-depth1.http"), "--url", "http://127.0.0.1:18086/dav/docs/", "--depth", "1"]
+    static let representative = [
+        "analyze", fixture("nginx-proxy/prefix-stripped-propfind-depth1.http"), "--url", "http://127.0.0.1:18086/dav/docs/", "--depth", "1",
+    ]
 
     @Test func jsonReport() throws {
         let result = try DavDoctorBinary.run(Self.representative + ["--format", "json"])
@@ -66,8 +77,14 @@ struct AnalyzeCommandTests {
     }
 
     static let hostile: [(String, String)] = [
-        ("doctype-external-entity.xml", #"<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><D:multistatus xmlns:D="DAV:">&x;</D:multistatus>"#),
-        ("entity-bomb.xml", #"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><D:multistatus xmlns:D="DAV:">&lol2;</D:multistatus>"#),
+        (
+            "doctype-external-entity.xml",
+            #"<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><D:multistatus xmlns:D="DAV:">&x;</D:multistatus>"#
+        ),
+        (
+            "entity-bomb.xml",
+            #"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><D:multistatus xmlns:D="DAV:">&lol2;</D:multistatus>"#
+        ),
         ("not-xml.txt", "Forbidden\n"),
         ("wrong-root.xml", #"<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#),
         ("empty.xml", ""),
@@ -101,7 +118,8 @@ struct AnalyzeCommandTests {
     /// A multistatus cut short is a broken answer, not unreadable input: what came before it is read and the
     /// break is a payload finding that says where it stopped.
     @Test func truncatedMultistatusIsAPayloadFinding() throws {
-        let body = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/b</D:href><D:status>HTTP/1.1 200"#
+        let body =
+            #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response><D:response><D:href>/b</D:href><D:status>HTTP/1.1 200"#
         let result = try DavDoctorBinary.run(["analyze", "-", "--format", "json"], input: Array(body.utf8))
         #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]

@@ -24,7 +24,10 @@ struct CheckCommandTests {
         let run = try DavDoctorBinary.run(["check", "http://127.0.0.1:\(port)/"])
         #expect(run.status == 3)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "davdoctor: error: connection refused by 127.0.0.1:\(port): nothing listens there (is the server running, and is the port right?)\n")
+        #expect(
+            run.stderr
+                == "davdoctor: error: connection refused by 127.0.0.1:\(port): nothing listens there (is the server running, and is the port right?)\n"
+        )
     }
 
     @Test func unresolvableHostExitsThree() throws {
@@ -41,7 +44,9 @@ struct CheckCommandTests {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         listen(listener, 4)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }

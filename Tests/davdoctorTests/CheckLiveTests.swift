@@ -63,7 +63,10 @@ struct CheckLiveTests {
         let stripped = try check(proxy, "/dav/docs/", ["--allow-writes"], save: work + "/stripped")
         let destination = stripped.report.findings.first { $0.cause == "proxy" && $0.signs.first("destination-refused")?.subject == "COPY" }
         #expect(destination != nil, "no Destination finding in \(stripped.report.findings.map(\.cause))")
-        #expect(stripped.report.probes.map(\.kind).suffix(6) == ["scratchCreate", "scratchPut", "destinationCopy", "destinationMove", "mkcolWithoutSlash", "scratchDelete"])
+        #expect(
+            stripped.report.probes.map(\.kind).suffix(6) == [
+                "scratchCreate", "scratchPut", "destinationCopy", "destinationMove", "mkcolWithoutSlash", "scratchDelete",
+            ])
 
         let correct = Peer(name: proxy.name, workDirectory: proxy.workDirectory, base: "http://127.0.0.1:\(proxy.port + 1)", port: proxy.port + 1)
         let fine = try check(correct, "/docs/", ["--allow-writes"], save: work + "/correct")
@@ -89,8 +92,9 @@ struct CheckLiveTests {
         #expect(refused.report.probes.contains { $0.kind == "secondUserRepeat" })
         let permission = refused.report.findings.filter { $0.cause == "permission" }
         #expect(permission.flatMap(\.resources).contains("/secret/alice/"), "\(permission.map(\.resources))")
-        #expect(permission.flatMap(\.signs).contains(ReportSign("subtree-refused-authorisation", subject: "/secret/alice/", value: "alice")),
-                "\(permission.flatMap(\.signs))")
+        #expect(
+            permission.flatMap(\.signs).contains(ReportSign("subtree-refused-authorisation", subject: "/secret/alice/", value: "alice")),
+            "\(permission.flatMap(\.signs))")
 
         guard server == "davdoctor" else { return }
         let hidden = try check(peer, "/secret/", users, save: work + "/hidden")
@@ -154,7 +158,10 @@ struct CheckLiveTests {
         }
         if let expected = live.sign {
             let all = findings.flatMap(\.signs)
-            let found = all.contains { $0.kind == expected.kind && (expected.subject == nil || $0.subject == expected.subject) && (expected.value == nil || $0.value == expected.value) }
+            let found = all.contains {
+                $0.kind == expected.kind && (expected.subject == nil || $0.subject == expected.subject)
+                    && (expected.value == nil || $0.value == expected.value)
+            }
             #expect(found, "\(label): no sign \(expected) in \(all)")
         }
         #expect(!outcome.report.probes.isEmpty, "\(label): no probe ran")
@@ -169,7 +176,10 @@ struct CheckLiveTests {
         let diff = try DavDoctorBinary.run(["diff", before, after, "--format", "json"])
         #expect(diff.status == 0, "\(label): diff exit \(diff.status) \(diff.stderr)")
         struct Diff: Decodable {
-            struct Entry: Decodable { var path: String; var change: String }
+            struct Entry: Decodable {
+                var path: String
+                var change: String
+            }
             var resources: [Entry]
         }
         let entries = (try? JSONDecoder().decode(Diff.self, from: Data(diff.stdout.utf8)))?.resources ?? []
@@ -206,8 +216,10 @@ struct Session {
             case .mkcol(let path):
                 _ = try curl(["-X", "MKCOL", peer.url(path)])
             case .lock(let path):
-                let head = try curl(["-D", "-", "-o", "/dev/null", "-X", "LOCK", "-H", "Timeout: Second-3600",
-                                     "-H", "Content-Type: application/xml", "--data-binary", LiveCase.bodies["lockinfo.xml"]!, peer.url(path)])
+                let head = try curl([
+                    "-D", "-", "-o", "/dev/null", "-X", "LOCK", "-H", "Timeout: Second-3600",
+                    "-H", "Content-Type: application/xml", "--data-binary", LiveCase.bodies["lockinfo.xml"]!, peer.url(path),
+                ])
                 let token = head.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("lock-token:") }
                     .flatMap { line in line.firstIndex(of: "<").map { String(line[line.index(after: $0)...].prefix { $0 != ">" }) } }
                 let taken: String = try #require(token, "LOCK \(path) gave no Lock-Token: \(head)")
@@ -217,7 +229,8 @@ struct Session {
                 _ = try curl(["-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
             case .unlockAsPrinted(let path):
                 // The UNLOCK check printed (never sent), with the token it read from lockdiscovery.
-                let unlock = try #require(printed.first { $0.kind == "unlock-command" && $0.subject == peer.url(path) }, "check printed no UNLOCK for \(path): \(printed)")
+                let unlock = try #require(
+                    printed.first { $0.kind == "unlock-command" && $0.subject == peer.url(path) }, "check printed no UNLOCK for \(path): \(printed)")
                 let token = try #require(unlock.value)
                 let head = try curl(["-D", "-", "-o", "/dev/null", "-X", "UNLOCK", "-H", "Lock-Token: <\(token)>", peer.url(path)])
                 #expect(head.hasPrefix("HTTP/1.1 204") || head.hasPrefix("HTTP/1.1 200"), "UNLOCK with the printed token: \(head)")
@@ -263,10 +276,10 @@ struct LiveCase: Sendable {
 
     static let bodies = [
         "lockinfo.xml": """
-            <?xml version="1.0" encoding="utf-8"?>
-            <D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype>\
-            <D:owner><D:href>mailto:alice@example.com</D:href></D:owner></D:lockinfo>
-            """,
+        <?xml version="1.0" encoding="utf-8"?>
+        <D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype>\
+        <D:owner><D:href>mailto:alice@example.com</D:href></D:owner></D:lockinfo>
+        """,
         "small.txt": "overwritten by check\n",
         "4k.bin": String(repeating: "x", count: 4096),
     ]
@@ -301,65 +314,82 @@ struct LiveCase: Sendable {
         var cases: [LiveCase] = []
         let cleanPath = server == "lighttpd" ? "/docs/plain.txt" : "/docs/"  // lighttpd sizes its collections 4096 (a real payload fault)
         cases.append(LiveCase(name: "clean listing", path: cleanPath, arguments: user + ["--depth", server == "lighttpd" ? "0" : "1"], cause: nil))
-        cases.append(LiveCase(
-            name: "case-mismatched path", path: "/Docs/", arguments: user, cause: "path", resources: ["/Docs/"],
-            sign: ReportSign("name-differs-in-case", value: "/docs/"), fix: .onSameServer([.mkcol("/Docs/")], arguments: nil)))
-        cases.append(LiveCase(
-            name: "missing parent", path: "/nope/newcol/", arguments: user + ["--method", "MKCOL"], cause: "path",
-            resources: ["/nope/newcol/"], sign: ReportSign("nearest-parent", subject: "/nope/newcol/", value: "/"), fix: .onSameServer([.mkcol("/nope/")], arguments: nil)))
-        cases.append(LiveCase(
-            name: "locked member", path: "/locks/held.txt", arguments: user + ["--method", "PUT", "--body", "@small.txt"], cause: "lock",
-            resources: ["/locks/held.txt"], sign: lockEvidence[server], setup: [.lock("/locks/held.txt")],
-            fix: .onSameServer([.unlock("/locks/held.txt")], arguments: nil)))
+        cases.append(
+            LiveCase(
+                name: "case-mismatched path", path: "/Docs/", arguments: user, cause: "path", resources: ["/Docs/"],
+                sign: ReportSign("name-differs-in-case", value: "/docs/"), fix: .onSameServer([.mkcol("/Docs/")], arguments: nil)))
+        cases.append(
+            LiveCase(
+                name: "missing parent", path: "/nope/newcol/", arguments: user + ["--method", "MKCOL"], cause: "path",
+                resources: ["/nope/newcol/"], sign: ReportSign("nearest-parent", subject: "/nope/newcol/", value: "/"),
+                fix: .onSameServer([.mkcol("/nope/")], arguments: nil)))
+        cases.append(
+            LiveCase(
+                name: "locked member", path: "/locks/held.txt", arguments: user + ["--method", "PUT", "--body", "@small.txt"], cause: "lock",
+                resources: ["/locks/held.txt"], sign: lockEvidence[server], setup: [.lock("/locks/held.txt")],
+                fix: .onSameServer([.unlock("/locks/held.txt")], arguments: nil)))
         if ["apache", "nginx-dav-ext", "lighttpd", "davdoctor"].contains(server) {
-            cases.append(LiveCase(
-                name: "Depth infinity refused", path: "/docs/", arguments: user + ["--depth", "infinity"], cause: "server-config",
-                resources: ["/docs/"], sign: ReportSign("depth-one-works", subject: "/docs/", value: "207"), fix: .onSameServer([], arguments: user + ["--depth", "1"])))
-            cases.append(LiveCase(
-                name: "small upload limit", path: "/upload/big.bin", arguments: user + ["--method", "PUT", "--body", "@4k.bin"],
-                cause: "server-config", resources: ["/upload/big.bin"],
-                sign: bodyLimit,
-                fix: .onCleanServer([])))
+            cases.append(
+                LiveCase(
+                    name: "Depth infinity refused", path: "/docs/", arguments: user + ["--depth", "infinity"], cause: "server-config",
+                    resources: ["/docs/"], sign: ReportSign("depth-one-works", subject: "/docs/", value: "207"),
+                    fix: .onSameServer([], arguments: user + ["--depth", "1"])))
+            cases.append(
+                LiveCase(
+                    name: "small upload limit", path: "/upload/big.bin", arguments: user + ["--method", "PUT", "--body", "@4k.bin"],
+                    cause: "server-config", resources: ["/upload/big.bin"],
+                    sign: bodyLimit,
+                    fix: .onCleanServer([])))
         }
         if server == "nginx-dav-ext" {
             // dav_methods off on /ro/: a location that takes no write, a read-only share made by configuration.
-            cases.append(LiveCase(
-                name: "read-only location", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
-                cause: "permission", resources: ["/ro/new.txt"], sign: ReportSign("method-left-out-of-location", subject: "/ro/new.txt", value: "PUT"),
-                fix: .onCleanServer([.mkcol("/ro/")])))
+            cases.append(
+                LiveCase(
+                    name: "read-only location", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
+                    cause: "permission", resources: ["/ro/new.txt"],
+                    sign: ReportSign("method-left-out-of-location", subject: "/ro/new.txt", value: "PUT"),
+                    fix: .onCleanServer([.mkcol("/ro/")])))
         }
         if server == "apache" {
             // AllowMethods GET HEAD OPTIONS PROPFIND: every write is refused while reads work, a read-only share.
-            cases.append(LiveCase(
-                name: "read-only share", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
-                cause: "permission", resources: ["/ro/new.txt"], sign: ReportSign("read-only-share", subject: "/ro/new.txt", value: "TRACE"),
-                fix: .onCleanServer([.mkcol("/ro/")])))
+            cases.append(
+                LiveCase(
+                    name: "read-only share", path: "/ro/new.txt", arguments: ["--method", "PUT", "--body", "@small.txt"],
+                    cause: "permission", resources: ["/ro/new.txt"], sign: ReportSign("read-only-share", subject: "/ro/new.txt", value: "TRACE"),
+                    fix: .onCleanServer([.mkcol("/ro/")])))
         }
         switch server {
         case "apache", "nginx-dav-ext", "lighttpd":
-            cases.append(LiveCase(
-                name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/alice/"], sign: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+            cases.append(
+                LiveCase(
+                    name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
+                    resources: ["/secret/alice/"], sign: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "wsgidav":
-            cases.append(LiveCase(
-                name: "forbidden share", path: "/secret/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/"], sign: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+            cases.append(
+                LiveCase(
+                    name: "forbidden share", path: "/secret/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
+                    resources: ["/secret/"], sign: refusalEvidence[server], fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "rclone":
-            cases.append(LiveCase(
-                name: "no credentials", path: "/docs/", arguments: [], cause: "permission", resources: ["/docs/"],
-                sign: ReportSign("login-needed-for-method", subject: "PROPFIND", value: "200"), fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+            cases.append(
+                LiveCase(
+                    name: "no credentials", path: "/docs/", arguments: [], cause: "permission", resources: ["/docs/"],
+                    sign: ReportSign("login-needed-for-method", subject: "PROPFIND", value: "200"),
+                    fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         case "davdoctor":
-            cases.append(LiveCase(
-                name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
-                resources: ["/secret/alice/"], sign: ReportSign("refusal-is-authorisation"), fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
+            cases.append(
+                LiveCase(
+                    name: "forbidden subtree", path: "/secret/alice/", arguments: ["--user", "bob:bob-pw"], cause: "permission",
+                    resources: ["/secret/alice/"], sign: ReportSign("refusal-is-authorisation"),
+                    fix: .onSameServer([], arguments: ["--user", "alice:alice-pw"])))
         default: break
         }
         if ["apache", "wsgidav", "davdoctor"].contains(server) {
             // These refuse to delete a collection whose member is locked (the others delete it anyway).
-            cases.append(LiveCase(
-                name: "DELETE of a collection with a locked member", path: "/locks/", arguments: user + ["--method", "DELETE"],
-                cause: "lock", resources: ["/locks/held.txt"], sign: ReportSign("unlock-command"), setup: [.lock("/locks/held.txt")],
-                fix: .onSameServer([.unlockAsPrinted("/locks/held.txt")], arguments: nil)))
+            cases.append(
+                LiveCase(
+                    name: "DELETE of a collection with a locked member", path: "/locks/", arguments: user + ["--method", "DELETE"],
+                    cause: "lock", resources: ["/locks/held.txt"], sign: ReportSign("unlock-command"), setup: [.lock("/locks/held.txt")],
+                    fix: .onSameServer([.unlockAsPrinted("/locks/held.txt")], arguments: nil)))
         }
         return cases
     }
@@ -369,8 +399,16 @@ struct LiveCase: Sendable {
 /// trailing slash) need; davdoctor serve meets every need of every client.
 struct ClientProfileLiveTests {
     struct Report: Decodable {
-        struct Finding: Decodable { var cause: String; var signs: [ReportSign] }
-        struct Need: Decodable { var client: String; var requirement: String; var verdict: String; var source: String }
+        struct Finding: Decodable {
+            var cause: String
+            var signs: [ReportSign]
+        }
+        struct Need: Decodable {
+            var client: String
+            var requirement: String
+            var verdict: String
+            var source: String
+        }
         var findings: [Finding]
         var clients: [Need]
     }
@@ -392,8 +430,11 @@ struct ClientProfileLiveTests {
         #expect(Set(report.clients.map(\.client)) == ["windows", "finder"])
         let clientFindings = report.findings.filter { $0.cause == "client" }
         #expect(clientFindings.count == 2)
-        #expect(Set(clientFindings.flatMap(\.signs)) == [ReportSign("client-need-unmet", subject: "windows", value: "windows-lock-and-proppatch"),
-                                                         ReportSign("client-need-unmet", subject: "finder", value: "finder-mkcol-without-slash")])
+        #expect(
+            Set(clientFindings.flatMap(\.signs)) == [
+                ReportSign("client-need-unmet", subject: "windows", value: "windows-lock-and-proppatch"),
+                ReportSign("client-need-unmet", subject: "finder", value: "finder-mkcol-without-slash"),
+            ])
         #expect(report.clients.allSatisfy { $0.source.hasPrefix("catalog:") })
 
         // The same check as HTML, opened in headless Chromium: probes and client needs are on the page.
@@ -403,7 +444,9 @@ struct ClientProfileLiveTests {
         defer { try? FileManager.default.removeItem(atPath: page) }
         let profile = try Processes.temporaryDirectory("chromium")
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let dom = try Processes.run(try Need.executable("chromium"), ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", "file://\(page)"])
+        let dom = try Processes.run(
+            try Need.executable("chromium"),
+            ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", "file://\(page)"])
         // The page's parts by their ids and classes; their wording is pinned by the snapshot tests.
         #expect(dom.contains("id=\"probes-h\"") && dom.contains("id=\"clients-h\""))
         // Without --allow-writes Finder's MKCOL is not tried: only the Windows need is unmet here.
@@ -419,7 +462,10 @@ struct ClientProfileLiveTests {
         #expect(report.findings.isEmpty, "\(report.findings.map(\.signs))")
         #expect(Set(report.clients.map(\.client)).count == 10)
         // serve keeps files, not calendars: the calendar clients' discovery needs are not judged there.
-        let calendarNeeds = ["davx5-discovery", "davx5-change-markers", "thunderbird-discovery", "thunderbird-change-markers", "apple-well-known", "apple-change-markers"]
+        let calendarNeeds = [
+            "davx5-discovery", "davx5-change-markers", "thunderbird-discovery", "thunderbird-change-markers", "apple-well-known",
+            "apple-change-markers",
+        ]
         let fileNeeds = report.clients.filter { !calendarNeeds.contains($0.requirement) }
         #expect(fileNeeds.allSatisfy { $0.verdict == "met" }, "\(fileNeeds.filter { $0.verdict != "met" }.map(\.requirement))")
         #expect(report.clients.filter { calendarNeeds.contains($0.requirement) }.allSatisfy { $0.verdict != "unmet" })

@@ -15,15 +15,22 @@ struct CheckReportLiveTests {
             var resources: [String]
             var signs: [Sign]?
         }
-        struct Probe: Decodable { var kind: String; var status: Int? }
+        struct Probe: Decodable {
+            var kind: String
+            var status: Int?
+        }
         var findings: [Finding]
         var probes: [Probe]?
     }
 
-    static let query = #"<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>"#
-    static let sync = #"<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
-    static let multiget = #"<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>/alice/calendars/work/standup.ics</D:href><D:href>/alice/calendars/work/retro.ics</D:href></C:calendar-multiget>"#
-    static let event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//test//EN\r\nBEGIN:VEVENT\r\nUID:standup@example.com\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:20261207T090000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    static let query =
+        #"<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>"#
+    static let sync =
+        #"<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"#
+    static let multiget =
+        #"<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>/alice/calendars/work/standup.ics</D:href><D:href>/alice/calendars/work/retro.ics</D:href></C:calendar-multiget>"#
+    static let event =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//davdoctor//test//EN\r\nBEGIN:VEVENT\r\nUID:standup@example.com\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:20261207T090000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
     func curl(_ arguments: [String]) throws {
         _ = try Processes.run(try Need.executable("curl"), ["-s", "-g", "-o", "/dev/null"] + arguments)

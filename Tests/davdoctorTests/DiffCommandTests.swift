@@ -20,7 +20,8 @@ struct DiffCommandTests {
     }
 
     @Test func jsonNamesEveryChange() throws {
-        let result = try DavDoctorBinary.run(["diff", Self.path("diff-before.http"), Self.path("diff-regressed.http"), "--format", "json"] + Self.flags)
+        let result = try DavDoctorBinary.run(
+            ["diff", Self.path("diff-before.http"), Self.path("diff-regressed.http"), "--format", "json"] + Self.flags)
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let summary = try #require(object["summary"] as? [String: Int])
@@ -32,11 +33,15 @@ struct DiffCommandTests {
     @Test func wholeSuccessFixesTheMembersThatFailed() throws {
         let folder = try Processes.temporaryDirectory("diff-whole")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let before = "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\n\r\n"
+        let before =
+            "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\n\r\n"
             + #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/locks/held.txt</D:href><D:status>HTTP/1.1 423 Locked</D:status></D:response></D:multistatus>"#
         try before.write(toFile: folder + "/before.http", atomically: true, encoding: .utf8)
         try "HTTP/1.1 204 No Content\r\n\r\n".write(toFile: folder + "/after.http", atomically: true, encoding: .utf8)
-        let result = try DavDoctorBinary.run(["diff", folder + "/before.http", folder + "/after.http", "--method", "DELETE", "--url", "http://127.0.0.1:8080/locks/", "--format", "json"])
+        let result = try DavDoctorBinary.run([
+            "diff", folder + "/before.http", folder + "/after.http", "--method", "DELETE", "--url", "http://127.0.0.1:8080/locks/", "--format",
+            "json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let entries = (object["resources"] as? [[String: Any]] ?? []).map { "\($0["path"] ?? "") \($0["change"] ?? "")" }

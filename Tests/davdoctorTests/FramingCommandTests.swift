@@ -7,7 +7,8 @@ import Testing
 /// of the same bytes (as `curl --raw -i` saves them) says the same.
 @Suite(.serialized)
 struct FramingCommandTests {
-    static let multistatus = #"<?xml version="1.0" encoding="utf-8"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/docs/secret.txt</D:href><D:status>HTTP/1.1 403 Forbidden</D:status></D:response></D:multistatus>"#
+    static let multistatus =
+        #"<?xml version="1.0" encoding="utf-8"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>/docs/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/docs/secret.txt</D:href><D:status>HTTP/1.1 403 Forbidden</D:status></D:response></D:multistatus>"#
 
     static func chunked(_ body: String) -> String { String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n" }
 
@@ -33,27 +34,42 @@ struct FramingCommandTests {
 
     /// Every fault issue 21 names, as a server (or something in front of it) would send it.
     static let faults: [Fault] = [
-        Fault(name: "te-and-cl", answer: "HTTP/1.0 207 Multi-Status\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\nContent-Length: \(length)\r\n\r\n" + chunked(ms),
-              sign: "framing-transfer-encoding-with-content-length", quoted: "Transfer-Encoding: chunked"),
-        Fault(name: "chunked-on-1.0", answer: "HTTP/1.0 207 Multi-Status\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(ms),
-              sign: "framing-chunked-on-http-1.0", quoted: "HTTP/1.0 207 Multi-Status"),
-        Fault(name: "two-lengths", answer: head + "Content-Length: \(length)\r\nContent-Length: 12\r\n\r\n" + ms,
-              sign: "framing-conflicting-content-lengths", quoted: "Content-Length: \(length)"),
-        Fault(name: "chunk-size-not-hex", answer: head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + ms + "\r\n0\r\n\r\n",
-              sign: "framing-chunk-size-not-hex", quoted: "zz", multistatusInside: false),
-        Fault(name: "chunk-size-too-large", answer: head + "Transfer-Encoding: chunked\r\n\r\n" + String(length + 40, radix: 16) + "\r\n" + ms + "\r\n0\r\n\r\n",
-              sign: "framing-chunk-size-not-hex"),
-        Fault(name: "no-colon", answer: head + "X-Debug this line has no colon\r\nContent-Length: \(length)\r\n\r\n" + ms,
-              sign: "framing-header-line-without-colon", quoted: "X-Debug this line has no colon"),
-        Fault(name: "folded", answer: head + "X-Note: first\r\n  folded on\r\nContent-Length: \(length)\r\n\r\n" + ms,
-              sign: "framing-obsolete-line-folding", quoted: "  folded on"),
+        Fault(
+            name: "te-and-cl",
+            answer: "HTTP/1.0 207 Multi-Status\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\nContent-Length: \(length)\r\n\r\n"
+                + chunked(ms),
+            sign: "framing-transfer-encoding-with-content-length", quoted: "Transfer-Encoding: chunked"),
+        Fault(
+            name: "chunked-on-1.0",
+            answer: "HTTP/1.0 207 Multi-Status\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(ms),
+            sign: "framing-chunked-on-http-1.0", quoted: "HTTP/1.0 207 Multi-Status"),
+        Fault(
+            name: "two-lengths", answer: head + "Content-Length: \(length)\r\nContent-Length: 12\r\n\r\n" + ms,
+            sign: "framing-conflicting-content-lengths", quoted: "Content-Length: \(length)"),
+        Fault(
+            name: "chunk-size-not-hex", answer: head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + ms + "\r\n0\r\n\r\n",
+            sign: "framing-chunk-size-not-hex", quoted: "zz", multistatusInside: false),
+        Fault(
+            name: "chunk-size-too-large",
+            answer: head + "Transfer-Encoding: chunked\r\n\r\n" + String(length + 40, radix: 16) + "\r\n" + ms + "\r\n0\r\n\r\n",
+            sign: "framing-chunk-size-not-hex"),
+        Fault(
+            name: "no-colon", answer: head + "X-Debug this line has no colon\r\nContent-Length: \(length)\r\n\r\n" + ms,
+            sign: "framing-header-line-without-colon", quoted: "X-Debug this line has no colon"),
+        Fault(
+            name: "folded", answer: head + "X-Note: first\r\n  folded on\r\nContent-Length: \(length)\r\n\r\n" + ms,
+            sign: "framing-obsolete-line-folding", quoted: "  folded on"),
         // A CGI's own lines in bare LF after the server's CRLF status line.
-        Fault(name: "bare-lf", answer: "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\nContent-Length: \(length)\n\n" + ms,
-              sign: "framing-bare-lf-line-ends"),
-        Fault(name: "nul-in-header", answer: head + "X-Debug: a\u{0}b\r\nContent-Length: \(length)\r\n\r\n" + ms,
-              sign: "framing-control-bytes-in-header", quoted: "X-Debug: a\\x00b"),
+        Fault(
+            name: "bare-lf", answer: "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\nContent-Length: \(length)\n\n" + ms,
+            sign: "framing-bare-lf-line-ends"),
+        Fault(
+            name: "nul-in-header", answer: head + "X-Debug: a\u{0}b\r\nContent-Length: \(length)\r\n\r\n" + ms,
+            sign: "framing-control-bytes-in-header", quoted: "X-Debug: a\\x00b"),
         Fault(name: "http-0.9", answer: ms, sign: "framing-http-0.9-answer", multistatusInside: false, offline: false),
-        Fault(name: "closed-in-head", answer: "HTTP/1.1 207 Multi-Status\r\nContent-Ty", sign: "framing-closed-before-status-line", multistatusInside: false),
+        Fault(
+            name: "closed-in-head", answer: "HTTP/1.1 207 Multi-Status\r\nContent-Ty", sign: "framing-closed-before-status-line",
+            multistatusInside: false),
         Fault(name: "body-shorter", answer: head + "Content-Length: \(length + 100)\r\n\r\n" + ms, sign: "framing-body-shorter-than-announced"),
         Fault(name: "body-longer", answer: head + "Content-Length: \(length - 20)\r\n\r\n" + ms, sign: "framing-body-longer-than-announced"),
     ]
@@ -67,8 +83,15 @@ struct FramingCommandTests {
     }
 
     struct Report: Decodable {
-        struct Sign: Decodable { var kind: String; var subject: String? }
-        struct Finding: Decodable { var cause: String; var resources: [String]; var signs: [Sign]? }
+        struct Sign: Decodable {
+            var kind: String
+            var subject: String?
+        }
+        struct Finding: Decodable {
+            var cause: String
+            var resources: [String]
+            var signs: [Sign]?
+        }
         var findings: [Finding]
         func finding(signed kind: String) -> Finding? { findings.first { ($0.signs ?? []).contains { $0.kind == kind } } }
         func sign(_ kind: String) -> Sign? { findings.lazy.compactMap { $0.signs?.first { $0.kind == kind } }.first }
@@ -98,7 +121,8 @@ struct FramingCommandTests {
         let front = try Self.server(fault.answer)
         defer { front.stop() }
         let run = try DavDoctorBinary.run([
-            "proxy", "--direct", "http://127.0.0.1:\(backend.port)/docs/", "--via", "http://127.0.0.1:\(front.port)/docs/", "--format", "json", "--timeout", "5",
+            "proxy", "--direct", "http://127.0.0.1:\(backend.port)/docs/", "--via", "http://127.0.0.1:\(front.port)/docs/", "--format", "json",
+            "--timeout", "5",
         ])
         #expect(!run.stderr.contains("TLS"), "\(run.stderr)")
         #expect(run.status == 1, "\(run.stderr)")
@@ -125,11 +149,15 @@ struct FramingCommandTests {
     /// A probe whose answer the HTTP client refuses is read raw too: OPTIONS answered with a header line
     /// without a colon still tells the DAV classes.
     @Test func aProbeReadsARefusedAnswerRaw() throws {
-        let brokenOptions = "HTTP/1.1 200 OK\r\nDAV: 1, 2\r\nX-Debug no colon here\r\nAllow: OPTIONS, GET, HEAD, PROPFIND\r\nContent-Length: 0\r\n\r\n"
+        let brokenOptions =
+            "HTTP/1.1 200 OK\r\nDAV: 1, 2\r\nX-Debug no colon here\r\nAllow: OPTIONS, GET, HEAD, PROPFIND\r\nContent-Length: 0\r\n\r\n"
         let server = try RawAnswerServer(answers: ["/docs/": Array(Self.wellFramed.utf8), "OPTIONS /docs/": Array(brokenOptions.utf8)])
         defer { server.stop() }
         struct Full: Decodable {
-            struct Probe: Decodable { var method: String; var status: Int? }
+            struct Probe: Decodable {
+                var method: String
+                var status: Int?
+            }
             var probes: [Probe]?
             var capabilities: [String: String]?
         }

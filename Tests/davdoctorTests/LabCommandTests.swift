@@ -6,7 +6,12 @@ import Testing
 /// check names the scenario's cause, with the scenario's resources; the list is machine-readable; bad
 /// names are one-line errors; the scenarios live in the binary itself.
 struct LabCommandTests {
-    struct Entry: Decodable { var name: String; var cause: String; var description: String; var resources: [String] }
+    struct Entry: Decodable {
+        var name: String
+        var cause: String
+        var description: String
+        var resources: [String]
+    }
 
     static func list() throws -> [Entry] {
         let run = try DavDoctorBinary.run(["lab", "--list", "--format", "json"])
@@ -40,7 +45,13 @@ struct LabCommandTests {
     /// Each scenario's check: its own cause first, and the first finding names the resources the
     /// scenario's file records (`lab demo --format json` runs them all in one process).
     @Test func everyScenarioNamesItsCauseFirstAndItsResources() throws {
-        struct Outcome: Decodable { var name: String; var cause: String; var diagnosed: String; var title: String?; var resources: [String] }
+        struct Outcome: Decodable {
+            var name: String
+            var cause: String
+            var diagnosed: String
+            var title: String?
+            var resources: [String]
+        }
         let expected = Dictionary(uniqueKeysWithValues: try Self.list().map { ($0.name, $0) })
         let run = try DavDoctorBinary.run(["lab", "demo", "--format", "json"])
         #expect(run.status == 0, "\(run.stdout.suffix(3000))")
@@ -48,7 +59,8 @@ struct LabCommandTests {
         #expect(outcomes.count == expected.count)
         for outcome in outcomes {
             let entry = try #require(expected[outcome.name])
-            #expect(outcome.diagnosed == entry.cause, "\(outcome.name): diagnosed \(outcome.diagnosed) (\(outcome.title ?? "")), made for \(entry.cause)")
+            #expect(
+                outcome.diagnosed == entry.cause, "\(outcome.name): diagnosed \(outcome.diagnosed) (\(outcome.title ?? "")), made for \(entry.cause)")
             for resource in entry.resources {
                 #expect(outcome.resources.contains(resource), "\(outcome.name): \(resource) not among \(outcome.resources)")
             }
@@ -61,7 +73,10 @@ struct LabCommandTests {
         let run = try DavDoctorBinary.run(["lab", "locked-member", "--check", "--format", "json"])
         #expect(run.status == 1)
         struct Report: Decodable {
-            struct Finding: Decodable { var cause: String; var resources: [String] }
+            struct Finding: Decodable {
+                var cause: String
+                var resources: [String]
+            }
             var schemaVersion: Int
             var findings: [Finding]
         }
@@ -82,7 +97,10 @@ struct LabCommandTests {
         #expect(token.hasPrefix("urn:uuid:") || token.hasPrefix("opaquelocktoken:"))
         #expect(run.stderr.contains("-H 'If: (<\(token)>)'"))
         struct Report: Decodable {
-            struct Finding: Decodable { var cause: String; var signs: [ReportSign] }
+            struct Finding: Decodable {
+                var cause: String
+                var signs: [ReportSign]
+            }
             var findings: [Finding]
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
@@ -109,8 +127,12 @@ struct LabCommandTests {
         #expect(listed.map(\.name) == (try Self.list().map(\.name)))
         #expect(listed.count >= 30)
         struct Finding: Decodable { var cause: String }
-        struct Report: Decodable { var status: Int?; var findings: [Finding] }
-        let clean = try JSONDecoder().decode(Report.self, from: Data(try Processes.run(installed, ["lab", "clean", "--check", "--format", "json"]).utf8))
+        struct Report: Decodable {
+            var status: Int?
+            var findings: [Finding]
+        }
+        let clean = try JSONDecoder().decode(
+            Report.self, from: Data(try Processes.run(installed, ["lab", "clean", "--check", "--format", "json"]).utf8))
         #expect(clean.status == 207 && clean.findings.isEmpty)
         // On this machine a bundle-loading binary would still find the build folder's bundle by its absolute
         // path (and on any other machine crash with a fatalError); the binary must not look for one at all.

@@ -1,3 +1,4 @@
+import DAVCore
 import DAVTesting
 import Foundation
 import Testing
@@ -38,7 +39,9 @@ struct LogsCommandTests {
         let target = Href(row.url).path
         let lines = try Self.decode(result).findings.flatMap(\.signs).filter { $0.kind == "access-log-line" }
         // The line the server logged for this request (its own words, a value).
-        #expect(lines.contains { $0.value?.contains("\"\(row.method) \(target) HTTP/1.1\"") == true }, "\(row): no access line for \(row.method) \(target) in \(lines)")
+        #expect(
+            lines.contains { $0.value?.contains("\"\(row.method) \(target) HTTP/1.1\"") == true },
+            "\(row): no access line for \(row.method) \(target) in \(lines)")
     }
 
     /// The enriched report as data; `logged` is a fragment of what the server itself wrote in its log.
@@ -49,23 +52,28 @@ struct LogsCommandTests {
     static func expectSettled(_ result: CommandResult, cause: String, logged: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let first = try #require(try decode(result).findings.first, "\(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
         #expect(first.cause == cause && first.likelihood == "high", "\(first.cause) \(first.likelihood)", sourceLocation: sourceLocation)
-        #expect(first.signs.contains { $0.kind == "error-log-line" && $0.value?.contains(logged) == true }, "\(first.signs)", sourceLocation: sourceLocation)
+        #expect(
+            first.signs.contains { $0.kind == "error-log-line" && $0.value?.contains(logged) == true }, "\(first.signs)",
+            sourceLocation: sourceLocation)
     }
 
     @Test func errorLogSettlesNginxFullDisk() throws {
-        let result = try Self.logs(try Self.row("nginx-dav-ext/put-quota.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        let result = try Self.logs(
+            try Self.row("nginx-dav-ext/put-quota.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
         try Self.expectSettled(result, cause: "storage", logged: "write() has written only")
     }
 
     @Test func errorLogSettlesNginxMissingParent() throws {
-        let result = try Self.logs(try Self.row("nginx-dav-ext/put-missing-parent.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
+        let result = try Self.logs(
+            try Self.row("nginx-dav-ext/put-missing-parent.http"), access: ["access.log"], errors: ["error.log"], extra: ["--output", "json"])
         try Self.expectSettled(result, cause: "path", logged: "No such file or directory")
     }
 
     /// The 500 page says nothing; only Apache's error log names the lock database (catalog SC-03).
     @Test func lockDatabaseErrorOnlyTheLogShows() throws {
-        let result = try Self.logs(try Self.row("apache-2.4/put-lockdb-unusable.http"),
-                                   access: ["apache-lockdb-access.log"], errors: ["apache-lockdb-error.log"], extra: ["--output", "json"])
+        let result = try Self.logs(
+            try Self.row("apache-2.4/put-lockdb-unusable.http"),
+            access: ["apache-lockdb-access.log"], errors: ["apache-lockdb-error.log"], extra: ["--output", "json"])
         #expect(result.status == 1)
         try Self.expectSettled(result, cause: "server-config", logged: "Could not open the lock database.")
         // The directive to change, a value the user pastes.
@@ -108,19 +116,25 @@ struct LogsCommandTests {
     }
 }
 
-import DAVCore
-
 extension LogsCommandTests {
     struct Enriched: Decodable {
         struct Fix: Decodable { var action: String }
-        struct Finding: Decodable { var cause: String; var likelihood: String; var signs: [ReportSign]; var fixes: [Fix] }
+        struct Finding: Decodable {
+            var cause: String
+            var likelihood: String
+            var signs: [ReportSign]
+            var fixes: [Fix]
+        }
         var findings: [Finding]
     }
 
     /// lighttpd's error lines: one names the path (bob's password checked against alice's rule), the
     /// other only the status it answered, and both land on the finding of their cause.
     @Test(arguments: [
-        ("lighttpd/propfind-secret-wrong-user.http", "permission", "error.log:2", "2026-11-25 11:41:09: (mod_auth.c.850) password doesn't match for /secret/alice/ username: bob IP: 127.0.0.1"),
+        (
+            "lighttpd/propfind-secret-wrong-user.http", "permission", "error.log:2",
+            "2026-11-25 11:41:09: (mod_auth.c.850) password doesn't match for /secret/alice/ username: bob IP: 127.0.0.1"
+        ),
         ("lighttpd/put-over-limit.http", "server-config", "error.log:3", "2026-11-25 11:41:10: (response.c.377) request-size too long: 4096 -> 413"),
     ])
     func lighttpdErrorLineIsAttached(_ path: String, _ cause: String, _ source: String, _ line: String) throws {
@@ -159,17 +173,27 @@ struct LogsLiveTests {
         let work = try Processes.temporaryDirectory("logs-save-dir")
         defer { try? FileManager.default.removeItem(atPath: work) }
         try Data(repeating: 0x78, count: 4096).write(to: URL(fileURLWithPath: work + "/4k.bin"))
-        let checked = try DavDoctorBinary.run(["check", peer.url("/upload/big.bin"), "--method", "PUT", "--body", work + "/4k.bin", "--save", work + "/run", "--format", "json"])
+        let checked = try DavDoctorBinary.run([
+            "check", peer.url("/upload/big.bin"), "--method", "PUT", "--body", work + "/4k.bin", "--save", work + "/run", "--format", "json",
+        ])
         #expect(checked.status == 1, "\(checked.stderr)")
         let logs = peer.workDirectory + "/lighttpd/logs/"
         try waitForLine(in: logs + "access.log", containing: "\"PUT /upload/big.bin HTTP/1.1\" 413")
 
         let report = try enriched(["--save-dir", work + "/run", "--access", logs + "access.log", "--error", logs + "error.log"])
         let limit = try #require(report.findings.first { $0.cause == "server-config" })
-        #expect(limit.signs.contains { $0.kind == "access-log-line" && $0.subject?.hasPrefix("access.log:") == true && $0.value?.contains("\"PUT /upload/big.bin HTTP/1.1\" 413") == true },
-                "\(limit.signs)")
-        #expect(limit.signs.contains { $0.kind == "error-log-line" && $0.subject?.hasPrefix("error.log:") == true && $0.value?.hasSuffix("request-size too long: 4096 -> 413") == true },
-                "\(limit.signs)")
+        #expect(
+            limit.signs.contains {
+                $0.kind == "access-log-line" && $0.subject?.hasPrefix("access.log:") == true
+                    && $0.value?.contains("\"PUT /upload/big.bin HTTP/1.1\" 413") == true
+            },
+            "\(limit.signs)")
+        #expect(
+            limit.signs.contains {
+                $0.kind == "error-log-line" && $0.subject?.hasPrefix("error.log:") == true
+                    && $0.value?.hasSuffix("request-size too long: 4096 -> 413") == true
+            },
+            "\(limit.signs)")
     }
 
     /// `--format davdoctor`: davdoctor serve's own JSON access log, written live while check asked as bob.
@@ -178,14 +202,21 @@ struct LogsLiveTests {
         defer { peer.stop() }
         let work = try Processes.temporaryDirectory("logs-davdoctor")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let checked = try DavDoctorBinary.run(["check", peer.url("/secret/alice/"), "--user", "bob:bob-pw", "--save", work + "/run", "--format", "json"])
+        let checked = try DavDoctorBinary.run([
+            "check", peer.url("/secret/alice/"), "--user", "bob:bob-pw", "--save", work + "/run", "--format", "json",
+        ])
         #expect(checked.status == 1, "\(checked.stderr)")
         let log = peer.workDirectory + "/davdoctor/logs/access.log"
         try waitForLine(in: log, containing: #""path":"/secret/alice/","status":403"#)
 
         let report = try enriched(["--save-dir", work + "/run", "--access", log, "--format", "davdoctor"])
         let permission = try #require(report.findings.first { $0.cause == "permission" })
-        #expect(permission.signs.contains { sign in sign.kind == "access-log-line" && sign.subject?.hasPrefix("access.log:") == true
-            && [#""method":"PROPFIND""#, #""path":"/secret/alice/","status":403"#, #""user":"bob""#].allSatisfy { sign.value?.contains($0) == true } }, "\(permission.signs)")
+        #expect(
+            permission.signs.contains { sign in
+                sign.kind == "access-log-line" && sign.subject?.hasPrefix("access.log:") == true
+                    && [#""method":"PROPFIND""#, #""path":"/secret/alice/","status":403"#, #""user":"bob""#].allSatisfy {
+                        sign.value?.contains($0) == true
+                    }
+            }, "\(permission.signs)")
     }
 }

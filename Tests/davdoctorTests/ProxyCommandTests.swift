@@ -56,7 +56,8 @@ struct ProxyCommandTests {
         let lab = try LabRun(scenario)
         defer { lab.stop() }
         try #require(!lab.via.isEmpty && !lab.direct.isEmpty, "the lab printed no URLs")
-        let run = try DavDoctorBinary.run(["proxy", "--direct", lab.direct + path, "--via", lab.via + path, "--user", "alice:alice-pw", "--format", "json"] + extra)
+        let run = try DavDoctorBinary.run(
+            ["proxy", "--direct", lab.direct + path, "--via", lab.via + path, "--user", "alice:alice-pw", "--format", "json"] + extra)
         return (try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8)), run.status)
     }
 
@@ -69,7 +70,9 @@ struct ProxyCommandTests {
     }
 
     @Test func changedStatusTypeAndCutBodyAreNamed() throws {
-        #expect(try compare("proxy-207-to-200").0.findings.first?.sign("proxy-changes-status") == ReportSign("proxy-changes-status", subject: "207", value: "200"))
+        #expect(
+            try compare("proxy-207-to-200").0.findings.first?.sign("proxy-changes-status")
+                == ReportSign("proxy-changes-status", subject: "207", value: "200"))
         #expect(try compare("proxy-html-content-type").0.findings.first?.sign("proxy-changes-content-type")?.value?.hasPrefix("text/html") == true)
         let cut = try compare("proxy-body-cut").0
         #expect(cut.has("proxy-cuts-body"))
@@ -93,8 +96,12 @@ struct ProxyCommandTests {
         #expect(status == 1)
         let dropped = try #require(report.findings.first { $0.sign("proxy-drops-header") != nil })
         #expect(dropped.cause == "proxy")
-        #expect(dropped.signs.filter { $0.kind == "proxy-drops-header" }
-            == [ReportSign("proxy-drops-header", subject: "If", value: "423"), ReportSign("proxy-drops-header", subject: "Lock-Token", value: "400")])
+        #expect(
+            dropped.signs.filter { $0.kind == "proxy-drops-header" }
+                == [
+                    ReportSign("proxy-drops-header", subject: "If", value: "423"),
+                    ReportSign("proxy-drops-header", subject: "Lock-Token", value: "400"),
+                ])
         // The fixes are the directives to paste, one per proxy: values, not wording.
         #expect(dropped.fixes.contains { $0.action.contains(#"proxy_set_header If "" / proxy_set_header Lock-Token """#) })
         #expect(dropped.fixes.contains { $0.action.contains("RequestHeader unset If / RequestHeader unset Lock-Token") })
@@ -134,9 +141,11 @@ struct ProxyCommandNginxTests {
         try Need.check(.peer("apache"), .peer(name))
         let apache = try Peer.start("apache", profile: "clean")
         defer { apache.stop() }
-        let proxy = try Peer.start(name, environment: [
-            "APACHE_PORT": String(apache.port), "BACKEND_PORT": String(apache.port), "WSGIDAV_PORT": String(Processes.freePort()),
-        ])
+        let proxy = try Peer.start(
+            name,
+            environment: [
+                "APACHE_PORT": String(apache.port), "BACKEND_PORT": String(apache.port), "WSGIDAV_PORT": String(Processes.freePort()),
+            ])
         defer { proxy.stop() }
         func compare(_ via: String, _ extra: [String] = []) throws -> (Report, Int32) {
             let run = try DavDoctorBinary.run(["proxy", "--direct", apache.url("/docs/"), "--via", via, "--format", "json"] + extra)
@@ -169,7 +178,8 @@ struct ProxyCommandNginxTests {
         defer { nginx.stop() }
         typealias Full = ProxyCommandTests.Report
         func compare(_ backend: Peer, via port: Int, _ path: String, _ extra: [String] = []) throws -> (Full, Int32) {
-            let run = try DavDoctorBinary.run(["proxy", "--direct", backend.url(path), "--via", "http://127.0.0.1:\(port)\(path)", "--format", "json"] + extra)
+            let run = try DavDoctorBinary.run(
+                ["proxy", "--direct", backend.url(path), "--via", "http://127.0.0.1:\(port)\(path)", "--format", "json"] + extra)
             guard run.status == 0 || run.status == 1 else {
                 Issue.record("proxy via \(port)\(path) exited \(run.status): \(run.stderr)")
                 throw Processes.Failure(description: "proxy exited \(run.status)")
@@ -187,7 +197,9 @@ struct ProxyCommandNginxTests {
         let (apacheLost, apacheStatus) = try compare(apache, via: nginx.port + 2, "/docs")
         #expect(apacheStatus == 1)
         let redirect = try #require(apacheLost.findings.first, "no finding through nginx without Host in front of Apache")
-        #expect(redirect.sign("proxy-does-not-pass-host") == ReportSign("proxy-does-not-pass-host", subject: "/docs", value: "http://127.0.0.1:\(apache.port)"))
+        #expect(
+            redirect.sign("proxy-does-not-pass-host")
+                == ReportSign("proxy-does-not-pass-host", subject: "/docs", value: "http://127.0.0.1:\(apache.port)"))
         expectHostAdvice(redirect, "apache")
         #expect(try compare(apache, via: nginx.port + 1, "/docs").1 == 0)
         let (apacheKept, apacheClean) = try compare(apache, via: nginx.port + 1, "/docs/", ["--allow-writes"])

@@ -10,8 +10,12 @@ struct ProxyHTMLReportTests {
     func chromium(_ html: String, _ arguments: [String]) throws -> (output: String, folder: String) {
         let folder = try Processes.temporaryDirectory("proxy-html")
         try html.write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
-        let output = try Processes.run(try Need.executable("chromium"), ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--user-data-dir=\(folder)/profile"] + arguments + ["file://\(folder)/report.html"])
+        let output = try Processes.run(
+            try Need.executable("chromium"),
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=\(folder)/profile",
+            ] + arguments + ["file://\(folder)/report.html"])
         return (output, folder)
     }
 
@@ -19,7 +23,9 @@ struct ProxyHTMLReportTests {
         let lab = try ProxyCommandTests.LabRun("proxy-prefix-stripped")
         defer { lab.stop() }
         try #require(!lab.via.isEmpty && !lab.direct.isEmpty, "the lab printed no URLs")
-        let run = try DavDoctorBinary.run(["proxy", "--direct", lab.direct + "docs/", "--via", lab.via + "docs/", "--user", "alice:alice-pw", "--format", "html"])
+        let run = try DavDoctorBinary.run([
+            "proxy", "--direct", lab.direct + "docs/", "--via", lab.via + "docs/", "--user", "alice:alice-pw", "--format", "html",
+        ])
         #expect(run.status == 1, "\(run.stderr)")
         #expect(!run.stdout.contains("<script src") && !run.stdout.contains("<link"), "no network resources")
 

@@ -84,13 +84,17 @@ struct TranscriptCommandTests {
     /// nextcloud.log lines (Nextcloud's JSON shape around SabreDAV's own exception text): the Locked line of
     /// the PUT is attached and settles the cause; the MKCOL's Conflict line, another request's, is not.
     @Test func nextcloudLogSettlesTheLock() throws {
-        let analyzed = try DavDoctorBinary.run(["analyze", "Tests/Fixtures/transcripts/nextcloud/put-locked.http", "--method", "PUT",
-                                                "--url", "http://127.0.0.1:18788/locks/held.txt", "--format", "json"])
+        let analyzed = try DavDoctorBinary.run([
+            "analyze", "Tests/Fixtures/transcripts/nextcloud/put-locked.http", "--method", "PUT",
+            "--url", "http://127.0.0.1:18788/locks/held.txt", "--format", "json",
+        ])
         #expect(analyzed.status == 1, "\(analyzed.stderr)")
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-nc-\(UUID().uuidString).json")
         try analyzed.stdout.write(to: report, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: report) }
-        let result = try DavDoctorBinary.run(["logs", report.path, "--error", "Tests/Fixtures/transcripts/nextcloud/nextcloud.log", "--output", "json"])
+        let result = try DavDoctorBinary.run([
+            "logs", report.path, "--error", "Tests/Fixtures/transcripts/nextcloud/nextcloud.log", "--output", "json",
+        ])
         #expect(result.status == 1, "\(result.stderr)")
         let findings = try #require(try Self.json(result.stdout)["findings"] as? [[String: Any]])
         let first = try #require(findings.first)
@@ -100,8 +104,12 @@ struct TranscriptCommandTests {
             ((finding["signs"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "error-log-line" }
         }
         // The line Nextcloud logged for this PUT (its own words, a value), and only that one.
-        #expect(logLines(first).contains { $0["subject"] as? String == "nextcloud.log:2" && ($0["value"] as? String)?.hasPrefix("PUT /locks/held.txt — Sabre\\DAV\\Exception\\Locked") == true },
-                "\(logLines(first))")
+        #expect(
+            logLines(first).contains {
+                $0["subject"] as? String == "nextcloud.log:2"
+                    && ($0["value"] as? String)?.hasPrefix("PUT /locks/held.txt — Sabre\\DAV\\Exception\\Locked") == true
+            },
+            "\(logLines(first))")
         #expect(Set(findings.flatMap(logLines).compactMap { $0["subject"] as? String }) == ["nextcloud.log:2"])
     }
 
@@ -113,7 +121,9 @@ struct TranscriptCommandTests {
         let work = try Processes.temporaryDirectory("save-har")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let url = peer.url("/secret/alice/")
-        let checked = try DavDoctorBinary.run(["check", url, "--user", "bob:bob-pw", "--save", work + "/run", "--save-har", work + "/run.har", "--format", "json"])
+        let checked = try DavDoctorBinary.run([
+            "check", url, "--user", "bob:bob-pw", "--save", work + "/run", "--save-har", work + "/run.har", "--format", "json",
+        ])
         #expect(checked.status == 1, "\(checked.stderr)")
         let har = String(decoding: FileManager.default.contents(atPath: work + "/run.har") ?? Data(), as: UTF8.self)
         #expect(!har.contains("bob-pw"))

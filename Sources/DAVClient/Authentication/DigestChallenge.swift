@@ -1,4 +1,5 @@
 import DAVCore
+
 /// A `Digest` challenge (RFC 7616 §3.3) reduced to what answering it needs.
 ///
 /// Supported: algorithms MD5, MD5-sess, SHA-256 and SHA-256-sess; qop `auth` and `auth-int` (or none,

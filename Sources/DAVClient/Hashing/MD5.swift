@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// MD5 (RFC 1321), only for HTTP Digest authentication (RFC 7616 still lists it, and Apache's
 /// mod_auth_digest offers nothing else).
 ///

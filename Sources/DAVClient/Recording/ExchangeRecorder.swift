@@ -85,7 +85,9 @@ public final class ExchangeRecorder: Sendable {
     public func beginStream(request: RequestInfo, requestTarget: String, authenticationScheme: String?) throws -> StreamRecording {
         let number = takeNumber()
         let (requestFile, responseFile) = fileNames(number, request.method)
-        try write(RecordedExchange.requestHeadBytes(method: request.method, target: requestTarget, headers: request.headers) + (request.body ?? []), to: requestFile)
+        try write(
+            RecordedExchange.requestHeadBytes(method: request.method, target: requestTarget, headers: request.headers) + (request.body ?? []),
+            to: requestFile)
         let path = directory + "/" + responseFile
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw DAVClientError.recording("cannot create \(path)")

@@ -36,10 +36,11 @@ extension RecordedExchange {
 
     /// Header fields with credentials replaced: `Authorization` and `Proxy-Authorization` become `[redacted]`.
     static func redacted(_ headers: HTTPFields) -> HTTPFields {
-        HTTPFields(headers.map { field in
-            let lower = field.name.lowercased()
-            return lower == "authorization" || lower == "proxy-authorization" ? (field.name, "[redacted]") : field
-        })
+        HTTPFields(
+            headers.map { field in
+                let lower = field.name.lowercased()
+                return lower == "authorization" || lower == "proxy-authorization" ? (field.name, "[redacted]") : field
+            })
     }
 
     static func isChunked(_ headers: HTTPFields) -> Bool {

@@ -48,7 +48,9 @@ public struct RecordedExchange: Sendable {
         }
         var head = HTTPFields()
         head.add("Content-Encoding", coding)
-        var reader = CaptureReader(bytes: Self.responseHeadBytes(ResponseHead(version: response.version, status: response.status, reason: response.reason, headers: head)) + body)
+        var reader = CaptureReader(
+            bytes: Self.responseHeadBytes(ResponseHead(version: response.version, status: response.status, reason: response.reason, headers: head))
+                + body)
         return try reader.readWholeBody(limit: limit).0
     }
 }

@@ -5,7 +5,11 @@ import CZlib
 /// `curl -i` prints the header but normally saves the body already de-chunked; `curl --raw` keeps the
 /// framing. ``looksChunked(_:)`` tells the two apart from the first bytes.
 struct ChunkedDecoder {
-    private enum State { case size, extensionText, sizeLF, data(Int), dataCR, dataLF, trailer, trailerLF, done }
+    private enum State {
+        case size, extensionText, sizeLF
+        case data(Int)
+        case dataCR, dataLF, trailer, trailerLF, done
+    }
     private var state = State.size
     private var size = 0
     private var sizeDigits = 0
@@ -110,7 +114,10 @@ struct ChunkedDecoder {
     }
 
     private mutating func endSizeLine() throws {
-        defer { size = 0; sizeDigits = 0 }
+        defer {
+            size = 0
+            sizeDigits = 0
+        }
         if size == 0 {
             state = .trailer
             trailerLineEmpty = true

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads what a user has of a WebDAV answer, from a file or stdin, and streams its body:
@@ -48,7 +48,9 @@ public struct CaptureReader {
             if text.contains("mount.davfs"), text.contains("Sending request headers:") { return .davfs2 }
             // Cyberduck's transcript window: `>` and `<` heads with no body and none of curl -v's `*` notes.
             let lines = text.split(whereSeparator: \.isNewline)
-            if lines.contains(where: { $0.hasPrefix("< HTTP/") }), lines.allSatisfy({ $0.hasPrefix("> ") || $0.hasPrefix("< ") || $0 == ">" || $0 == "<" || $0.allSatisfy(\.isWhitespace) }) {
+            if lines.contains(where: { $0.hasPrefix("< HTTP/") }),
+                lines.allSatisfy({ $0.hasPrefix("> ") || $0.hasPrefix("< ") || $0 == ">" || $0 == "<" || $0.allSatisfy(\.isWhitespace) })
+            {
                 return .cyberduck
             }
             // OkHttp: a `--> METHOD http…` line (curl -v never writes `-->`), with its `--> END` line.
@@ -56,7 +58,9 @@ public struct CaptureReader {
                 for line in text.split(whereSeparator: \.isNewline) {
                     guard let marker = line.firstRange(of: "--> ") else { continue }
                     let words = line[marker.upperBound...].split(separator: " ", maxSplits: 2)
-                    if words.count >= 2, words[0].allSatisfy(\.isUppercase), words[1].hasPrefix("http://") || words[1].hasPrefix("https://") { return .okhttp }
+                    if words.count >= 2, words[0].allSatisfy(\.isUppercase), words[1].hasPrefix("http://") || words[1].hasPrefix("https://") {
+                        return .okhttp
+                    }
                 }
             }
             return nil
@@ -83,7 +87,10 @@ public struct CaptureReader {
         /// What is wrong with the body's framing: a chunk size that is not hex, more bytes than announced.
         public var framingFaults: [FramingFault] = []
 
-        public init(bytes: Int = 0) { self.bytes = bytes; wireBytes = bytes }
+        public init(bytes: Int = 0) {
+            self.bytes = bytes
+            wireBytes = bytes
+        }
     }
 
     private let fd: Int32
@@ -215,7 +222,7 @@ public struct CaptureReader {
                 let head = try parseStatusLine(statusLine)
                 var fields = HTTPFields()
                 for line in lines where !line.isEmpty {
-                    if (line.first == " " || line.first == "\t"), let last = fields.fields.last {
+                    if line.first == " " || line.first == "\t", let last = fields.fields.last {
                         fields.set(last.name, last.value + " " + line.trimmingASCIIWhitespace())
                         continue
                     }
@@ -292,7 +299,10 @@ public struct CaptureReader {
                     responseBlocks.append([])
                     lastResponseClosed = false
                 }
-                if content.isEmpty { lastResponseClosed = true; continue }
+                if content.isEmpty {
+                    lastResponseClosed = true
+                    continue
+                }
                 if !responseBlocks.isEmpty { responseBlocks[responseBlocks.count - 1].append(content) }
             } else if line.hasPrefix("* ") || line == "*" {
                 if line.contains("SSL connection") || line.contains("TLS") || line.contains("ALPN") { https = true }
@@ -352,7 +362,8 @@ public struct CaptureReader {
         }
         while try fill(minimum: 1 << 20) {
             guard pending.count <= limit else {
-                throw DAVCoreError(.limitExceeded, "a \(head.format.rawValue) transcript over \(limit >> 20) MiB is not read; cut it to the exchanges that matter")
+                throw DAVCoreError(
+                    .limitExceeded, "a \(head.format.rawValue) transcript over \(limit >> 20) MiB is not read; cut it to the exchanges that matter")
             }
         }
         defer { pending = [] }
@@ -436,7 +447,8 @@ public struct CaptureReader {
         } else if head.format == .curlInclude, teChunked, headers["Content-Type"]?.lowercased().contains("xml") == true,
             let line = pending.withUnsafeBytes({ ChunkedDecoder.startsWithBadSizeLine($0) })
         {
-            info.framingFaults.append(FramingFault(.badChunkSize, lines: [line], detail: "Transfer-Encoding: chunked, but the first chunk-size line is not a hex number"))
+            info.framingFaults.append(
+                FramingFault(.badChunkSize, lines: [line], detail: "Transfer-Encoding: chunked, but the first chunk-size line is not a hex number"))
         }
         var inflater: Inflater?
         let mayBeCompressed = coding.contains("gzip") || coding.contains("deflate")
@@ -510,7 +522,10 @@ public struct CaptureReader {
         if let chunked, !chunked.isComplete, !chunkingBroken {
             if let owed = chunked.owedInChunk, tail == Self.lastChunkMarker {
                 // The server ended its body as chunked bodies end, but inside a chunk: the size was wrong.
-                info.framingFaults.append(FramingFault(.badChunkSize, detail: "the body ends with the last-chunk marker while a chunk still owes \(owed) bytes: its size is larger than its data"))
+                info.framingFaults.append(
+                    FramingFault(
+                        .badChunkSize,
+                        detail: "the body ends with the last-chunk marker while a chunk still owes \(owed) bytes: its size is larger than its data"))
             } else {
                 info.isTruncated = true
             }
@@ -522,7 +537,8 @@ public struct CaptureReader {
         // body under the coded length; a trailing line end is an editor's.
         let savedRaw = headers["Content-Encoding"] == nil && extraPastLength
         if lineEndsAsSent || savedRaw, chunked == nil, !teChunked, inflater == nil, let declared = info.declaredLength, info.wireBytes > declared {
-            info.framingFaults.append(FramingFault(.bodyLonger, detail: "\(info.wireBytes) bytes came after the head; Content-Length announced \(declared)"))
+            info.framingFaults.append(
+                FramingFault(.bodyLonger, detail: "\(info.wireBytes) bytes came after the head; Content-Length announced \(declared)"))
         }
         if let inflater, !inflater.isComplete { info.isTruncated = true }
         // With Transfer-Encoding the length is not the framing (RFC 9112 §6.3): curl saved the body de-chunked.

@@ -12,9 +12,10 @@ public enum HTTPDate {
     static func isIMFFixdate(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 29 else { return false }
         func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { b[$0] >= 0x30 && b[$0] <= 0x39 } }
-        guard b[3] == 0x2C && b[4] == 0x20 && digits(5..<7) && b[7] == 0x20 && b[11] == 0x20 && digits(12..<16) && b[16] == 0x20
-            && digits(17..<19) && b[19] == 0x3A && digits(20..<22) && b[22] == 0x3A && digits(23..<25)
-            && b[25] == 0x20 && b[26] == 0x47 && b[27] == 0x4D && b[28] == 0x54
+        guard
+            b[3] == 0x2C && b[4] == 0x20 && digits(5..<7) && b[7] == 0x20 && b[11] == 0x20 && digits(12..<16) && b[16] == 0x20
+                && digits(17..<19) && b[19] == 0x3A && digits(20..<22) && b[22] == 0x3A && digits(23..<25)
+                && b[25] == 0x20 && b[26] == 0x47 && b[27] == 0x4D && b[28] == 0x54
         else { return false }
         // Names compared as three packed bytes: this runs for every getlastmodified of a listing.
         func packed(_ at: Int) -> UInt32 { UInt32(b[at]) << 16 | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) }

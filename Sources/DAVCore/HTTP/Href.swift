@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An href as a server wrote it, split into the parts the checks compare: scheme, authority, path.
@@ -28,7 +28,8 @@ public struct Href: Sendable, Hashable {
             return
         }
         var rest = Substring(raw)
-        if let schemeEnd = rest.firstRange(of: "://"), rest[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
+        if let schemeEnd = rest.firstRange(of: "://"),
+            rest[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
             !rest[..<schemeEnd.lowerBound].isEmpty
         {
             scheme = rest[..<schemeEnd.lowerBound].lowercased()

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The names in a directory as the kernel keeps them: bytes, not necessarily UTF-8, `.` and `..` left out.
@@ -12,9 +12,9 @@ import Darwin
 /// back to the file system (a Latin-1 name decoded lossily no longer names its file).
 public final class DirectoryReader {
     #if canImport(Darwin)
-    private typealias Stream = UnsafeMutablePointer<DIR>
+        private typealias Stream = UnsafeMutablePointer<DIR>
     #else
-    private typealias Stream = OpaquePointer
+        private typealias Stream = OpaquePointer
     #endif
     private let stream: Stream
 

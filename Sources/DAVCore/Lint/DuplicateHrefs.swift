@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds hrefs that occur more than once in a stream of millions, in flat memory.
@@ -235,7 +235,10 @@ struct BlockCursor {
 
     init(_ block: HashBlock) {
         self.block = block
-        if case .memory(let values) = block { buffer = values; read = values.count }
+        if case .memory(let values) = block {
+            buffer = values
+            read = values.count
+        }
     }
 
     mutating func peek() -> UInt64? {

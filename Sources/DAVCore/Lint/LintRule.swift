@@ -43,7 +43,8 @@ public enum LintRules {
         catalog: "PAY-01", severity: .error)
     public static let hrefNotEncoded = LintRule(
         id: "href-not-encoded", section: "RFC 4918 §8.3, RFC 3986 §2",
-        summary: "an href holds characters that must be percent-encoded", breaks: "WinSCP (raw spaces), strict URI parsers in rclone and Java clients",
+        summary: "an href holds characters that must be percent-encoded",
+        breaks: "WinSCP (raw spaces), strict URI parsers in rclone and Java clients",
         catalog: "PATH-01", severity: .error)
     public static let hrefDoubleEncoded = LintRule(
         id: "href-double-encoded", section: "RFC 3986 §2.4, RFC 4918 §8.3",
@@ -65,7 +66,8 @@ public enum LintRules {
         catalog: "PATH-09", severity: .warning)
     public static let duplicateHref = LintRule(
         id: "duplicate-href", section: "RFC 4918 §13",
-        summary: "the same resource appears in more than one <D:response>", breaks: "rclone and sync clients list the item twice or see phantom conflicts",
+        summary: "the same resource appears in more than one <D:response>",
+        breaks: "rclone and sync clients list the item twice or see phantom conflicts",
         catalog: "CLI-04", severity: .warning)
     public static let lastModifiedFormat = LintRule(
         id: "getlastmodified-format", section: "RFC 4918 §15.7, RFC 9110 §5.6.7",
@@ -120,7 +122,8 @@ public enum LintRules {
         catalog: "PAY-11", severity: .error)
     public static let emptyMultistatus = LintRule(
         id: "empty-multistatus", section: "RFC 4918 §9.1",
-        summary: "a PROPFIND multistatus has no <D:response> at all", breaks: "clients show an empty folder or fail (\"Item with unknown path received\")",
+        summary: "a PROPFIND multistatus has no <D:response> at all",
+        breaks: "clients show an empty folder or fail (\"Item with unknown path received\")",
         catalog: "PATH-06", severity: .error)
 
     public static let propertyOmitted = LintRule(

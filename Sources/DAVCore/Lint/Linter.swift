@@ -35,11 +35,11 @@ public struct Linter: Sendable {
     /// Runs every per-response check. `path` is the first href's decoded path, and `isCollection` the
     /// response's ``Response/isCollection``, when the caller has them.
     public mutating func check(_ response: Response, path: String? = nil, isCollection: Bool? = nil) {
-        let where_ = path ?? response.href.map { Href($0).displayPath } ?? "response #\(response.index)"
-        ShapeChecks.check(response, at: where_, into: &self)
-        for raw in response.hrefs { checkHref(raw, at: where_) }
-        PropertyChecks.check(response, isCollection: isCollection, at: where_, into: &self)
-        if response.href != nil, let repeated = duplicates.insert(where_) {
+        let location = path ?? response.href.map { Href($0).displayPath } ?? "response #\(response.index)"
+        ShapeChecks.check(response, at: location, into: &self)
+        for raw in response.hrefs { checkHref(raw, at: location) }
+        PropertyChecks.check(response, isCollection: isCollection, at: location, into: &self)
+        if response.href != nil, let repeated = duplicates.insert(location) {
             report(LintRules.duplicateHref, "\(repeated) appears in more than one <D:response>", at: repeated)
         }
     }
@@ -55,65 +55,76 @@ public struct Linter: Sendable {
         return set
     }()
 
-    private mutating func checkHref(_ raw: String, at where_: String) {
+    private mutating func checkHref(_ raw: String, at location: String) {
         var invalid: String?
         var doubleSlash = false
         var dotSegment = false
         var escapedPercent = false
         var pathStart = 0
         var utf8 = raw.utf8
-        let scan: Bool = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let n = bytes.count
-            // Skip scheme://authority for absolute URLs.
-            if n > 0, bytes[0] != 0x2F {
-                var k = 0
-                while k + 2 < n, bytes[k] != 0x2F { if bytes[k] == 0x3A, bytes[k + 1] == 0x2F, bytes[k + 2] == 0x2F { k += 3; break }; k += 1 }
-                while k < n, bytes[k] != 0x2F { k += 1 }
-                pathStart = k
-            }
-            var i = pathStart
-            var segmentStart = pathStart
-            let ordinary = Self.ordinaryHrefBytes
-            while i < n {
-                let b = bytes[i]
-                // Most bytes of a path are letters and digits: one bit test and on to the next.
-                if ordinary.contains(b) {
+        let scan: Bool =
+            utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                let n = bytes.count
+                // Skip scheme://authority for absolute URLs.
+                if n > 0, bytes[0] != 0x2F {
+                    var k = 0
+                    while k + 2 < n, bytes[k] != 0x2F {
+                        if bytes[k] == 0x3A, bytes[k + 1] == 0x2F, bytes[k + 2] == 0x2F {
+                            k += 3
+                            break
+                        }
+                        k += 1
+                    }
+                    while k < n, bytes[k] != 0x2F { k += 1 }
+                    pathStart = k
+                }
+                var i = pathStart
+                var segmentStart = pathStart
+                let ordinary = Self.ordinaryHrefBytes
+                while i < n {
+                    let b = bytes[i]
+                    // Most bytes of a path are letters and digits: one bit test and on to the next.
+                    if ordinary.contains(b) {
+                        i += 1
+                        continue
+                    }
+                    if b == 0x3F || b == 0x23 { break }
+                    if b == 0x2F {
+                        if i + 1 < n, bytes[i + 1] == 0x2F { doubleSlash = true }
+                        let length = i - segmentStart
+                        if (length == 2 && bytes[segmentStart + 1] == 0x2E)
+                            || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E)
+                        {
+                            dotSegment = true
+                        }
+                        segmentStart = i
+                    } else if invalid == nil {
+                        if b == 0x25 {
+                            if !(i + 2 < n && Hex.value(bytes[i + 1]) != nil && Hex.value(bytes[i + 2]) != nil) { invalid = "%" }
+                            if i + 2 < n, bytes[i + 1] == 0x32, bytes[i + 2] == 0x35 { escapedPercent = true }
+                        } else if PercentEncoding.mustBeEscaped(b) {
+                            invalid = b == 0x20 ? "space" : (b >= 0x80 ? URLPath.firstInvalidCharacter(raw) ?? "non-ASCII" : String(UnicodeScalar(b)))
+                        }
+                    }
                     i += 1
-                    continue
                 }
-                if b == 0x3F || b == 0x23 { break }
-                if b == 0x2F {
-                    if i + 1 < n, bytes[i + 1] == 0x2F { doubleSlash = true }
-                    let length = i - segmentStart
-                    if (length == 2 && bytes[segmentStart + 1] == 0x2E) || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E) {
-                        dotSegment = true
-                    }
-                    segmentStart = i
-                } else if invalid == nil {
-                    if b == 0x25 {
-                        if !(i + 2 < n && Hex.value(bytes[i + 1]) != nil && Hex.value(bytes[i + 2]) != nil) { invalid = "%" }
-                        if i + 2 < n, bytes[i + 1] == 0x32, bytes[i + 2] == 0x35 { escapedPercent = true }
-                    } else if PercentEncoding.mustBeEscaped(b) {
-                        invalid = b == 0x20 ? "space" : (b >= 0x80 ? URLPath.firstInvalidCharacter(raw) ?? "non-ASCII" : String(UnicodeScalar(b)))
-                    }
+                let length = min(i, n) - segmentStart
+                if (length == 2 && bytes[segmentStart + 1] == 0x2E)
+                    || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E)
+                {
+                    dotSegment = true
                 }
-                i += 1
-            }
-            let length = min(i, n) - segmentStart
-            if (length == 2 && bytes[segmentStart + 1] == 0x2E) || (length == 3 && bytes[segmentStart + 1] == 0x2E && bytes[segmentStart + 2] == 0x2E) {
-                dotSegment = true
-            }
-            return pathStart > 0
-        } ?? false
+                return pathStart > 0
+            } ?? false
         _ = utf8
         utf8 = raw.utf8
         if let bad = invalid {
-            report(LintRules.hrefNotEncoded, "the href \"\(raw)\" holds \(bad == "space" ? "a raw space" : "\"\(bad)\"") unencoded", at: where_)
+            report(LintRules.hrefNotEncoded, "the href \"\(raw)\" holds \(bad == "space" ? "a raw space" : "\"\(bad)\"") unencoded", at: location)
         } else if escapedPercent, let once = URLPath.encodedTwice(raw) {
-            report(LintRules.hrefDoubleEncoded, "the href \"\(raw)\" decodes to \"\(once)\", which is itself still percent-encoded", at: where_)
+            report(LintRules.hrefDoubleEncoded, "the href \"\(raw)\" decodes to \"\(once)\", which is itself still percent-encoded", at: location)
         }
-        if doubleSlash { report(LintRules.hrefDoubleSlash, "the href \"\(raw)\" contains \"//\"", at: where_) }
-        if dotSegment { report(LintRules.hrefDotSegment, "the href \"\(raw)\" has a dot segment", at: where_) }
+        if doubleSlash { report(LintRules.hrefDoubleSlash, "the href \"\(raw)\" contains \"//\"", at: location) }
+        if dotSegment { report(LintRules.hrefDotSegment, "the href \"\(raw)\" has a dot segment", at: location) }
         let absolute = scan
         if firstOrigin == nil || absolute || firstOriginIsAbsolute {
             let href = Href(raw)
@@ -121,12 +132,12 @@ public struct Linter: Sendable {
             if let first = firstOrigin {
                 if first != origin && !mixedOrigins {
                     mixedOrigins = true
-                    report(LintRules.hrefMixedOrigins, "hrefs mix \(first ?? "plain paths") and \(origin ?? "plain paths")", at: where_)
+                    report(LintRules.hrefMixedOrigins, "hrefs mix \(first ?? "plain paths") and \(origin ?? "plain paths")", at: location)
                 }
             } else {
                 firstOrigin = .some(origin)
                 firstOriginIsAbsolute = origin != nil
-                firstOriginAt = where_
+                firstOriginAt = location
             }
         }
     }

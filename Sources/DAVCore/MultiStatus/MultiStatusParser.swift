@@ -430,11 +430,12 @@ struct MultiStatusHandler: XMLTokenHandler {
     var allProblems: [XMLProblem] {
         guard !responseProblems.isEmpty else { return problems }
         let href = current?.href
-        return problems + responseProblems.map { problem in
-            var problem = problem
-            problem.href = href
-            return problem
-        }
+        return problems
+            + responseProblems.map { problem in
+                var problem = problem
+                problem.href = href
+                return problem
+            }
     }
 
     // MARK: -

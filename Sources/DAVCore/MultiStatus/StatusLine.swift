@@ -20,7 +20,9 @@ public struct StatusLine: Sendable, Hashable, CustomStringConvertible {
             guard b.count >= 12, b[0] == 0x48, b[1] == 0x54, b[2] == 0x54, b[3] == 0x50, b[4] == 0x2F, b[5] == 0x31, b[6] == 0x2E,
                 b[7] == 0x31, b[8] == 0x20, b.count == 12 || b[12] == 0x20
             else { return }
-            let d0 = Int(b[9]) - Self.digitZero, d1 = Int(b[10]) - Self.digitZero, d2 = Int(b[11]) - Self.digitZero
+            let d0 = Int(b[9]) - Self.digitZero
+            let d1 = Int(b[10]) - Self.digitZero
+            let d2 = Int(b[11]) - Self.digitZero
             guard (1...5).contains(d0), (0...9).contains(d1), (0...9).contains(d2) else { return }
             let last = b[b.count - 1]
             guard last != 0x20, last != 0x0A, last != 0x0D, last != 0x09 else { return }

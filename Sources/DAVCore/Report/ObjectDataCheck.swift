@@ -101,7 +101,11 @@ public enum ObjectDataCheck {
                 open.append(value)
                 if open.count == 2 { components += 1 }
             case "END":
-                if open.last == value { open.removeLast() } else if problems.isEmpty { problems.append(.unbalanced("END:\(value) closes \(open.last.map { "BEGIN:\($0)" } ?? "nothing")")) }
+                if open.last == value {
+                    open.removeLast()
+                } else if problems.isEmpty {
+                    problems.append(.unbalanced("END:\(value) closes \(open.last.map { "BEGIN:\($0)" } ?? "nothing")"))
+                }
             case "VERSION" where open.count == 1:
                 version = true
             case "UID":

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Byte scans over UTF-8 markup, shared by ``XMLTokenizer`` and ``MultiStatusSplitter``. Free functions on
@@ -23,7 +23,10 @@ enum XMLBytes {
         while let at = find(sequence[0], in: p, from: from) {
             if at + sequence.count > p.count { return nil }
             var ok = true
-            for k in 1..<sequence.count where p[at + k] != sequence[k] { ok = false; break }
+            for k in 1..<sequence.count where p[at + k] != sequence[k] {
+                ok = false
+                break
+            }
             if ok { return at }
             from = at + 1
         }

@@ -279,7 +279,8 @@ struct XMLCharacterCheck {
         let v = referenceValue
         reference = .none
         // XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-        let allowed = v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD)
+        let allowed =
+            v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD)
             || (v >= 0x1_0000 && v <= 0x10_FFFF)
         if !allowed { report(.forbiddenCharacter, Self.codePoint(v), at: referenceStart, into: &handler) }
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A recoverable fault in an XML body: the reader goes on, and the lint reports it, because it is
@@ -546,7 +546,9 @@ public struct XMLTokenizer {
     ) throws {
         if rootClosed { throw malformed("a second root element", at: i) }
         if open.count >= limits.maxDepth { throw DAVCoreError.limit("nesting depth", limits.maxDepth, offset: bufferOffset + i) }
-        guard name.count <= limits.maxNameBytes else { throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i) }
+        guard name.count <= limits.maxNameBytes else {
+            throw DAVCoreError.limit("name length in bytes", limits.maxNameBytes, offset: bufferOffset + i)
+        }
         let nameID = try cachedResolve(name, hash: hash, at: i, into: &handler)
         try openElement(name, id: nameID, bindingCount: bindings.count, attributes: [], selfClosing: selfClosing, into: &handler)
     }
@@ -607,7 +609,9 @@ public struct XMLTokenizer {
         let id = try resolve(qname, isAttribute: false, at: i, into: &handler)
         if !resolveReportedProblem {
             nameCacheSlots[slot] = NameCacheSlot(generation: bindingGeneration, id: id, length: count)
-            nameCacheBytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + slot * Self.nameCacheLongestName, qname.baseAddress!, count) }
+            nameCacheBytes.withUnsafeMutableBufferPointer {
+                _ = memcpy($0.baseAddress! + slot * Self.nameCacheLongestName, qname.baseAddress!, count)
+            }
         }
         return id
     }

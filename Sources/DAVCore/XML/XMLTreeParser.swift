@@ -71,7 +71,8 @@ struct TreeBuilder: XMLTokenHandler {
         if strict && strictError == nil {
             switch problem.kind {
             case .unboundPrefix:
-                strictError = DAVCoreError(.unboundPrefix, "the XML uses the prefix of \(problem.detail) without declaring it", offset: problem.offset)
+                strictError = DAVCoreError(
+                    .unboundPrefix, "the XML uses the prefix of \(problem.detail) without declaring it", offset: problem.offset)
             case .undefinedEntity:
                 strictError = DAVCoreError(.undefinedEntity, "the XML uses \(problem.detail), which XML does not define", offset: problem.offset)
             case .forbiddenCharacter:

@@ -1,4 +1,5 @@
 import DAVCore
+
 /// A stored password: PBKDF2-HMAC-SHA-256 with a per-user salt, written `pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX`.
 ///
 /// Slow on purpose (the default is 210,000 iterations, OWASP's 2023 figure); ``CredentialCache`` keeps a

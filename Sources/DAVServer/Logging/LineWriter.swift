@@ -73,7 +73,8 @@ final class LineWriter: @unchecked Sendable {
             condition.unlock()
             if !batch.isEmpty { write(batch) }
             if lost > 0 {
-                FileHandle.standardError.write(Data("davdoctor serve: the access log \(name) fell \(Self.limit >> 20) MiB behind; \(lost) line(s) were not written\n".utf8))
+                FileHandle.standardError.write(
+                    Data("davdoctor serve: the access log \(name) fell \(Self.limit >> 20) MiB behind; \(lost) line(s) were not written\n".utf8))
             }
             condition.lock()
             written = through

@@ -74,7 +74,8 @@ extension DAVResponder {
                 try options.properties.copy(from: source, to: target, recursive: recursive)
             }
         }
-        return Responses.empty(existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
+        return Responses.empty(
+            existing == nil ? 201 : 204, headers: existing == nil ? [(.location, target.href(isCollection: info.isCollection))] : [])
     }
 
     /// The paths a COPY or MOVE changes, for the gate: the source and, when the header names one here, the

@@ -50,8 +50,9 @@ extension DAVResponder {
         )
         exchange.logIsDeferred = true
         let stream = HandedOver(
-            PropfindStream(responder: self, exchange: exchange, root: info, request: request, quota: quota,
-                           locks: locks, firstLevel: firstLevel, descends: depth == .infinity))
+            PropfindStream(
+                responder: self, exchange: exchange, root: info, request: request, quota: quota,
+                locks: locks, firstLevel: firstLevel, descends: depth == .infinity))
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
         let body = ResponseBody { writer in
@@ -197,8 +198,10 @@ final class PropfindStream {
     /// The size at which a piece is handed out.
     static let pieceSize = 64 << 10
 
-    init(responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
-         locks: LockTable, firstLevel: DAVResponder.PropfindLevel, descends: Bool) {
+    init(
+        responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
+        locks: LockTable, firstLevel: DAVResponder.PropfindLevel, descends: Bool
+    ) {
         self.responder = responder
         self.exchange = exchange
         self.root = root
@@ -233,8 +236,10 @@ final class PropfindStream {
             if descends && member.isCollection && !member.isLink {
                 levelHrefs.append(href)
                 levels.append(
-                    (try options.storage.memberIterator(of: member.path),
-                     request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: member.path) : [:]))
+                    (
+                        try options.storage.memberIterator(of: member.path),
+                        request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: member.path) : [:]
+                    ))
             }
             if out.pendingBytes >= Self.pieceSize { return ByteBuffer(bytes: out.take()) }
         }

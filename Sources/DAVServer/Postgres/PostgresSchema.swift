@@ -61,7 +61,8 @@ enum PostgresSchema {
             let version = found ?? 0
             guard version <= currentVersion else {
                 throw DAVError(
-                    500, "the PostgreSQL store \(pool.location) is at schema version \(version), newer than this davdoctor's "
+                    500,
+                    "the PostgreSQL store \(pool.location) is at schema version \(version), newer than this davdoctor's "
                         + "\(currentVersion): upgrade davdoctor")
             }
             for step in steps.dropFirst(version) {

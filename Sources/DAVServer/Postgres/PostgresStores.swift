@@ -131,10 +131,11 @@ public final class PostgresStores: @unchecked Sendable {
     /// Ends this instance's registration and closes the connections.
     public func close() {
         keeper?.cancel()
-        PostgresPool.discard(liveness.withLock { registration in
-            registration.closed = true
-            return registration.connection
-        })
+        PostgresPool.discard(
+            liveness.withLock { registration in
+                registration.closed = true
+                return registration.connection
+            })
         pool.close()
     }
 

@@ -16,7 +16,8 @@ struct StoredElement: Codable {
         ns = element.name.namespace
         n = element.name.name
         a = element.attributes.isEmpty ? nil : element.attributes.map { [$0.name.namespace, $0.name.name, $0.value] }
-        c = element.children.isEmpty
+        c =
+            element.children.isEmpty
             ? nil
             : element.children.map {
                 switch $0 {

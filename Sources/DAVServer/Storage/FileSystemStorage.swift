@@ -2,11 +2,11 @@ import DAVCore
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Resources as files and directories under one root directory.
@@ -132,7 +132,10 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     static func entityTag(_ inode: UInt64, _ size: UInt64, _ modified: UInt64) -> String {
         String(unsafeUninitializedCapacity: 2 + 3 * 17) { out in
             var at = 0
-            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func put(_ byte: UInt8) {
+                out[at] = byte
+                at += 1
+            }
             func hex(_ value: UInt64) {
                 var digits = 1
                 while digits < 16 && value >> (4 * UInt64(digits)) != 0 { digits += 1 }
@@ -140,7 +143,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
                     put(Hex.digit(UInt8(truncatingIfNeeded: value >> (4 * UInt64(shift)))))
                 }
             }
-            put(UInt8(ascii: "\"")); hex(inode); put(UInt8(ascii: "-")); hex(size); put(UInt8(ascii: "-")); hex(modified)
+            put(UInt8(ascii: "\""))
+            hex(inode)
+            put(UInt8(ascii: "-"))
+            hex(size)
+            put(UInt8(ascii: "-"))
+            hex(modified)
             put(UInt8(ascii: "\""))
             return at
         }

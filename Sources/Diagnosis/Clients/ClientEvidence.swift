@@ -96,14 +96,18 @@ public struct ClientEvidence: Sendable {
             heads.append(head)
             switch outcome.probe.kind {
             case .serverOptions: options = head
-            case .anonymousOptions: anonymousOptionsStatus = head.status; hadCredentials = true
+            case .anonymousOptions:
+                anonymousOptionsStatus = head.status
+                hadCredentials = true
             case .rootOptions: rootOptions = head
             case .missingPath: missingPathStatus = head.status
             case .quotaProperties:
                 if head.status == 207, var parser = Optional(MultiStatusParser()) {
                     var statuses: [Int] = []
                     try? parser.feed(outcome.body) { response in
-                        for propstat in response.propstats { statuses.append(contentsOf: propstat.properties.map { _ in propstat.status?.code ?? 0 }) }
+                        for propstat in response.propstats {
+                            statuses.append(contentsOf: propstat.properties.map { _ in propstat.status?.code ?? 0 })
+                        }
                     }
                     _ = try? parser.finish { _ in }
                     quotaStatuses = statuses
@@ -120,7 +124,8 @@ public struct ClientEvidence: Sendable {
                 }
                 calendarView = CalendarView(
                     principal: target.principal, homeSets: homes, isCalendarOrAddressBook: target.isCalendar || target.isAddressBook,
-                    offersSync: target.syncToken != nil || (target.reports ?? []).contains(ReportKind.syncCollection.element), hasCTag: target.ctag != nil)
+                    offersSync: target.syncToken != nil || (target.reports ?? []).contains(ReportKind.syncCollection.element),
+                    hasCTag: target.ctag != nil)
             default: break
             }
         }

@@ -1,3 +1,5 @@
+import DAVCore
+
 /// The tests behind ``ClientRequirement``: each reads the evidence and says met, unmet or not checked.
 extension ClientRequirement {
     static func optionsWithoutAuthentication(_ evidence: ClientEvidence) -> Verdict {
@@ -30,7 +32,8 @@ extension ClientRequirement {
         }
         return missing.isEmpty
             ? .met("OPTIONS: DAV: \(options.headers["DAV"] ?? "-"), Allow includes \(needed.joined(separator: ", "))")
-            : .unmet("OPTIONS lacks \(missing.joined(separator: ", "))" + (evidence.allowed == nil ? "" : " (Allow: \(options.headers["Allow"] ?? ""))"))
+            : .unmet(
+                "OPTIONS lacks \(missing.joined(separator: ", "))" + (evidence.allowed == nil ? "" : " (Allow: \(options.headers["Allow"] ?? ""))"))
     }
 
     static func basicOnlyOverHTTPS(_ evidence: ClientEvidence) -> Verdict {
@@ -72,7 +75,8 @@ extension ClientRequirement {
     static func davHeader(_ evidence: ClientEvidence) -> Verdict {
         guard let options = evidence.options else { return .notChecked("OPTIONS did not answer") }
         if let dav = options.headers["DAV"] { return .met("OPTIONS says DAV: \(dav)") }
-        return options.status >= 400 ? .notChecked("OPTIONS answered \(options.status)") : .unmet("OPTIONS answered \(options.status) without a DAV header")
+        return options.status >= 400
+            ? .notChecked("OPTIONS answered \(options.status)") : .unmet("OPTIONS answered \(options.status) without a DAV header")
     }
 
     static func lint(_ evidence: ClientEvidence, _ rules: [String], what: String) -> Verdict {
@@ -107,8 +111,8 @@ extension ClientRequirement {
         if statuses.count == 1, statuses[0] == 401 { return .notChecked("the quota probe answered 401 (give --user)") }
         if statuses.isEmpty { return .unmet("the server left the quota properties out of its answer (not even a 404 propstat)") }
         let ok = statuses.filter { $0 == 200 }.count
-        return ok >= 2 ? .met("quota-available-bytes and quota-used-bytes answered 200") : .unmet("the quota properties answered \(statuses.map(String.init).joined(separator: ", "))")
+        return ok >= 2
+            ? .met("quota-available-bytes and quota-used-bytes answered 200")
+            : .unmet("the quota properties answered \(statuses.map(String.init).joined(separator: ", "))")
     }
 }
-
-import DAVCore

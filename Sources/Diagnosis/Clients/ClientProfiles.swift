@@ -22,14 +22,19 @@ public enum ClientProfiles {
         let missing = (collection.hasSuffix("/") ? collection : collection + "/") + ".davdoctor-no-such-name-\(token)"
         var depthZero = HTTPFields()
         depthZero.set("Depth", "0")
-        let quotaBody = Array(#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>"#.utf8)
+        let quotaBody = Array(
+            #"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>"#
+                .utf8)
         return [
-            Probe(id: 950, kind: .rootOptions, purpose: "OPTIONS of / (Office and gvfs ask the root first)", method: "OPTIONS",
-                  url: origin + "/", subject: "/"),
-            Probe(id: 951, kind: .missingPath, purpose: "PROPFIND of a name that cannot exist: Windows needs 404", method: "PROPFIND",
-                  url: origin + URLPath.encode(missing), headers: depthZero, subject: missing),
-            Probe(id: 952, kind: .quotaProperties, purpose: "PROPFIND of the RFC 4331 quota properties (gvfs shows free space)",
-                  method: "PROPFIND", url: url, headers: depthZero, body: quotaBody, subject: href.displayPath),
+            Probe(
+                id: 950, kind: .rootOptions, purpose: "OPTIONS of / (Office and gvfs ask the root first)", method: "OPTIONS",
+                url: origin + "/", subject: "/"),
+            Probe(
+                id: 951, kind: .missingPath, purpose: "PROPFIND of a name that cannot exist: Windows needs 404", method: "PROPFIND",
+                url: origin + URLPath.encode(missing), headers: depthZero, subject: missing),
+            Probe(
+                id: 952, kind: .quotaProperties, purpose: "PROPFIND of the RFC 4331 quota properties (gvfs shows free space)",
+                method: "PROPFIND", url: url, headers: depthZero, body: quotaBody, subject: href.displayPath),
         ] + (clients.contains(where: \.isCalendarClient) ? calendarProbes(url: url, origin: origin, href: href) : [])
     }
 
@@ -39,12 +44,16 @@ public enum ClientProfiles {
         var depthZero = HTTPFields()
         depthZero.set("Depth", "0")
         return [
-            Probe(id: 953, kind: .reportTarget, purpose: "PROPFIND current-user-principal, home sets, sync-token and getctag (what DAVx5, Thunderbird and Apple read first)",
-                  method: "PROPFIND", url: url, headers: depthZero, body: ReportProbes.targetBody, subject: href.displayPath),
-            Probe(id: 954, kind: .wellKnown, purpose: "GET /.well-known/caldav, not followed (RFC 6764 discovery)", method: "GET",
-                  url: origin + "/.well-known/caldav", subject: "/.well-known/caldav"),
-            Probe(id: 955, kind: .wellKnown, purpose: "GET /.well-known/carddav, not followed (RFC 6764 discovery)", method: "GET",
-                  url: origin + "/.well-known/carddav", subject: "/.well-known/carddav"),
+            Probe(
+                id: 953, kind: .reportTarget,
+                purpose: "PROPFIND current-user-principal, home sets, sync-token and getctag (what DAVx5, Thunderbird and Apple read first)",
+                method: "PROPFIND", url: url, headers: depthZero, body: ReportProbes.targetBody, subject: href.displayPath),
+            Probe(
+                id: 954, kind: .wellKnown, purpose: "GET /.well-known/caldav, not followed (RFC 6764 discovery)", method: "GET",
+                url: origin + "/.well-known/caldav", subject: "/.well-known/caldav"),
+            Probe(
+                id: 955, kind: .wellKnown, purpose: "GET /.well-known/carddav, not followed (RFC 6764 discovery)", method: "GET",
+                url: origin + "/.well-known/carddav", subject: "/.well-known/carddav"),
         ]
     }
 
@@ -54,14 +63,18 @@ public enum ClientProfiles {
         var outcomes: [Outcome] = []
         for requirement in ClientRequirement.all where clients.contains(requirement.client) {
             let verdict = requirement.evaluate(evidence)
-            outcomes.append(Outcome(requirement: requirement.id, client: requirement.client, need: requirement.need, verdict: verdict, source: requirement.source))
+            outcomes.append(
+                Outcome(requirement: requirement.id, client: requirement.client, need: requirement.need, verdict: verdict, source: requirement.source)
+            )
             guard case .unmet(let why) = verdict else { continue }
-            findings.append(Finding(
-                cause: .client, likelihood: .high, signs: [Sign("client-need-unmet", subject: requirement.client.rawValue, value: requirement.id)],
-                title: "\(requirement.client.displayName) needs \(requirement.need)",
-                resources: [Href(evidence.url).displayPath],
-                evidence: [why, "in \(requirement.client.displayName): \(requirement.symptom)", "source: \(requirement.source)"],
-                fixes: requirement.fixes(for: server)))
+            findings.append(
+                Finding(
+                    cause: .client, likelihood: .high,
+                    signs: [Sign("client-need-unmet", subject: requirement.client.rawValue, value: requirement.id)],
+                    title: "\(requirement.client.displayName) needs \(requirement.need)",
+                    resources: [Href(evidence.url).displayPath],
+                    evidence: [why, "in \(requirement.client.displayName): \(requirement.symptom)", "source: \(requirement.source)"],
+                    fixes: requirement.fixes(for: server)))
         }
         return (findings, outcomes)
     }

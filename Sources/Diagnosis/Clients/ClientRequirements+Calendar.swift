@@ -7,7 +7,8 @@ extension ClientRequirement {
         ClientRequirement(
             id: "davx5-discovery", client: .davx5, need: "discovery from the base URL: DAV:current-user-principal there, or the well-known redirects",
             symptom: "account setup says no CalDAV/CardDAV service was found at the URL",
-            source: "catalog: DAVx5 manual, accounts and collections (service discovery from a base URL, /.well-known/caldav and /carddav as 302s); RFC 5397, RFC 6764",
+            source:
+                "catalog: DAVx5 manual, accounts and collections (service discovery from a base URL, /.well-known/caldav and /carddav as 302s); RFC 5397, RFC 6764",
             judge: { discovery($0, wellKnown: ["/.well-known/caldav", "/.well-known/carddav"]) }, fixes: ClientFixes.discovery),
         ClientRequirement(
             id: "davx5-change-markers", client: .davx5, need: "sync-collection or getctag on its collections",
@@ -15,7 +16,8 @@ extension ClientRequirement {
             source: "catalog: Purelymail/purelymail-issues#310 (calendar apps need sync-token or ctag); RFC 6578",
             judge: changeMarkers, fixes: ClientFixes.changeMarkers),
         ClientRequirement(
-            id: "thunderbird-discovery", client: .thunderbird, need: "the calendar found from the URL given (the calendar itself, or its principal and home set)",
+            id: "thunderbird-discovery", client: .thunderbird,
+            need: "the calendar found from the URL given (the calendar itself, or its principal and home set)",
             symptom: "\"Find Calendars\" finds nothing unless the user pastes the calendar's own URL",
             source: "catalog: nextcloud/server#21744 (Thunderbird needs the calendar's URL where discovery fails); jobisoft/DAV-4-TbSync#322",
             judge: { discovery($0, wellKnown: ["/.well-known/caldav"]) }, fixes: ClientFixes.discovery),
@@ -41,9 +43,11 @@ extension ClientRequirement {
     static func offersNoCalendars(_ evidence: ClientEvidence) -> Verdict? {
         let classes = evidence.davClasses ?? []
         let view = evidence.calendarView
-        let calendars = classes.contains("calendar-access") || classes.contains("addressbook")
+        let calendars =
+            classes.contains("calendar-access") || classes.contains("addressbook")
             || view.map { $0.isCalendarOrAddressBook || !$0.homeSets.isEmpty } ?? false
-        return calendars ? nil : .notChecked("the server shows no calendars or address books (DAV: \(evidence.options?.headers["DAV"] ?? "absent"), no home set)")
+        return calendars
+            ? nil : .notChecked("the server shows no calendars or address books (DAV: \(evidence.options?.headers["DAV"] ?? "absent"), no home set)")
     }
 
     /// Met when the URL names the user's principal (or is a calendar or address book itself), or a
@@ -53,10 +57,16 @@ extension ClientRequirement {
         let redirects = paths.filter { redirectsHome(evidence, $0) }
         if let view = evidence.calendarView {
             if view.isCalendarOrAddressBook { return .met("the URL is a calendar or address book itself") }
-            if let principal = view.principal { return .met("the URL names the principal \(principal)\(view.homeSets.isEmpty ? "" : " and its homes \(view.homeSets.joined(separator: ", "))")") }
+            if let principal = view.principal {
+                return .met(
+                    "the URL names the principal \(principal)\(view.homeSets.isEmpty ? "" : " and its homes \(view.homeSets.joined(separator: ", "))")"
+                )
+            }
         }
         if !redirects.isEmpty { return .met("\(redirects.joined(separator: " and ")) redirect\(redirects.count == 1 ? "s" : "") on the same origin") }
-        guard evidence.calendarView != nil || !evidence.wellKnown.isEmpty else { return .notChecked("neither the URL's PROPFIND nor the well-known paths answered") }
+        guard evidence.calendarView != nil || !evidence.wellKnown.isEmpty else {
+            return .notChecked("neither the URL's PROPFIND nor the well-known paths answered")
+        }
         let seen = paths.map { path in evidence.wellKnown[path].map { "\(path) answered \($0.status)" } ?? "\(path) did not answer" }
         return .unmet("the URL names no DAV:current-user-principal and \(seen.joined(separator: ", "))")
     }
@@ -66,10 +76,11 @@ extension ClientRequirement {
         guard !evidence.wellKnown.isEmpty else { return .notChecked("the well-known paths did not answer") }
         let missing = paths.filter { !redirectsHome(evidence, $0) }
         guard !missing.isEmpty else { return .met("\(paths.joined(separator: " and ")) redirect on the same origin") }
-        return .unmet(missing.map { path in
-            guard let seen = evidence.wellKnown[path] else { return "\(path) did not answer" }
-            return seen.location.map { "\(path) redirects to \($0), another origin" } ?? "\(path) answered \(seen.status), not a redirect"
-        }.joined(separator: "; "))
+        return .unmet(
+            missing.map { path in
+                guard let seen = evidence.wellKnown[path] else { return "\(path) did not answer" }
+                return seen.location.map { "\(path) redirects to \($0), another origin" } ?? "\(path) answered \(seen.status), not a redirect"
+            }.joined(separator: "; "))
     }
 
     /// A 3xx whose Location stays on the origin the client used (a Location elsewhere leaks a backend).

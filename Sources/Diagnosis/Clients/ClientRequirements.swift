@@ -28,7 +28,8 @@ extension ClientRequirement {
     static let windows: [ClientRequirement] = [
         ClientRequirement(
             id: "windows-options-anonymous", client: .windows, need: "OPTIONS answered without authentication",
-            symptom: "Explorer cannot map the drive (\"The folder you entered does not appear to be valid\") and caches the host as not-WebDAV for a while",
+            symptom:
+                "Explorer cannot map the drive (\"The folder you entered does not appear to be valid\") and caches the host as not-WebDAV for a while",
             source: "catalog: Windows Mini-Redirector, OPTIONS reachable without auth (PERM-03; dav4rack#42)",
             judge: optionsWithoutAuthentication, fixes: ClientFixes.optionsWithoutAuthentication),
         ClientRequirement(
@@ -50,7 +51,14 @@ extension ClientRequirement {
             id: "windows-listing-size", client: .windows, need: "a collection's PROPFIND answer under 1,000,000 bytes",
             symptom: "the folder shows empty or fails to open: FileAttributesLimitInBytes caps all properties of a collection at 1 MB",
             source: "catalog: CLI-01, FileAttributesLimitInBytes default 1,000,000 (IIS blog: WebDAV redirector registry settings)",
-            judge: listingSize, fixes: { _ in [Fix("Split very large folders, or have users raise FileAttributesLimitInBytes (HKLM\\SYSTEM\\CurrentControlSet\\Services\\WebClient\\Parameters)", .medium)] }),
+            judge: listingSize,
+            fixes: { _ in
+                [
+                    Fix(
+                        "Split very large folders, or have users raise FileAttributesLimitInBytes (HKLM\\SYSTEM\\CurrentControlSet\\Services\\WebClient\\Parameters)",
+                        .medium)
+                ]
+            }),
     ]
 
     static let finder: [ClientRequirement] = [
@@ -109,7 +117,8 @@ extension ClientRequirement {
             id: "davfs2-strict-xml", client: .davfs2, need: "well-formed XML without HTML entities",
             symptom: "the mount aborts on the first listing with an XML parse error",
             source: "catalog: PAY-05, davfs2's strict parser (MEGAcmd#529)",
-            judge: { lint($0, ["undefined-entity", "unbound-prefix"], what: "undefined entities or unbound prefixes") }, fixes: ClientFixes.wellFormed),
+            judge: { lint($0, ["undefined-entity", "unbound-prefix"], what: "undefined entities or unbound prefixes") }, fixes: ClientFixes.wellFormed
+        ),
     ]
 
     static let rclone: [ClientRequirement] = [
@@ -127,7 +136,8 @@ extension ClientRequirement {
             id: "rclone-no-404-propstats", client: .rclone, need: "no 404 propstat on listed items",
             symptom: "items with any 404 propstat are dropped from listings (rclone v1.74 and later)",
             source: "catalog: rclone, items with any 404 propstat are dropped since v1.74 (cryptomator/cli#102)",
-            judge: noMissingPropstats, fixes: { _ in [Fix("Answer allprop with only the properties each resource has (RFC 4918 §9.1: allprop lists none with 404)", .medium)] }),
+            judge: noMissingPropstats,
+            fixes: { _ in [Fix("Answer allprop with only the properties each resource has (RFC 4918 §9.1: allprop lists none with 404)", .medium)] }),
     ]
 
     static let davx5: [ClientRequirement] = [

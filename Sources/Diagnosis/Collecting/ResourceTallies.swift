@@ -1,11 +1,11 @@
 import DAVCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How far the reading got: responses taken, where the last one was, and how many had no href.

@@ -101,34 +101,42 @@ public struct LogCorrelator: Sendable {
                 if findings[other].cause == cause {
                     findings[other].likelihood = .high
                     if other != index { findings[other].evidence.append("the error log names this cause (see the lines above)") }
-                } else if findings[other].likelihood != .high || findings.contains(where: { $0.cause == cause && !Set(subjects($0)).isDisjoint(with: resources) }) {
+                } else if findings[other].likelihood != .high
+                    || findings.contains(where: { $0.cause == cause && !Set(subjects($0)).isDisjoint(with: resources) })
+                {
                     findings[other].likelihood = .low
                     findings[other].evidence.append("the error log points to \(cause.rawValue) instead")
                 }
             }
             if !findings.contains(where: { $0.cause == cause && !Set(subjects($0)).isDisjoint(with: resources) }) {
-                findings.append(Finding(
-                    cause: cause, likelihood: .high, signs: matchedErrors[index, default: []].map { Self.sign("error-log-line", $0) },
-                    title: "the server's error log shows \(LogClassifier.describe(cause)) behind this answer",
-                    resources: Array(resources), evidence: matchedErrors[index, default: []].map { "error log (\($0.source)): \(Self.clip($0.line))" },
-                    fixes: LogClassifier.fixes(cause)))
+                findings.append(
+                    Finding(
+                        cause: cause, likelihood: .high, signs: matchedErrors[index, default: []].map { Self.sign("error-log-line", $0) },
+                        title: "the server's error log shows \(LogClassifier.describe(cause)) behind this answer",
+                        resources: Array(resources),
+                        evidence: matchedErrors[index, default: []].map { "error log (\($0.source)): \(Self.clip($0.line))" },
+                        fixes: LogClassifier.fixes(cause)))
             }
         }
         // What the server logged that the answer does not show.
         let behindServerError = (answerStatus ?? 0) >= 500 || findings.contains { ($0.status ?? 0) >= 500 }
         // Lines of one connection (Apache's [client ip:port], nginx's *N) belong together: if any of them
         // names another request's path, or logs another status, the whole group is that request's.
-        let foreignConnections = Set(windowErrors.compactMap { entry -> String? in
-            guard let key = Self.connectionKey(entry.line) else { return nil }
-            if let logged = Self.loggedStatus(entry.line), logged != answerStatus { return key }
-            return otherRequestPaths.contains { path in path.count > 1 && Self.mentions(entry.line, path) } ? key : nil
-        })
-        let unexplained = !behindServerError ? [] : unmatchedErrors.filter { entry in
-            // Apache writes the status it sent ([409, #0]): a line with another status is another request's.
-            if let logged = Self.loggedStatus(entry.line), logged != answerStatus { return false }
-            if let key = Self.connectionKey(entry.line), foreignConnections.contains(key) { return false }
-            return !otherRequestPaths.contains { path in path.count > 1 && Self.mentions(entry.line, path) }
-        }
+        let foreignConnections = Set(
+            windowErrors.compactMap { entry -> String? in
+                guard let key = Self.connectionKey(entry.line) else { return nil }
+                if let logged = Self.loggedStatus(entry.line), logged != answerStatus { return key }
+                return otherRequestPaths.contains { path in path.count > 1 && Self.mentions(entry.line, path) } ? key : nil
+            })
+        let unexplained =
+            !behindServerError
+            ? []
+            : unmatchedErrors.filter { entry in
+                // Apache writes the status it sent ([409, #0]): a line with another status is another request's.
+                if let logged = Self.loggedStatus(entry.line), logged != answerStatus { return false }
+                if let key = Self.connectionKey(entry.line), foreignConnections.contains(key) { return false }
+                return !otherRequestPaths.contains { path in path.count > 1 && Self.mentions(entry.line, path) }
+            }
         var byCause: [Cause: [LogEntry]] = [:]
         for entry in unexplained { if let cause = LogClassifier.cause(of: entry.line) { byCause[cause, default: []].append(entry) } }
         for (cause, entries) in byCause.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -136,21 +144,25 @@ public struct LogCorrelator: Sendable {
             if let index = findings.firstIndex(where: { $0.cause == cause }) {
                 // The answer already pointed this way; the log says why.
                 findings[index].likelihood = .high
-                if findings[index].sign("server-failed-unexplained") != nil { findings[index].title += ": \(LogClassifier.describe(cause)), says its error log" }
+                if findings[index].sign("server-failed-unexplained") != nil {
+                    findings[index].title += ": \(LogClassifier.describe(cause)), says its error log"
+                }
                 findings[index].evidence += lines + ["the server logged this within \(window) s of the answer; the answer itself does not say it"]
                 findings[index].signs += entries.prefix(Self.perFinding).map { Self.sign("error-log-line", $0) }
                 for fix in LogClassifier.fixes(cause) where !findings[index].fixes.contains(fix) { findings[index].fixes.insert(fix, at: 0) }
             } else {
-                findings.append(Finding(
-                    cause: cause, likelihood: .medium, signs: entries.prefix(Self.perFinding).map { Self.sign("error-log-line", $0) },
-                    title: "the server logged \(LogClassifier.describe(cause)) that the answer does not show",
-                    resources: [requestPath],
-                    evidence: lines + ["these lines fall within \(window) s of the answer and name no other request"],
-                    fixes: LogClassifier.fixes(cause)))
+                findings.append(
+                    Finding(
+                        cause: cause, likelihood: .medium, signs: entries.prefix(Self.perFinding).map { Self.sign("error-log-line", $0) },
+                        title: "the server logged \(LogClassifier.describe(cause)) that the answer does not show",
+                        resources: [requestPath],
+                        evidence: lines + ["these lines fall within \(window) s of the answer and name no other request"],
+                        fixes: LogClassifier.fixes(cause)))
             }
         }
         if matchedAccess.isEmpty && matchedErrors.isEmpty && byCause.isEmpty {
-            notes.append("no log line within \(window) s of the answer names its resources (\(accessLines) access and \(errorLines) error lines read)")
+            notes.append(
+                "no log line within \(window) s of the answer names its resources (\(accessLines) access and \(errorLines) error lines read)")
         }
         return (findings.rankedByLikelihood(), notes)
     }
@@ -174,7 +186,10 @@ public struct LogCorrelator: Sendable {
             var rest = Substring(line)
             while let range = rest.firstRange(of: form) {
                 let after = rest[range.upperBound...].first
-                if after == nil || !(after!.isLetter || after!.isNumber || after! == "-" || after! == "_" || after! == "." && rest[range.upperBound...].dropFirst().first?.isLetter == true) {
+                if after == nil
+                    || !(after!.isLetter || after!.isNumber || after! == "-" || after! == "_"
+                        || after! == "." && rest[range.upperBound...].dropFirst().first?.isLetter == true)
+                {
                     return true
                 }
                 rest = rest[range.upperBound...]
@@ -218,23 +233,50 @@ enum LogClassifier {
     static let table: [(needles: [String], cause: Cause)] = [
         // Exception classes SabreDAV and Nextcloud name in their logs (nextcloud.log), most specific first.
         (["sabre\\dav\\exception\\locked", "sabre\\dav\\exception\\conflictinglock", "exception\\filelocked", "ocp\\lock\\lockedexception"], .lock),
-        (["sabre\\dav\\exception\\insufficientstorage", "ocp\\files\\notenoughspaceexception", "ocp\\files\\storagenotavailableexception"], .storage),
-        (["sabre\\dav\\exception\\notauthenticated", "sabre\\dav\\exception\\forbidden", "sabre\\dav\\exception\\needprivileges",
-          "connector\\sabre\\exception\\forbidden", "ocp\\files\\notpermittedexception"], .permission),
-        (["sabre\\dav\\exception\\notfound", "sabre\\dav\\exception\\conflict", "connector\\sabre\\exception\\invalidpath", "ocp\\files\\notfoundexception"], .path),
-        (["sabre\\dav\\exception\\methodnotallowed", "sabre\\dav\\exception\\serviceunavailable", "connector\\sabre\\exception\\entitytoolarge",
-          "sabre\\dav\\exception\\notimplemented"], .serverConfig),
-        (["sabre\\dav\\exception\\badrequest", "sabre\\dav\\exception\\unsupportedmediatype", "sabre\\dav\\exception\\reportnotsupported",
-          "sabre\\dav\\exception\\preconditionfailed", "sabre\\dav\\exception\\invalidsynctoken"], .client),
+        (
+            ["sabre\\dav\\exception\\insufficientstorage", "ocp\\files\\notenoughspaceexception", "ocp\\files\\storagenotavailableexception"],
+            .storage
+        ),
+        (
+            [
+                "sabre\\dav\\exception\\notauthenticated", "sabre\\dav\\exception\\forbidden", "sabre\\dav\\exception\\needprivileges",
+                "connector\\sabre\\exception\\forbidden", "ocp\\files\\notpermittedexception",
+            ], .permission
+        ),
+        (
+            [
+                "sabre\\dav\\exception\\notfound", "sabre\\dav\\exception\\conflict", "connector\\sabre\\exception\\invalidpath",
+                "ocp\\files\\notfoundexception",
+            ], .path
+        ),
+        (
+            [
+                "sabre\\dav\\exception\\methodnotallowed", "sabre\\dav\\exception\\serviceunavailable", "connector\\sabre\\exception\\entitytoolarge",
+                "sabre\\dav\\exception\\notimplemented",
+            ], .serverConfig
+        ),
+        (
+            [
+                "sabre\\dav\\exception\\badrequest", "sabre\\dav\\exception\\unsupportedmediatype", "sabre\\dav\\exception\\reportnotsupported",
+                "sabre\\dav\\exception\\preconditionfailed", "sabre\\dav\\exception\\invalidsynctoken",
+            ], .client
+        ),
         (["lock database", "locks could not be queried", "davlockdb"], .serverConfig),
         (["no space left", "enospc", "(28)", "oserror(28", "file too big for remaining disk space", "has written only", "quota"], .storage),
-        (["permission denied", "(13)", "password doesn't match", "password mismatch", "unauthorized request", "not found in user file",
-          "authentication failure", "user not found", "access forbidden by rule", "client denied by server configuration"], .permission),
+        (
+            [
+                "permission denied", "(13)", "password doesn't match", "password mismatch", "unauthorized request", "not found in user file",
+                "authentication failure", "user not found", "access forbidden by rule", "client denied by server configuration",
+            ], .permission
+        ),
         (["invalid \"destination\"", "destination uri", "destination header", "different scheme or port"], .proxy),
         (["request-size too long", "too large body", "limitrequestbody", "request body is larger"], .serverConfig),
         (["is locked", "lock token", "locked resource", "(423)"], .lock),
         (["depth of \"infinity\"", "depth infinity"], .serverConfig),
-        (["no such file or directory", "intermediate collection does not exist", "mkcol can create a collection only", "(2)", "does not exist"], .path),
+        (
+            ["no such file or directory", "intermediate collection does not exist", "mkcol can create a collection only", "(2)", "does not exist"],
+            .path
+        ),
     ]
 
     static func cause(of line: String) -> Cause? {
@@ -258,7 +300,12 @@ enum LogClassifier {
 
     static func fixes(_ cause: Cause) -> [Fix] {
         switch cause {
-        case .serverConfig: [Fix("Point DavLockDB (or the server's lock store) at a writable local path and install its DBM driver; check the limits the log names", .medium)]
+        case .serverConfig:
+            [
+                Fix(
+                    "Point DavLockDB (or the server's lock store) at a writable local path and install its DBM driver; check the limits the log names",
+                    .medium)
+            ]
         case .storage: FixBook.storage(server: .unknown)
         case .permission: [Fix("Give the server's user the file system rights the log names, or fix the credentials it rejects", .medium)]
         case .proxy: FixBook.proxyDestination(server: .unknown)

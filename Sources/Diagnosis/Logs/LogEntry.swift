@@ -34,7 +34,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
         guard let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]") else { return nil }
         let stamp = line[line.index(after: open)..<close]
         let time = parseCommonLogTime(stamp)
-        guard let quote = line[close...].firstIndex(of: "\""), let endQuote = line[line.index(after: quote)...].firstIndex(of: "\"") else { return nil }
+        guard let quote = line[close...].firstIndex(of: "\""), let endQuote = line[line.index(after: quote)...].firstIndex(of: "\"") else {
+            return nil
+        }
         let request = line[line.index(after: quote)..<endQuote].split(separator: " ")
         let after = line[line.index(after: endQuote)...].split(separator: " ")
         let status = after.first.flatMap { Int($0) }
@@ -42,15 +44,17 @@ public enum LogFormat: String, Sendable, CaseIterable {
             return LogEntry(kind: .access, time: time, method: nil, path: nil, status: status, level: nil, line: line, source: source)
         }
         let target = Href(String(request[1]))
-        return LogEntry(kind: .access, time: time, method: String(request[0]), path: target.displayPath,
-                        status: status, level: nil, line: line, source: source)
+        return LogEntry(
+            kind: .access, time: time, method: String(request[0]), path: target.displayPath,
+            status: status, level: nil, line: line, source: source)
     }
 
     /// `25/Nov/2026:11:36:13 +0000`.
     static func parseCommonLogTime(_ stamp: Substring) -> Int? {
         let parts = stamp.split(whereSeparator: { $0 == "/" || $0 == ":" || $0 == " " })
         guard parts.count >= 6, let day = Int(parts[0]), let month = HTTPDate.month(parts[1]), let year = Int(parts[2]),
-              let hour = Int(parts[3]), let minute = Int(parts[4]), let second = Int(parts[5]) else { return nil }
+            let hour = Int(parts[3]), let minute = Int(parts[4]), let second = Int(parts[5])
+        else { return nil }
         var epoch = HTTPDate.epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         if parts.count >= 7, let offset = Int(parts[6]), parts[6].count == 5 {
             let sign = offset < 0 ? -1 : 1
@@ -75,11 +79,14 @@ public enum LogFormat: String, Sendable, CaseIterable {
         if let stamp = field("time") {
             // 2026-11-25T11:36:13Z or with fraction/offset: read the civil part as UTC.
             let parts = stamp.split(whereSeparator: { "-T:.Z+ ".contains($0) }).compactMap { Int($0) }
-            if parts.count >= 6 { time = HTTPDate.epoch(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5]) }
+            if parts.count >= 6 {
+                time = HTTPDate.epoch(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5])
+            }
         }
         let path = field("path").map { Href($0).decodedPath ?? $0 }
-        return LogEntry(kind: .access, time: time, method: field("method"), path: path, status: field("status").flatMap { Int($0) },
-                        level: nil, line: line, source: source)
+        return LogEntry(
+            kind: .access, time: time, method: field("method"), path: path, status: field("status").flatMap { Int($0) },
+            level: nil, line: line, source: source)
     }
 
     /// Reads an error log line of Apache, nginx, lighttpd, WsgiDAV, rclone or Nextcloud (`nextcloud.log`);
@@ -95,7 +102,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
                 let parts = line[line.index(after: line.startIndex)..<close].split(separator: " ")
                 if parts.count == 5, let month = HTTPDate.month(parts[1]), let day = Int(parts[2]), let year = Int(parts[4]) {
                     let clock = parts[3].split(whereSeparator: { $0 == ":" || $0 == "." }).compactMap { Int($0) }
-                    if clock.count >= 3 { time = HTTPDate.epoch(year: year, month: month, day: day, hour: clock[0], minute: clock[1], second: clock[2]) }
+                    if clock.count >= 3 {
+                        time = HTTPDate.epoch(year: year, month: month, day: day, hour: clock[0], minute: clock[1], second: clock[2])
+                    }
                 }
                 let rest = line[line.index(after: close)...]
                 if let open = rest.firstIndex(of: "["), let end = rest[open...].firstIndex(of: "]") {
@@ -105,7 +114,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
         } else if line.count >= 19, let year = Int(line.prefix(4)) {
             // nginx `2026/11/25 11:36:14 [error]`, lighttpd `2026-11-25 11:36:15: (…)`, rclone `2026/11/25 11:36:17 ERROR :`
             let numbers = line.prefix(19).split(whereSeparator: { "/-: ".contains($0) }).compactMap { Int($0) }
-            if numbers.count >= 6 { time = HTTPDate.epoch(year: year, month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4], second: numbers[5]) }
+            if numbers.count >= 6 {
+                time = HTTPDate.epoch(year: year, month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4], second: numbers[5])
+            }
             let rest = line.dropFirst(19).trimmingASCIIWhitespace()
             if rest.hasPrefix("[") {
                 level = String(rest.dropFirst().prefix { $0 != "]" })

@@ -1,8 +1,9 @@
 import DAVCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads `nextcloud.log` (ownCloud's `owncloud.log` too): one JSON object a line with `reqId`, `level`
@@ -24,14 +25,25 @@ enum NextcloudLog {
     }
 
     struct Thrown: Decodable {
-        var Exception: String?
-        var Message: String?
-        var Previous: Cause?
+        var exception: String?
+        var message: String?
+        var previous: Cause?
+
+        private enum CodingKeys: String, CodingKey {
+            case exception = "Exception"
+            case message = "Message"
+            case previous = "Previous"
+        }
 
         /// The exception that led to it (`OCP\Lock\LockedException` behind `FileLocked`).
         struct Cause: Decodable {
-            var Exception: String?
-            var Message: String?
+            var exception: String?
+            var message: String?
+
+            private enum CodingKeys: String, CodingKey {
+                case exception = "Exception"
+                case message = "Message"
+            }
         }
     }
 
@@ -53,9 +65,9 @@ enum NextcloudLog {
         // The line as a person reads it: the request, then what was thrown (class and message), then who.
         var parts: [String] = []
         if let method = line.method, let path { parts.append("\(method) \(path)") }
-        if let thrown, let name = thrown.Exception {
-            parts.append("\(name): \(thrown.Message ?? "")")
-            if let previous = thrown.Previous, let name = previous.Exception { parts.append("after \(name): \(previous.Message ?? "")") }
+        if let thrown, let name = thrown.exception {
+            parts.append("\(name): \(thrown.message ?? "")")
+            if let previous = thrown.previous, let name = previous.exception { parts.append("after \(name): \(previous.message ?? "")") }
         } else if let message = line.message {
             parts.append(message)
         }
@@ -72,7 +84,8 @@ enum NextcloudLog {
     static func parseTime(_ stamp: String) -> Int? {
         let digits = stamp.split(whereSeparator: { "-T:.Z+ ".contains($0) })
         guard digits.count >= 6, let year = Int(digits[0]), let month = Int(digits[1]), let day = Int(digits[2]),
-              let hour = Int(digits[3]), let minute = Int(digits[4]), let second = Int(digits[5]) else { return nil }
+            let hour = Int(digits[3]), let minute = Int(digits[4]), let second = Int(digits[5])
+        else { return nil }
         var epoch = HTTPDate.epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         // The zone: the last `+hh:mm` or `-hh:mm` after the time.
         let afterTime = stamp.dropFirst(19)

@@ -18,28 +18,37 @@ enum ArrivalRule {
         let status = input.head?.status
         var found: [Finding] = []
         func lost(_ what: String, _ title: String, _ evidence: [String], _ fixes: [Fix], resources: [String]? = nil) {
-            found.append(Finding(
-                cause: .proxy, likelihood: .high, title: title, resources: resources ?? [input.context.requestPath],
-                evidence: evidence + ["the request carried \(what), so something between client and server removed or changed it"],
-                seen: ProxyRule.proxyHeaders(input.head),
-                fixes: fixes, status: status))
+            found.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, title: title, resources: resources ?? [input.context.requestPath],
+                    evidence: evidence + ["the request carried \(what), so something between client and server removed or changed it"],
+                    seen: ProxyRule.proxyHeaders(input.head),
+                    fixes: fixes, status: status))
         }
         let excerpt = input.bodyExcerpt.lowercased()
 
         // Depth: a finite Depth answered as infinity (refused as such, or listed too deep).
         if method == "PROPFIND", let sent = request.headers["Depth"], let depth = input.context.depth, depth != .infinity {
-            let refusedAsInfinity = (status == 403 || status == 207)
+            let refusedAsInfinity =
+                (status == 403 || status == 207)
                 && ((input.errorBody?.elements.map(\.name).contains(DAV.propfindFiniteDepth) ?? false)
                     || (input.collector?.failing.contains { $0.conditions.contains(DAV.propfindFiniteDepth.description) } ?? false)
                     || (status == 403 && excerpt.contains("infinity")))
             let tooDeep = (input.collector?.tooDeepCount ?? 0) > 0 && conforming.contains(input.server.kind)
             if refusedAsInfinity {
-                lost("Depth: \(sent)", "the server never received Depth: \(sent): it refused the PROPFIND as Depth: infinity",
-                    ["Depth: \(sent) was sent; the answer is the finite-depth refusal RFC 4918 §9.1 gives to a PROPFIND without Depth (which means infinity)"],
+                lost(
+                    "Depth: \(sent)", "the server never received Depth: \(sent): it refused the PROPFIND as Depth: infinity",
+                    [
+                        "Depth: \(sent) was sent; the answer is the finite-depth refusal RFC 4918 §9.1 gives to a PROPFIND without Depth (which means infinity)"
+                    ],
                     FixBook.proxyDroppedHeaders(["Depth"]))
             } else if tooDeep, let collector = input.collector {
-                lost("Depth: \(sent)", "the server never received Depth: \(sent): it listed \(Wording.resources(collector.tooDeepCount)) deeper than that",
-                    ["Depth: \(sent) was sent and the server that answered (\(input.server.kind.displayName)) honours Depth, yet the answer goes deeper (\(collector.tooDeep.first ?? "")): it was answered as Depth: infinity"],
+                lost(
+                    "Depth: \(sent)",
+                    "the server never received Depth: \(sent): it listed \(Wording.resources(collector.tooDeepCount)) deeper than that",
+                    [
+                        "Depth: \(sent) was sent and the server that answered (\(input.server.kind.displayName)) honours Depth, yet the answer goes deeper (\(collector.tooDeep.first ?? "")): it was answered as Depth: infinity"
+                    ],
                     FixBook.proxyDroppedHeaders(["Depth"]), resources: Array(collector.tooDeep.prefix(Finding.resourcesListed)))
             }
         }
@@ -50,9 +59,12 @@ enum ArrivalRule {
             let returned = Set(collector.records.prefix(50).flatMap { $0.properties.map(\.name) })
             let unasked = returned.subtracting(askedSet)
             if unasked.count >= 2, returned.intersection(askedSet).count < returned.count / 2 + 1 {
-                lost("a <D:prop> body naming \(asked.count) propert\(asked.count == 1 ? "y" : "ies")",
+                lost(
+                    "a <D:prop> body naming \(asked.count) propert\(asked.count == 1 ? "y" : "ies")",
                     "the server never received the PROPFIND body: it answered with properties that were not asked for",
-                    ["asked for \(asked.prefix(4).map(\.description).joined(separator: ", ")); the answer holds \(unasked.sorted().prefix(4).joined(separator: ", ")) instead, the allprop answer to an empty body"],
+                    [
+                        "asked for \(asked.prefix(4).map(\.description).joined(separator: ", ")); the answer holds \(unasked.sorted().prefix(4).joined(separator: ", ")) instead, the allprop answer to an empty body"
+                    ],
                     FixBook.proxyDroppedBody(method: method))
             }
         }
@@ -62,26 +74,34 @@ enum ArrivalRule {
             let status, status == 400 || status == 412 || status == 423 || status == 422,
             excerpt.contains("refresh") || excerpt.contains("no lock token") || excerpt.contains("if header") || excerpt.contains("\"if:\" header")
         {
-            lost("a <D:lockinfo> body", "the server never received the LOCK body: it took the request for a lock refresh",
-                ["a LOCK with a lockinfo body creates a lock; the server answered \(Wording.status(status)) as to a LOCK without a body, which refreshes an existing lock and needs an If header"],
+            lost(
+                "a <D:lockinfo> body", "the server never received the LOCK body: it took the request for a lock refresh",
+                [
+                    "a LOCK with a lockinfo body creates a lock; the server answered \(Wording.status(status)) as to a LOCK without a body, which refreshes an existing lock and needs an If header"
+                ],
                 FixBook.proxyDroppedBody(method: method))
         }
 
         // A body the server calls empty or missing (PROPPATCH, LOCK, REPORT, PROPFIND).
         if ["PROPPATCH", "LOCK", "REPORT", "PROPFIND"].contains(method), let body = request.body, !isBlank(body), found.isEmpty,
             let status, (400..<500).contains(status) || status == 500,
-            ["empty body", "no body", "missing body", "body is empty", "request body is empty", "no xml", "missing xml", "xml body",
-             "no content", "body expected", "empty request", "must not be empty"].contains(where: excerpt.contains)
+            [
+                "empty body", "no body", "missing body", "body is empty", "request body is empty", "no xml", "missing xml", "xml body",
+                "no content", "body expected", "empty request", "must not be empty",
+            ].contains(where: excerpt.contains)
         {
-            lost("a \(body.count)-byte XML body", "the server never received the \(method) body: it calls the body empty",
+            lost(
+                "a \(body.count)-byte XML body", "the server never received the \(method) body: it calls the body empty",
                 ["the server's answer (\(Wording.status(status))) says the body is empty or missing"], FixBook.proxyDroppedBody(method: method))
         }
 
         // Destination: the server asks for one that was sent.
-        if method == "COPY" || method == "MOVE", let destination = request.headers["Destination"], let status, status == 400 || status == 412 || status == 409,
+        if method == "COPY" || method == "MOVE", let destination = request.headers["Destination"], let status,
+            status == 400 || status == 412 || status == 409,
             StatusRule.saysHeaderMissing(input.bodyExcerpt, "destination")
         {
-            lost("Destination: \(destination)", "the server never received the Destination header",
+            lost(
+                "Destination: \(destination)", "the server never received the Destination header",
                 ["the answer (\(Wording.status(status))) says the Destination header is missing"], FixBook.proxyDroppedHeaders(["Destination"]))
         }
 
@@ -89,37 +109,50 @@ enum ArrivalRule {
         if method == "COPY" || method == "MOVE", request.headers["Overwrite"]?.trimmingASCIIWhitespace().uppercased() == "F", status == 204,
             conforming.contains(input.server.kind)
         {
-            lost("Overwrite: F", "the server never received Overwrite: F: it replaced the existing destination",
-                ["204 No Content means the destination existed and was replaced; with Overwrite: F the server must answer 412 instead (RFC 4918 §10.6)"],
+            lost(
+                "Overwrite: F", "the server never received Overwrite: F: it replaced the existing destination",
+                [
+                    "204 No Content means the destination existed and was replaced; with Overwrite: F the server must answer 412 instead (RFC 4918 §10.6)"
+                ],
                 FixBook.proxyDroppedHeaders(["Overwrite"]),
                 resources: [request.headers["Destination"].map { Href($0).displayPath } ?? input.context.requestPath])
         }
         // The proxy answered by itself: its own error page, not the WebDAV server's.
         if found.isEmpty, input.server.isProxy, let status, status >= 400 {
-            found.append(Finding(
-                cause: .proxy, likelihood: .high,
-                title: "\(input.server.kind.displayName.split(separator: " ").first ?? "the proxy") refused the \(method) itself (\(Wording.status(status))): it never reached the WebDAV server",
-                resources: [input.context.requestPath],
-                evidence: [input.server.evidence ?? "the answer is a proxy's own page", "\(method) \(input.context.requestPath) answered \(input.head?.statusLine ?? "")"],
-                fixes: FixBook.proxyRefusesMethod(method, proxy: input.server.kind), status: status))
+            found.append(
+                Finding(
+                    cause: .proxy, likelihood: .high,
+                    title:
+                        "\(input.server.kind.displayName.split(separator: " ").first ?? "the proxy") refused the \(method) itself (\(Wording.status(status))): it never reached the WebDAV server",
+                    resources: [input.context.requestPath],
+                    evidence: [
+                        input.server.evidence ?? "the answer is a proxy's own page",
+                        "\(method) \(input.context.requestPath) answered \(input.head?.statusLine ?? "")",
+                    ],
+                    fixes: FixBook.proxyRefusesMethod(method, proxy: input.server.kind), status: status))
         }
 
         // A Location naming another origin: the backend's own address (Host not passed on) or its scheme behind TLS.
-        if found.isEmpty, let location = input.head?.headers["Location"], input.context.urlKnown, let status, status == 201 || (300..<400).contains(status) {
+        if found.isEmpty, let location = input.head?.headers["Location"], input.context.urlKnown, let status,
+            status == 201 || (300..<400).contains(status)
+        {
             let target = Href(location)
             let asked = input.context.requestHref
             if target.scheme == nil || target.normalizedAuthority == asked.normalizedAuthority, status == 201,
                 let prefix = strippedPrefix(asked: input.context.requestPath, named: target.displayPath)
             {
-                lost("the path prefix \(prefix)", "the server names the new resource without the \(prefix) prefix asked for: a proxy strips it",
+                lost(
+                    "the path prefix \(prefix)", "the server names the new resource without the \(prefix) prefix asked for: a proxy strips it",
                     ["Location: \(location) (asked for \(input.context.requestPath))"],
                     FixBook.proxyHrefs(prefix: prefix, extra: nil, foreignOrigin: nil))
             } else if let authority = target.normalizedAuthority, let scheme = target.scheme {
                 let otherHost = authority != asked.normalizedAuthority
                 let downgraded = scheme == "http" && asked.scheme == "https" && !otherHost
                 if otherHost || downgraded {
-                    lost(otherHost ? "Host: \(asked.authority ?? "")" : "the https scheme",
-                        otherHost ? "the server names itself \(scheme)://\(target.authority ?? ""), not the address asked: Host is not passed through the proxy"
+                    lost(
+                        otherHost ? "Host: \(asked.authority ?? "")" : "the https scheme",
+                        otherHost
+                            ? "the server names itself \(scheme)://\(target.authority ?? ""), not the address asked: Host is not passed through the proxy"
                             : "the server thinks it serves http: TLS ends at a proxy in front that does not say so",
                         ["Location: \(location) (asked for \(input.context.request.url))"],
                         otherHost ? FixBook.proxyHost() : FixBook.proxyDestination(server: input.server.kind))
@@ -132,8 +165,11 @@ enum ArrivalRule {
         if found.isEmpty, status == 423, tokenCheckers.contains(input.server.kind),
             !PreconditionRule.conditions(of: request, method: method).filter({ if case .lockToken = $0 { true } else { false } }).isEmpty
         {
-            lost("an If header with a lock token", "the server never received the If header: it answers as to a request without a lock token",
-                ["\(input.server.kind.displayName) answers 412 Precondition Failed to a submitted token that matches no lock, and 423 Locked only when no token was submitted; the request submitted \(request.headers["If"] ?? "")"],
+            lost(
+                "an If header with a lock token", "the server never received the If header: it answers as to a request without a lock token",
+                [
+                    "\(input.server.kind.displayName) answers 412 Precondition Failed to a submitted token that matches no lock, and 423 Locked only when no token was submitted; the request submitted \(request.headers["If"] ?? "")"
+                ],
                 FixBook.proxyDroppedHeaders(["If"]))
         }
 
@@ -142,8 +178,12 @@ enum ArrivalRule {
             let expected = expectedRoot[method], let root = try? XMLTreeParser.parse(body, strict: false).root, root.name == expected,
             request.headers["Destination"] == nil
         {
-            lost("a well-formed <\(expected.name)> body", "the server never received the \(method) body: it calls a well-formed request malformed (400)",
-                ["the body sent is well-formed XML with the <D:\(expected.name)> root RFC 4918 asks for, yet \(input.server.kind.displayName) answered 400 Bad Request: it read an empty or cut body"],
+            lost(
+                "a well-formed <\(expected.name)> body",
+                "the server never received the \(method) body: it calls a well-formed request malformed (400)",
+                [
+                    "the body sent is well-formed XML with the <D:\(expected.name)> root RFC 4918 asks for, yet \(input.server.kind.displayName) answered 400 Bad Request: it read an empty or cut body"
+                ],
                 FixBook.proxyDroppedBody(method: method))
         }
 
@@ -151,8 +191,11 @@ enum ArrivalRule {
         if found.isEmpty, method == "LOCK", let sent = request.headers["Depth"], sent.trimmingASCIIWhitespace() == "0", status == 200,
             let granted = input.errorBody?.descendants(named: DAV.depth).first?.text.trimmingASCIIWhitespace().lowercased(), granted == "infinity"
         {
-            lost("Depth: 0", "the server never received Depth: 0: it granted a lock of depth infinity",
-                ["LOCK Depth: 0 was sent; the granted <D:activelock> says depth infinity, the default for a LOCK without Depth (RFC 4918 §9.10.3): every member is now locked too"],
+            lost(
+                "Depth: 0", "the server never received Depth: 0: it granted a lock of depth infinity",
+                [
+                    "LOCK Depth: 0 was sent; the granted <D:activelock> says depth infinity, the default for a LOCK without Depth (RFC 4918 §9.10.3): every member is now locked too"
+                ],
                 FixBook.proxyDroppedHeaders(["Depth"]))
         }
         return found
@@ -163,7 +206,8 @@ enum ArrivalRule {
 
     /// The leading segments of `asked` that `named` lacks, when `named` is `asked` without them.
     static func strippedPrefix(asked: String, named: String) -> String? {
-        let a = URLPath.withoutTrailingSlash(asked), n = URLPath.withoutTrailingSlash(named)
+        let a = URLPath.withoutTrailingSlash(asked)
+        let n = URLPath.withoutTrailingSlash(named)
         guard n.count < a.count, n.hasPrefix("/"), a.hasSuffix(n) else { return nil }
         let prefix = String(a.dropLast(n.count))
         return prefix.isEmpty || prefix == "/" || prefix.hasSuffix("/") ? nil : prefix

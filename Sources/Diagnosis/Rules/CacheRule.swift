@@ -11,15 +11,23 @@ enum CacheRule: Rule {
         let listing = method == "PROPFIND" || method == "REPORT"
         guard listing || head.status >= 400 else { return [] }
         let what = listing ? "the \(method) answer" : "the \(head.status) error"
-        return [Finding(
-            cause: .cache, likelihood: .high, title: "\(what) came from a shared cache, not from the server",
-            resources: [input.context.requestPath],
-            evidence: hit + [listing
-                ? "a listing changes with every write in the collection; a cached one hides new, changed and deleted members until it expires"
-                : "a cached error keeps answering after the fault is gone (a file created since still looks missing)"],
-            fixes: [Fix("Do not cache WebDAV methods: pass PROPFIND, REPORT and the other DAV methods to the backend (Varnish: return (pass) in vcl_recv; nginx: no proxy_cache for them, or proxy_cache_bypass; a CDN: bypass the DAV path)", .medium),
-                    Fix("Send Cache-Control: no-store (or private, no-cache) on DAV answers from the server", .easy)],
-            status: head.status)]
+        return [
+            Finding(
+                cause: .cache, likelihood: .high, title: "\(what) came from a shared cache, not from the server",
+                resources: [input.context.requestPath],
+                evidence: hit + [
+                    listing
+                        ? "a listing changes with every write in the collection; a cached one hides new, changed and deleted members until it expires"
+                        : "a cached error keeps answering after the fault is gone (a file created since still looks missing)"
+                ],
+                fixes: [
+                    Fix(
+                        "Do not cache WebDAV methods: pass PROPFIND, REPORT and the other DAV methods to the backend (Varnish: return (pass) in vcl_recv; nginx: no proxy_cache for them, or proxy_cache_bypass; a CDN: bypass the DAV path)",
+                        .medium),
+                    Fix("Send Cache-Control: no-store (or private, no-cache) on DAV answers from the server", .easy),
+                ],
+                status: head.status)
+        ]
     }
 
     /// The headers that show the answer was a cache hit, or nil for a miss or no cache at all.

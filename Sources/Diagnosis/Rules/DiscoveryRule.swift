@@ -35,16 +35,28 @@ enum DiscoveryRule {
             cause: .proxy, likelihood: .high, signs: [Sign("well-known-redirect-other-origin", subject: path, value: location)],
             title: "the \(service) discovery redirect leads to \(origin), not to the address the client used",
             resources: [path],
-            evidence: ["Location: \(location) (asked for \(asked))",
-                       "RFC 6764 §5: clients follow this redirect and keep talking to where it leads: an address only the proxy can reach, or plain http behind TLS",
-                       "a server behind a proxy builds absolute redirects from the Host and scheme it receives"],
-            fixes: [Fix("Pass the client's Host and scheme to the backend (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On, RequestHeader set X-Forwarded-Proto https)", .easy),
-                    Fix("Or rewrite the Location on the way back (nginx proxy_redirect; Apache ProxyPassReverse), or answer the well-known path at the proxy itself with a redirect to the public URL", .easy)],
+            evidence: [
+                "Location: \(location) (asked for \(asked))",
+                "RFC 6764 §5: clients follow this redirect and keep talking to where it leads: an address only the proxy can reach, or plain http behind TLS",
+                "a server behind a proxy builds absolute redirects from the Host and scheme it receives",
+            ],
+            fixes: [
+                Fix(
+                    "Pass the client's Host and scheme to the backend (nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme; Apache: ProxyPreserveHost On, RequestHeader set X-Forwarded-Proto https)",
+                    .easy),
+                Fix(
+                    "Or rewrite the Location on the way back (nginx proxy_redirect; Apache ProxyPassReverse), or answer the well-known path at the proxy itself with a redirect to the public URL",
+                    .easy),
+            ],
             status: status)
     }
 
     static func notes(_ input: RuleInput) -> [String] {
-        guard let service = service(input), let head = input.head, (300..<400).contains(head.status), let location = head.headers["Location"] else { return [] }
-        return ["RFC 6764 discovery: \(input.context.requestPath) leads to \(location), where the client asks for DAV:current-user-principal and then the \(service) home set"]
+        guard let service = service(input), let head = input.head, (300..<400).contains(head.status), let location = head.headers["Location"] else {
+            return []
+        }
+        return [
+            "RFC 6764 discovery: \(input.context.requestPath) leads to \(location), where the client asks for DAV:current-user-principal and then the \(service) home set"
+        ]
     }
 }

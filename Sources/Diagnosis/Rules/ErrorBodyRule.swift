@@ -17,9 +17,12 @@ enum ErrorBodyRule {
         guard let head = input.head, head.status >= 400, let reading = read(input) else { return [] }
         let path = input.context.requestPath
         // The server's own words are the reason; the status line and the Server header only say who spoke.
-        return [Finding(cause: reading.cause, likelihood: .high, title: reading.title, resources: [path],
-                        evidence: ["\(input.context.method) \(path) answered \(head.statusLine)", reading.quote],
-                        seen: input.server.evidence.map { [$0] } ?? [], fixes: reading.fixes, status: head.status)]
+        return [
+            Finding(
+                cause: reading.cause, likelihood: .high, title: reading.title, resources: [path],
+                evidence: ["\(input.context.method) \(path) answered \(head.statusLine)", reading.quote],
+                seen: input.server.evidence.map { [$0] } ?? [], fixes: reading.fixes, status: head.status)
+        ]
     }
 
     static func read(_ input: RuleInput) -> Reading? {
@@ -31,7 +34,9 @@ enum ErrorBodyRule {
         for condition in conditions {
             if let reading = precondition(condition, path: path, server: server) { return reading }
         }
-        if let exception = sabreException(input.errorBody), let reading = sabre(exception, message: sabreMessage(input.errorBody), path: path, server: server) {
+        if let exception = sabreException(input.errorBody),
+            let reading = sabre(exception, message: sabreMessage(input.errorBody), path: path, server: server)
+        {
             return reading
         }
         if let reading = destinationRefused(input) { return reading }
@@ -50,7 +55,8 @@ enum ErrorBodyRule {
         let target = Href(destination.trimmingASCIIWhitespace()).displayPath
         return Reading(
             cause: .permission, title: "the destination \(target) refuses \(input.context.method): it is in a read-only share",
-            quote: "the body says \"Destination URI had an error\": Apache looked the Destination up with the same method and was refused there (\(Wording.status(status)))",
+            quote:
+                "the body says \"Destination URI had an error\": Apache looked the Destination up with the same method and was refused there (\(Wording.status(status)))",
             fixes: FixBook.readOnly(path: URLPath.parent(of: URLPath.withoutTrailingSlash(target)), server: input.server.kind))
     }
 
@@ -59,36 +65,57 @@ enum ErrorBodyRule {
         let quote = "<D:error> names \(name) (the server's own reason)"
         switch name {
         case DAV.validSyncToken:
-            return Reading(cause: .cache, title: "the sync token the client holds for \(path) is no longer valid",
+            return Reading(
+                cause: .cache, title: "the sync token the client holds for \(path) is no longer valid",
                 quote: quote + ": RFC 6578 §3.2 — the token is unknown, expired, or from before the collection was recreated",
                 fixes: [Fix("Drop the stored token and synchronise again from scratch (a sync-collection REPORT with an empty sync-token)", .easy)])
         case DAV.supportedReport:
-            return Reading(cause: .serverConfig, title: "\(path) does not offer the report that was asked for",
+            return Reading(
+                cause: .serverConfig, title: "\(path) does not offer the report that was asked for",
                 quote: quote + ": RFC 3253 §3.6 — the report is not in the resource's DAV:supported-report-set",
-                fixes: [Fix("Ask \(path) for its DAV:supported-report-set (PROPFIND Depth 0) and send a report it lists; a calendar or address-book report must go to a calendar or address-book collection, not to a principal, a home or a plain folder", .easy)])
+                fixes: [
+                    Fix(
+                        "Ask \(path) for its DAV:supported-report-set (PROPFIND Depth 0) and send a report it lists; a calendar or address-book report must go to a calendar or address-book collection, not to a principal, a home or a plain folder",
+                        .easy)
+                ])
         case DAV.numberOfMatchesWithinLimits:
-            return Reading(cause: .serverConfig, title: "the server will not answer a report this large on \(path)",
+            return Reading(
+                cause: .serverConfig, title: "the server will not answer a report this large on \(path)",
                 quote: quote + ": RFC 6578 §3.7 / RFC 5323 — more results than the server's limit",
                 fixes: [Fix("Ask again with a smaller DAV:limit/nresults, or raise the server's result limit", .medium)])
         case CalDAV.validFilter, CalDAV.supportedFilterCondition, CardDAV.supportedFilterCondition:
-            return Reading(cause: .serverConfig, title: "the server does not take the query's filter on \(path)",
+            return Reading(
+                cause: .serverConfig, title: "the server does not take the query's filter on \(path)",
                 quote: quote + ": RFC 4791 §7.8 / RFC 6352 §8.6 — a filter element or value the server cannot evaluate",
-                fixes: [Fix("Send a simpler filter (component and time-range only), or fetch the objects with a multiget and filter in the client", .medium)])
+                fixes: [
+                    Fix(
+                        "Send a simpler filter (component and time-range only), or fetch the objects with a multiget and filter in the client",
+                        .medium)
+                ])
         case CalDAV.supportedCalendarData, CardDAV.supportedAddressData:
-            return Reading(cause: .serverConfig, title: "the server cannot return object data in the media type asked for",
+            return Reading(
+                cause: .serverConfig, title: "the server cannot return object data in the media type asked for",
                 quote: quote + ": RFC 4791 §9.6 / RFC 6352 §10.4",
                 fixes: [Fix("Ask for text/calendar 2.0 (calendar-data) or text/vcard 3.0 (address-data), which every server supports", .easy)])
         case CalDAV.noUIDConflict, CardDAV.noUIDConflict:
-            return Reading(cause: .cache, title: "another resource in this collection already holds the UID the client uploads",
+            return Reading(
+                cause: .cache, title: "another resource in this collection already holds the UID the client uploads",
                 quote: quote + ": RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 — the client's map from UIDs to hrefs is stale",
-                fixes: [Fix("Synchronise the collection again and update the existing resource (its href is inside <D:href> of the error) instead of creating a new one", .easy)])
+                fixes: [
+                    Fix(
+                        "Synchronise the collection again and update the existing resource (its href is inside <D:href> of the error) instead of creating a new one",
+                        .easy)
+                ])
         case DAV.needPrivileges:
-            return Reading(cause: .permission, title: "the user lacks a privilege on \(path)", quote: quote + ": RFC 3744 §7.1.1",
+            return Reading(
+                cause: .permission, title: "the user lacks a privilege on \(path)", quote: quote + ": RFC 3744 §7.1.1",
                 fixes: FixBook.permission([path], status: 403, server: server))
         case DAV.quotaNotExceeded, DAV.sufficientDiskSpace:
-            return Reading(cause: .storage, title: "no space left to store \(path)", quote: quote + ": RFC 4331 §6", fixes: FixBook.storage(server: server))
+            return Reading(
+                cause: .storage, title: "no space left to store \(path)", quote: quote + ": RFC 4331 §6", fixes: FixBook.storage(server: server))
         case DAV.cannotModifyProtectedProperty:
-            return Reading(cause: .permission, title: "a protected property of \(path) cannot be changed", quote: quote + ": RFC 4918 §16",
+            return Reading(
+                cause: .permission, title: "a protected property of \(path) cannot be changed", quote: quote + ": RFC 4918 §16",
                 fixes: [Fix("Do not PROPPATCH live properties the server computes; change the resource itself instead", .easy)])
         default:
             return nil
@@ -108,7 +135,9 @@ enum ErrorBodyRule {
         let kind = exception.split(separator: "\\").last.map(String.init) ?? exception
         let quote = "SabreDAV says \(exception)\(message.map { ": \"\($0.prefix(200))\"" } ?? "")"
         // A message can name a more precise cause than its class (a full disk behind a generic exception).
-        if let message, let said = Self.message(message, path: path, server: server) { return Reading(cause: said.cause, title: said.title, quote: quote, fixes: said.fixes) }
+        if let message, let said = Self.message(message, path: path, server: server) {
+            return Reading(cause: said.cause, title: said.title, quote: quote, fixes: said.fixes)
+        }
         switch kind {
         case "Locked", "ConflictingLock", "LockTokenMatchesRequestUri":
             return Reading(cause: .lock, title: "\(path) is locked", quote: quote, fixes: FixBook.lock(roots: [path], server: server))
@@ -116,16 +145,22 @@ enum ErrorBodyRule {
             return Reading(cause: .path, title: "\(path) does not exist", quote: quote, fixes: FixBook.notFound(server: server))
         case "Conflict":
             let parent = URLPath.parent(of: path)
-            return Reading(cause: .path, title: "the parent collection \(parent) does not exist", quote: quote, fixes: FixBook.missingParent(parent, server: server))
+            return Reading(
+                cause: .path, title: "the parent collection \(parent) does not exist", quote: quote,
+                fixes: FixBook.missingParent(parent, server: server))
         case "Forbidden", "NeedPrivileges", "NotAuthenticated":
-            return Reading(cause: .permission, title: "\(path) is refused to this user", quote: quote,
+            return Reading(
+                cause: .permission, title: "\(path) is refused to this user", quote: quote,
                 fixes: FixBook.permission([path], status: kind == "NotAuthenticated" ? 401 : 403, server: server))
         case "InsufficientStorage":
             return Reading(cause: .storage, title: "no space left to store \(path)", quote: quote, fixes: FixBook.storage(server: server))
         case "InvalidSyncToken":
-            return precondition(DAV.validSyncToken, path: path, server: server).map { Reading(cause: $0.cause, title: $0.title, quote: quote, fixes: $0.fixes) }
+            return precondition(DAV.validSyncToken, path: path, server: server).map {
+                Reading(cause: $0.cause, title: $0.title, quote: quote, fixes: $0.fixes)
+            }
         case "MethodNotAllowed", "NotImplemented", "ReportNotSupported", "UnsupportedMediaType":
-            return Reading(cause: .serverConfig, title: "the server does not support this request on \(path)", quote: quote,
+            return Reading(
+                cause: .serverConfig, title: "the server does not support this request on \(path)", quote: quote,
                 fixes: FixBook.methodNotAllowed("the method", allow: nil, server: server))
         default:
             return nil
@@ -142,30 +177,59 @@ enum ErrorBodyRule {
 
     /// What each server says, by meaning (lower case; Apache, lighttpd, nginx, WsgiDAV, rclone, Radicale, Xandikos texts).
     static let phrases: [Phrase] = [
-        Phrase(needles: ["no space left on device", "errno 28", "enospc", "insufficient storage", "disk full", "quota exceeded",
-                         "not enough space", "not enough free space", "diskquota"],
+        Phrase(
+            needles: [
+                "no space left on device", "errno 28", "enospc", "insufficient storage", "disk full", "quota exceeded",
+                "not enough space", "not enough free space", "diskquota",
+            ],
             cause: .storage, title: { "the server ran out of space storing \($0)" }, fixes: { FixBook.storage(server: $1) }),
-        Phrase(needles: ["read-only file system", "errno 30", "erofs"],
+        Phrase(
+            needles: ["read-only file system", "errno 30", "erofs"],
             cause: .permission, title: { "the file system behind \($0) is mounted read-only" },
-            fixes: { _, _ in [Fix("Remount the file system read-write (or point the share at a writable one); nothing in the WebDAV configuration can fix this", .medium)] }),
-        Phrase(needles: ["permission denied", "errno 13", "eacces", "access is denied"],
+            fixes: { _, _ in
+                [
+                    Fix(
+                        "Remount the file system read-write (or point the share at a writable one); nothing in the WebDAV configuration can fix this",
+                        .medium)
+                ]
+            }),
+        Phrase(
+            needles: ["permission denied", "errno 13", "eacces", "access is denied"],
             cause: .permission, title: { "the server's own account may not write \($0) on disk" },
-            fixes: { _, _ in [Fix("Give the server's user (www-data, nginx, the rclone or WsgiDAV process owner) access to that directory only", .medium)] }),
-        Phrase(needles: ["must be xml compatible", "control characters", "not xml compatible", "invalid xml character"],
+            fixes: { _, _ in
+                [Fix("Give the server's user (www-data, nginx, the rclone or WsgiDAV process owner) access to that directory only", .medium)]
+            }),
+        Phrase(
+            needles: ["must be xml compatible", "control characters", "not xml compatible", "invalid xml character"],
             cause: .payload, title: { "the server cannot write a name under \($0) into XML, so the whole answer fails" },
-            fixes: { _, _ in [Fix("Rename the files whose names hold control characters (XML 1.0 cannot carry them), or upgrade the server to one that escapes or skips them", .medium)] }),
-        Phrase(needles: ["unicodeencodeerror", "unicodedecodeerror", "surrogates not allowed", "invalid utf-8", "not valid utf-8"],
+            fixes: { _, _ in
+                [
+                    Fix(
+                        "Rename the files whose names hold control characters (XML 1.0 cannot carry them), or upgrade the server to one that escapes or skips them",
+                        .medium)
+                ]
+            }),
+        Phrase(
+            needles: ["unicodeencodeerror", "unicodedecodeerror", "surrogates not allowed", "invalid utf-8", "not valid utf-8"],
             cause: .payload, title: { "the server cannot encode a name under \($0): a file name on disk is not UTF-8" },
-            fixes: { _, _ in [Fix("Rename the files whose names are not UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR); the server cannot list them", .medium)] }),
-        Phrase(needles: ["cannot put to a collection", "is a collection", "is a directory"],
+            fixes: { _, _ in
+                [Fix("Rename the files whose names are not UTF-8 (convmv -f latin1 -t utf-8 -r --notest DIR); the server cannot list them", .medium)]
+            }),
+        Phrase(
+            needles: ["cannot put to a collection", "is a collection", "is a directory"],
             cause: .path, title: { "\($0) is a collection: PUT cannot write a folder" },
             fixes: { path, _ in [Fix("PUT a file inside it (\(URLPath.withoutTrailingSlash(path))/NAME); a collection is made with MKCOL", .easy)] }),
-        Phrase(needles: ["directory browsing is not enabled"],
+        Phrase(
+            needles: ["directory browsing is not enabled"],
             cause: .serverConfig, title: { "GET of the collection \($0) is switched off (no directory listing)" },
-            fixes: { _, _ in [Fix("List it with PROPFIND, or enable the server's directory browser for that share (WsgiDAV: dir_browser.enable)", .easy)] }),
-        Phrase(needles: ["inter-realm copy/move", "across shares", "cross-share"],
+            fixes: { _, _ in
+                [Fix("List it with PROPFIND, or enable the server's directory browser for that share (WsgiDAV: dir_browser.enable)", .easy)]
+            }),
+        Phrase(
+            needles: ["inter-realm copy/move", "across shares", "cross-share"],
             cause: .serverConfig, title: { "the server cannot COPY or MOVE \($0) into another share" },
-            fixes: { _, _ in [Fix("Copy between shares with GET and PUT, or map both paths into one share (WsgiDAV: one provider for both)", .medium)] }),
+            fixes: { _, _ in [Fix("Copy between shares with GET and PUT, or map both paths into one share (WsgiDAV: one provider for both)", .medium)]
+            }),
     ]
 
     /// A server's own words in an HTML page or a plain-text body.
@@ -173,8 +237,9 @@ enum ErrorBodyRule {
         let lower = text.lowercased()
         for phrase in phrases {
             guard let needle = phrase.needles.first(where: lower.contains) else { continue }
-            return Reading(cause: phrase.cause, title: phrase.title(path), quote: "the body says \"\(excerpt(around: needle, in: text))\"",
-                           fixes: phrase.fixes(path, server))
+            return Reading(
+                cause: phrase.cause, title: phrase.title(path), quote: "the body says \"\(excerpt(around: needle, in: text))\"",
+                fixes: phrase.fixes(path, server))
         }
         return nil
     }

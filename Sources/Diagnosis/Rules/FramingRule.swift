@@ -45,7 +45,8 @@ enum FramingRule: Rule {
 
     static func rule(_ kind: FramingFault.Kind) -> String {
         switch kind {
-        case .lengthWithChunked: "a sender must not send Content-Length with Transfer-Encoding; a recipient must treat the pair as an error or ignore the length, and a proxy must not forward it"
+        case .lengthWithChunked:
+            "a sender must not send Content-Length with Transfer-Encoding; a recipient must treat the pair as an error or ignore the length, and a proxy must not forward it"
         case .chunkedOnHTTP10: "chunked is an HTTP/1.1 coding; an HTTP/1.0 recipient reads the chunk sizes as part of the body"
         case .conflictingLengths: "differing Content-Length values make the message unrecoverable; the recipient must treat it as an error"
         case .badChunkSize: "each chunk starts with its size in hex, and the data must be exactly that long"

@@ -31,59 +31,73 @@ enum PathRule: Rule {
                     cause: .path, likelihood: .high,
                     title: "\(Wording.resources(real.count)) not found (404)", resources: real.prefix(Finding.resourcesListed).map(\.path),
                     resourceCount: real.count, evidence: evidence,
-                    fixes: reasons.isEmpty ? FixBook.notFound(server: input.server.kind) : FixBook.multigetMissing(collection: input.context.requestPath,
-                        elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
+                    fixes: reasons.isEmpty
+                        ? FixBook.notFound(server: input.server.kind)
+                        : FixBook.multigetMissing(
+                            collection: input.context.requestPath,
+                            elsewhere: misses.contains { $0.miss == .otherCollection || $0.miss == .collection }),
                     status: 404)
                 finding.signs = misses.map { $0.miss.sign($0.path) } + hints
                 findings.append(finding)
             }
             if !probes.isEmpty {
-                findings.append(Finding(
-                    cause: .path, likelihood: .low, title: "\(Wording.resources(probes.count)) that clients probe for do not exist (harmless)",
-                    resources: probes.map(\.path), evidence: ["Finder and Windows look for .DS_Store, ._*, desktop.ini on their own; a 404 is the right answer"],
-                    fixes: [Fix("Nothing to fix; filter these names out of logs and alerts", .easy)], status: 404))
+                findings.append(
+                    Finding(
+                        cause: .path, likelihood: .low, title: "\(Wording.resources(probes.count)) that clients probe for do not exist (harmless)",
+                        resources: probes.map(\.path),
+                        evidence: ["Finder and Windows look for .DS_Store, ._*, desktop.ini on their own; a 404 is the right answer"],
+                        fixes: [Fix("Nothing to fix; filter these names out of logs and alerts", .easy)], status: 404))
             }
         }
         let conflicts = input.failing([409])
         if !conflicts.isEmpty {
             let parents = Array(Set(conflicts.map { URLPath.parent(of: $0.path) })).sorted()
-            findings.append(Finding(
-                cause: .path, title: "\(Wording.resources(conflicts.count)) refused with 409 Conflict (missing parent collection)",
-                resources: conflicts.prefix(Finding.resourcesListed).map(\.path), resourceCount: conflicts.count,
-                evidence: ["409 on a member usually means its parent does not exist: \(Wording.list(parents))"],
-                fixes: FixBook.missingParent(parents.first ?? "/", server: input.server.kind), status: 409))
+            findings.append(
+                Finding(
+                    cause: .path, title: "\(Wording.resources(conflicts.count)) refused with 409 Conflict (missing parent collection)",
+                    resources: conflicts.prefix(Finding.resourcesListed).map(\.path), resourceCount: conflicts.count,
+                    evidence: ["409 on a member usually means its parent does not exist: \(Wording.list(parents))"],
+                    fixes: FixBook.missingParent(parents.first ?? "/", server: input.server.kind), status: 409))
         }
         let moved = input.failing([301, 302, 307, 308])
         if !moved.isEmpty {
-            findings.append(Finding(
-                cause: .path, likelihood: .medium, title: "\(Wording.resources(moved.count)) moved (3xx inside the 207)",
-                resources: moved.map(\.path), evidence: moved.prefix(5).map { "\($0.path) answered \(Wording.status($0.status ?? 0))" },
-                fixes: [Fix("Use the new location the server gives (<D:location>)", .easy)]))
+            findings.append(
+                Finding(
+                    cause: .path, likelihood: .medium, title: "\(Wording.resources(moved.count)) moved (3xx inside the 207)",
+                    resources: moved.map(\.path), evidence: moved.prefix(5).map { "\($0.path) answered \(Wording.status($0.status ?? 0))" },
+                    fixes: [Fix("Use the new location the server gives (<D:location>)", .easy)]))
         }
         if collector.tooDeepCount > 0, let depth = input.context.depth {
-            findings.append(Finding(
-                cause: .path, likelihood: .medium,
-                title: "\(Wording.resources(collector.tooDeepCount)) deeper than the Depth: \(depth) that was asked",
-                resources: collector.tooDeep, resourceCount: collector.tooDeepCount,
-                evidence: ["a Depth: \(depth) PROPFIND of \(input.context.requestPath) may list only \(depth == .zero ? "the resource itself" : "it and its direct members")"],
-                fixes: [Fix("Check that the Depth header reaches the server (a proxy may drop it), and that the server honours it", .medium)]))
+            findings.append(
+                Finding(
+                    cause: .path, likelihood: .medium,
+                    title: "\(Wording.resources(collector.tooDeepCount)) deeper than the Depth: \(depth) that was asked",
+                    resources: collector.tooDeep, resourceCount: collector.tooDeepCount,
+                    evidence: [
+                        "a Depth: \(depth) PROPFIND of \(input.context.requestPath) may list only \(depth == .zero ? "the resource itself" : "it and its direct members")"
+                    ],
+                    fixes: [Fix("Check that the Depth header reaches the server (a proxy may drop it), and that the server honours it", .medium)]))
         }
         if !collector.collectionsWithoutSlash.isEmpty {
-            findings.append(Finding(
-                cause: .path, likelihood: .medium,
-                title: "collections named without their trailing slash",
-                resources: collector.collectionsWithoutSlash.map { Href($0).displayPath },
-                evidence: ["\(collector.collectionsWithoutSlash.first ?? "") is a collection but its href does not end in /",
-                           "clients that match the self entry or join names by string miss it or build wrong URLs (catalog PATH-04, PATH-10)"],
-                fixes: [Fix("Ask for collections with a trailing slash; the server should name them with one", .easy)]))
+            findings.append(
+                Finding(
+                    cause: .path, likelihood: .medium,
+                    title: "collections named without their trailing slash",
+                    resources: collector.collectionsWithoutSlash.map { Href($0).displayPath },
+                    evidence: [
+                        "\(collector.collectionsWithoutSlash.first ?? "") is a collection but its href does not end in /",
+                        "clients that match the self entry or join names by string miss it or build wrong URLs (catalog PATH-04, PATH-10)",
+                    ],
+                    fixes: [Fix("Ask for collections with a trailing slash; the server should name them with one", .easy)]))
         }
         if collector.outOfScopeCount > 0, ProxyRule.prefixMapping(input) == nil {
-            findings.append(Finding(
-                cause: .path, likelihood: .medium,
-                title: "\(Wording.resources(collector.outOfScopeCount)) outside the requested collection \(input.context.requestPath)",
-                resources: collector.outOfScope, resourceCount: collector.outOfScopeCount,
-                evidence: ["hrefs should lie at or under the Request-URI \(input.context.requestPath)"],
-                fixes: [Fix("Check the URL asked for (a typo or a stale bookmark), and the server's base path configuration", .easy)]))
+            findings.append(
+                Finding(
+                    cause: .path, likelihood: .medium,
+                    title: "\(Wording.resources(collector.outOfScopeCount)) outside the requested collection \(input.context.requestPath)",
+                    resources: collector.outOfScope, resourceCount: collector.outOfScopeCount,
+                    evidence: ["hrefs should lie at or under the Request-URI \(input.context.requestPath)"],
+                    fixes: [Fix("Check the URL asked for (a typo or a stale bookmark), and the server's base path configuration", .easy)]))
         }
         return findings
     }
@@ -116,8 +130,12 @@ struct NearMatchIndex {
     func nearMatch(for path: String) -> String? { near(path).map(Self.hint) }
 
     static func hint(_ near: Sign) -> String {
-        let how = ["name-differs-in-normalisation": "same name in another Unicode normalisation, NFC vs NFD", "name-differs-by-trailing-slash": "differs by a trailing slash",
-                   "name-differs-in-case": "differs in case", "name-encoded-differently": "encoded once too often or too rarely"][near.kind] ?? near.kind
+        let how =
+            [
+                "name-differs-in-normalisation": "same name in another Unicode normalisation, NFC vs NFD",
+                "name-differs-by-trailing-slash": "differs by a trailing slash",
+                "name-differs-in-case": "differs in case", "name-encoded-differently": "encoded once too often or too rarely",
+            ][near.kind] ?? near.kind
         return "did you mean \(near.value ?? "")? (\(how))"
     }
 

@@ -20,40 +20,52 @@ enum PermissionRule: Rule {
                 evidence.append("403 per resource inside a 207 is an access rule or ACL on those resources; the rest of the request succeeded")
             }
             if let e = input.server.evidence { evidence.append(e) }
-            findings.append(Finding(
-                cause: .permission, title: "\(Wording.resources(total)) refused with \(Wording.status(code))",
-                resources: Array(subtrees.prefix(Finding.resourcesListed)), resourceCount: total, evidence: evidence,
-                fixes: FixBook.permission(subtrees, status: code, server: input.server.kind), status: code))
+            findings.append(
+                Finding(
+                    cause: .permission, title: "\(Wording.resources(total)) refused with \(Wording.status(code))",
+                    resources: Array(subtrees.prefix(Finding.resourcesListed)), resourceCount: total, evidence: evidence,
+                    fixes: FixBook.permission(subtrees, status: code, server: input.server.kind), status: code))
         }
         for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 401 || key.status == 403 {
             if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || ServerConfigRule.isProtected(key.name) {
-                findings.append(Finding(
-                    cause: .permission, likelihood: .high,
-                    title: "\(key.name) is protected: the server will not let it be changed",
-                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
-                    evidence: [failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
-                        ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
-                        : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"],
-                    fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
-                    status: key.status))
+                findings.append(
+                    Finding(
+                        cause: .permission, likelihood: .high,
+                        title: "\(key.name) is protected: the server will not let it be changed",
+                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        evidence: [
+                            failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
+                                ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
+                                : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"
+                        ],
+                        fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
+                        status: key.status))
             } else if input.context.method == "PROPPATCH", !key.name.isDAV, failure.conditions.isEmpty, key.status == 403 {
                 // A dead property (outside DAV:) refused while the resource is writable: the server keeps none.
-                findings.append(Finding(
-                    cause: .serverConfig, likelihood: .high,
-                    title: "the server does not store the dead property \(key.name) (403)",
-                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
-                    evidence: ["PROPPATCH of \(key.name), a property no RFC defines (a client's own, such as Windows' Win32 times), came back 403 with no precondition: the server has no dead-property storage, or refuses this namespace",
-                               "Windows and Office set such properties on every save; a server that refuses them makes those saves fail"],
-                    fixes: [Fix("Use a server (or a configuration) that stores dead properties: Apache DavLockDB/mod_dav_fs keeps them; rclone, Xandikos and nginx do not", .medium)],
-                    status: key.status))
+                findings.append(
+                    Finding(
+                        cause: .serverConfig, likelihood: .high,
+                        title: "the server does not store the dead property \(key.name) (403)",
+                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        evidence: [
+                            "PROPPATCH of \(key.name), a property no RFC defines (a client's own, such as Windows' Win32 times), came back 403 with no precondition: the server has no dead-property storage, or refuses this namespace",
+                            "Windows and Office set such properties on every save; a server that refuses them makes those saves fail",
+                        ],
+                        fixes: [
+                            Fix(
+                                "Use a server (or a configuration) that stores dead properties: Apache DavLockDB/mod_dav_fs keeps them; rclone, Xandikos and nginx do not",
+                                .medium)
+                        ],
+                        status: key.status))
             } else {
-                findings.append(Finding(
-                    cause: .permission, likelihood: .medium,
-                    title: "the property \(key.name) is refused (\(Wording.status(key.status))) on \(Wording.resources(failure.count))",
-                    resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
-                    evidence: ["a propstat with \(Wording.status(key.status)) holds \(key.name): the resource is readable, this property is not"],
-                    fixes: [Fix("Ask without \(key.name), or grant read-acl/property access for it to this user", .medium)],
-                    status: key.status))
+                findings.append(
+                    Finding(
+                        cause: .permission, likelihood: .medium,
+                        title: "the property \(key.name) is refused (\(Wording.status(key.status))) on \(Wording.resources(failure.count))",
+                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        evidence: ["a propstat with \(Wording.status(key.status)) holds \(key.name): the resource is readable, this property is not"],
+                        fixes: [Fix("Ask without \(key.name), or grant read-acl/property access for it to this user", .medium)],
+                        status: key.status))
             }
         }
         return findings

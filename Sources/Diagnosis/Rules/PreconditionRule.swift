@@ -40,36 +40,67 @@ enum PreconditionRule {
         let method = input.context.method
         let conditions = conditions(of: input.context.request, method: method)
         func finding(_ cause: Cause, _ title: String, _ fixes: [Fix], _ extra: [String], resources: [String]? = nil) -> Finding {
-            Finding(cause: cause, likelihood: .high, title: title, resources: resources ?? [path], evidence: evidence + extra, fixes: fixes, status: 412)
+            Finding(
+                cause: cause, likelihood: .high, title: title, resources: resources ?? [path], evidence: evidence + extra, fixes: fixes, status: 412)
         }
         // A lock token weighs more than an ETag beside it: clients send both, and the lock is what changed hands.
         if case .lockToken(let token)? = conditions.first(where: { if case .lockToken = $0 { true } else { false } }) {
-            return [finding(.lock, "the lock token sent for \(path) is not a lock the server holds there (412)",
-                [Fix("Refresh the lock token the client holds (PROPFIND lockdiscovery shows the current one), then retry", .easy)],
-                ["If submits \(token); the server matched it with no lock on \(path): the lock expired, was released, or is another resource's (RFC 4918 §10.4)"])]
+            return [
+                finding(
+                    .lock, "the lock token sent for \(path) is not a lock the server holds there (412)",
+                    [Fix("Refresh the lock token the client holds (PROPFIND lockdiscovery shows the current one), then retry", .easy)],
+                    [
+                        "If submits \(token); the server matched it with no lock on \(path): the lock expired, was released, or is another resource's (RFC 4918 §10.4)"
+                    ])
+            ]
         }
-        if let overwrite = conditions.first(where: { if case .overwriteFalse = $0 { true } else { false } }), case .overwriteFalse(let destination) = overwrite {
-            return [finding(.path, "\(destination) already exists and Overwrite: F forbids replacing it (412)",
-                [Fix("Choose another destination name, or send Overwrite: T to replace \(destination)", .easy)],
-                ["Overwrite: F was sent; RFC 4918 §9.8.4 answers 412 when the destination exists"], resources: [destination])]
+        if let overwrite = conditions.first(where: { if case .overwriteFalse = $0 { true } else { false } }),
+            case .overwriteFalse(let destination) = overwrite
+        {
+            return [
+                finding(
+                    .path, "\(destination) already exists and Overwrite: F forbids replacing it (412)",
+                    [Fix("Choose another destination name, or send Overwrite: T to replace \(destination)", .easy)],
+                    ["Overwrite: F was sent; RFC 4918 §9.8.4 answers 412 when the destination exists"], resources: [destination])
+            ]
         }
         if conditions.contains(.noneMatchAny) {
-            return [finding(.cache, "\(path) already exists, though the client sent If-None-Match: * to create it only if new (412)",
-                [Fix("The client's view of the collection is stale: list it again (PROPFIND Depth 1 or a sync-collection REPORT) and update the existing resource with If-Match", .easy)],
-                ["If-None-Match: * asks the server to refuse when the resource exists (RFC 9110 §13.1.2): another client created it since this one last synchronised"])]
+            return [
+                finding(
+                    .cache, "\(path) already exists, though the client sent If-None-Match: * to create it only if new (412)",
+                    [
+                        Fix(
+                            "The client's view of the collection is stale: list it again (PROPFIND Depth 1 or a sync-collection REPORT) and update the existing resource with If-Match",
+                            .easy)
+                    ],
+                    [
+                        "If-None-Match: * asks the server to refuse when the resource exists (RFC 9110 §13.1.2): another client created it since this one last synchronised"
+                    ])
+            ]
         }
         if let etag = conditions.first(where: { if case .etag = $0 { true } else { false } }), case .etag(let header, let value) = etag {
             let weak = value.contains("W/") ? " (a weak W/ ETag never matches for a write)" : ""
-            return [finding(.cache, "the client's copy of \(path) is stale: its ETag no longer matches (412)",
-                [Fix("Fetch \(path) again (GET, or PROPFIND getetag), merge the change, and retry with the new ETag", .easy)],
-                ["\(header): \(value) did not match the current ETag\(weak): the resource changed since the client read it (RFC 9110 §13.1.1)"])]
+            return [
+                finding(
+                    .cache, "the client's copy of \(path) is stale: its ETag no longer matches (412)",
+                    [Fix("Fetch \(path) again (GET, or PROPFIND getetag), merge the change, and retry with the new ETag", .easy)],
+                    ["\(header): \(value) did not match the current ETag\(weak): the resource changed since the client read it (RFC 9110 §13.1.1)"])
+            ]
         }
         if case .unmodifiedSince(let date)? = conditions.first {
-            return [finding(.cache, "\(path) changed after \(date), the date the client's copy is from (412)",
-                [Fix("Fetch \(path) again and retry", .easy)], ["If-Unmodified-Since: \(date)"])]
+            return [
+                finding(
+                    .cache, "\(path) changed after \(date), the date the client's copy is from (412)",
+                    [Fix("Fetch \(path) again and retry", .easy)], ["If-Unmodified-Since: \(date)"])
+            ]
         }
-        return [finding(.lock, "a precondition failed on \(path) (412), though the request set none of its own",
-            [Fix("Compare the request as sent with what reached the server (davdoctor proxy); read the server's error log", .medium)],
-            ["the request carried no If, If-Match, If-None-Match or Overwrite: F, so the condition came from elsewhere (a proxy adding headers, or the server's lock check)"])]
+        return [
+            finding(
+                .lock, "a precondition failed on \(path) (412), though the request set none of its own",
+                [Fix("Compare the request as sent with what reached the server (davdoctor proxy); read the server's error log", .medium)],
+                [
+                    "the request carried no If, If-Match, If-None-Match or Overwrite: F, so the condition came from elsewhere (a proxy adding headers, or the server's lock check)"
+                ])
+        ]
     }
 }

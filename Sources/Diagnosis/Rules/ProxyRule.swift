@@ -15,18 +15,24 @@ enum ProxyRule: Rule {
             if other.scheme != request.scheme { differs.append("scheme (\(other.scheme ?? "?") instead of \(request.scheme ?? "?"))") }
             if other.scheme != request.scheme { signs.append(Sign("href-scheme-differs", subject: request.scheme, value: other.scheme)) }
             let host = { (a: String?) in a.map { String($0.split(separator: ":").first ?? "") } }
-            if host(other.normalizedAuthority) != host(request.normalizedAuthority) { differs.append("host (\(host(other.authority) ?? "?") instead of \(host(request.authority) ?? "?"))") }
+            if host(other.normalizedAuthority) != host(request.normalizedAuthority) {
+                differs.append("host (\(host(other.authority) ?? "?") instead of \(host(request.authority) ?? "?"))")
+            }
             if host(other.normalizedAuthority) != host(request.normalizedAuthority) {
                 signs.append(Sign("href-host-differs", subject: host(request.authority), value: host(other.authority)))
+            } else if other.normalizedAuthority != request.normalizedAuthority {
+                differs.append("port")
             }
-            else if other.normalizedAuthority != request.normalizedAuthority { differs.append("port") }
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: signs,
-                title: "\(Wording.resources(entry.count)) named with \(origin), not \(requestOrigin)",
-                resources: entry.examples.map { Href($0).displayPath }, resourceCount: entry.count,
-                evidence: ["the hrefs differ in \(differs.joined(separator: " and ")): the backend builds absolute URLs from its own address, which a proxy in front does not rewrite",
-                           "rclone ≥ 1.74 drops such items; other clients follow them past the proxy"], seen: proxyHeaders(input.head),
-                fixes: FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: origin)))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, signs: signs,
+                    title: "\(Wording.resources(entry.count)) named with \(origin), not \(requestOrigin)",
+                    resources: entry.examples.map { Href($0).displayPath }, resourceCount: entry.count,
+                    evidence: [
+                        "the hrefs differ in \(differs.joined(separator: " and ")): the backend builds absolute URLs from its own address, which a proxy in front does not rewrite",
+                        "rclone ≥ 1.74 drops such items; other clients follow them past the proxy",
+                    ], seen: proxyHeaders(input.head),
+                    fixes: FixBook.proxyHrefs(prefix: nil, extra: nil, foreignOrigin: origin)))
         }
         if let mapping = prefixMapping(input) {
             let title: String
@@ -44,27 +50,41 @@ enum ProxyRule: Rule {
             case .mapped(let asked, let named):
                 sign = Sign("collection-mapped", subject: asked, value: named)
                 title = "the server names the collection asked for \(named), not \(asked): something in between maps one path to the other"
-                fixes = [Fix("Map the proxy location to the same path on the backend (\(asked) → \(asked)), or have the proxy rewrite hrefs and Destination both ways (Apache ProxyPassReverse and ProxyHTMLURLMap; nginx sub_filter on every href, not once)", .medium)]
+                fixes = [
+                    Fix(
+                        "Map the proxy location to the same path on the backend (\(asked) → \(asked)), or have the proxy rewrite hrefs and Destination both ways (Apache ProxyPassReverse and ProxyHTMLURLMap; nginx sub_filter on every href, not once)",
+                        .medium)
+                ]
             }
-            var evidence = ["asked for \(input.context.requestPath), the answer names \(collector.outOfScope.first ?? "?")",
-                            "the path prefix is stripped or added between client and backend, so the next request goes outside the proxied location"]
+            var evidence = [
+                "asked for \(input.context.requestPath), the answer names \(collector.outOfScope.first ?? "?")",
+                "the path prefix is stripped or added between client and backend, so the next request goes outside the proxied location",
+            ]
             if collector.outOfScopeCount < collector.responseCount {
-                evidence.append("\(collector.responseCount - collector.outOfScopeCount) of \(collector.responseCount) hrefs do carry the path asked for: the rewrite reaches only some of them (nginx sub_filter_once on, or a rule that matches the first occurrence)")
+                evidence.append(
+                    "\(collector.responseCount - collector.outOfScopeCount) of \(collector.responseCount) hrefs do carry the path asked for: the rewrite reaches only some of them (nginx sub_filter_once on, or a rule that matches the first occurrence)"
+                )
             }
-            findings.append(Finding(
-                cause: .proxy, likelihood: .high, signs: [sign], title: title,
-                resources: topmost(collector.outOfScope), resourceCount: collector.outOfScopeCount,
-                evidence: evidence, seen: proxyHeaders(input.head), fixes: fixes))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: .high, signs: [sign], title: title,
+                    resources: topmost(collector.outOfScope), resourceCount: collector.outOfScopeCount,
+                    evidence: evidence, seen: proxyHeaders(input.head), fixes: fixes))
         }
         let gateway = input.failing([502])
         if !gateway.isEmpty {
             let destination = input.context.request.headers["Destination"]
-            findings.append(Finding(
-                cause: .proxy, likelihood: destination != nil ? .high : .medium,
-                title: "\(Wording.resources(gateway.count)) answered 502 Bad Gateway",
-                resources: gateway.map(\.path),
-                evidence: [destination.map { "Destination: \($0) — the server calls it another server; behind a TLS-terminating proxy its scheme or host no longer matches" } ?? "502 per resource: the server refused to act on another server"],
-                fixes: FixBook.proxyDestination(server: input.server.kind), status: 502))
+            findings.append(
+                Finding(
+                    cause: .proxy, likelihood: destination != nil ? .high : .medium,
+                    title: "\(Wording.resources(gateway.count)) answered 502 Bad Gateway",
+                    resources: gateway.map(\.path),
+                    evidence: [
+                        destination.map {
+                            "Destination: \($0) — the server calls it another server; behind a TLS-terminating proxy its scheme or host no longer matches"
+                        } ?? "502 per resource: the server refused to act on another server"
+                    ],
+                    fixes: FixBook.proxyDestination(server: input.server.kind), status: 502))
         }
         return findings
     }
@@ -117,7 +137,9 @@ enum ProxyRule: Rule {
         }
         // The resource asked for, named by another path: its own response comes first and holds the others.
         if let own = collector.records.first.map(\.path), !inScope(own), input.context.depth != .zero || collector.responseCount == 1,
-            sample.allSatisfy({ URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(own) || URLPath.isWithin($0, own.hasSuffix("/") ? own : own + "/") }),
+            sample.allSatisfy({
+                URLPath.withoutTrailingSlash($0) == URLPath.withoutTrailingSlash(own) || URLPath.isWithin($0, own.hasSuffix("/") ? own : own + "/")
+            }),
             // The same name in another case or normalisation is the server's own leniency (PathRule), not a rewrite.
             URLPath.withoutTrailingSlash(own).lowercased() != request.lowercased()
         {

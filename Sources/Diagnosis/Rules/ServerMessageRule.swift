@@ -25,19 +25,24 @@ enum ServerMessageRule: Rule {
                 cause: .storage, likelihood: .medium, signs: signs,
                 title: "Apache could not create the property database beside \(first): \(folder) has no room for a new file",
                 resources: resources, resourceCount: failure.count,
-                evidence: ["\(key.name) came back \(Wording.status(500)) with Apache's own words: \"\(said)\"",
-                           "mod_dav keeps dead properties in a DBM file in the .DAV folder beside the resource and opens it read-write, creating it, to store one (mod_dav_fs dbm.c); the file system refused that new file in \(folder)",
-                           "a disk fills by itself (blocks or inodes), while a folder Apache may not write or a read-only mount is someone's change and refuses every upload there too; davdoctor check --allow-writes tells them apart with a scratch write"],
+                evidence: [
+                    "\(key.name) came back \(Wording.status(500)) with Apache's own words: \"\(said)\"",
+                    "mod_dav keeps dead properties in a DBM file in the .DAV folder beside the resource and opens it read-write, creating it, to store one (mod_dav_fs dbm.c); the file system refused that new file in \(folder)",
+                    "a disk fills by itself (blocks or inodes), while a folder Apache may not write or a read-only mount is someone's change and refuses every upload there too; davdoctor check --allow-writes tells them apart with a scratch write",
+                ],
                 seen: input.server.evidence.map { [$0] } ?? [],
                 fixes: FixBook.storage(server: input.server.kind), status: 500)
             storage.because = storage.evidence[1]
             findings.append(storage)
-            findings.append(Finding(
-                cause: .permission, likelihood: .medium, signs: signs,
-                title: "or Apache's user may not write \(folder) (or its .DAV folder), or the file system is mounted read-only",
-                resources: resources, resourceCount: failure.count,
-                evidence: ["the same refusal comes from a folder (or a .DAV folder) owned by another user than the one Apache runs as, and from a read-only mount (EACCES, EROFS)"],
-                fixes: FixBook.unwritableStorage(path: folder, server: input.server.kind), status: 500))
+            findings.append(
+                Finding(
+                    cause: .permission, likelihood: .medium, signs: signs,
+                    title: "or Apache's user may not write \(folder) (or its .DAV folder), or the file system is mounted read-only",
+                    resources: resources, resourceCount: failure.count,
+                    evidence: [
+                        "the same refusal comes from a folder (or a .DAV folder) owned by another user than the one Apache runs as, and from a read-only mount (EACCES, EROFS)"
+                    ],
+                    fixes: FixBook.unwritableStorage(path: folder, server: input.server.kind), status: 500))
         }
         return findings
     }

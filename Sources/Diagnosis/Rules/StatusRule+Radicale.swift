@@ -23,13 +23,18 @@ extension StatusRule {
         let readOnly = FixBook.unwritableStorage(path: path, server: .radicale)
         switch method {
         case "PUT", "PROPPATCH", "MKCOL", "MKCALENDAR", "MOVE", "DELETE":
-            let why = method == "DELETE"
+            let why =
+                method == "DELETE"
                 ? "Radicale maps no failure of a DELETE to a status, and removing needs no room: the file system refused the removal (a read-only mount, or a folder the server may not write)"
                 : "Radicale answers a \(method) with 507 when the disk is full and 403 when the file system denies access (it reads the errno); its 500 is the refusal it does not name, a read-only file system (EROFS)"
             return make(.permission, .medium, "the storage behind \(path) takes no write (500): a read-only mount", readOnly, [why])
         case "PROPFIND", "REPORT", "GET", "HEAD":
-            return make(.storage, .medium, "Radicale could not write its cache while reading \(path) (500): the disk may be full", FixBook.storage(server: .radicale),
-                ["Radicale writes its caches (.Radicale.cache: items, sync tokens, history) while it answers a \(method), and lets only a PermissionError there pass: a read that fails with 500 most often met a storage folder with no room left (ENOSPC)"])
+            return make(
+                .storage, .medium, "Radicale could not write its cache while reading \(path) (500): the disk may be full",
+                FixBook.storage(server: .radicale),
+                [
+                    "Radicale writes its caches (.Radicale.cache: items, sync tokens, history) while it answers a \(method), and lets only a PermissionError there pass: a read that fails with 500 most often met a storage folder with no room left (ENOSPC)"
+                ])
                 + make(.permission, .low, "or the storage folder is mounted read-only", readOnly, [])
         default:
             return nil

@@ -26,18 +26,30 @@ extension StatusRule {
         let repository = URLPath.parent(of: URLPath.withoutTrailingSlash(path))
         switch method {
         case "PUT":
-            return make(.permission, .high, "\(repository) takes no write (500): a read-only mount, or a repository the server may not write", readOnly,
-                ["\(store) answers a PUT that runs out of room with 507 (store/git.py turns ENOSPC into it); its bare 500 is any other refusal of the file system: EROFS or EACCES"])
+            return make(
+                .permission, .high, "\(repository) takes no write (500): a read-only mount, or a repository the server may not write", readOnly,
+                [
+                    "\(store) answers a PUT that runs out of room with 507 (store/git.py turns ENOSPC into it); its bare 500 is any other refusal of the file system: EROFS or EACCES"
+                ])
         case "COPY", "MOVE":
-            return make(.permission, .medium, "the \(method) could not be written (500): a read-only mount", readOnly,
-                ["\(store) answers a \(method) with 507 when room runs out and 403 when the file system denies access; its bare 500 is the refusal it does not name, a read-only file system (EROFS)"])
+            return make(
+                .permission, .medium, "the \(method) could not be written (500): a read-only mount", readOnly,
+                [
+                    "\(store) answers a \(method) with 507 when room runs out and 403 when the file system denies access; its bare 500 is the refusal it does not name, a read-only file system (EROFS)"
+                ])
         case "DELETE":
-            return make(.permission, .medium, "\(path) could not be removed (500): its repository takes no write", readOnly,
-                ["\(store) removes an item by committing a tree without it and names no failure of that: removing needs next to no room, so the 500 is a read-only mount or a repository the server may not write"])
+            return make(
+                .permission, .medium, "\(path) could not be removed (500): its repository takes no write", readOnly,
+                [
+                    "\(store) removes an item by committing a tree without it and names no failure of that: removing needs next to no room, so the 500 is a read-only mount or a repository the server may not write"
+                ])
                 + make(.storage, .low, "or the disk is too full even for the commit", FixBook.storage(server: .xandikos), [])
         case "PROPPATCH", "MKCOL", "MKCALENDAR":
-            return make(.storage, .medium, "the collection's settings could not be written (500): the disk may be full", FixBook.storage(server: .xandikos),
-                ["\(store) stores a collection's properties in its .xandikos file and commits it; it maps no failure of that to a status, so a 500 is a full disk (a disk fills by itself) or a read-only mount — davdoctor check --allow-writes tells which"])
+            return make(
+                .storage, .medium, "the collection's settings could not be written (500): the disk may be full", FixBook.storage(server: .xandikos),
+                [
+                    "\(store) stores a collection's properties in its .xandikos file and commits it; it maps no failure of that to a status, so a 500 is a full disk (a disk fills by itself) or a read-only mount — davdoctor check --allow-writes tells which"
+                ])
                 + make(.permission, .medium, "or the store is mounted read-only", readOnly, [])
         default:
             return nil

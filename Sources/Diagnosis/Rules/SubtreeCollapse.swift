@@ -14,12 +14,19 @@ enum SubtreeCollapse {
         var whole: [String: Bool] = [:]
         func isWhole(_ path: String) -> Bool {
             if let known = whole[path] { return known }
-            guard let record = byPath[path], record.isCollection else { whole[path] = false; return false }
+            guard let record = byPath[path], record.isCollection else {
+                whole[path] = false
+                return false
+            }
             let members = membersPerCollection[path] ?? 0
             var result = (failingMembers[path] ?? 0) == members
             if result && members > 0 {
-                for (other, otherRecord) in byPath where otherRecord.isCollection && URLPath.withoutTrailingSlash(URLPath.parent(of: other)) == path && other != path {
-                    if !isWhole(other) { result = false; break }
+                for (other, otherRecord) in byPath
+                where otherRecord.isCollection && URLPath.withoutTrailingSlash(URLPath.parent(of: other)) == path && other != path {
+                    if !isWhole(other) {
+                        result = false
+                        break
+                    }
                 }
             }
             whole[path] = result

@@ -7,7 +7,8 @@ import Transcripts
 /// `davdoctor analyze`: read a 207 (or any WebDAV answer) offline and name the cause.
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Analyze a saved WebDAV answer: a bare XML body, `curl -i` or `curl -v` output, a HAR file, a client's log (rclone --dump, OkHttp/DAVx5, Cyberduck, davfs2), or - for stdin.",
+        abstract:
+            "Analyze a saved WebDAV answer: a bare XML body, `curl -i` or `curl -v` output, a HAR file, a client's log (rclone --dump, OkHttp/DAVx5, Cyberduck, davfs2), or - for stdin.",
         discussion: """
             A HAR file (browser dev tools, mitmproxy, check --save-har) or a client's log (rclone -vv --dump headers,bodies,
             OkHttp at level BODY as in DAVx5's debug log, Cyberduck's transcript, davfs2's debug syslog) holds several

@@ -41,9 +41,11 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
     var allowWrites = false
 
-    @Option(name: .customLong("client"), help: ArgumentHelp(
-        "Check what a client needs from this server (repeatable or comma-separated).",
-        valueName: "windows|finder|office|davfs2|rclone|davx5|winscp|gvfs|all"))
+    @Option(
+        name: .customLong("client"),
+        help: ArgumentHelp(
+            "Check what a client needs from this server (repeatable or comma-separated).",
+            valueName: "windows|finder|office|davfs2|rclone|davx5|winscp|gvfs|all"))
     var clientNames: [String] = []
 
     @OptionGroup var output: OutputOptions
@@ -71,7 +73,9 @@ struct Check: AsyncParsableCommand {
         let second = try Result { try secondUser.flatMap { try Credentials.resolve(userFlag: $0, url: url) } }.orExit()
         let request = try Result { try live.request(to: url) }.orExit()
         // --save-har without --save records into a directory of its own, removed once the HAR is written.
-        let scratch = saveHAR != nil && save == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-har-\(UUID().uuidString)").path : nil
+        let scratch =
+            saveHAR != nil && save == nil
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("davdoctor-har-\(UUID().uuidString)").path : nil
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
         let recorder = try Result { try (save ?? scratch).map { try ExchangeRecorder(directory: $0) } }.orExit()
         let client = try Result { try live.client(credentials: credentials) }.orExit()
@@ -79,7 +83,8 @@ struct Check: AsyncParsableCommand {
         let interrupt = Interrupt()
 
         let plan = CheckPlan(
-            request: request, second: second, hasCredentials: credentials != nil, userName: credentials?.user, allowWrites: allowWrites, clients: clients)
+            request: request, second: second, hasCredentials: credentials != nil, userName: credentials?.user, allowWrites: allowWrites,
+            clients: clients)
         let outcome: CheckResult
         do {
             outcome = try await CheckRunner.check(plan, client: client, recorder: recorder, progress: progress, interrupt: interrupt)

@@ -2,10 +2,11 @@ import ArgumentParser
 import DAVClient
 import DAVCore
 import Diagnosis
-import Reports
 import Foundation
+import Reports
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `davdoctor diff`: what changed per resource between two answers to the same request.

@@ -94,13 +94,18 @@ struct LabCommand: AsyncParsableCommand {
     func printList() throws {
         let scenarios = try Result { try ScenarioCatalog.all() }.orExit()
         if output.format == .json {
-            struct Entry: Encodable { var name, cause, description: String; var resources: [String] }
+            struct Entry: Encodable {
+                var name, cause, description: String
+                var resources: [String]
+            }
             print(try Self.json(scenarios.map { Entry(name: $0.name, cause: $0.cause, description: $0.description, resources: $0.resources ?? []) }))
             return
         }
         let width = scenarios.map(\.name.count).max() ?? 0
         for scenario in scenarios {
-            print(scenario.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + scenario.cause.padding(toLength: 15, withPad: " ", startingAt: 0) + scenario.description)
+            print(
+                scenario.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + scenario.cause.padding(toLength: 15, withPad: " ", startingAt: 0) + scenario.description)
         }
     }
 
@@ -135,8 +140,10 @@ struct LabCommand: AsyncParsableCommand {
             if expected { named += 1 }
             if output.format != .text {
                 let first = result.analysis.findings.first
-                entries.append(DemoEntry(name: chosen.name, cause: chosen.cause, status: result.analysis.status, diagnosed: first?.cause.rawValue ?? "none",
-                                         title: first?.title, resources: first?.resources ?? []))
+                entries.append(
+                    DemoEntry(
+                        name: chosen.name, cause: chosen.cause, status: result.analysis.status, diagnosed: first?.cause.rawValue ?? "none",
+                        title: first?.title, resources: first?.resources ?? []))
                 continue
             }
             let status = result.analysis.status.map { "\($0) \(HTTPStatus.reason(for: $0))" } ?? "no answer"
@@ -162,7 +169,8 @@ struct LabCommand: AsyncParsableCommand {
 
     static func check(_ server: LabServer, interrupt: Interrupt) async throws -> CheckResult {
         let credentials = server.credentials()
-        return try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials)) { client in
+        return try await DAVClient.withClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), credentials: credentials))
+        { client in
             try await CheckRunner.check(
                 CheckPlan(request: server.request(), hasCredentials: credentials != nil), client: client, recorder: nil,
                 progress: Progress(enabled: false), interrupt: interrupt)
@@ -178,7 +186,7 @@ struct LabCommand: AsyncParsableCommand {
             for source in sources {
                 source.setEventHandler {
                     if once.set() {
-                        sources.forEach { $0.cancel() }
+                        for source in sources { source.cancel() }
                         continuation.resume()
                     }
                 }

@@ -2,10 +2,11 @@ import ArgumentParser
 import DAVCore
 import Diagnosis
 import Reports
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension LogFormat: ExpressibleByArgument {}
@@ -13,7 +14,8 @@ extension LogFormat: ExpressibleByArgument {}
 /// `davdoctor logs`: attach the server's own log lines to a report's findings.
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Match a report's failing resources with server access and error logs (Apache, nginx, lighttpd, davdoctor, WsgiDAV, rclone, Nextcloud).",
+        abstract:
+            "Match a report's failing resources with server access and error logs (Apache, nginx, lighttpd, davdoctor, WsgiDAV, rclone, Nextcloud).",
         discussion: """
             REPORT.json is what `analyze` or `check` wrote with --format json (its "time" comes from the answer's Date header).
             Logs may be gzip-rotated (.gz). Times without a zone are read as UTC.
@@ -62,7 +64,8 @@ struct Logs: ParsableCommand {
             }
         }.orExit()
         let requestPath = Href(model.request.url.isEmpty ? "/" : model.request.url).displayPath
-        var correlator = LogCorrelator(findings: model.findings, requestPath: requestPath, time: model.epoch, window: window, answerStatus: model.status)
+        var correlator = LogCorrelator(
+            findings: model.findings, requestPath: requestPath, time: model.epoch, window: window, answerStatus: model.status)
         let day = model.epoch.map { $0 - $0 % 86_400 }
         for file in access {
             var number = 0
@@ -94,7 +97,8 @@ struct Logs: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(model), as: UTF8.self))
         default:
-            let heading = "\(model.request.method) \(model.request.url)\(model.time.map { "  at \($0)" } ?? "")\nlogs: \(correlator.accessLines) access and \(correlator.errorLines) error lines read, window ±\(window) s"
+            let heading =
+                "\(model.request.method) \(model.request.url)\(model.time.map { "  at \($0)" } ?? "")\nlogs: \(correlator.accessLines) access and \(correlator.errorLines) error lines read, window ±\(window) s"
             print(FindingsText.render(findings, notes: model.notes, heading: heading), terminator: "")
         }
         throw findings.isEmpty ? ExitStatus.clean : ExitStatus.findings

@@ -28,7 +28,9 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var live: LiveRequestOptions
 
-    @Flag(name: .customLong("allow-writes"), help: "COPY, MOVE, a PUT with If and an UNLOCK through the proxy inside a scratch collection, removed afterwards.")
+    @Flag(
+        name: .customLong("allow-writes"),
+        help: "COPY, MOVE, a PUT with If and an UNLOCK through the proxy inside a scratch collection, removed afterwards.")
     var allowWrites = false
 
     @OptionGroup var output: OutputOptions
@@ -49,7 +51,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let result: AnalysisResult
         do {
             result = try await CheckRunner.compareThroughProxy(
-                direct: requests.0, via: requests.1, allowWrites: allowWrites, client: client, progress: Progress(enabled: false), interrupt: Interrupt())
+                direct: requests.0, via: requests.1, allowWrites: allowWrites, client: client, progress: Progress(enabled: false),
+                interrupt: Interrupt())
         } catch let error as DAVClientError {
             try? await client.shutdown()
             printError(error.description)

@@ -84,7 +84,9 @@ struct Serve: AsyncParsableCommand {
         let shared = try openSharedStores(configuration)
         let storage = try FileSystemStorage(root: root, uploadTag: shared?.uploadTag)
         var options = DAVServerOptions(storage: storage, access: access)
-        do { try options.apply(configuration.limits) } catch let invalid as DAVServerOptions.InvalidLimit { throw ValidationError(invalid.description) }
+        do { try options.apply(configuration.limits) } catch let invalid as DAVServerOptions.InvalidLimit {
+            throw ValidationError(invalid.description)
+        }
         let history = configuration.limits?.syncHistory ?? 100_000
         options.changes = MemoryChangeLog(capacity: history)
         if let shared {
@@ -125,9 +127,10 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "davdoctor.serve")
         logger.logLevel = .warning
-        let mode = (access.requiresAuthentication
-            ? "\(access.accounts.count) user(s), Basic authentication"
-            : "read-write, no authentication" + (loopback ? ", loopback only" : ""))
+        let mode =
+            (access.requiresAuthentication
+                ? "\(access.accounts.count) user(s), Basic authentication"
+                : "read-write, no authentication" + (loopback ? ", loopback only" : ""))
             + (shared.map { ", store \($0.location)" } ?? "")
         let host = self.host
         let app = DAVServer.makeApplication(options: options, host: host, port: port, logger: logger) { port in

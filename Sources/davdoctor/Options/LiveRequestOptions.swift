@@ -65,8 +65,9 @@ struct LiveRequestOptions: ParsableArguments {
 
     /// A client with these TLS settings and timeouts, signing in as `credentials`.
     func client(credentials: Credentials?) throws -> DAVClient {
-        try DAVClient(configuration: .init(
-            connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
-            insecure: insecure, caCertificate: cacert, credentials: credentials))
+        try DAVClient(
+            configuration: .init(
+                connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout), requestTimeout: .seconds(max(timeout, 120)),
+                insecure: insecure, caCertificate: cacert, credentials: credentials))
     }
 }

@@ -1,7 +1,8 @@
-@testable import DAVClient
 import DAVCore
 import DAVTesting
 import Foundation
+
+@testable import DAVClient
 
 /// An Apache httpd with mod_dav and mod_auth_digest configured here, since the peer scripts only
 /// offer Basic: `/digest/` needs Digest (MD5, qop=auth; the only algorithm mod_auth_digest has) as

@@ -30,14 +30,18 @@ enum Listeners {
         let openssl = try Need.executable("openssl")
         let certificate = work + "/cert.pem"
         let key = work + "/key.pem"
-        try Processes.run(openssl, [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ])
+        try Processes.run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         let port = Processes.freePort()
-        let process = try Processes.Background(openssl, [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet",
-        ])
+        let process = try Processes.Background(
+            openssl,
+            [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet",
+            ])
         do {
             try Processes.waitForPort(port)
         } catch {

@@ -1,7 +1,7 @@
 /// RFC 4918 §15: the values of live properties that clients parse.
 enum PropertyChecks {
     /// `isCollection`: the response's ``Response/isCollection``, when the caller has it already.
-    static func check(_ response: Response, isCollection: Bool? = nil, at where_: String, into linter: inout Linter) {
+    static func check(_ response: Response, isCollection: Bool? = nil, at location: String, into linter: inout Linter) {
         for propstat in response.propstats where propstat.status?.code.map({ (200..<300).contains($0) }) ?? false {
             // By index, not `for property in`: the loop would copy every property (names, value, attributes).
             let properties = propstat.properties
@@ -12,12 +12,12 @@ enum PropertyChecks {
                     let text = properties[index].text
                     if !linter.valuesExpected, !text.hasNonWhitespace { continue }
                     if !text.withTrimmedASCIIBytes({ HTTPDate.isIMFFixdate(bytes: $0) }) {
-                        linter.report(LintRules.lastModifiedFormat, "getlastmodified is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
+                        linter.report(LintRules.lastModifiedFormat, "getlastmodified is \"\(text.trimmingASCIIWhitespace())\"", at: location)
                     }
                 case .creationdate:
                     let text = properties[index].text
                     if !text.withTrimmedASCIIBytes({ $0.isEmpty || HTTPDate.isRFC3339(bytes: $0) }) {
-                        linter.report(LintRules.creationDateFormat, "creationdate is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
+                        linter.report(LintRules.creationDateFormat, "creationdate is \"\(text.trimmingASCIIWhitespace())\"", at: location)
                     }
                 case .getcontentlength:
                     let text = properties[index].text
@@ -26,9 +26,9 @@ enum PropertyChecks {
                     // iCalendar or vCard file, in Radicale and Xandikos): its length is that file's.
                     if isCollection ?? response.isCollection, !Self.isCalendarOrAddressBook(response) {
                         let value = text.trimmingASCIIWhitespace()
-                        linter.report(LintRules.collectionContentLength, "the collection \(where_) reports getcontentlength \(value)", at: where_)
+                        linter.report(LintRules.collectionContentLength, "the collection \(location) reports getcontentlength \(value)", at: location)
                     } else if !text.withTrimmedASCIIBytes(Self.isContentLength) {
-                        linter.report(LintRules.contentLengthValue, "getcontentlength is \"\(text.trimmingASCIIWhitespace())\"", at: where_)
+                        linter.report(LintRules.contentLengthValue, "getcontentlength is \"\(text.trimmingASCIIWhitespace())\"", at: location)
                     }
                 default:
                     break
