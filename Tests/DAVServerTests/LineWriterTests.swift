@@ -9,7 +9,7 @@ struct LineWriterTests {
     @Test func concurrentLinesArriveWholeAndInOrder() async throws {
         let path = NSTemporaryDirectory() + "davdoctor-linewriter-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         let writer = LineWriter(handle: handle, name: path)
         await withTaskGroup(of: Void.self) { group in

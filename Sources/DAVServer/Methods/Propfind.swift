@@ -257,7 +257,7 @@ final class PropfindStream {
     private func write(_ info: ResourceInfo, href: String?, dead: [XMLElement]?) throws {
         if case .allprop(let include) = request, include.isEmpty, let dead {
             let locks = self.locks
-            let written = try AllpropMemberWriter.write(
+            let written = AllpropMemberWriter.write(
                 info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead,
                 hasLocks: { !locks.locks(covering: info.path).isEmpty }, into: &out)
             if written {
