@@ -131,11 +131,18 @@ public final class PostgresStores: @unchecked Sendable {
     /// Ends this instance's registration and closes the connections.
     public func close() {
         keeper?.cancel()
-        PostgresPool.discard(
-            liveness.withLock { registration in
-                registration.closed = true
-                return registration.connection
-            })
+        let connection = liveness.withLock { registration in
+            registration.closed = true
+            return registration.connection
+        }
+        // Closing the connection releases the liveness lock only once PostgreSQL has seen the disconnect,
+        // which may be after another instance has already asked: release it first, and wait for that. A
+        // connection already gone has released it by itself, so a failure here changes nothing.
+        if !connection.isClosed {
+            _ = try? PostgresSession(connection: connection, logger: pool.logger)
+                .execute("SELECT pg_advisory_unlock(\(PostgresSchema.LockKey.instanceSpace), \(instance))")
+        }
+        PostgresPool.discard(connection)
         pool.close()
     }
 
