@@ -88,9 +88,11 @@ public final class PostgresStores: @unchecked Sendable {
                     "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", logger: pool.logger
                 ).collect()
                 guard try rows.first?.decode(Bool.self) == true else {
+                    // Another instance's liveness check (`isLive`) holds the key for a moment while it asks:
+                    // try again at the next check rather than give up being registered for good.
                     PostgresPool.discard(connection)
-                    pool.logger.error("instance key \(key) is held by another connection; this instance cannot register again")
-                    return
+                    pool.logger.warning("instance key \(key) is held by another connection; trying again")
+                    continue
                 }
                 let unused = liveness.withLock { registration -> PostgresConnection in
                     if registration.closed { return connection }
