@@ -96,6 +96,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // To spoil a stored row the way a hand edit or a failing disk would.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // To hold a PostgreSQL table lock from one more connection while an instance is killed.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
