@@ -109,4 +109,29 @@ struct ServerHabitTests {
         #expect(result.findings.first?.cause == .payload)
         #expect(!result.findings.contains { $0.cause == .path })
     }
+
+    @Test(arguments: [
+        // (case, the cause the answer's method gives its refusal)
+        ("apache/lock-method-off", Cause.serverConfig),  // LOCK 405: no locking at this location, not a read-only share
+        ("wsgidav/lock-no-lock-storage", .serverConfig),  // LOCK 405 from a server without lock storage
+        ("apache/mkcol-exists", .path),  // MKCOL 405: RFC 4918 §9.3.1 reserves it for a URL that is mapped
+        ("apache/put-readonly-allowmethods", .permission),  // PUT 405 with Allow: TRACE: AllowMethods keeps only reads
+        ("apache/options-dav-off", .serverConfig),  // OPTIONS 200, no DAV header, Allow without a WebDAV method
+        ("haproxy/strip-options-no-dav", .proxy),  // OPTIONS 200, no DAV header, Allow names PROPFIND: removed on the way
+        ("varnish/naive-file-200", .proxy),  // PROPFIND 200 text/plain through Varnish: fetched as a GET
+    ])
+    func aRefusalIsReadByWhatItsMethodMeans(_ name: String, _ cause: Cause) throws {
+        #expect(try Self.analyze(name).findings.first?.cause == cause)
+    }
+
+    @Test func aReadOnlyShareStaysTheSecondReadingOfApachesMkcol405() throws {
+        let findings = try Self.analyze("apache/mkcol-exists").findings
+        #expect(findings.map(\.cause) == [.path, .permission])
+    }
+
+    @Test func healthyAnswersToOptionsAndFreeBusyGetNoFinding() throws {
+        // DAV header present behind Varnish; a CalDAV free-busy REPORT is answered 200 text/calendar by design.
+        #expect(try Self.analyze("varnish/naive-options-ok").findings.isEmpty)
+        #expect(try Self.analyze("xandikos/options-calendar").findings.isEmpty)
+    }
 }

@@ -814,7 +814,8 @@ class Score:
             for c, top, causes, error in misses:
                 if c["holdout"] and not show_holdout_misses:
                     continue
-                print(f"    {c['setup']}/{c['id']}: label {c['cause']}, got {top} {causes[1:4] if len(causes) > 1 else ''}"
+                twin = " (twin)" if f"{c['setup']}/{c['id']}" in twins else ""
+                print(f"    {c['setup']}/{c['id']}{twin}: label {c['cause']}, got {top} {causes[1:4] if len(causes) > 1 else ''}"
                       f"{' ' + error if error else ''}  [{c['method']} {c['status']}] {c['notes'][:90]}")
 
 

@@ -97,7 +97,7 @@ enum ProxyRule: Rule {
     /// Proxy fingerprints in the response headers.
     static func proxyHeaders(_ head: ResponseHead?) -> [String] {
         guard let head else { return [] }
-        return ["Via", "Forwarded", "X-Forwarded-For", "X-Cache", "Age", "CF-Ray", "X-Served-By"].compactMap { name in
+        return ["Via", "Forwarded", "X-Forwarded-For", "X-Cache", "X-Cache-Status", "X-Varnish", "Age", "CF-Ray", "X-Served-By"].compactMap { name in
             head.headers[name].map { "\(name): \($0)" }
         }
     }

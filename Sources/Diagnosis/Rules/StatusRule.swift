@@ -64,6 +64,47 @@ enum StatusRule: Rule {
                     ]
                         + ProxyRule.proxyHeaders(head))
             }
+            if method == "OPTIONS", head.headers["DAV"] == nil {
+                // RFC 4918 §10.1: a resource that supports WebDAV names its classes in DAV on OPTIONS. With no
+                // write or WebDAV method in Allow either, the answer came from a handler that knows no WebDAV.
+                let allowed = Set((head.headers["Allow"] ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
+                if allowed.isDisjoint(with: ["PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "PUT", "DELETE"]) {
+                    return finding(
+                        .serverConfig, .high, "WebDAV is not enabled at \(path): OPTIONS answers without a DAV header",
+                        FixBook.methodNotAllowed("PROPFIND", allow: head.headers["Allow"], server: server),
+                        extra: [
+                            head.headers["Allow"].map { "Allow: \($0) names no WebDAV method" } ?? "no Allow header names a WebDAV method",
+                            "a WebDAV resource announces its classes in DAV: on OPTIONS (RFC 4918 §10.1); clients stop here",
+                        ])
+                }
+            }
+            if method == "PROPFIND", status != 207, input.collector == nil, head.mediaType?.contains("html") != true, !input.bodyExcerpt.isEmpty {
+                // (Not REPORT: a CalDAV free-busy-query is answered 200 text/calendar, RFC 4791 §7.10.)
+                // A body that is neither a multistatus nor an error page is what GET of the resource returns:
+                // the request was served as a GET, by a cache that fetches misses with GET (Varnish's
+                // built-in fetch does) or by a handler that ignores the method.
+                let relayed = ProxyRule.proxyHeaders(head)
+                let type = head.mediaType ?? "no Content-Type"
+                if !relayed.isEmpty {
+                    return finding(
+                        .proxy, .high, "\(method) got the resource's content (\(status), \(type)): a cache in between answered it as a GET",
+                        [
+                            Fix(
+                                "Pass WebDAV methods to the server untouched: in Varnish's vcl_recv return (pass) or (pipe) for PROPFIND, PROPPATCH, REPORT, MKCOL, COPY, MOVE, LOCK and UNLOCK; in nginx or Apache caches, cache GET and HEAD only",
+                                .medium)
+                        ],
+                        extra: [
+                            "a \(method) is answered with 207 Multi-Status or an error; \(status) with \(type) is the answer to GET",
+                            "Varnish fetches a cache miss with GET unless the VCL keeps the method",
+                        ] + relayed)
+                }
+                return finding(
+                    .serverConfig, .medium, "WebDAV is not enabled at \(path): \(method) got the resource's content (\(status), \(type))",
+                    FixBook.methodNotAllowed(method, allow: head.headers["Allow"], server: server),
+                    extra: [
+                        "a \(method) is answered with 207 Multi-Status or an error; \(status) with \(type) is what a handler without WebDAV gives any method"
+                    ])
+            }
             if method == "PROPFIND" && status != 207 {
                 if input.collector != nil {
                     return finding(
@@ -220,7 +261,35 @@ enum StatusRule: Rule {
             return finding(.path, .high, "\(path) does not exist (404)", FixBook.notFound(server: server))
         case 405:
             let allow = head.headers["Allow"]
-            if let allow, let readOnly = readOnlyShare(method: method, allow: allow, server: server) {
+            let readOnly = allow.flatMap { readOnlyShare(method: method, allow: $0, server: server) }
+            // A 405 to LOCK or UNLOCK says the location offers no locking, whatever else it refuses (nginx
+            // without dav_ext_methods LOCK, WsgiDAV without lock storage, Apache AllowMethods without LOCK).
+            if method == "LOCK" || method == "UNLOCK" {
+                return finding(
+                    .serverConfig, .high, "\(path) offers no locking: \(method) is not allowed there (405)",
+                    FixBook.methodNotAllowed(method, allow: allow, server: server),
+                    extra: [
+                        "a 405 to \(method) means the server or this location has no lock support switched on; clients that lock before writing (Office, Finder, the Windows mini-redirector) open files read-only there"
+                    ] + (allow.map { ["Allow: \($0)"] } ?? []))
+                    + (readOnly.map { reason in
+                        finding(
+                            .permission, .low, "\(path) may be on a read-only share", FixBook.readOnly(path: path, server: server), extra: [reason])
+                    } ?? [])
+            }
+            // Apache's 405 names TRACE alone whenever the handler set no methods: both mod_allowmethods' refusal
+            // and mod_dav's MKCOL of a URL that exists answer so. For MKCOL, RFC 4918 §9.3.1 gives 405 one
+            // meaning (the URL is mapped), so that reading leads and the read-only share follows.
+            if method == "MKCOL", server == .apache, let readOnly {
+                return finding(
+                    .path, .high, "\(path) already exists, so MKCOL cannot create it (405)",
+                    [Fix("Nothing to create: the collection is there (treat 405 on MKCOL as \"exists\")", .easy)],
+                    extra: [
+                        "RFC 4918 §9.3.1: MKCOL answers 405 when the URL is already mapped; Apache's Allow: TRACE on this 405 does not tell it from a share whose AllowMethods leaves MKCOL out"
+                    ])
+                    + finding(
+                        .permission, .medium, "\(path) may be on a read-only share", FixBook.readOnly(path: path, server: server), extra: [readOnly])
+            }
+            if let allow, let readOnly {
                 return finding(
                     .permission, .high, "\(path) is on a read-only share: the server refuses every write there (405)",
                     FixBook.readOnly(path: path, server: server), extra: [readOnly]
@@ -555,7 +624,8 @@ enum StatusRule: Rule {
         guard writeMethods.contains(method) else { return nil }
         let allowed = Set(allow.split(separator: ",").map { $0.trimmingASCIIWhitespace().uppercased() })
         if server == .apache, allowed == ["TRACE"] {
-            // mod_allowmethods refuses with an Allow naming TRACE alone, whatever AllowMethods lists.
+            // Apache names TRACE alone on a 405 whose handler set no methods: mod_allowmethods' refusal, whatever
+            // AllowMethods lists (and mod_dav's MKCOL of a URL that exists, which the MKCOL case reads first).
             return
                 "Allow: TRACE is what Apache's mod_allowmethods answers when the share's AllowMethods leaves \(method) out: an AllowMethods list that keeps only reads"
         }
