@@ -208,7 +208,7 @@ public enum CheckRunner {
     }
 
     /// The `--allow-writes` probes, in order: stop after a failed MKCOL or PUT, but always try to remove
-    /// the scratch collection once it exists. Returns what they got; ``ScratchWrites`` says what it means.
+    /// the scratch collection once it exists; after a refused MKCOL, a small file beside it, put and removed. Returns what they got; ``ScratchWrites`` says what it means.
     /// `beforeRemoval` runs just before the scratch collection is removed, when it was created (more write
     /// probes that need it, such as `proxy`'s If and Lock-Token trials).
     public static func runScratchWrites(
@@ -225,6 +225,14 @@ public enum CheckRunner {
             let result = await run(probe, client: client, second: nil, recorder: recorder)
             if probe.kind == .scratchCreate, let status = result.head?.status, (200..<300).contains(status) { created = true }
             outcomes.append(result)
+        }
+        // A refused MKCOL leaves the directory's question open: a small file beside the target answers it,
+        // and is removed whatever its PUT said (a server may keep the name of a file it could not fill).
+        if let create = outcomes.first(where: { $0.probe.kind == .scratchCreate })?.head?.status, !(200..<300).contains(create) {
+            for probe in writes.fileSteps {
+                progress.note("write probe: \(probe.method) \(probe.url)")
+                outcomes.append(await run(probe, client: client, second: nil, recorder: recorder))
+            }
         }
         progress.clear()
         return outcomes

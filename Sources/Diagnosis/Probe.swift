@@ -41,6 +41,9 @@ public struct Probe: Sendable, Hashable, Identifiable {
         /// `--allow-writes` only (``ScratchWrites``): MKCOL of the scratch collection, PUT of a file in
         /// it, COPY and MOVE inside it with Destination spelled as the user's URL, DELETE of it.
         case scratchCreate, scratchPut, destinationCopy, destinationMove, mkcolWithoutSlash, scratchDelete
+        /// `--allow-writes`, when the scratch MKCOL was refused: PUT of a small file beside the target, and
+        /// its removal (``ScratchWrites/fileSteps``).
+        case scratchFilePut, scratchFileDelete
         /// `proxy --allow-writes` only (``ProxyLockHeaders``): a file locked straight at the server, then
         /// If and Lock-Token sent through the proxy and straight.
         case lockTargetPut, lockDirect, ifThroughProxy, ifDirect, lockTokenThroughProxy, lockTokenDirect

@@ -392,6 +392,7 @@ enum ProbeInterpreter {
             case .cachedRepeat, .pastCache:
                 continue  // read together after the loop (CachedListing)
             case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
+                .scratchFilePut, .scratchFileDelete,
                 .rootOptions, .missingPath, .quotaProperties,
                 .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
                 continue  // ScratchWrites and ClientProfiles read these, after the investigation

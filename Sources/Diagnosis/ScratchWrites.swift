@@ -76,6 +76,21 @@ public struct ScratchWrites: Sendable {
         ]
     }
 
+    /// When the scratch MKCOL is refused: a small file beside the target, and its removal. A read-only share
+    /// refuses both; a disk with no room may take neither; and where a server gives every failed mkdir one
+    /// status (``mkdirStatusForAnyErrno``), only its PUT tells the two apart.
+    public var fileSteps: [Probe] {
+        let path = String(scratchPath.dropLast()) + ".txt"
+        var plain = HTTPFields()
+        plain.set("Content-Type", "text/plain")
+        return [
+            Probe(
+                id: 906, kind: .scratchFilePut, purpose: "the scratch collection was refused: put a small file beside the target instead",
+                method: "PUT", url: origin + path, headers: plain, body: Array("written by davdoctor check --allow-writes\n".utf8), subject: path),
+            Probe(id: 907, kind: .scratchFileDelete, purpose: "remove the scratch file", method: "DELETE", url: origin + path, subject: path),
+        ]
+    }
+
     /// What the scratch writes say about a write the server refused: a small MKCOL and PUT beside it answered
     /// like the refusal (the directory takes no write: a read-only share or mount, or a directory the server's
     /// user may not write), or went through while a larger write failed (room runs short). A bare 500, 405 or
@@ -90,6 +105,11 @@ public struct ScratchWrites: Sendable {
         let directory = URLPath.parent(of: scratchPath)
         guard let create = outcome(.scratchCreate)?.head?.status else { return nil }
         let target = analysis.findings.first?.resources.first ?? analysis.context.requestPath
+        let sent = analysis.context.request.body?.count ?? 0
+        let small = steps.first { $0.kind == .scratchPut }?.body?.count ?? 0
+        let said = analysis.head?.statusLine ?? String(refusal)
+        let larger = method == "PUT" ? sent > 4 * small : method == "COPY"
+        let what = method == "PUT" ? "the \(sent) bytes of \(target)" : "the copy to \(target)"
         if create == 507 || outcome(.scratchPut)?.head?.status == 507 {
             return Finding(
                 cause: .storage, likelihood: .high, title: "no room left in \(directory): even an empty collection cannot be made there",
@@ -105,25 +125,53 @@ public struct ScratchWrites: Sendable {
             // (no inode left) gives as well as a read-only mount. Some servers give every failed mkdir one
             // status, whatever its errno: then the MKCOL's refusal says no more than a 500.
             let anyErrno = Self.mkdirStatusForAnyErrno[analysis.server.kind] == create
+            let filePut = outcome(.scratchFilePut)?.head?.status
             var evidence = [
                 "a scratch MKCOL in \(directory) answered \(Wording.status(create)) as well, while reading there works",
                 "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 names 403 Forbidden for a write the server will not do",
             ]
+            if let filePut, filePut == 507 || Self.putStatusForNoRoom[analysis.server.kind] == filePut {
+                return Finding(
+                    cause: .storage, likelihood: .high,
+                    title: "no room left in \(directory): neither a collection nor a \(small)-byte file can be written there",
+                    resources: [target],
+                    evidence: evidence.prefix(1)
+                        + [
+                            "a PUT of a \(small)-byte file beside it answered \(Wording.status(filePut))"
+                                + (filePut == 507
+                                    ? ""
+                                    : ": \(analysis.server.kind.displayName) answers so when the file system refuses a new file, not a read-only share"),
+                            "the \(method) answered \(analysis.head?.statusLine ?? String(refusal)); RFC 4918 says no room with 507 Insufficient Storage",
+                        ],
+                    fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+            }
+            if let filePut, (200..<300).contains(filePut) {
+                // A file goes where a collection does not: not a read-only directory; only a larger write
+                // refused the way the user's was still points at room.
+                guard larger, [500, 503, 405].contains(refusal) else { return nil }
+                return Finding(
+                    cause: .storage, likelihood: .medium, title: "\(directory) takes a small file but not \(what): room runs short",
+                    resources: [target],
+                    evidence: [
+                        "a PUT of \(small) bytes beside \(target) went through, so the directory is writable",
+                        "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage",
+                    ],
+                    fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+            }
             if anyErrno {
                 evidence.append(
                     "\(analysis.server.kind.displayName) answers every failed mkdir with \(create) (no inode left as well as a read-only or unwritable directory), so this refusal does not say which"
                 )
             }
+            if let filePut { evidence.append("a PUT of a \(small)-byte file beside it was refused as well (\(Wording.status(filePut)))") }
+            let fileRefusalIsPolicy = filePut.map { [403, 404, 405].contains($0) && Self.putStatusForNoRoom[analysis.server.kind] != $0 } ?? false
             return Finding(
-                cause: .permission, likelihood: create == 500 || anyErrno ? .medium : .high,
+                cause: .permission, likelihood: (create == 500 || anyErrno) && !fileRefusalIsPolicy ? .medium : .high,
                 title: "\(directory) takes no write at all: a read-only share or mount, or a directory the server may not write",
                 resources: [target], evidence: evidence,
                 fixes: FixBook.readOnly(path: directory, server: analysis.server.kind), status: refusal)
         }
-        let sent = analysis.context.request.body?.count ?? 0
-        let small = steps.first { $0.kind == .scratchPut }?.body?.count ?? 0
         guard (200..<300).contains(create), let put = outcome(.scratchPut)?.head?.status else { return nil }
-        let said = analysis.head?.statusLine ?? String(refusal)
         if put == 404 || put == 409 {
             // The server said it made the collection, and then knows of no such collection: its mkdir failed
             // unchecked (SabreDAV 1.8 on a read-only mount answers so).
@@ -150,9 +198,7 @@ public struct ScratchWrites: Sendable {
                 ],
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
-        let larger = method == "PUT" ? sent > 4 * small : method == "COPY"
         if (200..<300).contains(put), larger, [500, 503, 405].contains(refusal) {
-            let what = method == "PUT" ? "the \(sent) bytes of \(target)" : "the copy to \(target)"
             return Finding(
                 cause: .storage, likelihood: .medium, title: "\(directory) takes a small write but not \(what): room runs short",
                 resources: [target],
@@ -170,6 +216,15 @@ public struct ScratchWrites: Sendable {
     /// golang.org/x/net/webdav in rclone (`handleMkcol`: 405 for anything but "does not exist").
     static let mkdirStatusForAnyErrno: [ServerKind: Int] = [.lighttpd: 403, .rclone: 405]
 
+    /// Servers whose PUT of a small new file answers no room with a status of its own, apart from the one a
+    /// read-only share gets: x/net/webdav in rclone (`handlePut`: 404 when the file cannot be created, 405
+    /// when it was created and filling it failed) and lighttpd's mod_webdav (403 where the configuration
+    /// makes the share read-only, 500 when the file system refuses the file: the corpus' put-no-inodes).
+    static let putStatusForNoRoom: [ServerKind: Int] = [.rclone: 405, .lighttpd: 500]
+
+    /// The answers to a PUT that refuse it before a file is made: authentication, permission, no parent, a lock.
+    static let refusedBeforeWriting: Set<Int> = [401, 403, 404, 409, 423]
+
     /// The statuses that say a write failed without saying why; the others (413, 423, 502 …) name their cause.
     static let bareRefusals: Set<Int> = [403, 404, 405, 500, 503, 507]
 
@@ -184,8 +239,27 @@ public struct ScratchWrites: Sendable {
         if !created {
             let why =
                 outcomes.first { $0.probe.kind == .scratchCreate }.map { $0.head.map { "\($0.status)" } ?? ($0.failure ?? "no answer") } ?? "not sent"
-            notes.append("--allow-writes: could not create the scratch collection \(scratchPath) (\(why)); no write probe ran")
-            return (nil, notes, [Sign("scratch-not-created", subject: scratchPath, value: why)])
+            notes.append("--allow-writes: could not create the scratch collection \(scratchPath) (\(why)); COPY and MOVE were not tried")
+            noteSigns.append(Sign("scratch-not-created", subject: scratchPath, value: why))
+            if let put = outcomes.first(where: { $0.probe.kind == .scratchFilePut }) {
+                let file = put.probe.subject
+                let removal = status(.scratchFileDelete)
+                let answered = put.head.map { Wording.status($0.status) } ?? (put.failure ?? "no answer")
+                if let removal, (200..<300).contains(removal) {
+                    notes.append("--allow-writes: a small file \(file) beside it answered \(answered) and was removed again")
+                    noteSigns.append(Sign("scratch-file-removed", subject: file, value: put.head.map { String($0.status) }))
+                } else if removal == 404 || put.head.map({ Self.refusedBeforeWriting.contains($0.status) }) == true {
+                    // A PUT refused before anything was written left no file, whatever its DELETE says.
+                    notes.append("--allow-writes: a small file \(file) beside it answered \(answered); nothing was left behind")
+                    noteSigns.append(Sign("scratch-file-not-made", subject: file, value: put.head.map { String($0.status) }))
+                } else {
+                    notes.append(
+                        "--allow-writes: WARNING: a small file \(file) (PUT answered \(answered)) could not be removed; delete it by hand (curl -X DELETE '\(put.probe.url)')"
+                    )
+                    noteSigns.append(Sign("scratch-file-left-behind", subject: file, value: put.probe.url))
+                }
+            }
+            return (nil, notes, noteSigns)
         }
         if let removed = status(.scratchDelete), (200..<300).contains(removed) {
             notes.append("--allow-writes: the scratch collection \(scratchPath) was created and removed again")

@@ -104,10 +104,12 @@ struct SavedCheck {
         let investigated = Set(result.probes.count > 0 ? (1...(result.probes.count + 1)) : (1...1))
         var used = investigated
         var outcomes: [ProbeOutcome] = []
-        for step in writes.steps {
-            guard
-                let match = exchanges.first(where: { !used.contains($0.number) && $0.method == step.method && $0.url.contains(".davdoctor-scratch-") }
-                )
+        // The scratch name's token differs from the saved run's: compare URLs with it set aside.
+        func shape(_ url: String) -> String {
+            url.replacing(/\.davdoctor-scratch-[a-z0-9]+/, with: ".davdoctor-scratch-T").replacing(/^https?:\/\/[^\/]+/, with: "")
+        }
+        for step in writes.steps + writes.fileSteps {
+            guard let match = exchanges.first(where: { !used.contains($0.number) && $0.method == step.method && shape($0.url) == shape(step.url) })
             else { continue }
             used.insert(match.number)
             let (head, body) = try Self.read(match.response)
@@ -261,5 +263,24 @@ struct SavedCheckTests {
         #expect(first.cause == .storage)
         #expect(first.likelihood == .high)
         #expect(result.analysis.findings.filter { $0.cause == .permission }.allSatisfy { $0.likelihood == .low })
+    }
+
+    /// Where the scratch collection is refused with the one status the server gives every failed mkdir, the
+    /// small file put beside it tells no room (lighttpd's 500, rclone's 405 for a file made but not filled)
+    /// from a read-only share (lighttpd's 403, rclone's 404 for a file that could not be made).
+    @Test(arguments: [
+        ("lighttpd/put-no-inodes", Cause.storage, "500"),
+        ("rclone/mkcol-no-inodes", .storage, "405"),
+        ("lighttpd/put-readonly", .permission, "403"),
+        ("rclone/mkcol-readonly", .permission, "404"),
+    ])
+    func aSmallFileBesideARefusedCollectionTellsNoRoomFromReadOnly(_ name: String, _ cause: Cause, _ filePut: String) throws {
+        let result = try SavedCheck(name).concludeWithWrites()
+        #expect(result.probes.first { $0.probe.kind == .scratchFilePut }?.head?.status == Int(filePut))
+        #expect(result.analysis.findings.first?.cause == cause)
+        #expect(result.analysis.findings.first?.likelihood == .high)
+        let fileSign = result.analysis.noteSigns.first { $0.kind.hasPrefix("scratch-file") }
+        #expect(fileSign?.kind == (name == "rclone/mkcol-no-inodes" ? "scratch-file-removed" : "scratch-file-not-made"))
+        #expect(fileSign?.value == filePut)
     }
 }

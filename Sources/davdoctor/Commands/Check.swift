@@ -15,7 +15,8 @@ struct Check: AsyncParsableCommand {
         discussion: """
             Beyond the request you name, check only reads (OPTIONS, PROPFIND, HEAD): nothing is written, unless \
             --allow-writes lets it create a scratch collection beside the URL, PUT, COPY and MOVE a small file \
-            inside it (to see whether Destination survives the way to the server) and remove it again.
+            inside it (to see whether Destination survives the way to the server) and remove it again; when the \
+            server refuses that collection, it puts one small file beside the URL instead and removes it.
             The password comes from --user user:password, DAVDOCTOR_PASSWORD, or ~/.netrc; it is never printed.
             Exit status: 0 no findings, 1 findings, 2 bad usage, 3 the server could not be reached.
             Examples:
@@ -38,7 +39,9 @@ struct Check: AsyncParsableCommand {
     @Option(name: .customLong("save-har"), help: "Also write every exchange as a HAR 1.2 file (for any HAR viewer; analyze reads it back).")
     var saveHAR: String?
 
-    @Flag(name: .customLong("allow-writes"), help: "Allow write probes, only inside a scratch collection removed afterwards.")
+    @Flag(
+        name: .customLong("allow-writes"),
+        help: "Allow write probes: a scratch collection (or, where it is refused, one small file) beside the URL, removed afterwards.")
     var allowWrites = false
 
     @Option(
