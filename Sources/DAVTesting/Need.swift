@@ -79,6 +79,7 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
         // declare `Need.postgres`, which looks there.
         "postgres": ["psql", "setpriv"],
         "cluster": ["nginx"],
+        "apache-pair": ["apache2", "nginx"],
     ]
 
     /// Where `name` is: the first executable of that name on PATH, then in /usr/sbin and /sbin.

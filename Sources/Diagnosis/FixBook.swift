@@ -227,6 +227,51 @@ public enum FixBook {
         return fixes
     }
 
+    /// Nodes behind one balancer that each keep their own locks: one lock store for all, or one node per client.
+    public static func sharedLocks(server: ServerKind) -> [Fix] {
+        var fixes: [Fix] = []
+        switch server {
+        case .apache:
+            fixes.append(
+                Fix(
+                    "Apache's DavLockDB is a file on each node: no two nodes can share it. Serve WebDAV from one node, or pin each client to one",
+                    .hard))
+        case .nginx:
+            // nginx answering may be the balancer itself, in front of other servers.
+            fixes.append(
+                Fix("If nginx serves WebDAV itself: its dav_ext_lock_zone lives in one nginx's memory; serve LOCK-using clients from one node", .hard)
+            )
+            fixes.append(
+                Fix(
+                    "If nginx balances other servers: Apache's DavLockDB is a file on each node and cannot be shared; WsgiDAV and davdoctor serve can keep locks in one store",
+                    .hard))
+        case .wsgidav:
+            fixes.append(Fix("WsgiDAV: a lock_storage all nodes reach (lock_storage: wsgidav.lock_man.lock_storage_redis.LockStorageRedis)", .medium))
+        case .davdoctor: fixes.append(Fix("davdoctor serve: start every instance with the same --store postgres://… (locks live there)", .easy))
+        default: fixes.append(Fix("Keep the server's locks in storage every node reaches (a database), not on each node", .hard))
+        }
+        fixes.append(
+            Fix(
+                "Meanwhile send each client to one node: sticky sessions (nginx: hash $remote_addr consistent; HAProxy: balance source; a cookie the balancer sets)",
+                .medium))
+        return fixes
+    }
+
+    /// Nodes behind one balancer that each keep their own dead properties.
+    public static func sharedProperties(server: ServerKind) -> [Fix] {
+        var fixes: [Fix] = []
+        switch server {
+        case .apache:
+            fixes.append(
+                Fix("Apache keeps dead properties in .DAV/ beside the files: serve one shared tree (the same mount) from every node", .medium))
+        case .wsgidav:
+            fixes.append(Fix("WsgiDAV: a property_manager all nodes reach (a database one), not the in-memory or per-node shelve store", .medium))
+        case .davdoctor: fixes.append(Fix("davdoctor serve: start every instance with the same --store postgres://… (properties live there)", .easy))
+        default: fixes.append(Fix("Keep dead properties in storage every node reaches (a database or the shared tree), not on each node", .hard))
+        }
+        return fixes
+    }
+
     public static func storage(server: ServerKind) -> [Fix] {
         var fixes = [
             Fix("Free space or raise the quota of the owner of the target collection; check quota-available-bytes before uploading", .medium)

@@ -44,6 +44,9 @@ public struct Probe: Sendable, Hashable, Identifiable {
         /// `--allow-writes`, when the scratch MKCOL was refused: PUT of a small file beside the target, and
         /// its removal (``ScratchWrites/fileSteps``).
         case scratchFilePut, scratchFileDelete
+        /// `check --allow-writes` (``NodeAgreement``): a file in the scratch collection, a dead property and
+        /// a lock on it, the same PROPFIND of both several times, and the lock's release.
+        case agreementPut, agreementProperty, agreementLock, agreementRead, agreementUnlock
         /// `proxy --allow-writes` only (``ProxyLockHeaders``): a file locked straight at the server, then
         /// If and Lock-Token sent through the proxy and straight.
         case lockTargetPut, lockDirect, ifThroughProxy, ifDirect, lockTokenThroughProxy, lockTokenDirect

@@ -392,7 +392,7 @@ enum ProbeInterpreter {
             case .cachedRepeat, .pastCache:
                 continue  // read together after the loop (CachedListing)
             case .scratchCreate, .scratchPut, .destinationCopy, .destinationMove, .mkcolWithoutSlash, .scratchDelete,
-                .scratchFilePut, .scratchFileDelete,
+                .scratchFilePut, .scratchFileDelete, .agreementPut, .agreementProperty, .agreementLock, .agreementRead, .agreementUnlock,
                 .rootOptions, .missingPath, .quotaProperties,
                 .lockTargetPut, .lockDirect, .ifThroughProxy, .ifDirect, .lockTokenThroughProxy, .lockTokenDirect:
                 continue  // ScratchWrites and ClientProfiles read these, after the investigation

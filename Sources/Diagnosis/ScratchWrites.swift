@@ -355,3 +355,16 @@ extension CheckResult {
         analysis.findings = analysis.findings.rankedByLikelihood()
     }
 }
+
+extension CheckResult {
+    /// Folds what ``NodeAgreement``'s probes say into a check: a finding for each kind of state the servers
+    /// behind the URL do not share, notes for the rest. The outcomes themselves are listed with the scratch
+    /// writes', among which they ran.
+    public mutating func fold(_ agreement: NodeAgreement, outcomes: [ProbeOutcome]) {
+        guard !outcomes.isEmpty else { return }
+        let (findings, notes, noteSigns) = agreement.interpret(outcomes, server: analysis.server.kind)
+        analysis.findings = (analysis.findings + findings).rankedByLikelihood()
+        analysis.notes += notes
+        analysis.noteSigns += noteSigns
+    }
+}

@@ -184,3 +184,40 @@ LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_http_module $mods/mod_proxy_http.so
 CONF
 }
+
+round_robin_conf() {
+  # round_robin_conf COMMENT BACKEND_PORT...: an nginx.conf that sends each request on $PORT to the next
+  # backend in turn (Host passed through, bodies streamed both ways), as a load balancer does.
+  local comment=$1
+  shift
+  nginx_conf_head "$comment" 256
+  echo "    upstream backends {"
+  for backend in "$@"; do echo "        server 127.0.0.1:$backend;"; done
+  cat <<CONF
+        keepalive 16;
+    }
+    server {
+        listen 127.0.0.1:$PORT;
+        client_max_body_size 0;
+        location / {
+            proxy_pass http://backends;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_request_buffering off;
+            proxy_buffering off;
+        }
+    }
+}
+CONF
+}
+
+start_round_robin() {
+  # start_round_robin: nginx with $BASE/nginx.conf on $PORT, its PID in $PIDFILE; prints the base URL.
+  nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; return 1; }
+  setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$PIDFILE"
+  wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; return 1; }
+  echo "http://127.0.0.1:$PORT"
+}

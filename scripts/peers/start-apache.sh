@@ -4,6 +4,7 @@
 #   scripts/peers/start-apache.sh WORKDIR [PORT]      (default port 18081)
 #   env: PROFILE=faulty|clean (default faulty), NAME (default apache), BIG=N files in /big/ (default 0),
 #        LOCKDB=path for DavLockDB (default in the work dir; an unwritable path reproduces catalog SC-03)
+#        ROOT=an existing tree to serve instead of a fresh one (the clean profile only)
 #        EXTRA_CONF=file whose directives are appended to httpd.conf as they are (default none; it may use
 #        LoadModule, <Location> and so on; scripts/corpus/setups/apache.py uses it for more subtrees)
 #
@@ -20,8 +21,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 peer_args apache 18081 "$@"
 
-root="$BASE/root"
-make_tree "$root"
+# ROOT: serve an existing tree (another node's, for start-apache-pair.sh) instead of a fresh one.
+root="${ROOT:-$BASE/root}"
+[[ -n "${ROOT:-}" ]] || make_tree "$root"
 mkdir -p "$BASE/logs" "$BASE/lock" "$BASE/run"
 if [[ "${BIG:-0}" -gt 0 ]]; then make_big "$root/big" "$BIG"; fi
 faulty_conf=""

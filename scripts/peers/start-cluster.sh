@@ -39,30 +39,6 @@ for i in 1 2; do
 done
 
 give_to_run_user "$BASE/tmp"
-nginx_conf_head "round-robin in front of two davdoctor serve instances ($((PORT + 1)), $((PORT + 2)))" 256 >"$BASE/nginx.conf"
-cat >>"$BASE/nginx.conf" <<CONF
-    upstream davdoctor {
-        server 127.0.0.1:$((PORT + 1));
-        server 127.0.0.1:$((PORT + 2));
-        keepalive 16;
-    }
-    server {
-        listen 127.0.0.1:$PORT;
-        client_max_body_size 0;
-        location / {
-            proxy_pass http://davdoctor;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$http_host;
-            proxy_request_buffering off;
-            proxy_buffering off;
-        }
-    }
-}
-CONF
-nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
-setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
-pid=$!
-echo "$pid" >"$PIDFILE"
-wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
-echo "http://127.0.0.1:$PORT"
+round_robin_conf "round-robin in front of two davdoctor serve instances ($((PORT + 1)), $((PORT + 2)))" $((PORT + 1)) $((PORT + 2)) \
+  >"$BASE/nginx.conf"
+start_round_robin || exit 1
