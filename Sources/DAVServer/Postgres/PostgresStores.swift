@@ -88,8 +88,8 @@ public final class PostgresStores: @unchecked Sendable {
                     "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", logger: pool.logger
                 ).collect()
                 guard try rows.first?.decode(Bool.self) == true else {
-                    // Another instance's liveness check (`isLive`) holds the key for a moment while it asks:
-                    // try again at the next check rather than give up being registered for good.
+                    // The cut connection's backend may not have ended yet and still hold the key: try again
+                    // at the next check rather than give up being registered for good.
                     PostgresPool.discard(connection)
                     pool.logger.warning("instance key \(key) is held by another connection; trying again")
                     continue
