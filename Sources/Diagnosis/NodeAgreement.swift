@@ -27,10 +27,6 @@ public struct NodeAgreement: Sendable {
         mark = "davdoctor-\(token)"
     }
 
-    static let lockBody = Array(
-        #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>davdoctor check --allow-writes</D:owner></D:lockinfo>"#
-            .utf8)
-
     /// The file, its dead property, then an exclusive lock on it.
     public var setup: [Probe] {
         var xml = HTTPFields()
@@ -48,7 +44,8 @@ public struct NodeAgreement: Sendable {
                 id: 921, kind: .agreementProperty, purpose: "give it a dead property", method: "PROPPATCH", url: fileURL, headers: xml,
                 body: Array(patch.utf8), subject: subject),
             Probe(
-                id: 922, kind: .agreementLock, purpose: "lock it", method: "LOCK", url: fileURL, headers: lock, body: Self.lockBody, subject: subject),
+                id: 922, kind: .agreementLock, purpose: "lock it", method: "LOCK", url: fileURL, headers: lock,
+                body: Probe.exclusiveLockBody(owner: "davdoctor check --allow-writes"), subject: subject),
         ]
     }
 
@@ -75,8 +72,7 @@ public struct NodeAgreement: Sendable {
 
     /// What one read shows: whether the lock's token and the property's value are in it (nil: no 207 to read).
     static func seen(_ outcome: ProbeOutcome, token: String, mark: String) -> (lock: Bool, property: Bool)? {
-        guard outcome.head?.status == 207, let (multistatus, _) = try? MultiStatusParser.parse(outcome.body),
-            let response = multistatus.responses.first
+        guard let response = outcome.multistatus?.responses.first
         else { return nil }
         let tokens = response.value(of: DAV.lockdiscovery)?.element.descendants(named: DAV.href).map { $0.text.trimmingASCIIWhitespace() } ?? []
         let value = response.value(of: Self.propertyName)?.element.text.trimmingASCIIWhitespace()

@@ -118,3 +118,13 @@ public struct ProbeOutcome: Sendable {
         return try? MultiStatusParser.parse(body).0
     }
 }
+
+extension Probe {
+    /// The body of a LOCK that asks for an exclusive write lock, naming `owner` so an admin who finds it
+    /// knows where it came from.
+    static func exclusiveLockBody(owner: String) -> [UInt8] {
+        Array(
+            #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>\#(owner)</D:owner></D:lockinfo>"#
+                .utf8)
+    }
+}

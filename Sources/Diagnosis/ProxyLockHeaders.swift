@@ -18,10 +18,6 @@ public struct ProxyLockHeaders: Sendable {
         subject = Href(viaFile).displayPath
     }
 
-    static let lockBody = Array(
-        #"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>davdoctor proxy --allow-writes</D:owner></D:lockinfo>"#
-            .utf8)
-
     /// First, straight at the server: the file, then an exclusive lock on it.
     public var setup: [Probe] {
         var lockHeaders = HTTPFields()
@@ -34,7 +30,7 @@ public struct ProxyLockHeaders: Sendable {
                 url: directFile, body: Array("locked by davdoctor proxy --allow-writes\n".utf8), subject: subject),
             Probe(
                 id: 911, kind: .lockDirect, purpose: "lock it straight at the server", method: "LOCK", url: directFile,
-                headers: lockHeaders, body: Self.lockBody, subject: subject),
+                headers: lockHeaders, body: Probe.exclusiveLockBody(owner: "davdoctor proxy --allow-writes"), subject: subject),
         ]
     }
 

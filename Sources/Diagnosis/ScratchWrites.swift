@@ -110,6 +110,16 @@ public struct ScratchWrites: Sendable {
         let said = analysis.head?.statusLine ?? String(refusal)
         let larger = method == "PUT" ? sent > 4 * small : method == "COPY"
         let what = method == "PUT" ? "the \(sent) bytes of \(target)" : "the copy to \(target)"
+        /// A small write went through where the user's larger one was refused: room runs short.
+        func roomRunsShort(_ small: String, writable: String) -> Finding {
+            Finding(
+                cause: .storage, likelihood: .medium, title: "\(directory) takes \(small) but not \(what): room runs short", resources: [target],
+                evidence: [
+                    "\(writable), so the directory is writable",
+                    "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage",
+                ],
+                fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+        }
         if create == 507 || outcome(.scratchPut)?.head?.status == 507 {
             return Finding(
                 cause: .storage, likelihood: .high, title: "no room left in \(directory): even an empty collection cannot be made there",
@@ -149,14 +159,7 @@ public struct ScratchWrites: Sendable {
                 // A file goes where a collection does not: not a read-only directory; only a larger write
                 // refused the way the user's was still points at room.
                 guard larger, [500, 503, 405].contains(refusal) else { return nil }
-                return Finding(
-                    cause: .storage, likelihood: .medium, title: "\(directory) takes a small file but not \(what): room runs short",
-                    resources: [target],
-                    evidence: [
-                        "a PUT of \(small) bytes beside \(target) went through, so the directory is writable",
-                        "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage",
-                    ],
-                    fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+                return roomRunsShort("a small file", writable: "a PUT of \(small) bytes beside \(target) went through")
             }
             if anyErrno {
                 evidence.append(
@@ -199,14 +202,7 @@ public struct ScratchWrites: Sendable {
                 fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
         }
         if (200..<300).contains(put), larger, [500, 503, 405].contains(refusal) {
-            return Finding(
-                cause: .storage, likelihood: .medium, title: "\(directory) takes a small write but not \(what): room runs short",
-                resources: [target],
-                evidence: [
-                    "a scratch MKCOL and a PUT of \(small) bytes in \(directory) went through, so the directory is writable",
-                    "the \(method) answered \(said): a disk or quota short of room for its size, which RFC 4918 says with 507 Insufficient Storage",
-                ],
-                fixes: FixBook.storage(server: analysis.server.kind), status: refusal)
+            return roomRunsShort("a small write", writable: "a scratch MKCOL and a PUT of \(small) bytes in \(directory) went through")
         }
         return nil
     }
