@@ -114,35 +114,30 @@ public struct NodeAgreement: Sendable {
         let lockCount = seen.filter(\.lock).count
         let propertyCount = seen.filter(\.property).count
         let origin = ProbePlanner.originOf(fileURL) ?? fileURL
-        if lockCount > 0, lockCount < seen.count {
+        /// A finding when some reads show `what` and others do not.
+        func disagreement(_ what: String, count: Int, title: String, evidence: [String], fixes: [Fix], status: Int?) {
+            guard count > 0, count < seen.count else { return }
             findings.append(
                 Finding(
-                    cause: .serverConfig, likelihood: .high,
-                    signs: [Sign("nodes-disagree", subject: "lock", value: "\(lockCount)/\(seen.count)")],
-                    title:
-                        "the servers behind \(origin) do not share their locks: a lock shows in \(lockCount) of \(seen.count) reads of the same file",
-                    resources: [subject],
-                    evidence: [
-                        "LOCK \(subject) answered \(lock.head.map { Wording.status($0.status) } ?? "2xx") with Lock-Token <\(token)>",
-                        "then \(seen.count) PROPFINDs of its lockdiscovery: \(seen.map { $0.lock ? "locked" : "not locked" }.joined(separator: ", "))",
-                        "each node keeps its own lock database: a client that locked a file through one node is not refused by the others, so two editors overwrite each other (RFC 4918 §6: a lock must hold for every request to the resource)",
-                    ],
-                    fixes: FixBook.sharedLocks(server: server), status: lock.head?.status))
+                    cause: .serverConfig, likelihood: .high, signs: [Sign("nodes-disagree", subject: what, value: "\(count)/\(seen.count)")],
+                    title: "the servers behind \(origin) do not share \(title) in \(count) of \(seen.count) reads of the same file",
+                    resources: [subject], evidence: evidence, fixes: fixes, status: status))
         }
-        if marked, propertyCount > 0, propertyCount < seen.count {
-            findings.append(
-                Finding(
-                    cause: .serverConfig, likelihood: .high,
-                    signs: [Sign("nodes-disagree", subject: "property", value: "\(propertyCount)/\(seen.count)")],
-                    title:
-                        "the servers behind \(origin) do not share dead properties: a property set once shows in \(propertyCount) of \(seen.count) reads",
-                    resources: [subject],
-                    evidence: [
-                        "PROPPATCH \(subject) set {\(Self.namespace)}mark",
-                        "then \(seen.count) PROPFINDs of it: \(seen.map { $0.property ? "set" : "missing" }.joined(separator: ", "))",
-                        "each node keeps dead properties of its own: what a client stores through one node (an Office document's metadata, a calendar's colour) vanishes through another",
-                    ],
-                    fixes: FixBook.sharedProperties(server: server), status: 207))
+        disagreement(
+            "lock", count: lockCount, title: "their locks: a lock shows",
+            evidence: [
+                "LOCK \(subject) answered \(lock.head.map { Wording.status($0.status) } ?? "2xx") with Lock-Token <\(token)>",
+                "then \(seen.count) PROPFINDs of its lockdiscovery: \(seen.map { $0.lock ? "locked" : "not locked" }.joined(separator: ", "))",
+                "each node keeps its own lock database: a client that locked a file through one node is not refused by the others, so two editors overwrite each other (RFC 4918 §6: a lock must hold for every request to the resource)",
+            ], fixes: FixBook.sharedLocks(server: server), status: lock.head?.status)
+        if marked {
+            disagreement(
+                "property", count: propertyCount, title: "dead properties: a property set once shows",
+                evidence: [
+                    "PROPPATCH \(subject) set {\(Self.namespace)}mark",
+                    "then \(seen.count) PROPFINDs of it: \(seen.map { $0.property ? "set" : "missing" }.joined(separator: ", "))",
+                    "each node keeps dead properties of its own: what a client stores through one node (an Office document's metadata, a calendar's colour) vanishes through another",
+                ], fixes: FixBook.sharedProperties(server: server), status: 207)
         }
         if findings.isEmpty {
             let what = lockCount == seen.count ? (marked && propertyCount == seen.count ? "the lock and the dead property" : "the lock") : nil
