@@ -99,17 +99,6 @@ struct ClusterCrashTests {
 
     // MARK: - Helpers
 
-    /// Polls the tree until `source` has become `destination` (a rename is one step), for at most 20 s.
-    private func waitForRename(_ root: TemporaryDirectory, from source: String, to destination: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let manager = FileManager.default
-            if manager.fileExists(atPath: root.path + destination) && !manager.fileExists(atPath: root.path + source) { return }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        Issue.record("the MOVE did not rename \(source) to \(destination) within 20 s")
-    }
-
     /// Opens the shared stores as one more instance would, for the duration of `body`.
     private func withStores<T>(_ location: PostgresLocation, _ body: (PostgresStores) throws -> T) throws -> T {
         let stores = try PostgresStores(location: location)

@@ -115,8 +115,9 @@ struct Serve: AsyncParsableCommand {
                 + "\(recovered.orphanProperties) property set(s) and \(recovered.orphanLocks) lock(s) of resources that no longer exist\n"
             FileHandle.standardError.write(Data(message.utf8))
         }
-        // Moves another instance did not live to finish are settled while it is down, not at its restart.
-        let settler = shared.map { shared in Task { await shared.settleAbandonedMoves(in: storage) } }
+        // Moves another instance did not live to finish are settled while it is down, not at its restart;
+        // this instance's own that PostgreSQL's absence left unfinished, once it is back.
+        let settler = shared.map { shared in Task { await shared.settleUnfinishedMoves(in: storage) } }
         defer { settler?.cancel() }
         // The flags win over the configuration's limits.
         if let limit = maxBodyBytes { options.maxBodyBytes = limit }
