@@ -27,12 +27,18 @@ public enum PostgresPeer {
         }
     }
 
-    /// At exit: SIGINT to the recorded postmaster PID (a fast shutdown), a wait of at most 10 s for it to
-    /// go (SIGKILL to its group after that), then the work directory removed. System calls only: a child
-    /// process started this late may be killed with the exiting test process before it has done anything.
+    /// At exit: the shared server stopped, then its work directory removed.
     private static func stopShared() {
-        guard case .success(let peer) = started,
-            let text = try? String(contentsOfFile: peer.workDirectory + "/postgres.pid", encoding: .utf8),
+        guard case .success(let peer) = started else { return }
+        shutDown(peer)
+        try? FileManager.default.removeItem(atPath: peer.workDirectory)
+    }
+
+    /// SIGINT to `peer`'s recorded postmaster PID (a fast shutdown: every connection is cut), a wait of at
+    /// most 10 s for it to go, SIGKILL to its group after that. System calls only: at exit, a child process
+    /// started this late may be killed with the exiting test process before it has done anything.
+    private static func shutDown(_ peer: Peer) {
+        guard let text = try? String(contentsOfFile: peer.workDirectory + "/postgres.pid", encoding: .utf8),
             let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
         else { return }
         kill(pid, SIGINT)
@@ -42,7 +48,23 @@ public enum PostgresPeer {
             waited += 1
         }
         if kill(pid, 0) == 0 { kill(-pid, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: peer.workDirectory)
+    }
+
+    /// A PostgreSQL server of the caller's own, for a test that stops and restarts it (the shared one
+    /// serves other tests meanwhile); stop it with `peer.stop()`. Its database `davdoctor` is empty.
+    public static func own() throws -> Peer { try Peer.start("postgres", profile: "clean") }
+
+    /// The URL of `peer`'s database `davdoctor`, with the password in it.
+    public static func url(_ peer: Peer) -> String { "postgres://davdoctor:\(password(peer))@127.0.0.1:\(peer.port)/davdoctor" }
+
+    /// Stops `peer`'s server as a restart would (a fast shutdown) and returns once it has gone.
+    public static func stopServer(_ peer: Peer) { shutDown(peer) }
+
+    /// Starts `peer`'s server again, after ``stopServer(_:)``, on the same data directory and port.
+    public static func startServer(_ peer: Peer) throws {
+        _ = try Processes.run(
+            "/bin/bash", ["\(Peer.scripts)/start-postgres.sh", peer.workDirectory, String(peer.port)],
+            environment: ["PROFILE": "clean", "RESTART": "1"])
     }
 
     /// The password start-postgres.sh gave the `davdoctor` role.

@@ -99,17 +99,69 @@ struct ClusterCrashTests {
         survivor.stop()
     }
 
+    /// One instance killed mid-PUT (a 64 MiB body replacing a file, 8 MiB of it on disk): a second instance
+    /// started meanwhile leaves the live upload's temporary file alone at its start-up, keeps answering after
+    /// the kill with the old content, and leaves the dead instance's file to it; the restarted instance
+    /// removes it once PostgreSQL has seen the old one go.
+    @Test func aKilledInstanceMidPutLeavesTheOldContentAndItsUploadToItsRestart() async throws {
+        let url = try PostgresPeer.database()
+        let location = try PostgresLocation(url)
+        let root = TemporaryDirectory()
+        let old = Array(repeating: UInt8(ascii: "o"), count: 1 << 20)
+        try Data(old).write(to: URL(fileURLWithPath: root.path + "/big.bin"))
+        let victim = try ServeProcess(root: root, store: url)
+        let survivor = try ServeProcess(root: root, store: url)
+        defer {
+            victim.stop()
+            survivor.stop()
+        }
+        try victim.start()
+        let partial = try await WireClient.with(port: victim.port) { client async throws in
+            let upload = SlowUpload(client, "/big.bin", length: 64 << 20, first: Array(repeating: UInt8(ascii: "n"), count: 16 << 20))
+            try await upload.waitUntilWriting(in: root.path, bytes: 8 << 20)
+            let writing = try victim.temporaryFiles()
+            // Its start-up recovery runs before it listens: the live instance's upload is left alone.
+            try survivor.start()
+            #expect(try victim.temporaryFiles() == writing, "the survivor's start-up kept the live upload")
+            victim.kill9()
+            await upload.abandon()
+            return writing
+        }
+        #expect(partial.count == 1)
+        try await WireClient.with(port: survivor.port) { client async throws in
+            #expect(try await client.send("GET", "/big.bin").body == old)
+            let listing = try await client.send("PROPFIND", "/", headers: ["Depth": "1"], text: propfindAll)
+            let hrefs = try MultiStatusParser.parse(listing.text).responses.flatMap(\.hrefs)
+            #expect(Set(hrefs) == ["/", "/big.bin"], "the partial upload is never listed")
+            #expect(try await client.send("PUT", "/after.txt", body: Array("written".utf8)).status == 201)
+        }
+        #expect(try victim.temporaryFiles() == partial, "the survivor does not remove an upload it cannot judge finished")
+
+        // The dead instance's key is free once PostgreSQL has seen its connection go; then it restarts.
+        let tag = try #require(partial.first.flatMap { FileSystemStorage.uploadTag(ofName: Array(($0 as NSString).lastPathComponent.utf8)) })
+        do {
+            let observer = try PostgresStores(location: location)
+            defer { observer.close() }
+            try await waitUntilGone(observer, tag)
+        }
+        try victim.start()
+        #expect(try victim.temporaryFiles() == [], "the restarted instance removed what its killed upload left")
+        try await WireClient.with(port: victim.port) { client async throws in
+            #expect(try await client.send("GET", "/big.bin").body == old)
+            #expect(try await client.send("GET", "/after.txt").body == Array("written".utf8))
+        }
+    }
+
     // MARK: - Helpers
 
-    /// Polls the tree until `source` has become `destination` (a rename is one step), for at most 20 s.
-    private func waitForRename(_ root: TemporaryDirectory, from source: String, to destination: String) async throws {
+    /// Polls until the instance whose upload tag is `tag` no longer holds its registration, for at most 20 s.
+    private func waitUntilGone(_ stores: PostgresStores, _ tag: String) async throws {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            let manager = FileManager.default
-            if manager.fileExists(atPath: root.path + destination) && !manager.fileExists(atPath: root.path + source) { return }
-            try await Task.sleep(for: .milliseconds(2))
+            if try await !BlockingPool.run({ try stores.isLive(tag) }) { return }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the MOVE did not rename \(source) to \(destination) within 20 s")
+        Issue.record("instance \(tag) still registered 20 s after its kill")
     }
 
     /// Opens the shared stores as one more instance would, for the duration of `body`.

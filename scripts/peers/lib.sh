@@ -45,6 +45,8 @@ peer_args() {
     echo "port $PORT on 127.0.0.1 is already in use" >&2
     exit 1
   fi
+  # RESTART=1: a peer that stopped is started again on what it left in BASE (start-postgres.sh).
+  [[ -n "${RESTART:-}" ]] && return 0
   local m
   while IFS= read -r m; do
     [[ -n "$m" ]] && umount "$m" 2>/dev/null || true

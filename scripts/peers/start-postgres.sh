@@ -11,6 +11,9 @@
 # its database davdoctor, and prints postgres://davdoctor@127.0.0.1:PORT/davdoctor. fsync is off: the
 # data is thrown away with the work directory. Stop with scripts/peers/stop.sh WORKDIR (it sends the
 # postmaster SIGINT, a fast shutdown, as WORKDIR/NAME.stopsignal says).
+#
+# With RESTART=1, a server this script made under WORKDIR and that has since stopped is started again on
+# its data directory (no initdb, no new database): the tests restart PostgreSQL under a running davdoctor.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 peer_args postgres 15432 "$@"
@@ -29,8 +32,10 @@ if [[ $(id -u) -eq 0 ]]; then
   chown -R postgres:postgres "$BASE/data" "$BASE/run" "$BASE/logs" "$BASE/password"
   as_owner=(setpriv --reuid=postgres --regid=postgres --init-groups)
 fi
-"${as_owner[@]}" "$bin/initdb" -D "$BASE/data" -U davdoctor --pwfile="$BASE/password" --auth-local=trust \
-  --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$BASE/logs/initdb.log" 2>&1 || { cat "$BASE/logs/initdb.log" >&2; exit 1; }
+if [[ -z "${RESTART:-}" ]]; then
+  "${as_owner[@]}" "$bin/initdb" -D "$BASE/data" -U davdoctor --pwfile="$BASE/password" --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$BASE/logs/initdb.log" 2>&1 || { cat "$BASE/logs/initdb.log" >&2; exit 1; }
+fi
 setsid "${as_owner[@]}" "$bin/postgres" -D "$BASE/data" -c listen_addresses=127.0.0.1 -p "$PORT" \
   -c unix_socket_directories="$BASE/run" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
   -c max_connections=200 >>"$BASE/logs/postgres.log" 2>&1 &
@@ -43,6 +48,8 @@ for _ in $(seq 100); do
   if "${as_owner[@]}" "$bin/psql" -h "$BASE/run" -p "$PORT" -U davdoctor -d postgres -qAtc 'SELECT 1' >/dev/null 2>&1; then break; fi
   sleep 0.1
 done
-"${as_owner[@]}" "$bin/psql" -h "$BASE/run" -p "$PORT" -U davdoctor -d postgres -qc 'CREATE DATABASE davdoctor' \
-  >>"$BASE/logs/postgres.log" 2>&1 || { tail -20 "$BASE/logs/postgres.log" >&2; exit 1; }
+if [[ -z "${RESTART:-}" ]]; then
+  "${as_owner[@]}" "$bin/psql" -h "$BASE/run" -p "$PORT" -U davdoctor -d postgres -qc 'CREATE DATABASE davdoctor' \
+    >>"$BASE/logs/postgres.log" 2>&1 || { tail -20 "$BASE/logs/postgres.log" >&2; exit 1; }
+fi
 echo "postgres://davdoctor@127.0.0.1:$PORT/davdoctor"

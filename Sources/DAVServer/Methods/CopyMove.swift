@@ -68,7 +68,12 @@ extension DAVResponder {
                 try options.properties.move(from: source, to: target) {
                     try options.storage.move(from: source, to: target)
                 }
-                try options.locks.removeAll(under: source)
+                do {
+                    try options.locks.removeAll(under: source)
+                } catch let unavailable as DAVError where unavailable.status == 503 {
+                    // The resource has moved, and the answer says so. Only a shared store is unavailable
+                    // (503), and its recorded move drops the source's locks itself (when it can be settled).
+                }
             } else {
                 try options.storage.copy(from: source, to: target, recursive: recursive)
                 try options.properties.copy(from: source, to: target, recursive: recursive)

@@ -16,11 +16,8 @@ final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
         let connection = try await pool.checkOutAsync()
         do {
             for (key, exclusive) in Self.lockKeys(paths) {
-                if exclusive {
-                    try await connection.query("SELECT pg_advisory_lock(\(key))", logger: pool.logger)
-                } else {
-                    try await connection.query("SELECT pg_advisory_lock_shared(\(key))", logger: pool.logger)
-                }
+                let query: PostgresQuery = exclusive ? "SELECT pg_advisory_lock(\(key))" : "SELECT pg_advisory_lock_shared(\(key))"
+                _ = try await PostgresPool.send(query, on: connection, logger: pool.logger).get()
             }
         } catch {
             pool.checkIn(connection, broken: true)
@@ -29,6 +26,11 @@ final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
         let result: T
         do {
             result = try await body()
+        } catch let unavailable as DAVError where unavailable.status == 503 {
+            // PostgreSQL went away during the change: an unlock sent on a connection it is cutting can
+            // wait for good (and every later change with it). Closing the connection gives the locks back.
+            pool.checkIn(connection, broken: true)
+            throw unavailable
         } catch {
             await release(connection)
             throw error
@@ -40,7 +42,7 @@ final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
     /// Gives the locks back; a connection that cannot is closed, which gives them back as well.
     private func release(_ connection: PostgresConnection) async {
         do {
-            try await connection.query("SELECT pg_advisory_unlock_all()", logger: pool.logger)
+            _ = try await PostgresPool.send("SELECT pg_advisory_unlock_all()", on: connection, logger: pool.logger).get()
             pool.checkIn(connection, broken: false)
         } catch {
             pool.checkIn(connection, broken: true)

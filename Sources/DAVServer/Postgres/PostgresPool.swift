@@ -163,6 +163,37 @@ final class PostgresPool: @unchecked Sendable {
         }
     }
 
+    /// Sends `query` on `connection`; the answer, or 503 once the connection has closed without one.
+    ///
+    /// PostgresNIO can leave a statement's answer pending for good when PostgreSQL cuts the connection under
+    /// it (seen at a fast shutdown, on a COMMIT and on an advisory lock): the request, and every change
+    /// queued behind it on the gate, would wait with it. The connection is looked at every ``closeCheck``;
+    /// a long statement on a live connection (one waiting for a lock) is waited for as long as it takes.
+    static func send(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) -> EventLoopFuture<PostgresQueryResult> {
+        let answer = connection.query(query, logger: logger)
+        let loop = answer.eventLoop
+        let promise = loop.makePromise(of: PostgresQueryResult.self)
+        let settled = Locked(false)
+        let settle: @Sendable (Result<PostgresQueryResult, any Error>) -> Void = { result in
+            guard
+                settled.withLock({ done in
+                    defer { done = true }
+                    return !done
+                })
+            else { return }
+            promise.completeWith(result)
+        }
+        answer.whenComplete(settle)
+        let watch = loop.scheduleRepeatedTask(initialDelay: closeCheck, delay: closeCheck) { _ in
+            if connection.isClosed { settle(.failure(unavailable())) }
+        }
+        promise.futureResult.whenComplete { _ in watch.cancel() }
+        return promise.futureResult
+    }
+
+    /// How often a statement's wait looks whether its connection has closed under it.
+    static let closeCheck = TimeAmount.seconds(1)
+
     /// Closes a connection without waiting for it. The connection is kept until it has closed: PostgresNIO
     /// insists that none goes away open.
     static func discard(_ connection: PostgresConnection) {
@@ -189,10 +220,10 @@ struct PostgresSession {
 
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(query, logger: logger).wait().rows
+        try PostgresPool.send(query, on: connection, logger: logger).wait().rows
     }
 
     func execute(_ query: PostgresQuery) throws {
-        _ = try connection.query(query, logger: logger).wait()
+        _ = try PostgresPool.send(query, on: connection, logger: logger).wait()
     }
 }

@@ -4,7 +4,7 @@ internal import PostgresNIO
 
 /// Dead properties in PostgreSQL, shared by every server instance on one tree. One row per (path,
 /// property), as in ``SQLitePropertyStore``, and the same contracts: `apply` in one transaction, a move's
-/// rows carried in the transaction that clears its recorded intent.
+/// rows carried (and the source's locks dropped) in the transaction that clears its recorded intent.
 ///
 /// No in-memory index of which paths hold properties: another instance may write any of them, so every
 /// read asks the database (a PROPFIND Depth 1 asks once per collection, for all its members).
@@ -13,8 +13,11 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     /// This server's key in ``PostgresSchema/LockKey/instanceSpace``, written with each recorded move.
     private let instance: Int32
 
-    /// Held while a dead instance's move is settled, so that no live instance's change of those paths interleaves.
+    /// Held while a recorded move is settled, so that no live instance's change of those paths interleaves.
     private let gate: (any ClusterGate)?
+    /// This instance's recorded moves whose store step could not be finished when they were made (PostgreSQL
+    /// became unreachable), by intent id: whether the rename was done. The periodic settle finishes them.
+    private let unsettled = Locked<[Int64: Bool]>([:])
 
     init(pool: PostgresPool, instance: Int32, gate: (any ClusterGate)? = nil) {
         self.pool = pool
@@ -121,8 +124,15 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         }
     }
 
-    /// Records the intent, renames, then carries the rows and clears the intent in one transaction: a crash
-    /// leaves no intent (nothing or everything done) or one that start-up resolves.
+    /// Records the intent, renames, then carries the rows, drops the source's locks and clears the intent in
+    /// one transaction: a crash leaves no intent (nothing or everything done) or one that recovery resolves.
+    ///
+    /// Once `rename` has returned, the resource has moved, and the call returns normally even when PostgreSQL
+    /// cannot be reached for the rest (a 503 here would tell the client the MOVE was not made: RFC 9110
+    /// §15.6.4; its retry would then meet a source that is gone). The intent stays recorded, this instance
+    /// remembers it in ``unsettled``, and ``finishInterruptedMoves(exists:)`` (the periodic settle) carries
+    /// the rows and drops the locks once PostgreSQL answers again. Until then the moved resource shows no dead
+    /// properties, and a resource made anew at the source meanwhile would be given the old ones by the settle.
     func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
         let sourceKey = source.description
         let destinationKey = destination.description
@@ -135,13 +145,28 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         do {
             try rename()
         } catch {
-            _ = try? pool.withSession { session in try session.execute("DELETE FROM pending_move WHERE id = \(intent)") }
+            do {
+                try pool.withSession { session in try session.execute("DELETE FROM pending_move WHERE id = \(intent)") }
+            } catch {
+                unsettled.withLock { $0[intent] = false }
+            }
             throw error
         }
-        try pool.transaction { session in
-            try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
-            try session.execute("DELETE FROM pending_move WHERE id = \(intent)")
+        do {
+            try pool.transaction { session in try Self.finishMove(intent, from: source, to: destination, session) }
+        } catch {
+            unsettled.withLock { $0[intent] = true }
+            guard let unavailable = error as? DAVError, unavailable.status == 503 else { throw error }
+            pool.logger.warning("moved \(source) to \(destination); its dead properties and locks follow once PostgreSQL answers again")
         }
+    }
+
+    /// What a renamed move does in the store, in the caller's transaction: the rows follow the tree, the
+    /// source's locks go (RFC 4918 §7.7: locks do not move), the intent is cleared.
+    private static func finishMove(_ intent: Int64, from source: ResourcePath, to destination: ResourcePath, _ session: PostgresSession) throws {
+        try carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
+        try session.execute(statement("DELETE FROM active_lock WHERE ", scope(source, recursive: true, column: "root")))
+        try session.execute("DELETE FROM pending_move WHERE id = \(intent)")
     }
 
     func paths() throws -> [ResourcePath] {
@@ -150,10 +175,12 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         }
     }
 
-    /// Resolves the recorded moves of instances that are no longer running (their liveness lock is free):
-    /// a move whose source is gone and whose destination exists was renamed, and its rows follow and its
-    /// locks go, as the move would have done; any other did not happen and is forgotten. A live instance's
-    /// moves are in progress and left alone, and so is a dead one's while a live instance holds its paths.
+    /// Resolves the recorded moves that no running request is making: those of instances no longer running
+    /// (their liveness lock is free), where a move whose source is gone and whose destination exists was
+    /// renamed, and its rows follow and its locks go, as the move would have done, and any other did not
+    /// happen and is forgotten; and this instance's own ``unsettled`` ones, whose outcome it knows. Another
+    /// live instance's moves are in progress and left alone, and so is any move while a live instance
+    /// holds its paths.
     @discardableResult
     func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
         var inProgress: [ResourcePath] = []
@@ -165,22 +192,33 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         for (id, sourceKey, destinationKey, owner) in pending {
             let source = StoreKey.path(sourceKey)
             let destination = StoreKey.path(destinationKey)
-            if try isLive(owner) {
-                inProgress += [source, destination]
-                continue
+            let known: Bool?
+            if owner == instance {
+                known = unsettled.withLock { $0[id] }
+                // Still in its request's hands.
+                if known == nil {
+                    inProgress += [source, destination]
+                    continue
+                }
+            } else {
+                known = nil
+                if try isLive(owner) {
+                    inProgress += [source, destination]
+                    continue
+                }
             }
             func settle() throws {
-                let renamed = try !exists(source) && exists(destination)
+                let renamed = try known ?? (!exists(source) && exists(destination))
                 try pool.transaction { session in
-                    // Another instance may have settled it first.
+                    // Another instance may have settled it first, or the commit went through unseen.
                     guard try !session.query("SELECT id FROM pending_move WHERE id = \(id) FOR UPDATE").isEmpty else { return }
                     if renamed {
-                        try Self.carryRows(from: source, to: destination, recursive: true, removingSource: true, session)
-                        let (lower, upper) = StoreKey.below(source)
-                        try session.execute("DELETE FROM active_lock WHERE root = \(sourceKey) OR (root >= \(lower) AND root < \(upper))")
+                        try Self.finishMove(id, from: source, to: destination, session)
+                    } else {
+                        try session.execute("DELETE FROM pending_move WHERE id = \(id)")
                     }
-                    try session.execute("DELETE FROM pending_move WHERE id = \(id)")
                 }
+                unsettled.withLock { _ = $0.removeValue(forKey: id) }
             }
             guard let gate else {
                 try settle()

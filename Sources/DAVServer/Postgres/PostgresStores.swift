@@ -115,10 +115,11 @@ public final class PostgresStores: @unchecked Sendable {
         return try propertyStore.isLive(key)
     }
 
-    /// Settles, every `period` until cancelled, the moves that instances which died since recorded and did
-    /// not finish: what their own start-up would do, done without waiting for them to come back. A path
-    /// `storage` refuses to reach counts as existing, as in start-up recovery.
-    public func settleAbandonedMoves(in storage: any Storage, every period: Duration = .seconds(5)) async {
+    /// Settles, every `period` until cancelled, the recorded moves no request is making: those that
+    /// instances which died since did not finish (what their own start-up would do, done without waiting for
+    /// them to come back), and this instance's own whose rename was done while PostgreSQL could not be
+    /// reached (once it can). A path `storage` refuses to reach counts as existing, as in start-up recovery.
+    public func settleUnfinishedMoves(in storage: any Storage, every period: Duration = .seconds(5)) async {
         let properties = propertyStore
         while !Task.isCancelled {
             try? await Task.sleep(for: period)

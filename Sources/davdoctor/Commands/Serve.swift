@@ -27,7 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "YAML file with users, access rules and limits (see docs/server.md).")
     var config: String?
 
-    @Option(name: .customLong("data-dir"), help: "Where dead properties and locks are kept (default: ~/.local/state/davdoctor/<dir>).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Where dead properties and locks are kept (default: ~/.local/state/davdoctor/<dir>); not with --store.")
     var dataDirectory: String?
 
     @Flag(help: "Keep dead properties and locks in memory only.")
@@ -115,8 +117,9 @@ struct Serve: AsyncParsableCommand {
                 + "\(recovered.orphanProperties) property set(s) and \(recovered.orphanLocks) lock(s) of resources that no longer exist\n"
             FileHandle.standardError.write(Data(message.utf8))
         }
-        // Moves another instance did not live to finish are settled while it is down, not at its restart.
-        let settler = shared.map { shared in Task { await shared.settleAbandonedMoves(in: storage) } }
+        // Moves another instance did not live to finish are settled while it is down, not at its restart;
+        // this instance's own that PostgreSQL's absence left unfinished, once it is back.
+        let settler = shared.map { shared in Task { await shared.settleUnfinishedMoves(in: storage) } }
         defer { settler?.cancel() }
         // The flags win over the configuration's limits.
         if let limit = maxBodyBytes { options.maxBodyBytes = limit }
@@ -144,9 +147,19 @@ struct Serve: AsyncParsableCommand {
 
     /// The PostgreSQL stores `--store` (or the configuration's `store:`) names, connected and migrated; nil
     /// without one. A URL that cannot be used or a database that cannot be reached is a one-line error.
+    ///
+    /// A data directory named as well (`--data-dir` or `dataDirectory:`) is refused, not ignored: with a
+    /// PostgreSQL store nothing is kept in it (a local sync-collection log would answer differently on each
+    /// instance), and a user who names one expects the state there; which one was meant is theirs to say.
     private func openSharedStores(_ configuration: ServerConfiguration) throws -> PostgresStores? {
         guard let url = store ?? configuration.store else { return nil }
-        if memory { throw ValidationError("--memory and --store exclude each other") }
+        let storeName = store != nil ? "--store" : "store: in the config"
+        if memory { throw ValidationError("--memory and \(storeName) exclude each other") }
+        if dataDirectory != nil || configuration.dataDirectory != nil {
+            let dataName = dataDirectory != nil ? "--data-dir" : "dataDirectory: in the config"
+            throw ValidationError(
+                "\(dataName) and \(storeName) exclude each other: with a PostgreSQL store nothing is kept in a data directory")
+        }
         do {
             return try PostgresStores(location: try PostgresLocation(url))
         } catch let invalid as PostgresLocation.Invalid {

@@ -1,3 +1,7 @@
+import DAVTesting
+import Foundation
+import Testing
+
 /// Where a `kill -9` landed relative to the operation it interrupted, judged from the state left on disk.
 enum KillLanding: String, Sendable {
     /// Nothing of the operation is visible.
@@ -28,4 +32,15 @@ struct KillDelaySearch {
         case .middle: break
         }
     }
+}
+
+/// Polls the tree until `source` has become `destination` (a rename is one step), for at most 20 s.
+func waitForRename(_ root: TemporaryDirectory, from source: String, to destination: String) async throws {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while ContinuousClock.now < deadline {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: root.path + destination) && !manager.fileExists(atPath: root.path + source) { return }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    Issue.record("the MOVE did not rename \(source) to \(destination) within 20 s")
 }
