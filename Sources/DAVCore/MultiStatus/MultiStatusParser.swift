@@ -439,26 +439,14 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     // MARK: -
 
-    /// The name table's names, copied here as their ids first appear: reading the table, a class, costs
-    /// a dynamic exclusivity check, once for every property of every response.
-    private var qualifiedNames: [QualifiedName] = []
     /// Each name's ``LiveProperty``, worked out once per name rather than once per property.
     private var liveProperties: [LiveProperty?] = []
 
-    private mutating func qualifiedName(_ id: Int32) -> QualifiedName {
-        let index = Int(id)
-        while qualifiedNames.count <= index {
-            let name = names.name(Int32(qualifiedNames.count))
-            qualifiedNames.append(name)
-            liveProperties.append(LiveProperty(name))
-        }
-        return qualifiedNames[index]
-    }
-
     /// A property with a text value (or none) named by its id.
     private mutating func property(_ id: Int32, text: String?) -> Property {
-        let name = qualifiedName(id)
-        return Property(name, live: liveProperties[Int(id)], text: text, attributes: propertyAttributes)
+        let index = Int(id)
+        while liveProperties.count <= index { liveProperties.append(LiveProperty(names.name(Int32(liveProperties.count)))) }
+        return Property(names.name(id), live: liveProperties[index], text: text, attributes: propertyAttributes)
     }
 
     private func structuralID(for target: TextTarget) -> Int32? {
