@@ -29,7 +29,7 @@ enum OkHttpLogReader {
                 return
             }
             var entryNotes = pending.notes
-            let (response, body, withheld) = try Self.response(head, lines, end, number: number, notes: &entryNotes)
+            let (response, body, withheld) = try Self.response(head, lines, end, notes: &entryNotes)
             entries.append(
                 TranscriptEntry(
                     number: number, exchange: Exchange(request: pending.info, response: response, body: body), notes: entryNotes,
@@ -55,7 +55,7 @@ enum OkHttpLogReader {
             if let current = request {
                 if let content, content.hasPrefix("--> END ") {
                     var entryNotes = TranscriptNotes()
-                    let info = try Self.request(current, end: content, name: name, number: entries.count + 1, notes: &entryNotes)
+                    let info = try Self.request(current, end: content, name: name, notes: &entryNotes)
                     pendingRequest = (info, entryNotes)
                     request = nil
                 } else {
@@ -136,7 +136,7 @@ enum OkHttpLogReader {
         return end.firstIndex(of: "(").map { String(end[end.index(after: $0)...].dropLast()) } ?? "omitted"
     }
 
-    static func request(_ lines: [Substring], end: Substring, name: String, number: Int, notes: inout TranscriptNotes) throws -> RequestInfo {
+    static func request(_ lines: [Substring], end: Substring, name: String, notes: inout TranscriptNotes) throws -> RequestInfo {
         let words = lines[0].split(separator: " ")
         let (headers, body) = split(lines[1...])
         var info = RequestInfo(method: String(words[0]), url: String(words[1]), headers: headers, body: body)
@@ -148,7 +148,7 @@ enum OkHttpLogReader {
         return info
     }
 
-    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, number: Int, notes: inout TranscriptNotes) throws -> (
+    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, notes: inout TranscriptNotes) throws -> (
         ResponseHead, [UInt8], Bool
     ) {
         // `<-- 207 Multi-Status https://… (45ms)`; HTTP/2 answers have no reason phrase.
