@@ -292,16 +292,17 @@ public enum BrokenDocument {
     public static func finding(_ error: DAVCoreError, head: ResponseHead?, path: String, responsesRead: Int? = nil, proxyInFront: String? = nil)
         -> Finding
     {
-        let proxySigns = ProxyRule.proxyHeaders(head) + (proxyInFront.map { [$0] } ?? [])
+        let proxyHeaders = ProxyRule.proxyHeaders(head)
+        // `proxyInFront` is a whole sentence already; a header line needs saying what it shows.
+        let proxySigns =
+            proxyHeaders.map { "\($0) — a proxy is in the path and may have cut or altered the body" } + (proxyInFront.map { [$0] } ?? [])
         let cut = error.code == .truncated
         var evidence = ["the body is not a whole multistatus: \(error.description)\(responsesRead.map { ", after \(Wording.resources($0))" } ?? "")"]
         if let length = head?.headers["Content-Length"] {
             evidence.append("Content-Length: \(length) — the framing is complete, the document is not")
         }
         if !proxySigns.isEmpty {
-            evidence += proxySigns.map {
-                $0.contains("is a proxy in front") ? $0 : "\($0) — a proxy is in the path and may have cut or altered the body"
-            }
+            evidence += proxySigns
         } else if cut {
             evidence.append("no proxy says it is in the path, so the server most likely stopped writing the document (it failed while listing)")
         } else {

@@ -1,3 +1,5 @@
+import DAVCore
+
 /// One diagnosis: a cause, how likely it is, the resources it covers, what shows it, and what to change.
 public struct Finding: Sendable, Hashable, Codable {
     public var cause: Cause
@@ -34,22 +36,6 @@ public struct Finding: Sendable, Hashable, Codable {
         if !seen.isEmpty { because = evidence.last }
         self.fixes = fixes
         self.status = status
-    }
-}
-
-/// One reason for a finding as data: a stable kind (`multiget-other-collection`) and what it is about.
-/// The JSON report carries them as they are; their kinds are only ever added to, never renamed.
-public struct Sign: Sendable, Hashable, Codable {
-    public var kind: String
-    /// The resource or header it is about.
-    public var subject: String?
-    /// A value that goes with it (the href as sent, the name found instead).
-    public var value: String?
-
-    public init(_ kind: String, subject: String? = nil, value: String? = nil) {
-        self.kind = kind
-        self.subject = subject
-        self.value = value
     }
 }
 

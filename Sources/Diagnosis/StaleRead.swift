@@ -13,7 +13,9 @@ enum StaleRead {
         guard let read = analysis.head, let server = outcome.head else { return nil }
         let path = analysis.context.requestPath
         let method = analysis.context.method
-        let signs = (CacheRule.cacheHit(read) ?? []) + ProxyRule.proxyHeaders(read).filter { !$0.hasPrefix("Age:") && !$0.hasPrefix("X-Cache:") }
+        // Age, X-Cache, X-Cache-Status and X-Varnish are the cache's to cite (cacheHit), and only when they show a hit.
+        let seen = (CacheRule.cacheHit(read) ?? []) + ProxyRule.proxyHeaders(read, except: ["Age", "X-Cache", "X-Cache-Status", "X-Varnish"])
+        let hitSigns = CacheRule.cacheHitSigns(read)
         let fixes = [
             Fix(
                 "Keep WebDAV paths out of the cache, or let every write through it purge the URL (Varnish: return (pass) for requests with Authorization or DAV methods and ban on PUT/DELETE/MOVE; nginx: proxy_cache_bypass and proxy_no_cache for the share; mod_cache: CacheDisable for the share)",
@@ -24,11 +26,12 @@ enum StaleRead {
         ]
         if server.status == 404 || server.status == 410 {
             return Finding(
-                cause: .cache, likelihood: .high, title: "the \(method) of \(path) was answered from a copy: the server no longer has it",
+                cause: .cache, likelihood: .high, signs: hitSigns,
+                title: "the \(method) of \(path) was answered from a copy: the server no longer has it",
                 resources: [path],
                 evidence: [
                     "the \(method) answered \(read.statusLine), yet PROPFIND of the same URL answers \(Wording.status(server.status)); a PROPFIND reaches the server past HTTP caches, so the \(method)'s answer was kept from before the resource went away"
-                ] + signs,
+                ] + seen,
                 fixes: fixes, status: read.status)
         }
         guard server.status == 207, let response = outcome.multistatus?.responses.first else { return nil }
@@ -54,9 +57,9 @@ enum StaleRead {
         }
         guard !differences.isEmpty else { return nil }
         // Without a sign of a cache, the server's own GET and PROPFIND may simply disagree (catalog CACHE-03).
-        let cached = !(CacheRule.cacheHit(read) ?? []).isEmpty
+        let cached = !hitSigns.isEmpty
         return Finding(
-            cause: .cache, likelihood: cached ? .high : .medium,
+            cause: .cache, likelihood: cached ? .high : .medium, signs: hitSigns,
             title: cached
                 ? "the \(method) of \(path) was answered from a stale copy" : "the \(method) of \(path) and the server's PROPFIND disagree about it",
             resources: [path],
@@ -65,7 +68,7 @@ enum StaleRead {
                     + (cached
                         ? ", so the \(method)'s answer was kept from before the last change"
                         : ": either something in between kept an old copy, or the server reports other validators in its PROPFIND than in its headers")
-            ] + signs,
+            ] + seen,
             fixes: fixes, status: read.status)
     }
 }

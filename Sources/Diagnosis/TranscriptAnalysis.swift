@@ -18,6 +18,9 @@ public struct TranscriptAnalysis: Sendable {
     public var skipped: Int
     /// What the transcript says of itself, and the exchanges it holds no answer for.
     public var notes: [String]
+    /// The same notes as data, one sign a note, in the same order (an unanswered entry's sign
+    /// `no-answer` names it as its subject: `entry 3`).
+    public var noteSigns: [Sign]
 
     /// Analyzes `transcript`'s WebDAV exchanges, or only entry `only` (whatever its method). Flags in
     /// `overrides` win over what each exchange's request says.
@@ -25,6 +28,7 @@ public struct TranscriptAnalysis: Sendable {
         -> TranscriptAnalysis
     {
         var notes = transcript.notes
+        var noteSigns = transcript.noteSigns
         var items: [Item] = []
         var skipped = 0
         if let only {
@@ -33,7 +37,9 @@ public struct TranscriptAnalysis: Sendable {
         } else {
             for entry in transcript.entries {
                 if entry.exchange.response == nil {
-                    notes += entry.notes
+                    // Said of the transcript as a whole now, so each note names its entry.
+                    notes += entry.notes.map { "entry \(entry.number): \($0)" }
+                    noteSigns += entry.noteSigns
                     continue
                 }
                 guard entry.isWebDAV else {
@@ -49,6 +55,7 @@ public struct TranscriptAnalysis: Sendable {
                 skipped = 0
             }
             if skipped > 0 {
+                noteSigns.append(Sign("not-webdav-skipped", value: String(skipped)))
                 notes.append(
                     "\(skipped) exchange\(skipped == 1 ? " is" : "s are") not WebDAV (pages, scripts, images) and \(skipped == 1 ? "was" : "were") skipped"
                 )
@@ -59,7 +66,8 @@ public struct TranscriptAnalysis: Sendable {
                     "the \(transcript.format.rawValue) holds no WebDAV exchange with an answer (\(transcript.entries.count) entries read)")
             }
         }
-        return TranscriptAnalysis(format: transcript.format, items: items, entries: transcript.entries.count, skipped: skipped, notes: notes)
+        return TranscriptAnalysis(
+            format: transcript.format, items: items, entries: transcript.entries.count, skipped: skipped, notes: notes, noteSigns: noteSigns)
     }
 
     /// Entry `number` (with an answer), or without a number the first WebDAV exchange that has one.
@@ -96,8 +104,8 @@ public struct TranscriptAnalysis: Sendable {
             entry.exchange.response?.headers["Content-Encoding"].map { $0.lowercased().contains("gzip") || $0.lowercased().contains("deflate") }
             ?? false
         var result = try session.finish(bodyInfo: info)
-        result.notes =
-            entry.notes.map { $0.hasPrefix("entry \(entry.number): ") ? String($0.dropFirst("entry \(entry.number): ".count)) : $0 } + result.notes
+        result.notes = entry.notes + result.notes
+        result.noteSigns = entry.noteSigns + result.noteSigns
         return result
     }
 

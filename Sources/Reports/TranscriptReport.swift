@@ -13,6 +13,8 @@ public struct TranscriptReportModel: Codable, Sendable {
     public var schemaVersion = 1
     public var input: Input
     public var notes: [String]
+    /// The notes' kinds as data (``TranscriptAnalysis/noteSigns``); absent in reports written before them.
+    public var noteSigns: [Sign]?
     public var exchanges: [ReportModel]
 
     public struct Input: Codable, Sendable {
@@ -28,6 +30,7 @@ public struct TranscriptReportModel: Codable, Sendable {
             source: source, format: transcript.format.rawValue, entries: transcript.entries, analyzed: transcript.items.count,
             skipped: transcript.skipped)
         notes = transcript.notes
+        noteSigns = transcript.noteSigns
         exchanges = transcript.items.map { item in
             var model = ReportModel(item.result)
             model.entry = item.entry
@@ -46,6 +49,7 @@ extension JSONReport {
             var model = ReportModel(item.result)
             model.entry = item.entry
             model.notes = transcript.notes + model.notes
+            model.noteSigns = transcript.noteSigns + (model.noteSigns ?? [])
             data = try encoder.encode(model)
         } else {
             data = try encoder.encode(TranscriptReportModel(transcript, source: source))

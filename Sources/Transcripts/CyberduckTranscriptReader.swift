@@ -48,9 +48,11 @@ enum CyberduckTranscriptReader {
                     // The transcript does not show the scheme; port 443 or an https Origin tells it.
                     let https = host.hasSuffix(":443") || request.headers["Origin"]?.hasPrefix("https") == true
                     url = "\(https ? "https" : "http")://\(host)\(target)"
-                    if !https, !host.contains(":") { notes.append("entry \(number): the transcript does not show the scheme; http is assumed") }
+                    if !https, !host.contains(":") {
+                        notes.add(Sign("scheme-assumed", value: "http"), "the transcript does not show the scheme; http is assumed")
+                    }
                 } else {
-                    notes.append("entry \(number): the transcript shows no Host, so the URL is the path alone")
+                    notes.add(Sign("host-missing"), "the transcript shows no Host, so the URL is the path alone")
                 }
             }
             let info = RequestInfo(method: String(words[0]), url: url, headers: request.headers)
@@ -58,7 +60,7 @@ enum CyberduckTranscriptReader {
                 entries.append(
                     TranscriptEntry(
                         number: number, exchange: Exchange(request: info),
-                        notes: notes + ["entry \(number): the transcript holds no answer to this request"]))
+                        notes: notes + .one(Sign("no-answer", subject: "entry \(number)"), "the transcript holds no answer to this request")))
                 continue
             }
             let parts = responses[index].line.split(separator: " ", maxSplits: 2)
@@ -70,16 +72,18 @@ enum CyberduckTranscriptReader {
             let length = head.headers["Content-Length"].flatMap { Int($0.trimmingASCIIWhitespace()) }
             let hasBody = (length ?? 0) > 0 || head.headers["Transfer-Encoding"] != nil || status == 207
             if hasBody {
-                notes.append(
-                    "entry \(number): Cyberduck's transcript shows heads only: the body\(length.map { " (\($0) bytes)" } ?? "") is not in it, so only the status and headers are read"
+                notes.add(
+                    Sign("response-body-missing", value: length.map(String.init)),
+                    "Cyberduck's transcript shows heads only: the body\(length.map { " (\($0) bytes)" } ?? "") is not in it, so only the status and headers are read"
                 )
             }
             entries.append(
                 TranscriptEntry(number: number, exchange: Exchange(request: info, response: head, body: []), notes: notes, bodyWithheld: hasBody))
         }
-        var notes: [String] = []
+        var notes = TranscriptNotes()
         if responses.count > requests.count {
-            notes.append("\(responses.count - requests.count) answers in the transcript have no request before them")
+            let unpaired = responses.count - requests.count
+            notes.add(Sign("unpaired-answers", value: String(unpaired)), "\(unpaired) answers in the transcript have no request before them")
         }
         return Transcript(format: .cyberduck, entries: entries, notes: notes)
     }

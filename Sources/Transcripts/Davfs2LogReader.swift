@@ -33,18 +33,19 @@ enum Davfs2LogReader {
             blockText = ""
         }
 
-        func finish(note: String? = nil) {
+        /// `noAnswer`: what to say when the request got no answer in the log.
+        func finish(noAnswer: String? = nil) {
             guard let current = request else { return }
             let number = entries.count + 1
             var notes = Redaction.notes(current.headers, side: "request")
             var withheld = false
             if let response, !sawBody, (announced ?? 0) > 0 {
                 withheld = true
-                notes.append(
-                    "entry \(number): davfs2 logged no body (\(announced!) bytes) for this \(response.status): add `debug httpbody` to davfs2.conf to log it"
-                )
+                notes.add(
+                    Sign("response-body-missing", value: String(announced!)),
+                    "davfs2 logged no body (\(announced!) bytes) for this \(response.status): add `debug httpbody` to davfs2.conf to log it")
             }
-            if let note { notes.append("entry \(number): \(note)") }
+            if response == nil, let noAnswer { notes.add(Sign("no-answer", subject: "entry \(number)"), noAnswer) }
             entries.append(
                 TranscriptEntry(
                     number: number, exchange: Exchange(request: current, response: response, body: response == nil ? nil : body), notes: notes,
@@ -70,7 +71,7 @@ enum Davfs2LogReader {
             }
             if message.hasSuffix("\n") { message.removeLast() }
             if message.hasPrefix("Sending request headers:") {
-                finish(note: request != nil && response == nil ? "davfs2 logged no answer to this request" : nil)
+                finish(noAnswer: "davfs2 logged no answer to this request")
                 let head = message.dropFirst("Sending request headers:".count).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
                 guard let first = head.first, let url = Self.url(first) else { continue }
                 var headers = HTTPFields()
@@ -112,7 +113,7 @@ enum Davfs2LogReader {
                 finish()
             }
         }
-        finish(note: request != nil && response == nil ? "the log ends before the answer" : nil)
+        finish(noAnswer: "the log ends before the answer")
         guard !entries.isEmpty else {
             throw DAVCoreError(.malformedCapture, "\(name) holds no request davfs2 logged (set `debug most` in davfs2.conf)")
         }

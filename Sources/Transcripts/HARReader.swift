@@ -20,14 +20,18 @@ enum HARReader {
         } catch {
             throw DAVCoreError(.malformedCapture, "\(name) is not a HAR 1.2 file: \(error)")
         }
-        var notes: [String] = []
-        if let creator = har.log.creator { notes.append("HAR \(har.log.version ?? "?") written by \(creator.name) \(creator.version)") }
+        var notes = TranscriptNotes()
+        if let creator = har.log.creator {
+            notes.add(
+                Sign("har-creator", subject: creator.name, value: creator.version),
+                "HAR \(har.log.version ?? "?") written by \(creator.name) \(creator.version)")
+        }
         let entries = try har.log.entries.enumerated().map { index, entry in try read(entry, number: index + 1) }
         return Transcript(format: .har, entries: entries, notes: notes)
     }
 
     static func read(_ entry: HAR.Entry, number: Int) throws -> TranscriptEntry {
-        var notes: [String] = []
+        var notes = TranscriptNotes()
         var requestHeaders = HTTPFields()
         // HTTP/2 pseudo-headers (:method, :authority) repeat what the request line says.
         for header in entry.request.headers where !header.name.hasPrefix(":") { requestHeaders.add(header.name, header.value) }
@@ -35,12 +39,15 @@ enum HARReader {
         if let post = entry.request.postData, let text = post.text {
             request.body = try decode(text, encoding: post.encoding, what: "request body", number: number, notes: &notes)
         } else if let size = entry.request.bodySize, size > 0 {
-            notes.append("entry \(number): the request body (\(size) bytes) is not in the HAR, so what the request asked for is not known")
+            notes.add(
+                Sign("request-body-missing", value: String(size)),
+                "the request body (\(size) bytes) is not in the HAR, so what the request asked for is not known")
         }
         notes += Redaction.notes(requestHeaders, side: "request")
         guard entry.response.status > 0 else {
             // Chromium writes status 0 for a request that got no answer (refused, blocked, cancelled).
-            notes.append("entry \(number): no answer was received\(entry.response._error.map { " (\($0))" } ?? "")")
+            let error = entry.response._error
+            notes.add(Sign("no-answer", subject: "entry \(number)", value: error), "no answer was received\(error.map { " (\($0))" } ?? "")")
             return TranscriptEntry(number: number, exchange: Exchange(request: request, response: nil), notes: notes)
         }
         var responseHeaders = HTTPFields()
@@ -60,18 +67,20 @@ enum HARReader {
         } else if (content.size ?? 0) > 0 || (entry.response.bodySize ?? 0) > 0 {
             withheld = true
             let size = content.size ?? entry.response.bodySize ?? 0
-            notes.append("entry \(number): the exporter left the response body (\(size) bytes) out of the HAR: only the status and headers are read")
+            notes.add(
+                Sign("response-body-missing", value: String(size)),
+                "the exporter left the response body (\(size) bytes) out of the HAR: only the status and headers are read")
         }
         return TranscriptEntry(
             number: number, exchange: Exchange(request: request, response: response, body: body), notes: notes, bodyWithheld: withheld)
     }
 
     /// A body as HAR holds it: text, or base64 when `encoding` says so. nil (with a note) when it does not decode.
-    static func decode(_ text: String, encoding: String?, what: String, number: Int, notes: inout [String]) throws -> [UInt8]? {
+    static func decode(_ text: String, encoding: String?, what: String, number: Int, notes: inout TranscriptNotes) throws -> [UInt8]? {
         let bytes: [UInt8]
         if encoding?.lowercased() == "base64" {
             guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
-                notes.append("entry \(number): the \(what) is marked base64 but does not decode, so it is left out")
+                notes.add(Sign("body-not-decoded", subject: what), "the \(what) is marked base64 but does not decode, so it is left out")
                 return nil
             }
             bytes = Array(data)

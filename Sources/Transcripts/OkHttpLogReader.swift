@@ -13,8 +13,8 @@ enum OkHttpLogReader {
         /// The lines of the request or answer being read, its first line first.
         var request: [Substring]?
         var response: [Substring]?
-        var pendingRequest: (info: RequestInfo, notes: [String])?
-        var notes: [String] = []
+        var pendingRequest: (info: RequestInfo, notes: TranscriptNotes)?
+        var notes = TranscriptNotes()
 
         func message(_ line: Substring) -> Substring? {
             guard let prefix else { return nil }
@@ -25,11 +25,11 @@ enum OkHttpLogReader {
         func finishExchange(_ head: Substring, _ lines: [Substring], _ end: Substring) throws {
             let number = entries.count + 1
             guard let pending = pendingRequest else {
-                notes.append("an answer at \"\(head.prefix(60))\" has no request before it in the log")
+                notes.add(Sign("unpaired-answers", value: "1"), "an answer at \"\(head.prefix(60))\" has no request before it in the log")
                 return
             }
             var entryNotes = pending.notes
-            let (response, body, withheld) = try Self.response(head, lines, end, number: number, notes: &entryNotes)
+            let (response, body, withheld) = try Self.response(head, lines, end, notes: &entryNotes)
             entries.append(
                 TranscriptEntry(
                     number: number, exchange: Exchange(request: pending.info, response: response, body: body), notes: entryNotes,
@@ -43,7 +43,8 @@ enum OkHttpLogReader {
                     entries.append(
                         TranscriptEntry(
                             number: entries.count + 1, exchange: Exchange(request: pending.info),
-                            notes: pending.notes + ["entry \(entries.count + 1): the log holds no answer to this request"]))
+                            notes: pending.notes
+                                + .one(Sign("no-answer", subject: "entry \(entries.count + 1)"), "the log holds no answer to this request")))
                     pendingRequest = nil
                 }
                 prefix = line[..<range.lowerBound]
@@ -53,8 +54,8 @@ enum OkHttpLogReader {
             let content = message(line)
             if let current = request {
                 if let content, content.hasPrefix("--> END ") {
-                    var entryNotes: [String] = []
-                    let info = try Self.request(current, end: content, name: name, number: entries.count + 1, notes: &entryNotes)
+                    var entryNotes = TranscriptNotes()
+                    let info = try Self.request(current, end: content, name: name, notes: &entryNotes)
                     pendingRequest = (info, entryNotes)
                     request = nil
                 } else {
@@ -68,7 +69,12 @@ enum OkHttpLogReader {
                         entries.append(
                             TranscriptEntry(
                                 number: entries.count + 1, exchange: Exchange(request: pending.info),
-                                notes: pending.notes + ["entry \(entries.count + 1): no answer: \(content.dropFirst(4))"]))
+                                notes: pending.notes
+                                    + .one(
+                                        Sign(
+                                            "no-answer", subject: "entry \(entries.count + 1)",
+                                            value: String(content.dropFirst("<-- HTTP FAILED".count).drop { $0 == ":" || $0 == " " })),
+                                        "no answer: \(content.dropFirst(4))")))
                         pendingRequest = nil
                     }
                     continue
@@ -89,7 +95,7 @@ enum OkHttpLogReader {
             entries.append(
                 TranscriptEntry(
                     number: entries.count + 1, exchange: Exchange(request: pending.info),
-                    notes: pending.notes + ["entry \(entries.count + 1): the log ends before the answer"]))
+                    notes: pending.notes + .one(Sign("no-answer", subject: "entry \(entries.count + 1)"), "the log ends before the answer")))
         }
         guard !entries.isEmpty else {
             throw DAVCoreError(.malformedCapture, "\(name) holds no exchange logged by OkHttp (--> METHOD URL … <-- STATUS)")
@@ -130,19 +136,19 @@ enum OkHttpLogReader {
         return end.firstIndex(of: "(").map { String(end[end.index(after: $0)...].dropLast()) } ?? "omitted"
     }
 
-    static func request(_ lines: [Substring], end: Substring, name: String, number: Int, notes: inout [String]) throws -> RequestInfo {
+    static func request(_ lines: [Substring], end: Substring, name: String, notes: inout TranscriptNotes) throws -> RequestInfo {
         let words = lines[0].split(separator: " ")
         let (headers, body) = split(lines[1...])
         var info = RequestInfo(method: String(words[0]), url: String(words[1]), headers: headers, body: body)
         if let reason = omitted(end) {
             info.body = nil
-            notes.append("entry \(number): OkHttp did not log the request body (\(reason))")
+            notes.add(Sign("request-body-missing", value: reason), "OkHttp did not log the request body (\(reason))")
         }
         notes += Redaction.notes(headers, side: "request", hint: " (OkHttp's redactHeader)")
         return info
     }
 
-    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, number: Int, notes: inout [String]) throws -> (
+    static func response(_ head: Substring, _ lines: [Substring], _ end: Substring, notes: inout TranscriptNotes) throws -> (
         ResponseHead, [UInt8], Bool
     ) {
         // `<-- 207 Multi-Status https://… (45ms)`; HTTP/2 answers have no reason phrase.
@@ -155,7 +161,9 @@ enum OkHttpLogReader {
         let (headers, body) = split(lines[...])
         let response = ResponseHead(version: "HTTP/1.1", status: status, reason: reason, headers: headers)
         if let reason = omitted(end) {
-            notes.append("entry \(number): OkHttp did not log the response body (\(reason)): only the status and headers are read")
+            notes.add(
+                Sign("response-body-missing", value: reason), "OkHttp did not log the response body (\(reason)): only the status and headers are read"
+            )
             return (response, [], true)
         }
         return (response, body ?? [], false)

@@ -50,17 +50,21 @@ enum RcloneDumpReader {
         }
         guard started else { throw DAVCoreError(.malformedCapture, "\(name) holds no request dumped by rclone --dump") }
         var entries: [TranscriptEntry] = []
-        var notes: [String] = []
+        var notes = TranscriptNotes()
         if unpairedResponses > 0 {
-            notes.append("\(unpairedResponses) answers in the log have no request before them (the log starts after it was sent)")
+            notes.add(
+                Sign("unpaired-answers", value: String(unpairedResponses)),
+                "\(unpairedResponses) answers in the log have no request before them (the log starts after it was sent)")
         }
         for (index, dumped) in requests.enumerated() {
             let number = index + 1
-            var entryNotes: [String] = []
+            var entryNotes = TranscriptNotes()
             let request = try requestInfo(dumped.lines, name: name, number: number, notes: &entryNotes)
             entryNotes += Redaction.notes(request.headers, side: "request", hint: " (rclone hides it unless run with --dump auth)")
             guard let answer = responses[dumped.id] else {
-                entryNotes.append("entry \(number): rclone logged no answer to this request (it failed before one came, or the log ends)")
+                entryNotes.add(
+                    Sign("no-answer", subject: "entry \(number)"),
+                    "rclone logged no answer to this request (it failed before one came, or the log ends)")
                 entries.append(TranscriptEntry(number: number, exchange: Exchange(request: request, response: nil), notes: entryNotes))
                 continue
             }
@@ -68,12 +72,12 @@ enum RcloneDumpReader {
             var withheld = false
             if body.isEmpty, let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length > 0 {
                 withheld = true
-                entryNotes.append(
-                    "entry \(number): rclone logged the answer's headers only (--dump headers): its \(length)-byte body is not in the log; use --dump headers,bodies"
-                )
+                entryNotes.add(
+                    Sign("response-body-missing", value: String(length)),
+                    "rclone logged the answer's headers only (--dump headers): its \(length)-byte body is not in the log; use --dump headers,bodies")
             }
             if request.body == nil, let length = request.headers["Content-Length"].flatMap({ Int($0.trimmingASCIIWhitespace()) }), length > 0 {
-                entryNotes.append("entry \(number): the request's \(length)-byte body is not in the log")
+                entryNotes.add(Sign("request-body-missing", value: String(length)), "the request's \(length)-byte body is not in the log")
             }
             entries.append(
                 TranscriptEntry(
@@ -118,7 +122,7 @@ enum RcloneDumpReader {
         return fields
     }
 
-    static func requestInfo(_ lines: [Substring], name: String, number: Int, notes: inout [String]) throws -> RequestInfo {
+    static func requestInfo(_ lines: [Substring], name: String, number: Int, notes: inout TranscriptNotes) throws -> RequestInfo {
         let (head, body) = split(lines)
         let parts = head.first?.split(separator: " ") ?? []
         guard parts.count >= 2 else {
@@ -130,7 +134,7 @@ enum RcloneDumpReader {
         if !target.hasPrefix("http"), let host = headers["Host"] {
             // rclone sends its remote's root as Referer: the scheme comes from there.
             let scheme = headers["Referer"].flatMap { $0.hasPrefix("https://") ? "https" : $0.hasPrefix("http://") ? "http" : nil }
-            if scheme == nil { notes.append("entry \(number): the log does not show the scheme; http is assumed") }
+            if scheme == nil { notes.add(Sign("scheme-assumed", value: "http"), "the log does not show the scheme; http is assumed") }
             url = "\(scheme ?? "http")://\(host)\(target)"
         }
         return RequestInfo(method: String(parts[0]), url: url, headers: headers, body: body.isEmpty ? nil : body)

@@ -5,15 +5,18 @@ public struct TranscriptEntry: Sendable {
     public var number: Int
     public var exchange: Exchange
     /// What the transcript left out or replaced in this exchange (a body the exporter dropped, a redacted
-    /// Authorization header), said so that the analysis never fills it in.
+    /// Authorization header), said so that the analysis never fills it in. About this entry, so without its number.
     public var notes: [String]
+    /// The same notes as data, one sign a note, in the same order.
+    public var noteSigns: [Sign]
     /// The answer had a body that the transcript does not hold: only its status and headers can be read.
     public var bodyWithheld: Bool
 
-    public init(number: Int, exchange: Exchange, notes: [String] = [], bodyWithheld: Bool = false) {
+    init(number: Int, exchange: Exchange, notes: TranscriptNotes = TranscriptNotes(), bodyWithheld: Bool = false) {
         self.number = number
         self.exchange = exchange
-        self.notes = notes
+        self.notes = notes.lines
+        self.noteSigns = notes.signs
         self.bodyWithheld = bodyWithheld
     }
 
@@ -41,11 +44,14 @@ public struct Transcript: Sendable {
     public var entries: [TranscriptEntry]
     /// What the transcript as a whole says about itself (its creator, exchanges it could not pair).
     public var notes: [String]
+    /// The same notes as data, one sign a note, in the same order.
+    public var noteSigns: [Sign]
 
-    public init(format: CaptureReader.Format, entries: [TranscriptEntry], notes: [String] = []) {
+    init(format: CaptureReader.Format, entries: [TranscriptEntry], notes: TranscriptNotes = TranscriptNotes()) {
         self.format = format
         self.entries = entries
-        self.notes = notes
+        self.notes = notes.lines
+        self.noteSigns = notes.signs
     }
 
     /// Reads the whole transcript `reader` holds (its format told by ``CaptureReader/readHead()``).
@@ -67,6 +73,25 @@ public struct Transcript: Sendable {
     }
 }
 
+/// Notes as a reader writes them: each line beside its sign, so that the two lists stay in step.
+struct TranscriptNotes {
+    var lines: [String] = []
+    var signs: [Sign] = []
+
+    mutating func add(_ sign: Sign, _ line: String) {
+        signs.append(sign)
+        lines.append(line)
+    }
+
+    static func one(_ sign: Sign, _ line: String) -> TranscriptNotes { TranscriptNotes(lines: [line], signs: [sign]) }
+
+    static func + (first: TranscriptNotes, second: TranscriptNotes) -> TranscriptNotes {
+        TranscriptNotes(lines: first.lines + second.lines, signs: first.signs + second.signs)
+    }
+
+    static func += (first: inout TranscriptNotes, second: TranscriptNotes) { first = first + second }
+}
+
 /// Header values that clients and exporters write in place of a secret.
 enum Redaction {
     static let placeholders: Set<String> = [
@@ -74,15 +99,20 @@ enum Redaction {
     ]
     static let secretHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"]
 
-    /// Says which secret headers hold a placeholder instead of their value.
-    static func notes(_ headers: HTTPFields, side: String, hint: String = "") -> [String] {
-        secretHeaders.compactMap { name in
-            guard let value = headers[name] else { return nil }
+    /// Says which secret headers hold a placeholder instead of their value (sign `credentials-redacted`:
+    /// the header, and the placeholder as written).
+    static func notes(_ headers: HTTPFields, side: String, hint: String = "") -> TranscriptNotes {
+        var notes = TranscriptNotes()
+        for name in secretHeaders {
+            guard let value = headers[name] else { continue }
             let bare = value.trimmingASCIIWhitespace()
             let words = bare.split(separator: " ")
             // `Basic XXXX` keeps the scheme and hides the credentials.
-            guard placeholders.contains(bare.lowercased()) || words.count == 2 && placeholders.contains(words[1].lowercased()) else { return nil }
-            return "the \(side)'s \(name) header was replaced by \"\(bare)\" in the transcript: its credentials cannot be checked\(hint)"
+            guard placeholders.contains(bare.lowercased()) || words.count == 2 && placeholders.contains(words[1].lowercased()) else { continue }
+            notes.add(
+                Sign("credentials-redacted", subject: name, value: bare),
+                "the \(side)'s \(name) header was replaced by \"\(bare)\" in the transcript: its credentials cannot be checked\(hint)")
         }
+        return notes
     }
 }

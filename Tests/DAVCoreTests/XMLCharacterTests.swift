@@ -107,7 +107,7 @@ struct XMLCharacterTests {
             #expect(finding.count == 1)
             #expect(finding.examples == ["/names/bell\u{01}.txt"])
             #expect(finding.examples == [Href("/names/bell%01.txt").displayPath])
-            #expect(finding.message.contains("U+0001") && finding.message.contains("\(offset)"))
+            #expect(finding.problem == problems.first)
         }
     }
 
@@ -124,7 +124,7 @@ struct XMLCharacterTests {
             #expect(finding.count == 1)
             // %E9 does not decode to UTF-8, so the path is shown as written.
             #expect(finding.examples == ["/latin1/caf%E9.txt"])
-            #expect(finding.message.contains("0xE9") && finding.message.contains("\(offset)"))
+            #expect(finding.problem == problems.first)
         }
     }
 
@@ -132,7 +132,7 @@ struct XMLCharacterTests {
         for rule in [LintRules.forbiddenCharacter, LintRules.notUTF8] {
             #expect(LintRules.all.contains(rule))
             #expect(rule.severity == .error)
-            #expect(rule.breaks.contains("libxml2") && rule.breaks.contains("rclone"))
+            #expect(rule.breaks == LintRules.notWellFormedBreaks)
         }
         #expect(LintRules.forbiddenCharacter.id == "xml-forbidden-character")
         #expect(LintRules.notUTF8.id == "xml-not-utf8")

@@ -44,7 +44,7 @@ import Testing
         let (findings, _) = correlator.conclude()
         #expect(findings.first?.cause == cause)
         #expect(findings.first?.likelihood == .high)
-        #expect(findings.flatMap(\.evidence).contains { $0.hasPrefix("error log (nextcloud.log:1): PUT ") })
+        #expect(findings.flatMap(\.signs).contains { $0.kind == "error-log-line" && $0.subject == "nextcloud.log:1" })
     }
 
     @Test func davdoctorServeLinesAreNotTakenForNextcloud() throws {

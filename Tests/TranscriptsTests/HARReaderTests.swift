@@ -44,10 +44,11 @@ import Testing
         #expect(propfind.headers["Depth"] == "1")
         // mitmdump 11 leaves a non-form request body out of the HAR (bodySize 128, no postData): said, not guessed.
         #expect(propfind.body == nil)
-        #expect(transcript.entries[1].notes.contains { $0.contains("the request body (128 bytes) is not in the HAR") })
+        #expect(transcript.entries[1].noteSigns.contains(Sign("request-body-missing", value: "128")))
+        #expect(transcript.entries[1].notes.count == transcript.entries[1].noteSigns.count)
         #expect(transcript.entries[1].exchange.response?.status == 207)
         #expect(transcript.entries.filter(\.isWebDAV).count == 7)
-        #expect(transcript.notes.contains { $0.contains("mitmproxy 11.0.2") })
+        #expect(transcript.noteSigns == [Sign("har-creator", subject: "mitmproxy", value: "11.0.2")])
     }
 
     @Test func mitmproxySessionDiagnosesEachExchange() throws {
@@ -119,8 +120,8 @@ import Testing
         let entry = try #require(transcript.entries.first)
         #expect(entry.bodyWithheld)
         let result = try #require(try TranscriptAnalysis.run(transcript).items.first?.result)
-        #expect(result.notes.contains { $0.contains("left the response body (4096 bytes) out") })
-        #expect(result.notes.contains { $0.contains("Authorization header was replaced") })
+        #expect(result.noteSigns.contains(Sign("response-body-missing", value: "4096")))
+        #expect(result.noteSigns.contains(Sign("credentials-redacted", subject: "Authorization", value: "[redacted]")))
         #expect(!result.lint.contains { $0.rule.id == LintRules.emptyBody.id })
         #expect(result.findings.isEmpty, "\(result.findings.map(\.title))")
     }
@@ -131,7 +132,7 @@ import Testing
         )
         let analysis = try TranscriptAnalysis.run(try Transcript.parse(bytes, format: .har))
         #expect(analysis.items.map(\.entry) == [2])
-        #expect(analysis.notes.contains { $0.contains("entry 1: no answer was received (net::ERR_CONNECTION_REFUSED)") })
+        #expect(analysis.noteSigns.contains(Sign("no-answer", subject: "entry 1", value: "net::ERR_CONNECTION_REFUSED")))
     }
 
     @Test(arguments: [

@@ -23,7 +23,7 @@ import Testing
         #expect(propfind.exchange.request?.headers["Depth"] == "1")
         #expect(propfind.exchange.request?.body.map { String(decoding: $0, as: UTF8.self).contains("<d:getetag/>") } == true)
         #expect(propfind.exchange.response?.reason == "Multi-Status")
-        #expect(propfind.notes.contains { $0.contains("Authorization header was replaced by \"██\"") })
+        #expect(propfind.noteSigns.contains(Sign("credentials-redacted", subject: "Authorization", value: "██")))
         #expect(String(decoding: propfind.exchange.body ?? [], as: UTF8.self).hasSuffix("</D:multistatus>"))
     }
 
@@ -55,10 +55,13 @@ import Testing
         let first = transcript.entries[0]
         #expect(first.exchange.request?.body == nil)
         #expect(first.bodyWithheld)
-        #expect(first.notes.contains { $0.contains("did not log the request body (binary 120-byte body omitted)") })
-        #expect(first.notes.contains { $0.contains("did not log the response body (encoded body omitted)") })
+        #expect(
+            first.noteSigns == [
+                Sign("request-body-missing", value: "binary 120-byte body omitted"), Sign("response-body-missing", value: "encoded body omitted"),
+            ])
         #expect(transcript.entries[1].exchange.response == nil)
-        #expect(transcript.entries[1].notes.contains { $0.contains("SocketTimeoutException") })
+        #expect(
+            transcript.entries[1].noteSigns == [Sign("no-answer", subject: "entry 2", value: "java.net.SocketTimeoutException: timeout")])
         let analysis = try TranscriptAnalysis.run(transcript)
         #expect(analysis.items.map(\.entry) == [1])
         #expect(!(analysis.items[0].result.lint.contains { $0.rule.id == LintRules.emptyBody.id }))

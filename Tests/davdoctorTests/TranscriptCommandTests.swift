@@ -59,7 +59,8 @@ struct TranscriptCommandTests {
         let exchanges = try #require(try Self.json(result.stdout)["exchanges"] as? [[String: Any]])
         #expect(exchanges.count == 2)
         #expect(((exchanges[1]["findings"] as? [[String: Any]])?.first?["cause"]) as? String == "lock")
-        #expect((exchanges[1]["notes"] as? [String])?.contains { $0.contains("--dump auth") } == true)
+        let signs = try #require(exchanges[1]["noteSigns"] as? [[String: Any]])
+        #expect(signs.contains { $0["kind"] as? String == "credentials-redacted" && $0["value"] as? String == "XXXX" })
     }
 
     @Test(arguments: [

@@ -6,4 +6,7 @@ public struct LintFinding: Sendable, Hashable {
     public var count: Int
     /// Up to ``Linter/exampleLimit`` hrefs where it occurs (decoded paths).
     public var examples: [String]
+    /// For a fault the XML reader found, its account of the first occurrence (what, at which byte): the
+    /// message's values as data.
+    public var problem: XMLProblem? = nil
 }

@@ -96,17 +96,19 @@ public enum LintRules {
         summary: "the XML uses an entity XML does not define (an HTML entity such as &Atilde;)",
         breaks: "davfs2 aborts the mount (XML parse error … Entity not defined), every strict XML parser",
         catalog: "PAY-05", severity: .error)
+    /// What a body that is not well-formed XML breaks, whatever made it so.
+    public static let notWellFormedBreaks =
+        "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
+        + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)"
     public static let forbiddenCharacter = LintRule(
         id: "xml-forbidden-character", section: "XML 1.0 §2.2",
         summary: "the body holds a character XML 1.0 forbids (a control character), so it is not well-formed",
-        breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
-            + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
+        breaks: notWellFormedBreaks,
         catalog: nil, severity: .error)
     public static let notUTF8 = LintRule(
         id: "xml-not-utf8", section: "XML 1.0 §4.3.3, RFC 4918 §8.2",
         summary: "the body holds bytes that are not UTF-8 in a document that declares UTF-8",
-        breaks: "every strict XML parser rejects the whole listing, so the client shows none of it: davfs2 and GNOME gvfs (libxml2), "
-            + "expat, Windows (MSXML/.NET), DAVx5 and Cyberduck (Java parsers), rclone (Go encoding/xml)",
+        breaks: notWellFormedBreaks,
         catalog: nil, severity: .error)
     public static let nonDAVRoot = LintRule(
         id: "root-not-dav", section: "RFC 4918 §14.16",

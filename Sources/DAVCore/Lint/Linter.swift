@@ -20,14 +20,14 @@ public struct Linter: Sendable {
 
     public init() {}
 
-    /// Records one occurrence of `rule`.
-    public mutating func report(_ rule: LintRule, _ message: @autoclosure () -> String, at href: String? = nil) {
+    /// Records one occurrence of `rule` (`problem`: the XML reader's account of it, when it found it).
+    public mutating func report(_ rule: LintRule, _ message: @autoclosure () -> String, at href: String? = nil, problem: XMLProblem? = nil) {
         if var finding = findings[rule.id] {
             finding.count += 1
             if let href, finding.examples.count < Self.exampleLimit, !finding.examples.contains(href) { finding.examples.append(href) }
             findings[rule.id] = finding
         } else {
-            findings[rule.id] = LintFinding(rule: rule, message: message(), count: 1, examples: href.map { [$0] } ?? [])
+            findings[rule.id] = LintFinding(rule: rule, message: message(), count: 1, examples: href.map { [$0] } ?? [], problem: problem)
             order.append(rule.id)
         }
     }
@@ -146,21 +146,22 @@ public struct Linter: Sendable {
     public mutating func check(_ problem: XMLProblem) {
         switch problem.kind {
         case .unboundPrefix:
-            report(LintRules.unboundPrefix, "\(problem.detail) uses an undeclared prefix (byte \(problem.offset))")
+            report(LintRules.unboundPrefix, "\(problem.detail) uses an undeclared prefix (byte \(problem.offset))", problem: problem)
         case .undefinedEntity:
-            report(LintRules.undefinedEntity, "\(problem.detail) is not an XML entity")
+            report(LintRules.undefinedEntity, "\(problem.detail) is not an XML entity", problem: problem)
         case .forbiddenCharacter:
             let path = problem.href.map { Href($0).displayPath }
             report(
                 LintRules.forbiddenCharacter,
-                "the character \(problem.detail) at byte offset \(problem.offset)\(Self.inResource(path)) is not allowed in XML", at: path)
+                "the character \(problem.detail) at byte offset \(problem.offset)\(Self.inResource(path)) is not allowed in XML", at: path,
+                problem: problem)
         case .invalidUTF8:
             let path = problem.href.map { Href($0).displayPath }
             let several = problem.detail.contains(" ")
             report(
                 LintRules.notUTF8,
                 "the \(several ? "bytes" : "byte") \(problem.detail) at byte offset \(problem.offset)\(Self.inResource(path)) "
-                    + "\(several ? "are" : "is") not UTF-8", at: path)
+                    + "\(several ? "are" : "is") not UTF-8", at: path, problem: problem)
         }
     }
 

@@ -77,10 +77,8 @@ public struct Response: Sendable, Hashable {
     /// names are matched through ``LiveProperty``, not compared as strings.
     public var isCollection: Bool {
         for propstat in propstats where (propstat.status?.code).map({ (200..<300).contains($0) }) ?? false {
-            // By index: iterating would copy every property.
-            let properties = propstat.properties
-            for index in properties.indices where properties[index].live == .resourcetype {
-                return properties[index].child(DAV.collection) != nil
+            for property in propstat.properties where property.live == .resourcetype {
+                return property.child(DAV.collection) != nil
             }
         }
         return false

@@ -148,12 +148,9 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     let names: XMLNameTable
     let maxResponseBytes: Int
-    /// Set once the root is read (``hasRoot``). Not an optional: unwrapping one copies the whole struct,
-    /// twice for every element of every response.
-    private var structural = Structural(
-        multistatus: -1, response: -1, href: -1, status: -1, propstat: -1, prop: -1, error: -1, responseDescription: -1,
-        location: -1, syncToken: -1)
-    private var hasRoot = false
+    /// Set once the root is read.
+    private var structural: Structural?
+    private var hasRoot: Bool { structural != nil }
     private(set) var rootName: QualifiedName?
     private var depth = 0
     private var mode = Mode.structure
@@ -162,7 +159,8 @@ struct MultiStatusHandler: XMLTokenHandler {
     private var current: Response?
     private var currentPropStat: PropStat?
     /// Whether `current` and `currentPropStat` are set: tested for every element, and testing an optional
-    /// of these large structs copies them.
+    /// of these large structs copies them (17 % more instructions a response without these flags;
+    /// scripts/bench/instructions.sh holds it).
     private var inResponse = false
     private var inPropStat = false
     private var responseBytes = 0
@@ -242,15 +240,15 @@ struct MultiStatusHandler: XMLTokenHandler {
             }
             rootName = qname
             structural = structural(in: qname.namespace)
-            hasRoot = true
             return
         }
+        guard let structural else { return }
         switch depth {
         case 2:
             if name == structural.response {
-                // Built in place: a local first, then assigned, copies the large struct.
-                current = Response(hrefs: spareHrefs.popLast() ?? [], propstats: sparePropStats.popLast() ?? [], index: responseCount + 1)
-                if current?.propstats.capacity == 0 { current?.propstats.reserveCapacity(2) }
+                var response = Response(hrefs: spareHrefs.popLast() ?? [], propstats: sparePropStats.popLast() ?? [], index: responseCount + 1)
+                if response.propstats.capacity == 0 { response.propstats.reserveCapacity(2) }
+                current = response
                 inResponse = true
                 responseBytes = 0
             } else if name == structural.responseDescription {
@@ -340,7 +338,7 @@ struct MultiStatusHandler: XMLTokenHandler {
         case .structure:
             break
         }
-        guard hasRoot else { return }
+        guard let structural else { return }
         if depth == 2, name == structural.response, inResponse, let response = current.take() {
             inResponse = false
             if !responseProblems.isEmpty {
@@ -354,11 +352,12 @@ struct MultiStatusHandler: XMLTokenHandler {
         } else if depth == 3, name == structural.propstat, inPropStat {
             inPropStat = false
             // Properties gather in a buffer that the propstat then takes over (the next one starts with a
-            // spare, when there is one). The propstat is finished in place, then moved into the response:
-            // changed through a local `var`, it was copied.
-            currentPropStat?.properties = scratchProperties
+            // spare, when there is one).
+            if var propstat = currentPropStat.take() {
+                propstat.properties = scratchProperties
+                current?.propstats.append(propstat)
+            }
             scratchProperties = spareProperties.popLast() ?? []
-            if let propstat = currentPropStat.take() { current?.propstats.append(propstat) }
         }
     }
 
@@ -440,31 +439,18 @@ struct MultiStatusHandler: XMLTokenHandler {
 
     // MARK: -
 
-    /// The name table's names, copied here as their ids first appear: reading the table, a class, costs
-    /// a dynamic exclusivity check, once for every property of every response.
-    private var qualifiedNames: [QualifiedName] = []
     /// Each name's ``LiveProperty``, worked out once per name rather than once per property.
     private var liveProperties: [LiveProperty?] = []
 
-    private mutating func qualifiedName(_ id: Int32) -> QualifiedName {
-        let index = Int(id)
-        while qualifiedNames.count <= index {
-            let name = names.name(Int32(qualifiedNames.count))
-            qualifiedNames.append(name)
-            liveProperties.append(LiveProperty(name))
-        }
-        return qualifiedNames[index]
-    }
-
     /// A property with a text value (or none) named by its id.
     private mutating func property(_ id: Int32, text: String?) -> Property {
-        let name = qualifiedName(id)
-        return Property(name, live: liveProperties[Int(id)], text: text, attributes: propertyAttributes)
+        let index = Int(id)
+        while liveProperties.count <= index { liveProperties.append(LiveProperty(names.name(Int32(liveProperties.count)))) }
+        return Property(names.name(id), live: liveProperties[index], text: text, attributes: propertyAttributes)
     }
 
     private func structuralID(for target: TextTarget) -> Int32? {
-        guard hasRoot else { return nil }
-        let s = structural
+        guard let s = structural else { return nil }
         switch target {
         case .href: return s.href
         case .status, .propstatStatus: return s.status

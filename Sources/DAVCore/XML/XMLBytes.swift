@@ -6,8 +6,8 @@
     import Darwin
 #endif
 
-/// Byte scans over UTF-8 markup, shared by ``XMLTokenizer`` and ``MultiStatusSplitter``. Free functions on
-/// buffers, so calling them never copies the tokenizer.
+/// Byte scans over UTF-8 markup, shared by ``XMLTokenizer`` and ``MultiStatusSplitter``: functions of a
+/// buffer, so that both can call them.
 enum XMLBytes {
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
 

@@ -664,7 +664,7 @@ public struct XMLTokenizer {
         }
     }
 
-    /// Why `name` cannot be an element name, or nil. Static so the tokenizer is not copied to call it.
+    /// Why `name` cannot be an element name, or nil.
     private static func nameFault(_ name: UnsafeBufferPointer<UInt8>) -> String? {
         let first = name[0]
         if first == 0x2D || first == 0x2E || (first >= 0x30 && first <= 0x39) || first == 0x3A {

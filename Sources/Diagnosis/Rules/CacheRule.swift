@@ -32,16 +32,27 @@ enum CacheRule: Rule {
 
     /// The headers that show the answer was a cache hit, or nil for a miss or no cache at all.
     static func cacheHit(_ head: ResponseHead) -> [String]? {
-        var signs = ["X-Cache", "X-Cache-Status", "CF-Cache-Status", "X-Proxy-Cache"].compactMap { name in
-            head.headers[name].flatMap { $0.lowercased().contains("hit") || $0.lowercased().contains("stale") ? "\(name): \($0)" : nil }
+        let headers = cacheHitHeaders(head)
+        return headers.isEmpty ? nil : headers.map(\.line)
+    }
+
+    /// The same headers as signs (`cache-hit`: the header and its value), for findings that cite them.
+    static func cacheHitSigns(_ head: ResponseHead) -> [Sign] {
+        cacheHitHeaders(head).map { Sign("cache-hit", subject: $0.name, value: $0.value) }
+    }
+
+    /// Each header that shows a cache hit, with the evidence line that says so.
+    private static func cacheHitHeaders(_ head: ResponseHead) -> [(name: String, value: String, line: String)] {
+        var found = ["X-Cache", "X-Cache-Status", "CF-Cache-Status", "X-Proxy-Cache"].compactMap { name in
+            head.headers[name].flatMap { $0.lowercased().contains("hit") || $0.lowercased().contains("stale") ? (name, $0, "\(name): \($0)") : nil }
         }
         if let age = head.headers["Age"], let seconds = Int(age.trimmingASCIIWhitespace()), seconds > 0 {
-            signs.append("Age: \(age) — the answer had been kept \(age) s before it was sent")
+            found.append(("Age", age, "Age: \(age) — the answer had been kept \(age) s before it was sent"))
         }
         // Varnish names the request and, on a hit, the request that filled the cache: two ids.
         if let ids = head.headers["X-Varnish"], ids.split(separator: " ").count >= 2 {
-            signs.append("X-Varnish: \(ids) — two ids: a hit on an object cached by an earlier request")
+            found.append(("X-Varnish", ids, "X-Varnish: \(ids) — two ids: a hit on an object cached by an earlier request"))
         }
-        return signs.isEmpty ? nil : signs
+        return found
     }
 }

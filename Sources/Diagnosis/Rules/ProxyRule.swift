@@ -94,11 +94,11 @@ enum ProxyRule: Rule {
         paths.filter { path in !paths.contains { $0 != path && $0.hasSuffix("/") && URLPath.isWithin(path, $0) } }
     }
 
-    /// Proxy fingerprints in the response headers.
-    static func proxyHeaders(_ head: ResponseHead?) -> [String] {
+    /// Proxy fingerprints in the response headers, less the headers named in `except`.
+    static func proxyHeaders(_ head: ResponseHead?, except: Set<String> = []) -> [String] {
         guard let head else { return [] }
         return ["Via", "Forwarded", "X-Forwarded-For", "X-Cache", "X-Cache-Status", "X-Varnish", "Age", "CF-Ray", "X-Served-By"].compactMap { name in
-            head.headers[name].map { "\(name): \($0)" }
+            except.contains(name) ? nil : head.headers[name].map { "\(name): \($0)" }
         }
     }
 
