@@ -6,6 +6,7 @@
 #
 #   scripts/peers/start-apache-pair.sh WORKDIR [PORT]      (default port 18150; uses PORT..PORT+2)
 #   env: NAME (default apache-pair)
+#   needs: apache2 (each node is start-apache.sh's) and nginx
 #
 #   PORT     nginx, round-robin over the two nodes     PORT+1, PORT+2   Apache (the clean profile)
 #

@@ -73,6 +73,15 @@ final class PostgresPool: @unchecked Sendable {
         if !wasReachable { logger.notice("PostgreSQL store \(location) reachable again") }
     }
 
+    /// The future form of ``checkOut()``, for callers on an event loop.
+    func checkOutFuture() -> EventLoopFuture<PostgresConnection> {
+        if let connection = openIdleConnection() { return connection.eventLoop.makeSucceededFuture(connection) }
+        return connecting().flatMapThrowing { try self.connected(.success($0)) }.flatMapErrorThrowing { error in
+            _ = try self.connected(.failure(error))
+            throw error
+        }
+    }
+
     /// A connection from the idle ones, or a new one.
     func checkOut() throws -> PostgresConnection {
         if let connection = openIdleConnection() { return connection }

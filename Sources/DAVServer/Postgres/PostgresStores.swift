@@ -22,9 +22,9 @@ public final class PostgresStores: @unchecked Sendable {
     let pool: PostgresPool
     let instance: Int32
     private let liveness: Locked<Registration>
-    private var keeper: Task<Void, Never>?
+    private var keeper: RepeatedTask?
     /// How often the registration connection is checked (and replaced when it was lost).
-    static let registrationCheck = Duration.seconds(2)
+    static let registrationCheck = TimeAmount.seconds(2)
 
     /// Connects, migrates and registers this instance; throws a one-line error when PostgreSQL cannot be used.
     public init(location: PostgresLocation) throws {
@@ -63,7 +63,13 @@ public final class PostgresStores: @unchecked Sendable {
         self.cluster = cluster
         self.propertyStore = PostgresPropertyStore(pool: pool, instance: key, gate: cluster)
         self.locks = PostgresLockManager(pool: pool)
-        keeper = Task.detached { [pool, liveness] in await Self.keepRegistered(key, pool: pool, liveness: liveness) }
+        // On an event loop, not on Swift's cooperative threads: those may all be busy (a test process's
+        // other work, a caller blocking one), and a registration that waits for them stays lost meanwhile.
+        keeper = MultiThreadedEventLoopGroup.singleton.next().scheduleRepeatedAsyncTask(
+            initialDelay: Self.registrationCheck, delay: Self.registrationCheck
+        ) { [pool, liveness] task in
+            Self.registerAgainIfLost(key, pool: pool, liveness: liveness, on: task)
+        }
     }
 
     /// Takes this instance's liveness lock on `session`'s connection; false when another holds that key.
@@ -77,22 +83,24 @@ public final class PostgresStores: @unchecked Sendable {
         var closed = false
     }
 
-    /// Replaces a lost registration connection, with the same key, until cancelled.
-    private static func keepRegistered(_ key: Int32, pool: PostgresPool, liveness: Locked<Registration>) async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: registrationCheck)
-            guard liveness.withLock({ $0.connection.isClosed && !$0.closed }) else { continue }
-            do {
-                let connection = try await pool.checkOutAsync()
-                let rows = try await connection.query(
-                    "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", logger: pool.logger
-                ).collect()
-                guard try rows.first?.decode(Bool.self) == true else {
+    /// Replaces a lost registration connection with a new one holding the same key; done at once when the
+    /// registration is alive or closed on purpose. A failure waits for the next check.
+    private static func registerAgainIfLost(_ key: Int32, pool: PostgresPool, liveness: Locked<Registration>, on task: RepeatedTask)
+        -> EventLoopFuture<Void>
+    {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        guard liveness.withLock({ $0.connection.isClosed && !$0.closed }) else { return loop.makeSucceededVoidFuture() }
+        return pool.checkOutFuture().flatMap { connection in
+            // Through PostgresPool.send: an answer PostgresNIO leaves pending on a cut connection ends as 503.
+            PostgresPool.send(
+                "SELECT pg_try_advisory_lock(\(PostgresSchema.LockKey.instanceSpace), \(key))", on: connection, logger: pool.logger
+            ).flatMapThrowing { result in
+                guard try result.rows.first?.decode(Bool.self) == true else {
                     // The cut connection's backend may not have ended yet and still hold the key: try again
                     // at the next check rather than give up being registered for good.
                     PostgresPool.discard(connection)
                     pool.logger.warning("instance key \(key) is held by another connection; trying again")
-                    continue
+                    return
                 }
                 let unused = liveness.withLock { registration -> PostgresConnection in
                     if registration.closed { return connection }
@@ -100,10 +108,11 @@ public final class PostgresStores: @unchecked Sendable {
                     return registration.connection
                 }
                 PostgresPool.discard(unused)
-            } catch {
-                continue
+            }.flatMapErrorThrowing { error in
+                PostgresPool.discard(connection)
+                throw error
             }
-        }
+        }.recover { _ in }
     }
 
     static func tag(_ key: Int32) -> String { "p\(key)" }
