@@ -128,33 +128,28 @@ public enum Processes {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.
-    public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    public static func freePort() -> Int { freePorts(1) }
+
+    /// The first of `count` consecutive ports on 127.0.0.1 that nothing listens on and that no other test of
+    /// this process was given. They are picked below Linux's ephemeral range (32768–60999): a port from that
+    /// range may be taken as the local port of any outgoing connection between this check and the server's
+    /// bind (a start script's server then died with "Address already in use" in a whole-suite run).
+    public static func freePorts(_ count: Int) -> Int {
+        for _ in 0..<500 {
+            let first = Int.random(in: 20_000...(32_000 - count))
+            let ports = first..<(first + count)
+            let fresh = handedOut.withLock { given -> Bool in
+                guard given.isDisjoint(with: ports) else { return false }
+                given.formUnion(ports)
+                return true
+            }
+            if fresh, ports.allSatisfy(canBind) { return first }
         }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return 31_000
     }
 
-    /// A port `p` such that `p` to `p + count - 1` can all be bound now: peers such as the nginx proxy
-    /// listen on several ports counted from the one they are given.
-    public static func freePorts(_ count: Int) -> Int {
-        for _ in 0..<50 {
-            let first = freePort()
-            guard first + count <= 65_535 else { continue }
-            if (1..<count).allSatisfy({ canBind(first + $0) }) { return first }
-        }
-        return freePort()
-    }
+    /// Every port `freePorts` has handed out in this process.
+    private static let handedOut = PortLedger()
 
     private static func canBind(_ port: Int) -> Bool {
         onLoopback(port) { fd, address, length in bind(fd, address, length) } == 0
@@ -192,5 +187,17 @@ public enum Processes {
         let path = NSTemporaryDirectory() + "davclient-\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+}
+
+/// The ports handed out so far, behind a lock: tests ask for ports from many threads at once.
+final class PortLedger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var given = Set<Int>()
+
+    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&given)
     }
 }
