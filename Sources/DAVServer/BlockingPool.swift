@@ -10,10 +10,12 @@ import NIOPosix
 /// one thread per core unless `NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT` says otherwise) is where waiting
 /// is allowed. Each handler hands over its storage and store work in as few pieces as it can: one per
 /// request for a small answer, one per 256 KiB for a file streamed out or in, one per 64 KiB of a streamed
-/// listing. A hop costs a few microseconds; BENCHMARKS.md has the measurements.
+/// listing. A hop wakes two threads; a server run by ``DAVServer/run(_:gracefulShutdownSignals:)`` runs its
+/// handlers on a ``BlockingExecutor``, whose threads may block, and makes no hop at all.
 enum BlockingPool {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
+        if BlockingExecutor.isWorkerThread { return try body() }
+        return try await NIOThreadPool.singleton.runIfActive(body)
     }
 }
 

@@ -23,6 +23,14 @@ public enum DAVServer {
         )
     }
 
+    /// Runs `app` until it stops (on SIGTERM or SIGINT when `handlesSignals`), its request handlers on
+    /// ``BlockingExecutor/shared``: their storage calls then run where they are, without a hop to a pool.
+    public static func run(_ app: some ApplicationProtocol, handlesSignals: Bool = true) async throws {
+        try await withTaskExecutorPreference(BlockingExecutor.shared) {
+            if handlesSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
+        }
+    }
+
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
     /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`.
     public static func makeApplication(

@@ -92,7 +92,7 @@ public final class LabServer: @unchecked Sendable {
             continuation.yield(port)
             continuation.finish()
         }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let task = Task { try await DAVServer.run(app, handlesSignals: false) }
         var bound: Int?
         for await port in listening { bound = port }
         guard let bound else {

@@ -2,6 +2,7 @@ import DAVCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
@@ -126,5 +127,43 @@ struct BlockingPoolTests {
         }
         let elsewhere = calls.filter { !$0.thread.contains("TP-#") }
         #expect(elsewhere.isEmpty, "storage calls off the blocking pool: \(elsewhere)")
+    }
+
+    /// A server run by `DAVServer.run` (as `serve` and `lab` run theirs) handles requests on the blocking
+    /// executor's threads: the storage calls run there, with no hop to NIO's pool and none on the
+    /// cooperative pool.
+    @Test func aServerRunByDAVServerHandlesRequestsOnTheBlockingExecutor() async throws {
+        let storage = ThreadRecordingStorage()
+        let (listening, announce) = AsyncStream.makeStream(of: Int.self)
+        let app = DAVServer.makeApplication(
+            options: DAVServerOptions(storage: storage), host: "127.0.0.1", port: 0, logger: Logger(label: "executor")
+        ) {
+            announce.yield($0)
+            announce.finish()
+        }
+        let server = Task { try await DAVServer.run(app, handlesSignals: false) }
+        defer { server.cancel() }
+        var port = 0
+        for await bound in listening { port = bound }
+        let requests = [
+            "PUT /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "PROPFIND / HTTP/1.1\r\nHost: x\r\nDepth: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ]
+        let serverPort = port
+        for request in requests {
+            let answer = try await offThePool {
+                let connection = try RawHTTPConnection(port: serverPort, readTimeout: 10)
+                try connection.send(request)
+                return String(decoding: try connection.readUntilClosed(), as: UTF8.self)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 2"), "\(answer.prefix(200))")
+        }
+        let calls = storage.calls.withLock { $0 }
+        for kind in ["beginWrite", "commit", "openForReading", "read", "info", "memberNames"] {
+            #expect(calls.contains { $0.call == kind }, "no \(kind) call was made")
+        }
+        let elsewhere = calls.filter { !$0.thread.hasPrefix("DAVBlocking-#") }
+        #expect(elsewhere.isEmpty, "storage calls off the blocking executor: \(elsewhere)")
     }
 }

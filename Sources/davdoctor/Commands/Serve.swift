@@ -142,7 +142,7 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         defer { options.accessLog?.flush() }
-        try await app.runService()
+        try await DAVServer.run(app)
     }
 
     /// The PostgreSQL stores `--store` (or the configuration's `store:`) names, connected and migrated; nil
