@@ -36,9 +36,15 @@ public enum Analysis {
         do {
             head = try reader.readHead()
         } catch let error as DAVCoreError where error.code == .truncated {
-            // A capture that starts as an answer and stops inside its head: the connection closed there.
+            // A capture that starts as an answer and stops inside its head. Saved by curl and stopping at a
+            // line's end, curl refused the next line; cut inside a line, the connection closed there.
             var request = RequestInfo(method: "PROPFIND", url: "")
             overrides.apply(to: &request)
+            if !reader.lineEndsAsSent, let cut = reader.headCut, cut.endsAtLineEnd, cut.wholeLines > 0 {
+                let detail =
+                    "the saved head ends after \(cut.wholeLines) whole line(s), with no empty line after them (\(reader.name)): curl saves a head line by line and stops before a line it refuses (a line without a colon: \"Header without colon\", exit 8; a NUL: \"Nul byte in header\"), or the connection closed right there"
+                return unframed(request, fault: FramingFault(.savedHeadStops, lines: cut.lastLine.map { [$0] } ?? [], detail: detail))
+            }
             return unframed(request, fault: FramingFault(.closedBeforeStatusLine, detail: "\(error.message) (\(reader.name))"))
         }
         guard !head.format.isTranscript else {
@@ -300,6 +306,11 @@ public enum BrokenDocument {
         var evidence = ["the body is not a whole multistatus: \(error.description)\(responsesRead.map { ", after \(Wording.resources($0))" } ?? "")"]
         if let length = head?.headers["Content-Length"] {
             evidence.append("Content-Length: \(length) — the framing is complete, the document is not")
+            if cut {
+                evidence.append(
+                    "or the server sent more than those \(length) bytes: a reader stops at the announced length (curl -v says \"Excess found\"); davdoctor check reads the raw bytes"
+                )
+            }
         }
         if !proxySigns.isEmpty {
             evidence += proxySigns

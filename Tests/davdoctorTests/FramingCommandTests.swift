@@ -146,6 +146,87 @@ struct FramingCommandTests {
         if fault.multistatusInside { #expect(report.readsTheRefusedMember) }
     }
 
+    /// What a capture saved by curl still shows of a fault. curl stops saving where it refuses an answer
+    /// (a header line without a colon, a NUL, a chunk size that is not hex), de-chunks with `-i`, and
+    /// stops reading at Content-Length; in a `-v` capture its notes say what it refused.
+    enum CurlShows: Sendable {
+        /// This sign, in a finding.
+        case sign(String)
+        /// No framing sign (curl repaired or dropped the evidence), but the broken body is a payload finding.
+        case brokenBody
+        /// Nothing: curl hides it (a `-v` capture shows no line ends).
+        case nothing
+    }
+
+    struct CurlCase: Sendable, CustomTestStringConvertible {
+        var fault: String
+        var include: CurlShows
+        var raw: CurlShows
+        var verbose: CurlShows
+        var testDescription: String { fault }
+    }
+
+    static let curlCases: [CurlCase] = [
+        CurlCase(
+            fault: "te-and-cl", include: .sign("framing-transfer-encoding-with-content-length"),
+            raw: .sign("framing-transfer-encoding-with-content-length"), verbose: .sign("framing-transfer-encoding-with-content-length")),
+        CurlCase(
+            fault: "chunked-on-1.0", include: .sign("framing-chunked-on-http-1.0"), raw: .sign("framing-chunked-on-http-1.0"),
+            verbose: .sign("framing-chunked-on-http-1.0")),
+        CurlCase(
+            fault: "two-lengths", include: .sign("framing-conflicting-content-lengths"), raw: .sign("framing-conflicting-content-lengths"),
+            verbose: .sign("framing-conflicting-content-lengths")),
+        CurlCase(
+            fault: "chunk-size-not-hex", include: .brokenBody, raw: .sign("framing-chunk-size-not-hex"), verbose: .sign("framing-chunk-size-not-hex")),
+        CurlCase(
+            fault: "chunk-size-too-large", include: .brokenBody, raw: .sign("framing-chunk-size-not-hex"),
+            verbose: .sign("framing-body-shorter-than-announced")),
+        CurlCase(
+            fault: "no-colon", include: .sign("framing-saved-head-stops-after-a-line"), raw: .sign("framing-saved-head-stops-after-a-line"),
+            verbose: .sign("framing-header-line-without-colon")),
+        CurlCase(
+            fault: "folded", include: .sign("framing-obsolete-line-folding"), raw: .sign("framing-obsolete-line-folding"),
+            verbose: .sign("framing-obsolete-line-folding")),
+        CurlCase(fault: "bare-lf", include: .sign("framing-bare-lf-line-ends"), raw: .sign("framing-bare-lf-line-ends"), verbose: .nothing),
+        CurlCase(
+            fault: "nul-in-header", include: .sign("framing-saved-head-stops-after-a-line"), raw: .sign("framing-saved-head-stops-after-a-line"),
+            verbose: .sign("framing-control-bytes-in-header")),
+        CurlCase(
+            fault: "body-shorter", include: .sign("framing-body-shorter-than-announced"), raw: .sign("framing-body-shorter-than-announced"),
+            verbose: .sign("framing-body-shorter-than-announced")),
+        CurlCase(fault: "body-longer", include: .brokenBody, raw: .brokenBody, verbose: .sign("framing-body-longer-than-announced")),
+    ]
+
+    /// Each fault saved by the real curl as a user saves it — `curl -i`, `curl --raw -i`, `curl -v … 2>&1` —
+    /// and read by analyze: the sign curl left evidence of, or at least a broken body.
+    @Test(.needs(.curl), arguments: curlCases)
+    func analyzeOfWhatCurlSavedNamesTheFault(_ curlCase: CurlCase) throws {
+        let fault = try #require(Self.faults.first { $0.name == curlCase.fault })
+        let server = try Self.server(fault.answer)
+        defer { server.stop() }
+        let curl = try Need.executable("curl")
+        let url = "http://127.0.0.1:\(server.port)/docs/"
+        let forms: [(String, String, CurlShows)] = [
+            ("-s -i", "2>/dev/null", curlCase.include), ("-s --raw -i", "2>/dev/null", curlCase.raw), ("-s -v", "2>&1", curlCase.verbose),
+        ]
+        for (flags, stderr, expected) in forms {
+            let file = NSTemporaryDirectory() + "davdoctor-curl-\(UUID().uuidString).http"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            // curl exits non-zero where it refuses the answer; what it saved until then is the capture.
+            _ = try Processes.run(
+                "/bin/sh", ["-c", "\"$0\" \(flags) -X PROPFIND -H 'Depth: 1' --max-time 5 \"$1\" > \"$2\" \(stderr); exit 0", curl, url, file])
+            let run = try DavDoctorBinary.run(["analyze", file, "--method", "PROPFIND", "--url", url, "--depth", "1", "--format", "json"])
+            let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+            let seen = report.findings.map { ($0.cause, ($0.signs ?? []).map(\.kind)) }
+            switch expected {
+            case .sign(let kind): #expect(report.finding(signed: kind) != nil, "curl \(flags): \(seen)")
+            case .brokenBody: #expect(report.findings.contains { $0.cause == "payload" }, "curl \(flags): \(seen)")
+            case .nothing:
+                #expect(!report.findings.contains { ($0.signs ?? []).contains { $0.kind.hasPrefix("framing-") } }, "curl \(flags): \(seen)")
+            }
+        }
+    }
+
     /// A probe whose answer the HTTP client refuses is read raw too: OPTIONS answered with a header line
     /// without a colon still tells the DAV classes.
     @Test func aProbeReadsARefusedAnswerRaw() throws {

@@ -781,6 +781,7 @@ class Score:
         parts = [("all", rows), ("written from", self.part(False)), ("held out", self.part(True))]
         if twins:
             parts.append(("no twin", decidable))
+            parts.append(("held, no twin", [r for r in decidable if r[0].get("holdout")]))
         for label, part in parts:
             print(f"  top-1 {label:13} {self.top1(part) * 100:5.1f} %  ({sum(1 for c, t, _, _ in part if t == c['cause'])}/{len(part)})"
                   f"   false alarms {len(self.false_alarms(part))}   errors {len(self.errors(part))}")

@@ -103,6 +103,26 @@ public struct CaptureReader {
     /// The bytes are as they came off the wire (davdoctor read them itself), so their line ends are
     /// evidence; in a saved capture they may have been rewritten.
     public var lineEndsAsSent = false
+    /// How a capture that ends inside its head ends, once ``readHead()`` has found it so.
+    public private(set) var headCut: HeadCut?
+
+    /// The head a capture stops inside: how many whole lines it holds, the last of them, and whether it
+    /// stops at a line's end. curl saves a head line by line and stops before a line it refuses, so a
+    /// saved head that stops at a line's end points at the line after it; one cut inside a line was cut
+    /// by the connection (or by hand).
+    public struct HeadCut: Sendable {
+        public var wholeLines: Int
+        public var lastLine: String?
+        public var endsAtLineEnd: Bool
+
+        init(_ bytes: [UInt8]) {
+            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+            endsAtLineEnd = bytes.last == 0x0A
+            if !lines.isEmpty { lines.removeLast() }
+            wholeLines = lines.count
+            lastLine = lines.last.map { FramingCheck.show(Array($0.last == 0x0D ? $0.dropLast() : $0)) }
+        }
+    }
 
     /// Opens `path`, or standard input for `-`.
     public init(path: String) throws {
@@ -197,6 +217,7 @@ public struct CaptureReader {
         var blocks: [ResponseHead] = []
         while true {
             guard let (block, consumed) = try parseHeaderBlock() else {
+                headCut = HeadCut(pending)
                 throw DAVCoreError(.truncated, "the capture ends inside its headers: no empty line after the header fields")
             }
             pending.removeFirst(consumed)
@@ -278,6 +299,7 @@ public struct CaptureReader {
         var bodyLines: [String] = []
         var https = false
         var lastResponseClosed = true
+        var curlFaults: [FramingFault] = []
         var carry = ""
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = carry + (rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine))
@@ -306,6 +328,7 @@ public struct CaptureReader {
                 if !responseBlocks.isEmpty { responseBlocks[responseBlocks.count - 1].append(content) }
             } else if line.hasPrefix("* ") || line == "*" {
                 if line.contains("SSL connection") || line.contains("TLS") || line.contains("ALPN") { https = true }
+                if let fault = CurlNotes.framingFault(line) { curlFaults.append(fault) }
             } else if line.hasPrefix("{ [") || line.hasPrefix("} [") {
                 continue
             } else {
@@ -337,12 +360,18 @@ public struct CaptureReader {
                     fields.add(String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingASCIIWhitespace())
                 }
             }
-            blocks.append(ResponseHead(version: status.version, status: status.status, reason: status.reason, headers: fields))
+            var head = ResponseHead(version: status.version, status: status.status, reason: status.reason, headers: fields)
+            // The lines as curl printed them: their ends are curl's, their content is the server's.
+            var printed: [UInt8] = []
+            for line in block { printed += Array(line.utf8) + [0x0D, 0x0A] }
+            head.framingFaults = FramingCheck.headerFaults(printed, version: status.version, lineEndsAsSent: false)
+            blocks.append(head)
         }
         var response: ResponseHead?
         if !blocks.isEmpty {
             var final = blocks.removeLast()
             final.interim = blocks
+            final.framingFaults += curlFaults
             response = final
         }
         while let last = bodyLines.last, last.isEmpty { bodyLines.removeLast() }

@@ -13,6 +13,8 @@ public struct FramingFault: Sendable, Hashable {
         case controlBytes = "control-bytes-in-header"
         case http09 = "http-0.9-answer"
         case closedBeforeStatusLine = "closed-before-status-line"
+        /// A saved head that stops at a line's end: the saver (curl) refused the line after it.
+        case savedHeadStops = "saved-head-stops-after-a-line"
         case bodyShorter = "body-shorter-than-announced"
         case bodyLonger = "body-longer-than-announced"
 
@@ -29,6 +31,7 @@ public struct FramingFault: Sendable, Hashable {
             case .controlBytes: "RFC 9110 §5.5"
             case .http09: "RFC 9112 §4 (HTTP/0.9 is gone)"
             case .closedBeforeStatusLine: "RFC 9112 §4"
+            case .savedHeadStops: "RFC 9112 §5 and RFC 9110 §5.5"
             case .bodyShorter, .bodyLonger: "RFC 9112 §6.3"
             }
         }

@@ -6,10 +6,29 @@ import DAVCore
 enum FramingRule: Rule {
     static func findings(_ input: RuleInput) -> [Finding] {
         guard let head = input.head else { return [] }
-        let faults = head.framingFaults + (input.bodyInfo?.framingFaults ?? [])
+        let faults = distinct(head.framingFaults + (input.bodyInfo?.framingFaults ?? []))
         guard !faults.isEmpty else { return [] }
         let relayed = ProxyRule.proxyHeaders(head) + ServerProfile.relaySigns(head, bodyExcerpt: input.bodyExcerpt)
         return faults.map { finding($0, path: input.context.requestPath, status: head.status, relayed: relayed) }
+    }
+
+    /// One fault of each kind: the head, the body and curl's own notes may each see the same one; the
+    /// sighting that quotes the lines is kept, with the others' details beside it.
+    static func distinct(_ faults: [FramingFault]) -> [FramingFault] {
+        var kept: [FramingFault] = []
+        for fault in faults {
+            guard let index = kept.firstIndex(where: { $0.kind == fault.kind }) else {
+                kept.append(fault)
+                continue
+            }
+            var merged = kept[index].lines.isEmpty && !fault.lines.isEmpty ? fault : kept[index]
+            let other = merged == fault ? kept[index] : fault
+            if let detail = other.detail, detail != merged.detail {
+                merged.detail = [merged.detail, detail].compactMap { $0 }.joined(separator: "; ")
+            }
+            kept[index] = merged
+        }
+        return kept
     }
 
     /// One fault as a finding: the relay's (`proxy`) when something relays the answer, else the server's (`payload`).
@@ -38,6 +57,7 @@ enum FramingRule: Rule {
         case .controlBytes: "a header holds NUL or another control byte"
         case .http09: "the answer has no status line (an HTTP/0.9 answer)"
         case .closedBeforeStatusLine: "the connection closed before the answer's head was complete"
+        case .savedHeadStops: "the saved answer stops after a whole header line: the line after it was refused"
         case .bodyShorter: "the body is shorter than announced"
         case .bodyLonger: "the body is longer than announced"
         }
@@ -56,6 +76,7 @@ enum FramingRule: Rule {
         case .controlBytes: "field values must not hold NUL, CR or LF; recipients reject or replace them"
         case .http09: "an answer starts with HTTP/1.x and a status code"
         case .closedBeforeStatusLine: "the server (or something in between) closed the connection without answering"
+        case .savedHeadStops: "every field line is name \":\" value, without NUL or other control bytes"
         case .bodyShorter, .bodyLonger: "the message ends where its framing says; the rest is lost or read as the next answer"
         }
     }
@@ -68,7 +89,7 @@ enum FramingRule: Rule {
             "clients that honour HTTP/1.0 show the chunk sizes inside the XML and fail to parse it; AsyncHTTPClient refuses the answer; curl decodes it anyway"
         case .badChunkSize:
             "every client stops reading where the framing breaks: the multistatus is cut there"
-        case .lineWithoutColon, .obsoleteFolding, .controlBytes:
+        case .lineWithoutColon, .obsoleteFolding, .controlBytes, .savedHeadStops:
             "AsyncHTTPClient (llhttp), nginx and HAProxy as proxies and .NET refuse the whole answer; curl skips or keeps the line"
         case .bareLineFeeds:
             "strict parsers (HAProxy, llhttp in strict mode) refuse it; curl, browsers and most clients accept it"
@@ -91,6 +112,8 @@ enum FramingRule: Rule {
             "Fix the component that writes the chunks (a CGI or proxy module that frames by hand); compare with the answer taken straight from the backend"
         case .lineWithoutColon, .obsoleteFolding, .controlBytes, .bareLineFeeds:
             "Fix the component that writes that header (a CGI script printing raw lines, a header added by a rewrite rule): one \"Name: value\" per CRLF-terminated line, no control bytes"
+        case .savedHeadStops:
+            "See the refused line: davdoctor check URL reads the answer's raw bytes and quotes it (curl, with or without --raw, refuses it too); then fix the component that writes that header: one \"Name: value\" per CRLF-terminated line, no control bytes"
         case .http09, .closedBeforeStatusLine:
             "Check the server's error log at that time, and that the port speaks HTTP/1.1 (not a TLS-only or other protocol port)"
         }

@@ -368,21 +368,10 @@ enum StatusRule: Rule {
                     [Fix("Send UNLOCK to the lock root with the token PROPFIND lockdiscovery shows there", .easy)])
             }
             if method == "COPY" || method == "MOVE", let destination = input.context.request.headers["Destination"] {
-                if let unrewritten = destinationNotRewritten(source: path, destination: destination, status: status, server: server, finding: finding)
-                {
-                    return unrewritten
-                }
-                let destinationParent = URLPath.parent(of: Href(destination).displayPath)
-                return [
-                    Finding(
-                        cause: .path, likelihood: .high, title: "the Destination's parent \(destinationParent) does not exist (409)",
-                        resources: [destinationParent],
-                        evidence: evidence + [
-                            "Destination: \(destination)",
-                            "RFC 4918 §9.8.5: a COPY or MOVE answers 409 when the Destination's parent collection is missing",
-                        ],
-                        fixes: FixBook.missingParent(destinationParent, server: server), status: status)
-                ]
+                return destinationParentMissing(
+                    source: path, destination: destination, status: status, server: server, evidence: evidence, finding: finding,
+                    title: { "the Destination's parent \($0) does not exist (409)" },
+                    reason: "RFC 4918 §9.8.5: a COPY or MOVE answers 409 when the Destination's parent collection is missing")
             }
             if method == "MKCOL" && server == .nginx && !path.hasSuffix("/") {
                 return finding(
@@ -517,21 +506,12 @@ enum StatusRule: Rule {
                 return finding(.storage, .high, "the server ran out of space (500)", FixBook.storage(server: server))
             }
             if method == "MOVE", server == .apache, let destination = input.context.request.headers["Destination"] {
-                if let unrewritten = destinationNotRewritten(source: path, destination: destination, status: status, server: server, finding: finding)
-                {
-                    return unrewritten
-                }
-                let parent = URLPath.parent(of: Href(destination).displayPath)
-                return [
-                    Finding(
-                        cause: .path, likelihood: .high, title: "MOVE failed (500): the Destination's parent \(parent) probably does not exist",
-                        resources: [parent],
-                        evidence: evidence + [
-                            "Destination: \(destination)",
-                            "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely",
-                        ],
-                        fixes: FixBook.missingParent(parent, server: server), status: status)
-                ]
+                return destinationParentMissing(
+                    source: path, destination: destination, status: status, server: server, evidence: evidence, finding: finding,
+                    title: { "MOVE failed (500): the Destination's parent \($0) probably does not exist" },
+                    reason:
+                        "Apache answers a MOVE into a missing folder with 500 (the rename fails with ENOENT) where COPY answers 409; a MOVE renames and needs no space, so a full disk is unlikely"
+                )
             }
             if method == "PROPFIND", server == .nginx {
                 return finding(
@@ -578,6 +558,24 @@ enum StatusRule: Rule {
         guard !tokens.isEmpty else { return "the If header \(ifHeader) submitted no lock token" }
         return
             "the If header submitted \(tokens.joined(separator: ", ")), yet the server answers 423: it does not take that token from this user for this resource (another user's lock, whose token only its owner may use, RFC 4918 §6.4; or a token of another lock)"
+    }
+
+    /// A COPY or MOVE refused because the Destination's parent is missing: that parent, unless it holds the
+    /// source (then something rewrote the Request-URI and not Destination, ``destinationNotRewritten``).
+    /// `title` is given the parent; `reason` says why the status means a missing parent on this server.
+    static func destinationParentMissing(
+        source: String, destination: String, status: Int, server: ServerKind, evidence: [String],
+        finding: (Cause, Likelihood?, String, [Fix], [String]) -> [Finding], title: (String) -> String, reason: String
+    ) -> [Finding] {
+        if let unrewritten = destinationNotRewritten(source: source, destination: destination, status: status, server: server, finding: finding) {
+            return unrewritten
+        }
+        let parent = URLPath.parent(of: Href(destination).displayPath)
+        return [
+            Finding(
+                cause: .path, likelihood: .high, title: title(parent), resources: [parent],
+                evidence: evidence + ["Destination: \(destination)", reason], fixes: FixBook.missingParent(parent, server: server), status: status)
+        ]
     }
 
     /// A COPY or MOVE that failed for a missing Destination parent although that parent holds the source
