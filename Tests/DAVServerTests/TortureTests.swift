@@ -25,6 +25,20 @@ struct TortureTests {
         Self.expectRaces(ledger)
     }
 
+    /// The same, with the server's tasks on the blocking executor as `serve` runs them (no trips to NIO's
+    /// pool: every storage and SQLite call made where the handler runs).
+    @Test func concurrentClientsKeepTheInvariantsOnTheBlockingExecutor() async throws {
+        let fixture = try ServerFixture(.persistent, seed: false)
+        let ledger = try Self.seedTree(fixture)
+        let app = DAVServer.makeApplication(options: fixture.options, host: "127.0.0.1", port: 0, logger: Logger(label: "torture"))
+        try await withTaskExecutorPreference(BlockingExecutor.shared) {
+            try await app.test(.live) { testClient async throws in
+                try await Self.torture(fixture, ledger, ports: [try #require(testClient.port)])
+            }
+        }
+        Self.expectRaces(ledger)
+    }
+
     /// The collections and files the clients start from, each content in the ledger.
     static func seedTree(_ fixture: ServerFixture) throws -> TortureLedger {
         let ledger = TortureLedger()
