@@ -19,15 +19,16 @@ struct ClusterTests {
 
         let url: String
 
-        init() throws {
+        /// `changeLogCapacity`: how many changes the shared sync log keeps (small, to make tokens expire).
+        init(changeLogCapacity: Int = 100_000) throws {
             let url = try PostgresPeer.database()
             self.url = url
-            stores = try (0..<2).map { _ in try PostgresStores(location: try PostgresLocation(url)) }
+            stores = try (0..<2).map { _ in try PostgresStores(location: try PostgresLocation(url), changeLogCapacity: changeLogCapacity) }
             let root = self.root
             options = try stores.map { stores in
                 var options = DAVServerOptions(
                     storage: try FileSystemStorage(root: root.path, uploadTag: stores.uploadTag), properties: stores.properties,
-                    locks: stores.locks, changes: HistorylessChangeLog())
+                    locks: stores.locks, changes: stores.changes)
                 options.cluster = stores.cluster
                 return options
             }
@@ -147,11 +148,16 @@ struct ClusterTests {
         let patch = Self.propertyUpdate("n", "1")
         try await cluster.app(0).test(.router) { server in
             #expect(try await server.send("PUT", "/f.txt", body: "content").code == 201)
+            let token = try #require(try await server.sync("/", nil).token)
             try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS false")
             try PostgresPeer.psql(
                 peer, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
-            for (method, uri, body) in [("PROPPATCH", "/f.txt", patch), ("PUT", "/g.txt", "new"), ("LOCK", "/f.txt", lockBody())] {
-                let answer = try await server.send(method, uri, body: body)
+            let needingTheStore = [
+                ("PROPPATCH", "/f.txt", patch), ("PUT", "/g.txt", "new"), ("LOCK", "/f.txt", lockBody()),
+                ("REPORT", "/", syncBody(token)), ("PROPFIND", "/", Self.syncTokenPropfind),
+            ]
+            for (method, uri, body) in needingTheStore {
+                let answer = try await server.send(method, uri, headers: ["Depth": "0"], body: body)
                 #expect(answer.code == 503, "\(method) while PostgreSQL is away")
                 #expect(answer.header("Retry-After") == "5")
             }
@@ -161,6 +167,102 @@ struct ClusterTests {
             try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
             #expect(try await server.send("PROPPATCH", "/f.txt", body: patch).code == 207)
             #expect(try await server.send("PUT", "/g.txt", body: "new").code == 201)
+            #expect(try await server.sync("/", token).changedHrefs == ["/f.txt", "/g.txt"], "the token from before the outage goes on")
+        }
+    }
+
+    /// A PROPFIND body asking for `DAV:sync-token` alone.
+    static let syncTokenPropfind = #"<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>"#
+
+    /// The `DAV:sync-token` property of `collection`, read with PROPFIND Depth 0.
+    static func syncTokenProperty(_ client: some TestClientProtocol, _ collection: String) async throws -> String? {
+        let answer = try await client.send("PROPFIND", collection, headers: ["Depth": "0"], body: syncTokenPropfind)
+        #expect(answer.code == 207)
+        return try answer.multiStatus().responses.first?.value(of: DAV.syncToken)?.text
+    }
+
+    /// The sync-collection log is the cluster's: a token handed out by one instance is continued by the
+    /// other, and a report through one names exactly the members changed through the other.
+    @Test func aChangeThroughOneInstanceIsReportedThroughTheOther() async throws {
+        let cluster = try Cluster()
+        try await cluster.app(0).test(.router) { first in
+            try await cluster.app(1).test(.router) { second in
+                #expect(try await first.send("MKCOL", "/cal/").code == 201)
+                for name in ["kept", "edited", "gone"] {
+                    #expect(try await first.send("PUT", "/cal/\(name).ics", body: name).code == 201)
+                }
+                let token = try #require(try await first.sync("/cal/", nil).token)
+                #expect(try await Self.syncTokenProperty(second, "/cal/") == token, "both instances hand out the same token")
+
+                #expect(try await second.send("PUT", "/cal/new.ics", body: "new").code == 201)
+                let edited = try await second.send("PUT", "/cal/edited.ics", body: "edited again")
+                #expect(edited.code == 204)
+                #expect(try await second.send("DELETE", "/cal/gone.ics").code == 204)
+                let answer = try await first.sync("/cal/", token)
+                #expect(answer.hrefs == ["/cal/new.ics", "/cal/edited.ics", "/cal/gone.ics"], "in the order they were made")
+                #expect(answer.changed["/cal/edited.ics"] == edited.header("ETag"))
+                #expect(answer.removed == ["/cal/gone.ics"])
+                #expect(answer.token != token)
+                let fromSecond = try await second.sync("/cal/", token)
+                #expect(fromSecond.hrefs == answer.hrefs)
+                #expect(fromSecond.token == answer.token)
+
+                // And the other way: a token from the second, a change through the first.
+                let later = try #require(fromSecond.token)
+                #expect(try await first.send("PROPPATCH", "/cal/kept.ics", body: Self.propertyUpdate("colour", "red")).code == 207)
+                #expect(try await first.send("MOVE", "/cal/new.ics", headers: ["Destination": "/cal/moved.ics"]).code == 201)
+                let moved = try await second.sync("/cal/", later)
+                #expect(moved.changedHrefs == ["/cal/kept.ics", "/cal/moved.ics"])
+                #expect(moved.removed == ["/cal/new.ics"])
+            }
+        }
+    }
+
+    /// A change begun on one instance and not yet made holds back the token the other hands out, though
+    /// the other's own later change is done: a client listing meanwhile must hear of the first change later.
+    @Test func aChangeUnderWayOnOneInstanceHoldsBackTheOthersToken() async throws {
+        let cluster = try Cluster()
+        try await cluster.app(1).test(.router) { second in
+            #expect(try await second.send("MKCOL", "/c/").code == 201)
+            let before = try #require(try await second.sync("/c/", nil).token)
+            let firstLog = cluster.stores[0].changes
+            let ticket = try await BlockingPool.run {
+                try firstLog.begin([ChangeEntry(path("c", "slow.txt"), .created, isCollection: false)])
+            }
+            #expect(try await second.send("PUT", "/c/quick.txt", body: "quick").code == 201)
+            let held = try await second.sync("/c/", before)
+            #expect(held.token == before, "the window stops below the change under way on the first instance")
+            #expect(held.hrefs.isEmpty)
+            #expect(try await Self.syncTokenProperty(second, "/c/") == before)
+
+            // The first instance makes its change and ends it: both changes are reported, in order.
+            try Data("slow".utf8).write(to: URL(fileURLWithPath: cluster.root.path + "/c/slow.txt"))
+            try await BlockingPool.run { firstLog.end(ticket) }
+            let after = try await second.sync("/c/", before)
+            #expect(after.hrefs == ["/c/slow.txt", "/c/quick.txt"])
+            #expect(after.removed.isEmpty)
+            #expect(try await Self.syncTokenProperty(second, "/c/") == after.token)
+        }
+    }
+
+    /// Past the capacity, the oldest entries go for the whole cluster: a token older than the log keeps is
+    /// refused by both instances, whichever pruned.
+    @Test func aTokenOlderThanTheSharedLogKeepsIsRefusedByEveryInstance() async throws {
+        let cluster = try Cluster(changeLogCapacity: 4)
+        try await cluster.app(0).test(.router) { first in
+            try await cluster.app(1).test(.router) { second in
+                #expect(try await second.send("MKCOL", "/c/").code == 201)
+                let old = try #require(try await second.sync("/c/", nil).token)
+                for index in 0..<8 { #expect(try await first.send("PUT", "/c/n\(index).txt", body: "n").code == 201) }
+                for client in [first, second] as [any TestClientProtocol] {
+                    let (status, conditions) = try await client.refusal("REPORT", "/c/", body: syncBody(old))
+                    #expect(status == 403)
+                    #expect(conditions == [DAV.validSyncToken])
+                }
+                let fresh = try #require(try await first.sync("/c/", nil).token)
+                #expect(try await second.send("PUT", "/c/last.txt", body: "last").code == 201)
+                #expect(try await second.sync("/c/", fresh).changedHrefs == ["/c/last.txt"])
+            }
         }
     }
 
@@ -175,6 +277,7 @@ struct ClusterTests {
         options.storage = try FileSystemStorage(root: fixture.root.path, uploadTag: second.uploadTag)
         options.properties = second.properties
         options.locks = second.locks
+        options.changes = second.changes
         options.cluster = second.cluster
         let apps = [fixture.options, options].map {
             DAVServer.makeApplication(options: $0, host: "127.0.0.1", port: 0, logger: Logger(label: "torture"))

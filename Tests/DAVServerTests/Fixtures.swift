@@ -17,7 +17,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// What the method and protocol tests run against: the server with the tree to itself.
     static let allCases: [Backend] = [.memory, .persistent]
-    /// Every implementation of the property and lock stores: what their conformance suites run against.
+    /// Every implementation of the property and lock stores and of the change log: what their conformance
+    /// suites run against.
     static let stores: [Backend] = [.memory, .persistent, .postgres]
 
     var testDescription: String { rawValue }
@@ -78,12 +79,12 @@ final class ServerFixture: @unchecked Sendable {
         case .postgres:
             try Need.check(.postgres)
             let url = try PostgresPeer.database()
-            let stores = try PostgresStores(location: try PostgresLocation(url))
+            let stores = try PostgresStores(location: try PostgresLocation(url), changeLogCapacity: changeLogCapacity)
             postgres = stores
             postgresURL = url
             options = DAVServerOptions(
                 storage: try FileSystemStorage(root: root.path, uploadTag: stores.uploadTag), properties: stores.properties,
-                locks: stores.locks, changes: MemoryChangeLog(capacity: changeLogCapacity))
+                locks: stores.locks, changes: stores.changes)
             options.cluster = stores.cluster
         }
         configure(&options)

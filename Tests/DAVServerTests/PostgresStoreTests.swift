@@ -200,6 +200,119 @@ struct PostgresStoreTests {
         #expect(seenDead, "the cut connection did release the lock (else this test proves nothing)")
     }
 
+    static func created(_ name: String) -> ChangeEntry { ChangeEntry(path(name), .created, isCollection: false) }
+
+    /// A database at schema version 1 (properties and locks, no change log) gains the change log when a
+    /// newer server opens it; the log keeps its ID and goes on numbering across restarts of every instance.
+    @Test func theChangeLogIsMigratedInAndOutlivesItsInstances() throws {
+        let url = try PostgresPeer.database()
+        let database = String(url.split(separator: "/").last!)
+        let peer = try PostgresPeer.shared()
+        for statement in PostgresSchema.steps[0] { try PostgresPeer.psql(peer, statement, database: database) }
+        try PostgresPeer.psql(
+            peer, "CREATE TABLE davdoctor_schema (version integer NOT NULL); INSERT INTO davdoctor_schema VALUES (1)", database: database)
+        try PostgresPeer.psql(peer, "INSERT INTO dead_property VALUES ('/kept', '/', 'urn:x', 'n', '{}')", database: database)
+
+        let id: String
+        do {
+            let first = try Self.open(url)
+            defer { first.close() }
+            #expect(try Self.schemaVersion(url) == String(PostgresSchema.currentVersion))
+            #expect(try first.properties.paths() == [path("kept")], "the migration leaves the properties alone")
+            id = first.changes.logID
+            #expect(SyncToken.isLogID(id))
+            for name in ["a", "b", "c"] { first.changes.end(try first.changes.begin([Self.created(name)])) }
+            #expect(try first.changes.window() == ChangeWindow(oldest: 0, newest: 3))
+        }
+        let second = try Self.open(url)
+        defer { second.close() }
+        #expect(second.changes.logID == id, "the log is the database's, not the instance's")
+        let next = try second.changes.begin([Self.created("d"), Self.created("e")])
+        #expect(next.revisions == 4...5, "revisions go on from where the closed instance left them")
+        second.changes.end(next)
+        #expect(try second.changes.changes(in: .root, infinite: false, after: 2, through: 5).map(\.entry.path) == [path("c"), path("d"), path("e")])
+        let other = try Self.open(try PostgresPeer.database())
+        defer { other.close() }
+        #expect(other.changes.logID != id, "each database has its own log")
+    }
+
+    /// Revisions begun at once on two instances are handed out once each, one per entry, without gaps.
+    @Test func concurrentBeginsOnTwoInstancesShareOneSequenceOfRevisions() async throws {
+        let url = try PostgresPeer.database()
+        let instances = [try Self.open(url), try Self.open(url)]
+        defer { for instance in instances { instance.close() } }
+        let tickets = try await withThrowingTaskGroup(of: ChangeTicket.self) { group in
+            for attempt in 0..<16 {
+                let log = instances[attempt % 2].changes
+                group.addTask {
+                    try await BlockingPool.run {
+                        let ticket = try log.begin((0...(attempt % 3)).map { Self.created("f\(attempt)-\($0)") })
+                        log.end(ticket)
+                        return ticket
+                    }
+                }
+            }
+            return try await group.reduce(into: [ChangeTicket]()) { $0.append($1) }
+        }
+        let revisions = tickets.flatMap { Array($0.revisions) }.sorted()
+        #expect(revisions == Array(1...Int64(revisions.count)), "every revision once, no gap")
+        #expect(try instances[1].changes.window().newest == Int64(revisions.count))
+        let logged = try instances[0].changes.changes(in: .root, infinite: false, after: 0, through: Int64(revisions.count))
+        #expect(logged.map(\.revision) == revisions)
+    }
+
+    /// A change begun by an instance that then died (its registration gone) holds back the window until
+    /// another instance's tidy has seen it dead twice in a row; one that is alive is never cleared.
+    @Test func aDeadInstancesUnfinishedChangeIsClearedByTheOthers() throws {
+        let url = try PostgresPeer.database()
+        let survivor = try Self.open(url)
+        let victim = try Self.open(url)
+        defer { survivor.close() }
+        let ticket = try victim.changes.begin([Self.created("cut")])
+        #expect(ticket.revisions == 1...1)
+        let quick = try survivor.changes.begin([Self.created("quick")])
+        survivor.changes.end(quick)
+        #expect(try survivor.changes.window().newest == 0, "the victim's change under way holds the window")
+        try survivor.changeLog.tidy()
+        try survivor.changeLog.tidy()
+        #expect(try survivor.changes.window().newest == 0, "a live instance's change is never cleared")
+
+        victim.close()
+        try survivor.changeLog.tidy()
+        #expect(try survivor.changes.window().newest == 0, "seen dead once: not yet")
+        try survivor.changeLog.tidy()
+        #expect(try survivor.changes.window().newest == 2, "seen dead twice: cleared")
+        #expect(try survivor.changes.changes(in: .root, infinite: false, after: 0, through: 2).map(\.entry.path) == [path("cut"), path("quick")])
+    }
+
+    /// The end of a change that PostgreSQL's absence kept from being recorded is recorded once it answers
+    /// again (the window stays behind it meanwhile), with the next end or by the periodic tidy.
+    @Test func anEndPostgreSQLMissedIsRecordedOnceItIsBack() throws {
+        let url = try PostgresPeer.database()
+        let stores = try Self.open(url)
+        defer { stores.close() }
+        let database = String(url.split(separator: "/").last!)
+        let peer = try PostgresPeer.shared()
+        let ticket = try stores.changes.begin([Self.created("during")])
+        try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS false")
+        defer { _ = try? PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS true") }
+        try PostgresPeer.psql(peer, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
+        stores.changes.end(ticket)
+        let refused = #expect(throws: DAVError.self) { try stores.changes.begin([Self.created("refused")]) }
+        #expect(refused?.status == 503)
+        #expect(refused?.headers.contains { $0.0 == "Retry-After" } == true)
+        #expect((try? stores.changes.window()) == nil, "no window while PostgreSQL is away")
+
+        try PostgresPeer.psql(peer, "ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
+        #expect(try stores.changes.window().newest == 0, "the missed end still holds the window")
+        try stores.changeLog.tidy()
+        let window = try stores.changes.window()
+        #expect(window.newest >= 1, "recorded by the tidy")
+        // The refused begin may or may not have reached PostgreSQL; if it did, its revision is logged too
+        // (an entry for a change never made, which the contract allows) and its mark was cleared with it.
+        #expect(try stores.changes.changes(in: .root, infinite: false, after: 0, through: window.newest).first?.entry.path == path("during"))
+    }
+
     /// PostgreSQL out of reach: the store answers 503 with Retry-After, and once it is back, the same store
     /// carries on by itself (its broken connections are replaced).
     @Test func anUnreachableStoreIs503AndReconnects() throws {

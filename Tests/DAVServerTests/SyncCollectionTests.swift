@@ -5,7 +5,7 @@ import Testing
 
 @testable import DAVServer
 
-/// `DAV:sync-collection` (RFC 6578) end to end, in process, over both sets of backends: what a first
+/// `DAV:sync-collection` (RFC 6578) end to end, in process, over every set of backends: what a first
 /// synchronisation lists, what later ones report after each kind of change, truncation and its
 /// continuation, refused tokens and requests, and a restart of the persistent store.
 struct SyncCollectionTests {
@@ -23,7 +23,7 @@ struct SyncCollectionTests {
         return try #require(first.token)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func firstSynchronisationListsTheMembersWithAURIToken(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in
@@ -44,7 +44,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func addChangeDeleteAndPropertiesAreReported(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in
@@ -79,7 +79,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func moveIsARemovalAndACreationAndCopyACreation(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in
@@ -101,7 +101,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func infiniteLevelReportsMembersAtAnyDepth(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in
@@ -129,7 +129,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func truncatedAnswersContinueFromTheirToken(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false) { $0.maxSyncResults = 2 }
         try await makeApp(fixture).test(.router) { client async throws in
@@ -166,7 +166,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func aLimitThatCannotBeHonouredIs507(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in
@@ -180,7 +180,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func unknownForeignExpiredAndFutureTokensAreRefused(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false, changeLogCapacity: 4)
         let stranger = try ServerFixture(backend, seed: false)
@@ -213,7 +213,7 @@ struct SyncCollectionTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.stores)
     func wrongDepthUnknownReportsAndBadBodiesAreRefused(_ backend: Backend) async throws {
         let fixture = try ServerFixture(backend, seed: false)
         try await makeApp(fixture).test(.router) { client async throws in

@@ -36,9 +36,10 @@ extension DAVResponder {
     private func propfindAnswer(_ exchange: ServerExchange, request: PropfindRequest, depth: Depth) throws -> Response {
         let path = exchange.path
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
-        let quota = QuotaCache(storage: options.storage)
+        let figures = RequestFigures(storage: options.storage, changes: options.changes)
         if depth == .zero || !info.isCollection {
-            return try Responses.multiStatus([try propfindResponse(info, request, quota: quota, dead: nil, user: exchange.user)], exchange: exchange)
+            return try Responses.multiStatus(
+                [try propfindResponse(info, request, figures: figures, dead: nil, user: exchange.user)], exchange: exchange)
         }
         // Opened before the answer starts, so a collection that cannot be listed is still an error status.
         // The locks of the whole listing are read once: with a shared store, one query per member would be
@@ -51,7 +52,7 @@ extension DAVResponder {
         exchange.logIsDeferred = true
         let stream = HandedOver(
             PropfindStream(
-                responder: self, exchange: exchange, root: info, request: request, quota: quota,
+                responder: self, exchange: exchange, root: info, request: request, figures: figures,
                 locks: locks, firstLevel: firstLevel, descends: depth == .infinity))
         var headers = HTTPFields()
         headers[.contentType] = "application/xml; charset=utf-8"
@@ -93,7 +94,7 @@ extension DAVResponder {
     /// dead properties when the caller fetched them in bulk; nil fetches them here if needed; `locks`, the
     /// same for the locks of a listing. `user` is who asks (for `DAV:current-user-principal`).
     func propfindResponse(
-        _ info: ResourceInfo, _ request: PropfindRequest, quota: QuotaCache, dead preloaded: [XMLElement]?,
+        _ info: ResourceInfo, _ request: PropfindRequest, figures: RequestFigures, dead preloaded: [XMLElement]?,
         locks preloadedLocks: LockTable? = nil, user: String? = nil
     ) throws -> DAVCore.Response {
         var cached = preloaded
@@ -111,9 +112,9 @@ extension DAVResponder {
         }
         let live = { (name: QualifiedName) throws -> Property? in
             if ContextualProperties.names.contains(name) {
-                return ContextualProperties.value(name, info: info, options: self.options, user: user)
+                return try ContextualProperties.value(name, info: info, options: self.options, figures: figures, user: user)
             }
-            return try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now)
+            return try LiveProperties.value(name, info: info, locks: try locks(), quota: figures.quota, now: now)
         }
         var found: [Property] = []
         var missing: [Property] = []
@@ -125,7 +126,7 @@ extension DAVResponder {
             for element in dead { found.append(Property(element.name)) }
         case .allprop(let include):
             for name in LiveProperties.names(for: info) {
-                if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: quota.get, now: now) {
+                if let value = try LiveProperties.value(name, info: info, locks: try locks(), quota: figures.quota, now: now) {
                     found.append(value)
                 }
             }
@@ -159,18 +160,34 @@ extension DAVResponder {
     }
 }
 
-/// Quota figures computed at most once per request (a file-system walk or `statvfs` is not free).
-final class QuotaCache: @unchecked Sendable {
+/// Figures computed at most once per request: the quota (a file-system walk or `statvfs` is not free) and
+/// the change log's window (a query to PostgreSQL with a shared store), so that a listing asks once
+/// however many collections it shows, and every one of them shows the same `DAV:sync-token`.
+final class RequestFigures: @unchecked Sendable {
     private let storage: any Storage
-    private var value: (used: Int64?, available: Int64?)?
+    private let changes: any ChangeLog
+    private var quotaValue: (used: Int64?, available: Int64?)?
+    private var windowValue: ChangeWindow?
 
-    init(storage: any Storage) { self.storage = storage }
+    /// `window`: the one the request has already read, if any.
+    init(storage: any Storage, changes: any ChangeLog, window: ChangeWindow? = nil) {
+        self.storage = storage
+        self.changes = changes
+        self.windowValue = window
+    }
 
-    func get() -> (used: Int64?, available: Int64?) {
-        if let value { return value }
+    func quota() -> (used: Int64?, available: Int64?) {
+        if let quotaValue { return quotaValue }
         let computed = storage.quota()
-        value = computed
+        quotaValue = computed
         return computed
+    }
+
+    func window() throws -> ChangeWindow {
+        if let windowValue { return windowValue }
+        let read = try changes.window()
+        windowValue = read
+        return read
     }
 }
 
@@ -184,7 +201,7 @@ final class PropfindStream {
     let exchange: ServerExchange
     private let root: ResourceInfo
     private let request: DAVResponder.PropfindRequest
-    private let quota: QuotaCache
+    private let figures: RequestFigures
     /// The locks on and below the listed collection (and its ancestors' deep ones), read when it started.
     private let locks: LockTable
     private let descends: Bool
@@ -199,14 +216,14 @@ final class PropfindStream {
     static let pieceSize = 64 << 10
 
     init(
-        responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, quota: QuotaCache,
+        responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, figures: RequestFigures,
         locks: LockTable, firstLevel: DAVResponder.PropfindLevel, descends: Bool
     ) {
         self.responder = responder
         self.exchange = exchange
         self.root = root
         self.request = request
-        self.quota = quota
+        self.figures = figures
         self.locks = locks
         self.levels = [firstLevel]
         self.levelHrefs = [root.path.href(isCollection: true)]
@@ -265,7 +282,7 @@ final class PropfindStream {
                 return
             }
         }
-        let response = try responder.propfindResponse(info, request, quota: quota, dead: dead, locks: locks, user: exchange.user)
+        let response = try responder.propfindResponse(info, request, figures: figures, dead: dead, locks: locks, user: exchange.user)
         Responses.count(response, exchange)
         try out.write(response)
     }

@@ -33,14 +33,14 @@ extension DAVResponder {
         }
         let request = try Self.readSyncCollection(body)
         let log = options.changes
-        let window = log.window()
+        let window = try log.window()
         let start = try request.token.map { try validToken($0, for: collection.path, window: window) }
         let limit = min(options.maxSyncResults, request.nresults ?? .max)
         let user = exchange.user
-        let quota = QuotaCache(storage: options.storage)
+        let figures = RequestFigures(storage: options.storage, changes: log, window: window)
         let asked = PropfindRequest.prop(request.properties)
         let found = { (member: ResourceInfo) throws -> DAVCore.Response in
-            try self.propfindResponse(member, asked, quota: quota, dead: nil, user: user)
+            try self.propfindResponse(member, asked, figures: figures, dead: nil, user: user)
         }
 
         var responses: [DAVCore.Response] = []
@@ -56,6 +56,9 @@ extension DAVResponder {
             {
                 latest.append(change)
             }
+            // A prune (with a shared log, another instance's) that passed the token since the window was read
+            // may have taken entries before they were read: the window read again says.
+            guard try log.window().oldest <= start.revision else { throw Self.invalidToken() }
             var reached = start.revision
             for change in latest.reversed() {
                 if let cursor = start.cursor, SyncListing.precedes(cursor, change.entry.path) {
@@ -116,7 +119,11 @@ extension DAVResponder {
         {
             return token
         }
-        throw DAVError(
+        throw Self.invalidToken()
+    }
+
+    static func invalidToken() -> DAVError {
+        DAVError(
             403,
             "this sync token cannot be continued from here (unknown, from another server, or older than the change log keeps); "
                 + "synchronise again with an empty DAV:sync-token",

@@ -229,23 +229,12 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         return inProgress
     }
 
-    /// Whether the instance with key `owner` still holds its liveness lock.
-    ///
-    /// Asked of `pg_locks`, not by trying the lock: a try that took the key for a moment would make the
-    /// owner's own re-registration (after PostgreSQL cut its connection) fail at that moment. An advisory
-    /// lock on two `int4` keys shows there as classid, objid and objsubid 2. Keys are positive.
+    /// Whether the instance with key `owner` still holds its liveness lock (``PostgresSchema/instanceIsLive(_:)``).
+    /// Keys are positive.
     func isLive(_ owner: Int32) throws -> Bool {
         guard owner > 0 else { return false }
         return try pool.withSession { session in
-            let space = Int64(PostgresSchema.LockKey.instanceSpace)
-            let key = Int64(owner)
-            return try session.query(
-                """
-                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
-                    AND classid = \(space)::oid AND objid = \(key)::oid
-                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-                """
-            ).first!.decode(Bool.self)
+            try session.query("SELECT \(unescaped: PostgresSchema.instanceIsLive(String(owner)))").first!.decode(Bool.self)
         }
     }
 

@@ -34,7 +34,28 @@ enum PostgresSchema {
                 timeout text NOT NULL, expires double precision NOT NULL)
             """,
             "CREATE INDEX active_lock_root ON active_lock (root)",
-        ]
+        ],
+        // The sync-collection change log (``PostgresChangeLog``). `change_log_state` is one row: the cluster's
+        // log ID (32 hex digits from `gen_random_uuid`, PostgreSQL 13 or newer), the latest revision handed
+        // out and the oldest a token may name. `change_under_way`: one row per change begun and not ended,
+        // with the instance that makes it, so a dead instance's can be cleared.
+        [
+            """
+            CREATE TABLE change_log (
+                revision bigint PRIMARY KEY, path text COLLATE "C" NOT NULL, parent text COLLATE "C" NOT NULL,
+                kind text NOT NULL, collection boolean NOT NULL)
+            """,
+            """
+            CREATE TABLE change_log_state (
+                single boolean PRIMARY KEY DEFAULT true CHECK (single), log_id text NOT NULL,
+                latest bigint NOT NULL, oldest bigint NOT NULL)
+            """,
+            "INSERT INTO change_log_state (log_id, latest, oldest) VALUES (replace(gen_random_uuid()::text, '-', ''), 0, 0)",
+            """
+            CREATE TABLE change_under_way (
+                first bigint PRIMARY KEY, instance integer NOT NULL, serial bigint NOT NULL)
+            """,
+        ],
     ]
 
     static var currentVersion: Int { steps.count }
@@ -48,6 +69,20 @@ enum PostgresSchema {
         static let lockTable: Int32 = 2
         /// Each server instance holds ("DAVI", its key) for as long as it runs: how others tell it is alive.
         static let instanceSpace: Int32 = 0x4441_5649
+    }
+
+    /// An SQL condition true while the instance whose key `key` (an SQL expression) names holds its
+    /// liveness lock.
+    ///
+    /// Asked of `pg_locks`, not by trying the lock: a try that took the key for a moment would make the
+    /// owner's own re-registration (after PostgreSQL cut its connection) fail at that moment. An advisory
+    /// lock on two `int4` keys shows there as classid, objid and objsubid 2.
+    static func instanceIsLive(_ key: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+            AND classid = \(Int64(LockKey.instanceSpace))::oid AND objid = (\(key))::bigint::oid
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+        """
     }
 
     /// Brings the database to ``currentVersion``; returns the version it was at.

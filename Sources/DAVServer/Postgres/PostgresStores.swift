@@ -15,6 +15,9 @@ public final class PostgresStores: @unchecked Sendable {
     public var properties: any PropertyStore { propertyStore }
     private let propertyStore: PostgresPropertyStore
     public let locks: any LockManager
+    /// The sync-collection change log, one for every instance on the database.
+    public var changes: any ChangeLog { changeLog }
+    let changeLog: PostgresChangeLog
     /// Serialises this instance's changes with the other instances' (``DAVServerOptions/cluster``).
     public let cluster: any ClusterGate
     /// The tag for ``FileSystemStorage/init(root:uploadTag:)``.
@@ -27,7 +30,8 @@ public final class PostgresStores: @unchecked Sendable {
     static let registrationCheck = TimeAmount.seconds(2)
 
     /// Connects, migrates and registers this instance; throws a one-line error when PostgreSQL cannot be used.
-    public init(location: PostgresLocation) throws {
+    /// `changeLogCapacity`: how many changes the sync log keeps at least (each instance prunes by its own).
+    public init(location: PostgresLocation, changeLogCapacity: Int = 100_000) throws {
         self.location = location
         let pool = PostgresPool(location: location)
         do {
@@ -63,11 +67,20 @@ public final class PostgresStores: @unchecked Sendable {
         self.cluster = cluster
         self.propertyStore = PostgresPropertyStore(pool: pool, instance: key, gate: cluster)
         self.locks = PostgresLockManager(pool: pool)
+        do {
+            self.changeLog = try PostgresChangeLog(pool: pool, instance: key, capacity: changeLogCapacity)
+        } catch {
+            _ = try? PostgresSession(connection: connection, logger: pool.logger)
+                .execute("SELECT pg_advisory_unlock(\(PostgresSchema.LockKey.instanceSpace), \(key))")
+            PostgresPool.discard(connection)
+            pool.close()
+            throw error
+        }
         // On an event loop, not on Swift's cooperative threads: those may all be busy (a test process's
         // other work, a caller blocking one), and a registration that waits for them stays lost meanwhile.
         keeper = MultiThreadedEventLoopGroup.singleton.next().scheduleRepeatedAsyncTask(
             initialDelay: Self.registrationCheck, delay: Self.registrationCheck
-        ) { [pool, liveness] task in
+        ) { [pool, liveness, key] task in
             Self.registerAgainIfLost(key, pool: pool, liveness: liveness, on: task)
         }
     }
@@ -128,8 +141,12 @@ public final class PostgresStores: @unchecked Sendable {
     /// instances which died since did not finish (what their own start-up would do, done without waiting for
     /// them to come back), and this instance's own whose rename was done while PostgreSQL could not be
     /// reached (once it can). A path `storage` refuses to reach counts as existing, as in start-up recovery.
+    /// The change log is tidied on the same beat (``PostgresChangeLog/tidy()``): the ends of changes that
+    /// PostgreSQL's absence kept from being recorded, and the changes of dead instances, stop holding back
+    /// the sync token.
     public func settleUnfinishedMoves(in storage: any Storage, every period: Duration = .seconds(5)) async {
         let properties = propertyStore
+        let changes = changeLog
         while !Task.isCancelled {
             try? await Task.sleep(for: period)
             _ = try? await BlockingPool.run {
@@ -137,6 +154,7 @@ public final class PostgresStores: @unchecked Sendable {
                     do { return try storage.info(at: path) != nil } catch { return true }
                 }
             }
+            _ = try? await BlockingPool.run { try changes.tidy() }
         }
     }
 

@@ -4,7 +4,7 @@ import DAVCore
 /// no dead properties and no locks. A Depth 1 answer over 1,000 files is 1,000 of these; building each as
 /// a ``DAVCore/Response`` of eight ``Property`` values and then serialising it cost about as much as
 /// everything else the server does for the listing. Everything else goes the general way
-/// (``DAVResponder/propfindResponse(_:_:quota:dead:user:)``), and a test holds the two byte for byte equal.
+/// (``DAVResponder/propfindResponse(_:_:figures:dead:locks:user:)``), and a test holds the two byte for byte equal.
 enum AllpropMemberWriter {
     /// Appends the response of `info`, or returns false (writing nothing) when it needs the general path.
     static func write(

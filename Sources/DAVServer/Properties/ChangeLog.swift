@@ -65,16 +65,19 @@ public struct ChangeTicket: Sendable, Hashable {
 /// Until ``end(_:)``, the new revisions are outside ``window()``: a token is never handed out for a state
 /// whose change is still being made, so a listing read meanwhile cannot be claimed to include it.
 ///
-/// Contract for implementations (``MemoryChangeLog``, ``SQLiteChangeLog``; one conformance suite):
+/// Contract for implementations (``MemoryChangeLog``, ``SQLiteChangeLog``, ``PostgresChangeLog``; one
+/// conformance suite):
 /// - Revisions grow by one per entry, across restarts for a persistent log; they are never reused.
 /// - Entries for the root are dropped (the root is no collection's member).
 /// - The log keeps at least the latest `capacity` entries; older ones go, and ``window()`` moves its
 ///   oldest revision past them so their tokens are refused (403 `DAV:valid-sync-token`).
-/// - ``logID`` differs between logs (data directories): a token names the log it came from.
-/// - ``window()`` answers from memory: it is asked by PROPFIND for `DAV:sync-token`.
+/// - ``logID`` differs between logs (data directories, PostgreSQL databases): a token names the log it
+///   came from. Instances sharing one database share one log, and its ID.
+/// - ``window()`` is cheap: it is asked by PROPFIND for `DAV:sync-token` (once per request). The logs of
+///   one machine answer from memory; the shared one asks PostgreSQL, and throws (503) when it cannot.
 public protocol ChangeLog: Sendable {
     var logID: String { get }
-    func window() -> ChangeWindow
+    func window() throws -> ChangeWindow
     /// Records entries about to be made (in this order) and returns their revisions.
     func begin(_ entries: [ChangeEntry]) throws -> ChangeTicket
     /// Marks the change of `ticket` done (made, or failed): its revisions join the window.
@@ -184,23 +187,4 @@ public final class MemoryChangeLog: ChangeLog, @unchecked Sendable {
             }
         }
     }
-}
-
-/// A change log that keeps no history: every sync token is refused (403 `DAV:valid-sync-token`), so a
-/// client lists the collection afresh (RFC 6578 §3.2) and never misses a change.
-///
-/// What a server sharing its tree with other instances (`--store postgres://…`) uses until the log lives
-/// in PostgreSQL too: a log of this instance's changes alone would answer a token with "nothing changed"
-/// after a change made through another instance.
-public final class HistorylessChangeLog: ChangeLog, Sendable {
-    public let logID = SyncToken.newLogID()
-
-    public init() {}
-
-    /// Empty (oldest above newest): no revision is ever inside it.
-    public func window() -> ChangeWindow { ChangeWindow(oldest: 1, newest: 0) }
-    public func begin(_ entries: [ChangeEntry]) throws -> ChangeTicket { ChangeTicket(revisions: 1...1) }
-    public func end(_ ticket: ChangeTicket) {}
-    public func changes(in collection: ResourcePath, infinite: Bool, after: Int64, through: Int64) throws -> [LoggedChange] { [] }
-    public func wasReplaced(_ path: ResourcePath, after: Int64, through: Int64) throws -> Bool { true }
 }

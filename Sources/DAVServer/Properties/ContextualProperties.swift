@@ -16,13 +16,15 @@ enum ContextualProperties {
         info.isCollection ? [DAV.supportedReportSet, DAV.syncToken, DAV.currentUserPrincipal] : [DAV.supportedReportSet, DAV.currentUserPrincipal]
     }
 
-    /// The value of `name` for `info`, or nil when the resource has none. Reads the change log's window
-    /// from memory: no database query on a PROPFIND.
-    static func value(_ name: QualifiedName, info: ResourceInfo, options: DAVServerOptions, user: String?) -> Property? {
+    /// The value of `name` for `info`, or nil when the resource has none. The change log's window is read
+    /// once per request (`figures`): with a shared store, that is a query to PostgreSQL.
+    static func value(_ name: QualifiedName, info: ResourceInfo, options: DAVServerOptions, figures: RequestFigures, user: String?) throws
+        -> Property?
+    {
         switch name {
         case DAV.syncToken:
             guard info.isCollection else { return nil }
-            return Property(name, text: SyncToken(logID: options.changes.logID, revision: options.changes.window().newest).uri)
+            return Property(name, text: SyncToken(logID: options.changes.logID, revision: try figures.window().newest).uri)
         case DAV.supportedReportSet: return info.isCollection ? collectionReports : noReports
         case DAV.currentUserPrincipal: return currentUserPrincipal(user, options: options)
         default: return nil

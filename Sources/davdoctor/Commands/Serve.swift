@@ -83,18 +83,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "refusing to serve \(root) without authentication on \(host); configure users (--config) or pass --allow-unauthenticated-remote")
         }
-        let shared = try openSharedStores(configuration)
+        let history = configuration.limits?.syncHistory ?? 100_000
+        let shared = try openSharedStores(configuration, changeLogCapacity: history)
         let storage = try FileSystemStorage(root: root, uploadTag: shared?.uploadTag)
         var options = DAVServerOptions(storage: storage, access: access)
         do { try options.apply(configuration.limits) } catch let invalid as DAVServerOptions.InvalidLimit {
             throw ValidationError(invalid.description)
         }
-        let history = configuration.limits?.syncHistory ?? 100_000
         options.changes = MemoryChangeLog(capacity: history)
         if let shared {
             options.properties = shared.properties
             options.locks = shared.locks
-            options.changes = HistorylessChangeLog()
+            options.changes = shared.changes
             options.cluster = shared.cluster
         } else if !memory {
             let dataDir = dataDirectory ?? configuration.dataDirectory ?? Self.defaultDataDirectory(for: root)
@@ -149,9 +149,9 @@ struct Serve: AsyncParsableCommand {
     /// without one. A URL that cannot be used or a database that cannot be reached is a one-line error.
     ///
     /// A data directory named as well (`--data-dir` or `dataDirectory:`) is refused, not ignored: with a
-    /// PostgreSQL store nothing is kept in it (a local sync-collection log would answer differently on each
-    /// instance), and a user who names one expects the state there; which one was meant is theirs to say.
-    private func openSharedStores(_ configuration: ServerConfiguration) throws -> PostgresStores? {
+    /// PostgreSQL store nothing is kept in it (the sync-collection log is in PostgreSQL too), and a user who
+    /// names one expects the state there; which one was meant is theirs to say.
+    private func openSharedStores(_ configuration: ServerConfiguration, changeLogCapacity: Int) throws -> PostgresStores? {
         guard let url = store ?? configuration.store else { return nil }
         let storeName = store != nil ? "--store" : "store: in the config"
         if memory { throw ValidationError("--memory and \(storeName) exclude each other") }
@@ -161,7 +161,7 @@ struct Serve: AsyncParsableCommand {
                 "\(dataName) and \(storeName) exclude each other: with a PostgreSQL store nothing is kept in a data directory")
         }
         do {
-            return try PostgresStores(location: try PostgresLocation(url))
+            return try PostgresStores(location: try PostgresLocation(url), changeLogCapacity: changeLogCapacity)
         } catch let invalid as PostgresLocation.Invalid {
             throw ValidationError(invalid.description)
         } catch let error as DAVError {
