@@ -21,17 +21,25 @@ public struct MultiStatusWriter {
 
     private enum State { case initial, open, closed }
 
-    public init() {
-        buffer.reserveCapacity(64 << 10)
+    /// `capacity`: the bytes the buffer is made for at first and after each ``take()``. A streaming writer
+    /// that hands out pieces of N bytes passes a little more than N, so a piece never regrows the buffer.
+    public init(capacity: Int = 64 << 10) {
+        self.capacity = capacity
+        buffer.reserveCapacity(capacity)
     }
+
+    private let capacity: Int
 
     /// Bytes written so far and not yet taken.
     public var pendingBytes: Int { buffer.count }
 
-    /// Hands out what was written so far, for streaming.
+    /// Hands out what was written so far, for streaming: the buffer itself, not a copy of it; writing goes
+    /// on in a fresh one.
     public mutating func take() -> [UInt8] {
-        defer { buffer.removeAll(keepingCapacity: true) }
-        return buffer
+        var taken: [UInt8] = []
+        taken.reserveCapacity(capacity)
+        swap(&taken, &buffer)
+        return taken
     }
 
     public mutating func begin() {
