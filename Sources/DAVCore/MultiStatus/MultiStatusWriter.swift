@@ -34,12 +34,16 @@ public struct MultiStatusWriter {
     public var pendingBytes: Int { buffer.count }
 
     /// Hands out what was written so far, for streaming: the buffer itself, not a copy of it; writing goes
-    /// on in a fresh one.
+    /// on in a fresh one, made when the next response is written (a whole document taken at its end makes none).
     public mutating func take() -> [UInt8] {
         var taken: [UInt8] = []
-        taken.reserveCapacity(capacity)
         swap(&taken, &buffer)
         return taken
+    }
+
+    /// Gives a buffer handed out by ``take()`` its successor's full capacity at once, not by doublings.
+    private mutating func reserveAfterTake() {
+        if buffer.capacity == 0 { buffer.reserveCapacity(capacity) }
     }
 
     public mutating func begin() {
@@ -53,6 +57,7 @@ public struct MultiStatusWriter {
         if state == .initial { begin() }
         precondition(state == .open, "write(_:) after end()")
         try Self.validate(response)
+        reserveAfterTake()
         append("<D:response>")
         for href in response.hrefs {
             append("<D:href>")
@@ -97,6 +102,7 @@ public struct MultiStatusWriter {
     public mutating func appendSerialisedResponse(_ write: (inout [UInt8]) -> Void) {
         if state == .initial { begin() }
         precondition(state == .open, "appendSerialisedResponse(_:) after end()")
+        reserveAfterTake()
         write(&buffer)
     }
 
