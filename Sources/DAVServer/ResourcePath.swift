@@ -105,6 +105,28 @@ public struct ResourcePath: Sendable, CustomStringConvertible, Hashable, Compara
         PercentEncoding.encode(name(ofSegment: segment), keeping: PercentEncoding.isSegmentSafe, into: &out)
     }
 
+    /// The same onto bytes: a listing writes each member's href straight into its buffer. What it appends
+    /// never needs XML escaping (``PercentEncoding/isSegmentSafe(_:)`` keeps no `&`, `<` or `>`).
+    /// One pass over the bytes, safe runs copied whole: this runs for every member of every listing.
+    static func encode(_ segment: String, into out: inout [UInt8]) {
+        var segment = segment
+        let encoded = segment.withUTF8 { bytes -> Bool in
+            // A backslash spells a byte of a name that is not UTF-8: that name is encoded from its bytes below.
+            if bytes.contains(UInt8(ascii: "\\")) { return false }
+            var runStart = 0
+            for index in 0..<bytes.count where !PercentEncoding.isSegmentSafe(bytes[index]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                out.append(UInt8(ascii: "%"))
+                out.append(Hex.digit(bytes[index] >> 4, uppercase: true))
+                out.append(Hex.digit(bytes[index], uppercase: true))
+                runStart = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            return true
+        }
+        if !encoded { PercentEncoding.encode(name(ofSegment: segment), keeping: PercentEncoding.isSegmentSafe, into: &out) }
+    }
+
     // Byte-wise identity: Swift's String equality would merge NFC and NFD spellings.
     public static func == (lhs: ResourcePath, rhs: ResourcePath) -> Bool {
         lhs.segments.count == rhs.segments.count && zip(lhs.segments, rhs.segments).allSatisfy { $0.utf8.elementsEqual($1.utf8) }

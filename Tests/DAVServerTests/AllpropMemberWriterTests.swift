@@ -18,6 +18,8 @@ struct AllpropMemberWriterTests {
         try ServerFixture.write(storage, path("page.HTML"), "<p>")
         try ServerFixture.write(storage, path("amp&lt.txt"), "&")
         try ServerFixture.write(storage, path("no-extension"), "")
+        try ServerFixture.write(storage, path("Report.PDF"), String(repeating: "x", count: 123_456))
+        try ServerFixture.write(storage, path("sub dir", "x&y <z>.Md"), "&")
         let app = DAVServer.makeApplication(options: fixture.options, host: "127.0.0.1", port: 0, logger: Logger(label: "allprop"))
         try await app.test(.router) { client async throws in
             let patch = #"<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x:color xmlns:x="urn:x">red</x:color></D:prop></D:set></D:propertyupdate>"#
@@ -27,38 +29,51 @@ struct AllpropMemberWriterTests {
         }
 
         let responder = DAVResponder(options: fixture.options)
-        let members = try storage.allMembers(of: .root)
-        let dead = try fixture.options.properties.propertiesOfMembers(of: .root)
         let locks = fixture.options.locks
         var direct = 0
-        for member in members {
-            let memberDead = dead[member.path] ?? []
-            var general = MultiStatusWriter()
-            general.begin()
-            let response = try responder.propfindResponse(
-                member, .allprop(include: []), figures: RequestFigures(storage: storage, changes: MemoryChangeLog()), dead: memberDead)
-            try general.write(response)
-            var fast = MultiStatusWriter()
-            fast.begin()
-            let written = try AllpropMemberWriter.write(
-                member, href: member.path.href(isCollection: member.isCollection), dead: memberDead,
-                hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
-                into: &fast)
-            let name = member.path.description
-            if name == "/plain.txt" || name == "/a b.txt" {
-                #expect(!written, "\(name) has a dead property or a lock: the general path must write it")
-                continue
+        var listed = 0
+        // The root's members, and those of a collection whose href has an escape in it.
+        for (parent, parentHref) in [(ResourcePath.root, "/"), (path("sub dir"), "/sub%20dir/")] {
+            let members = try storage.allMembers(of: parent)
+            let dead = try fixture.options.properties.propertiesOfMembers(of: parent)
+            listed += members.count
+            for member in members {
+                let memberDead = dead[member.path] ?? []
+                var general = MultiStatusWriter()
+                general.begin()
+                let response = try responder.propfindResponse(member, .allprop(include: []), figures: RequestFigures(storage: storage, changes: MemoryChangeLog()), dead: memberDead)
+                try general.write(response)
+                var fast = MultiStatusWriter()
+                fast.begin()
+                let written = try AllpropMemberWriter.write(
+                    member, parentHref: Array(parentHref.utf8), dead: memberDead,
+                    hasLocks: { try !locks.locks(covering: member.path, descendants: false, now: responder.now).isEmpty },
+                    into: &fast)
+                let name = member.path.description
+                if name == "/plain.txt" || name == "/a b.txt" {
+                    #expect(!written, "\(name) has a dead property or a lock: the general path must write it")
+                    continue
+                }
+                #expect(written, "\(name)")
+                // The access log counts what the direct path counts: every property found, under 200.
+                #expect(response.propstats.map(\.properties.count) == [LiveProperties.names(for: member).count], "\(name)")
+                #expect(String(decoding: fast.take(), as: UTF8.self) == String(decoding: general.take(), as: UTF8.self), "\(name)")
+                direct += 1
             }
-            #expect(written, "\(name)")
-            // The access log counts what the direct path counts: every property found, under 200.
-            #expect(response.propstats.map(\.properties.count) == [LiveProperties.names(for: member).count], "\(name)")
-            #expect(String(decoding: fast.take(), as: UTF8.self) == String(decoding: general.take(), as: UTF8.self), "\(name)")
-            direct += 1
         }
-        // Files (plain, with odd names and types) and collections (seeded `sub dir`, `empty dir`).
-        #expect(direct == members.count - 2)
-        #expect(members.contains { $0.isCollection } && members.count >= 12)
+        // Files (plain, with odd names and types, with and without content) and collections (seeded `sub dir`, `empty dir`).
+        #expect(direct == listed - 2)
+        #expect(listed >= 13)
         _ = fixture
+    }
+
+    /// Content lengths are written digit by digit, as `String(_:)` writes them.
+    @Test func decimalsAreStringsDigits() {
+        for value: Int64 in [0, 7, 10, 99, 100, 65_536, 1_000_000_007, .max, -1, .min] {
+            var bytes: [UInt8] = [0x3E]
+            AllpropMemberWriter.appendDecimal(value, to: &bytes)
+            #expect(bytes == [0x3E] + Array(String(value).utf8), "\(value)")
+        }
     }
 
     /// The stream builds each member's href from its level's href; `propname` listings take the general

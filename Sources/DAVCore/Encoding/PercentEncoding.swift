@@ -38,16 +38,21 @@ public enum PercentEncoding {
     public static func encode(_ bytes: some Sequence<UInt8>, keeping keep: (UInt8) -> Bool, into out: inout String) {
         var escaped: [UInt8] = []
         escaped.reserveCapacity(bytes.underestimatedCount)
+        encode(bytes, keeping: keep, into: &escaped)
+        out += String(decoding: escaped, as: UTF8.self)
+    }
+
+    /// The same onto bytes (a listing's buffer).
+    public static func encode(_ bytes: some Sequence<UInt8>, keeping keep: (UInt8) -> Bool, into out: inout [UInt8]) {
         for byte in bytes {
             if keep(byte) {
-                escaped.append(byte)
+                out.append(byte)
             } else {
-                escaped.append(UInt8(ascii: "%"))
-                escaped.append(Hex.digit(byte >> 4, uppercase: true))
-                escaped.append(Hex.digit(byte, uppercase: true))
+                out.append(UInt8(ascii: "%"))
+                out.append(Hex.digit(byte >> 4, uppercase: true))
+                out.append(Hex.digit(byte, uppercase: true))
             }
         }
-        out += String(decoding: escaped, as: UTF8.self)
     }
 
     /// `bytes` with each byte `keep` refuses written `%XX`.

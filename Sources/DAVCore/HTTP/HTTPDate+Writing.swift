@@ -1,93 +1,118 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Writing the dates WebDAV carries: RFC 1123 GMT for `getlastmodified` and Last-Modified, RFC 3339 for
 /// `creationdate` (RFC 4918 §15.1, §15.7), from seconds since 1970. ``parse(_:)`` reads the first back.
+///
+/// Each form is written byte by byte, either into a string's own storage or straight onto a buffer being
+/// filled (a listing's, two dates per member): no intermediate string, no C library call.
 extension HTTPDate {
-    /// `tm_wday` counts from Sunday.
-    private static let daysFromSunday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-
-    private static func parts(_ seconds: Double) -> tm {
-        var time = time_t(seconds.rounded(.down))
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return parts
-    }
-
-    /// Both forms have exactly four year digits; a file dated outside 0…9999 is shown at the nearest end.
-    private static func fourDigitYear(_ t: tm) -> Int32 { min(max(t.tm_year + 1900, 0), 9999) }
+    /// Bytes in `Sun, 06 Nov 1994 08:49:37 GMT`.
+    public static let rfc1123Length = 29
+    /// Bytes in `1994-11-06T08:49:37Z`.
+    public static let rfc3339Length = 20
 
     public static func rfc1123(_ seconds: Double) -> String {
-        let t = parts(seconds)
-        // Written byte by byte into the string's own storage: every PROPFIND member needs one of these.
-        return String(unsafeUninitializedCapacity: 29) { out in
-            var at = 0
-            func put(_ byte: UInt8) {
-                out[at] = byte
-                at += 1
-            }
-            func put(_ text: String) { for byte in text.utf8 { put(byte) } }
-            func digits(_ value: Int32, _ count: Int) {
-                var divisor: Int32 = 1
-                for _ in 1..<count { divisor *= 10 }
-                while divisor > 0 {
-                    put(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
-                    divisor /= 10
-                }
-            }
-            put(daysFromSunday[Int(t.tm_wday)])
-            put(UInt8(ascii: ","))
-            put(UInt8(ascii: " "))
-            digits(t.tm_mday, 2)
-            put(UInt8(ascii: " "))
-            put(monthNames[Int(t.tm_mon)])
-            put(UInt8(ascii: " "))
-            digits(fourDigitYear(t), 4)
-            put(UInt8(ascii: " "))
-            digits(t.tm_hour, 2)
-            put(UInt8(ascii: ":"))
-            digits(t.tm_min, 2)
-            put(UInt8(ascii: ":"))
-            digits(t.tm_sec, 2)
-            put(" GMT")
-            return at
-        }
+        String(unsafeUninitializedCapacity: rfc1123Length) { writeRFC1123(CivilTime(seconds: seconds), into: $0) }
     }
 
     public static func rfc3339(_ seconds: Double) -> String {
-        let t = parts(seconds)
-        return String(unsafeUninitializedCapacity: 20) { out in
-            var at = 0
-            func put(_ byte: UInt8) {
-                out[at] = byte
-                at += 1
-            }
-            func digits(_ value: Int32, _ count: Int) {
-                var divisor: Int32 = 1
-                for _ in 1..<count { divisor *= 10 }
-                while divisor > 0 {
-                    put(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
-                    divisor /= 10
-                }
-            }
-            digits(fourDigitYear(t), 4)
-            put(UInt8(ascii: "-"))
-            digits(t.tm_mon + 1, 2)
-            put(UInt8(ascii: "-"))
-            digits(t.tm_mday, 2)
-            put(UInt8(ascii: "T"))
-            digits(t.tm_hour, 2)
-            put(UInt8(ascii: ":"))
-            digits(t.tm_min, 2)
-            put(UInt8(ascii: ":"))
-            digits(t.tm_sec, 2)
-            put(UInt8(ascii: "Z"))
-            return at
+        String(unsafeUninitializedCapacity: rfc3339Length) { writeRFC3339(CivilTime(seconds: seconds), into: $0) }
+    }
+
+    /// Appends `rfc1123(seconds)`'s bytes.
+    public static func appendRFC1123(_ seconds: Double, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rfc1123Length) { bytes in
+            let count = writeRFC1123(CivilTime(seconds: seconds), into: bytes)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<count]))
         }
+    }
+
+    /// Appends `rfc3339(seconds)`'s bytes.
+    public static func appendRFC3339(_ seconds: Double, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rfc3339Length) { bytes in
+            let count = writeRFC3339(CivilTime(seconds: seconds), into: bytes)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<count]))
+        }
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` as ASCII letters packed three to a word, indexed from Sunday / January.
+    private static let packedWeekdays: [UInt32] = pack(["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"])
+    private static let packedMonthNames: [UInt32] = pack(monthNames)
+
+    private static func pack(_ names: [String]) -> [UInt32] {
+        names.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+    }
+
+    private static func writeRFC1123(_ t: CivilTime, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var writer = DigitWriter(out)
+        writer.put(packed: packedWeekdays[t.weekday])
+        writer.put(UInt8(ascii: ","))
+        writer.put(UInt8(ascii: " "))
+        writer.digits(t.day, 2)
+        writer.put(UInt8(ascii: " "))
+        writer.put(packed: packedMonthNames[t.month - 1])
+        writer.put(UInt8(ascii: " "))
+        writer.digits(fourDigitYear(t), 4)
+        writer.put(UInt8(ascii: " "))
+        writer.digits(t.hour, 2)
+        writer.put(UInt8(ascii: ":"))
+        writer.digits(t.minute, 2)
+        writer.put(UInt8(ascii: ":"))
+        writer.digits(t.second, 2)
+        writer.put(packed: 0x20_474D54)  // " GMT"
+        return writer.count
+    }
+
+    private static func writeRFC3339(_ t: CivilTime, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var writer = DigitWriter(out)
+        writer.digits(fourDigitYear(t), 4)
+        writer.put(UInt8(ascii: "-"))
+        writer.digits(t.month, 2)
+        writer.put(UInt8(ascii: "-"))
+        writer.digits(t.day, 2)
+        writer.put(UInt8(ascii: "T"))
+        writer.digits(t.hour, 2)
+        writer.put(UInt8(ascii: ":"))
+        writer.digits(t.minute, 2)
+        writer.put(UInt8(ascii: ":"))
+        writer.digits(t.second, 2)
+        writer.put(UInt8(ascii: "Z"))
+        return writer.count
+    }
+
+    /// Both forms have exactly four year digits; a file dated outside 0…9999 is shown at the nearest end.
+    private static func fourDigitYear(_ t: CivilTime) -> Int { min(max(t.year, 0), 9999) }
+}
+
+/// Fills a buffer from its start: single bytes, fixed-width decimals, names packed into a word.
+private struct DigitWriter {
+    let out: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+
+    init(_ out: UnsafeMutableBufferPointer<UInt8>) { self.out = out }
+
+    mutating func put(_ byte: UInt8) {
+        out[count] = byte
+        count += 1
+    }
+
+    /// The bytes of `word` from its highest non-zero byte down (`0x53756E` is `Sun`).
+    mutating func put(packed word: UInt32) {
+        var shift = 24
+        while shift >= 0 {
+            let byte = UInt8(truncatingIfNeeded: word >> UInt32(shift))
+            if byte != 0 { put(byte) }
+            shift -= 8
+        }
+    }
+
+    /// `value` (not negative) in exactly `width` decimal digits.
+    mutating func digits(_ value: Int, _ width: Int) {
+        var rest = value
+        var at = count + width - 1
+        while at >= count {
+            out[at] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+            at -= 1
+        }
+        count += width
     }
 }

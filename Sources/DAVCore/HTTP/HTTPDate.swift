@@ -87,19 +87,48 @@ extension HTTPDate {
 
     /// `2026-11-25T11:36:13Z`.
     public static func iso8601(_ epoch: Int) -> String {
+        let t = CivilTime(epoch)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(t.year)-\(two(t.month))-\(two(t.day))T\(two(t.hour)):\(two(t.minute)):\(two(t.second))Z"
+    }
+}
+
+/// A moment's calendar date and time in UTC, computed (Howard Hinnant's civil-from-days), not asked of the
+/// C library: glibc's `gmtime_r` takes a lock on every call, and a listing writes two dates per member.
+struct CivilTime {
+    var year: Int
+    /// 1–12.
+    var month: Int
+    var day: Int
+    var hour: Int
+    var minute: Int
+    var second: Int
+    /// 0 for Sunday.
+    var weekday: Int
+
+    init(_ epoch: Int) {
         let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
         let seconds = epoch - days * 86_400
-        // civil-from-days
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        hour = seconds / 3600
+        minute = seconds % 3600 / 60
+        second = seconds % 60
+        // 1970-01-01 was a Thursday.
+        weekday = ((days % 7) + 11) % 7
+    }
+
+    /// Whole seconds since 1970 of a file time, rounded down; a value no `Int` holds (NaN, ±infinity, beyond
+    /// ±2^63) is taken as the nearest end of the range, as a date is still owed.
+    init(seconds: Double) {
+        let limit = 9.2e18
+        self.init(seconds.isNaN ? 0 : Int(min(max(seconds.rounded(.down), -limit), limit)))
     }
 }

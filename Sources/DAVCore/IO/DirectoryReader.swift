@@ -33,15 +33,27 @@ public final class DirectoryReader {
 
     deinit { closedir(stream) }
 
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     /// The directory's descriptor, for calls relative to it (`fstatat`).
     public var descriptor: Int32 { dirfd(stream) }
 
     /// The next name, nil at the end.
     public func next() -> [UInt8]? {
+        withNextName { name, _ in Array(name) }
+    }
+
+    /// Calls `body` with the next name, borrowed from the directory stream: its bytes, and the same as a C
+    /// string for a call relative to ``descriptor`` (`fstatat`). nil at the end. A listing reads every name
+    /// this way, so that a name it looks up and writes is never copied into an array of its own.
+    public func withNextName<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<CChar>) throws -> Result) rethrows -> Result? {
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            return name
+            // The kernel's NUL-terminated name, where the entry keeps it.
+            let start = UnsafeRawPointer(entry) + Self.nameOffset
+            let cName = start.assumingMemoryBound(to: CChar.self)
+            let name = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: strlen(cName))
+            if name.count <= 2 && name.allSatisfy({ $0 == 0x2E }) { continue }
+            return try body(name, cName)
         }
         return nil
     }

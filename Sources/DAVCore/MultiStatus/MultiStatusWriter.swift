@@ -21,17 +21,29 @@ public struct MultiStatusWriter {
 
     private enum State { case initial, open, closed }
 
-    public init() {
-        buffer.reserveCapacity(64 << 10)
+    /// `capacity`: the bytes the buffer is made for at first and after each ``take()``. A streaming writer
+    /// that hands out pieces of N bytes passes a little more than N, so a piece never regrows the buffer.
+    public init(capacity: Int = 64 << 10) {
+        self.capacity = capacity
+        buffer.reserveCapacity(capacity)
     }
+
+    private let capacity: Int
 
     /// Bytes written so far and not yet taken.
     public var pendingBytes: Int { buffer.count }
 
-    /// Hands out what was written so far, for streaming.
+    /// Hands out what was written so far, for streaming: the buffer itself, not a copy of it; writing goes
+    /// on in a fresh one, made when the next response is written (a whole document taken at its end makes none).
     public mutating func take() -> [UInt8] {
-        defer { buffer.removeAll(keepingCapacity: true) }
-        return buffer
+        var taken: [UInt8] = []
+        swap(&taken, &buffer)
+        return taken
+    }
+
+    /// Gives a buffer handed out by ``take()`` its successor's full capacity at once, not by doublings.
+    private mutating func reserveAfterTake() {
+        if buffer.capacity == 0 { buffer.reserveCapacity(capacity) }
     }
 
     public mutating func begin() {
@@ -45,6 +57,7 @@ public struct MultiStatusWriter {
         if state == .initial { begin() }
         precondition(state == .open, "write(_:) after end()")
         try Self.validate(response)
+        reserveAfterTake()
         append("<D:response>")
         for href in response.hrefs {
             append("<D:href>")
@@ -89,6 +102,7 @@ public struct MultiStatusWriter {
     public mutating func appendSerialisedResponse(_ write: (inout [UInt8]) -> Void) {
         if state == .initial { begin() }
         precondition(state == .open, "appendSerialisedResponse(_:) after end()")
+        reserveAfterTake()
         write(&buffer)
     }
 

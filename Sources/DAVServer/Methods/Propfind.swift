@@ -208,9 +208,14 @@ final class PropfindStream {
     private var levels: [DAVResponder.PropfindLevel]
     /// Each open level's own href (ending in `/`): a member's href is it plus the member's encoded name.
     private var levelHrefs: [String]
-    private var out = MultiStatusWriter()
+    /// The same escaped for XML, as the direct writer appends it before each member's name.
+    private var escapedLevelHrefs: [[UInt8]]
+    /// The buffer is made a little larger than a piece, so the response that fills one never regrows it.
+    private var out = MultiStatusWriter(capacity: pieceSize + (16 << 10))
     private var started = false
     private var finished = false
+    /// Properties the direct writer wrote since the access log's counts were last brought up to date.
+    private var directProperties = 0
 
     /// The size at which a piece is handed out.
     static let pieceSize = 64 << 10
@@ -226,8 +231,17 @@ final class PropfindStream {
         self.figures = figures
         self.locks = locks
         self.levels = [firstLevel]
-        self.levelHrefs = [root.path.href(isCollection: true)]
+        let href = root.path.href(isCollection: true)
+        self.levelHrefs = [href]
+        self.escapedLevelHrefs = [Self.escaped(href)]
         self.descends = descends
+    }
+
+    private static func escaped(_ href: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var href = href
+        href.withUTF8 { XMLText.appendEscapedText($0, to: &bytes) }
+        return bytes
     }
 
     /// The next piece of the document (about 64 KiB; the last one shorter), or nil once it is all out.
@@ -236,22 +250,24 @@ final class PropfindStream {
         if !started {
             started = true
             out.begin()
-            try write(root, href: nil, dead: nil)
+            try write(root, dead: nil)
         }
+        defer { countDirectProperties() }
         let options = responder.options
         while let level = levels.last {
             guard let member = try level.members.next() else {
                 levels.removeLast()
                 levelHrefs.removeLast()
+                escapedLevelHrefs.removeLast()
                 continue
             }
             guard options.access.allows(exchange.user, .read, member.path) else { continue }
-            var href = levelHrefs[levelHrefs.count - 1]
-            ResourcePath.encode(member.path.name, into: &href)
-            if member.isCollection { href += "/" }
-            try write(member, href: href, dead: level.dead.isEmpty ? [] : level.dead[member.path] ?? [])
+            let dead = level.dead.isEmpty ? [] : level.dead[member.path] ?? []
+            if !writeDirectly(member, dead: dead) { try write(member, dead: dead) }
             if descends && member.isCollection && !member.isLink {
+                let href = href(of: member)
                 levelHrefs.append(href)
+                escapedLevelHrefs.append(Self.escaped(href))
                 levels.append(
                     (
                         try options.storage.memberIterator(of: member.path),
@@ -265,23 +281,40 @@ final class PropfindStream {
         return ByteBuffer(bytes: out.take())
     }
 
+    /// A member's href: its level's followed by its encoded name (and `/` for a collection).
+    private func href(of member: ResourceInfo) -> String {
+        var href = levelHrefs[levelHrefs.count - 1]
+        ResourcePath.encode(member.path.name, into: &href)
+        if member.isCollection { href += "/" }
+        return href
+    }
+
+    /// Writes a member of the open level with ``AllpropMemberWriter`` when the request and the member
+    /// allow it; false when the general path must write it.
+    private func writeDirectly(_ member: ResourceInfo, dead: [XMLElement]) -> Bool {
+        guard case .allprop(let include) = request, include.isEmpty else { return false }
+        let locks = self.locks
+        let written = AllpropMemberWriter.write(
+            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: dead,
+            hasLocks: { !locks.locks.isEmpty && !locks.locks(covering: member.path).isEmpty }, into: &out)
+        if written { directProperties += LiveProperties.names(for: member).count }
+        return written
+    }
+
+    /// Adds what the direct writer wrote to the access log's counts: once per piece, not once per member.
+    private func countDirectProperties() {
+        guard directProperties > 0 else { return }
+        exchange.statusCounts[200, default: 0] += directProperties
+        directProperties = 0
+    }
+
     /// Writes the access-log line once the last byte is out (or the answer broke off: 500).
     func logEnd(status: Int) {
         responder.options.accessLog?.write(exchange: exchange, status: status, started: exchange.started)
     }
 
-    /// `href` is the member's href when the caller has it; nil computes it.
-    private func write(_ info: ResourceInfo, href: String?, dead: [XMLElement]?) throws {
-        if case .allprop(let include) = request, include.isEmpty, let dead {
-            let locks = self.locks
-            let written = AllpropMemberWriter.write(
-                info, href: href ?? info.path.href(isCollection: info.isCollection), dead: dead,
-                hasLocks: { !locks.locks(covering: info.path).isEmpty }, into: &out)
-            if written {
-                exchange.statusCounts[200, default: 0] += LiveProperties.names(for: info).count
-                return
-            }
-        }
+    /// Writes a resource the general way (``DAVResponder/propfindResponse(_:_:figures:dead:locks:user:)``).
+    private func write(_ info: ResourceInfo, dead: [XMLElement]?) throws {
         let response = try responder.propfindResponse(info, request, figures: figures, dead: dead, locks: locks, user: exchange.user)
         Responses.count(response, exchange)
         try out.write(response)

@@ -15,8 +15,10 @@ enum LiveProperties {
 
     /// Names that exist on this resource (collections have no content length or type).
     static func names(for info: ResourceInfo) -> [QualifiedName] {
-        info.isCollection ? allprop.filter { $0 != DAV.getcontentlength && $0 != DAV.getcontenttype } : allprop
+        info.isCollection ? collectionAllprop : allprop
     }
+
+    private static let collectionAllprop = allprop.filter { $0 != DAV.getcontentlength && $0 != DAV.getcontenttype }
 
     /// The value of `name`, or nil when the resource has no such property. Built as a ``Property`` (not an
     /// element tree): a Depth 1 answer makes eight of these per member, and the writer takes them as they are.
@@ -97,12 +99,31 @@ enum MediaTypes {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ]
 
+    static let fallback = "application/octet-stream"
+
     static func type(for name: String) -> String {
-        let utf8 = name.utf8
-        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), dot != utf8.startIndex else { return "application/octet-stream" }
-        let suffix = Substring(utf8[utf8.index(after: dot)...])
-        // Most extensions are lower case already: no new string to lower them (this runs per listed file).
-        let key = suffix.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? suffix.lowercased() : String(suffix)
-        return table[key] ?? "application/octet-stream"
+        var name = name
+        return name.withUTF8 { bytes in
+            guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot != 0, let key = packed(bytes[(dot + 1)...]) else { return fallback }
+            return byPackedExtension[key] ?? fallback
+        }
+    }
+
+    /// The table keyed by each extension packed into a word: a listing looks up a type per file, and this
+    /// way builds no string for it.
+    private static let byPackedExtension: [UInt64: String] = Dictionary(
+        uniqueKeysWithValues: table.map { (packed(Array($0.key.utf8))!, $0.value) })
+
+    /// An extension's bytes in one word, ASCII upper case lowered; nil for one longer than eight bytes or not
+    /// ASCII, which the table holds none of (nor anything a non-ASCII letter lowers to).
+    private static func packed(_ bytes: some Collection<UInt8>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var word: UInt64 = 0
+        for byte in bytes {
+            guard byte < 0x80 else { return nil }
+            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            word = word << 8 | UInt64(lowered)
+        }
+        return word
     }
 }

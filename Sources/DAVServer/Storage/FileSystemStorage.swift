@@ -64,11 +64,11 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
     /// The segment a directory entry is served under; nil for the hidden upload files and for names no
     /// path can carry.
-    static func servedSegment(_ name: [UInt8]) -> String? {
+    static func servedSegment(_ name: some Collection<UInt8>) -> String? {
         isUpload(name) ? nil : ResourcePath.segment(forName: name)
     }
 
-    static func isUpload(_ name: [UInt8]) -> Bool { name.starts(with: uploadPrefixBytes) }
+    static func isUpload(_ name: some Sequence<UInt8>) -> Bool { name.starts(with: uploadPrefixBytes) }
 
     private func isHidden(_ path: ResourcePath) -> Bool {
         path.segments.contains { $0.hasPrefix(Self.uploadPrefix) }
@@ -189,21 +189,23 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 
         func next() throws -> ResourceInfo? {
             let fd = reader.descriptor
-            while let name = reader.next() {
-                guard let segment = FileSystemStorage.servedSegment(name) else { continue }
-                let entry = FileSystemPath(bytes: name)
+            // Names are borrowed from the directory stream: only what the member's information keeps is copied.
+            while let found = reader.withNextName({ name, cName -> ResourceInfo? in
+                guard let segment = FileSystemStorage.servedSegment(name) else { return nil }
                 var st = stat()
-                guard entry.withCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 else { continue }
+                guard fstatat(fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
                 let isLink = (st.st_mode & S_IFMT) == S_IFLNK
                 if isLink {
                     // The directory itself is inside the root (the caller resolved it); only a link can lead out.
-                    guard (try? storage.checkContained(directory.appending(name))) != nil,
-                        entry.withCString({ fstatat(fd, $0, &st, 0) }) == 0
-                    else { continue }
+                    guard (try? storage.checkContained(directory.appending(name))) != nil, fstatat(fd, cName, &st, 0) == 0 else {
+                        return nil
+                    }
                 }
                 var info = FileSystemStorage.makeInfo(path.appending(segment), st)
                 info.isLink = isLink
                 return info
+            }) {
+                if let found { return found }
             }
             return nil
         }
