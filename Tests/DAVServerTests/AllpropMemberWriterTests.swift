@@ -41,7 +41,8 @@ struct AllpropMemberWriterTests {
                 let memberDead = dead[member.path] ?? []
                 var general = MultiStatusWriter()
                 general.begin()
-                let response = try responder.propfindResponse(member, .allprop(include: []), figures: RequestFigures(storage: storage, changes: MemoryChangeLog()), dead: memberDead)
+                let response = try responder.propfindResponse(
+                    member, .allprop(include: []), figures: RequestFigures(storage: storage, changes: MemoryChangeLog()), dead: memberDead)
                 try general.write(response)
                 var fast = MultiStatusWriter()
                 fast.begin()
