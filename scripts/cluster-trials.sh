@@ -2,33 +2,37 @@
 # The cluster's repeated trials (issue 19): each fault test of `davdoctor serve --store postgres://…` run N
 # times in a row, each run a test process of its own, never stopping at a failure; then a table of what passed.
 #
-#   scripts/cluster-trials.sh [--runs N] [--kinds "torture kill-move kill-put pg-restart"] [--logs DIR]
-#                             [--timeout SECONDS] [--no-build]
+#   scripts/cluster-trials.sh [--runs N] [--from K] [--kinds "torture kill-move kill-put pg-restart"]
+#                             [--logs DIR] [--timeout SECONDS] [--no-build]
 #
 #   torture     ClusterTests/tortureAcrossTwoInstances, run i with DAVDOCTOR_TORTURE_SEED=i (seeds 1..N)
 #   kill-move   ClusterCrashTests/aKilledInstanceMidMoveLeavesTheClusterConsistent (kill -9 mid-MOVE)
 #   kill-put    ClusterCrashTests/aKilledInstanceMidPutLeavesTheOldContentAndItsUploadToItsRestart (mid-PUT)
 #   pg-restart  ClusterOutageTests/aPostgreSQLRestartUnderLoadIs503ThenRecovers (PostgreSQL stopped, started)
 #
-# N defaults to 20. The tests are built once (swift build --build-tests, unless --no-build) and each trial
+# N defaults to 20; the runs are numbered K..K+N-1 (K defaults to 1), so two of these scripts can share the
+# seeds between them (--from 1 --runs 10 beside --from 11 --runs 10, each with its own --logs). The tests
+# are built once (swift build --build-tests, unless --no-build) and each trial
 # runs the built test binary with a filter naming its one test, under DAVDOCTOR_REQUIRE_ALL=1 (a test that
 # would be skipped for want of PostgreSQL fails instead); a trial passes only when that one test ran and
 # passed within --timeout seconds (default 600). Each trial's output is in DIR/KIND-RUN.log (default DIR: a new
 # /tmp/davdoctor-trials.XXXXXX, kept), with the load average at its start; its temporary files (TMPDIR) are
 # removed when it passes and kept beside the log when it fails, and whatever it left running (its PostgreSQL,
 # a serve process) is stopped by PID. The table goes to stdout (markdown); the exit status is 1 when any
-# trial failed.
+# trial failed. Touch DIR/stop to end the trials after the run under way (the table then covers the runs done).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 runs=20
+from=1
 kinds="torture kill-move kill-put pg-restart"
 logs=""
 limit=600
 build=1
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
+    --from) from=$2; shift 2 ;;
     --kinds) kinds=$2; shift 2 ;;
     --logs) logs=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
@@ -38,6 +42,7 @@ while (($#)); do
   esac
 done
 [[ $runs =~ ^[0-9]+$ && $runs -ge 1 ]] || { echo "cluster-trials.sh: --runs must be a positive number" >&2; exit 2; }
+[[ $from =~ ^[0-9]+$ && $from -ge 1 ]] || { echo "cluster-trials.sh: --from must be a positive number" >&2; exit 2; }
 [[ $limit =~ ^[0-9]+$ && $limit -ge 1 ]] || { echo "cluster-trials.sh: --timeout must be a positive number of seconds" >&2; exit 2; }
 
 # test_of KIND → the test's filter (a regular expression over Module.Suite/test()).
@@ -152,7 +157,7 @@ table() {
 
 # Run by run, each kind in turn: a slow spell on the shared machine falls on every kind alike, and the table
 # (rewritten in DIR/table.md after each run) covers every kind if the trials are stopped early.
-for ((run = 1; run <= runs; run++)); do
+for ((run = from; run < from + runs; run++)); do
   for kind in $kinds; do
     read -r outcome took < <(trial "$kind" "$run")
     seconds[$kind]+="$took "
@@ -167,6 +172,7 @@ for ((run = 1; run <= runs; run++)); do
     echo "$kind run $run: $outcome (${took}s, load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
   table >"$logs/table.md"
+  [[ -e $logs/stop ]] && { echo "stopped after run $run ($logs/stop)" >&2; break; }
 done
 
 table
