@@ -80,7 +80,7 @@ leftovers() {
     pid=${entry#/proc/}
     pid=${pid%/cmdline}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-    if tr '\0' ' ' <"$entry" 2>/dev/null | grep -qF "$dir/"; then echo "$pid"; fi
+    if tr '\0' ' ' 2>/dev/null <"$entry" | grep -qF "$dir/"; then echo "$pid"; fi
   done
 }
 
@@ -171,7 +171,7 @@ for ((run = from; run < from + runs; run++)); do
     fi
     echo "$kind run $run: $outcome (${took}s, load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
-  table >"$logs/table.md"
+  table >"$logs/table.md.new" && mv "$logs/table.md.new" "$logs/table.md"
   [[ -e $logs/stop ]] && { echo "stopped after run $run ($logs/stop)" >&2; break; }
 done
 
