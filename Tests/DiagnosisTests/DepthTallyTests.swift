@@ -29,7 +29,10 @@ struct DepthTallyTests {
         let tally = DepthTally(requestPath: "/docs/")
         #expect(tally.levelsFromBytes("/docs/a.txt") == .some(1))
         #expect(tally.levelsFromBytes("/docs/sub/b c.txt") == .some(2))
-        #expect(tally.levelsFromBytes("/docs/caf\u{E9}/\u{65E5}.txt") == .some(2))
+        #expect(tally.levelsFromBytes("/docs/sub/caf\u{E9}.txt") == .some(2))
+        // A `/` beside a byte from 0x80 up is left to the strings (it could join a longer character).
+        #expect(tally.levelsFromBytes("/docs/caf\u{E9}/x.txt") == nil)
+        #expect(tally.levelsFromBytes("/docs/\u{65E5}.txt") == nil)
         #expect(tally.levelsFromBytes("/docs/") == nil)  // the Request-URI itself: left to the strings
         #expect(DepthTally(requestPath: "/").levelsFromBytes("/a/b/") == .some(2))
         #expect(tally.levelsFromBytes("/docs/\u{301}x") == nil)  // a combining mark joins the `/` before it
