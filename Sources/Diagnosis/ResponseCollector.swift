@@ -66,6 +66,9 @@ public struct ResponseCollector: Sendable {
     /// Whether this collector keeps the tree's records and the known paths. A reader of a later piece of a
     /// split body does without them when the first piece is sure to fill both (see ``SplitReading``).
     public var keepsTree = true
+    /// The request's method, compared once here rather than as a string for every response.
+    private let isPROPFIND: Bool
+    private let isPROPPATCH: Bool
 
     /// Clark names shared by every record that names the same property: twenty thousand records of nine
     /// properties each would otherwise hold 180,000 copies of a dozen strings. A cache, never merged.
@@ -89,6 +92,8 @@ public struct ResponseCollector: Sendable {
     public init(context: AnalysisContext) {
         self.context = context
         report = ReportTally(context: context)
+        isPROPFIND = context.method == "PROPFIND"
+        isPROPPATCH = context.method == "PROPPATCH"
         scope = ScopeTally(context: context)
         depthLevels = DepthTally(requestPath: context.requestPath)
         linter.valuesExpected = context.propfindKind == "allprop" || context.propfindKind == "prop"
@@ -102,11 +107,11 @@ public struct ResponseCollector: Sendable {
         let responseIsCollection = response.isCollection
         linter.check(response, path: response.href == nil ? nil : path, isCollection: responseIsCollection)
         var status = response.resourceStatus
-        if context.method == "PROPPATCH", response.status == nil, !response.propstats.isEmpty {
+        if isPROPPATCH, response.status == nil, !response.propstats.isEmpty {
             // PROPPATCH reports per property; the resource itself is there.
             status = 200
         }
-        if context.method == "REPORT", report.kind?.isMultiget != true, status == 404, response.status == nil, !response.propstats.isEmpty {
+        if report.isReport, report.kind?.isMultiget != true, status == 404, response.status == nil, !response.propstats.isEmpty {
             // A report names resources it found; a 404 propstat only says a property asked for is absent
             // (a missing resource of a multiget or sync comes back as href and status).
             status = 200
@@ -118,7 +123,7 @@ public struct ResponseCollector: Sendable {
             status = 200
         }
         let succeeded = status.map { (200..<300).contains($0) } ?? false
-        let isCollection = responseIsCollection || path.hasSuffix("/")
+        let isCollection = responseIsCollection || path.endsWithSlash
         let protocolAnswer = report.take(response, path: path)
 
         if keepsTree, succeeded { paths.take(path) }
@@ -170,7 +175,7 @@ public struct ResponseCollector: Sendable {
                 linter.report(LintRules.propertyOmitted, "\(path) leaves out \(omitted.map(\.description).joined(separator: ", "))", at: path)
             }
         }
-        if !isCollection, succeeded, context.method == "PROPFIND" {
+        if !isCollection, succeeded, isPROPFIND {
             let etagAsked = context.requestedProperties.map { $0.contains(DAV.getetag) } ?? (context.propfindKind != "propname")
             files.take(path, lacksETag: etagAsked && !hasETag)
         }
@@ -179,7 +184,7 @@ public struct ResponseCollector: Sendable {
         var record: ResourceRecord?
         if failed || inTree {
             record = ResourceRecord(
-                path: isCollection && !path.hasSuffix("/") ? path + "/" : path,
+                path: isCollection && !path.endsWithSlash ? path + "/" : path,
                 href: response.href ?? "",
                 status: status,
                 isCollection: isCollection,

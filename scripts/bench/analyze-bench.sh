@@ -2,26 +2,32 @@
 # Benchmark `davdoctor analyze` against streaming XML baselines on a large
 # WebDAV 207 Multi-Status body.
 #
-#   scripts/bench/analyze-bench.sh [--responses N] [--runs R] [--seed S] [--davdoctor PATH]
+#   scripts/bench/analyze-bench.sh [--responses N] [--runs R] [--seed S] [--shape apache|nginx] [--davdoctor PATH]
+#                                 [--no-lxml]
 #
-# Generates bench-data/multistatus-N.xml once (reused while N, seed and the
-# generator are unchanged), then measures for each tool the median wall-clock
-# time of R runs and the peak RSS (max over runs) with /usr/bin/time:
+# Generates bench-data/multistatus-N.xml (--shape nginx: multistatus-nginx-N.xml, the
+# dense shape) once (reused while N, seed, shape and the generator are unchanged), then
+# measures for each tool, in rounds, the median wall-clock time of R runs, the median
+# CPU time (user + sys), per MB and per response, and the peak RSS (max over runs) with
+# /usr/bin/time; the load average is read before and after (a loaded machine slows the
+# wall clock, the CPU time much less: compare tools by CPU time):
 #   davdoctor analyze FILE --format json > /dev/null   (exit 0 or 1 = success; one piece per core)
 #   davdoctor analyze FILE --format json --jobs 1       (the same, read in one piece on one core)
 #   xmllint --stream --noout FILE                       (exit 0)
-#   python3 scripts/bench/lxml_count.py FILE            (exit 0, count == N)
+#   python3 scripts/bench/lxml_count.py FILE            (exit 0, count == N; not with --no-lxml)
 # and prints a markdown table plus machine info and the exact commands.
 # Progress goes to stderr, the report to stdout.
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 INVOCATION="$0${*:+ $*}"
 RESPONSES=2500000
 RUNS=3
 SEED=4918
+SHAPE=apache
 DAVDOCTOR=""
+LXML=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --responses) RESPONSES="${2:?--responses needs a value}"; shift 2 ;;
@@ -30,8 +36,11 @@ while [[ $# -gt 0 ]]; do
     --runs=*) RUNS="${1#*=}"; shift ;;
     --seed) SEED="${2:?--seed needs a value}"; shift 2 ;;
     --seed=*) SEED="${1#*=}"; shift ;;
+    --shape) SHAPE="${2:?--shape needs a value}"; shift 2 ;;
+    --shape=*) SHAPE="${1#*=}"; shift ;;
     --davdoctor) DAVDOCTOR="${2:?--davdoctor needs a value}"; shift 2 ;;
     --davdoctor=*) DAVDOCTOR="${1#*=}"; shift ;;
+    --no-lxml) LXML=0; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
   esac
@@ -39,6 +48,7 @@ done
 [[ "$RESPONSES" =~ ^[1-9][0-9]*$ ]] || { echo "--responses must be a positive integer" >&2; exit 2; }
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "--seed must be a non-negative integer" >&2; exit 2; }
+[[ "$SHAPE" == apache || "$SHAPE" == nginx ]] || { echo "--shape must be apache or nginx" >&2; exit 2; }
 
 # Resolve a user-given davdoctor path against the caller's cwd, then work from the repo root.
 if [[ -n "$DAVDOCTOR" && "$DAVDOCTOR" != /* ]]; then DAVDOCTOR="$PWD/$DAVDOCTOR"; fi
@@ -77,7 +87,7 @@ apt_install() {
 
 [[ -x /usr/bin/time ]] || apt_install time
 command -v xmllint >/dev/null 2>&1 || apt_install libxml2-utils
-if ! python3 -c 'import lxml.etree' >/dev/null 2>&1; then
+if (( LXML )) && ! python3 -c 'import lxml.etree' >/dev/null 2>&1; then
   log "pip install lxml"
   python3 -m pip install -q lxml >&2
 fi
@@ -86,20 +96,20 @@ fi
 DATA_DIR="$ROOT/bench-data"
 mkdir -p "$DATA_DIR"
 GEN="$SCRIPT_DIR/gen-multistatus.py"
-DATA="$DATA_DIR/multistatus-$RESPONSES.xml"
+if [[ "$SHAPE" == apache ]]; then DATA="$DATA_DIR/multistatus-$RESPONSES.xml"; else DATA="$DATA_DIR/multistatus-$SHAPE-$RESPONSES.xml"; fi
 META="$DATA.meta"
 GEN_SHA="$(sha256sum "$GEN" | cut -c1-16)"
-WANT_META="responses=$RESPONSES seed=$SEED generator=$GEN_SHA"
+WANT_META="responses=$RESPONSES seed=$SEED shape=$SHAPE generator=$GEN_SHA"
 GEN_NOTE=""
 
 if [[ -s "$DATA" && -f "$META" && "$(cat "$META")" == "$WANT_META" ]]; then
   log "reusing $DATA"
   GEN_NOTE="reused existing file"
 else
-  log "generating $DATA ($RESPONSES responses, seed $SEED)..."
+  log "generating $DATA ($RESPONSES responses, seed $SEED, $SHAPE shape)..."
   rm -f "$DATA" "$META"
   start=$(date +%s.%N)
-  python3 "$GEN" "$DATA.partial" --responses "$RESPONSES" --seed "$SEED"
+  python3 "$GEN" "$DATA.partial" --responses "$RESPONSES" --seed "$SEED" --shape "$SHAPE"
   end=$(date +%s.%N)
   mv "$DATA.partial" "$DATA"
   printf '%s\n' "$WANT_META" > "$META"
@@ -123,6 +133,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) 
 
 declare -a ROWS=() NOTES=() COMMANDS=()
 XMLLINT_MEDIAN=""
+XMLLINT_CPU=""
 FAILED=0
 
 # The tools run in turns, one run of each per round, so that a slow minute on a shared machine falls on
@@ -139,7 +150,7 @@ tool() {
   local -n words="CMD_${#TOOLS[@]}"
   words=("$@")
   TOOLS+=("$name")
-  : > "$TMP/$name.times"; : > "$TMP/$name.rss"
+  : > "$TMP/$name.times"; : > "$TMP/$name.rss"; : > "$TMP/$name.cpu"
 }
 
 # run_once NAME ROUND: one timed run; a failure marks the tool failed and it runs no more.
@@ -147,7 +158,7 @@ run_once() {
   local name="$1" i="$2" rc=0 line
   [[ -n "${TOOL_FAILED[$name]:-}" ]] && return 0
   local -n words="${TOOL_CMD[$name]}"
-  /usr/bin/time -f '%e %M' -o "$TMP/time.out" "${words[@]}" > "${TOOL_SINK[$name]}" 2> "$TMP/$name.stderr" || rc=$?
+  /usr/bin/time -f '%e %M %U %S' -o "$TMP/time.out" "${words[@]}" > "${TOOL_SINK[$name]}" 2> "$TMP/$name.stderr" || rc=$?
   if [[ " ${TOOL_OK[$name]} " != *" $rc "* ]]; then
     log "$name: run $i exited with status $rc (expected: ${TOOL_OK[$name]}); stderr tail:"
     tail -n 5 "$TMP/$name.stderr" >&2 || true
@@ -155,23 +166,27 @@ run_once() {
     FAILED=1
     return 0
   fi
-  line="$(tail -n 1 "$TMP/time.out")"
-  echo "${line% *}" >> "$TMP/$name.times"
-  echo "${line#* }" >> "$TMP/$name.rss"
-  log "$name: run $i/$RUNS: ${line% *} s, ${line#* } KiB max RSS (exit $rc)"
+  local wall rss user sys cpu
+  read -r wall rss user sys < <(tail -n 1 "$TMP/time.out")
+  cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+  echo "$wall" >> "$TMP/$name.times"
+  echo "$rss" >> "$TMP/$name.rss"
+  echo "$cpu" >> "$TMP/$name.cpu"
+  log "$name: run $i/$RUNS: $wall s, CPU $cpu s (user $user, sys $sys), $rss KiB max RSS (exit $rc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # summarize NAME: the tool's row from its runs
 summarize() {
-  local name="$1" med peak_kib mbps rss_mb
-  if [[ -n "${TOOL_FAILED[$name]:-}" ]]; then ROWS+=("| $name | FAILED (${TOOL_FAILED[$name]}) | | | |"); return; fi
+  local name="$1" med cpu peak_kib mbps rss_mb
+  if [[ -n "${TOOL_FAILED[$name]:-}" ]]; then ROWS+=("| $name | FAILED (${TOOL_FAILED[$name]}) | | | | | | | |"); return; fi
   med="$(median < "$TMP/$name.times")"
+  cpu="$(median < "$TMP/$name.cpu")"
   peak_kib="$(sort -n "$TMP/$name.rss" | tail -n 1)"
   mbps="$(awk -v b="$BYTES" -v s="$med" 'BEGIN { if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }')"
   rss_mb="$(awk -v k="$peak_kib" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')"
-  if [[ "$name" == xmllint ]]; then XMLLINT_MEDIAN="$med"; fi
-  # ratio column is filled in after all tools ran (needs the xmllint median)
-  ROWS+=("$name|$med|$mbps|$rss_mb")
+  if [[ "$name" == xmllint ]]; then XMLLINT_MEDIAN="$med"; XMLLINT_CPU="$cpu"; fi
+  # ratio columns are filled in after all tools ran (they need xmllint's medians)
+  ROWS+=("$name|$med|$mbps|$cpu|$rss_mb")
 }
 
 if [[ -x "$DAVDOCTOR" ]]; then
@@ -185,13 +200,17 @@ else
 fi
 COMMANDS+=("xmllint --stream --noout $REL_DATA")
 tool xmllint "0" /dev/null xmllint --stream --noout "$DATA"
-COMMANDS+=("python3 scripts/bench/lxml_count.py $REL_DATA")
-tool lxml "0" "$TMP/lxml.count" python3 "$SCRIPT_DIR/lxml_count.py" "$DATA"
+if (( LXML )); then
+  COMMANDS+=("python3 scripts/bench/lxml_count.py $REL_DATA")
+  tool lxml "0" "$TMP/lxml.count" python3 "$SCRIPT_DIR/lxml_count.py" "$DATA"
+fi
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((round = 1; round <= RUNS; round++)); do
   log "round $round of $RUNS"
   for name in "${TOOLS[@]}"; do run_once "$name" "$round"; done
 done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 for name in "${TOOLS[@]}"; do summarize "$name"; done
 if [[ -s "$TMP/lxml.count" ]]; then
   got="$(tr -d '[:space:]' < "$TMP/lxml.count")"
@@ -206,34 +225,37 @@ fi
 cpu_model="$(lscpu 2>/dev/null | awk -F: '/^Model name/ && !seen { sub(/^[ \t]+/, "", $2); print $2; seen = 1 }' || true)"
 xmllint_ver="$(xmllint --version 2>&1 || true)"
 xmllint_ver="${xmllint_ver%%$'\n'*}"
-lxml_ver="$(python3 -c 'from lxml import etree; print("lxml %s (libxml2 %s)" % (etree.__version__, ".".join(map(str, etree.LIBXML_VERSION))))' 2>/dev/null || echo unknown)"
+lxml_ver="lxml not run"
+(( LXML )) && lxml_ver="$(python3 -c 'from lxml import etree; print("lxml %s (libxml2 %s)" % (etree.__version__, ".".join(map(str, etree.LIBXML_VERSION))))' 2>/dev/null || echo unknown)"
 
 echo "## davdoctor analyze benchmark"
 echo
-echo "File: \`$REL_DATA\`: $BYTES bytes ($FILE_MB MB), $RESPONSES responses, seed $SEED ($GEN_NOTE)."
-echo "Runs per tool: $RUNS, in rounds of one run of each tool (median wall-clock; peak RSS = max over runs). Page cache warm."
+echo "File: \`$REL_DATA\`: $BYTES bytes ($FILE_MB MB), $RESPONSES responses in the $SHAPE shape, seed $SEED ($GEN_NOTE)."
+echo "Runs per tool: $RUNS, in rounds of one run of each tool (medians; peak RSS = max over runs). Page cache warm."
+echo "Load average (1, 5, 15 min): $LOAD_BEFORE before the first round, $LOAD_AFTER after the last."
 echo
-echo "| tool | median s | MB/s | peak RSS MB | ratio vs xmllint |"
-echo "|---|---:|---:|---:|---:|"
+echo "| tool | median s | MB/s | CPU s (user+sys) | MB per CPU s | CPU ns per byte | CPU µs per response | peak RSS MB | xmllint's time ÷ this | xmllint's CPU ÷ this |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# ratio A B: A / B as "N.NNx", or n/a
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 for row in "${ROWS[@]}"; do
   if [[ "$row" == "|"* ]]; then echo "$row"; continue; fi
-  IFS='|' read -r name med mbps rss_mb <<< "$row"
-  if [[ -n "$XMLLINT_MEDIAN" ]]; then
-    ratio="$(awk -v m="$med" -v x="$XMLLINT_MEDIAN" 'BEGIN { if (x > 0) printf "%.2fx", m / x; else print "n/a" }')"
-  else
-    ratio="n/a"
-  fi
-  echo "| $name | $med | $mbps | $rss_mb | $ratio |"
+  IFS='|' read -r name med mbps cpu rss_mb <<< "$row"
+  per_cpu="$(awk -v b="$BYTES" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.1f", b / 1e6 / c; else print "inf" }')"
+  ns_byte="$(awk -v b="$BYTES" -v c="$cpu" 'BEGIN { printf "%.2f", c * 1e9 / b }')"
+  us_resp="$(awk -v r="$RESPONSES" -v c="$cpu" 'BEGIN { printf "%.2f", c * 1e6 / r }')"
+  echo "| $name | $med | $mbps | $cpu | $per_cpu | $ns_byte | $us_resp | $rss_mb | $(ratio "$XMLLINT_MEDIAN" "$med") | $(ratio "$XMLLINT_CPU" "$cpu") |"
 done
 echo
-echo "MB = 10^6 bytes; MB/s = file MB / median s; ratio = median time / xmllint median time (higher is slower)."
+echo "MB = 10^6 bytes; MB/s = file MB / median wall-clock s; CPU = median of user + sys over the runs (two pieces"
+echo "spend it on two cores at once); the ratios are xmllint's median over this tool's (above 1: faster than xmllint)."
 for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo; echo "$n"; done
 echo
 echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, kernel $(uname -r); $xmllint_ver; $lxml_ver; $(python3 --version 2>&1)."
 echo
 echo "Command: \`$INVOCATION\` (from \`$ROOT\`)"
 echo
-echo "Measured (each under \`/usr/bin/time -f '%e %M'\`):"
+echo "Measured (each under \`/usr/bin/time -f '%e %M %U %S'\`):"
 echo
 for c in "${COMMANDS[@]}"; do echo "    $c"; done
 

@@ -1,10 +1,22 @@
 #!/usr/bin/env python3
 """Generate a large, realistic WebDAV 207 Multi-Status body (RFC 4918).
 
-Shape: a PROPFIND allprop (Depth: infinity) response as Apache mod_dav emits
-it: one element per line, D: prefix, supportedlock/lockdiscovery included.
+    gen-multistatus.py OUT [--responses N] [--seed S] [--shape apache|nginx]
 
-    gen-multistatus.py OUT [--responses N] [--seed S]
+--shape apache (the default): a PROPFIND allprop (Depth: infinity) response as
+Apache mod_dav emits it: one element per line, D: prefix, supportedlock and
+lockdiscovery included, about 760 bytes a response. Described below.
+
+--shape nginx: a PROPFIND allprop Depth 1 listing as nginx's dav-ext module
+writes it (Tests/Corpus/nginx/propfind-big-listing-windows.http): the root
+collection /bench/ then N-1 members (~1% sub-collections), each with
+displayname, getcontentlength (files only), getlastmodified, resourcetype
+(`<D:resourcetype></D:resourcetype>` for a file), <D:lockdiscovery/> and one
+exclusive write lockentry, in that order; no getetag, no creationdate; hrefs
+percent-encoded as dav-ext does (space, '#', '%' and UTF-8, but not '&', which
+is written &amp;); every propstat 200, as dav-ext writes no other (it refuses
+Depth infinity, and a member it cannot read fails the whole request). About 520
+bytes a response: the dense shape, where the cost per response shows most.
 
 Layout of the generated tree (response count is exactly N):
   /bench/                      root collection (first response)
@@ -20,7 +32,7 @@ Irregularities (deterministic for a given seed):
   * the whole subtree /bench/dir0042/ (collection and all members) is 403.
   * some member names contain percent-encoded spaces, '&' and UTF-8.
 
-Output is streamed in large batches (constant memory). Size and response
+Output (either shape) is streamed in large batches (constant memory). Size and response
 count are printed to stderr at the end. OUT may be '-' for stdout.
 """
 
@@ -98,6 +110,43 @@ LOCKED_TMPL = (
     "<D:error><D:lock-token-submitted><D:href>/bench/dir0100/</D:href></D:lock-token-submitted></D:error>\n"
     "</D:response>\n"
 )
+
+NGINX_HEADER = '<?xml version="1.0" encoding="utf-8" ?>\n<D:multistatus xmlns:D="DAV:">\n'
+
+NGINX_LOCKS = (
+    "<D:lockdiscovery/>\n"
+    "<D:supportedlock>\n"
+    "<D:lockentry>\n"
+    "<D:lockscope><D:exclusive/></D:lockscope>\n"
+    "<D:locktype><D:write/></D:locktype>\n"
+    "</D:lockentry>\n"
+    "</D:supportedlock>\n"
+    "</D:prop>\n"
+    "<D:status>HTTP/1.1 200 OK</D:status>\n"
+    "</D:propstat>\n"
+    "</D:response>\n"
+)
+
+NGINX_FILE_TMPL = (
+    "<D:response>\n"
+    "<D:href>%s</D:href>\n"
+    "<D:propstat>\n"
+    "<D:prop>\n"
+    "<D:displayname>%s</D:displayname>\n"
+    "<D:getcontentlength>%d</D:getcontentlength>\n"
+    "<D:getlastmodified>%s</D:getlastmodified>\n"
+    "<D:resourcetype></D:resourcetype>\n"
+) + NGINX_LOCKS
+
+NGINX_COLL_TMPL = (
+    "<D:response>\n"
+    "<D:href>%s</D:href>\n"
+    "<D:propstat>\n"
+    "<D:prop>\n"
+    "<D:displayname>%s</D:displayname>\n"
+    "<D:getlastmodified>%s</D:getlastmodified>\n"
+    "<D:resourcetype><D:collection/></D:resourcetype>\n"
+) + NGINX_LOCKS
 
 # (name pattern with %06d, content type)
 FILE_KINDS = [
@@ -243,22 +292,76 @@ def generate(out, n, seed):
     return total, count
 
 
+def nginx_href(path):
+    """An href as dav-ext writes it: percent-encoded but for '&' (then XML-escaped), as in the corpus."""
+    return xml_escape(quote(path, safe="/-._~!$&'()*+,;=:@"))
+
+
+def generate_nginx(out, n, seed):
+    rng = random.Random(seed)
+    kind_table = []
+    for k, w in enumerate(KIND_WEIGHTS):
+        kind_table.extend([k] * w)
+    ktn = len(kind_table)
+    rand = rng.random
+    randrange = rng.randrange
+    base_t = 1577836800  # 2020-01-01
+    span = 4 * 365 * 86400
+
+    total = 0
+    buf = []
+
+    def flush():
+        nonlocal total
+        data = "".join(buf).encode("utf-8")
+        out.write(data)
+        total += len(data)
+        buf.clear()
+
+    head = NGINX_HEADER.encode("utf-8")
+    out.write(head)
+    total += len(head)
+    buf.append(NGINX_COLL_TMPL % ("/bench/", "bench", rfc1123(base_t + randrange(span))))
+    count = 1
+    j = 0
+    while count < n:
+        count += 1
+        mt = base_t + randrange(span)
+        if j % 100 == 57:  # ~1% sub-collections
+            name = "sub%06d" % j
+            buf.append(NGINX_COLL_TMPL % (nginx_href("/bench/" + name + "/"), name, rfc1123(mt)))
+        else:
+            pattern, _ = FILE_KINDS[kind_table[randrange(ktn)]]
+            name = pattern % j
+            size = int(rand() ** 4 * 50000000)
+            buf.append(NGINX_FILE_TMPL % (nginx_href("/bench/" + name), xml_escape(name), size, rfc1123(mt)))
+        j += 1
+        if len(buf) >= BATCH:
+            flush()
+    buf.append(FOOTER)
+    flush()
+    return total, count
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", metavar="OUT", help="output file ('-' for stdout)")
     ap.add_argument("--responses", type=int, default=2_500_000, metavar="N")
     ap.add_argument("--seed", type=int, default=4918, metavar="S")
+    ap.add_argument("--shape", choices=("apache", "nginx"), default="apache",
+                    help="whose allprop answer to imitate (default apache)")
     args = ap.parse_args()
     if args.responses < 1:
         ap.error("--responses must be >= 1")
 
+    make = generate_nginx if args.shape == "nginx" else generate
     t0 = time.monotonic()
     if args.out == "-":
-        size, count = generate(sys.stdout.buffer, args.responses, args.seed)
+        size, count = make(sys.stdout.buffer, args.responses, args.seed)
         sys.stdout.buffer.flush()
     else:
         with open(args.out, "wb", buffering=1 << 22) as f:
-            size, count = generate(f, args.responses, args.seed)
+            size, count = make(f, args.responses, args.seed)
     dt = time.monotonic() - t0
     print("wrote %d bytes (%.1f MB), %d responses in %.1f s"
           % (size, size / 1e6, count, dt), file=sys.stderr)

@@ -14,14 +14,14 @@ public struct NameTally: Sendable, Equatable {
 
     /// Takes one response's href, its decoded path (nil when its bytes are not UTF-8) and the path shown.
     mutating func take(_ href: Href?, decoded: String?, path: String, isCollection: Bool) {
-        if isCollection, let href, !href.path.hasSuffix("/") { collectionsWithoutSlash.take(href.raw) }
+        if isCollection, let href, !href.path.endsWithSlash { collectionsWithoutSlash.take(href.raw) }
         if let href, decoded == nil, href.path.utf8ContainsByte(0x25) {
             // %XX bytes that do not decode to UTF-8: a name in another encoding, not a literal %.
             notUTF8.take(href.path)
         } else if path.utf8ContainsByte(0x25), URLPath.lastSegment(of: path).contains("%") {
             withPercent.take(path)
         }
-        if path.utf8.contains(where: { $0 < 0x20 }) { withControls.take(path) }
+        if path.containsControlByte { withControls.take(path) }
     }
 
     mutating func merge(_ later: Self) {
