@@ -16,11 +16,12 @@ public final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
     /// One per process, started on first use: `serve` and `lab` run their servers on it.
     public static let shared = BlockingExecutor(threads: defaultThreadCount)
 
-    /// Twice the cores, at least four: a thread blocked in a system call leaves the others the cores.
+    /// One per core (at least two), as many as NIO's blocking pool had: more threads than cores cost every
+    /// request CPU in wake-ups (GET of 4 KiB, two cores: 78 µs with two threads, 87 µs with four).
     /// `DAVDOCTOR_SERVE_THREADS` sets another number (1 to 256), for a disk slow enough to want more.
     static var defaultThreadCount: Int {
         if let text = getenv("DAVDOCTOR_SERVE_THREADS"), let count = Int(String(cString: text)), (1...256).contains(count) { return count }
-        return max(4, 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        return max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
     /// Whether the calling thread is one of an executor's: blocking calls may run right here.
