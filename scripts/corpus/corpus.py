@@ -820,6 +820,14 @@ class Score:
                       f"{' ' + error if error else ''}  [{c['method']} {c['status']}] {c['notes'][:90]}")
 
 
+def live_behind_offline(offline: Score, live: Score) -> list[tuple]:
+    """The cases check gets wrong and analyze gets right on the same capture: check must decide every case
+    analyze can (its probes add evidence; they must never take the answer's own away)."""
+    right_offline = {f"{c['setup']}/{c['id']}": top for c, top, _, _ in offline.rows if top == c["cause"]}
+    return [(c, right_offline[f"{c['setup']}/{c['id']}"], top) for c, top, _, _ in live.rows
+            if top != c["cause"] and f"{c['setup']}/{c['id']}" in right_offline]
+
+
 def score(args: argparse.Namespace) -> int:
     root = args.corpus or CORPUS
     cases = read_cases(root)
@@ -850,6 +858,16 @@ def score(args: argparse.Namespace) -> int:
         failed.append(f"{len(offline.errors(offline.rows))} errors (at most {args.max_errors})")
     if args.min_live_top1 is not None and len(scores) > 1 and scores[1].top1(scores[1].rows) < args.min_live_top1:
         failed.append(f"live top-1 {scores[1].top1(scores[1].rows) * 100:.1f} % is under {args.min_live_top1 * 100:.1f} %")
+    if len(scores) > 1:
+        behind = live_behind_offline(offline, scores[1])
+        print(f"\n  check wrong where analyze was right: {len(behind)}"
+              f" ({sum(1 for c, _, _ in behind if c['holdout'])} held out)")
+        for case, offline_top, live_top in behind:
+            if case["holdout"] and not args.show_holdout:
+                continue
+            print(f"    {case['setup']}/{case['id']}: label {case['cause']}, analyze {offline_top}, check {live_top}")
+        if args.max_live_behind is not None and len(behind) > args.max_live_behind:
+            failed.append(f"check is wrong on {len(behind)} cases analyze gets right (at most {args.max_live_behind})")
     for line in failed:
         print(f"FAIL: {line}", file=sys.stderr)
     return 1 if failed else 0
@@ -876,6 +894,8 @@ def main() -> int:
     s.add_argument("--max-false-alarms", type=int)
     s.add_argument("--max-errors", type=int)
     s.add_argument("--min-live-top1", type=float, help="with --live-results: the live score's floor")
+    s.add_argument("--max-live-behind", type=int, help="with --live-results: at most this many cases check gets wrong"
+                   " and analyze right")
     s.add_argument("--show-misses", action="store_true")
     s.add_argument("--show-holdout", action="store_true", help="list held-out misses too (not while writing rules)")
     args = parser.parse_args()
