@@ -50,6 +50,7 @@ for kind in $kinds; do
   case "$kind" in propfind0|propfind1|put64k|lock) ;; *) echo "cluster-bench.sh: unknown kind $kind" >&2; exit 2 ;; esac
 done
 . "$here/scripts/find-davdoctor.sh"
+. "$here/scripts/bench/lib.sh"
 bin=$(davdoctor_binary "$bin") || exit 2
 for tool in wrk curl nginx; do command -v "$tool" >/dev/null || { echo "cluster-bench.sh: $tool is not installed" >&2; exit 2; }; done
 
@@ -159,13 +160,7 @@ LUA
 check_kind() {
   local base=$1 kind=$2 code out="$work/check.body" token
   case "$kind" in
-    propfind1|propfind0)
-      code=$(curl -sS -o "$out" -w '%{http_code}' -X PROPFIND -H "Depth: ${kind#propfind}" \
-        -H 'Content-Type: application/xml' --data-binary "$propfind_body" "$base/big/") || code=000 ;;
-    put64k)
-      head -c 65536 /dev/zero | tr '\0' x >"$work/check.put"
-      code=$(curl -sS -o "$out" -w '%{http_code}' -T "$work/check.put" -H 'Content-Type: application/octet-stream' \
-        "$base/bench/put/check.bin") || code=000 ;;
+    propfind1|propfind0|put64k) code=$(check_listing_or_put "$base" "$kind" "$propfind_body" "$out") ;;
     lock)
       code=$(curl -sS -o "$out" -D "$work/check.headers" -w '%{http_code}' -X LOCK -H 'Timeout: Second-600' \
         -H 'Content-Type: application/xml' --data-binary "$lock_body" "$base/bench/check-lock.txt") || code=000
@@ -178,9 +173,7 @@ check_kind() {
     echo "  $kind: check request answered $code" >&2
     return 1
   fi
-  if [[ $kind == propfind1 ]]; then
-    echo "  $kind: $(grep -oE '<([A-Za-z0-9_]+:)?response[ >]' "$out" | wc -l) responses, $(stat -c %s "$out") bytes" >&2
-  fi
+  report_listing "$out" "$kind"
 }
 
 # ticks DIR → CPU clock ticks used so far by each part of the configuration in DIR, as "davdoctor postgres
@@ -258,7 +251,7 @@ bench_one() {
     wait_idle "$dir"
     before=$(ticks "$dir")
     out=$(wrk -t 2 -c "$connections" -d "${duration}s" -s "$work/lua/$kind.lua" "$base$path" "${args[@]}" 2>&1 || true)
-    load_during+=("$(cut -d' ' -f1 /proc/loadavg)")
+    load_during+=("$(load_average | cut -d' ' -f1)")
     wait_idle "$dir"
     after=$(ticks "$dir")
     r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -286,7 +279,7 @@ bench_one() {
   split[$config,$kind]="$(printf '%s\n' "${dd[@]}" | median) + $(printf '%s\n' "${pg[@]}" | median) + $(printf '%s\n' "${ng[@]}" | median)"
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+load_before=$(load_average)
 started=$(date -u +%FT%TZ)
 declare -A label=([pg1]="1 instance, PostgreSQL" [pg2]="2 instances, PostgreSQL" [sqlite1]="1 instance, SQLite")
 for config in $configs; do
@@ -320,7 +313,7 @@ done
 declare -A title=([propfind0]="PROPFIND D0" [propfind1]="PROPFIND D1 (1,000 files)" [put64k]="PUT 64 KiB" [lock]="LOCK+UNLOCK (per request)")
 echo "# davdoctor serve cluster benchmark (through nginx round-robin)"
 echo
-echo "Started $started; wrk -t 2 -c $connections -d ${duration}s, median of $runs runs; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -sr);"
+echo "Started $started; wrk -t 2 -c $connections -d ${duration}s, median of $runs runs; $(machine), $(uname -sr);"
 echo "load average before $load_before, during the runs $(printf '%s\n' "${load_during[@]}" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%s–%s (median %s)", a[1], a[NR], a[int((NR+1)/2)]}');"
 echo "$("$bin" --version 2>/dev/null | head -1) ($bin)."
 echo

@@ -39,6 +39,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $depth == 1 || $depth == infinity ]] || { echo "propfind-profile.sh: --depth is 1 or infinity" >&2; exit 2; }
 . "$here/scripts/find-davdoctor.sh"
+. "$here/scripts/bench/lib.sh"
 bin=$(davdoctor_binary "$bin") || exit 2
 for tool in curl python3; do
     command -v "$tool" >/dev/null || { echo "propfind-profile.sh: $tool is not installed" >&2; exit 2; }
@@ -102,7 +103,7 @@ if ((perf)); then
     sleep 1
 fi
 read -r user0 sys0 < <(ticks)
-load=$(cut -d' ' -f1-3 /proc/loadavg)
+load=$(load_average)
 for ((i = 0; i < requests; i++)); do propfind; done
 read -r user1 sys1 < <(ticks)
 if ((perf)); then
@@ -115,7 +116,7 @@ hz=$(getconf CLK_TCK)
 
 echo "binary: $bin ($("$bin" --version 2>/dev/null || echo '?'))"
 echo "PROPFIND Depth $depth $target, body $body: $responses responses, $bytes bytes per answer; $requests answers, one at a time"
-echo "load average before: $load; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "load average before: $load; $(machine)"
 awk -v u=$((user1 - user0)) -v s=$((sys1 - sys0)) -v n="$requests" -v r="$responses" -v hz="$hz" 'BEGIN {
     printf "server CPU per listing: %.2f ms (user %.2f ms, system %.2f ms); %.2f us per response\n",
         (u + s) * 1000 / hz / n, u * 1000 / hz / n, s * 1000 / hz / n, (u + s) * 1e6 / hz / n / r }'

@@ -41,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 . "$here/scripts/find-davdoctor.sh"
+. "$here/scripts/bench/lib.sh"
 bin=$(davdoctor_binary "$bin") || exit 2
 for tool in wrk curl python3; do command -v "$tool" >/dev/null || { echo "server-bench.sh: $tool is not installed" >&2; exit 2; }; done
 
@@ -57,15 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/peers" "$work/lua" "$work/payload"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_url() {
-    for _ in $(seq 1 200); do
-        curl -fsS -o /dev/null -X OPTIONS "$1/" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 head -c 4096 /dev/urandom >"$work/payload/4k.bin"
 head -c $((10 << 20)) /dev/urandom >"$work/payload/10m.bin"
@@ -141,23 +133,15 @@ check_kind() {
     local base=$1 kind=$2 code
     local out="$work/check.body"
     case "$kind" in
-        propfind1|propfind0)
-            code=$(curl -sS -o "$out" -w '%{http_code}' -X PROPFIND -H "Depth: ${kind#propfind}" \
-                -H 'Content-Type: application/xml' --data-binary "$propfind_body" "$base/big/") || code=000 ;;
+        propfind1 | propfind0 | put64k) code=$(check_listing_or_put "$base" "$kind" "$propfind_body" "$out") ;;
         get4k) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/4k.bin") || code=000 ;;
         get10m) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/10m.bin") || code=000 ;;
-        put64k)
-            head -c 65536 /dev/zero | tr '\0' x >"$work/check.put"
-            code=$(curl -sS -o "$out" -w '%{http_code}' -T "$work/check.put" -H 'Content-Type: application/octet-stream' \
-                "$base/bench/put/check.bin") || code=000 ;;
     esac
     if [[ $code != 2?? ]]; then
         echo "  $kind: check request answered $code" >&2
         return 1
     fi
-    if [[ $kind == propfind1 ]]; then
-        echo "  $kind: $(grep -oE '<([A-Za-z0-9_]+:)?response[ >]' "$out" | wc -l) responses, $(stat -c %s "$out") bytes" >&2
-    fi
+    report_listing "$out" "$kind"
 }
 
 # server_ticks NAME → CPU time (clock ticks) used so far by the server: davdoctor's own process, or the
@@ -166,11 +150,7 @@ server_ticks() {
     local name=$1 pid
     if [[ $name == davdoctor* ]]; then pid=$davdoctor_pid; else pid=$(cat "$work/peers/$name.pid" 2>/dev/null || true); fi
     [[ -n "$pid" ]] || { echo 0; return; }
-    if [[ $name == davdoctor* ]]; then
-        awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0
-    else
-        { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v g="$pid" '{sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13} END {print t + 0}'
-    fi
+    if [[ $name == davdoctor* ]]; then pid_ticks "$pid"; else group_ticks "$pid"; fi
 }
 
 # wait_idle NAME: wrk stops sending when its time is up, but a server may still be working off what it

@@ -40,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 . "$here/scripts/find-davdoctor.sh"
+. "$here/scripts/bench/lib.sh"
 bin=$(davdoctor_binary "$bin") || exit 2
 for tool in wrk curl python3; do command -v "$tool" >/dev/null || { echo "sync-log-bench.sh: $tool is not installed" >&2; exit 2; }; done
 
@@ -57,7 +58,6 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/lua"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 postgres_url=""
 postgres_pid=""
@@ -90,8 +90,6 @@ request = function()
 end
 LUA
 
-# ticks PID → CPU clock ticks used so far by the process PID.
-ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # postgres_ticks PID → CPU clock ticks used so far by PostgreSQL: the postmaster PID with its reaped children
 # (cutime, cstime: backends of closed connections) and its live children (each backend is a session of its own).
 postgres_ticks() {
@@ -153,10 +151,10 @@ bench() {
     check "$kind" || { echo "fail fail fail"; return; }
     for ((i = 0; i < runs; i++)); do
         sleep 1
-        d0=$(ticks "$serve_pid"); p0=$(postgres_ticks "$postgres_pid")
+        d0=$(pid_ticks "$serve_pid"); p0=$(postgres_ticks "$postgres_pid")
         out=$(wrk -t 2 -c "$connections" -d "${duration}s" -s "$work/lua/$kind.lua" "$base/c/" 2>&1 || true)
         sleep 1
-        d1=$(ticks "$serve_pid"); p1=$(postgres_ticks "$postgres_pid")
+        d1=$(pid_ticks "$serve_pid"); p1=$(postgres_ticks "$postgres_pid")
         rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
         count=$(awk '/requests in/ {print $1}' <<<"$out")
         if [[ -z "$rate" || -z "$count" || "$count" -eq 0 ]] || grep -q 'Non-2xx' <<<"$out"; then
@@ -175,7 +173,7 @@ bench() {
 kinds=(propfind-etag propfind-token put4k)
 binaries=("$bin")
 [[ -n "$baseline" ]] && binaries+=("$baseline")
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+load_before=$(load_average)
 rows=()
 for binary in "${binaries[@]}"; do
     label=$("$binary" --version 2>/dev/null | head -1 || echo "$binary")
@@ -192,7 +190,7 @@ for binary in "${binaries[@]}"; do
         stop_serve
     done
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(load_average)
 
 echo "# The change log's cost per request"
 echo
