@@ -33,22 +33,14 @@ extension HTTPDate {
         }
     }
 
-    /// `Sun, 06 Nov 1994 08:49:37 GMT` as ASCII letters packed three to a word, indexed from Sunday / January.
-    private static let packedWeekdays: [UInt32] = pack(["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"])
-    private static let packedMonthNames: [UInt32] = pack(monthNames)
-
-    private static func pack(_ names: [String]) -> [UInt32] {
-        names.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
-    }
-
     private static func writeRFC1123(_ t: CivilTime, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var writer = DigitWriter(out)
-        writer.put(packed: packedWeekdays[t.weekday])
+        writer.put(packed: packedDays[t.weekday])
         writer.put(UInt8(ascii: ","))
         writer.put(UInt8(ascii: " "))
         writer.digits(t.day, 2)
         writer.put(UInt8(ascii: " "))
-        writer.put(packed: packedMonthNames[t.month - 1])
+        writer.put(packed: packedMonths[t.month - 1])
         writer.put(UInt8(ascii: " "))
         writer.digits(fourDigitYear(t), 4)
         writer.put(UInt8(ascii: " "))

@@ -1,7 +1,8 @@
 /// The date forms WebDAV uses, without a date library: recognisers that say whether a value has the exact
 /// form clients require, a reader and writers (HTTPDate+Writing.swift). The one copy for every module.
 public enum HTTPDate {
-    static let dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    /// From Sunday, as ``CivilTime/weekday`` counts.
+    static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` exactly (RFC 9110 §5.6.7, the rfc1123-date of RFC 4918 §15.7).
     public static func isIMFFixdate(_ value: String) -> Bool {
@@ -22,11 +23,13 @@ public enum HTTPDate {
         return packedDays.contains(packed(0)) && packedMonths.contains(packed(8))
     }
 
-    private static func pack(_ names: [String]) -> [UInt32] {
+    /// Three-letter names as their ASCII bytes packed into a word, so that a name is compared or written
+    /// as one integer.
+    static func pack(_ names: [String]) -> [UInt32] {
         names.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
     }
-    private static let packedDays = pack(dayNames)
-    private static let packedMonths = pack(monthNames)
+    static let packedDays = pack(dayNames)
+    static let packedMonths = pack(monthNames)
 
     /// `1997-12-01T17:42:21Z`, with optional fraction and a `Z` or `±hh:mm` offset (RFC 3339 §5.6).
     public static func isRFC3339(_ value: String) -> Bool {
@@ -86,11 +89,7 @@ extension HTTPDate {
     }
 
     /// `2026-11-25T11:36:13Z`.
-    public static func iso8601(_ epoch: Int) -> String {
-        let t = CivilTime(epoch)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(t.year)-\(two(t.month))-\(two(t.day))T\(two(t.hour)):\(two(t.minute)):\(two(t.second))Z"
-    }
+    public static func iso8601(_ epoch: Int) -> String { rfc3339(Double(epoch)) }
 }
 
 /// A moment's calendar date and time in UTC, computed (Howard Hinnant's civil-from-days), not asked of the

@@ -72,3 +72,21 @@ public struct LockTable: Sendable {
         return gone
     }
 }
+
+/// The reads both in-process lock managers answer from their table: expired locks forgotten first, as
+/// ``LockManager``'s contract asks.
+extension Locked where Value == LockTable {
+    func live(covering path: ResourcePath, descendants: Bool, now: Double) -> [ActiveLock] {
+        withLock {
+            $0.expire(now: now)
+            return $0.locks(covering: path, descendants: descendants)
+        }
+    }
+
+    func live(token: String, now: Double) -> ActiveLock? {
+        withLock {
+            $0.expire(now: now)
+            return $0.locks[token]
+        }
+    }
+}

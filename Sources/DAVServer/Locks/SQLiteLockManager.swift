@@ -54,17 +54,11 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
     }
 
     public func locks(covering path: ResourcePath, descendants: Bool, now: Double) throws -> [ActiveLock] {
-        table.withLock {
-            $0.expire(now: now)
-            return $0.locks(covering: path, descendants: descendants)
-        }
+        table.live(covering: path, descendants: descendants, now: now)
     }
 
     public func lock(token: String, now: Double) throws -> ActiveLock? {
-        table.withLock {
-            $0.expire(now: now)
-            return $0.locks[token]
-        }
+        table.live(token: token, now: now)
     }
 
     public func create(_ lock: ActiveLock, now: Double) throws {

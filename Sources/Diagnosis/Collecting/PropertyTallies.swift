@@ -22,6 +22,9 @@ public struct PropertyTally: Sendable, Equatable {
         /// The server's own words for the failure (the propstat's `<D:responsedescription>`), the first few
         /// distinct ones: Apache names its property database here.
         public var descriptions: [String] = []
+
+        /// The examples a finding lists (``Finding/resourcesListed`` at most; ``count`` says how many in all).
+        public var listed: [String] { Array(examples.prefix(Finding.resourcesListed)) }
     }
 
     /// At most this many distinct descriptions are kept per property and status, each cut to this length.

@@ -28,25 +28,14 @@ enum PermissionRule: Rule {
         }
         for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name }) where key.status == 401 || key.status == 403 {
             if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || ServerConfigRule.isProtected(key.name) {
-                findings.append(
-                    Finding(
-                        cause: .permission, likelihood: .high,
-                        title: "\(key.name) is protected: the server will not let it be changed",
-                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
-                        evidence: [
-                            failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
-                                ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
-                                : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15), and the server does not say <D:cannot-modify-protected-property> as §16 asks"
-                        ],
-                        fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
-                        status: key.status))
+                findings.append(Self.protectedProperty(key, failure))
             } else if input.context.method == "PROPPATCH", !key.name.isDAV, failure.conditions.isEmpty, key.status == 403 {
                 // A dead property (outside DAV:) refused while the resource is writable: the server keeps none.
                 findings.append(
                     Finding(
                         cause: .serverConfig, likelihood: .high,
                         title: "the server does not store the dead property \(key.name) (403)",
-                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        resources: failure.listed, resourceCount: failure.count,
                         evidence: [
                             "PROPPATCH of \(key.name), a property no RFC defines (a client's own, such as Windows' Win32 times), came back 403 with no precondition: the server has no dead-property storage, or refuses this namespace",
                             "Windows and Office set such properties on every save; a server that refuses them makes those saves fail",
@@ -62,12 +51,30 @@ enum PermissionRule: Rule {
                     Finding(
                         cause: .permission, likelihood: .medium,
                         title: "the property \(key.name) is refused (\(Wording.status(key.status))) on \(Wording.resources(failure.count))",
-                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        resources: failure.listed, resourceCount: failure.count,
                         evidence: ["a propstat with \(Wording.status(key.status)) holds \(key.name): the resource is readable, this property is not"],
                         fixes: [Fix("Ask without \(key.name), or grant read-acl/property access for it to this user", .medium)],
                         status: key.status))
             }
         }
         return findings
+    }
+
+    /// A live property (RFC 4918 §15) the client tried to change: whatever status the server chose for it
+    /// (403 as §16 asks, or 409 and 500 as some servers answer), the fix is the client's.
+    static func protectedProperty(_ key: PropertyTally.FailureKey, _ failure: PropertyTally.Failure) -> Finding {
+        let said = failure.conditions.contains(DAV.cannotModifyProtectedProperty.description)
+        let unsaid = key.status == 403 ? ", and the server does not say <D:cannot-modify-protected-property> as §16 asks" : ""
+        return Finding(
+            cause: .permission, likelihood: .high,
+            title: "\(key.name) is protected: the server will not let it be changed",
+            resources: failure.listed, resourceCount: failure.count,
+            evidence: [
+                said
+                    ? "\(key.name) came back \(Wording.status(key.status)) with <D:cannot-modify-protected-property> (RFC 4918 §16)"
+                    : "\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15)\(unsaid)"
+            ],
+            fixes: [Fix("Do not PROPPATCH live properties such as \(key.name.name); change the resource itself (PUT) instead", .easy)],
+            status: key.status)
     }
 }

@@ -41,18 +41,13 @@ enum ServerConfigRule: Rule {
         for (key, failure) in collector.failedProperties.sorted(by: { $0.key.name < $1.key.name })
         where (key.status == 409 || key.status == 500) && !ServerMessageRule.explains(failure) {
             if failure.conditions.contains(DAV.cannotModifyProtectedProperty.description) || isProtected(key.name) {
-                findings.append(
-                    Finding(
-                        cause: .permission, likelihood: .high, title: "\(key.name) is protected: the server will not let it be changed",
-                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
-                        evidence: ["\(key.name) came back \(Wording.status(key.status)); it is a live property the server computes (RFC 4918 §15)"],
-                        fixes: [Fix("Do not PROPPATCH \(key.name.name); change the resource itself instead", .easy)], status: key.status))
+                findings.append(PermissionRule.protectedProperty(key, failure))
             } else {
                 findings.append(
                     Finding(
                         cause: .serverConfig, likelihood: .medium,
                         title: "the server would not take \(key.name) (\(Wording.status(key.status)))",
-                        resources: Array(failure.examples.prefix(Finding.resourcesListed)), resourceCount: failure.count,
+                        resources: failure.listed, resourceCount: failure.count,
                         evidence: ["a propstat with \(Wording.status(key.status)) for \(key.name)"],
                         fixes: [Fix("Check that the server stores dead properties (a property database must be configured and writable)", .medium)],
                         status: key.status))

@@ -17,7 +17,7 @@ enum ServerMessageRule: Rule {
         let failures = collector.failedProperties.filter { $0.key.status == 500 }.sorted { $0.key.name < $1.key.name }
         for (key, failure) in failures {
             guard let said = failure.descriptions.first(where: Self.isPropertyDatabase) else { continue }
-            let resources = Array(failure.examples.prefix(Finding.resourcesListed))
+            let resources = failure.listed
             let first = resources.first ?? input.context.requestPath
             let folder = URLPath.parent(of: URLPath.withoutTrailingSlash(first))
             let signs = [Sign("server-message", subject: first, value: said), Sign("property-database-not-writable", subject: folder)]
