@@ -1,3 +1,4 @@
+import DAVCore
 import Foundation
 
 #if canImport(Glibc)
@@ -145,11 +146,12 @@ public enum Processes {
             }
             if fresh, ports.allSatisfy(canBind) { return first }
         }
-        return 31_000
+        fatalError("no \(count) consecutive free ports on 127.0.0.1 between 20000 and 32000 after 500 tries")
     }
 
-    /// Every port `freePorts` has handed out in this process.
-    private static let handedOut = PortLedger()
+    /// Every port `freePorts` has handed out in this process: never handed out twice, so that a server a
+    /// finished test left behind (or its socket in TIME_WAIT) cannot answer for the next one.
+    private static let handedOut = Locked(Set<Int>())
 
     private static func canBind(_ port: Int) -> Bool {
         onLoopback(port) { fd, address, length in bind(fd, address, length) } == 0
@@ -187,17 +189,5 @@ public enum Processes {
         let path = NSTemporaryDirectory() + "davclient-\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
-    }
-}
-
-/// The ports handed out so far, behind a lock: tests ask for ports from many threads at once.
-final class PortLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var given = Set<Int>()
-
-    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&given)
     }
 }
