@@ -325,7 +325,7 @@ public enum FixBook {
     public static func proxyDroppedBody(method: String) -> [Fix] {
         [
             Fix(
-                "nginx in front: remove proxy_pass_request_body off (and any proxy_set_body) from that location; \(method) needs its XML body", .easy),
+                "nginx in front: remove proxy_pass_request_body off (and any proxy_set_body) from that location; \(method) needs its body", .easy),
             Fix(
                 "Apache in front: a RewriteRule with [P] or a ProxyPass to a handler that reads no body loses it; pass the request to the backend unchanged",
                 .medium),

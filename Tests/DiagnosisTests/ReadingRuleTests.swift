@@ -1,4 +1,5 @@
 import DAVCore
+import DAVTesting
 import Testing
 
 @testable import Diagnosis
@@ -82,5 +83,31 @@ struct ReadingRuleTests {
         #expect(ErrorBodyRule.precondition(CalDAV.noUIDConflict, path: "/c/", server: .unknown)?.cause == .cache)
         #expect(ErrorBodyRule.sabre("Sabre\\DAV\\Exception\\Locked", message: nil, path: "/a", server: .sabre)?.cause == .lock)
         #expect(ErrorBodyRule.sabre("Sabre\\DAV\\Exception\\InsufficientStorage", message: nil, path: "/a", server: .sabre)?.cause == .storage)
+    }
+
+    @Test func aBareBadRequestGivesNoReason() {
+        #expect(ArrivalRule.saysNothingButItsStatus("Bad Request"))
+        #expect(ArrivalRule.saysNothingButItsStatus(""))
+        #expect(ArrivalRule.saysNothingButItsStatus("<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1></body></html>"))
+        #expect(!ArrivalRule.saysNothingButItsStatus("Bad Request: DTSTART is missing"))
+        // nginx's own 400 page names nginx: the proxy refused the request itself, it did not lose its body.
+        #expect(!ArrivalRule.saysNothingButItsStatus("<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center><hr><center>nginx/1.22.1</center></body></html>"))
+    }
+
+    /// Real capture: nginx in front of Radicale with proxy_pass_request_body off; the PUT carried a whole event.
+    @Test func aBare400ToACompleteEventIsABodyThatNeverArrived() throws {
+        let lost = try ReportReadingTests.analyze("radicale-proxy/nobody-put")
+        let finding = try #require(lost.findings.first)
+        #expect(finding.cause == .proxy)
+        #expect(finding.status == 400)
+        #expect(finding.resources == ["/radicale/alice/calendar/empty.ics"])
+        // The same answer to an event without a UID: the server may have refused the data itself.
+        let item = try ReportReadingTests.corpusCase("radicale-proxy/nobody-put")
+        let broken = Array("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".utf8)
+        var reader = try CaptureReader(path: item.capture.path)
+        defer { reader.close() }
+        let refused = try Analysis.run(
+            reader: &reader, request: RequestOverrides(method: "PUT", url: item.url, headers: item.requestHeaders, body: broken), pieces: 1)
+        #expect(refused.findings.first?.cause != .proxy, "\(refused.findings.map(\.title))")
     }
 }

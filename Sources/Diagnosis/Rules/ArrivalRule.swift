@@ -187,6 +187,23 @@ enum ArrivalRule {
                 FixBook.proxyDroppedBody(method: method))
         }
 
+        // A bare 400 to a complete calendar object or vCard: a CalDAV or CardDAV server refuses data it cannot
+        // take with 403 or 409 and a precondition naming what is wrong (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1);
+        // a 400 that says nothing more means it could not read what reached it, which was not this body.
+        if found.isEmpty, method == "PUT", status == 400, input.errorBody == nil, let body = request.body,
+            let format = Self.objectFormat(of: request), ObjectDataCheck.problems(String(decoding: body, as: UTF8.self), format: format).isEmpty,
+            Self.saysNothingButItsStatus(input.bodyExcerpt)
+        {
+            let rfc = format == .iCalendar ? "RFC 4791 §5.3.2.1" : "RFC 6352 §6.3.2.1"
+            lost(
+                "a complete \(format.rawValue) object (\(body.count) bytes)",
+                "the server never received the PUT body: it calls a complete \(format.rawValue) object malformed (400)",
+                [
+                    "the body sent is a whole \(format.rawValue) object (BEGIN and END paired, VERSION and UID present); a server that refuses such data answers 403 or 409 with a precondition naming what is wrong (\(rfc)), yet this answer is a bare 400 Bad Request: what reached it was empty or cut"
+                ],
+                FixBook.proxyDroppedBody(method: method))
+        }
+
         // LOCK Depth: 0 granted as a depth-infinity lock.
         if found.isEmpty, method == "LOCK", let sent = request.headers["Depth"], sent.trimmingASCIIWhitespace() == "0", status == 200,
             let granted = input.errorBody?.descendants(named: DAV.depth).first?.text.trimmingASCIIWhitespace().lowercased(), granted == "infinity"
@@ -215,6 +232,33 @@ enum ArrivalRule {
 
     /// The root element each method's body has when it is well-formed.
     static let expectedRoot: [String: QualifiedName] = ["PROPPATCH": DAV.propertyupdate, "LOCK": DAV.lockinfo, "PROPFIND": DAV.propfind]
+
+    /// The object format a PUT's Content-Type announces (`text/calendar`, `text/vcard`), nil for other data.
+    static func objectFormat(of request: RequestInfo) -> ObjectDataCheck.Format? {
+        let type = request.headers["Content-Type"]?.lowercased() ?? ""
+        if type.hasPrefix("text/calendar") { return .iCalendar }
+        if type.hasPrefix("text/vcard") || type.hasPrefix("text/x-vcard") { return .vCard }
+        return nil
+    }
+
+    /// Whether an error body gives no reason: empty, or the status's reason phrase alone, bare or in a
+    /// minimal HTML page (what a framework writes when the handler gave no message).
+    static func saysNothingButItsStatus(_ excerpt: String) -> Bool {
+        var text = ""
+        var inTag = false
+        for character in excerpt {
+            if character == "<" {
+                inTag = true
+            } else if character == ">" {
+                inTag = false
+                text.append(" ")
+            } else if !inTag {
+                text.append(character)
+            }
+        }
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+        return words.allSatisfy { ["400", "bad", "request"].contains($0) }
+    }
 
     static func isBlank(_ body: [UInt8]) -> Bool {
         body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
