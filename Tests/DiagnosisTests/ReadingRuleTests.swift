@@ -91,7 +91,10 @@ struct ReadingRuleTests {
         #expect(ArrivalRule.saysNothingButItsStatus("<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1></body></html>"))
         #expect(!ArrivalRule.saysNothingButItsStatus("Bad Request: DTSTART is missing"))
         // nginx's own 400 page names nginx: the proxy refused the request itself, it did not lose its body.
-        #expect(!ArrivalRule.saysNothingButItsStatus("<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center><hr><center>nginx/1.22.1</center></body></html>"))
+        #expect(
+            !ArrivalRule.saysNothingButItsStatus(
+                "<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center><hr><center>nginx/1.22.1</center></body></html>"
+            ))
     }
 
     /// Real capture: nginx in front of Radicale with proxy_pass_request_body off; the PUT carried a whole event.
