@@ -15,6 +15,12 @@ enum ReportProbes {
         <C:calendar-home-set/><CR:addressbook-home-set/></D:prop></D:propfind>
         """.utf8)
 
+    /// The properties ``targetBody`` names, read from it: an answer with others proves the body never arrived.
+    static let targetProperties: Set<QualifiedName> = {
+        guard let root = try? XMLTreeParser.parse(targetBody, strict: false).root else { return [] }
+        return Set(root.descendants(named: DAV.prop).first?.elements.map(\.name) ?? [])
+    }()
+
     static let homeSetsBody = Array(
         """
         <?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" \
@@ -78,6 +84,13 @@ enum ReportProbes {
         let path = analysis.context.requestPath
         guard let head = outcome.head, head.status == 207, let target = Target(outcome) else {
             if let status = outcome.head?.status { notes.append("PROPFIND of the REPORT's target \(path) answered \(Wording.status(status))") }
+            return
+        }
+        let refusedOrEmpty =
+            analysis.head.map { $0.status >= 400 } ?? false || (analysis.status == 207 && (analysis.collector?.report.matched ?? 0) == 0)
+        if refusedOrEmpty, case let unasked = unaskedProperties(outcome), !unasked.isEmpty {
+            // The PROPFIND's body never reached the server: the REPORT's did not either.
+            findings.insert(bodiesNeverArrive(analysis, probePath: path, unasked: unasked), at: 0)
             return
         }
         var facts = ["\(path) is \(target.described)"]
@@ -152,6 +165,29 @@ enum ReportProbes {
                 findings[index].evidence.append("\(path) lists \(kind) in its supported-report-set: advertised, and still not carried out")
             }
         }
+    }
+
+    /// The properties the target's answer holds with a 2xx status that ``targetBody`` did not name, sorted.
+    static func unaskedProperties(_ outcome: ProbeOutcome) -> [String] {
+        guard let response = outcome.multistatus?.responses.first, !targetProperties.isEmpty else { return [] }
+        let given = response.propstats.filter { ($0.status?.code).map { (200..<300).contains($0) } ?? false }.flatMap(\.properties)
+        return Set(given.map(\.name).filter { !targetProperties.contains($0) }.map(\.description)).sorted()
+    }
+
+    /// A PROPFIND naming its properties answered with others is the allprop an empty body means: request
+    /// bodies do not reach the server on this path, so the REPORT's query never did.
+    static func bodiesNeverArrive(_ analysis: AnalysisResult, probePath: String, unasked: [String]) -> Finding {
+        let method = analysis.context.method
+        return Finding(
+            cause: .proxy, likelihood: .high, signs: [Sign("request-body-lost", subject: probePath, value: method)],
+            title: "request bodies never reach the server on this path: the \(method) was answered without its body",
+            resources: [analysis.context.requestPath],
+            evidence: [
+                "a PROPFIND of \(probePath) naming \(targetProperties.count) properties came back with others (\(unasked.prefix(4).joined(separator: ", "))): the allprop answer to a PROPFIND without a body (RFC 4918 §9.1)",
+                "the \(method) carried its XML body the same way; what the server answered was its answer to an empty one",
+            ],
+            seen: ProxyRule.proxyHeaders(analysis.head),
+            fixes: FixBook.proxyDroppedBody(method: method), status: analysis.status)
     }
 
     /// The principal's home sets, said where a report went astray.

@@ -135,6 +135,23 @@ struct SavedCheckTests {
         #expect(result.analysis.findings.first { $0.cause == .cache }?.likelihood == .medium)
     }
 
+    /// nginx in front of Radicale with proxy_pass_request_body off: the calendar-query came back as an empty
+    /// multistatus, which a query matching nothing also gives; the REPORT target's PROPFIND, naming its
+    /// properties, came back as allprop, which proves the bodies never arrive.
+    @Test func aPropfindAnsweredWithPropertiesNobodyAskedForProvesBodiesAreLost() throws {
+        let saved = try SavedCheck("radicale-proxy/nobody-calendar-query")
+        #expect(try saved.initial().findings.isEmpty)
+        let result = try saved.conclude()
+        let first = try #require(result.analysis.findings.first)
+        #expect(first.cause == .proxy)
+        #expect(first.likelihood == .high)
+        #expect(first.signs.contains(Sign("request-body-lost", subject: "/radicale/alice/calendar/", value: "REPORT")))
+        // Through the same nginx with X-Script-Name left out, bodies arrive: no such finding.
+        let arrived = try SavedCheck("radicale-proxy/noscript-sync").conclude()
+        #expect(!arrived.analysis.findings.contains { $0.signs.contains { $0.kind == "request-body-lost" } })
+        #expect(arrived.analysis.findings.first?.cause == .proxy)
+    }
+
     /// The naive VCL fetches a PROPFIND miss with GET: Apache has no page for the GET of /docs/sub/ (no index)
     /// and answers 404, while its OPTIONS lists the methods of an existing resource.
     @Test func aFourOhFourTheServersOwnOptionsContradictsWasAnotherRequest() throws {
