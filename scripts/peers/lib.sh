@@ -214,12 +214,14 @@ round_robin_conf() {
 CONF
 }
 
-start_round_robin() {
-  # start_round_robin: nginx with $BASE/nginx.conf on $PORT, its PID in $PIDFILE; prints the base URL.
+start_nginx() {
+  # start_nginx [LAST_PORT]: nginx with $BASE/nginx.conf, its PID in $PIDFILE, once its configuration passes
+  # nginx -t and LAST_PORT (default $PORT, the last port it listens on) answers; prints the base URL.
+  local last=${1:-$PORT}
   nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; return 1; }
   setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$PIDFILE"
-  wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; return 1; }
+  wait_port "$last" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; return 1; }
   echo "http://127.0.0.1:$PORT"
 }

@@ -25,4 +25,4 @@ mkdir -p "$BASE/logs" "$BASE/tmp/body" "$BASE/tmp/proxy"
 give_to_run_user "$BASE/tmp"
 round_robin_conf "round-robin in front of two Apache nodes with their own DavLockDB ($((PORT + 1)), $((PORT + 2)))" \
   $((PORT + 1)) $((PORT + 2)) >"$BASE/nginx.conf"
-start_round_robin || exit 1
+start_nginx || exit 1

@@ -66,4 +66,4 @@ done
 give_to_run_user "$BASE/tmp"
 round_robin_conf "round-robin in front of $instances davdoctor serve instance(s) on $store_kind (${backends[*]})" "${backends[@]}" \
   >"$BASE/nginx.conf"
-start_round_robin || exit 1
+start_nginx || exit 1

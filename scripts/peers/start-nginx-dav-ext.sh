@@ -117,9 +117,4 @@ $extra_conf
 }
 CONF
 
-nginx -t -c "$BASE/nginx.conf" -p "$BASE" >"$BASE/logs/configtest.log" 2>&1 || { cat "$BASE/logs/configtest.log" >&2; exit 1; }
-setsid nginx -c "$BASE/nginx.conf" -p "$BASE" >>"$BASE/logs/stdout.log" 2>&1 &
-pid=$!
-echo "$pid" >"$PIDFILE"
-wait_port "$PORT" "$pid" || { cat "$BASE/logs/error.log" >&2 || true; exit 1; }
-echo "http://127.0.0.1:$PORT"
+start_nginx || exit 1
