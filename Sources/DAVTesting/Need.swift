@@ -71,6 +71,7 @@ public enum Need: Sendable, Hashable, CustomStringConvertible {
         "wsgidav": ["wsgidav"],
         "rclone": ["rclone", "htpasswd"],
         "radicale": ["radicale", "htpasswd"],
+        "radicale-proxy": ["nginx"],
         "xandikos": ["xandikos", "htpasswd", "curl"],
         "sabredav": ["php", "htpasswd"],
         "haproxy": ["haproxy"],
