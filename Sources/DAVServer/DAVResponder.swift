@@ -13,6 +13,8 @@ public struct DAVResponder: HTTPResponder {
     public typealias Context = DAVRequestContext
     public let options: DAVServerOptions
     let credentials = CredentialCache()
+    /// What recent PROPFIND bodies asked for, so a body sent again is not parsed again.
+    let propfindRequests = PropfindRequestCache()
     /// Serialises the changing methods' check-then-act sections (``NamespaceGate``).
     let gate: NamespaceGate
 
@@ -24,7 +26,7 @@ public struct DAVResponder: HTTPResponder {
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
-        let exchange = ServerExchange(request: request, options: options, requestID: context.id, logger: context.logger)
+        let exchange = ServerExchange(request: request, options: options, logger: context.logger)
         var response: Response
         do {
             response = try await route(exchange)
@@ -33,7 +35,7 @@ public struct DAVResponder: HTTPResponder {
         } catch {
             exchange.logFailure(error)
             response = Self.render(
-                DAVError(500, "internal server error; the server's log has the cause under request id \(context.id)"), method: request.method)
+                DAVError(500, "internal server error; the server's log has the cause under request id \(exchange.requestID)"), method: request.method)
         }
         if let log = options.accessLog, !exchange.logIsDeferred {
             log.write(exchange: exchange, status: response.status.code, started: exchange.started)

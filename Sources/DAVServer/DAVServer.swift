@@ -33,6 +33,8 @@ public enum DAVServer {
 
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
     /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`.
+    /// The logger's metadata is kept aside until a line is logged (``DeferredMetadataLogHandler``): Hummingbird
+    /// sets the request id on it for every request.
     public static func makeApplication(
         options: DAVServerOptions, host: String, port: Int, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -46,7 +48,7 @@ public enum DAVServer {
                     idleTimeout: TimeAmount(options.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "davdoctor"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: logger
+            logger: logger.deferringMetadata()
         )
     }
 }

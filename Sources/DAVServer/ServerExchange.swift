@@ -10,7 +10,6 @@ import Logging
 final class ServerExchange: @unchecked Sendable {
     let request: Request
     let options: DAVServerOptions
-    let requestID: String
     /// The request's logger (its metadata carries the request id): where a failure's text goes.
     let logger: Logger
     var user: String?
@@ -22,12 +21,15 @@ final class ServerExchange: @unchecked Sendable {
     let started = ContinuousClock.now
     private var parsedIf: IfHeader??
 
-    init(request: Request, options: DAVServerOptions, requestID: String, logger: Logger) {
+    init(request: Request, options: DAVServerOptions, logger: Logger) {
         self.request = request
         self.options = options
-        self.requestID = requestID
         self.logger = logger
     }
+
+    /// Hummingbird's id of the request (`RequestContext.id`), formatted only when a log line or a 500
+    /// needs it: most requests never do.
+    var requestID: String { logger[metadataKey: "hb.request.id"]?.description ?? "" }
 
     /// Logs an error the client is not told about, with what the request was.
     func logFailure(_ error: any Error) {
@@ -99,7 +101,11 @@ final class ServerExchange: @unchecked Sendable {
 
     /// Reads an XML request body; nil when there is none; 400 for XML that is malformed or has a DTD.
     func xmlBody() async throws -> XMLElement? {
-        let bytes = try await collectBody(limit: options.maxXMLBodyBytes)
+        try Self.parseXMLBody(try await collectBody(limit: options.maxXMLBodyBytes))
+    }
+
+    /// Parses a collected XML request body, as ``xmlBody()`` does.
+    static func parseXMLBody(_ bytes: [UInt8]) throws -> XMLElement? {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
         do {
             return try XMLTreeParser.parse(bytes, limits: .requestBody, strict: true).root

@@ -27,7 +27,8 @@ extension DAVResponder {
         if depth == .infinity && !options.allowsDepthInfinity {
             throw DAVError(403, "this server does not answer PROPFIND with Depth: infinity", condition: DAV.propfindFiniteDepth)
         }
-        let request = try Self.readPropfind(try await exchange.xmlBody())
+        let body = try await exchange.collectBody(limit: options.maxXMLBodyBytes)
+        let request = try propfindRequests.request(for: body) { try Self.readPropfind(try ServerExchange.parseXMLBody(body)) }
         return try await BlockingPool.run { try propfindAnswer(exchange, request: request, depth: depth) }
     }
 
