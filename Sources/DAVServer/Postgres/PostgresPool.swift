@@ -291,6 +291,18 @@ struct PostgresSession {
 protocol PostgresStoreStatement: PostgresPreparedStatement where Row == PostgresRow {}
 
 extension PostgresStoreStatement {
+    /// The name it is prepared under: from its SQL (FNV-1a), so one text is one statement. PostgresNIO's
+    /// default, the type's full name, runs past PostgreSQL's 63 bytes for a private type
+    /// (`DAVServer.PostgresLockManager.(unknown context at $…).Insert`), and the cut names collide.
+    static var name: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sql.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return "davdoctor_" + String(hash, radix: 16)
+    }
+
     func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }
 
