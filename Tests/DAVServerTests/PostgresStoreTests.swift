@@ -351,6 +351,29 @@ struct PostgresStoreTests {
 
     struct FromLater: PostgresFixedStatement { static let sql = "SELECT n FROM later" }
 
+    /// An answer that never comes (PostgresNIO can leave one pending when PostgreSQL cuts the connection)
+    /// ends as 503 once its connection closes, and at once on a connection closed already: never a hang.
+    @Test func anAnswerLeftPendingIs503WhenItsConnectionCloses() async throws {
+        let pool = PostgresPool(location: try PostgresLocation(try PostgresPeer.database()))
+        defer { pool.close() }
+        let connection = try await pool.checkOutAsync()
+        let loop = connection.eventLoop
+        let never = loop.makePromise(of: Int.self)
+        let pending = PostgresPool.watched(never.futureResult, on: connection)
+        try await connection.close().get()
+        let late = loop.makePromise(of: Int.self)
+        for answer in [pending, PostgresPool.watched(late.futureResult, on: connection)] {
+            let bounded = loop.makePromise(of: Int.self)
+            answer.cascade(to: bounded)
+            loop.scheduleTask(in: .seconds(10)) { bounded.fail(CancellationError()) }
+            let error = await #expect(throws: DAVError.self) { try await bounded.futureResult.get() }
+            #expect(error?.status == 503)
+        }
+        // Answered after all: ignored.
+        never.succeed(1)
+        late.succeed(2)
+    }
+
     /// PostgreSQL out of reach: the store answers 503 with Retry-After, and once it is back, the same store
     /// carries on by itself (its broken connections are replaced).
     @Test func anUnreachableStoreIs503AndReconnects() throws {

@@ -191,6 +191,8 @@ final class PostgresPool: @unchecked Sendable {
         -> EventLoopFuture<[PostgresRow]>
     {
         let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
+        let watch = ClosingWatch.of(connection)
+        let waiting = watch.add { promise.fail(unavailable()) }
         let executor = EventLoopTaskExecutor(connection.eventLoop)
         Task(executorPreference: executor) {
             do {
@@ -200,44 +202,34 @@ final class PostgresPool: @unchecked Sendable {
             } catch {
                 promise.fail(error)
             }
+            watch.remove(waiting)
             // The task only prefers the executor: it is kept alive here until the task ends.
             withExtendedLifetime(executor) {}
         }
-        return watched(promise.futureResult, on: connection)
+        return promise.futureResult
     }
 
     /// `answer`, or 503 once `connection` has closed without it.
     ///
     /// PostgresNIO can leave a statement's answer pending for good when PostgreSQL cuts the connection under
     /// it (seen at a fast shutdown, on a COMMIT and on an advisory lock): the request, and every change
-    /// queued behind it on the gate, would wait with it. The connection is looked at every ``closeCheck``;
-    /// a long statement on a live connection (one waiting for a lock) is waited for as long as it takes.
+    /// queued behind it on the gate, would wait with it. The connection's close settles it instead
+    /// (``ClosingWatch``); a long statement on a live connection (one waiting for a lock) is waited for as
+    /// long as it takes. Whichever comes second, the answer or the close, is ignored (NIO completes a promise
+    /// once).
     static func watched<Answer: Sendable>(_ answer: EventLoopFuture<Answer>, on connection: PostgresConnection) -> EventLoopFuture<Answer> {
-        let loop = answer.eventLoop
-        let promise = loop.makePromise(of: Answer.self)
-        let settled = Locked(false)
-        let settle: @Sendable (Result<Answer, any Error>) -> Void = { result in
-            guard
-                settled.withLock({ done in
-                    defer { done = true }
-                    return !done
-                })
-            else { return }
+        let promise = answer.eventLoop.makePromise(of: Answer.self)
+        let watch = ClosingWatch.of(connection)
+        let waiting = watch.add { promise.fail(unavailable()) }
+        answer.whenComplete { result in
+            watch.remove(waiting)
             promise.completeWith(result)
         }
-        answer.whenComplete(settle)
-        let watch = loop.scheduleRepeatedTask(initialDelay: closeCheck, delay: closeCheck) { _ in
-            if connection.isClosed { settle(.failure(unavailable())) }
-        }
-        promise.futureResult.whenComplete { _ in watch.cancel() }
         return promise.futureResult
     }
 
     struct Begin: PostgresFixedStatement { static let sql = "BEGIN" }
     struct Commit: PostgresFixedStatement { static let sql = "COMMIT" }
-
-    /// How often a statement's wait looks whether its connection has closed under it.
-    static let closeCheck = TimeAmount.seconds(1)
 
     /// Closes a connection without waiting for it. The connection is kept until it has closed: PostgresNIO
     /// insists that none goes away open.
@@ -334,5 +326,71 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         loop.execute { job.runSynchronously(on: executor) }
+    }
+}
+
+/// The statements waiting on one connection, failed when it closes: one callback on the connection's
+/// `closeFuture` for its whole life. It replaced a repeated 1 s timer per statement that looked whether the
+/// connection had closed: a task scheduled on the event loop from the calling thread and cancelled, for
+/// every statement.
+final class ClosingWatch: Sendable {
+    private struct State {
+        var closed = false
+        var last = 0
+        var waiting: [Int: @Sendable () -> Void] = [:]
+    }
+
+    private let state = Locked(State())
+
+    /// The watch of every connection used and not closed yet. The entry holds the connection, so its
+    /// identifier cannot be another connection's until the close has removed it.
+    private static let watches = Locked<[ObjectIdentifier: (connection: PostgresConnection, watch: ClosingWatch)]>([:])
+
+    /// The watch of `connection`, made and tied to its close the first time.
+    static func of(_ connection: PostgresConnection) -> ClosingWatch {
+        let id = ObjectIdentifier(connection)
+        let (watch, isNew) = watches.withLock { watches -> (ClosingWatch, Bool) in
+            if let entry = watches[id] { return (entry.watch, false) }
+            let watch = ClosingWatch()
+            watches[id] = (connection, watch)
+            return (watch, true)
+        }
+        if isNew {
+            // On a connection closed already, this runs at once.
+            connection.closeFuture.whenComplete { _ in
+                watches.withLock { _ = $0.removeValue(forKey: id) }
+                watch.close()
+            }
+        }
+        return watch
+    }
+
+    /// Keeps `fail` until ``remove(_:)``, to run if the connection closes first; runs it at once when
+    /// the connection has closed already. Returns the key to remove it by.
+    func add(_ fail: @escaping @Sendable () -> Void) -> Int {
+        let key = state.withLock { state -> Int? in
+            guard !state.closed else { return nil }
+            state.last += 1
+            state.waiting[state.last] = fail
+            return state.last
+        }
+        guard let key else {
+            fail()
+            return 0
+        }
+        return key
+    }
+
+    func remove(_ key: Int) {
+        state.withLock { _ = $0.waiting.removeValue(forKey: key) }
+    }
+
+    private func close() {
+        let waiting = state.withLock { state in
+            state.closed = true
+            defer { state.waiting = [:] }
+            return state.waiting
+        }
+        for fail in waiting.values { fail() }
     }
 }
