@@ -1,6 +1,7 @@
 import DAVCore
 import DAVTesting
 import Foundation
+import PostgresNIO
 import Testing
 
 @testable import DAVServer
@@ -320,6 +321,57 @@ struct PostgresStoreTests {
         // The refused begin may or may not have reached PostgreSQL; if it did, its revision is logged too
         // (an entry for a change never made, which the contract allows) and its mark was cleared with it.
         #expect(try stores.changes.changes(in: .root, infinite: false, after: 0, through: window.newest).first?.entry.path == path("during"))
+    }
+
+    /// The statements of every request are prepared once per connection, not parsed and planned each time.
+    @Test func aRequestsStatementsArePreparedOncePerConnection() throws {
+        let stores = try Self.open(try PostgresPeer.database())
+        defer { stores.close() }
+        for _ in 0..<3 {
+            _ = try stores.properties.properties(at: path("r"))
+            _ = try stores.locks.locks(covering: path("r"), descendants: false, now: 0)
+        }
+        // The pool lends the connection returned last: the one those calls used.
+        let prepared = try stores.pool.withSession { session in
+            try session.query("SELECT statement FROM pg_prepared_statements").map { try $0.decode(String.self) }
+        }
+        #expect(prepared.filter { $0.contains("FROM dead_property WHERE path = $1") }.count == 1, "\(prepared)")
+        #expect(prepared.filter { $0.contains("FROM active_lock WHERE expires > $1") }.count == 1, "\(prepared)")
+    }
+
+    /// PostgresNIO fails a statement whose preparation failed for the rest of its connection's life: the
+    /// connection is not reused, so the statement works once its cause is gone.
+    @Test func aStatementThatFailedWorksOnceItsCauseIsGone() throws {
+        let pool = PostgresPool(location: try PostgresLocation(try PostgresPeer.database()))
+        defer { pool.close() }
+        #expect(throws: (any Error).self) { try pool.withSession { try $0.query(FromLater()) } }
+        try pool.withSession { try $0.execute("CREATE TABLE later (n integer)") }
+        #expect(try pool.withSession { try $0.query(FromLater()) }.isEmpty)
+    }
+
+    struct FromLater: PostgresFixedStatement { static let sql = "SELECT n FROM later" }
+
+    /// An answer that never comes (PostgresNIO can leave one pending when PostgreSQL cuts the connection)
+    /// ends as 503 once its connection closes, and at once on a connection closed already: never a hang.
+    @Test func anAnswerLeftPendingIs503WhenItsConnectionCloses() async throws {
+        let pool = PostgresPool(location: try PostgresLocation(try PostgresPeer.database()))
+        defer { pool.close() }
+        let connection = try await pool.checkOutAsync()
+        let loop = connection.eventLoop
+        let never = loop.makePromise(of: Int.self)
+        let pending = PostgresPool.watched(never.futureResult, on: connection)
+        try await connection.close().get()
+        let late = loop.makePromise(of: Int.self)
+        for answer in [pending, PostgresPool.watched(late.futureResult, on: connection)] {
+            let bounded = loop.makePromise(of: Int.self)
+            answer.cascade(to: bounded)
+            loop.scheduleTask(in: .seconds(10)) { bounded.fail(CancellationError()) }
+            let error = await #expect(throws: DAVError.self) { try await bounded.futureResult.get() }
+            #expect(error?.status == 503)
+        }
+        // Answered after all: ignored.
+        never.succeed(1)
+        late.succeed(2)
     }
 
     /// PostgreSQL out of reach: the store answers 503 with Retry-After, and once it is back, the same store

@@ -70,8 +70,7 @@ final class PostgresChangeLog: ChangeLog, @unchecked Sendable {
 
     func window() throws -> ChangeWindow {
         let (oldest, latest, underWay) = try pool.withSession { session in
-            try session.query("SELECT oldest, latest, (SELECT min(first) FROM change_under_way) FROM change_log_state").first!
-                .decode((Int64, Int64, Int64?).self)
+            try session.query(Window()).first!.decode((Int64, Int64, Int64?).self)
         }
         return ChangeWindow(oldest: oldest, newest: underWay.map { $0 - 1 } ?? latest)
     }
@@ -93,19 +92,7 @@ final class PostgresChangeLog: ChangeLog, @unchecked Sendable {
         do {
             counter = try pool.withSession { session in
                 try session.query(
-                    """
-                    WITH counter AS (
-                        UPDATE change_log_state SET latest = latest + \(count) RETURNING latest - \(count) AS before, oldest
-                    ), logged AS (
-                        INSERT INTO change_log (revision, path, parent, kind, collection)
-                        SELECT counter.before + entry.position, entry.path, entry.parent, entry.kind, entry.collection
-                        FROM counter, unnest(\(paths)::text[], \(parents)::text[], \(kinds)::text[], \(collections)::boolean[])
-                            WITH ORDINALITY AS entry(path, parent, kind, collection, position)
-                    ), marked AS (
-                        INSERT INTO change_under_way (first, instance, serial) SELECT before + 1, \(instance), \(serial) FROM counter
-                    )
-                    SELECT before, oldest FROM counter
-                    """
+                    Begin(count: count, paths: paths, parents: parents, kinds: kinds, collections: collections, instance: instance, serial: serial)
                 ).first!.decode((Int64, Int64).self)
             }
         } catch {
@@ -117,6 +104,35 @@ final class PostgresChangeLog: ChangeLog, @unchecked Sendable {
         state.withLock { $0.tickets[revisions.lowerBound] = serial }
         prune(after: revisions, oldest: counter.oldest)
         return ChangeTicket(revisions: revisions)
+    }
+
+    /// The statements of every change and of every PROPFIND of `DAV:sync-token`, prepared once per connection.
+    private struct Window: PostgresFixedStatement {
+        static let sql = "SELECT oldest, latest, (SELECT min(first) FROM change_under_way) FROM change_log_state"
+    }
+
+    private struct Begin: PostgresStoreStatement {
+        static let sql = """
+            WITH counter AS (
+                UPDATE change_log_state SET latest = latest + $1 RETURNING latest - $1 AS before, oldest
+            ), logged AS (
+                INSERT INTO change_log (revision, path, parent, kind, collection)
+                SELECT counter.before + entry.position, entry.path, entry.parent, entry.kind, entry.collection
+                FROM counter, unnest($2::text[], $3::text[], $4::text[], $5::boolean[])
+                    WITH ORDINALITY AS entry(path, parent, kind, collection, position)
+            ), marked AS (
+                INSERT INTO change_under_way (first, instance, serial) SELECT before + 1, $6, $7 FROM counter
+            )
+            SELECT before, oldest FROM counter
+            """
+        let count: Int64, paths: [String], parents: [String], kinds: [String], collections: [Bool], instance: Int32, serial: Int64
+        func makeBindings() -> PostgresBindings { PostgresBindings(count, paths, parents, kinds, collections, instance, serial) }
+    }
+
+    private struct End: PostgresStoreStatement {
+        static let sql = "DELETE FROM change_under_way WHERE first = $1"
+        let first: Int64
+        func makeBindings() -> PostgresBindings { PostgresBindings(first) }
     }
 
     /// Drops the entries past the capacity once the log holds an eighth more. The change is logged by then:
@@ -153,7 +169,7 @@ final class PostgresChangeLog: ChangeLog, @unchecked Sendable {
         }
         guard known else { return }
         do {
-            try pool.withSession { session in try session.execute("DELETE FROM change_under_way WHERE first = \(first)") }
+            try pool.withSession { session in try session.execute(End(first: first)) }
         } catch {
             pool.logger.warning("the end of change log revisions \(ticket.revisions) is not recorded yet (the next tidy does it): \(error)")
         }

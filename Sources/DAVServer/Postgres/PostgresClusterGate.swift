@@ -16,8 +16,7 @@ final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
         let connection = try await pool.checkOutAsync()
         do {
             for (key, exclusive) in Self.lockKeys(paths) {
-                let query: PostgresQuery = exclusive ? "SELECT pg_advisory_lock(\(key))" : "SELECT pg_advisory_lock_shared(\(key))"
-                _ = try await PostgresPool.send(query, on: connection, logger: pool.logger).get()
+                _ = try await (exclusive ? send(Lock(key: key), on: connection) : send(LockShared(key: key), on: connection)).get()
             }
         } catch {
             pool.checkIn(connection, broken: true)
@@ -42,11 +41,34 @@ final class PostgresClusterGate: ClusterGate, @unchecked Sendable {
     /// Gives the locks back; a connection that cannot is closed, which gives them back as well.
     private func release(_ connection: PostgresConnection) async {
         do {
-            _ = try await PostgresPool.send("SELECT pg_advisory_unlock_all()", on: connection, logger: pool.logger).get()
+            _ = try await send(UnlockAll(), on: connection).get()
             pool.checkIn(connection, broken: false)
         } catch {
             pool.checkIn(connection, broken: true)
         }
+    }
+
+    private func send<Statement: PostgresStoreStatement>(_ statement: Statement, on connection: PostgresConnection)
+        -> EventLoopFuture<[PostgresRow]>
+    {
+        PostgresPool.send(statement, on: connection, logger: pool.logger)
+    }
+
+    /// The statements of every change, prepared once per connection.
+    private struct Lock: PostgresStoreStatement {
+        static let sql = "SELECT pg_advisory_lock($1)"
+        let key: Int64
+        func makeBindings() -> PostgresBindings { PostgresBindings(key) }
+    }
+
+    private struct LockShared: PostgresStoreStatement {
+        static let sql = "SELECT pg_advisory_lock_shared($1)"
+        let key: Int64
+        func makeBindings() -> PostgresBindings { PostgresBindings(key) }
+    }
+
+    private struct UnlockAll: PostgresFixedStatement {
+        static let sql = "SELECT pg_advisory_unlock_all()"
     }
 
     func tryHolding<T>(_ paths: [ResourcePath], _ body: () throws -> T) throws -> T? {

@@ -44,12 +44,79 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
             current = step.parent
         }
         let (prefix, upper) = StoreKey.below(path)
-        let rows = try session.query(
-            """
-            SELECT \(unescaped: columns) FROM active_lock WHERE expires > \(now)
-            AND (root = ANY(\(keys)::text[]) OR (\(descendants) AND root >= \(prefix) AND root < \(upper)))
-            """)
+        let rows = try session.query(Candidates(now: now, keys: keys, descendants: descendants, prefix: prefix, upper: upper))
         return try rows.map(lock)
+    }
+
+    /// The statements of ``candidates(_:descendants:now:_:)`` and of the changes, prepared once per connection.
+    private struct Candidates: PostgresStoreStatement {
+        static let sql = """
+            SELECT \(PostgresLockManager.columns) FROM active_lock WHERE expires > $1
+            AND (root = ANY($2::text[]) OR ($3 AND root >= $4 AND root < $5))
+            """
+        let now: Double, keys: [String], descendants: Bool, prefix: String, upper: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(now, keys, descendants, prefix, upper) }
+    }
+
+    private struct Unexpired: PostgresStoreStatement {
+        static let sql = "SELECT \(PostgresLockManager.columns) FROM active_lock WHERE token = $1 AND expires > $2"
+        let token: String, now: Double
+        func makeBindings() -> PostgresBindings { PostgresBindings(token, now) }
+    }
+
+    private struct Holding: PostgresStoreStatement {
+        static let sql = "SELECT \(PostgresLockManager.columns) FROM active_lock WHERE token = $1"
+        let token: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(token) }
+    }
+
+    private struct TakeTableLock: PostgresFixedStatement {
+        static let sql = "SELECT pg_advisory_xact_lock(\(PostgresSchema.LockKey.space), \(PostgresSchema.LockKey.lockTable))"
+    }
+
+    private struct DeleteExpired: PostgresStoreStatement {
+        static let sql = "DELETE FROM active_lock WHERE expires <= $1"
+        let now: Double
+        func makeBindings() -> PostgresBindings { PostgresBindings(now) }
+    }
+
+    private struct Insert: PostgresStoreStatement {
+        static let sql = "INSERT INTO active_lock (\(PostgresLockManager.columns)) VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8, $9)"
+        let token: String, root: String, rootIsCollection: Bool, deep: Bool, exclusive: Bool
+        let owner: String?, principal: String?, timeout: String, expires: Double
+
+        init(_ lock: ActiveLock, owner: String?, expires: Double) {
+            token = lock.token
+            root = lock.root.description
+            rootIsCollection = lock.rootIsCollection
+            deep = lock.isDeep
+            exclusive = lock.isExclusive
+            self.owner = owner
+            principal = lock.principal
+            timeout = lock.timeout.description
+            self.expires = expires
+        }
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(token, root, rootIsCollection, deep, exclusive)
+            bindings.append(owner)
+            bindings.append(principal)
+            bindings.append(timeout)
+            bindings.append(expires)
+            return bindings
+        }
+    }
+
+    private struct Refresh: PostgresStoreStatement {
+        static let sql = "UPDATE active_lock SET timeout = $1, expires = $2 WHERE token = $3"
+        let timeout: String, expires: Double, token: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(timeout, expires, token) }
+    }
+
+    private struct Delete: PostgresStoreStatement {
+        static let sql = "DELETE FROM active_lock WHERE token = $1"
+        let token: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(token) }
     }
 
     func locks(covering path: ResourcePath, descendants: Bool, now: Double) throws -> [ActiveLock] {
@@ -59,15 +126,15 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
 
     func lock(token: String, now: Double) throws -> ActiveLock? {
         try pool.withSession { session in
-            try session.query("SELECT \(unescaped: Self.columns) FROM active_lock WHERE token = \(token) AND expires > \(now)").first.map(Self.lock)
+            try session.query(Unexpired(token: token, now: now)).first.map(Self.lock)
         }
     }
 
     /// A transaction holding the lock table's advisory lock, with the expired rows gone.
     private func changing<T>(now: Double, _ body: (PostgresSession) throws -> T) throws -> T {
         try pool.transaction { session in
-            try session.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.LockKey.space), \(PostgresSchema.LockKey.lockTable))")
-            try session.execute("DELETE FROM active_lock WHERE expires <= \(now)")
+            try session.execute(TakeTableLock())
+            try session.execute(DeleteExpired(now: now))
             return try body(session)
         }
     }
@@ -78,33 +145,27 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
             var table = LockTable(locks: try Self.candidates(lock.root, descendants: lock.isDeep, now: now, session))
             try table.add(lock)
             let expires = lock.expires == .infinity ? Double.greatestFiniteMagnitude : lock.expires
-            try session.execute(
-                """
-                INSERT INTO active_lock (\(unescaped: Self.columns)) VALUES (
-                    \(lock.token), \(lock.root.description), \(lock.rootIsCollection), \(lock.isDeep), \(lock.isExclusive),
-                    \(owner), \(lock.principal), \(lock.timeout.description), \(expires))
-                """)
+            try session.execute(Insert(lock, owner: owner, expires: expires))
         }
     }
 
     func refresh(token: String, path: ResourcePath, timeout: LockTimeout, now: Double) throws -> ActiveLock {
         try changing(now: now) { session in
-            let found = try session.query("SELECT \(unescaped: Self.columns) FROM active_lock WHERE token = \(token)").map(Self.lock)
+            let found = try session.query(Holding(token: token)).map(Self.lock)
             var table = LockTable(locks: found)
             let refreshed = try table.refresh(token: token, path: path, timeout: timeout, now: now)
             let expires = refreshed.expires == .infinity ? Double.greatestFiniteMagnitude : refreshed.expires
-            try session.execute(
-                "UPDATE active_lock SET timeout = \(refreshed.timeout.description), expires = \(expires) WHERE token = \(token)")
+            try session.execute(Refresh(timeout: refreshed.timeout.description, expires: expires, token: token))
             return refreshed
         }
     }
 
     func unlock(token: String, path: ResourcePath, now: Double) throws {
         try changing(now: now) { session in
-            let found = try session.query("SELECT \(unescaped: Self.columns) FROM active_lock WHERE token = \(token)").map(Self.lock)
+            let found = try session.query(Holding(token: token)).map(Self.lock)
             var table = LockTable(locks: found)
             _ = try table.unlock(token: token, path: path)
-            try session.execute("DELETE FROM active_lock WHERE token = \(token)")
+            try session.execute(Delete(token: token))
         }
     }
 

@@ -39,9 +39,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     func properties(at path: ResourcePath) throws -> [XMLElement] {
         let key = path.description
         let rows = try pool.withSession { session in
-            try session.query(
-                "SELECT path, namespace, name, value FROM dead_property WHERE path = \(key) ORDER BY namespace, name"
-            ).map { try $0.decode(Columns.self) }
+            try session.query(At(path: key)).map { try $0.decode(Columns.self) }
         }
         let decoder = JSONDecoder()
         return try rows.map { try Self.element($0, decoder) }
@@ -50,9 +48,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
         let key = path.description
         let rows = try pool.withSession { session in
-            try session.query(
-                "SELECT path, namespace, name, value FROM dead_property WHERE parent = \(key) AND path <> \(key) ORDER BY path, namespace, name"
-            ).map { try $0.decode(Columns.self) }
+            try session.query(Members(parent: key)).map { try $0.decode(Columns.self) }
         }
         let decoder = JSONDecoder()
         var found: [ResourcePath: [XMLElement]] = [:]
@@ -73,17 +69,40 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
                 switch change {
                 case .set(let element):
                     try session.execute(
-                        """
-                        INSERT INTO dead_property (path, parent, namespace, name, value)
-                        VALUES (\(key), \(parent), \(element.name.namespace), \(element.name.name), \(json ?? ""))
-                        ON CONFLICT (path, namespace, name) DO UPDATE SET value = EXCLUDED.value
-                        """)
+                        Write(path: key, parent: parent, namespace: element.name.namespace, name: element.name.name, value: json ?? ""))
                 case .remove(let name):
-                    try session.execute(
-                        "DELETE FROM dead_property WHERE path = \(key) AND namespace = \(name.namespace) AND name = \(name.name)")
+                    try session.execute(Erase(path: key, namespace: name.namespace, name: name.name))
                 }
             }
         }
+    }
+
+    /// The statements PROPFIND and PROPPATCH send, prepared once per connection.
+    private struct At: PostgresStoreStatement {
+        static let sql = "SELECT path, namespace, name, value FROM dead_property WHERE path = $1 ORDER BY namespace, name"
+        let path: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(path) }
+    }
+
+    private struct Members: PostgresStoreStatement {
+        static let sql = "SELECT path, namespace, name, value FROM dead_property WHERE parent = $1 AND path <> $1 ORDER BY path, namespace, name"
+        let parent: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(parent) }
+    }
+
+    private struct Write: PostgresStoreStatement {
+        static let sql = """
+            INSERT INTO dead_property (path, parent, namespace, name, value) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (path, namespace, name) DO UPDATE SET value = EXCLUDED.value
+            """
+        let path: String, parent: String, namespace: String, name: String, value: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(path, parent, namespace, name, value) }
+    }
+
+    private struct Erase: PostgresStoreStatement {
+        static let sql = "DELETE FROM dead_property WHERE path = $1 AND namespace = $2 AND name = $3"
+        let path: String, namespace: String, name: String
+        func makeBindings() -> PostgresBindings { PostgresBindings(path, namespace, name) }
     }
 
     /// The condition that selects `path` and, when `recursive`, everything below it (byte order: '/' + 1 is '0').
