@@ -33,6 +33,14 @@ done
 . "$here/scripts/bench/lib.sh"
 bin=$(davdoctor_binary "$bin") || exit 2
 for tool in curl python3; do command -v "$tool" >/dev/null || { echo "infinity-bench.sh: $tool is not installed" >&2; exit 2; }; done
+for name in $servers; do
+    case "$name" in
+        davdoctor) ;;
+        rclone) command -v rclone >/dev/null || { echo "infinity-bench.sh: rclone is not installed (drop it with --servers)" >&2; exit 2; } ;;
+        apache) command -v apache2 >/dev/null || { echo "infinity-bench.sh: apache2 is not installed (drop it with --servers)" >&2; exit 2; } ;;
+        *) echo "infinity-bench.sh: unknown server $name (davdoctor, rclone, apache)" >&2; exit 2 ;;
+    esac
+done
 
 work="$(mktemp -d /tmp/davdoctor-infinity-bench.XXXXXX)"
 chmod 755 "$work"

@@ -244,19 +244,7 @@ enum ArrivalRule {
     /// Whether an error body gives no reason: empty, or the status's reason phrase alone, bare or in a
     /// minimal HTML page (what a framework writes when the handler gave no message).
     static func saysNothingButItsStatus(_ excerpt: String) -> Bool {
-        var text = ""
-        var inTag = false
-        for character in excerpt {
-            if character == "<" {
-                inTag = true
-            } else if character == ">" {
-                inTag = false
-                text.append(" ")
-            } else if !inTag {
-                text.append(character)
-            }
-        }
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+        let words = excerpt.textOutsideTags(tag: " ").lowercased().split { !$0.isLetter && !$0.isNumber }
         return words.allSatisfy { ["400", "bad", "request"].contains($0) }
     }
 

@@ -662,18 +662,7 @@ enum StatusRule: Rule {
             guard let open = html.firstRange(of: "<\(tag)>"), let close = html[open.upperBound...].firstRange(of: "</\(tag)>") else { return nil }
             let inner = html[open.upperBound..<close.lowerBound]
             // Drop inner markup such as <a href=…> and collapse white space.
-            var text = ""
-            var inTag = false
-            for character in inner {
-                if character == "<" {
-                    inTag = true
-                } else if character == ">" {
-                    inTag = false
-                } else if !inTag {
-                    text.append(character.isNewline ? " " : character)
-                }
-            }
-            let trimmed = text.split(separator: " ").joined(separator: " ")
+            let trimmed = inner.textOutsideTags().split(separator: " ").joined(separator: " ")
             return trimmed.isEmpty ? nil : String(trimmed.prefix(200))
         }
         return first("p") ?? first("title") ?? first("h1")
