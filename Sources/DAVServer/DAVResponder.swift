@@ -15,12 +15,15 @@ public struct DAVResponder: HTTPResponder {
     let credentials = CredentialCache()
     /// What recent PROPFIND bodies asked for, so a body sent again is not parsed again.
     let propfindRequests = PropfindRequestCache()
+    /// Listed members' `allprop` responses, for the next listing of the same folders.
+    let memberResponses: MemberResponseCache
     /// Serialises the changing methods' check-then-act sections (``NamespaceGate``).
     let gate: NamespaceGate
 
     public init(options: DAVServerOptions) {
         self.options = options
         self.gate = NamespaceGate(cluster: options.cluster)
+        self.memberResponses = MemberResponseCache(capacity: options.listingCacheBytes)
     }
 
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"

@@ -31,6 +31,9 @@ public struct DAVServerOptions: Sendable {
     /// Set when other instances serve the same tree with the same stores: changes are serialised with
     /// theirs (``ClusterGate``). nil for a server that has the tree to itself.
     public var cluster: (any ClusterGate)?
+    /// Most bytes of listed members' responses kept for the next listing of their folders
+    /// (``MemberResponseCache``); 0 keeps none.
+    public var listingCacheBytes = 16 << 20
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
@@ -86,5 +89,11 @@ extension DAVServerOptions {
         if let allowed = limits.depthInfinity { allowsDepthInfinity = allowed }
         if let seconds = limits.requestHeadSeconds { requestHeadTimeout = .milliseconds(Int64(seconds * 1000)) }
         if let seconds = limits.idleSeconds { idleTimeout = .milliseconds(Int64(seconds * 1000)) }
+        if let megabytes = limits.listingCacheMiB {
+            guard (0...65_536).contains(megabytes) else {
+                throw InvalidLimit(description: "limits: listingCacheMiB must be 0 to 65536, not \(megabytes)")
+            }
+            listingCacheBytes = megabytes << 20
+        }
     }
 }

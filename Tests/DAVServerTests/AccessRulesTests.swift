@@ -37,6 +37,24 @@ struct AccessRulesTests {
         #expect(!access.allows(nil, .read, path("docs")))
     }
 
+    /// What a listing decides once for all its members is what ``AccessRules/allows(_:_:_:)`` says of each.
+    @Test func readingEverywhereAgreesWithEachPath() throws {
+        let paths = [ResourcePath.root, path("docs"), path("team", "x"), path("team", "private", "p"), path("elsewhere", "deep")]
+        for access in [AccessRules.open, try Self.rules(), try Self.rules("anonymous: read")] {
+            for user in [nil, "alice", "bob", "nobody"] {
+                let everywhere = paths.allSatisfy { access.allows(user, .read, $0) }
+                if access.allowsReadingEverywhere(user) { #expect(everywhere, "\(user ?? "anonymous")") }
+            }
+        }
+        #expect(AccessRules.open.allowsReadingEverywhere(nil))
+        #expect(try Self.rules("anonymous: read").allowsReadingEverywhere(nil))
+        #expect(try !Self.rules().allowsReadingEverywhere("alice"))
+        #expect(try !Self.rules().allowsReadingEverywhere(nil))
+        let noRules = try AccessRules(configuration: ServerConfiguration.parse("users:\n  - name: a\n    password: \"\(Self.hash)\"\n"))
+        #expect(noRules.allowsReadingEverywhere("a"))
+        #expect(!noRules.allowsReadingEverywhere(nil))
+    }
+
     @Test func anonymousReadAndOpenDefault() throws {
         let access = try Self.rules("anonymous: read")
         #expect(access.allows(nil, .read, path("docs")))

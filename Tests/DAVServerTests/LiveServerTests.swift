@@ -16,7 +16,7 @@ struct LiveServerTests {
         let log = try AccessLog(path: logPath)
         let fixture = try ServerFixture(backend) { $0.accessLog = log }
         // Enough members that the listing goes out in several pieces, each of which counts its own.
-        let extra = 150
+        let extra = 600
         try fixture.options.storage.makeCollection(at: path("many"))
         for index in 0..<extra {
             _ = try ServerFixture.write(fixture.options.storage, path("many", "member \(index) with a fairly long name.txt"), "x")

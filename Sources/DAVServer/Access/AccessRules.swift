@@ -65,6 +65,14 @@ public struct AccessRules: Sendable {
         self.init(accounts: accounts, anonymousRead: accounts.isEmpty || anonymous == "read", rules: rules)
     }
 
+    /// Whether `user` (nil: anonymous) may read every path: what ``allows(_:_:_:)`` answers for each
+    /// member of a listing, decided once for all of them.
+    public func allowsReadingEverywhere(_ user: String?) -> Bool {
+        guard requiresAuthentication else { return true }
+        guard let user, accounts[user] != nil else { return anonymousRead }
+        return rules.isEmpty
+    }
+
     /// Whether `user` (nil: anonymous) may do `permission` on `path`.
     public func allows(_ user: String?, _ permission: Permission, _ path: ResourcePath) -> Bool {
         guard requiresAuthentication else { return true }

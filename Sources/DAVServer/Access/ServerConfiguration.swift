@@ -21,6 +21,7 @@ import Yams
 ///   idleSeconds: 120       # a connection with no traffic for this long is closed
 ///   syncResults: 1000      # most members one sync-collection REPORT lists (507 and a token to continue beyond)
 ///   syncHistory: 100000    # changes the sync log keeps at least; older sync tokens get 403 valid-sync-token
+///   listingCacheMiB: 16    # listed members' responses kept for the next PROPFIND of their folders; 0: none
 /// principals: /.davdoctor-principals/  # where principals are answered (reserved: never read from the tree)
 /// dataDirectory: /var/lib/davdoctor   # dead properties, locks and the sync log (SQLite); outside the served tree
 /// store: postgres://davdoctor@db.internal:5432/davdoctor   # instead: properties and locks in PostgreSQL, shared
@@ -53,6 +54,7 @@ public struct ServerConfiguration: Sendable, Decodable {
         public var idleSeconds: Double?
         public var syncResults: Int?
         public var syncHistory: Int?
+        public var listingCacheMiB: Int?
     }
 
     public var users: [User]?

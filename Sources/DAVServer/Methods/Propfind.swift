@@ -17,7 +17,7 @@ extension DAVResponder {
     }
 
     /// PROPFIND: Depth 0, 1 or infinity (infinity refusable with 403 `DAV:propfind-finite-depth`). A Depth
-    /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 64 KiB at a time
+    /// 0 answer is built whole; Depth 1 and infinity are streamed as they are produced, 256 KiB at a time
     /// (``PropfindStream``), so a large collection costs neither a large buffer nor the page faults of
     /// allocating one. Members the user may not read are left out, names and all.
     func handlePropfind(_ exchange: ServerExchange) async throws -> Response {
@@ -211,6 +211,8 @@ final class PropfindStream {
     private var levelHrefs: [String]
     /// The same escaped for XML, as the direct writer appends it before each member's name.
     private var escapedLevelHrefs: [[UInt8]]
+    /// Each open level's view of the ``MemberResponseCache`` (nil where the level is written the general way).
+    private var cachedLevels: [MemberResponseLevel?] = []
     /// The buffer is made a little larger than a piece, so the response that fills one never regrows it.
     private var out = MultiStatusWriter(capacity: pieceSize + (16 << 10))
     private var started = false
@@ -219,7 +221,7 @@ final class PropfindStream {
     private var directProperties = 0
 
     /// The size at which a piece is handed out.
-    static let pieceSize = 64 << 10
+    static let pieceSize = 256 << 10
 
     init(
         responder: DAVResponder, exchange: ServerExchange, root: ResourceInfo, request: DAVResponder.PropfindRequest, figures: RequestFigures,
@@ -236,6 +238,19 @@ final class PropfindStream {
         self.levelHrefs = [href]
         self.escapedLevelHrefs = [Self.escaped(href)]
         self.descends = descends
+        self.cachedLevels = [cachedLevel(firstLevel)]
+    }
+
+    /// The cache's view of a level, when every member's response depends on the member alone: `allprop`
+    /// with nothing included, no dead property in the folder, no lock in the listing, and a user whose
+    /// access no rule narrows. Otherwise nil, and each member is checked and written the general way.
+    private func cachedLevel(_ level: DAVResponder.PropfindLevel) -> MemberResponseLevel? {
+        let cache = responder.memberResponses
+        guard cache.capacity > 0, case .allprop(let include) = request, include.isEmpty, level.dead.isEmpty, locks.locks.isEmpty,
+            responder.options.access.allowsReadingEverywhere(exchange.user),
+            let iterator = level.members as? any StampedMemberIterator
+        else { return nil }
+        return MemberResponseLevel(iterator: iterator, cache: cache, stores: !descends)
     }
 
     private static func escaped(_ href: String) -> [UInt8] {
@@ -245,7 +260,7 @@ final class PropfindStream {
         return bytes
     }
 
-    /// The next piece of the document (about 64 KiB; the last one shorter), or nil once it is all out.
+    /// The next piece of the document (about 256 KiB; the last one shorter), or nil once it is all out.
     func nextChunk() throws -> ByteBuffer? {
         if finished { return nil }
         if !started {
@@ -256,24 +271,31 @@ final class PropfindStream {
         defer { countDirectProperties() }
         let options = responder.options
         while let level = levels.last {
-            guard let member = try level.members.next() else {
-                levels.removeLast()
-                levelHrefs.removeLast()
-                escapedLevelHrefs.removeLast()
-                continue
-            }
-            guard options.access.allows(exchange.user, .read, member.path) else { continue }
-            let dead = level.dead.isEmpty ? [] : level.dead[member.path] ?? []
-            if !writeDirectly(member, dead: dead) { try write(member, dead: dead) }
-            if descends && member.isCollection && !member.isLink {
-                let href = href(of: member)
-                levelHrefs.append(href)
-                escapedLevelHrefs.append(Self.escaped(href))
-                levels.append(
-                    (
-                        try options.storage.memberIterator(of: member.path),
-                        request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: member.path) : [:]
-                    ))
+            if let cached = cachedLevels[cachedLevels.count - 1] {
+                guard let member = try cached.iterator.next(known: cached.known) else {
+                    cached.finish(into: responder.memberResponses)
+                    closeLevel()
+                    continue
+                }
+                switch member {
+                case .kept(let response, let path):
+                    AllpropMemberWriter.write(kept: response, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], into: &out)
+                    directProperties += response.propertyCount
+                    cached.kept(response)
+                    if descends, let path { try openLevel(path) }
+                case .fresh(let member, let stamp):
+                    try writeFresh(member, stamp: stamp, level: cached)
+                    if descends && member.isCollection && !member.isLink { try openLevel(member.path) }
+                }
+            } else {
+                guard let member = try level.members.next() else {
+                    closeLevel()
+                    continue
+                }
+                guard options.access.allows(exchange.user, .read, member.path) else { continue }
+                let dead = level.dead.isEmpty ? [] : level.dead[member.path] ?? []
+                if !writeDirectly(member, dead: dead) { try write(member, dead: dead) }
+                if descends && member.isCollection && !member.isLink { try openLevel(member.path) }
             }
             if out.pendingBytes >= Self.pieceSize { return ByteBuffer(bytes: out.take()) }
         }
@@ -282,12 +304,48 @@ final class PropfindStream {
         return ByteBuffer(bytes: out.take())
     }
 
-    /// A member's href: its level's followed by its encoded name (and `/` for a collection).
-    private func href(of member: ResourceInfo) -> String {
+    /// Opens the collection `path`, a member of the open level, as the next level of a Depth infinity walk.
+    private func openLevel(_ path: ResourcePath) throws {
         var href = levelHrefs[levelHrefs.count - 1]
-        ResourcePath.encode(member.path.name, into: &href)
-        if member.isCollection { href += "/" }
-        return href
+        ResourcePath.encode(path.name, into: &href)
+        href += "/"
+        levelHrefs.append(href)
+        escapedLevelHrefs.append(Self.escaped(href))
+        let options = responder.options
+        let level: DAVResponder.PropfindLevel = (
+            try options.storage.memberIterator(of: path),
+            request.needsDeadProperties ? try options.properties.propertiesOfMembers(of: path) : [:]
+        )
+        levels.append(level)
+        cachedLevels.append(cachedLevel(level))
+    }
+
+    private func closeLevel() {
+        levels.removeLast()
+        levelHrefs.removeLast()
+        escapedLevelHrefs.removeLast()
+        cachedLevels.removeLast()
+    }
+
+    /// Writes a member the cache did not have, keeping its response when it can be kept.
+    private func writeFresh(_ member: ResourceInfo, stamp: FreshStamp?, level: MemberResponseLevel) throws {
+        let propertyCount = LiveProperties.names(for: member).count
+        var made: MemberResponse?
+        var keep: (([UInt8]) -> Void)?
+        if let stamp, level.stores {
+            keep = { tail in
+                made = MemberResponse(
+                    name: stamp.name, stamp: stamp.stamp, tail: tail, isCollection: member.isCollection, propertyCount: propertyCount)
+            }
+        }
+        if AllpropMemberWriter.write(
+            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: [], hasLocks: { false }, into: &out, keepTail: keep)
+        {
+            directProperties += propertyCount
+        } else {
+            try write(member, dead: [])
+        }
+        if let made { level.wrote(made) }
     }
 
     /// Writes a member of the open level with ``AllpropMemberWriter`` when the request and the member

@@ -11,18 +11,32 @@ import DAVCore
 enum AllpropMemberWriter {
     /// Appends the response of `info`, a member of the collection whose href, escaped for XML, is
     /// `parentHref`; or returns false (writing nothing) when it needs the general path.
+    /// `keepTail`, when given, receives what follows `parentHref` (``MemberResponse/tail``).
     static func write(
-        _ info: ResourceInfo, parentHref: [UInt8], dead: [XMLElement], hasLocks: () throws -> Bool, into out: inout MultiStatusWriter
+        _ info: ResourceInfo, parentHref: [UInt8], dead: [XMLElement], hasLocks: () throws -> Bool, into out: inout MultiStatusWriter,
+        keepTail: (([UInt8]) -> Void)? = nil
     ) rethrows -> Bool {
         guard dead.isEmpty, try !hasLocks() else { return false }
         out.appendSerialisedResponse { buffer in
             buffer.append(contentsOf: responseOpen)
             buffer.append(contentsOf: parentHref)
+            let tailStart = buffer.count
             ResourcePath.encode(info.path.name, into: &buffer)
             if info.isCollection { buffer.append(UInt8(ascii: "/")) }
             body(info, into: &buffer)
+            keepTail?(Array(buffer[tailStart...]))
         }
         return true
+    }
+
+    /// Appends a kept response: the same bytes ``write(_:parentHref:dead:hasLocks:into:keepTail:)`` wrote
+    /// for the member, under the href of the collection it is listed in now.
+    static func write(kept response: MemberResponse, parentHref: [UInt8], into out: inout MultiStatusWriter) {
+        out.appendSerialisedResponse { buffer in
+            buffer.append(contentsOf: responseOpen)
+            buffer.append(contentsOf: parentHref)
+            buffer.append(contentsOf: response.tail)
+        }
     }
 
     /// Everything after the href.

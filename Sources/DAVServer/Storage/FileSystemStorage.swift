@@ -168,42 +168,58 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     }
 
     /// Reads a directory lazily: one `readdir` and one `fstatat` per member, nothing kept.
-    final class DirectoryIterator: MemberIterator {
+    final class DirectoryIterator: StampedMemberIterator {
         private let storage: FileSystemStorage
         private let path: ResourcePath
-        private let directory: FileSystemPath
+        private let fullPath: FileSystemPath
         private let reader: DirectoryReader
+        let directory: DirectoryKey
 
         init(storage: FileSystemStorage, path: ResourcePath) throws {
             self.storage = storage
             self.path = path
-            directory = storage.fullPath(path)
-            let fd = directory.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            fullPath = storage.fullPath(path)
+            let fd = fullPath.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             guard fd >= 0 else { throw DAVError(500, "cannot list the collection") }
-            guard let reader = DirectoryReader(descriptor: fd) else {
+            var st = stat()
+            guard fstat(fd, &st) == 0, let reader = DirectoryReader(descriptor: fd) else {
                 close(fd)
                 throw DAVError(500, "cannot list the collection")
             }
             self.reader = reader
+            directory = DirectoryKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         }
 
         func next() throws -> ResourceInfo? {
+            while let member = try next(known: nil) {
+                if case .fresh(let info, _) = member { return info }
+            }
+            return nil
+        }
+
+        func next(known: [UInt64: MemberResponse]?) throws -> StampedMember? {
             let fd = reader.descriptor
             // Names are borrowed from the directory stream: only what the member's information keeps is copied.
-            while let found = reader.withNextName({ name, cName -> ResourceInfo? in
-                guard let segment = FileSystemStorage.servedSegment(name) else { return nil }
+            while let found = reader.withNextName({ name, cName -> StampedMember? in
+                if FileSystemStorage.isUpload(name) { return nil }
                 var st = stat()
                 guard fstatat(fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
                 let isLink = (st.st_mode & S_IFMT) == S_IFLNK
+                let stamp = isLink ? nil : StatStamp(st)
+                if let stamp, let response = known?[stamp.inode], response.matches(name, stamp) {
+                    guard response.isCollection else { return .kept(response, path: nil) }
+                    return ResourcePath.segment(forName: name).map { .kept(response, path: path.appending($0)) }
+                }
+                guard let segment = ResourcePath.segment(forName: name) else { return nil }
                 if isLink {
                     // The directory itself is inside the root (the caller resolved it); only a link can lead out.
-                    guard (try? storage.checkContained(directory.appending(name))) != nil, fstatat(fd, cName, &st, 0) == 0 else {
+                    guard (try? storage.checkContained(fullPath.appending(name))) != nil, fstatat(fd, cName, &st, 0) == 0 else {
                         return nil
                     }
                 }
                 var info = FileSystemStorage.makeInfo(path.appending(segment), st)
                 info.isLink = isLink
-                return info
+                return .fresh(info, stamp.flatMap { stamp in known.map { _ in FreshStamp(stamp: stamp, name: Array(name)) } })
             }) {
                 if let found { return found }
             }

@@ -1,0 +1,186 @@
+import DAVCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import DAVServer
+
+/// Listed members' responses are kept (``MemberResponseCache``) and used only while each member is what it
+/// was: every listing answers byte for byte what a server keeping nothing answers, through rewrites,
+/// renames, deletions, dead properties and locks; kept responses are really used; a Depth infinity walk
+/// keeps nothing; memory stays under the capacity.
+struct MemberResponseCacheTests {
+    private static func app(_ responder: DAVResponder) -> some ApplicationProtocol {
+        Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    private static func listing(_ client: some TestClientProtocol, _ uri: String = "/docs/", depth: String = "1") async throws -> String {
+        let response = try await client.send("PROPFIND", uri, headers: ["Depth": depth], body: propfindAll)
+        #expect(response.code == 207)
+        return response.text
+    }
+
+    private static func keepingNothing(_ options: DAVServerOptions) -> DAVServerOptions {
+        var options = options
+        options.listingCacheBytes = 0
+        return options
+    }
+
+    /// A fixture whose `/docs/` holds twenty files and a folder.
+    private static func fixture() throws -> ServerFixture {
+        let fixture = try ServerFixture(.persistent, seed: false)
+        let storage = fixture.options.storage
+        try storage.makeCollection(at: path("docs"))
+        try storage.makeCollection(at: path("docs", "folder"))
+        for number in 0..<20 { try ServerFixture.write(storage, path("docs", "file-\(number).txt"), String(repeating: "x", count: number)) }
+        return fixture
+    }
+
+    @Test func everyListingEqualsTheUncachedServersThroughChanges() async throws {
+        let fixture = try Self.fixture()
+        let cached = DAVResponder(options: fixture.options)
+        let uncached = DAVResponder(options: Self.keepingNothing(fixture.options))
+        #expect(uncached.memberResponses.capacity == 0)
+        let root = fixture.root.path + "/docs/"
+        let lock = #"<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>"#
+        try await Self.app(cached).test(.router) { client async throws in
+            try await Self.app(uncached).test(.router) { reference async throws in
+                func same(_ step: String) async throws {
+                    let got = try await Self.listing(client)
+                    let expected = try await Self.listing(reference)
+                    #expect(got == expected, "after \(step)")
+                }
+                try await same("the first listing")
+                #expect(cached.memberResponses.bytes > 0)
+                try await same("nothing")
+                // Same size, a later modification time; another size; a rename; a deletion; a new file.
+                try await Task.sleep(for: .milliseconds(20))
+                try ServerFixture.write(fixture.options.storage, path("docs", "file-1.txt"), "y")
+                try ServerFixture.write(fixture.options.storage, path("docs", "file-2.txt"), "longer than before")
+                try FileManager.default.moveItem(atPath: root + "file-3.txt", toPath: root + "renamed.txt")
+                try FileManager.default.removeItem(atPath: root + "file-4.txt")
+                try ServerFixture.write(fixture.options.storage, path("docs", "new.txt"), "new")
+                try await same("rewrites, a rename, a deletion and a new file")
+                // A change of the inode alone (its change time): a new hard link.
+                try FileManager.default.linkItem(atPath: root + "file-5.txt", toPath: fixture.root.path + "/link-to-5")
+                try await same("a new link")
+                let patch =
+                    #"<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x:color xmlns:x="urn:x">red</x:color></D:prop></D:set></D:propertyupdate>"#
+                #expect(try await client.send("PROPPATCH", "/docs/file-6.txt", body: patch).code == 207)
+                try await same("a dead property")
+                let remove = #"<D:propertyupdate xmlns:D="DAV:"><D:remove><D:prop><x:color xmlns:x="urn:x"/></D:prop></D:remove></D:propertyupdate>"#
+                #expect(try await client.send("PROPPATCH", "/docs/file-6.txt", body: remove).code == 207)
+                try await same("the dead property removed")
+                let locked = try await client.send("LOCK", "/docs/file-7.txt", headers: ["Depth": "0"], body: lock)
+                #expect(locked.code == 200)
+                let listedWithLock = try await Self.listing(client)
+                #expect(listedWithLock.contains("<D:activelock>"))
+                try await same("a lock")
+                let token = try #require(locked.header("Lock-Token"))
+                #expect(try await client.send("UNLOCK", "/docs/file-7.txt", headers: ["Lock-Token": token]).code == 204)
+                try await same("the lock released")
+                // A folder removed and made again under its name.
+                try FileManager.default.removeItem(atPath: root + "folder")
+                try FileManager.default.createDirectory(atPath: root + "folder", withIntermediateDirectories: false)
+                try await same("a folder made again")
+            }
+        }
+    }
+
+    /// Kept responses are what a second listing writes: replaced by marked copies, they come back marked,
+    /// except for the members that changed since, which are written afresh.
+    @Test func keptResponsesAreUsedOnlyWhileTheMemberIsUnchanged() async throws {
+        let fixture = try Self.fixture()
+        let responder = DAVResponder(options: fixture.options)
+        let storage = try #require(fixture.options.storage as? FileSystemStorage)
+        let directory = try FileSystemStorage.DirectoryIterator(storage: storage, path: path("docs")).directory
+        let root = fixture.root.path + "/docs/"
+        try await Self.app(responder).test(.router) { client async throws in
+            _ = try await Self.listing(client)
+            let kept = responder.memberResponses.members(of: directory)
+            #expect(kept.count == 21)
+            let mark = Array("<!--kept-->".utf8)
+            var marked: [UInt64: MemberResponse] = [:]
+            for (inode, response) in kept {
+                marked[inode] = MemberResponse(
+                    name: response.name, stamp: response.stamp, tail: mark + response.tail, isCollection: response.isCollection,
+                    propertyCount: response.propertyCount)
+            }
+            responder.memberResponses.store(marked, of: directory)
+            #expect(try await Self.listing(client).components(separatedBy: "<!--kept-->").count - 1 == 21)
+
+            try await Task.sleep(for: .milliseconds(20))
+            try ServerFixture.write(fixture.options.storage, path("docs", "file-8.txt"), "changed")
+            try FileManager.default.moveItem(atPath: root + "file-9.txt", toPath: root + "file-9-renamed.txt")
+            _ = chmod(root + "file-10.txt", 0o600)
+            let after = try await Self.listing(client)
+            #expect(after.components(separatedBy: "<!--kept-->").count - 1 == 18)
+            for name in ["file-8.txt", "file-9-renamed.txt", "file-10.txt"] {
+                #expect(after.contains("<D:href>/docs/\(name)</D:href>"), "\(name) is written afresh, unmarked")
+            }
+            #expect(!after.contains("file-9.txt<"))
+        }
+    }
+
+    /// A walk of the whole tree reads kept responses but keeps none of its own.
+    @Test func aDepthInfinityWalkKeepsNothing() async throws {
+        let fixture = try Self.fixture()
+        let responder = DAVResponder(options: fixture.options)
+        let plain = Self.keepingNothing(fixture.options)
+        try await Self.app(responder).test(.router) { client async throws in
+            try await Self.app(DAVResponder(options: plain)).test(.router) { reference async throws in
+                let walk = try await Self.listing(client, "/", depth: "infinity")
+                #expect(responder.memberResponses.bytes == 0)
+                #expect(walk == (try await Self.listing(reference, "/", depth: "infinity")))
+                _ = try await Self.listing(client)
+                let kept = responder.memberResponses.bytes
+                #expect(kept > 0)
+                #expect(try await Self.listing(client, "/", depth: "infinity") == walk)
+                #expect(responder.memberResponses.bytes == kept)
+            }
+        }
+    }
+
+    /// Folders beyond the capacity push out the least recently listed; one folder larger than a quarter of
+    /// it is not kept at all.
+    @Test func memoryStaysUnderTheCapacity() throws {
+        let cache = MemberResponseCache(capacity: 2_100)
+        func folder(_ count: Int, tail: Int = 40) -> [UInt64: MemberResponse] {
+            var members: [UInt64: MemberResponse] = [:]
+            var st = stat()
+            for number in 0..<count {
+                st.st_ino = ino_t(number + 1)
+                members[UInt64(number + 1)] = MemberResponse(
+                    name: Array("n\(number)".utf8), stamp: StatStamp(st), tail: [UInt8](repeating: 0x41, count: tail), isCollection: false,
+                    propertyCount: 8)
+            }
+            return members
+        }
+        let keys = (1...6).map { DirectoryKey(device: 1, inode: UInt64($0)) }
+        for key in keys.prefix(4) { cache.store(folder(3), of: key) }
+        #expect(cache.bytes <= 2_100)
+        _ = cache.members(of: keys[0])
+        cache.store(folder(3), of: keys[4])
+        #expect(cache.bytes <= 2_100)
+        #expect(cache.members(of: keys[0]).count == 3, "the folder listed last is kept")
+        #expect(cache.members(of: keys[1]).isEmpty, "the least recently listed is gone")
+        cache.store(folder(5), of: keys[5])
+        #expect(cache.members(of: keys[5]).isEmpty, "more than a quarter of the capacity is not kept")
+        cache.store(folder(3), of: keys[0])
+        #expect(cache.members(of: keys[0]).count == 3)
+        #expect(cache.bytes <= 2_100)
+        #expect(MemberResponseCache(capacity: 0).members(of: keys[0]).isEmpty)
+    }
+
+    @Test func theLimitIsConfigured() throws {
+        var options = DAVServerOptions(storage: MemoryStorage())
+        #expect(options.listingCacheBytes == 16 << 20)
+        try options.apply(try ServerLimitsTests.limits("{listingCacheMiB: 0}"))
+        #expect(options.listingCacheBytes == 0)
+        try options.apply(try ServerLimitsTests.limits("{listingCacheMiB: 3}"))
+        #expect(options.listingCacheBytes == 3 << 20)
+        #expect(throws: DAVServerOptions.InvalidLimit.self) { try options.apply(try ServerLimitsTests.limits("{listingCacheMiB: -1}")) }
+        #expect(options.listingCacheBytes == 3 << 20)
+    }
+}
