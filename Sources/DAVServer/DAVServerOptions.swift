@@ -31,6 +31,9 @@ public struct DAVServerOptions: Sendable {
     /// Set when other instances serve the same tree with the same stores: changes are serialised with
     /// theirs (``ClusterGate``). nil for a server that has the tree to itself.
     public var cluster: (any ClusterGate)?
+    /// Large GET bodies on their way to the bottom of their connection's pipeline, sent from the file by
+    /// the kernel: one table per server (the secret that marks them included).
+    let fileRegions = FileRegionHandoff()
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),
