@@ -180,7 +180,7 @@ struct FileRegionTests {
         let handoff = FileRegionHandoff()
         let channel = EmbeddedChannel(handler: FileRegionWriter(handoff: handoff))
         var reader = try Self.openFile(1000, in: directory)
-        weak var weakReader = reader
+        weak let weakReader = reader
         let marker = try #require(handoff.marker(for: reader!, offset: 100, length: 800, on: channel))
         reader = nil  // the handoff holds the only reference now
         #expect(weakReader != nil)
@@ -223,7 +223,7 @@ struct FileRegionTests {
         let handoff = FileRegionHandoff()
         let channel = EmbeddedChannel(handler: FileRegionWriter(handoff: handoff))
         var reader = try Self.openFile(1000, in: directory)
-        weak var weakReader = reader
+        weak let weakReader = reader
         let marker = try #require(handoff.marker(for: reader!, offset: 0, length: 5000, on: channel))
         reader = nil
         #expect(throws: FileRegionError.self) { try channel.writeOutbound(IOData.byteBuffer(marker)) }
@@ -239,7 +239,7 @@ struct FileRegionTests {
         let handoff = FileRegionHandoff()
         let channel = EmbeddedChannel(handler: FileRegionWriter(handoff: handoff))
         var reader = try Self.openFile(1000, in: directory)
-        weak var weakReader = reader
+        weak let weakReader = reader
         #expect(handoff.marker(for: reader!, offset: 0, length: 1000, on: channel) != nil)
         #expect(handoff.marker(for: reader!, offset: 0, length: 1000, on: EmbeddedChannel()) == nil)
         reader = nil
