@@ -29,7 +29,7 @@ public struct DAVResponder: HTTPResponder {
     public static let allowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, REPORT"
 
     public func respond(to request: Request, context: DAVRequestContext) async throws -> Response {
-        let exchange = ServerExchange(request: request, options: options, logger: context.logger)
+        let exchange = ServerExchange(request: request, options: options, logger: context.logger, channel: context.channel)
         var response: Response
         do {
             response = try await route(exchange)

@@ -32,7 +32,8 @@ public enum DAVServer {
     }
 
     /// An application serving `options` on `host:port` (port 0 picks a free one; `onListening` receives it).
-    /// Each connection gets the interim `100 Continue` answer and the request-head deadline of `options`.
+    /// Each connection gets the interim `100 Continue` answer, the request-head deadline of `options`, and a
+    /// ``FileRegionWriter`` through which large GET bodies go out with sendfile(2) (plain HTTP: see there).
     /// The logger's metadata is kept aside until a line is logged (``DeferredMetadataLogHandler``): Hummingbird
     /// sets the request id on it for every request.
     public static func makeApplication(
@@ -44,7 +45,10 @@ public enum DAVServer {
             responder: DAVResponder(options: options),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: headTimeout), ExpectContinueHandler()],
+                    additionalChannelHandlers: [
+                        RequestHeadDeadlineHandler(deadline: headTimeout), ExpectContinueHandler(),
+                        FileRegionWriterInstaller(handoff: options.fileRegions),
+                    ],
                     idleTimeout: TimeAmount(options.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "davdoctor"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },

@@ -34,6 +34,9 @@ public struct DAVServerOptions: Sendable {
     /// Most bytes of listed members' responses kept for the next listing of their folders
     /// (``MemberResponseCache``); 0 keeps none.
     public var listingCacheBytes = 16 << 20
+    /// Large GET bodies on their way to the bottom of their connection's pipeline, sent from the file by
+    /// the kernel: one table per server (the secret that marks them included).
+    let fileRegions = FileRegionHandoff()
 
     public init(
         storage: any Storage, properties: any PropertyStore = MemoryPropertyStore(), locks: any LockManager = MemoryLockManager(),

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// One request as the handlers see it (named apart from DAVCore's `Exchange`, a captured request and
 /// response, so neither hides the other): the decoded path, the user, parsed headers, and what the access
@@ -12,6 +13,8 @@ final class ServerExchange: @unchecked Sendable {
     let options: DAVServerOptions
     /// The request's logger (its metadata carries the request id): where a failure's text goes.
     let logger: Logger
+    /// The request's connection; nil where there is none (a handler called directly).
+    let channel: (any Channel)?
     var user: String?
     var path: ResourcePath = .root
     /// Per-resource statuses of a 207, for the access log.
@@ -21,10 +24,11 @@ final class ServerExchange: @unchecked Sendable {
     let started = ContinuousClock.now
     private var parsedIf: IfHeader??
 
-    init(request: Request, options: DAVServerOptions, logger: Logger) {
+    init(request: Request, options: DAVServerOptions, logger: Logger, channel: (any Channel)? = nil) {
         self.request = request
         self.options = options
         self.logger = logger
+        self.channel = channel
     }
 
     /// Hummingbird's id of the request (`RequestContext.id`), formatted only when a log line or a 500

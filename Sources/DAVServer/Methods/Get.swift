@@ -5,7 +5,8 @@ import Hummingbird
 extension DAVResponder {
     /// GET and HEAD: files streamed with ETag, Last-Modified, conditional requests and one byte range;
     /// a collection answers with a small HTML index, never a 207. The lookups, the open and a small body's
-    /// read are one trip to the ``BlockingPool``; a large body is read there 256 KiB at a time.
+    /// read are one trip to the ``BlockingPool``. A large body from a file goes out with sendfile(2) through
+    /// ``FileRegionHandoff``; any other is read on the pool 256 KiB at a time.
     func handleGet(_ exchange: ServerExchange, head: Bool) async throws -> Response {
         try await BlockingPool.run { try getResponse(exchange, head: head) }
     }
@@ -55,24 +56,45 @@ extension DAVResponder {
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
         }
         let (from, count) = (start, length)
+        let (handoff, channel) = (options.fileRegions, exchange.channel)
         let body = ResponseBody(contentLength: Int(count)) { writer in
-            var offset = from
-            let end = from + count
-            while offset < end {
-                let chunk = Int(min(Int64(256 << 10), end - offset))
-                let at = offset
-                let buffer = try await BlockingPool.run {
-                    var buffer = ByteBufferAllocator().buffer(capacity: chunk)
-                    _ = try reader.read(offset: at, length: chunk, into: &buffer)
-                    return buffer
+            // Filed only now that the body is being written, so that an answer never written files nothing.
+            if let file = reader as? any FileContentReader, let channel,
+                let marker = handoff.marker(for: file, offset: from, length: count, on: channel)
+            {
+                do {
+                    try await writer.write(marker)
+                } catch {
+                    handoff.withdraw(marker, on: channel)
+                    throw error
                 }
-                if buffer.readableBytes == 0 { break }
-                offset += Int64(buffer.readableBytes)
-                try await writer.write(buffer)
+            } else {
+                try await Self.writeBuffered(reader, from: from, count: count, to: &writer)
             }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// A large body read on the ``BlockingPool`` 256 KiB at a time: for a storage whose content is not an
+    /// open file, or a connection that cannot send a file region.
+    private static func writeBuffered(_ reader: any ContentReader, from: Int64, count: Int64, to writer: inout any ResponseBodyWriter)
+        async throws
+    {
+        var offset = from
+        let end = from + count
+        while offset < end {
+            let chunk = Int(min(Int64(256 << 10), end - offset))
+            let at = offset
+            let buffer = try await BlockingPool.run {
+                var buffer = ByteBufferAllocator().buffer(capacity: chunk)
+                _ = try reader.read(offset: at, length: chunk, into: &buffer)
+                return buffer
+            }
+            if buffer.readableBytes == 0 { break }
+            offset += Int64(buffer.readableBytes)
+            try await writer.write(buffer)
+        }
     }
 
     enum ByteRange {

@@ -415,10 +415,12 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
 }
 
 /// A file open for reading, closed when released.
-final class FileReader: ContentReader {
+final class FileReader: FileContentReader {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
     deinit { close(fd) }
+
+    var descriptor: Int32 { fd }
 
     func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
         try FileSystemStorage.pread(fd, offset: offset, length: length, into: &buffer)

@@ -77,6 +77,13 @@ public protocol ContentReader: AnyObject, Sendable {
     func read(offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int
 }
 
+/// A reader over an open regular file, which the kernel can then send to a socket itself (sendfile(2),
+/// ``FileRegionHandoff``) instead of the server copying it through buffers.
+protocol FileContentReader: ContentReader {
+    /// The file's descriptor: open for as long as the reader lives, closed by nobody else.
+    var descriptor: Int32 { get }
+}
+
 /// An upload in progress: chunks appended, then made visible atomically or thrown away.
 public protocol ContentWriter: AnyObject {
     func append(_ buffer: ByteBuffer) throws
