@@ -9,8 +9,8 @@ import NIOPosix
 /// thread, and with it the responses being streamed. NIO's blocking pool (``NIOThreadPool/singleton``,
 /// one thread per core unless `NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT` says otherwise) is where waiting
 /// is allowed. Each handler hands over its storage and store work in as few pieces as it can: one per
-/// request for a small answer, one per 256 KiB for a file streamed out or in, one per 64 KiB of a streamed
-/// listing. A hop wakes two threads; a server run by ``DAVServer/run(_:gracefulShutdownSignals:)`` runs its
+/// request for a small answer, one per 256 KiB for a file streamed in (or out, where it cannot go out with
+/// sendfile), one per 256 KiB of a streamed listing. A hop wakes two threads; a server run by ``DAVServer/run(_:gracefulShutdownSignals:)`` runs its
 /// handlers on a ``BlockingExecutor``, whose threads may block, and makes no hop at all.
 enum BlockingPool {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
