@@ -3,10 +3,12 @@
 # with wrk, on one generated tree, and measure the memory of a Depth infinity PROPFIND over 100,000 files.
 #
 #   scripts/bench/server-bench.sh [--davdoctor PATH] [--duration SECONDS] [--connections N] [--runs R]
-#                                 [--servers "davdoctor davdoctor-log nginx apache lighttpd wsgidav"] [--no-rss]
+#                                 [--servers "davdoctor davdoctor-log nginx nginx-sendfile apache lighttpd wsgidav"]
+#                                 [--no-rss]
 #
 # "davdoctor-log" is the same binary with --access-log: every peer below writes an access log, davdoctor
-# serve writes none unless asked, so both are measured.
+# serve writes none unless asked, so both are measured. "nginx-sendfile" is nginx with `sendfile on` (as
+# Debian's own nginx.conf has it; the peer scripts leave nginx's default, off): GET bodies sent by the kernel.
 #
 # Every server serves the same tree (scripts/peers/lib.sh make_tree + make_big with 1,000 files in /big/,
 # plus /bench/4k.bin and /bench/10m.bin) on 127.0.0.1; the peers are started and stopped with the scripts in
@@ -18,7 +20,7 @@
 # Progress goes to stderr, the markdown report to stdout. Needs wrk, curl, python3 and the peers' packages.
 set -euo pipefail
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$here/scripts/peers"
@@ -90,12 +92,16 @@ start_server() {
             davdoctor_pid=$!
             url[$name]="http://127.0.0.1:$port"
             ;;
-        nginx|apache|lighttpd|wsgidav)
-            local script="$peers/start-$name.sh"
-            [[ $name == nginx ]] && script="$peers/start-nginx-dav-ext.sh"
+        nginx|nginx-sendfile|apache|lighttpd|wsgidav)
+            local script="$peers/start-$name.sh" extra=""
+            [[ $name == nginx* ]] && script="$peers/start-nginx-dav-ext.sh"
+            if [[ $name == nginx-sendfile ]]; then
+                extra="$work/nginx-sendfile.conf"
+                echo "sendfile on;" >"$extra"
+            fi
             [[ -x "$script" ]] || { echo "server-bench.sh: $script is missing; skipping $name" >&2; return 1; }
             # nginx gets one worker per core (WORKERS=auto), as davdoctor serve runs one event loop per core.
-            url[$name]=$(PROFILE=clean BIG=1000 NAME="$name" WORKERS=auto "$script" "$work/peers" "$port" | tail -1)
+            url[$name]=$(PROFILE=clean BIG=1000 NAME="$name" WORKERS=auto EXTRA_CONF="$extra" "$script" "$work/peers" "$port" | tail -1)
             add_payload "$work/peers/$name/root"
             ;;
         *) echo "unknown server $name" >&2; return 1 ;;
