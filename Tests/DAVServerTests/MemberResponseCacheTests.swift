@@ -37,8 +37,12 @@ struct MemberResponseCacheTests {
         return fixture
     }
 
-    @Test func everyListingEqualsTheUncachedServersThroughChanges() async throws {
+    /// Both ways a folder is listed again: reading the directory (its times too recent to vouch for its
+    /// names) and taking the kept names (every listing's names kept, as once its times have settled).
+    @Test(arguments: [false, true])
+    func everyListingEqualsTheUncachedServersThroughChanges(keepsNames: Bool) async throws {
         let fixture = try Self.fixture()
+        if keepsNames { try #require(fixture.options.storage as? FileSystemStorage).listingSettledSeconds = -1_000_000 }
         let cached = DAVResponder(options: fixture.options)
         let uncached = DAVResponder(options: Self.keepingNothing(fixture.options))
         #expect(uncached.memberResponses.capacity == 0)
@@ -62,6 +66,7 @@ struct MemberResponseCacheTests {
                 try FileManager.default.removeItem(atPath: root + "file-4.txt")
                 try ServerFixture.write(fixture.options.storage, path("docs", "new.txt"), "new")
                 try await same("rewrites, a rename, a deletion and a new file")
+                try await Task.sleep(for: .milliseconds(20))
                 // A change of the inode alone (its change time): a new hard link.
                 try FileManager.default.linkItem(atPath: root + "file-5.txt", toPath: fixture.root.path + "/link-to-5")
                 try await same("a new link")
@@ -81,6 +86,7 @@ struct MemberResponseCacheTests {
                 #expect(try await client.send("UNLOCK", "/docs/file-7.txt", headers: ["Lock-Token": token]).code == 204)
                 try await same("the lock released")
                 // A folder removed and made again under its name.
+                try await Task.sleep(for: .milliseconds(20))
                 try FileManager.default.removeItem(atPath: root + "folder")
                 try FileManager.default.createDirectory(atPath: root + "folder", withIntermediateDirectories: false)
                 try await same("a folder made again")
@@ -121,6 +127,60 @@ struct MemberResponseCacheTests {
             }
             #expect(!after.contains("file-9.txt<"))
         }
+    }
+
+    /// Once a folder's times have settled, its names are kept, and the next listing under the same times
+    /// takes them instead of reading the directory: a kept list of five names lists five members. Any
+    /// change of the folder's entries moves its times, and the directory is read again.
+    @Test func keptNamesStandInForReadingTheDirectory() async throws {
+        let fixture = try Self.fixture()
+        let responder = DAVResponder(options: fixture.options)
+        let storage = try #require(fixture.options.storage as? FileSystemStorage)
+        storage.listingSettledSeconds = -1_000_000
+        let directory = try FileSystemStorage.DirectoryIterator(storage: storage, path: path("docs")).directory
+        try await Self.app(responder).test(.router) { client async throws in
+            _ = try await Self.listing(client)
+            let kept = responder.memberResponses.kept(directory)
+            let names = try #require(kept.names)
+            #expect(names.count == 21)
+            var firstFive: [[UInt8]] = []
+            for index in 0..<5 { firstFive.append(names.withName(at: index) { name, _ in Array(name) }) }
+            responder.memberResponses.store(kept.members, names: ListedNames(stamp: names.stamp, names: firstFive), of: directory)
+            let fromKeptNames = try await Self.listing(client)
+            #expect(fromKeptNames.components(separatedBy: "<D:response>").count - 1 == 1 + 5)
+
+            try await Task.sleep(for: .milliseconds(20))
+            try ServerFixture.write(fixture.options.storage, path("docs", "new.txt"), "new")
+            let afterAChange = try await Self.listing(client)
+            #expect(afterAChange.components(separatedBy: "<D:response>").count - 1 == 1 + 22)
+            #expect(afterAChange.contains("<D:href>/docs/new.txt</D:href>"))
+            #expect(responder.memberResponses.kept(directory).names?.count == 22)
+        }
+    }
+
+    /// A folder whose times are younger than the settled window when it is read keeps its members'
+    /// responses but not its names: an entry added later in the same clock tick would leave the times as
+    /// they were. (The window is made an hour here, so that a slow machine cannot settle the new folder
+    /// before it is listed; the default's arithmetic is checked on stamps.)
+    @Test func namesAreKeptOnlyUnderSettledTimes() async throws {
+        let fixture = try Self.fixture()
+        let responder = DAVResponder(options: fixture.options)
+        let storage = try #require(fixture.options.storage as? FileSystemStorage)
+        storage.listingSettledSeconds = 3_600
+        let directory = try FileSystemStorage.DirectoryIterator(storage: storage, path: path("docs")).directory
+        try await Self.app(responder).test(.router) { client async throws in
+            _ = try await Self.listing(client)
+            #expect(responder.memberResponses.kept(directory).members.count == 21)
+            #expect(responder.memberResponses.kept(directory).names == nil)
+        }
+        var st = stat()
+        st.st_mtim.tv_sec = 1_000
+        st.st_ctim.tv_sec = 1_000
+        let stamp = DirectoryStamp(st)
+        #expect(!stamp.isSettled(readStarted: timespec(tv_sec: 1_002, tv_nsec: 999_999_999)))
+        #expect(stamp.isSettled(readStarted: timespec(tv_sec: 1_000 + DirectoryStamp.settledSeconds, tv_nsec: 0)))
+        st.st_ctim.tv_sec = 1_001
+        #expect(!DirectoryStamp(st).isSettled(readStarted: timespec(tv_sec: 1_000 + DirectoryStamp.settledSeconds, tv_nsec: 0)))
     }
 
     /// A walk of the whole tree reads kept responses but keeps none of its own.

@@ -332,10 +332,10 @@ final class PropfindStream {
         let propertyCount = LiveProperties.names(for: member).count
         var made: MemberResponse?
         var keep: (([UInt8]) -> Void)?
-        if let stamp, level.stores {
+        if let stamp, let memberStamp = stamp.stamp, level.stores {
             keep = { tail in
                 made = MemberResponse(
-                    name: stamp.name, stamp: stamp.stamp, tail: tail, isCollection: member.isCollection, propertyCount: propertyCount)
+                    name: stamp.name, stamp: memberStamp, tail: tail, isCollection: member.isCollection, propertyCount: propertyCount)
             }
         }
         if AllpropMemberWriter.write(
@@ -345,7 +345,7 @@ final class PropfindStream {
         } else {
             try write(member, dead: [])
         }
-        if let made { level.wrote(made) }
+        level.wrote(stamp, made)
     }
 
     /// Writes a member of the open level with ``AllpropMemberWriter`` when the request and the member

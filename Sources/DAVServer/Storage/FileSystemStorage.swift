@@ -30,6 +30,9 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
     /// start-up recovery on one instance of a cluster leaves another running instance's uploads alone.
     /// nil for a server that has the tree to itself: `.davdoctor-upload-random`.
     public let uploadTag: String?
+    /// How old a directory's times must be, when a listing starts, to vouch for the names it reads
+    /// (``DirectoryStamp/settledSeconds``; a test sets it below zero to have every listing's names kept).
+    var listingSettledSeconds = DirectoryStamp.settledSeconds
 
     /// Fails when `root` is not an existing directory. `uploadTag` may hold letters and digits only.
     public init(root: String, uploadTag: String? = nil) throws {
@@ -167,18 +170,26 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         try DirectoryIterator(storage: self, path: path)
     }
 
-    /// Reads a directory lazily: one `readdir` and one `fstatat` per member, nothing kept.
+    /// Reads a directory lazily: one `readdir` and one `fstatat` per member, nothing kept; or, given the
+    /// names an earlier listing read under the same directory times, one `fstatat` per name.
     final class DirectoryIterator: StampedMemberIterator {
         private let storage: FileSystemStorage
         private let path: ResourcePath
         private let fullPath: FileSystemPath
         private let reader: DirectoryReader
         let directory: DirectoryKey
+        let stamp: DirectoryStamp
+        let isSettled: Bool
+        private var replayed: ListedNames?
+        private var replayIndex = 0
 
         init(storage: FileSystemStorage, path: ResourcePath) throws {
             self.storage = storage
             self.path = path
             fullPath = storage.fullPath(path)
+            // Taken before the directory's times are read: a change after this moment cannot carry settled times.
+            var readStarted = timespec()
+            clock_gettime(CLOCK_REALTIME, &readStarted)
             let fd = fullPath.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             guard fd >= 0 else { throw DAVError(500, "cannot list the collection") }
             var st = stat()
@@ -188,6 +199,13 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             }
             self.reader = reader
             directory = DirectoryKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            stamp = DirectoryStamp(st)
+            isSettled = stamp.isSettled(readStarted: readStarted, seconds: storage.listingSettledSeconds)
+        }
+
+        func replay(_ names: ListedNames) {
+            replayed = names
+            replayIndex = 0
         }
 
         func next() throws -> ResourceInfo? {
@@ -198,32 +216,45 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
         }
 
         func next(known: [UInt64: MemberResponse]?) throws -> StampedMember? {
-            let fd = reader.descriptor
+            if let replayed {
+                while replayIndex < replayed.count {
+                    let index = replayIndex
+                    replayIndex += 1
+                    if let found = replayed.withName(at: index, { name, cName in member(name, cName, known: known) }) { return found }
+                }
+                return nil
+            }
             // Names are borrowed from the directory stream: only what the member's information keeps is copied.
-            while let found = reader.withNextName({ name, cName -> StampedMember? in
-                if FileSystemStorage.isUpload(name) { return nil }
-                var st = stat()
-                guard fstatat(fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-                let isLink = (st.st_mode & S_IFMT) == S_IFLNK
-                let stamp = isLink ? nil : StatStamp(st)
-                if let stamp, let response = known?[stamp.inode], response.matches(name, stamp) {
-                    guard response.isCollection else { return .kept(response, path: nil) }
-                    return ResourcePath.segment(forName: name).map { .kept(response, path: path.appending($0)) }
-                }
-                guard let segment = ResourcePath.segment(forName: name) else { return nil }
-                if isLink {
-                    // The directory itself is inside the root (the caller resolved it); only a link can lead out.
-                    guard (try? storage.checkContained(fullPath.appending(name))) != nil, fstatat(fd, cName, &st, 0) == 0 else {
-                        return nil
-                    }
-                }
-                var info = FileSystemStorage.makeInfo(path.appending(segment), st)
-                info.isLink = isLink
-                return .fresh(info, stamp.flatMap { stamp in known.map { _ in FreshStamp(stamp: stamp, name: Array(name)) } })
-            }) {
+            while let found = reader.withNextName({ name, cName in member(name, cName, known: known) }) {
                 if let found { return found }
             }
             return nil
+        }
+
+        /// The member named `name`, looked up with `fstatat`; nil for a name that is not served or is gone.
+        private func member(_ name: UnsafeBufferPointer<UInt8>, _ cName: UnsafePointer<CChar>, known: [UInt64: MemberResponse]?)
+            -> StampedMember?
+        {
+            if FileSystemStorage.isUpload(name) { return nil }
+            let fd = reader.descriptor
+            var st = stat()
+            guard fstatat(fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+            let isLink = (st.st_mode & S_IFMT) == S_IFLNK
+            let stamp = isLink ? nil : StatStamp(st)
+            if let stamp, let response = known?[stamp.inode], response.matches(name, stamp) {
+                guard response.isCollection else { return .kept(response, path: nil) }
+                return ResourcePath.segment(forName: name).map { .kept(response, path: path.appending($0)) }
+            }
+            guard let segment = ResourcePath.segment(forName: name) else { return nil }
+            if isLink {
+                // The directory itself is inside the root (the caller resolved it); only a link can lead out.
+                guard (try? storage.checkContained(fullPath.appending(name))) != nil, fstatat(fd, cName, &st, 0) == 0 else {
+                    return nil
+                }
+            }
+            var info = FileSystemStorage.makeInfo(path.appending(segment), st)
+            info.isLink = isLink
+            return .fresh(info, known.map { _ in FreshStamp(stamp: stamp, name: Array(name)) })
         }
     }
 
