@@ -272,20 +272,33 @@ final class PropfindStream {
         let options = responder.options
         while let level = levels.last {
             if let cached = cachedLevels[cachedLevels.count - 1] {
-                guard let member = try cached.iterator.next(known: cached.known) else {
-                    cached.finish(into: responder.memberResponses)
-                    closeLevel()
-                    continue
-                }
-                switch member {
-                case .kept(let response, let path):
-                    AllpropMemberWriter.write(kept: response, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], into: &out)
-                    directProperties += response.propertyCount
-                    cached.kept(response)
-                    if descends, let path { try openLevel(path) }
-                case .fresh(let member, let stamp):
-                    try writeFresh(member, stamp: stamp, level: cached)
-                    if descends && member.isCollection && !member.isLink { try openLevel(member.path) }
+                // The level's members in a row, what they share read once: each read of a shared value is a
+                // reference count changed, on objects that listings on other cores change too.
+                let iterator = cached.iterator
+                let known = cached.known
+                let parentHref = escapedLevelHrefs[escapedLevelHrefs.count - 1]
+                members: while out.pendingBytes < Self.pieceSize {
+                    guard let member = try iterator.next(known: known) else {
+                        cached.finish(into: responder.memberResponses)
+                        closeLevel()
+                        break members
+                    }
+                    switch member {
+                    case .kept(let response, let path):
+                        AllpropMemberWriter.write(kept: response, parentHref: parentHref, into: &out)
+                        directProperties += response.propertyCount
+                        cached.kept(response)
+                        if descends, let path {
+                            try openLevel(path)
+                            break members
+                        }
+                    case .fresh(let member, let stamp):
+                        try writeFresh(member, stamp: stamp, level: cached)
+                        if descends && member.isCollection && !member.isLink {
+                            try openLevel(member.path)
+                            break members
+                        }
+                    }
                 }
             } else {
                 guard let member = try level.members.next() else {
