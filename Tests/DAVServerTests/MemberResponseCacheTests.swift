@@ -181,6 +181,11 @@ struct MemberResponseCacheTests {
         #expect(stamp.isSettled(readStarted: timespec(tv_sec: 1_000 + DirectoryStamp.settledSeconds, tv_nsec: 0)))
         st.st_ctim.tv_sec = 1_001
         #expect(!DirectoryStamp(st).isSettled(readStarted: timespec(tv_sec: 1_000 + DirectoryStamp.settledSeconds, tv_nsec: 0)))
+        // Devices: a disk partition (254:1, 259:3 as NVMe numbers it) vouches; an anonymous device (0:42, as
+        // NFS, FUSE, overlays, tmpfs get) does not.
+        #expect(FileSystemStorage.stampsTimesHere(device: 254 << 8 | 1))
+        #expect(FileSystemStorage.stampsTimesHere(device: 259 << 8 | 3))
+        #expect(!FileSystemStorage.stampsTimesHere(device: 42))
     }
 
     /// A walk of the whole tree reads kept responses but keeps none of its own.

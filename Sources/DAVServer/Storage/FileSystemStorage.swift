@@ -200,7 +200,9 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             self.reader = reader
             directory = DirectoryKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
             stamp = DirectoryStamp(st)
-            isSettled = stamp.isSettled(readStarted: readStarted, seconds: storage.listingSettledSeconds)
+            isSettled =
+                stamp.isSettled(readStarted: readStarted, seconds: storage.listingSettledSeconds)
+                && FileSystemStorage.stampsTimesHere(device: UInt64(st.st_dev))
         }
 
         func replay(_ names: ListedNames) {
@@ -256,6 +258,16 @@ public final class FileSystemStorage: Storage, @unchecked Sendable {
             info.isLink = isLink
             return .fresh(info, known.map { _ in FreshStamp(stamp: stamp, name: Array(name)) })
         }
+    }
+
+    /// Whether a directory on `device` has its times stamped by this machine's clock: true for a file
+    /// system on a block device (ext4, XFS, F2FS on a disk). Network file systems (NFS, SMB, Ceph), FUSE and
+    /// overlays sit on anonymous devices (major number 0), as do tmpfs, Btrfs and ZFS, which are left out
+    /// with them: an NFS server's clock may lag this one, and an overlay can change below its upper layer.
+    static func stampsTimesHere(device: UInt64) -> Bool {
+        // glibc's gnu_dev_major: bits 8-19 and 32-43.
+        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~0xFFF)
+        return major != 0
     }
 
     static func pread(_ fd: Int32, offset: Int64, length: Int, into buffer: inout ByteBuffer) throws -> Int {
