@@ -6,6 +6,21 @@ import DAVCore
     import Darwin
 #endif
 
+/// A file's modification and change times to the nanosecond, as `stat` gives them.
+struct FileTimes: Equatable, Sendable {
+    let modifiedSeconds: Int
+    let modifiedNanoseconds: Int
+    let changedSeconds: Int
+    let changedNanoseconds: Int
+
+    init(_ st: stat) {
+        modifiedSeconds = Int(st.st_mtim.tv_sec)
+        modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+        changedSeconds = Int(st.st_ctim.tv_sec)
+        changedNanoseconds = Int(st.st_ctim.tv_nsec)
+    }
+}
+
 /// What `lstat` says of a member that its listed `allprop` response is made from: the entity tag (inode,
 /// size, modification time), the dates (modification and change times), the kind (mode). The change time
 /// moves with every change of the inode (a write, a rename, a `chmod`, a new link), so an entry whose stamp
@@ -14,19 +29,13 @@ struct StatStamp: Equatable, Sendable {
     let inode: UInt64
     let mode: UInt32
     let size: Int64
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
-    let changedSeconds: Int
-    let changedNanoseconds: Int
+    let times: FileTimes
 
     init(_ st: stat) {
         inode = UInt64(st.st_ino)
         mode = UInt32(st.st_mode)
         size = Int64(st.st_size)
-        modifiedSeconds = Int(st.st_mtim.tv_sec)
-        modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
-        changedSeconds = Int(st.st_ctim.tv_sec)
-        changedNanoseconds = Int(st.st_ctim.tv_nsec)
+        times = FileTimes(st)
     }
 }
 
@@ -42,18 +51,12 @@ struct DirectoryKey: Hashable, Sendable {
 struct DirectoryStamp: Equatable, Sendable {
     let size: Int64
     let links: UInt64
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
-    let changedSeconds: Int
-    let changedNanoseconds: Int
+    let times: FileTimes
 
     init(_ st: stat) {
         size = Int64(st.st_size)
         links = UInt64(st.st_nlink)
-        modifiedSeconds = Int(st.st_mtim.tv_sec)
-        modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
-        changedSeconds = Int(st.st_ctim.tv_sec)
-        changedNanoseconds = Int(st.st_ctim.tv_nsec)
+        times = FileTimes(st)
     }
 
     /// How long before a directory is read its times must lie for them to vouch for its names. A file
@@ -65,7 +68,7 @@ struct DirectoryStamp: Equatable, Sendable {
 
     /// Whether these times are settled, `seconds` before a reading of the directory that started at `readStarted`.
     func isSettled(readStarted: timespec, seconds: Int = settledSeconds) -> Bool {
-        max(modifiedSeconds, changedSeconds) + seconds <= Int(readStarted.tv_sec)
+        max(times.modifiedSeconds, times.changedSeconds) + seconds <= Int(readStarted.tv_sec)
     }
 }
 
