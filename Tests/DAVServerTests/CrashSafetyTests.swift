@@ -53,7 +53,7 @@ struct CrashSafetyTests {
         var current = "/a"
         var search = KillDelaySearch(milliseconds: 0...1_000)
         var landings: [KillLanding] = []
-        for round in 0..<10 {
+        for round in 0..<16 {
             let source = current
             let other = source == "/a" ? "/b" : "/a"
             try serve.start()

@@ -31,7 +31,16 @@ struct KillDelaySearch {
         case .after: high = delay
         case .middle: break
         }
+        // Closed in on a boundary without hitting the middle: on a loaded machine a kill lands a few
+        // milliseconds either side of where it was aimed, so aim around the boundary again rather than at it.
+        if high - low < Self.narrowest {
+            low = max(0, low - Self.narrowest)
+            high += Self.narrowest
+        }
     }
+
+    /// The narrowest interval searched, in milliseconds.
+    static let narrowest = 4.0
 }
 
 /// Polls the tree until `source` has become `destination` (a rename is one step), for at most 20 s.
