@@ -12,16 +12,21 @@ extension DAVResponder {
     ///
     /// The file work runs on the ``BlockingPool``: the checks and the open in one trip, the body written
     /// there 256 KiB at a time as it arrives (what is held stays bounded), and its tail with the checks,
-    /// the rename and the change log row in one trip inside the gate.
+    /// the rename and the change log row in one trip inside the gate. A body of one piece or less that
+    /// does not wait for `100 Continue` is taken whole first and checked once, before the rename (``putWhole(_:limit:)``).
     func handlePut(_ exchange: ServerExchange) async throws -> Response {
         let path = exchange.path
         try authorize(exchange, .write, path)
         guard !path.isRoot else { throw DAVError(405, "the root is a collection") }
         if exchange.header("Content-Range") != nil { throw DAVError.badRequest("partial PUT (Content-Range) is not supported") }
         let limit = options.maxBodyBytes
+        let declared = exchange.header("Content-Length").flatMap { Int64($0.trimmingASCIIWhitespace()) }
+        if let declared, declared <= Int64(min(PendingChunks.batchBytes, limit)), exchange.header("Expect") == nil {
+            return try await putWhole(exchange, limit: limit)
+        }
         let start = try await BlockingPool.run { () -> PutStart in
             if case .refused(let response) = try putPreconditions(exchange) { return .refused(response) }
-            if let length = exchange.header("Content-Length").flatMap({ Int64($0.trimmingASCIIWhitespace()) }), length > Int64(limit) {
+            if let declared, declared > Int64(limit) {
                 throw DAVError(413, "the body is larger than the server's limit of \(limit) bytes")
             }
             return .writing(HandedOver(try options.storage.beginWrite(path)))
@@ -52,25 +57,72 @@ extension DAVResponder {
         }
     }
 
+    /// A PUT whose whole body fits in one piece and is sent without waiting for `100 Continue` is on its
+    /// way whatever the answer, so checking before it arrives saves nothing: the body is taken whole and
+    /// written to its temporary file, and the checks are made once, inside the gate, before the rename (the
+    /// streaming path makes them twice). The file is made outside the gate, so uploads to different places
+    /// write side by side, and only once its collection is known to lie inside the tree. A failure to make
+    /// it yields to a refusal the checks would give, so the answer is the one the streaming path gives.
+    private func putWhole(_ exchange: ServerExchange, limit: Int) async throws -> Response {
+        var received = 0
+        var pending = PendingChunks()
+        for try await buffer in exchange.request.body {
+            received += buffer.readableBytes
+            if received > limit { throw DAVError(413, "the body is larger than the server's limit of \(limit) bytes") }
+            pending.add(buffer)
+        }
+        let body = pending.take()
+        let written: Result<HandedOver<any ContentWriter>, any Error>
+        do {
+            written = .success(
+                try await BlockingPool.run {
+                    if let parent = exchange.path.parent { _ = try options.storage.info(at: parent) }
+                    let writer = try options.storage.beginWrite(exchange.path)
+                    do {
+                        for chunk in body { try writer.append(chunk) }
+                    } catch {
+                        writer.abort()
+                        throw error
+                    }
+                    return HandedOver(writer)
+                })
+        } catch {
+            written = .failure(error)
+        }
+        return try await gate.serialize([exchange.path]) {
+            try await BlockingPool.run {
+                switch written {
+                case .success(let writer): return try finishUpload(exchange, writer: writer.value, tail: [])
+                case .failure(let error):
+                    if case .refused(let response) = try putPreconditions(exchange) { return response }
+                    throw error
+                }
+            }
+        }
+    }
+
     /// Inside the gate, on the blocking pool: the body's tail written, the checks made again, then the
     /// rename with its change log row; any failure throws the upload away.
     private func finishUpload(_ exchange: ServerExchange, writer: any ContentWriter, tail: [ByteBuffer]) throws -> Response {
-        let existing: ResourceInfo?
         do {
             for chunk in tail { try writer.append(chunk) }
             switch try putPreconditions(exchange) {
             case .refused(let response):
                 writer.abort()
                 return response
-            case .allowed(let info): existing = info
+            case .allowed(let existing): return try commitUpload(exchange, writer: writer, replacing: existing)
             }
-            let entry = ChangeEntry(exchange.path, existing == nil ? .created : .changed, isCollection: false)
-            let info = try options.changes.recording([entry]) { try writer.commit() }
-            return Responses.empty(existing == nil ? 201 : 204, headers: [(.eTag, info.etag)])
         } catch {
             writer.abort()
             throw error
         }
+    }
+
+    /// The rename and its change log row: 201 for a new resource, 204 for a replaced one.
+    private func commitUpload(_ exchange: ServerExchange, writer: any ContentWriter, replacing existing: ResourceInfo?) throws -> Response {
+        let entry = ChangeEntry(exchange.path, existing == nil ? .created : .changed, isCollection: false)
+        let info = try options.changes.recording([entry]) { try writer.commit() }
+        return Responses.empty(existing == nil ? 201 : 204, headers: [(.eTag, info.etag)])
     }
 
     /// Removes an upload's temporary file on the blocking pool (the writer's deinit does it otherwise).

@@ -492,22 +492,30 @@ final class FileWriter: ContentWriter {
         }
     }
 
+    /// Renames the file from where it was created; only when that name is gone (a MOVE of its collection
+    /// carried it along, or a DELETE took it) is the kernel asked where it is now. Its entity tag comes from
+    /// the open file: the rename changes neither its inode, size nor modification time.
     func commit() throws -> ResourceInfo {
         guard fd >= 0 else { throw DAVError(500, "the upload was already finished") }
-        let current = currentTemporaryPath()
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DAVError(500, "cannot read the uploaded file's status") }
+        var at: FileSystemPath? = temporary
+        var code: Int32 = 0
+        if FileSystemStorage.rename(temporary, final) != 0 {
+            code = errno
+            if code == ENOENT {
+                at = currentTemporaryPath()
+                if let moved = at, moved != temporary { code = FileSystemStorage.rename(moved, final) == 0 ? 0 : errno }
+            }
+        }
         close(fd)
         fd = -1
-        guard let current else { throw DAVError.conflict("the upload's collection was deleted while the body was arriving") }
-        guard FileSystemStorage.rename(current, final) == 0 else {
-            let code = errno
-            current.withCString { _ = unlink($0) }
-            if code == EISDIR { throw DAVError(405, "a collection exists at this URL") }
-            if code == ENOENT || code == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
-            throw DAVError(500, "cannot put the uploaded file in place")
-        }
-        var st = stat()
-        guard final.withCString({ stat($0, &st) }) == 0 else { throw DAVError(500, "the uploaded file vanished") }
-        return FileSystemStorage.makeInfo(path, st)
+        if code == 0 { return FileSystemStorage.makeInfo(path, st) }
+        guard let at else { throw DAVError.conflict("the upload's collection was deleted while the body was arriving") }
+        at.withCString { _ = unlink($0) }
+        if code == EISDIR { throw DAVError(405, "a collection exists at this URL") }
+        if code == ENOENT || code == ENOTDIR { throw DAVError.conflict("the parent collection does not exist") }
+        throw DAVError(500, "cannot put the uploaded file in place")
     }
 
     func abort() {
