@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// Three minimal HTTP/1.1 servers for run.sh (see README.md). Not part of the davdoctor package.
+// Minimal HTTP/1.1 servers for run.sh (see README.md). Not part of the davdoctor package.
 import PackageDescription
 
 let package = Package(
@@ -19,6 +19,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "hb-file", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .executableTarget(name: "hb-put", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Does the HTTP layer alone cap a Swift server below nginx? GET of a 4 KiB file, wrk on the same machine.
+# Does the HTTP layer alone cap a Swift server below nginx? GET of a 4 KiB file and PUT of 64 KiB, wrk on
+# the same machine.
 #
 #   bash scripts/bench/http-ceiling/run.sh            (DURATION=10 RUNS=3 PORT_BASE=18180 by default)
 #   DURATION=5 RUNS=1 bash scripts/bench/http-ceiling/run.sh
+#   PUT_DIR=/dev/shm bash scripts/bench/http-ceiling/run.sh     (where the PUT targets live; default: mktemp's)
 #
 # Builds this folder's Swift package (release, build folder .build here), writes a 4096-byte file and an
 # nginx config into a mktemp -d folder, then for each server in turn
 #   nginx (worker_processes auto, access_log off), nio-plain, hb-plain (Router), hb-plain (bare responder),
-#   hb-file
-# starts it on its own 127.0.0.1 port (PORT_BASE .. PORT_BASE+4), records its PID(s) (nginx: master and
-# workers), checks GET /4k.bin returns 4096 bytes, warms up 2 s, then RUNS times waits until the machine is
-# idle and runs `wrk -t 2 -c 32 -d ${DURATION}s`, recording req/s and the server's CPU time (utime+stime of
+#   hb-file, and for PUT nginx's dav module (dav_methods PUT) and hb-put
+# starts it on its own 127.0.0.1 port (PORT_BASE .. PORT_BASE+5), records its PID(s) (nginx: master and
+# workers), checks GET /4k.bin returns 4096 bytes (PUT /put/check.bin 201 or 204), warms up 2 s, then RUNS
+# times waits until the machine is idle and runs `wrk -t 2 -c 32 -d ${DURATION}s` (PUT: 64 KiB bodies to 64
+# names in turn, as server-bench.sh sends them), recording req/s and the server's CPU time (utime+stime of
 # its PIDs from /proc/PID/stat) per request; then stops it by PID. Everything started is stopped on exit.
-# Installs nginx-light and wrk with apt-get when missing. Needs swift, curl.
-# Progress goes to stderr, a markdown table (medians over RUNS) to stdout.
+# Installs nginx-light and wrk with apt-get when missing. Needs swift, curl, python3.
+# Progress goes to stderr, two markdown tables (medians over RUNS) to stdout.
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 [[ $# -eq 0 ]] || { [[ $1 == -h || $1 == --help ]] && usage 0; echo "run.sh takes no arguments (see DURATION, RUNS, PORT_BASE)" >&2; usage 2; }
 
 DURATION=${DURATION:-10}
@@ -62,7 +65,7 @@ kill_pids() {              # kill_pids SIGNAL: signal the recorded PIDs, wait up
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     pids=()
 }
-cleanup() { kill_pids TERM; rm -rf "$work"; }
+cleanup() { kill_pids TERM; rm -rf "$work" "${put_root:-}"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -75,6 +78,16 @@ bindir=$(swift build -c release --package-path "$here" --scratch-path "$here/.bu
 mkdir -p "$work/www" "$work/tmp"
 head -c 4096 /dev/zero | tr '\0' 'a' >"$work/www/4k.bin"
 chmod 755 "$work/www"; chmod 644 "$work/www/4k.bin"
+# PUT targets: a folder the nginx workers (www-data or nobody) may write, on PUT_DIR's file system.
+put_root=$(mktemp -d "${PUT_DIR:-$work}/http-ceiling-put.XXXXXX")
+mkdir -p "$put_root/nginx/put" "$put_root/hb/put" "$put_root/body"
+chmod -R 777 "$put_root"
+python3 - "$work/put.lua" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('counter = 0\nbody = string.rep("x", 65536)\nrequest = function()\n  counter = counter + 1\n')
+    f.write('  return wrk.format("PUT", "/put/f" .. (counter % 64) .. ".bin", {["Content-Type"] = "application/octet-stream"}, body)\nend\n')
+PY
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
@@ -92,6 +105,12 @@ http {
     server {
         listen 127.0.0.1:$PORT_BASE;
         root $work/www;
+        location /put/ {
+            root $put_root/nginx;
+            client_body_temp_path $put_root/body;
+            dav_methods PUT;
+            client_max_body_size 1m;
+        }
     }
 }
 EOF
@@ -119,10 +138,10 @@ wait_idle() {  # until the machine is >= 95 % idle over 1 s (at most 60 s)
     log "warning: machine still busy after 60 s (${idle}% idle); running anyway"
     not_idle=$((not_idle + 1))
 }
-wait_listening() {  # wait_listening PORT: until GET /4k.bin answers (at most 30 s)
+wait_listening() {  # wait_listening PORT: until GET /4k.bin gets an HTTP answer, of any status (at most 30 s)
     local i
     for i in $(seq 300); do
-        curl -sf -o /dev/null "http://127.0.0.1:$1/4k.bin" && return 0
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/4k.bin") != 000 ]] && return 0
         sleep 0.1
     done
     return 1
@@ -130,18 +149,26 @@ wait_listening() {  # wait_listening PORT: until GET /4k.bin answers (at most 30
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 labels=(); med_rps=(); med_us=(); notes=()
-bench() {  # bench LABEL PORT: the server is running with its PIDs in pids
-    local label=$1 port=$2 url="http://127.0.0.1:$2/4k.bin" p r out reqs rps c0 c1 size errs
+bench() {  # bench LABEL PORT [put]: the server is running with its PIDs in pids
+    local label=$1 port=$2 url="http://127.0.0.1:$2/4k.bin" p r out reqs rps c0 c1 size errs status
+    local load=()
     wait_listening "$port" || { log "$label did not answer on port $port"; exit 1; }
-    size=$(curl -sf -o /dev/null -w '%{size_download}' "$url")
-    [[ $size -eq 4096 ]] || { log "$label answered $size bytes, not 4096"; exit 1; }
+    if [[ ${3:-} == put ]]; then
+        url="http://127.0.0.1:$2/"
+        load=(-s "$work/put.lua")
+        status=$(head -c 65536 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -T - "${url}put/check.bin")
+        [[ $status == 201 || $status == 204 ]] || { log "$label answered PUT with $status"; exit 1; }
+    else
+        size=$(curl -sf -o /dev/null -w '%{size_download}' "$url")
+        [[ $size -eq 4096 ]] || { log "$label answered $size bytes, not 4096"; exit 1; }
+    fi
     log "$label (PIDs ${pids[*]}): warm-up 2 s"
-    wrk -t 2 -c 32 -d 2s "$url" >/dev/null
+    wrk -t 2 -c 32 -d 2s "${load[@]}" "$url" >/dev/null
     local rps_list=() us_list=()
     for r in $(seq "$RUNS"); do
         wait_idle
         c0=$(cpu_ticks)
-        out=$(wrk -t 2 -c 32 -d "${DURATION}s" "$url")
+        out=$(wrk -t 2 -c 32 -d "${DURATION}s" "${load[@]}" "$url")
         c1=$(cpu_ticks)
         for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { log "$label: PID $p died during run $r"; exit 1; }; done
         reqs=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -182,19 +209,44 @@ start_swift $((PORT_BASE + 1)) nio-plain;                      bench "nio-plain 
 start_swift $((PORT_BASE + 2)) hb-plain router;                bench "hb-plain (Hummingbird Router)" $((PORT_BASE + 2)); kill_pids TERM
 start_swift $((PORT_BASE + 3)) hb-plain responder;             bench "hb-plain (Hummingbird bare responder)" $((PORT_BASE + 3)); kill_pids TERM
 start_swift $((PORT_BASE + 4)) hb-file "$work/www/4k.bin";     bench "hb-file (Hummingbird Router, file read per request)" $((PORT_BASE + 4)); kill_pids TERM
+get_count=${#labels[@]}
+
+# PUT of 64 KiB: nginx's dav module against the least a Hummingbird app does for the same atomic PUT.
+"$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" &
+pids=($!)
+wait_listening "$PORT_BASE" || { log "nginx did not start again:"; cat "$work/nginx-error.log" >&2; exit 1; }
+for i in $(seq 50); do
+    mapfile -t workers < <(ps -o pid= --ppid "${pids[0]}" | tr -d ' ')
+    [[ ${#workers[@]} -lt $(nproc) ]] || break
+    sleep 0.1
+done
+pids+=("${workers[@]}")
+bench "nginx $nginx_version dav_methods PUT (${#workers[@]} workers)" "$PORT_BASE" put
+kill_pids QUIT
+start_swift $((PORT_BASE + 5)) hb-put "$put_root/hb/put";       bench "hb-put (Hummingbird Router, body to a temporary file, rename)" $((PORT_BASE + 5)) put; kill_pids TERM
 
 # --- report ----------------------------------------------------------------------------------------
 versions=$(awk '/"identity" *: *"(swift-nio|hummingbird)"/ {id = $3; gsub(/[",]/, "", id)}
     /"version"/ && id {gsub(/[",]/, "", $3); printf "%s%s %s", sep, id, $3; sep = ", "; id = ""}' "$here/Package.resolved")
-echo "| server | median req/s | × nginx | median CPU µs/request |"
-echo "|---|---:|---:|---:|"
-for i in "${!labels[@]}"; do
-    awk -v l="${labels[$i]}" -v r="${med_rps[$i]}" -v n="${med_rps[0]}" -v u="${med_us[$i]}" \
-        'BEGIN {printf "| %s | %.0f | %.2f× | %.1f |\n", l, r, r / n, u}'
-done
+table() {  # table FIRST LAST: rows FIRST..LAST, the × columns against row FIRST
+    local i
+    echo "| server | median req/s | × nginx | median CPU µs/request | CPU × nginx |"
+    echo "|---|---:|---:|---:|---:|"
+    for ((i = $1; i <= $2; i++)); do
+        awk -v l="${labels[$i]}" -v r="${med_rps[$i]}" -v n="${med_rps[$1]}" -v u="${med_us[$i]}" -v nu="${med_us[$1]}" \
+            'BEGIN {printf "| %s | %.0f | %.2f× | %.1f | %.2f× |\n", l, r, r / n, u, u / nu}'
+    done
+}
+echo "GET /4k.bin"
 echo
-echo "Median of $RUNS runs of \`wrk -t 2 -c 32 -d ${DURATION}s http://127.0.0.1:PORT/4k.bin\` (4096-byte body, 2 s warm-up, machine idle before each run); CPU = the server's utime+stime (all its PIDs) ÷ requests. Machine: \`nproc\` = $(nproc), $(uname -sr), nginx $nginx_version, $versions, $(swift --version 2>&1 | head -1 | sed 's/ (.*//')."
-echo "Command: \`DURATION=$DURATION RUNS=$RUNS PORT_BASE=$PORT_BASE bash scripts/bench/http-ceiling/run.sh\`"
+table 0 $((get_count - 1))
+echo
+echo "PUT of 64 KiB (64 names in turn), targets on $(df -T "$put_root" | awk 'NR == 2 {print $2 " (" $1 ")"}')"
+echo
+table "$get_count" $((${#labels[@]} - 1))
+echo
+echo "Median of $RUNS runs of \`wrk -t 2 -c 32 -d ${DURATION}s\` (GET http://127.0.0.1:PORT/4k.bin, a 4096-byte body; PUT with put.lua; 2 s warm-up, machine idle before each run); CPU = the server's utime+stime (all its PIDs) ÷ requests. Machine: \`nproc\` = $(nproc), $(uname -sr), nginx $nginx_version, $versions, $(swift --version 2>&1 | head -1 | sed 's/ (.*//')."
+echo "Command: \`DURATION=$DURATION RUNS=$RUNS PORT_BASE=$PORT_BASE${PUT_DIR:+ PUT_DIR=$PUT_DIR} bash scripts/bench/http-ceiling/run.sh\`"
 [[ $not_idle -eq 0 ]] || echo "Note: $not_idle run(s) started while the machine was still busy after waiting 60 s."
 for n in "${notes[@]}"; do echo "Note: $n"; done
 log "done"
