@@ -215,7 +215,18 @@ public final class DAVClient: Sendable {
         do {
             response = try await http.execute(outgoing, timeout: Self.timeAmount(configuration.requestTimeout))
         } catch {
-            throw mapError(error, prepared)
+            let failure = mapError(error, prepared)
+            // A kept-alive connection that the server closed just as the request went out fails before any
+            // answer. A request that changes nothing is sent once more, on a new connection, as browsers do
+            // (RFC 9110 §9.2.2); a server that closes without answering fails the second time too.
+            guard Self.isSafe(request.method), (failure as? DAVClientError) == .connectionClosed else { throw failure }
+            configuration.logger.debug("↻ \(request.method) \(prepared.url): the connection closed before an answer; sent again")
+            stopwatch = ExchangeStopwatch()
+            do {
+                response = try await http.execute(outgoing, timeout: Self.timeAmount(configuration.requestTimeout))
+            } catch {
+                throw mapError(error, prepared)
+            }
         }
         stopwatch.markHead()
         var head = ResponseHead(
@@ -248,6 +259,12 @@ public final class DAVClient: Sendable {
         let timings = stopwatch.finish()
         configuration.logger.debug("← \(head.status) \(request.method) \(prepared.url) in \(timings.totalMilliseconds) ms")
         return timings
+    }
+
+    /// Methods that change nothing on the server (RFC 9110 §9.2.1; PROPFIND and REPORT read, RFC 4918 and
+    /// RFC 3253): sending one twice does no harm.
+    static func isSafe(_ method: String) -> Bool {
+        ["GET", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "REPORT"].contains(method.uppercased())
     }
 
     private func mapError(_ error: any Error, _ prepared: PreparedRequest) -> any Error {

@@ -46,16 +46,31 @@ public final class RawAnswerServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Reads the request head, sends the answer for its path (or a plain 404), and closes.
+    /// Reads the request head and its body (by Content-Length), sends the answer for its path (or a plain
+    /// 404), and closes. The body is read first because a socket closed with unread bytes sends a reset,
+    /// which may reach the client before it has read the answer: the client would lose it (a PROPFIND's body
+    /// often arrives in a second segment, after the head was read).
     private static func serve(_ connection: Int32, _ answers: [String: [UInt8]]) {
         defer { close(connection) }
+        var patience = timeval(tv_sec: 5, tv_usec: 0)  // a request that stops short ends the wait, not the test
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while !received.contains(0x0A) || !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+        var headEnd: Int?
+        while headEnd == nil {
             let count = read(connection, &buffer, buffer.count)
             if count <= 0 { break }
             received += buffer[0..<count]
+            headEnd = Self.endOfHead(received)
             if received.count > 1 << 20 { break }
+        }
+        if let headEnd {
+            let bodyLength = min(Self.contentLength(received[..<headEnd]) ?? 0, 1 << 20)
+            while received.count - headEnd < bodyLength {
+                let count = read(connection, &buffer, buffer.count)
+                if count <= 0 { break }
+                received += buffer[0..<count]
+            }
         }
         let requestLine = String(decoding: received.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self).split(separator: " ")
         let path = requestLine.count > 1 ? String(requestLine[1]) : "/"
@@ -69,6 +84,24 @@ public final class RawAnswerServer: @unchecked Sendable {
             offset += written
         }
         shutdown(connection, Int32(SHUT_WR))
+    }
+
+    /// Where the request's body starts: just after the first empty line, nil before it has arrived.
+    static func endOfHead(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for index in 3..<bytes.count where bytes[index - 3] == 0x0D && bytes[index - 2] == 0x0A && bytes[index - 1] == 0x0D && bytes[index] == 0x0A {
+            return index + 1
+        }
+        return nil
+    }
+
+    /// The Content-Length the request head announces, if any.
+    static func contentLength(_ head: ArraySlice<UInt8>) -> Int? {
+        for line in String(decoding: head, as: UTF8.self).split(separator: "\r\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "content-length" { return Int(parts[1].trimmingCharacters(in: .whitespaces)) }
+        }
+        return nil
     }
 
     /// Closes the listener; the accept loop ends.

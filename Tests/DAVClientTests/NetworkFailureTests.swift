@@ -53,6 +53,22 @@ struct NetworkFailureTests {
         }
     }
 
+    /// A request that changes nothing, sent on a kept-alive connection the server closes as it arrives, is
+    /// sent again on a new one and answered; one that changes something is not sent twice.
+    @Test(.needs(.python3)) func aSafeRequestOnAConnectionClosedUnderItIsSentAgain() async throws {
+        let (port, listener) = try Listeners.closesKeptConnections()
+        defer { listener.stop() }
+        try await withClient { client async throws in
+            let url = "http://127.0.0.1:\(port)/"
+            #expect(try await client.send(.options(url)).response.status == 200)
+            #expect(try await client.send(.options(url)).response.status == 200)
+            #expect(try await client.send(.propfind(url, depth: .zero)).response.status == 200)
+            await #expect(throws: DAVClientError.connectionClosed) {
+                try await client.send(.mkcol(url + "new/"))
+            }
+        }
+    }
+
     @Test(.needs(.python3)) func requestTimeout() async throws {
         let (port, listener) = try Listeners.silent()
         defer { listener.stop() }
