@@ -49,7 +49,7 @@ public final class RawAnswerServer: @unchecked Sendable {
     /// Reads the request head and its body (by Content-Length), sends the answer for its path (or a plain
     /// 404), and closes. The body is read first because a socket closed with unread bytes sends a reset,
     /// which may reach the client before it has read the answer: the client would lose it (a PROPFIND's body
-    /// often arrives in a second segment, after the head was read).
+    /// may arrive in a second segment, after the head was read).
     private static func serve(_ connection: Int32, _ answers: [String: [UInt8]]) {
         defer { close(connection) }
         var patience = timeval(tv_sec: 5, tv_usec: 0)  // a request that stops short ends the wait, not the test

@@ -16,11 +16,12 @@
 # median requests/s is reported:
 #   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
 # Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
-# /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after).
+# /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after). The trees and the data directory
+# live in a `mktemp -d` folder: TMPDIR=/dev/shm measures on tmpfs instead of /tmp's file system.
 # Progress goes to stderr, the markdown report to stdout. Needs wrk, curl, python3 and the peers' packages.
 set -euo pipefail
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$here/scripts/peers"
