@@ -110,7 +110,7 @@ struct MemberResponseCacheTests {
         let root = fixture.root.path + "/docs/"
         try await Self.app(responder).test(.router) { client async throws in
             _ = try await Self.listing(client)
-            let kept = responder.memberResponses.members(of: directory)
+            let kept = responder.memberResponses.kept(directory).members
             #expect(kept.count == 21)
             let mark = Array("<!--kept-->".utf8)
             var marked: [UInt64: MemberResponse] = [:]
@@ -231,17 +231,17 @@ struct MemberResponseCacheTests {
         let keys = (1...6).map { DirectoryKey(device: 1, inode: UInt64($0)) }
         for key in keys.prefix(4) { cache.store(folder(3), of: key) }
         #expect(cache.bytes <= 2_100)
-        _ = cache.members(of: keys[0])
+        _ = cache.kept(keys[0]).members
         cache.store(folder(3), of: keys[4])
         #expect(cache.bytes <= 2_100)
-        #expect(cache.members(of: keys[0]).count == 3, "the folder listed last is kept")
-        #expect(cache.members(of: keys[1]).isEmpty, "the least recently listed is gone")
+        #expect(cache.kept(keys[0]).members.count == 3, "the folder listed last is kept")
+        #expect(cache.kept(keys[1]).members.isEmpty, "the least recently listed is gone")
         cache.store(folder(5), of: keys[5])
-        #expect(cache.members(of: keys[5]).isEmpty, "more than a quarter of the capacity is not kept")
+        #expect(cache.kept(keys[5]).members.isEmpty, "more than a quarter of the capacity is not kept")
         cache.store(folder(3), of: keys[0])
-        #expect(cache.members(of: keys[0]).count == 3)
+        #expect(cache.kept(keys[0]).members.count == 3)
         #expect(cache.bytes <= 2_100)
-        #expect(MemberResponseCache(capacity: 0).members(of: keys[0]).isEmpty)
+        #expect(MemberResponseCache(capacity: 0).kept(keys[0]).members.isEmpty)
     }
 
     @Test func theLimitIsConfigured() throws {

@@ -197,9 +197,6 @@ final class MemberResponseCache: Sendable {
         }
     }
 
-    /// The kept responses of a directory's members, by inode (empty when none are kept).
-    func members(of directory: DirectoryKey) -> [UInt64: MemberResponse] { kept(directory).members }
-
     /// Keeps `members` (and `names`) as the directory's whole listing, replacing what was kept for it.
     func store(_ members: [UInt64: MemberResponse], names: ListedNames? = nil, of directory: DirectoryKey) {
         guard capacity > 0 else { return }
