@@ -19,7 +19,6 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
                         timeout TEXT NOT NULL, expires REAL NOT NULL)
                     """)
             try db.execute(sql: "DELETE FROM active_lock WHERE expires <= ?", arguments: [now])
-            let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: "SELECT * FROM active_lock").compactMap { row in
                 let rootText: String = row["root"]
                 guard let root = try? ResourcePath(encodedPath: ResourcePath.encodeKey(rootText)),
@@ -29,7 +28,7 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
                 var lock = ActiveLock(
                     token: row["token"], root: root, rootIsCollection: row["root_is_collection"], isDeep: row["deep"],
                     isExclusive: row["exclusive"],
-                    owner: ownerText.flatMap { try? decoder.decode(StoredElement.self, from: Data($0.utf8)).element },
+                    owner: ownerText.flatMap { try? StoredElementReader.element($0) },
                     principal: row["principal"], timeout: timeout, now: now)
                 let expires: Double = row["expires"]
                 lock.expires = expires >= 1e300 ? .infinity : expires

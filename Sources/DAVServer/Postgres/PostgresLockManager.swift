@@ -23,7 +23,7 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
         guard let timeout = LockTimeout(timeoutText) else { throw DAVError(500, "the stored timeout of lock \(token) cannot be read") }
         let ownerElement = try owner.map { text in
             do {
-                return try JSONDecoder().decode(StoredElement.self, from: Data(text.utf8)).element
+                return try StoredElementReader.element(text)
             } catch {
                 throw DAVError(500, "the stored owner of lock \(token) on \(root) cannot be read: \(error)")
             }

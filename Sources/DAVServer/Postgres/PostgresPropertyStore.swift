@@ -28,9 +28,9 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     private typealias Columns = (String, String, String, String)
 
     /// The element a row holds; one that does not decode is a 500 naming the resource and the property.
-    private static func element(_ row: Columns, _ decoder: JSONDecoder) throws -> XMLElement {
+    private static func element(_ row: Columns) throws -> XMLElement {
         do {
-            return try decoder.decode(StoredElement.self, from: Data(row.3.utf8)).element
+            return try StoredElementReader.element(row.3)
         } catch {
             throw DAVError(500, "the stored value of dead property \(QualifiedName(row.1, row.2)) of \(row.0) cannot be read: \(error)")
         }
@@ -41,8 +41,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         let rows = try pool.withSession { session in
             try session.query(At(path: key)).map { try $0.decode(Columns.self) }
         }
-        let decoder = JSONDecoder()
-        return try rows.map { try Self.element($0, decoder) }
+        return try rows.map { try Self.element($0) }
     }
 
     func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
@@ -50,10 +49,7 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
         let rows = try pool.withSession { session in
             try session.query(Members(parent: key)).map { try $0.decode(Columns.self) }
         }
-        let decoder = JSONDecoder()
-        var found: [ResourcePath: [XMLElement]] = [:]
-        for row in rows { found[StoreKey.path(row.0), default: []].append(try Self.element(row, decoder)) }
-        return found
+        return try StoreKey.grouped(rows, path: \.0, element: Self.element)
     }
 
     func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {

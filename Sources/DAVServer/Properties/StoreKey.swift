@@ -8,6 +8,26 @@ enum StoreKey {
         ResourcePath(segments: key.split(separator: "/", omittingEmptySubsequences: true).map(String.init))
     }
 
+    /// Rows ordered by their key, as a listing's properties by member: each key made a path once, not once
+    /// per row (a member Windows wrote has four or more).
+    static func grouped<Row>(_ rows: [Row], path key: (Row) -> String, element: (Row) throws -> XMLElement) rethrows
+        -> [ResourcePath: [XMLElement]]
+    {
+        var found: [ResourcePath: [XMLElement]] = [:]
+        var current: (key: String, elements: [XMLElement])?
+        for row in rows {
+            let rowKey = key(row)
+            if let open = current, open.key != rowKey {
+                found[path(open.key), default: []].append(contentsOf: open.elements)
+                current = nil
+            }
+            if current == nil { current = (rowKey, []) }
+            current!.elements.append(try element(row))
+        }
+        if let open = current { found[path(open.key), default: []].append(contentsOf: open.elements) }
+        return found
+    }
+
     /// `/a/b` → `/a`; `/a` → `/`.
     static func parent(_ key: String) -> String {
         guard let slash = key.utf8.lastIndex(of: UInt8(ascii: "/")), slash != key.utf8.startIndex else { return "/" }
