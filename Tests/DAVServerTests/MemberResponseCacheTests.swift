@@ -135,6 +135,62 @@ struct MemberResponseCacheTests {
         }
     }
 
+    /// A folder whose members carry dead properties (Windows clients set several on every file they write)
+    /// is listed from kept responses too: the live part is kept, the dead properties are written from the
+    /// store on every listing, and the answer equals, byte for byte, the general path's (an `allprop` that
+    /// includes a property it already has, which only the general path answers), before and after a
+    /// property changes, for Depth 1 and infinity.
+    @Test func deadPropertiesAreWrittenAfterKeptResponses() async throws {
+        let fixture = try Self.fixture()
+        let responder = DAVResponder(options: fixture.options)
+        let storage = try #require(fixture.options.storage as? FileSystemStorage)
+        let directory = try FileSystemStorage.DirectoryIterator(storage: storage, path: path("docs")).directory
+        let general = #"<D:propfind xmlns:D="DAV:"><D:allprop/><D:include><D:getetag/></D:include></D:propfind>"#
+        @Sendable func win32(_ attributes: String, extra: String = "") -> String {
+            """
+            <D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><D:set><D:prop>\
+            <Z:Win32FileAttributes>\(attributes)</Z:Win32FileAttributes>\
+            <Z:Win32LastModifiedTime>Sat, 05 Dec 2026 18:00:00 GMT</Z:Win32LastModifiedTime>\(extra)\
+            </D:prop></D:set></D:propertyupdate>
+            """
+        }
+        try await Self.app(responder).test(.router) { client async throws in
+            for number in 0..<10 {
+                // Every other one with a second namespace, whose prefix the document chooses as it goes.
+                let extra = number.isMultiple(of: 2) ? #"<x:color xmlns:x="urn:x">red &amp; <b/></x:color>"# : ""
+                #expect(try await client.send("PROPPATCH", "/docs/file-\(number).txt", body: win32("00000020", extra: extra)).code == 207)
+            }
+            #expect(try await client.send("PROPPATCH", "/docs/folder/", body: win32("00000010")).code == 207)
+            func same(_ step: String, depth: String = "1") async throws {
+                let expected = try await client.send("PROPFIND", "/docs/", headers: ["Depth": depth], body: general)
+                #expect(try await Self.listing(client, depth: depth) == expected.text, "\(step), Depth \(depth)")
+            }
+            try await same("the first listing")
+            #expect(responder.memberResponses.kept(directory).members.count == 21)
+            try await same("the second listing")
+            try await same("a walk", depth: "infinity")
+
+            let kept = responder.memberResponses.kept(directory).members
+            let mark = Array("<!--kept-->".utf8)
+            var marked: [UInt64: MemberResponse] = [:]
+            for (inode, response) in kept {
+                marked[inode] = MemberResponse(
+                    name: response.name, stamp: response.stamp, tail: mark + response.tail, isCollection: response.isCollection,
+                    propertyCount: response.propertyCount)
+            }
+            responder.memberResponses.store(marked, of: directory)
+            let fromKept = try await Self.listing(client)
+            #expect(fromKept.components(separatedBy: "<!--kept-->").count - 1 == 21)
+            #expect(fromKept.components(separatedBy: "00000020</ns").count - 1 == 10)
+            #expect(fromKept.components(separatedBy: "00000010</ns").count - 1 == 1)
+            responder.memberResponses.store(kept, of: directory)
+
+            #expect(try await client.send("PROPPATCH", "/docs/file-3.txt", body: win32("00000021")).code == 207)
+            try await same("a dead property changed")
+            #expect(try await Self.listing(client).contains("00000021</ns"))
+        }
+    }
+
     /// Once a folder's times have settled, its names are kept, and the next listing under the same times
     /// takes them instead of reading the directory: a kept list of five names lists five members. Any
     /// change of the folder's entries moves its times, and the directory is read again.

@@ -69,10 +69,7 @@ public struct MultiStatusWriter {
         }
         for propstat in response.propstats {
             append("<D:propstat><D:prop>")
-            for property in propstat.properties {
-                declared.removeAll(keepingCapacity: true)
-                writeProperty(property)
-            }
+            writeProperties(propstat.properties)
             append("</D:prop>")
             if let status = propstat.status { appendStatus(status) }
             if let error = propstat.error { writeTopElement(error) }
@@ -97,13 +94,24 @@ public struct MultiStatusWriter {
         append("</D:response>\n")
     }
 
-    /// Appends a `<D:response>` its caller serialised itself, for a server's most repeated answer (one
-    /// per member of a listing). Unchecked: the caller answers for its shape and its namespaces (DAV: only).
+    /// Appends a `<D:response>`, or a part of one, its caller serialised itself, for a server's most
+    /// repeated answer (one per member of a listing). Unchecked: the caller answers for its shape and its
+    /// namespaces (DAV: only; other names go through ``writeProperties(_:)``).
     public mutating func appendSerialisedResponse(_ write: (inout [UInt8]) -> Void) {
         if state == .initial { begin() }
         precondition(state == .open, "appendSerialisedResponse(_:) after end()")
         reserveAfterTake()
         write(&buffer)
+    }
+
+    /// Writes `properties` as ``write(_:)`` writes them inside a `<D:prop>`, for a caller that serialises
+    /// the rest of the response itself: each declares the namespaces it needs, under the document's prefixes.
+    public mutating func writeProperties(_ properties: [Property]) {
+        precondition(state == .open, "writeProperties(_:) outside a response")
+        for property in properties {
+            declared.removeAll(keepingCapacity: true)
+            writeProperty(property)
+        }
     }
 
     public mutating func end(responseDescription: String? = nil, syncToken: String? = nil) {

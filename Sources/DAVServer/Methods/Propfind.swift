@@ -213,6 +213,9 @@ final class PropfindStream {
     private var escapedLevelHrefs: [[UInt8]]
     /// Each open level's view of the ``MemberResponseCache`` (nil where the level is written the general way).
     private var cachedLevels: [MemberResponseLevel?] = []
+    /// Each open level's dead properties as an `allprop` answer shows them, by the member's name as the
+    /// file system gives it: a kept response is recognised by that name, without a path.
+    private var deadByName: [[[UInt8]: [Property]]] = []
     /// The buffer is made a little larger than a piece, so the response that fills one never regrows it.
     private var out = MultiStatusWriter(capacity: pieceSize + (16 << 10))
     private var started = false
@@ -239,18 +242,30 @@ final class PropfindStream {
         self.escapedLevelHrefs = [Self.escaped(href)]
         self.descends = descends
         self.cachedLevels = [cachedLevel(firstLevel)]
+        self.deadByName = [Self.deadByName(firstLevel)]
     }
 
-    /// The cache's view of a level, when every member's response depends on the member alone: `allprop`
-    /// with nothing included, no dead property in the folder, no lock in the listing, and a user whose
-    /// access no rule narrows. Otherwise nil, and each member is checked and written the general way.
+    /// The cache's view of a level, when every member's live properties depend on the member alone:
+    /// `allprop` with nothing included, no lock in the listing, and a user whose access no rule narrows.
+    /// Otherwise nil, and each member is checked and written the general way. Dead properties are not kept:
+    /// each listing writes the ones it read after the kept live ones.
     private func cachedLevel(_ level: DAVResponder.PropfindLevel) -> MemberResponseLevel? {
         let cache = responder.memberResponses
-        guard cache.capacity > 0, case .allprop(let include) = request, include.isEmpty, level.dead.isEmpty, locks.locks.isEmpty,
+        guard cache.capacity > 0, case .allprop(let include) = request, include.isEmpty, locks.locks.isEmpty,
             responder.options.access.allowsReadingEverywhere(exchange.user),
             let iterator = level.members as? any StampedMemberIterator
         else { return nil }
         return MemberResponseLevel(iterator: iterator, cache: cache, stores: !descends)
+    }
+
+    /// The level's dead properties for ``AllpropMemberWriter``, by member name (empty for a folder without any).
+    private static func deadByName(_ level: DAVResponder.PropfindLevel) -> [[UInt8]: [Property]] {
+        var byName: [[UInt8]: [Property]] = [:]
+        for (path, elements) in level.dead {
+            let shown = AllpropMemberWriter.deadProperties(elements)
+            if !shown.isEmpty { byName[ResourcePath.name(ofSegment: path.name)] = shown }
+        }
+        return byName
     }
 
     private static func escaped(_ href: String) -> [UInt8] {
@@ -277,6 +292,7 @@ final class PropfindStream {
                 let iterator = cached.iterator
                 let known = cached.known
                 let parentHref = escapedLevelHrefs[escapedLevelHrefs.count - 1]
+                let dead = deadByName[deadByName.count - 1]
                 members: while out.pendingBytes < Self.pieceSize {
                     guard let member = try iterator.next(known: known) else {
                         cached.finish(into: responder.memberResponses)
@@ -285,15 +301,17 @@ final class PropfindStream {
                     }
                     switch member {
                     case .kept(let response, let path):
-                        AllpropMemberWriter.write(kept: response, parentHref: parentHref, into: &out)
-                        directProperties += response.propertyCount
+                        let memberDead = dead.isEmpty ? [] : dead[response.name] ?? []
+                        AllpropMemberWriter.write(kept: response, parentHref: parentHref, dead: memberDead, into: &out)
+                        directProperties += response.propertyCount + memberDead.count
                         cached.kept(response)
                         if descends, let path {
                             try openLevel(path)
                             break members
                         }
                     case .fresh(let member, let stamp):
-                        try writeFresh(member, stamp: stamp, level: cached)
+                        let memberDead = dead.isEmpty ? [] : dead[stamp?.name ?? ResourcePath.name(ofSegment: member.path.name)] ?? []
+                        try writeFresh(member, stamp: stamp, dead: memberDead, level: cached)
                         if descends && member.isCollection && !member.isLink {
                             try openLevel(member.path)
                             break members
@@ -331,6 +349,7 @@ final class PropfindStream {
         )
         levels.append(level)
         cachedLevels.append(cachedLevel(level))
+        deadByName.append(Self.deadByName(level))
     }
 
     private func closeLevel() {
@@ -338,10 +357,11 @@ final class PropfindStream {
         levelHrefs.removeLast()
         escapedLevelHrefs.removeLast()
         cachedLevels.removeLast()
+        deadByName.removeLast()
     }
 
     /// Writes a member the cache did not have, keeping its response when it can be kept.
-    private func writeFresh(_ member: ResourceInfo, stamp: FreshStamp?, level: MemberResponseLevel) throws {
+    private func writeFresh(_ member: ResourceInfo, stamp: FreshStamp?, dead: [Property], level: MemberResponseLevel) throws {
         let propertyCount = LiveProperties.names(for: member).count
         var made: MemberResponse?
         var keep: (([UInt8]) -> Void)?
@@ -352,11 +372,11 @@ final class PropfindStream {
             }
         }
         if AllpropMemberWriter.write(
-            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: [], hasLocks: { false }, into: &out, keepTail: keep)
+            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: dead, hasLocks: { false }, into: &out, keepTail: keep)
         {
-            directProperties += propertyCount
+            directProperties += propertyCount + dead.count
         } else {
-            try write(member, dead: [])
+            try write(member, dead: levels[levels.count - 1].dead[member.path] ?? [])
         }
         level.wrote(stamp, made)
     }
@@ -366,10 +386,11 @@ final class PropfindStream {
     private func writeDirectly(_ member: ResourceInfo, dead: [XMLElement]) -> Bool {
         guard case .allprop(let include) = request, include.isEmpty else { return false }
         let locks = self.locks
+        let shown = dead.isEmpty ? [] : AllpropMemberWriter.deadProperties(dead)
         let written = AllpropMemberWriter.write(
-            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: dead,
+            member, parentHref: escapedLevelHrefs[escapedLevelHrefs.count - 1], dead: shown,
             hasLocks: { !locks.locks.isEmpty && !locks.locks(covering: member.path).isEmpty }, into: &out)
-        if written { directProperties += LiveProperties.names(for: member).count }
+        if written { directProperties += LiveProperties.names(for: member).count + shown.count }
         return written
     }
 
