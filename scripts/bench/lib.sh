@@ -38,6 +38,9 @@ check_listing_or_put() {
         propfind1 | propfind0)
             code=$(curl -sS -o "$out" -w '%{http_code}' -X PROPFIND -H "Depth: ${kind#propfind}" \
                 -H 'Content-Type: application/xml' --data-binary "$body" "$base/big/") || code=000 ;;
+        propfind1dead)
+            code=$(curl -sS -o "$out" -w '%{http_code}' -X PROPFIND -H "Depth: 1" \
+                -H 'Content-Type: application/xml' --data-binary "$body" "$base/dead/") || code=000 ;;
         put64k)
             head -c 65536 /dev/zero | tr '\0' x >"$out.put"
             code=$(curl -sS -o "$out" -w '%{http_code}' -T "$out.put" -H 'Content-Type: application/octet-stream' \
@@ -50,7 +53,8 @@ check_listing_or_put() {
 # so that a listing of the wrong size is seen before its rate is believed.
 report_listing() {
     local out=$1 kind=$2
-    if [[ $kind == propfind1 ]]; then
-        echo "  $kind: $(grep -oE '<([A-Za-z0-9_]+:)?response[ >]' "$out" | wc -l) responses, $(stat -c %s "$out") bytes" >&2
+    if [[ $kind == propfind1 || $kind == propfind1dead ]]; then
+        echo "  $kind: $(grep -oE '<([A-Za-z0-9_]+:)?response[ >]' "$out" | wc -l) responses, $(stat -c %s "$out") bytes," \
+            "$(grep -oE '<([A-Za-z0-9_]+:)?Win32FileAttributes[ >]' "$out" | wc -l) with Win32FileAttributes" >&2
     fi
 }

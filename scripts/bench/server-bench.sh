@@ -15,6 +15,8 @@
 # scripts/peers/ (read-only reuse). For each server and request kind, wrk runs R times (default 3) and the
 # median requests/s is reported:
 #   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
+#   PROPFIND Depth 1 /dead/ (1,000 files that a Windows client gave its four Win32 properties each, set with
+#   PROPPATCH once the server is up; "n/a" for a server that does not store dead properties: nginx)
 # Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
 # /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after). The trees and the data directory
 # live in a `mktemp -d` folder: TMPDIR=/dev/shm measures on tmpfs instead of /tmp's file system.
@@ -67,10 +69,35 @@ head -c $((10 << 20)) /dev/urandom >"$work/payload/10m.bin"
 
 # add_payload ROOT: the benchmark files, owned like the root so servers that drop privileges can write.
 add_payload() {
-    local root=$1
-    mkdir -p "$root/bench/put"
+    local root=$1 i
+    mkdir -p "$root/bench/put" "$root/dead"
     cp "$work/payload/4k.bin" "$work/payload/10m.bin" "$root/bench/"
-    chown -R --reference="$root" "$root/bench" 2>/dev/null || true
+    for ((i = 0; i < 1000; i++)); do : >"$root/dead/$(printf 'minutes-%04d.docx' "$i")"; done
+    chown -R --reference="$root" "$root/bench" "$root/dead" 2>/dev/null || true
+}
+
+# seed_dead_properties BASE → sets, with PROPPATCH, the four properties the Windows WebDAV redirector sets on
+# every file it writes on each file of /dead/; succeeds only if every one was set (207 with 200 inside, or 204).
+seed_dead_properties() {
+    python3 - "$1" <<'PY'
+import http.client, sys, urllib.parse
+base = urllib.parse.urlsplit(sys.argv[1])
+stamp = "Sat, 05 Dec 2026 18:00:00 GMT"
+body = ('<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:">'
+        '<D:set><D:prop><Z:Win32CreationTime>%s</Z:Win32CreationTime><Z:Win32LastAccessTime>%s</Z:Win32LastAccessTime>'
+        '<Z:Win32LastModifiedTime>%s</Z:Win32LastModifiedTime><Z:Win32FileAttributes>00000020</Z:Win32FileAttributes>'
+        '</D:prop></D:set></D:propertyupdate>' % (stamp, stamp, stamp))
+connection = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
+for i in range(1000):
+    connection.request("PROPPATCH", "%s/dead/minutes-%04d.docx" % (base.path.rstrip("/"), i), body=body,
+                       headers={"Content-Type": "application/xml; charset=utf-8"})
+    answer = connection.getresponse()
+    text = answer.read().decode("utf-8", "replace")
+    # lighttpd answers a PROPPATCH that set everything with 204 and no body; the listing's check counts them.
+    if not (answer.status == 204 or (answer.status == 207 and "200 OK" in text)):
+        print("PROPPATCH answered %d" % answer.status, file=sys.stderr)
+        sys.exit(1)
+PY
 }
 
 declare -A url
@@ -140,7 +167,7 @@ check_kind() {
     local base=$1 kind=$2 code
     local out="$work/check.body"
     case "$kind" in
-        propfind1 | propfind0 | put64k) code=$(check_listing_or_put "$base" "$kind" "$propfind_body" "$out") ;;
+        propfind1 | propfind0 | propfind1dead | put64k) code=$(check_listing_or_put "$base" "$kind" "$propfind_body" "$out") ;;
         get4k) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/4k.bin") || code=000 ;;
         get10m) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/10m.bin") || code=000 ;;
     esac
@@ -183,6 +210,7 @@ bench_one() {
     case "$kind" in
         propfind1) script=propfind1; path=/big/ ;;
         propfind0) script=propfind0; path=/big/ ;;
+        propfind1dead) script=propfind1; path=/dead/ ;;
         get4k) script=get; path=/bench/4k.bin ;;
         get10m) script=get; path=/bench/10m.bin ;;
         put64k) script=put; path=/ ;;
@@ -215,7 +243,7 @@ bench_one() {
     printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}'
 }
 
-kinds=(propfind1 propfind0 get4k get10m put64k)
+kinds=(propfind1 propfind0 get4k get10m put64k propfind1dead)
 declare -A result
 for name in $servers; do
     echo "== $name" >&2
@@ -224,6 +252,12 @@ for name in $servers; do
         continue
     fi
     for kind in "${kinds[@]}"; do
+        if [[ $kind == propfind1dead ]] && ! seed_dead_properties "${url[$name]}"; then
+            echo "  $name does not store dead properties: no $kind" >&2
+            result[$name,$kind]="n/a"
+            echo "n/a" >"$work/cost.$name.$kind"
+            continue
+        fi
         result[$name,$kind]=$(bench_one "$name" "${url[$name]}" "$kind")
         echo "  $kind: ${result[$name,$kind]} req/s" >&2
     done
@@ -240,18 +274,18 @@ echo "# WebDAV server benchmark"
 echo
 echo "wrk -t 2 -c $connections -d ${duration}s, median of $runs runs, requests/s (higher is better); $(nproc) cores, $(uname -sr)."
 echo
-printf '| server | PROPFIND D1 /big/ (1,000 files) | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
+printf '| server | PROPFIND D1 /big/ (1,000 files) | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ (4 dead properties a file) |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
 for name in $servers; do
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
-        "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
+        "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}" "${result[$name,propfind1dead]}"
 done
 echo
 echo "Server CPU time per request, microseconds (median of the same runs; lower is better; user + system time of"
 echo "the server's processes over the run divided by the requests wrk counted):"
 echo
-printf '| server | PROPFIND D1 | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
+printf '| server | PROPFIND D1 | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
 for name in $servers; do
     row="| $name"
     for kind in "${kinds[@]}"; do row+=" | $(cat "$work/cost.$name.$kind" 2>/dev/null || echo n/a)"; done
