@@ -31,6 +31,15 @@ struct MemberResponseCacheTests {
         return options
     }
 
+    /// Copies of kept responses that say so: `<!--kept-->` before each one's tail.
+    private static func marked(_ kept: [UInt64: MemberResponse]) -> [UInt64: MemberResponse] {
+        kept.mapValues {
+            MemberResponse(
+                name: $0.name, stamp: $0.stamp, tail: Array("<!--kept-->".utf8) + $0.tail, isCollection: $0.isCollection,
+                propertyCount: $0.propertyCount)
+        }
+    }
+
     /// A fixture whose `/docs/` holds twenty files and a folder.
     private static func fixture() throws -> ServerFixture {
         let fixture = try ServerFixture(.persistent, seed: false)
@@ -112,14 +121,7 @@ struct MemberResponseCacheTests {
             _ = try await Self.listing(client)
             let kept = responder.memberResponses.kept(directory).members
             #expect(kept.count == 21)
-            let mark = Array("<!--kept-->".utf8)
-            var marked: [UInt64: MemberResponse] = [:]
-            for (inode, response) in kept {
-                marked[inode] = MemberResponse(
-                    name: response.name, stamp: response.stamp, tail: mark + response.tail, isCollection: response.isCollection,
-                    propertyCount: response.propertyCount)
-            }
-            responder.memberResponses.store(marked, of: directory)
+            responder.memberResponses.store(Self.marked(kept), of: directory)
             #expect(try await Self.listing(client).components(separatedBy: "<!--kept-->").count - 1 == 21)
 
             try await Task.sleep(for: .milliseconds(20))
@@ -171,14 +173,7 @@ struct MemberResponseCacheTests {
             try await same("a walk", depth: "infinity")
 
             let kept = responder.memberResponses.kept(directory).members
-            let mark = Array("<!--kept-->".utf8)
-            var marked: [UInt64: MemberResponse] = [:]
-            for (inode, response) in kept {
-                marked[inode] = MemberResponse(
-                    name: response.name, stamp: response.stamp, tail: mark + response.tail, isCollection: response.isCollection,
-                    propertyCount: response.propertyCount)
-            }
-            responder.memberResponses.store(marked, of: directory)
+            responder.memberResponses.store(Self.marked(kept), of: directory)
             let fromKept = try await Self.listing(client)
             #expect(fromKept.components(separatedBy: "<!--kept-->").count - 1 == 21)
             #expect(fromKept.components(separatedBy: "00000020</ns").count - 1 == 10)

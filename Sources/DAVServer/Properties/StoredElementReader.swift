@@ -83,34 +83,25 @@ struct StoredElementReader {
     // MARK: JSON
 
     private mutating func object(_ member: (inout StoredElementReader, String) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        skipSpace()
-        if peek() == UInt8(ascii: "}") {
-            at += 1
-            return
-        }
-        while true {
-            skipSpace()
-            let key = try string()
-            skipSpace()
-            try expect(UInt8(ascii: ":"))
-            skipSpace()
-            try member(&self, key)
-            skipSpace()
-            if peek() == UInt8(ascii: ",") {
-                at += 1
-                continue
-            }
-            try expect(UInt8(ascii: "}"))
-            return
+        try sequence(from: UInt8(ascii: "{"), to: UInt8(ascii: "}")) { reader in
+            let key = try reader.string()
+            reader.skipSpace()
+            try reader.expect(UInt8(ascii: ":"))
+            reader.skipSpace()
+            try member(&reader, key)
         }
     }
 
     private mutating func array(_ item: (inout StoredElementReader) throws -> Void) throws {
+        try sequence(from: UInt8(ascii: "["), to: UInt8(ascii: "]"), item)
+    }
+
+    /// `open`, items separated by commas (none is allowed), `close`.
+    private mutating func sequence(from open: UInt8, to close: UInt8, _ item: (inout StoredElementReader) throws -> Void) throws {
         skipSpace()
-        try expect(UInt8(ascii: "["))
+        try expect(open)
         skipSpace()
-        if peek() == UInt8(ascii: "]") {
+        if peek() == close {
             at += 1
             return
         }
@@ -118,13 +109,10 @@ struct StoredElementReader {
             skipSpace()
             try item(&self)
             skipSpace()
-            if peek() == UInt8(ascii: ",") {
-                at += 1
-                continue
-            }
-            try expect(UInt8(ascii: "]"))
-            return
+            guard peek() == UInt8(ascii: ",") else { break }
+            at += 1
         }
+        try expect(close)
     }
 
     /// An optional member: `null` stands for its absence, as in the synthesised decoder.
