@@ -6,10 +6,13 @@ internal import GRDB
 /// restart and travel with COPY and MOVE. One row per (path, property); `apply` runs in one transaction.
 ///
 /// An in-memory index of the paths that hold any property (and of their parents) answers the common case,
-/// a resource with none, without a database read; it costs memory in proportion to those paths only.
+/// a resource with none, without a database read; it costs memory in proportion to those paths only. The
+/// members' properties of recently listed folders are kept decoded (``MemberPropertiesCache``). Both hold
+/// because one server has the data directory to itself.
 public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     private let database: DatabaseQueue
     private let index = Locked(PathIndex())
+    let memberProperties: MemberPropertiesCache
 
     /// Paths with properties, and how many such paths each parent has; keyed by bytes (NFC ≠ NFD).
     struct PathIndex {
@@ -36,8 +39,9 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         }
     }
 
-    init(database: DatabaseQueue) throws {
+    init(database: DatabaseQueue, memberProperties: MemberPropertiesCache = MemberPropertiesCache()) throws {
         self.database = database
+        self.memberProperties = memberProperties
         try database.write { db in
             try db.execute(
                 sql: """
@@ -99,14 +103,21 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     public func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
         let key = path.description
         guard index.withLock({ $0.parents[Array(key.utf8)] != nil }) else { return [:] }
+        let (kept, generation) = memberProperties.lookup(key)
+        if let kept { return kept }
         let rows = try database.read { db in
             try Self.rows(
                 db, sql: "SELECT path, namespace, name, value FROM dead_property WHERE parent = ? ORDER BY path, namespace, name", key)
         }
-        return try StoreKey.grouped(rows, path: \.path, element: Self.element)
+        let found = try StoreKey.grouped(rows, path: \.path, element: Self.element)
+        // What a decoded row costs, roughly: its texts and the element, strings and arrays around them.
+        let bytes = rows.reduce(0) { $0 + $1.path.utf8.count + $1.value.utf8.count + 128 }
+        memberProperties.store(found, bytes: bytes, of: key, readAt: generation)
+        return found
     }
 
     public func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
+        defer { memberProperties.forget() }
         let encoder = JSONEncoder()
         try database.write { db in
             for change in changes {
@@ -137,6 +148,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func remove(at path: ResourcePath, recursive: Bool) throws {
+        defer { memberProperties.forget() }
         let (condition, arguments) = scope(path, recursive: recursive)
         try database.write { db in
             try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
@@ -145,16 +157,19 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
+        defer { memberProperties.forget() }
         try database.write { db in try carryRows(from: source, to: destination, recursive: recursive, removingSource: false, db) }
     }
 
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {
+        defer { memberProperties.forget() }
         try database.write { db in try moveRows(from: source, to: destination, db) }
     }
 
     /// Writes the intent, renames, then moves the rows and clears the intent in one transaction: a crash
     /// leaves either no intent (nothing or everything done) or an intent that start-up resolves.
     public func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
+        defer { memberProperties.forget() }
         let intent = try database.write { db in
             try db.execute(
                 sql: "INSERT INTO pending_move (source, destination) VALUES (?, ?)", arguments: [source.description, destination.description])
@@ -181,6 +196,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     /// One server has the data directory to itself: no move is left in progress by another.
     @discardableResult
     public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
+        defer { memberProperties.forget() }
         let pending = try database.read { db in try Row.fetchAll(db, sql: "SELECT rowid, source, destination FROM pending_move ORDER BY rowid") }
         for row in pending {
             let source = StoreKey.path(row["source"])
