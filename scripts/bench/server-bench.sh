@@ -16,7 +16,8 @@
 # median requests/s is reported:
 #   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
 #   PROPFIND Depth 1 /dead/ (1,000 files that a Windows client gave its four Win32 properties each, set with
-#   PROPPATCH once the server is up; "n/a" for a server that does not store dead properties: nginx)
+#   PROPPATCH once the server is up; "n/a" for a server that does not store them, nginx, or does not list
+#   them in allprop, lighttpd)
 # Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
 # /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after). The trees and the data directory
 # live in a `mktemp -d` folder: TMPDIR=/dev/shm measures on tmpfs instead of /tmp's file system.
@@ -74,6 +75,16 @@ add_payload() {
     cp "$work/payload/4k.bin" "$work/payload/10m.bin" "$root/bench/"
     for ((i = 0; i < 1000; i++)); do : >"$root/dead/$(printf 'minutes-%04d.docx' "$i")"; done
     chown -R --reference="$root" "$root/bench" "$root/dead" 2>/dev/null || true
+}
+
+# dead_properties_listed BASE → seeds /dead/ (below) and succeeds when an allprop listing shows every file's
+# Win32FileAttributes (lighttpd accepts the PROPPATCH, 204, but its allprop leaves dead properties out).
+dead_properties_listed() {
+    seed_dead_properties "$1" || return 1
+    local listed
+    listed=$(curl -sS -X PROPFIND -H 'Depth: 1' -H 'Content-Type: application/xml' --data-binary "$propfind_body" "$1/dead/" |
+        grep -oE '<([A-Za-z0-9_]+:)?Win32FileAttributes[ >]' | wc -l) || return 1
+    ((listed == 1000))
 }
 
 # seed_dead_properties BASE → sets, with PROPPATCH, the four properties the Windows WebDAV redirector sets on
@@ -252,8 +263,8 @@ for name in $servers; do
         continue
     fi
     for kind in "${kinds[@]}"; do
-        if [[ $kind == propfind1dead ]] && ! seed_dead_properties "${url[$name]}"; then
-            echo "  $name does not store dead properties: no $kind" >&2
+        if [[ $kind == propfind1dead ]] && ! dead_properties_listed "${url[$name]}"; then
+            echo "  $name does not store dead properties or leaves them out of allprop: no $kind" >&2
             result[$name,$kind]="n/a"
             echo "n/a" >"$work/cost.$name.$kind"
             continue
