@@ -79,6 +79,53 @@ struct AllpropMemberWriterTests {
         _ = fixture
     }
 
+    /// A Depth 0 `allprop` is written the direct way too: its answer equals, byte for byte, the general
+    /// path's (an `allprop` that includes a property it already has, which only the general path answers),
+    /// for the root, collections, files with dead properties and odd names, a locked file (which the general
+    /// path writes either way), and a file below a deep lock; the access log counts the same.
+    @Test(arguments: Backend.allCases)
+    func depthZeroAnswersEqualTheGeneralOnes(_ backend: Backend) async throws {
+        let fixture = try ServerFixture(backend)
+        let storage = fixture.options.storage
+        try storage.makeCollection(at: path("sub dir", "deep"))
+        try storage.makeCollection(at: path("empty dir"))
+        try ServerFixture.write(storage, path("sub dir", "deep", "x&y <z>.Md"), "&")
+        try ServerFixture.write(storage, path("amp&lt.txt"), "&")
+        let general = #"<D:propfind xmlns:D="DAV:"><D:allprop/><D:include><D:getetag/></D:include></D:propfind>"#
+        let app = DAVServer.makeApplication(options: fixture.options, host: "127.0.0.1", port: 0, logger: Logger(label: "allprop"))
+        try await app.test(.router) { client async throws in
+            _ = fixture
+            let win32 = """
+                <D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><D:set><D:prop>\
+                <Z:Win32FileAttributes>00000020</Z:Win32FileAttributes><y:t xmlns:y="urn:y">a &amp; b</y:t></D:prop></D:set></D:propertyupdate>
+                """
+            #expect(try await client.send("PROPPATCH", "/plain.txt", body: win32).code == 207)
+            #expect(try await client.send("PROPPATCH", "/sub%20dir/", body: win32).code == 207)
+            let lock = #"<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>"#
+            #expect(try await client.send("LOCK", "/a%20b.txt", headers: ["Depth": "0"], body: lock).code == 200)
+            #expect(try await client.send("LOCK", "/sub%20dir/deep/", headers: ["Depth": "infinity"], body: lock).code == 200)
+            let responder = DAVResponder(options: fixture.options)
+            let resources: [(String, ResourcePath, locked: Bool)] = [
+                ("/", .root, false), ("/sub%20dir/", path("sub dir"), false), ("/plain.txt", path("plain.txt"), false),
+                ("/amp%26lt.txt", path("amp&lt.txt"), false), ("/a%20b.txt", path("a b.txt"), true),
+                ("/sub%20dir/deep/x%26y%20%3Cz%3E.Md", path("sub dir", "deep", "x&y <z>.Md"), true), ("/empty%20dir/", path("empty dir"), false),
+            ]
+            for (uri, resource, locked) in resources {
+                let direct = try await client.send("PROPFIND", uri, headers: ["Depth": "0"], body: propfindAll)
+                // The direct way answers every one without a lock (the HTTP answer is its bytes); a lock sends it the general way.
+                let info = try #require(try storage.info(at: resource), "\(uri)")
+                let written = try responder.directAllprop(info, request: .allprop(include: []))
+                #expect((written == nil) == locked, "\(uri)")
+                if let written { #expect(String(decoding: written.bytes, as: UTF8.self) == direct.text, "\(uri)") }
+                let expected = try await client.send("PROPFIND", uri, headers: ["Depth": "0"], body: general)
+                // A lock's remaining seconds may tick between the two answers: they are not compared.
+                func seconds(_ text: String) -> String { text.replacing(/Second-\d+/, with: "Second-N") }
+                #expect(direct.code == 207, "\(uri)")
+                #expect(seconds(direct.text) == seconds(expected.text), "\(uri)")
+            }
+        }
+    }
+
     /// Content lengths are written digit by digit, as `String(_:)` writes them.
     @Test func decimalsAreStringsDigits() {
         for value: Int64 in [0, 7, 10, 99, 100, 65_536, 1_000_000_007, .max, -1, .min] {

@@ -39,6 +39,10 @@ extension DAVResponder {
         guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         let figures = RequestFigures(storage: options.storage, changes: options.changes)
         if depth == .zero || !info.isCollection {
+            if let direct = try directAllprop(info, request: request) {
+                exchange.statusCounts[200, default: 0] += direct.properties
+                return Responses.xml(207, direct.bytes)
+            }
             return try Responses.multiStatus(
                 [try propfindResponse(info, request, figures: figures, dead: nil, user: exchange.user)], exchange: exchange)
         }
@@ -73,6 +77,26 @@ extension DAVResponder {
             try await writer.finish(nil)
         }
         return Response(status: .init(code: 207), headers: headers, body: body)
+    }
+
+    /// A Depth 0 `allprop` answer written by ``AllpropMemberWriter``, as a listing writes its members: the
+    /// href is the parent's and the name, the properties go straight onto the buffer. Nil when the general
+    /// path must write it (something included, a lock on the resource). `properties`: how many it holds,
+    /// all found (for the access log).
+    func directAllprop(_ info: ResourceInfo, request: PropfindRequest) throws -> (bytes: [UInt8], properties: Int)? {
+        guard case .allprop(let include) = request, include.isEmpty else { return nil }
+        let path = info.path
+        let dead = AllpropMemberWriter.deadProperties(try options.properties.properties(at: path))
+        let parentHref = path.parent.map { AllpropMemberWriter.escaped(href: $0.href(isCollection: true)) } ?? []
+        let (locks, now) = (options.locks, now)
+        var out = MultiStatusWriter(capacity: 4 << 10)
+        out.begin()
+        let written = try AllpropMemberWriter.write(
+            info, parentHref: parentHref, dead: dead, hasLocks: { try !locks.locks(covering: path, descendants: false, now: now).isEmpty },
+            into: &out)
+        guard written else { return nil }
+        out.end()
+        return (out.take(), LiveProperties.names(for: info).count + dead.count)
     }
 
     /// One level of a streamed PROPFIND: the open directory and its members' dead properties.
@@ -239,7 +263,7 @@ final class PropfindStream {
         self.levels = [firstLevel]
         let href = root.path.href(isCollection: true)
         self.levelHrefs = [href]
-        self.escapedLevelHrefs = [Self.escaped(href)]
+        self.escapedLevelHrefs = [AllpropMemberWriter.escaped(href: href)]
         self.descends = descends
         self.cachedLevels = [cachedLevel(firstLevel)]
         self.deadByName = [Self.deadByName(firstLevel)]
@@ -266,13 +290,6 @@ final class PropfindStream {
             if !shown.isEmpty { byName[ResourcePath.name(ofSegment: path.name)] = shown }
         }
         return byName
-    }
-
-    private static func escaped(_ href: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var href = href
-        href.withUTF8 { XMLText.appendEscapedText($0, to: &bytes) }
-        return bytes
     }
 
     /// The next piece of the document (about 256 KiB; the last one shorter), or nil once it is all out.
@@ -341,7 +358,7 @@ final class PropfindStream {
         ResourcePath.encode(path.name, into: &href)
         href += "/"
         levelHrefs.append(href)
-        escapedLevelHrefs.append(Self.escaped(href))
+        escapedLevelHrefs.append(AllpropMemberWriter.escaped(href: href))
         let options = responder.options
         let level: DAVResponder.PropfindLevel = (
             try options.storage.memberIterator(of: path),

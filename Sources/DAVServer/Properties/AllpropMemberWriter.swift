@@ -54,6 +54,14 @@ enum AllpropMemberWriter {
         if !dead.isEmpty { close(with: dead, into: &out) }
     }
 
+    /// A collection's href (`/a%20b/`) escaped for XML, as `parentHref` takes it.
+    static func escaped(href: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var href = href
+        href.withUTF8 { XMLText.appendEscapedText($0, to: &bytes) }
+        return bytes
+    }
+
     /// The dead properties an `allprop` response shows: those not named like a live property, which the
     /// live value stands for (as in the general path).
     static func deadProperties(_ elements: [XMLElement]) -> [Property] {
