@@ -76,7 +76,16 @@ public enum Processes {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // An executable a test has just written (a copy of the binary) is "busy" while any process still has
+        // it open for writing: a child that another test forked in that moment inherits the descriptor until
+        // its own exec closes it. That passes in milliseconds; wait for it, up to two seconds.
+        var tries = 0
+        while spawned == ETXTBSY, tries < 100 {
+            tries += 1
+            usleep(20_000)
+            spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else {
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
