@@ -43,7 +43,7 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
     }
 
     private func save(_ lock: ActiveLock, _ db: Database) throws {
-        let owner = try lock.owner.map { String(decoding: try JSONEncoder().encode(StoredElement($0)), as: UTF8.self) }
+        let owner = lock.owner.map(StoredElementWriter.json)
         try db.execute(
             sql: "INSERT OR REPLACE INTO active_lock VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [

@@ -140,7 +140,7 @@ final class PostgresLockManager: LockManager, @unchecked Sendable {
     }
 
     func create(_ lock: ActiveLock, now: Double) throws {
-        let owner = try lock.owner.map { String(decoding: try JSONEncoder().encode(StoredElement($0)), as: UTF8.self) }
+        let owner = lock.owner.map(StoredElementWriter.json)
         try changing(now: now) { session in
             var table = LockTable(locks: try Self.candidates(lock.root, descendants: lock.isDeep, now: now, session))
             try table.add(lock)

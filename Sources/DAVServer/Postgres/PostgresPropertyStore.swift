@@ -55,10 +55,9 @@ final class PostgresPropertyStore: PropertyStore, @unchecked Sendable {
     func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
         let key = path.description
         let parent = StoreKey.parent(key)
-        let encoder = JSONEncoder()
-        let rows = try changes.map { change -> (PropertyChange, String?) in
+        let rows = changes.map { change -> (PropertyChange, String?) in
             guard case .set(let element) = change else { return (change, nil) }
-            return (change, String(decoding: try encoder.encode(StoredElement(element)), as: UTF8.self))
+            return (change, StoredElementWriter.json(element))
         }
         try pool.transaction { session in
             for (change, json) in rows {

@@ -118,12 +118,11 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
 
     public func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
         defer { memberProperties.forget() }
-        let encoder = JSONEncoder()
         try database.write { db in
             for change in changes {
                 switch change {
                 case .set(let element):
-                    let json = String(decoding: try encoder.encode(StoredElement(element)), as: UTF8.self)
+                    let json = StoredElementWriter.json(element)
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
                         arguments: [path.description, StoreKey.parent(path.description), element.name.namespace, element.name.name, json])

@@ -1,8 +1,8 @@
 import DAVCore
 
 /// The JSON form in which persistent stores keep an ``XMLElement`` (a property value, a lock owner).
-/// Written with `JSONEncoder`; read back with ``StoredElementReader``, many times faster than `JSONDecoder`
-/// (whose reading of it stays as the tests' reference).
+/// Written by ``StoredElementWriter`` and read back by ``StoredElementReader``, each many times faster than
+/// `JSONEncoder` and `JSONDecoder`, whose `Codable` form of this type stays as the tests' reference.
 struct StoredElement: Codable {
     var ns: String
     var n: String

@@ -1,0 +1,52 @@
+import DAVCore
+import Foundation
+import Testing
+
+@testable import DAVServer
+
+/// What ``StoredElementWriter`` writes is the JSON form `JSONDecoder` reads as the same ``StoredElement``,
+/// and ``StoredElementReader`` as the same element, for chosen values and random trees; stores written by
+/// `JSONEncoder` before stay readable (the reader's tests).
+struct StoredElementWriterTests {
+    private static func readBack(_ json: String) throws -> (byReader: XMLElement, byFoundation: XMLElement) {
+        (try StoredElementReader.element(json), try JSONDecoder().decode(StoredElement.self, from: Data(json.utf8)).element)
+    }
+
+    @Test func writtenElementsReadBackAsWritten() throws {
+        for element in StoredElementReaderTests.elements {
+            let json = StoredElementWriter.json(element)
+            let read = try Self.readBack(json)
+            #expect(read.byReader == element, "\(json)")
+            #expect(read.byFoundation == element, "\(json)")
+        }
+        // Every control character, escaped as JSON requires.
+        let controls = XMLElement(QualifiedName("urn:x", "c"), children: [.text(String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }))])
+        #expect(try Self.readBack(StoredElementWriter.json(controls)).byFoundation == controls)
+        #expect(!StoredElementWriter.json(controls).utf8.contains { $0 < 0x20 })
+    }
+
+    @Test func randomTreesReadBackAsWritten() throws {
+        var random = SeededGenerator(seed: 0xC0DE)
+        let alphabet = Array("aZ0 \"\\/\n\t\r\u{7F}é😀<&>{}[],:") + ["\u{01}", "\u{1F}", "\u{2028}"]
+        func text() -> String {
+            String((0..<Int.random(in: 0..<12, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
+        }
+        func tree(_ depth: Int) -> XMLElement {
+            let attributes = (0..<Int.random(in: 0..<3, using: &random)).map { _ in XMLAttribute(QualifiedName(text(), text()), text()) }
+            let children: [XMLNode] =
+                depth > 3
+                ? []
+                : (0..<Int.random(in: 0..<4, using: &random)).map { _ in
+                    Int.random(in: 0..<2, using: &random) == 0 ? .text(text()) : .element(tree(depth + 1))
+                }
+            return XMLElement(QualifiedName(text(), text()), attributes: attributes, children: children)
+        }
+        for _ in 0..<300 {
+            let element = tree(0)
+            let json = StoredElementWriter.json(element)
+            let read = try Self.readBack(json)
+            #expect(read.byReader == element, "\(json)")
+            #expect(read.byFoundation == element, "\(json)")
+        }
+    }
+}
