@@ -26,23 +26,7 @@ struct StoredElementWriterTests {
     }
 
     @Test func randomTreesReadBackAsWritten() throws {
-        var random = SeededGenerator(seed: 0xC0DE)
-        let alphabet = Array("aZ0 \"\\/\n\t\r\u{7F}é😀<&>{}[],:") + ["\u{01}", "\u{1F}", "\u{2028}"]
-        func text() -> String {
-            String((0..<Int.random(in: 0..<12, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
-        }
-        func tree(_ depth: Int) -> XMLElement {
-            let attributes = (0..<Int.random(in: 0..<3, using: &random)).map { _ in XMLAttribute(QualifiedName(text(), text()), text()) }
-            let children: [XMLNode] =
-                depth > 3
-                ? []
-                : (0..<Int.random(in: 0..<4, using: &random)).map { _ in
-                    Int.random(in: 0..<2, using: &random) == 0 ? .text(text()) : .element(tree(depth + 1))
-                }
-            return XMLElement(QualifiedName(text(), text()), attributes: attributes, children: children)
-        }
-        for _ in 0..<300 {
-            let element = tree(0)
+        for element in StoredElementReaderTests.randomTrees(300, seed: 0xC0DE) {
             let json = StoredElementWriter.json(element)
             let read = try Self.readBack(json)
             #expect(read.byReader == element, "\(json)")
