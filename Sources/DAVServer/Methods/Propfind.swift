@@ -238,7 +238,8 @@ final class PropfindStream {
     /// Each open level's view of the ``MemberResponseCache`` (nil where the level is written the general way).
     private var cachedLevels: [MemberResponseLevel?] = []
     /// Each open level's dead properties as an `allprop` answer shows them, by the member's name as the
-    /// file system gives it: a kept response is recognised by that name, without a path.
+    /// file system gives it: a kept response is recognised by that name, without a path. Made only for a
+    /// level the cache sees (empty otherwise: the general lane reads them by path, as it needs them).
     private var deadByName: [[[UInt8]: [Property]]] = []
     /// The buffer is made a little larger than a piece, so the response that fills one never regrows it.
     private var out = MultiStatusWriter(capacity: pieceSize + (16 << 10))
@@ -266,7 +267,7 @@ final class PropfindStream {
         self.escapedLevelHrefs = [AllpropMemberWriter.escaped(href: href)]
         self.descends = descends
         self.cachedLevels = [cachedLevel(firstLevel)]
-        self.deadByName = [Self.deadByName(firstLevel)]
+        self.deadByName = [cachedLevels[0] == nil ? [:] : Self.deadByName(firstLevel)]
     }
 
     /// The cache's view of a level, when every member's live properties depend on the member alone:
@@ -366,7 +367,7 @@ final class PropfindStream {
         )
         levels.append(level)
         cachedLevels.append(cachedLevel(level))
-        deadByName.append(Self.deadByName(level))
+        deadByName.append(cachedLevels[cachedLevels.count - 1] == nil ? [:] : Self.deadByName(level))
     }
 
     private func closeLevel() {

@@ -50,6 +50,8 @@ enum StoredElementWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    private static let hex = Array("0123456789abcdef".utf8)
+
     /// A JSON string (RFC 8259 §7): the quotation mark, the backslash and control characters escaped,
     /// everything else as its UTF-8 bytes.
     private static func appendString(_ text: String, to bytes: inout [UInt8]) {
@@ -62,7 +64,6 @@ enum StoredElementWriter {
             case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
             case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
             case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: #"\u00"#.utf8)
                 bytes.append(hex[Int(byte >> 4)])
                 bytes.append(hex[Int(byte & 0x0F)])
