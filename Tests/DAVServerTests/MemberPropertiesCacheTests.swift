@@ -20,7 +20,7 @@ struct MemberPropertiesCacheTests {
         try store.apply([.set(Self.color("blue"))], at: path("dir", "b"))
         let first = try store.propertiesOfMembers(of: path("dir"))
         #expect(first == [path("dir", "a"): [Self.color("red")], path("dir", "b"): [Self.color("blue")]])
-        #expect(store.memberProperties.lookup("/dir").members == first)
+        #expect(store.memberProperties.lookup(path("dir")).members == first)
 
         // Kept: a change made behind the store's back (which a server owning its data directory never
         // sees) does not show, so the second listing did not read the database.
@@ -60,31 +60,77 @@ struct MemberPropertiesCacheTests {
         }
     }
 
+    /// A write forgets the folders whose members it can change and keeps every other: a Windows client
+    /// uploading into one folder does not make the next listing of another read its properties again.
+    @Test func aWriteForgetsOnlyTheFoldersItCanChange() throws {
+        let data = TemporaryDirectory()
+        let store = try #require(try DAVServer.persistentStores(dataDirectory: data.path).properties as? SQLitePropertyStore)
+        let (one, two, tree, sub) = (path("one"), path("two"), path("tree"), path("tree", "sub"))
+        let folders = [one, two, tree, sub]
+        let writes: [(String, () throws -> Void, [ResourcePath])] = [
+            ("a set in one folder", { try store.apply([.set(Self.color("y"))], at: path("one", "b")) }, [two, tree, sub]),
+            ("a removal of one file's properties", { try store.remove(at: path("two", "a"), recursive: false) }, [one, tree, sub]),
+            ("a copy of a file", { try store.copy(from: path("one", "a"), to: path("two", "c"), recursive: false) }, [one, tree, sub]),
+            ("a copy of a tree", { try store.copy(from: tree, to: path("one", "tree"), recursive: true) }, [two, tree, sub]),
+            ("a move between folders", { try store.move(from: path("one", "a"), to: path("two", "a")) }, [tree, sub]),
+            ("a removal of a tree", { try store.remove(at: tree, recursive: true) }, [one, two]),
+            ("a move of a tree, renaming", { try store.move(from: sub, to: path("two", "sub"), renaming: {}) }, [one]),
+        ]
+        for (step, write, expected) in writes {
+            for folder in folders {
+                try store.apply([.set(Self.color("x"))], at: folder.appending("a"))
+            }
+            for folder in folders { _ = try store.propertiesOfMembers(of: folder) }
+            #expect(folders.allSatisfy { store.memberProperties.lookup($0).members != nil }, "before \(step)")
+            try write()
+            #expect(folders.filter { store.memberProperties.lookup($0).members != nil } == expected, "after \(step)")
+        }
+    }
+
+    /// Folders and members whose names differ only in their Unicode normalization are two resources on
+    /// disk and two keys in the store; kept, they stay two.
+    @Test func namesInNFCAndNFDAreKeptApart() throws {
+        let data = TemporaryDirectory()
+        let store = try #require(try DAVServer.persistentStores(dataDirectory: data.path).properties as? SQLitePropertyStore)
+        let (nfc, nfd) = ("caf\u{E9}", "cafe\u{301}")
+        try store.apply([.set(Self.color("in nfc"))], at: path(nfc, "a"))
+        try store.apply([.set(Self.color("in nfd"))], at: path(nfd, "a"))
+        try store.apply([.set(Self.color("nfc"))], at: path("dir", nfc))
+        try store.apply([.set(Self.color("nfd"))], at: path("dir", nfd))
+        for reading in ["read", "kept"] {
+            #expect(try store.propertiesOfMembers(of: path(nfc)) == [path(nfc, "a"): [Self.color("in nfc")]], "\(reading)")
+            #expect(try store.propertiesOfMembers(of: path(nfd)) == [path(nfd, "a"): [Self.color("in nfd")]], "\(reading)")
+            let members = try store.propertiesOfMembers(of: path("dir"))
+            #expect(members == [path("dir", nfc): [Self.color("nfc")], path("dir", nfd): [Self.color("nfd")]], "\(reading)")
+        }
+    }
+
     @Test func aReadThatAWriteOvertookIsNotKept() {
         let cache = MemberPropertiesCache(capacity: 1 << 20)
-        let (none, generation) = cache.lookup("/dir")
+        let (none, generation) = cache.lookup(path("dir"))
         #expect(none == nil)
-        cache.forget()  // a write committed while the folder was being read
-        cache.store([path("dir", "a"): [Self.color("old")]], bytes: 100, of: "/dir", readAt: generation)
-        #expect(cache.lookup("/dir").members == nil)
-        let (_, current) = cache.lookup("/dir")
-        cache.store([path("dir", "a"): [Self.color("new")]], bytes: 100, of: "/dir", readAt: current)
-        #expect(cache.lookup("/dir").members == [path("dir", "a"): [Self.color("new")]])
+        cache.forget(members: [path("elsewhere", "x")])  // a write committed while the folder was being read, in another folder
+        cache.store([path("dir", "a"): [Self.color("old")]], bytes: 100, of: path("dir"), readAt: generation)
+        #expect(cache.lookup(path("dir")).members == nil)
+        let (_, current) = cache.lookup(path("dir"))
+        cache.store([path("dir", "a"): [Self.color("new")]], bytes: 100, of: path("dir"), readAt: current)
+        #expect(cache.lookup(path("dir")).members == [path("dir", "a"): [Self.color("new")]])
     }
 
     @Test func memoryStaysUnderTheCapacity() {
         let cache = MemberPropertiesCache(capacity: 1_000)
         for number in 0..<10 {
-            cache.store([path("f\(number)", "a"): [Self.color("x")]], bytes: 200, of: "/f\(number)", readAt: cache.lookup("/f\(number)").generation)
+            cache.store(
+                [path("f\(number)", "a"): [Self.color("x")]], bytes: 200, of: path("f\(number)"), readAt: cache.lookup(path("f\(number)")).generation)
             #expect(cache.bytes <= 1_000)
         }
         // The newest are kept, the oldest dropped; a folder over a quarter of the capacity is not kept.
-        #expect(cache.lookup("/f9").members != nil)
-        #expect(cache.lookup("/f0").members == nil)
-        cache.store([path("big", "a"): [Self.color("x")]], bytes: 251, of: "/big", readAt: cache.lookup("/big").generation)
-        #expect(cache.lookup("/big").members == nil)
+        #expect(cache.lookup(path("f9")).members != nil)
+        #expect(cache.lookup(path("f0")).members == nil)
+        cache.store([path("big", "a"): [Self.color("x")]], bytes: 251, of: path("big"), readAt: cache.lookup(path("big")).generation)
+        #expect(cache.lookup(path("big")).members == nil)
         let none = MemberPropertiesCache(capacity: 0)
-        none.store([path("f", "a"): [Self.color("x")]], bytes: 1, of: "/f", readAt: none.lookup("/f").generation)
-        #expect(none.lookup("/f").members == nil)
+        none.store([path("f", "a"): [Self.color("x")]], bytes: 1, of: path("f"), readAt: none.lookup(path("f")).generation)
+        #expect(none.lookup(path("f")).members == nil)
     }
 }

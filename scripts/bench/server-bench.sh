@@ -17,14 +17,15 @@
 #   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
 #   PROPFIND Depth 1 /dead/ (1,000 files that a Windows client gave its four Win32 properties each, set with
 #   PROPPATCH once the server is up; "n/a" for a server that does not store them, nginx, or does not list
-#   them in allprop, lighttpd)
+#   them in allprop, lighttpd)   PROPPATCH of those four properties, file after file of /dead/ (as Windows
+#   sends one after each upload; "n/a" where the listing kind is)
 # Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
 # /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after). The trees and the data directory
 # live in a `mktemp -d` folder: TMPDIR=/dev/shm measures on tmpfs instead of /tmp's file system.
 # Progress goes to stderr, the markdown report to stdout. Needs wrk, curl, python3 and the peers' packages.
 set -euo pipefail
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$here/scripts/peers"
@@ -164,6 +165,22 @@ with open(sys.argv[1], "w") as f:
     f.write('request = function()\n  counter = counter + 1\n')
     f.write('  return wrk.format("PUT", "/bench/put/f" .. (counter % 64) .. ".bin", {["Content-Type"] = "application/octet-stream"}, body)\nend\n')
 PY
+python3 - "$work/lua/proppatch.lua" "$work/proppatch.xml" <<'PY'
+import sys
+stamp = "Sat, 05 Dec 2026 18:00:00 GMT"
+body = ('<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:">'
+        '<D:set><D:prop><Z:Win32CreationTime>%s</Z:Win32CreationTime><Z:Win32LastAccessTime>%s</Z:Win32LastAccessTime>'
+        '<Z:Win32LastModifiedTime>%s</Z:Win32LastModifiedTime><Z:Win32FileAttributes>00000020</Z:Win32FileAttributes>'
+        '</D:prop></D:set></D:propertyupdate>' % (stamp, stamp, stamp))
+with open(sys.argv[1], "w") as f:
+    f.write('counter = 0\n')
+    f.write("body = '%s'\n" % body)
+    f.write('request = function()\n  counter = counter + 1\n')
+    f.write('  return wrk.format("PROPPATCH", string.format("/dead/minutes-%04d.docx", counter % 1000),'
+            ' {["Content-Type"] = "application/xml; charset=utf-8"}, body)\nend\n')
+with open(sys.argv[2], "w") as f:
+    f.write(body)
+PY
 # No response() or done() in these scripts: wrk calls response() in each thread's own Lua state and done()
 # in the main one, so a counter kept there always read 0; and a response() hook makes wrk copy every body
 # into Lua (10 MiB per GET), which slows the client that shares the machine. Statuses are checked instead
@@ -179,6 +196,7 @@ check_kind() {
     local out="$work/check.body"
     case "$kind" in
         propfind1 | propfind0 | propfind1dead | put64k) code=$(check_listing_or_put "$base" "$kind" "$propfind_body" "$out") ;;
+        proppatch) code=$(check_proppatch "$base" "$out") ;;
         get4k) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/4k.bin") || code=000 ;;
         get10m) code=$(curl -sS -o "$out" -w '%{http_code}' "$base/bench/10m.bin") || code=000 ;;
     esac
@@ -187,6 +205,16 @@ check_kind() {
         return 1
     fi
     report_listing "$out" "$kind"
+}
+
+# check_proppatch BASE OUT → the status of one PROPPATCH as the benchmark sends it; a 207 counts as 207
+# only when every property in it was set ("200 OK" inside and nothing else), else 500.
+check_proppatch() {
+    local base=$1 out=$2 code
+    code=$(curl -sS -o "$out" -w '%{http_code}' -X PROPPATCH -H 'Content-Type: application/xml; charset=utf-8' \
+        --data-binary "@$work/proppatch.xml" "$base/dead/minutes-0000.docx") || code=000
+    if [[ $code == 207 ]] && { ! grep -q '200 OK' "$out" || grep -qE 'HTTP/1.1 [^2]' "$out"; }; then code=500; fi
+    echo "$code"
 }
 
 # server_ticks NAME → CPU time (clock ticks) used so far by the server: davdoctor's own process, or the
@@ -225,6 +253,7 @@ bench_one() {
         get4k) script=get; path=/bench/4k.bin ;;
         get10m) script=get; path=/bench/10m.bin ;;
         put64k) script=put; path=/ ;;
+        proppatch) script=proppatch; path=/ ;;
     esac
     wait_idle "$name"
     check_kind "$base" "$kind" || { echo fail; return; }
@@ -254,7 +283,7 @@ bench_one() {
     printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}'
 }
 
-kinds=(propfind1 propfind0 get4k get10m put64k propfind1dead)
+kinds=(propfind1 propfind0 get4k get10m put64k propfind1dead proppatch)
 declare -A result
 for name in $servers; do
     echo "== $name" >&2
@@ -263,6 +292,11 @@ for name in $servers; do
         continue
     fi
     for kind in "${kinds[@]}"; do
+        if [[ $kind == proppatch && ${result[$name,propfind1dead]} == n/a ]]; then
+            result[$name,$kind]="n/a"
+            echo "n/a" >"$work/cost.$name.$kind"
+            continue
+        fi
         if [[ $kind == propfind1dead ]] && ! dead_properties_listed "${url[$name]}"; then
             echo "  $name does not store dead properties or leaves them out of allprop: no $kind" >&2
             result[$name,$kind]="n/a"
@@ -285,18 +319,19 @@ echo "# WebDAV server benchmark"
 echo
 echo "wrk -t 2 -c $connections -d ${duration}s, median of $runs runs, requests/s (higher is better); $(nproc) cores, $(uname -sr)."
 echo
-printf '| server | PROPFIND D1 /big/ (1,000 files) | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ (4 dead properties a file) |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| server | PROPFIND D1 /big/ (1,000 files) | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ (4 dead properties a file) | PROPPATCH (4 properties) |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for name in $servers; do
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
-        "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}" "${result[$name,propfind1dead]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${result[$name,propfind1]}" "${result[$name,propfind0]}" \
+        "${result[$name,get4k]}" "${result[$name,get10m]}" "${result[$name,put64k]}" "${result[$name,propfind1dead]}" \
+        "${result[$name,proppatch]}"
 done
 echo
 echo "Server CPU time per request, microseconds (median of the same runs; lower is better; user + system time of"
 echo "the server's processes over the run divided by the requests wrk counted):"
 echo
-printf '| server | PROPFIND D1 | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| server | PROPFIND D1 | PROPFIND D0 | GET 4 KiB | GET 10 MiB | PUT 64 KiB | PROPFIND D1 /dead/ | PROPPATCH |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for name in $servers; do
     row="| $name"
     for kind in "${kinds[@]}"; do row+=" | $(cat "$work/cost.$name.$kind" 2>/dev/null || echo n/a)"; done

@@ -39,13 +39,12 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
     }
 
     private func persist(_ body: (Database) throws -> Void) throws {
-        try database.write(body)
+        try database.writeInPreparedTransaction(body)
     }
 
     private func save(_ lock: ActiveLock, _ db: Database) throws {
         let owner = lock.owner.map(StoredElementWriter.json)
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO active_lock VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO active_lock VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 lock.token, lock.root.description, lock.rootIsCollection, lock.isDeep, lock.isExclusive, owner, lock.principal,
                 lock.timeout.description, lock.expires == .infinity ? Double.greatestFiniteMagnitude : lock.expires,
@@ -81,7 +80,7 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
         try table.withLock {
             $0.expire(now: now)
             _ = try $0.unlock(token: token, path: path)
-            try persist { try $0.execute(sql: "DELETE FROM active_lock WHERE token = ?", arguments: [token]) }
+            try persist { try $0.cachedStatement(sql: "DELETE FROM active_lock WHERE token = ?").execute(arguments: [token]) }
         }
     }
 
@@ -90,7 +89,7 @@ public final class SQLiteLockManager: LockManager, @unchecked Sendable {
             let gone = $0.removeAll(under: path)
             guard !gone.isEmpty else { return }
             try persist { db in
-                for token in gone { try db.execute(sql: "DELETE FROM active_lock WHERE token = ?", arguments: [token]) }
+                for token in gone { try db.cachedStatement(sql: "DELETE FROM active_lock WHERE token = ?").execute(arguments: [token]) }
             }
         }
     }

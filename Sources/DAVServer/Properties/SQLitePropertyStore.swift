@@ -103,7 +103,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     public func propertiesOfMembers(of path: ResourcePath) throws -> [ResourcePath: [XMLElement]] {
         let key = path.description
         guard index.withLock({ $0.parents[Array(key.utf8)] != nil }) else { return [:] }
-        let (kept, generation) = memberProperties.lookup(key)
+        let (kept, generation) = memberProperties.lookup(path)
         if let kept { return kept }
         let rows = try database.read { db in
             try Self.rows(
@@ -112,31 +112,32 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         let found = try StoreKey.grouped(rows, path: \.path, element: Self.element)
         // What a decoded row costs, roughly: its texts and the element, strings and arrays around them.
         let bytes = rows.reduce(0) { $0 + $1.path.utf8.count + $1.value.utf8.count + 128 }
-        memberProperties.store(found, bytes: bytes, of: key, readAt: generation)
+        memberProperties.store(found, bytes: bytes, of: path, readAt: generation)
         return found
     }
 
     public func apply(_ changes: [PropertyChange], at path: ResourcePath) throws {
-        defer { memberProperties.forget() }
-        try database.write { db in
+        defer { memberProperties.forget(members: [path]) }
+        let key = path.description
+        try database.writeInPreparedTransaction { db in
             for change in changes {
                 switch change {
                 case .set(let element):
-                    let json = StoredElementWriter.json(element)
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [path.description, StoreKey.parent(path.description), element.name.namespace, element.name.name, json])
+                    try db.cachedStatement(sql: Self.insertRow).execute(arguments: [
+                        key, StoreKey.parent(key), element.name.namespace, element.name.name, StoredElementWriter.json(element),
+                    ])
                 case .remove(let name):
-                    try db.execute(
-                        sql: "DELETE FROM dead_property WHERE path = ? AND namespace = ? AND name = ?",
-                        arguments: [path.description, name.namespace, name.name])
+                    try db.cachedStatement(sql: "DELETE FROM dead_property WHERE path = ? AND namespace = ? AND name = ?")
+                        .execute(arguments: [key, name.namespace, name.name])
                 }
             }
-            let key = path.description
-            let has = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM dead_property WHERE path = ?)", arguments: [key]) ?? false
+            let exists = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM dead_property WHERE path = ?)")
+            let has = try Bool.fetchOne(exists, arguments: [key]) ?? false
             index.withLock { has ? $0.insert(key) : $0.remove(Array(key.utf8)) }
         }
     }
+
+    private static let insertRow = "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)"
 
     /// SQL that selects `path` and, when recursive, everything below it (byte order: '/' + 1 is '0').
     private func scope(_ path: ResourcePath, recursive: Bool) -> (String, StatementArguments) {
@@ -147,29 +148,31 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     }
 
     public func remove(at path: ResourcePath, recursive: Bool) throws {
-        defer { memberProperties.forget() }
+        defer { memberProperties.forget(members: [path], subtrees: recursive ? [path] : []) }
         let (condition, arguments) = scope(path, recursive: recursive)
-        try database.write { db in
+        try database.writeInPreparedTransaction { db in
             try db.execute(sql: "DELETE FROM dead_property WHERE " + condition, arguments: arguments)
             try reindex(path.description, db)
         }
     }
 
     public func copy(from source: ResourcePath, to destination: ResourcePath, recursive: Bool) throws {
-        defer { memberProperties.forget() }
-        try database.write { db in try carryRows(from: source, to: destination, recursive: recursive, removingSource: false, db) }
+        defer { memberProperties.forget(members: [destination], subtrees: recursive ? [destination] : []) }
+        try database.writeInPreparedTransaction { db in
+            try carryRows(from: source, to: destination, recursive: recursive, removingSource: false, db)
+        }
     }
 
     public func move(from source: ResourcePath, to destination: ResourcePath) throws {
-        defer { memberProperties.forget() }
-        try database.write { db in try moveRows(from: source, to: destination, db) }
+        defer { memberProperties.forget(members: [], subtrees: [source, destination]) }
+        try database.writeInPreparedTransaction { db in try moveRows(from: source, to: destination, db) }
     }
 
     /// Writes the intent, renames, then moves the rows and clears the intent in one transaction: a crash
     /// leaves either no intent (nothing or everything done) or an intent that start-up resolves.
     public func move(from source: ResourcePath, to destination: ResourcePath, renaming rename: () throws -> Void) throws {
-        defer { memberProperties.forget() }
-        let intent = try database.write { db in
+        defer { memberProperties.forget(members: [], subtrees: [source, destination]) }
+        let intent = try database.writeInPreparedTransaction { db in
             try db.execute(
                 sql: "INSERT INTO pending_move (source, destination) VALUES (?, ?)", arguments: [source.description, destination.description])
             return db.lastInsertedRowID
@@ -177,10 +180,11 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         do {
             try rename()
         } catch {
-            try? database.write { db in try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent]) }
+            // Should this fail too, the intent stays, and start-up drops it: the source is still there.
+            try? database.writeInPreparedTransaction { db in try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent]) }
             throw error
         }
-        try database.write { db in
+        try database.writeInPreparedTransaction { db in
             try moveRows(from: source, to: destination, db)
             try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
         }
@@ -195,14 +199,14 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
     /// One server has the data directory to itself: no move is left in progress by another.
     @discardableResult
     public func finishInterruptedMoves(exists: (ResourcePath) throws -> Bool) throws -> [ResourcePath] {
-        defer { memberProperties.forget() }
+        defer { memberProperties.forgetAll() }
         let pending = try database.read { db in try Row.fetchAll(db, sql: "SELECT rowid, source, destination FROM pending_move ORDER BY rowid") }
         for row in pending {
             let source = StoreKey.path(row["source"])
             let destination = StoreKey.path(row["destination"])
             let renamed = try !exists(source) && exists(destination)
             let intent: Int64 = row["rowid"]
-            try database.write { db in
+            try database.writeInPreparedTransaction { db in
                 if renamed { try moveRows(from: source, to: destination, db) }
                 try db.execute(sql: "DELETE FROM pending_move WHERE rowid = ?", arguments: [intent])
             }
@@ -225,8 +229,7 @@ public final class SQLitePropertyStore: PropertyStore, @unchecked Sendable {
         for row in rows {
             let path: String = row["path"]
             let target = destinationKey + String(path.utf8.dropFirst(sourceKey.utf8.count))!
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO dead_property (path, parent, namespace, name, value) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: Self.insertRow).execute(
                 arguments: [target, StoreKey.parent(target), row["namespace"] as String, row["name"] as String, row["value"] as String])
         }
         if removingSource { try reindex(sourceKey, db) }

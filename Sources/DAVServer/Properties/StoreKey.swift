@@ -17,7 +17,8 @@ enum StoreKey {
         var current: (key: String, elements: [XMLElement])?
         for row in rows {
             let rowKey = key(row)
-            if let open = current, open.key != rowKey {
+            // Byte for byte: String's == takes NFC and NFD spellings of a name for one key.
+            if let open = current, !open.key.utf8.elementsEqual(rowKey.utf8) {
                 found[path(open.key), default: []].append(contentsOf: open.elements)
                 current = nil
             }

@@ -5,6 +5,9 @@
 #   bash scripts/bench/http-ceiling/run.sh            (DURATION=10 RUNS=3 PORT_BASE=18180 by default)
 #   DURATION=5 RUNS=1 bash scripts/bench/http-ceiling/run.sh
 #   PUT_DIR=/dev/shm bash scripts/bench/http-ceiling/run.sh     (where the PUT targets live; default: mktemp's)
+#   DAVDOCTOR=.build/release/davdoctor bash scripts/bench/http-ceiling/run.sh
+#                     (davdoctor serve in the same run, over the same file and PUT targets, and its PROPFIND
+#                      Depth 0 of the served folder: the requests issue 20 holds to this ceiling)
 #
 # Builds this folder's Swift package (release, build folder .build here), writes a 4096-byte file and an
 # nginx config into a mktemp -d folder, then for each server in turn
@@ -14,12 +17,13 @@
 # workers), checks GET /4k.bin returns 4096 bytes (PUT /put/check.bin 201 or 204), warms up 2 s, then RUNS
 # times waits until the machine is idle and runs `wrk -t 2 -c 32 -d ${DURATION}s` (PUT: 64 KiB bodies to 64
 # names in turn, as server-bench.sh sends them), recording req/s and the server's CPU time (utime+stime of
-# its PIDs from /proc/PID/stat) per request; then stops it by PID. Everything started is stopped on exit.
+# its PIDs from /proc/PID/stat) per request, and how much of it was user space (utime); then stops it by
+# PID. Everything started is stopped on exit.
 # Installs nginx-light and wrk with apt-get when missing. Needs swift, curl, python3.
 # Progress goes to stderr, two markdown tables (medians over RUNS) to stdout.
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 [[ $# -eq 0 ]] || { [[ $1 == -h || $1 == --help ]] && usage 0; echo "run.sh takes no arguments (see DURATION, RUNS, PORT_BASE)" >&2; usage 2; }
 
 DURATION=${DURATION:-10}
@@ -45,6 +49,10 @@ apt_install() {  # apt_install PACKAGE: without starting any service the package
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_install nginx-light
 command -v wrk >/dev/null || apt_install wrk
 for tool in swift curl; do command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 2; }; done
+if [[ -n ${DAVDOCTOR:-} ]]; then
+    [[ -x $DAVDOCTOR ]] || { echo "run.sh: DAVDOCTOR=$DAVDOCTOR is not an executable file" >&2; exit 2; }
+    DAVDOCTOR=$(realpath "$DAVDOCTOR")
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # --- state and cleanup -----------------------------------------------------------------------------
@@ -80,7 +88,7 @@ head -c 4096 /dev/zero | tr '\0' 'a' >"$work/www/4k.bin"
 chmod 755 "$work/www"; chmod 644 "$work/www/4k.bin"
 # PUT targets: a folder the nginx workers (www-data or nobody) may write, on PUT_DIR's file system.
 put_root=$(mktemp -d "${PUT_DIR:-$work}/http-ceiling-put.XXXXXX")
-mkdir -p "$put_root/nginx/put" "$put_root/hb/put" "$put_root/body"
+mkdir -p "$put_root/nginx/put" "$put_root/hb/put" "$put_root/davdoctor/put" "$put_root/body"
 chmod -R 777 "$put_root"
 python3 - "$work/put.lua" <<'PY'
 import sys
@@ -88,6 +96,12 @@ with open(sys.argv[1], "w") as f:
     f.write('counter = 0\nbody = string.rep("x", 65536)\nrequest = function()\n  counter = counter + 1\n')
     f.write('  return wrk.format("PUT", "/put/f" .. (counter % 64) .. ".bin", {["Content-Type"] = "application/octet-stream"}, body)\nend\n')
 PY
+cat >"$work/propfind0.lua" <<'LUA'
+wrk.method = "PROPFIND"
+wrk.headers["Depth"] = "0"
+wrk.headers["Content-Type"] = "application/xml"
+wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+LUA
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
@@ -117,13 +131,14 @@ EOF
 
 # --- measurement helpers ---------------------------------------------------------------------------
 tck=$(getconf CLK_TCK)
-cpu_ticks() {  # utime+stime of the recorded PIDs (fields 14 and 15 of /proc/PID/stat), in clock ticks
-    local t=0 p f
+cpu_ticks() {  # "utime+stime utime" of the recorded PIDs (fields 14 and 15 of /proc/PID/stat), in clock ticks
+    local t=0 u=0 p f
     for p in "${pids[@]}"; do
         f=$(sed 's/.*) //' "/proc/$p/stat")   # drop "pid (comm) ", so utime and stime are fields 12 and 13
         t=$((t + $(awk '{print $12 + $13}' <<<"$f")))
+        u=$((u + $(awk '{print $12}' <<<"$f")))
     done
-    echo "$t"
+    echo "$t $u"
 }
 not_idle=0
 wait_idle() {  # until the machine is >= 95 % idle over 1 s (at most 60 s)
@@ -148,12 +163,17 @@ wait_listening() {  # wait_listening PORT: until GET /4k.bin gets an HTTP answer
 }
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-labels=(); med_rps=(); med_us=(); notes=()
-bench() {  # bench LABEL PORT [put]: the server is running with its PIDs in pids
-    local label=$1 port=$2 url="http://127.0.0.1:$2/4k.bin" p r out reqs rps c0 c1 size errs status
+labels=(); med_rps=(); med_us=(); med_user=(); notes=()
+bench() {  # bench LABEL PORT [put|propfind0]: the server is running with its PIDs in pids
+    local label=$1 port=$2 url="http://127.0.0.1:$2/4k.bin" p r out reqs rps c0 c1 u0 u1 size errs status
     local load=()
     wait_listening "$port" || { log "$label did not answer on port $port"; exit 1; }
-    if [[ ${3:-} == put ]]; then
+    if [[ ${3:-} == propfind0 ]]; then
+        url="http://127.0.0.1:$2/"
+        load=(-s "$work/propfind0.lua")
+        status=$(curl -s -o /dev/null -w '%{http_code}' -X PROPFIND -H 'Depth: 0' "$url")
+        [[ $status == 207 ]] || { log "$label answered PROPFIND with $status"; exit 1; }
+    elif [[ ${3:-} == put ]]; then
         url="http://127.0.0.1:$2/"
         load=(-s "$work/put.lua")
         status=$(head -c 65536 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -T - "${url}put/check.bin")
@@ -164,12 +184,12 @@ bench() {  # bench LABEL PORT [put]: the server is running with its PIDs in pids
     fi
     log "$label (PIDs ${pids[*]}): warm-up 2 s"
     wrk -t 2 -c 32 -d 2s "${load[@]}" "$url" >/dev/null
-    local rps_list=() us_list=()
+    local rps_list=() us_list=() user_list=()
     for r in $(seq "$RUNS"); do
         wait_idle
-        c0=$(cpu_ticks)
+        read -r c0 u0 < <(cpu_ticks)
         out=$(wrk -t 2 -c 32 -d "${DURATION}s" "${load[@]}" "$url")
-        c1=$(cpu_ticks)
+        read -r c1 u1 < <(cpu_ticks)
         for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { log "$label: PID $p died during run $r"; exit 1; }; done
         reqs=$(awk '/requests in/ {print $1}' <<<"$out")
         rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -177,11 +197,19 @@ bench() {  # bench LABEL PORT [put]: the server is running with its PIDs in pids
         [[ -z $errs ]] || notes+=("$label run $r: $errs")
         rps_list+=("$rps")
         us_list+=("$(awk -v c=$((c1 - c0)) -v n="$reqs" -v t="$tck" 'BEGIN {printf "%.1f", c / t * 1e6 / n}')")
-        log "$label run $r/$RUNS: ${rps} req/s, ${us_list[-1]} µs CPU/request${errs:+, $errs}"
+        user_list+=("$(awk -v c=$((u1 - u0)) -v n="$reqs" -v t="$tck" 'BEGIN {printf "%.1f", c / t * 1e6 / n}')")
+        log "$label run $r/$RUNS: ${rps} req/s, ${us_list[-1]} µs CPU/request (${user_list[-1]} user)${errs:+, $errs}"
     done
     labels+=("$label")
     med_rps+=("$(printf '%s\n' "${rps_list[@]}" | median)")
     med_us+=("$(printf '%s\n' "${us_list[@]}" | median)")
+    med_user+=("$(printf '%s\n' "${user_list[@]}" | median)")
+}
+start_davdoctor() {  # start_davdoctor PORT ROOT: davdoctor serve over ROOT, its data directory beside it
+    local port=$1 root=$2
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && { log "port $port is already in use"; exit 1; }
+    "$DAVDOCTOR" serve "$root" --host 127.0.0.1 --port "$port" --data-dir "$work/davdoctor-data.$port" >>"$work/davdoctor.log" 2>&1 &
+    pids=($!)
 }
 start_swift() {  # start_swift PORT BINARY ARGS...: runs in the background, its PID recorded
     local port=$1 name=$2; shift 2
@@ -209,6 +237,12 @@ start_swift $((PORT_BASE + 1)) nio-plain;                      bench "nio-plain 
 start_swift $((PORT_BASE + 2)) hb-plain router;                bench "hb-plain (Hummingbird Router)" $((PORT_BASE + 2)); kill_pids TERM
 start_swift $((PORT_BASE + 3)) hb-plain responder;             bench "hb-plain (Hummingbird bare responder)" $((PORT_BASE + 3)); kill_pids TERM
 start_swift $((PORT_BASE + 4)) hb-file "$work/www/4k.bin";     bench "hb-file (Hummingbird Router, file read per request)" $((PORT_BASE + 4)); kill_pids TERM
+if [[ -n ${DAVDOCTOR:-} ]]; then
+    start_davdoctor $((PORT_BASE + 6)) "$work/www"
+    bench "davdoctor serve (GET)" $((PORT_BASE + 6))
+    bench "davdoctor serve (PROPFIND Depth 0 of the folder)" $((PORT_BASE + 6)) propfind0
+    kill_pids TERM
+fi
 get_count=${#labels[@]}
 
 # PUT of 64 KiB: nginx's dav module against the least a Hummingbird app does for the same atomic PUT.
@@ -224,17 +258,22 @@ pids+=("${workers[@]}")
 bench "nginx $nginx_version dav_methods PUT (${#workers[@]} workers)" "$PORT_BASE" put
 kill_pids QUIT
 start_swift $((PORT_BASE + 5)) hb-put "$put_root/hb/put";       bench "hb-put (Hummingbird Router, body to a temporary file, rename)" $((PORT_BASE + 5)) put; kill_pids TERM
+if [[ -n ${DAVDOCTOR:-} ]]; then
+    start_davdoctor $((PORT_BASE + 7)) "$put_root/davdoctor"
+    bench "davdoctor serve (PUT)" $((PORT_BASE + 7)) put
+    kill_pids TERM
+fi
 
 # --- report ----------------------------------------------------------------------------------------
 versions=$(awk '/"identity" *: *"(swift-nio|hummingbird)"/ {id = $3; gsub(/[",]/, "", id)}
     /"version"/ && id {gsub(/[",]/, "", $3); printf "%s%s %s", sep, id, $3; sep = ", "; id = ""}' "$here/Package.resolved")
 table() {  # table FIRST LAST: rows FIRST..LAST, the × columns against row FIRST
     local i
-    echo "| server | median req/s | × nginx | median CPU µs/request | CPU × nginx |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| server | median req/s | × nginx | median CPU µs/request | CPU × nginx | of it user space, µs |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for ((i = $1; i <= $2; i++)); do
         awk -v l="${labels[$i]}" -v r="${med_rps[$i]}" -v n="${med_rps[$1]}" -v u="${med_us[$i]}" -v nu="${med_us[$1]}" \
-            'BEGIN {printf "| %s | %.0f | %.2f× | %.1f | %.2f× |\n", l, r, r / n, u, u / nu}'
+            -v user="${med_user[$i]}" 'BEGIN {printf "| %s | %.0f | %.2f× | %.1f | %.2f× | %.1f |\n", l, r, r / n, u, u / nu, user}'
     done
 }
 echo "GET /4k.bin"
@@ -246,7 +285,7 @@ echo
 table "$get_count" $((${#labels[@]} - 1))
 echo
 echo "Median of $RUNS runs of \`wrk -t 2 -c 32 -d ${DURATION}s\` (GET http://127.0.0.1:PORT/4k.bin, a 4096-byte body; PUT with put.lua; 2 s warm-up, machine idle before each run); CPU = the server's utime+stime (all its PIDs) ÷ requests. Machine: \`nproc\` = $(nproc), $(uname -sr), nginx $nginx_version, $versions, $(swift --version 2>&1 | head -1 | sed 's/ (.*//')."
-echo "Command: \`DURATION=$DURATION RUNS=$RUNS PORT_BASE=$PORT_BASE${PUT_DIR:+ PUT_DIR=$PUT_DIR} bash scripts/bench/http-ceiling/run.sh\`"
+echo "Command: \`DURATION=$DURATION RUNS=$RUNS PORT_BASE=$PORT_BASE${PUT_DIR:+ PUT_DIR=$PUT_DIR}${DAVDOCTOR:+ DAVDOCTOR=$DAVDOCTOR} bash scripts/bench/http-ceiling/run.sh\`"
 [[ $not_idle -eq 0 ]] || echo "Note: $not_idle run(s) started while the machine was still busy after waiting 60 s."
 for n in "${notes[@]}"; do echo "Note: $n"; done
 log "done"
