@@ -16,8 +16,8 @@
 # median requests/s is reported:
 #   PROPFIND Depth 1 /big/ (1,000 files, allprop)   PROPFIND Depth 0 /big/   GET 4 KiB   GET 10 MiB   PUT 64 KiB
 #   PROPFIND Depth 1 /dead/ (1,000 files that a Windows client gave its four Win32 properties each, set with
-#   PROPPATCH once the server is up; "n/a" for a server that does not store them, nginx, or does not list
-#   them in allprop, lighttpd)   PROPPATCH of those four properties, file after file of /dead/ (as Windows
+#   PROPPATCH once the server is up; "n/a" for a server that does not store them, nginx, or keeps only some,
+#   lighttpd)   PROPPATCH of those four properties, file after file of /dead/ (as Windows
 #   sends one after each upload; "n/a" where the listing kind is)
 # Then davdoctor alone serves 100 collections x 1,000 files and one Depth infinity PROPFIND is streamed to
 # /dev/null while the server's RSS is sampled (VmRSS before, VmHWM after). The trees and the data directory
@@ -79,7 +79,7 @@ add_payload() {
 }
 
 # dead_properties_listed BASE → seeds /dead/ (below) and succeeds when an allprop listing shows every file's
-# Win32FileAttributes (lighttpd accepts the PROPPATCH, 204, but its allprop leaves dead properties out).
+# Win32FileAttributes (lighttpd 1.4.69 answers such a PROPPATCH with 204 but keeps only its first property).
 dead_properties_listed() {
     seed_dead_properties "$1" || return 1
     local listed
@@ -298,7 +298,7 @@ for name in $servers; do
             continue
         fi
         if [[ $kind == propfind1dead ]] && ! dead_properties_listed "${url[$name]}"; then
-            echo "  $name does not store dead properties or leaves them out of allprop: no $kind" >&2
+            echo "  $name did not keep every property it was given, or leaves them out of allprop: no $kind" >&2
             result[$name,$kind]="n/a"
             echo "n/a" >"$work/cost.$name.$kind"
             continue
