@@ -27,7 +27,7 @@ extension DAVResponder {
     /// The checks and the change, inside the gate: a concurrent DELETE cannot leave a property behind.
     private func apply(_ changes: [PropertyChange], _ exchange: ServerExchange) throws -> Response {
         let path = exchange.path
-        guard try options.storage.info(at: path) != nil else { throw DAVError.notFound() }
+        guard let info = try options.storage.info(at: path) else { throw DAVError.notFound() }
         try checkIfHeader(exchange)
         try checkLocks(exchange, path, descendants: false)
 
@@ -38,10 +38,10 @@ extension DAVResponder {
             }
         }
         let protected = changes.filter { LiveProperties.protected.contains(name(of: $0)) }
-        let href = exchange.href(path, isCollection: try options.storage.info(at: path)?.isCollection ?? false)
+        let href = exchange.href(path, isCollection: info.isCollection)
         var propstats: [PropStat] = []
         if protected.isEmpty {
-            let entry = ChangeEntry(path, .changed, isCollection: try options.storage.info(at: path)?.isCollection ?? false)
+            let entry = ChangeEntry(path, .changed, isCollection: info.isCollection)
             try options.changes.recording([entry]) { try options.properties.apply(changes, at: path) }
             propstats.append(PropStat(properties: uniqueNames(changes.map(name(of:))), status: StatusLine(code: 200)))
         } else {
