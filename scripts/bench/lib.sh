@@ -23,6 +23,16 @@ group_ticks() {
     { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v g="$1" '{sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13} END {print t + 0}'
 }
 
+# propfind_lua FILE DEPTH → writes a wrk script sending PROPFIND allprop with that Depth header to FILE.
+propfind_lua() {
+    cat >"$1" <<LUA
+wrk.method = "PROPFIND"
+wrk.headers["Depth"] = "$2"
+wrk.headers["Content-Type"] = "application/xml"
+wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+LUA
+}
+
 # load_average → the 1, 5 and 15 minute load averages, as /proc/loadavg gives them.
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 

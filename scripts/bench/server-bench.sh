@@ -149,13 +149,8 @@ start_server() {
     wait_url "${url[$name]}" || { echo "server-bench.sh: $name did not answer" >&2; return 1; }
 }
 
-cat >"$work/lua/propfind1.lua" <<'LUA'
-wrk.method = "PROPFIND"
-wrk.headers["Depth"] = "1"
-wrk.headers["Content-Type"] = "application/xml"
-wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
-LUA
-sed 's/"Depth"\] = "1"/"Depth"] = "0"/' "$work/lua/propfind1.lua" >"$work/lua/propfind0.lua"
+propfind_lua "$work/lua/propfind1.lua" 1
+propfind_lua "$work/lua/propfind0.lua" 0
 python3 - "$work/lua/put.lua" <<'PY'
 import sys
 body = "x" * 65536

@@ -30,6 +30,7 @@ DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 PORT_BASE=${PORT_BASE:-18180}
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"   # propfind_lua
 log() { echo "[http-ceiling] $*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------------
@@ -96,12 +97,7 @@ with open(sys.argv[1], "w") as f:
     f.write('counter = 0\nbody = string.rep("x", 65536)\nrequest = function()\n  counter = counter + 1\n')
     f.write('  return wrk.format("PUT", "/put/f" .. (counter % 64) .. ".bin", {["Content-Type"] = "application/octet-stream"}, body)\nend\n')
 PY
-cat >"$work/propfind0.lua" <<'LUA'
-wrk.method = "PROPFIND"
-wrk.headers["Depth"] = "0"
-wrk.headers["Content-Type"] = "application/xml"
-wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
-LUA
+propfind_lua "$work/propfind0.lua" 0
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
