@@ -83,13 +83,8 @@ propfind_body='<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:">
 lock_body='<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>cluster-bench</D:owner></D:lockinfo>'
 lock_files=256
 
-cat >"$work/lua/propfind1.lua" <<LUA
-wrk.method = "PROPFIND"
-wrk.headers["Depth"] = "1"
-wrk.headers["Content-Type"] = "application/xml"
-wrk.body = '$propfind_body'
-LUA
-sed 's/"Depth"\] = "1"/"Depth"] = "0"/' "$work/lua/propfind1.lua" >"$work/lua/propfind0.lua"
+propfind_lua "$work/lua/propfind1.lua" 1 "$propfind_body"
+propfind_lua "$work/lua/propfind0.lua" 0 "$propfind_body"
 cat >"$work/lua/put64k.lua" <<'LUA'
 counter = 0
 body = string.rep("x", 65536)

@@ -23,13 +23,15 @@ group_ticks() {
     { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v g="$1" '{sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13} END {print t + 0}'
 }
 
-# propfind_lua FILE DEPTH → writes a wrk script sending PROPFIND allprop with that Depth header to FILE.
+# propfind_lua FILE DEPTH [BODY] → writes to FILE a wrk script sending PROPFIND with that Depth header and
+# BODY (default: allprop; no single quotes in it).
 propfind_lua() {
+    local body=${3:-'<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'}
     cat >"$1" <<LUA
 wrk.method = "PROPFIND"
 wrk.headers["Depth"] = "$2"
 wrk.headers["Content-Type"] = "application/xml"
-wrk.body = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+wrk.body = '$body'
 LUA
 }
 

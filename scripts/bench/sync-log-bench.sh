@@ -74,12 +74,7 @@ prop_body() { printf '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D=
 for prop in getetag sync-token; do
     kind=propfind-etag
     [[ $prop == sync-token ]] && kind=propfind-token
-    cat >"$work/lua/$kind.lua" <<LUA
-wrk.method = "PROPFIND"
-wrk.headers["Depth"] = "0"
-wrk.headers["Content-Type"] = "application/xml"
-wrk.body = '$(prop_body "$prop")'
-LUA
+    propfind_lua "$work/lua/$kind.lua" 0 "$(prop_body "$prop")"
 done
 cat >"$work/lua/put4k.lua" <<'LUA'
 counter = 0
