@@ -89,16 +89,13 @@ dead_properties_listed() {
 }
 
 # seed_dead_properties BASE → sets, with PROPPATCH, the four properties the Windows WebDAV redirector sets on
-# every file it writes on each file of /dead/; succeeds only if every one was set (207 with 200 inside, or 204).
+# every file it writes on each file of /dead/ (the body the PROPPATCH kind sends, $work/proppatch.xml, written
+# below); succeeds only if every one was set (207 with 200 inside, or 204).
 seed_dead_properties() {
-    python3 - "$1" <<'PY'
+    python3 - "$1" "$work/proppatch.xml" <<'PY'
 import http.client, sys, urllib.parse
 base = urllib.parse.urlsplit(sys.argv[1])
-stamp = "Sat, 05 Dec 2026 18:00:00 GMT"
-body = ('<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:">'
-        '<D:set><D:prop><Z:Win32CreationTime>%s</Z:Win32CreationTime><Z:Win32LastAccessTime>%s</Z:Win32LastAccessTime>'
-        '<Z:Win32LastModifiedTime>%s</Z:Win32LastModifiedTime><Z:Win32FileAttributes>00000020</Z:Win32FileAttributes>'
-        '</D:prop></D:set></D:propertyupdate>' % (stamp, stamp, stamp))
+body = open(sys.argv[2], "rb").read()
 connection = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
 for i in range(1000):
     connection.request("PROPPATCH", "%s/dead/minutes-%04d.docx" % (base.path.rstrip("/"), i), body=body,
