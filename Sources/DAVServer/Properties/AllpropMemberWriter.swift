@@ -1,9 +1,9 @@
 import DAVCore
 
 /// Writes the `<D:response>` of a listed member (or of the one resource a Depth 0 PROPFIND asks for) for
-/// `allprop` straight as bytes, for the common resource: no locks. A Depth 1 answer over 1,000 files is 1,000 of these; building each as a ``DAVCore/Response``
-/// of eight ``Property`` values and then serialising it cost about as much as everything else the server
-/// does for the listing. Members with locks go the general way
+/// `allprop` straight as bytes, for the common resource: no locks. A Depth 1 answer over 1,000 files is
+/// 1,000 of these; building each as a ``DAVCore/Response`` of eight ``Property`` values and then
+/// serialising it cost about as much as everything else the server does for the listing. Members with locks go the general way
 /// (``DAVResponder/propfindResponse(_:_:figures:dead:locks:user:)``), and a test holds the two byte for byte equal.
 ///
 /// Nothing is built on the way: the href is the parent's (escaped once per collection) followed by the
